@@ -1,0 +1,229 @@
+// One watch cache per stored resource (upstream's cacher): fed by a single storage watch,
+// it holds every live object decoded once, and a ring of recent events so that watches
+// can start from a recent resourceVersion. Lists and watches are served from here.
+//
+// Objects handed out are shared and must be treated as immutable. Each cached object
+// keeps its JSON encoding, computed once on first use and reused for every list and
+// every watcher.
+import type { KObject } from '../../api/types.js';
+import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
+import { StorageError } from '../../storage/types.js';
+
+export interface CachedObject {
+  readonly key: string;
+  readonly obj: Readonly<KObject>;
+  readonly rv: number;
+  json?: string;
+}
+
+export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface CacheEvent {
+  readonly type: CacheEventType;
+  readonly cur: CachedObject;
+  /** Previous state (MODIFIED, DELETED). */
+  readonly prev?: CachedObject;
+  readonly rv: number;
+}
+
+export function encodeCached(c: CachedObject): string {
+  return (c.json ??= JSON.stringify(c.obj));
+}
+
+export interface CacheWatcher {
+  /** Return false to stop delivery (the watcher is removed). */
+  onEvent(ev: CacheEvent): boolean | void;
+}
+
+export type Decoder = (key: string, value: string, rv: number) => KObject;
+
+export class WatchCache {
+  private readonly items = new Map<string, CachedObject>();
+  private sortedKeys: string[] | null = null;
+  private readonly ring: (CacheEvent | undefined)[];
+  private ringStart = 0;
+  private ringLen = 0;
+  /** Every event with rv > oldestRv is in the ring (or none happened). */
+  private oldestRv = 0;
+  private revision = 0;
+  private readonly watchers = new Set<CacheWatcher>();
+  private readonly waiters: Array<{ rv: number; resolve: () => void }> = [];
+  private handle?: WatchHandle;
+  private ready = false;
+
+  constructor(
+    private readonly store: Store,
+    readonly prefix: string,
+    private readonly decode: Decoder,
+    capacity = 4096,
+  ) {
+    this.ring = new Array(capacity);
+  }
+
+  /** Lists the prefix and starts the storage watch. */
+  async start(): Promise<void> {
+    let startAfter: string | undefined;
+    let rev = 0;
+    for (;;) {
+      const page = await this.store.list(this.prefix, { limit: 5000, startAfter, revision: rev || undefined });
+      rev = page.revision;
+      for (const kv of page.items) this.items.set(kv.key, { key: kv.key, obj: this.decode(kv.key, kv.value, kv.modRevision), rv: kv.modRevision });
+      if (!page.more || page.items.length === 0) break;
+      startAfter = page.items[page.items.length - 1].key;
+    }
+    this.revision = rev;
+    this.oldestRv = rev;
+    this.handle = this.store.watch(this.prefix, {
+      afterRevision: rev,
+      onEvent: (ev) => this.apply(ev),
+      onError: (err) => {
+        // The storage watch died; a cache that silently stops would serve stale data forever.
+        console.error(`watch cache ${this.prefix}: storage watch failed: ${err.message}`);
+      },
+    });
+    this.ready = true;
+  }
+
+  stop(): void {
+    this.handle?.cancel();
+    this.watchers.clear();
+  }
+
+  get currentRevision(): number {
+    return Math.max(this.revision, this.store.currentRevision());
+  }
+
+  /** Revision the cache has caught up with (from its own prefix's point of view). */
+  get cacheRevision(): number {
+    return this.revision;
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  private apply(ev: StoreEvent): void {
+    let ce: CacheEvent;
+    if (ev.type === 'put') {
+      const cur: CachedObject = { key: ev.kv.key, obj: this.decode(ev.kv.key, ev.kv.value, ev.kv.modRevision), rv: ev.kv.modRevision };
+      const prev = this.items.get(ev.kv.key);
+      if (!prev) this.sortedKeys = null;
+      this.items.set(ev.kv.key, cur);
+      ce = { type: prev ? 'MODIFIED' : 'ADDED', cur, prev, rv: ev.kv.modRevision };
+    } else {
+      const prev = this.items.get(ev.key) ?? { key: ev.key, obj: this.decode(ev.key, ev.prev.value, ev.prev.modRevision), rv: ev.prev.modRevision };
+      this.items.delete(ev.key);
+      this.sortedKeys = null;
+      // A deleted object is reported with the deletion's revision, as upstream does.
+      const obj = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.revision) } };
+      ce = { type: 'DELETED', cur: { key: ev.key, obj, rv: ev.revision }, prev, rv: ev.revision };
+    }
+    this.revision = ce.rv;
+    this.push(ce);
+    for (const w of this.watchers) {
+      let keep: boolean | void;
+      try {
+        keep = w.onEvent(ce);
+      } catch {
+        keep = false;
+      }
+      if (keep === false) this.watchers.delete(w);
+    }
+    this.wake();
+  }
+
+  private push(ev: CacheEvent): void {
+    const cap = this.ring.length;
+    if (this.ringLen === cap) {
+      const evicted = this.ring[this.ringStart];
+      if (evicted) this.oldestRv = evicted.rv;
+      this.ringStart = (this.ringStart + 1) % cap;
+      this.ringLen--;
+    }
+    this.ring[(this.ringStart + this.ringLen) % cap] = ev;
+    this.ringLen++;
+  }
+
+  private wake(): void {
+    if (!this.waiters.length) return;
+    const cur = Math.max(this.revision, this.store.currentRevision());
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].rv <= cur) {
+        this.waiters[i].resolve();
+        this.waiters.splice(i, 1);
+      }
+    }
+  }
+
+  /** Resolves once the cache reflects every write up to `rv`. */
+  waitFor(rv: number, timeoutMs = 3000): Promise<void> {
+    // Local stores deliver events synchronously after commit: once the store has passed rv,
+    // this cache has applied every event of its prefix up to rv.
+    if (this.revision >= rv || this.store.currentRevision() >= rv) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.findIndex((w) => w.resolve === done);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new StorageError('STORAGE_UNAVAILABLE', `Too large resource version: ${rv}, current: ${this.revision}`, undefined, rv));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ rv, resolve: done });
+    });
+  }
+
+  get(key: string): CachedObject | undefined {
+    return this.items.get(key);
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  /** Keys in lexical order starting with `keyPrefix`, after `startAfter`. */
+  *scan(keyPrefix: string, startAfter?: string): Generator<CachedObject> {
+    if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
+    const keys = this.sortedKeys;
+    const from = startAfter && startAfter > keyPrefix ? startAfter : keyPrefix;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid] < from || (startAfter !== undefined && keys[mid] === startAfter)) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < keys.length; i++) {
+      const k = keys[i];
+      if (!k.startsWith(keyPrefix)) break;
+      const c = this.items.get(k);
+      if (c) yield c;
+    }
+  }
+
+  /**
+   * Registers a watcher for events after `afterRv`. Returns undefined if events that old
+   * are no longer held (the caller answers 410 Gone). Replayed events are delivered
+   * synchronously before this returns.
+   */
+  watchFrom(afterRv: number, w: CacheWatcher): { cancel(): void } | undefined {
+    if (afterRv < this.oldestRv) return undefined;
+    const cap = this.ring.length;
+    for (let i = 0; i < this.ringLen; i++) {
+      const ev = this.ring[(this.ringStart + i) % cap]!;
+      if (ev.rv > afterRv && w.onEvent(ev) === false) return { cancel() {} };
+    }
+    this.watchers.add(w);
+    return { cancel: () => void this.watchers.delete(w) };
+  }
+
+  /** Oldest resourceVersion a watch can start from. */
+  get oldestWatchableRevision(): number {
+    return this.oldestRv;
+  }
+
+  watcherCount(): number {
+    return this.watchers.size;
+  }
+}

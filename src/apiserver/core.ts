@@ -1,0 +1,363 @@
+// The API server's request pipeline, independent of the listening socket:
+// authenticate → parse the path → authorize → dispatch to a handler. Tests and the
+// HTTPS server both call `handle(req, res)`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { KObject } from '../api/types.js';
+import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
+import { forbidden, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
+import type { Store } from '../storage/types.js';
+import type { Authenticator, Authorizer, UserInfo, RequestAttributes } from './auth/user.js';
+import { ANONYMOUS } from './auth/authenticators.js';
+import type { ServiceAccountTokens } from './auth/sa-tokens.js';
+import { parseRequestPath, type ResourceRequestInfo } from './request-info.js';
+import { writeJson, writeRaw, writeStatus } from './http-util.js';
+import { parseAccept } from './negotiate.js';
+import type { RequestContext } from './context.js';
+import { systemContext } from './context.js';
+import { ResourceStore } from './registry/resource-store.js';
+import { Strategy } from './registry/strategy.js';
+import { PodStrategy } from './registry/strategies/pods.js';
+import { ServiceStrategy } from './registry/strategies/services.js';
+import { NamespaceStrategy } from './registry/strategies/namespaces.js';
+import { NodeStrategy, PhasePendingStrategy } from './registry/strategies/simple.js';
+import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
+import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
+import { fieldValidationOf, type ResourceRequest } from './handlers/shared.js';
+import { handleGet, handleList, handleWatch } from './handlers/read.js';
+import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './handlers/write.js';
+import { handleBinding, handleEviction, handleNodeStream, handleScaleGet, handleScaleWrite, handleTokenRequest } from './handlers/subresources.js';
+import { handleReview } from './handlers/reviews.js';
+import { OpenApiDocs } from './handlers/openapi.js';
+import { bootstrapObjects } from './bootstrap.js';
+import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
+
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.3-k8ts',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-11-25T00:00:00Z',
+  goVersion: 'go1.23.6',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+export interface CoreOptions {
+  store: Store;
+  serviceCIDR: string;
+  nodePortRange: { from: number; to: number };
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  tokens: ServiceAccountTokens;
+  /** host:port clients should use (legacy discovery's serverAddressByClientCIDRs). */
+  serverAddress: string;
+}
+
+/** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
+export type KubeletProxy = (r: ResourceRequest, pod: Readonly<KObject>, nodeName: string) => Promise<boolean>;
+
+export class ApiServerCore {
+  private readonly stores = new Map<string, ResourceStore>();
+  private readonly discovery: DiscoveryDocs;
+  private readonly openapi = new OpenApiDocs();
+  readonly tokens: ServiceAccountTokens;
+  kubeletProxy?: KubeletProxy;
+  private ready = false;
+
+  constructor(private readonly opts: CoreOptions) {
+    this.tokens = opts.tokens;
+    this.discovery = buildDiscovery(opts.serverAddress);
+    const ipRange = cidrRange('serviceips', opts.serviceCIDR);
+    const ips = new RangeAllocator(opts.store, ipRange);
+    const ports = new RangeAllocator(opts.store, portRange('servicenodeports', opts.nodePortRange.from, opts.nodePortRange.to));
+    for (const r of resources) {
+      if (r.virtual) continue;
+      const sdef = storageDef(r);
+      const prefix = storagePrefix(sdef);
+      if (this.stores.has(prefix)) continue;
+      let strategy: Strategy;
+      switch (sdef.group === '' ? sdef.kind : `${sdef.group}/${sdef.kind}`) {
+        case 'Pod':
+          strategy = new PodStrategy(sdef);
+          break;
+        case 'Service':
+          strategy = new ServiceStrategy(sdef, ips, ports, opts.serviceCIDR, `${opts.nodePortRange.from}-${opts.nodePortRange.to}`);
+          break;
+        case 'Namespace':
+          strategy = new NamespaceStrategy(sdef);
+          break;
+        case 'Node':
+          strategy = new NodeStrategy(sdef);
+          break;
+        case 'PersistentVolume':
+        case 'PersistentVolumeClaim':
+          strategy = new PhasePendingStrategy(sdef);
+          break;
+        default:
+          strategy = new Strategy(sdef);
+      }
+      this.stores.set(prefix, new ResourceStore(sdef, opts.store, strategy));
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.start()));
+    await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
+    this.ready = true;
+  }
+
+  stop(): void {
+    for (const s of this.stores.values()) s.stop();
+  }
+
+  storeFor(def: ResourceDef): ResourceStore {
+    const s = this.stores.get(storagePrefix(storageDef(def)));
+    if (!s) throw pathNotFound();
+    return s;
+  }
+
+  /** Store of a resource by group and plural (storage version). */
+  store(group: string, plural: string): ResourceStore {
+    const def = resources.find((r) => r.group === group && r.plural === plural && !r.virtual);
+    if (!def) throw new Error(`no resource ${plural}.${group}`);
+    return this.storeFor(def);
+  }
+
+  // ---- admission ----
+
+  /** Namespace lifecycle: namespaced objects need an existing, non-terminating namespace. */
+  async admitCreate(r: ResourceRequest, obj: KObject): Promise<void> {
+    if (!r.def.namespaced) return;
+    const ns = obj.metadata.namespace ?? r.info.namespace;
+    if (!ns) return;
+    const nsObj = this.store('', 'namespaces').tryGet(undefined, ns);
+    if (!nsObj) throw notFound({ group: '', resource: 'namespaces' }, ns);
+    if (nsObj.obj.metadata.deletionTimestamp || (nsObj.obj.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+      throw new StatusError({
+        code: 403,
+        reason: 'Forbidden',
+        message: `${r.def.plural}${r.def.group ? '.' + r.def.group : ''} "${obj.metadata.name ?? obj.metadata.generateName ?? ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+        details: { name: obj.metadata.name, group: r.def.group || undefined, kind: r.def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] },
+      });
+    }
+  }
+
+  /** True when evicting the pod would take a matching PodDisruptionBudget below its allowance. */
+  disruptionBlocked(pod: Readonly<KObject>): boolean {
+    const pdbs = this.store('policy', 'poddisruptionbudgets').list({ namespace: pod.metadata.namespace }).items;
+    return podDisruptionBlocked(pod, pdbs.map((c) => c.obj));
+  }
+
+  async proxyToKubelet(r: ResourceRequest, pod: Readonly<KObject>, nodeName: string): Promise<boolean> {
+    return this.kubeletProxy ? this.kubeletProxy(r, pod, nodeName) : false;
+  }
+
+  // ---- request pipeline ----
+
+  authenticate(req: IncomingMessage): UserInfo {
+    const sock = req.socket as TLSSocket;
+    let clientCert: { commonName: string; organizations: string[] } | undefined;
+    if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
+      const pc = sock.getPeerCertificate();
+      if (pc && pc.subject) {
+        const cn = pc.subject.CN;
+        const o = pc.subject.O;
+        clientCert = { commonName: Array.isArray(cn) ? cn[0] : cn ?? '', organizations: o === undefined ? [] : Array.isArray(o) ? o : [o] };
+      }
+    }
+    const auth = req.headers.authorization;
+    const bearerToken = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
+    return this.opts.authenticator.authenticate({ clientCert, bearerToken }) ?? ANONYMOUS;
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await this.dispatch(req, res);
+    } catch (e) {
+      if (!(e instanceof StatusError)) console.error(`apiserver: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!res.headersSent) writeStatus(res, e);
+      else res.end();
+    }
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const user = this.authenticate(req);
+    const info = parseRequestPath(url.pathname);
+    const method = req.method ?? 'GET';
+    if (info.kind === 'nonresource') {
+      const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
+      if (!this.opts.authorizer.authorize(attrs).allowed) {
+        if (user === ANONYMOUS) throw unauthorized();
+        throw forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${url.pathname}"`);
+      }
+      return this.handleNonResource(req, res, url);
+    }
+    if (user === ANONYMOUS) throw unauthorized();
+    const def = lookupResource(info.group, info.version, info.resource);
+    if (!def) throw pathNotFound();
+    const verb = verbOf(method, info, url);
+    const attrs: RequestAttributes = {
+      user,
+      verb,
+      resourceRequest: true,
+      apiGroup: info.group,
+      apiVersion: info.version,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+    };
+    const decision = this.opts.authorizer.authorize(attrs);
+    if (!decision.allowed) {
+      const res0 = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+      throw forbidden(
+        `${info.resource}${info.group ? '.' + info.group : ''}${info.name ? ` "${info.name}"` : ''} is forbidden: User "${user.username}" cannot ${verb} resource "${res0}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : def.namespaced ? '' : ' at the cluster scope'}${decision.reason ? ': ' + decision.reason : ''}`,
+        { group: info.group, resource: info.resource },
+        info.name,
+      );
+    }
+    if (def.virtual) {
+      if (method !== 'POST' || info.name) throw methodNotAllowed();
+      await handleReview(this, req, res, def, user, this.opts.authorizer, this.opts.authenticator, info.namespace);
+      return;
+    }
+    const dryRunParam = url.searchParams.getAll('dryRun');
+    if (dryRunParam.some((d) => d !== 'All' && d !== '')) throw new StatusError({ code: 400, reason: 'BadRequest', message: `dryRun must be "All", got ${JSON.stringify(dryRunParam)}` });
+    const ctx: RequestContext = {
+      user,
+      now: new Date(),
+      dryRun: dryRunParam.includes('All'),
+      fieldManager: url.searchParams.get('fieldManager') ?? undefined,
+      fieldValidation: fieldValidationOf(url),
+      warnings: [],
+      userAgent: req.headers['user-agent'],
+    };
+    const r: ResourceRequest = { req, res, url, info, def, rs: this.storeFor(def), ctx, accept: parseAccept(req.headers.accept), core: this };
+    if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
+    if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
+    await this.route(r, method, verb);
+  }
+
+  private async route(r: ResourceRequest, method: string, verb: string): Promise<void> {
+    const { info, def } = r;
+    const sub = info.subresource;
+    if (!def.verbs.includes(verb) && !sub) throw methodNotAllowed();
+    if (!sub) {
+      switch (verb) {
+        case 'get':
+          return handleGet(r);
+        case 'list':
+          return handleList(r);
+        case 'watch':
+          return handleWatch(r);
+        case 'create':
+          return handleCreate(r);
+        case 'update':
+          return handleUpdate(r);
+        case 'patch':
+          return handlePatch(r);
+        case 'delete':
+          return handleDelete(r);
+        case 'deletecollection':
+          return handleDeleteCollection(r);
+      }
+      throw methodNotAllowed();
+    }
+    const sd = def.subresources.find((s) => s.name === sub);
+    if (!sd) throw pathNotFound();
+    switch (sub) {
+      case 'status':
+      case 'finalize':
+      case 'ephemeralcontainers':
+        if (method === 'GET') return handleGet(r);
+        if (method === 'PUT') return handleUpdate(r);
+        if (method === 'PATCH') return handlePatch(r);
+        throw methodNotAllowed();
+      case 'scale':
+        if (method === 'GET') return handleScaleGet(r);
+        if (method === 'PUT') return handleScaleWrite(r);
+        if (method === 'PATCH') return handleScaleWrite(r, patchKind(r.req.headers['content-type']));
+        throw methodNotAllowed();
+      case 'binding':
+        if (method === 'POST') return handleBinding(r);
+        throw methodNotAllowed();
+      case 'eviction':
+        if (method === 'POST') return handleEviction(r);
+        throw methodNotAllowed();
+      case 'token':
+        if (method === 'POST') return handleTokenRequest(r);
+        throw methodNotAllowed();
+      case 'log':
+      case 'exec':
+      case 'attach':
+      case 'portforward':
+      case 'proxy':
+        return handleNodeStream(r);
+    }
+    throw pathNotFound();
+  }
+
+  private handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    const p = url.pathname.replace(/\/+$/, '') || '/';
+    const accept = req.headers.accept;
+    switch (p) {
+      case '/version':
+        return writeJson(res, 200, SERVER_VERSION);
+      case '/healthz':
+      case '/livez':
+      case '/readyz':
+        if (!this.ready) return writeRaw(res, 500, `[-]${p.slice(1)} check failed: storage not ready\n`, 'text/plain');
+        return writeRaw(res, 200, 'ok', 'text/plain; charset=utf-8');
+      case '/api': {
+        const v = aggregatedVersionWanted(accept);
+        if (v) return writeRaw(res, 200, this.discovery.aggregatedCore[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        return writeRaw(res, 200, this.discovery.legacyApi, 'application/json');
+      }
+      case '/apis': {
+        const v = aggregatedVersionWanted(accept);
+        if (v) return writeRaw(res, 200, this.discovery.aggregatedApis[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        return writeRaw(res, 200, this.discovery.legacyApis, 'application/json');
+      }
+    }
+    const gv = this.discovery.groupVersion.get(p) ?? this.discovery.group.get(p);
+    if (gv) return writeRaw(res, 200, gv, 'application/json');
+    if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openapi.serve(req, res, p, url);
+    throw pathNotFound();
+  }
+
+  /** Lists objects of a resource with selectors, for in-process callers (reviews, admission). */
+  listObjects(group: string, plural: string, namespace?: string, labelSelector = ''): ReadonlyArray<Readonly<KObject>> {
+    const rs = this.store(group, plural);
+    return rs.list({ namespace, filter: compileSelectors(rs.def, labelSelector, '') }).items.map((c) => c.obj);
+  }
+}
+
+function patchKind(ct: string | undefined): 'json' | 'merge' | 'strategic' {
+  const mt = (ct ?? '').split(';')[0].trim();
+  if (mt === 'application/json-patch+json') return 'json';
+  if (mt === 'application/strategic-merge-patch+json') return 'strategic';
+  return 'merge';
+}
+
+function verbOf(method: string, info: ResourceRequestInfo, url: URL): string {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (info.subresource) return 'get';
+      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return 'watch';
+      return info.name ? 'get' : 'list';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return info.name ? 'delete' : 'deletecollection';
+    default:
+      throw methodNotAllowed();
+  }
+}

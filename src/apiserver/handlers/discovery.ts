@@ -1,0 +1,101 @@
+// Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) for /api and /apis when the
+// client asks for it, and the legacy documents (/api, /apis, /api/v1, /apis/<g>/<v>,
+// /apis/<g>) always. Documents are built once at startup and served as prepared bytes.
+import { groups, resources, resourcesIn, apiVersionOf, type ResourceDef } from '../../api/registry/index.js';
+
+function aggregatedResource(r: ResourceDef): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    resource: r.plural,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: [...r.verbs].sort(),
+  };
+  if (r.shortNames.length) out.shortNames = r.shortNames;
+  if (r.categories.length) out.categories = r.categories;
+  if (r.subresources.length)
+    out.subresources = r.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: { group: s.group ?? r.group, version: s.version ?? r.version, kind: s.kind },
+      verbs: s.verbs,
+    }));
+  return out;
+}
+
+function aggregatedList(version: 'v2' | 'v2beta1', core: boolean): string {
+  const items = groups()
+    .filter((g) => (g.name === '') === core)
+    .map((g) => ({
+      metadata: { name: g.name, creationTimestamp: null },
+      versions: g.versions.map((v) => ({ version: v, resources: resourcesIn(g.name, v).map(aggregatedResource), freshness: 'Current' })),
+    }));
+  return JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items });
+}
+
+function legacyResourceList(group: string, version: string): string {
+  const list: Record<string, unknown>[] = [];
+  for (const r of resourcesIn(group, version)) {
+    const e: Record<string, unknown> = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: [...r.verbs].sort() };
+    if (r.shortNames.length) e.shortNames = r.shortNames;
+    if (r.categories.length) e.categories = r.categories;
+    list.push(e);
+    for (const s of r.subresources) {
+      const se: Record<string, unknown> = { name: `${r.plural}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.kind, verbs: s.verbs };
+      if (s.group !== undefined) se.group = s.group;
+      if (s.version !== undefined) se.version = s.version;
+      list.push(se);
+    }
+  }
+  return JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(group, version), resources: list });
+}
+
+function apiGroup(name: string, versions: string[]): Record<string, unknown> {
+  const vs = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+  return { name, versions: vs, preferredVersion: vs[0] };
+}
+
+export interface DiscoveryDocs {
+  aggregatedCore: Record<'v2' | 'v2beta1', string>;
+  aggregatedApis: Record<'v2' | 'v2beta1', string>;
+  legacyApi: string;
+  legacyApis: string;
+  groupVersion: Map<string, string>;
+  group: Map<string, string>;
+}
+
+export function buildDiscovery(serverAddress: string): DiscoveryDocs {
+  const gv = new Map<string, string>();
+  const grp = new Map<string, string>();
+  for (const g of groups()) {
+    for (const v of g.versions) gv.set(g.name ? `/apis/${g.name}/${v}` : `/api/${v}`, legacyResourceList(g.name, v));
+    if (g.name) grp.set(`/apis/${g.name}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.name, g.versions) }));
+  }
+  void resources;
+  return {
+    aggregatedCore: { v2: aggregatedList('v2', true), v2beta1: aggregatedList('v2beta1', true) },
+    aggregatedApis: { v2: aggregatedList('v2', false), v2beta1: aggregatedList('v2beta1', false) },
+    legacyApi: JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] }),
+    legacyApis: JSON.stringify({
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: groups()
+        .filter((g) => g.name)
+        .map((g) => apiGroup(g.name, g.versions)),
+    }),
+    groupVersion: gv,
+    group: grp,
+  };
+}
+
+/** Which aggregated discovery version the Accept header asks for, if any (first match wins). */
+export function aggregatedVersionWanted(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  if (!accept) return undefined;
+  for (const part of accept.split(',')) {
+    const params = part.split(';').map((x) => x.trim());
+    if (params.includes('g=apidiscovery.k8s.io') && params.includes('as=APIGroupDiscoveryList')) {
+      if (params.includes('v=v2')) return 'v2';
+      if (params.includes('v=v2beta1')) return 'v2beta1';
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,203 @@
+// GET, LIST and WATCH, all served from the watch cache.
+import type { KObject } from '../../api/types.js';
+import { apiVersionOf } from '../../api/registry/index.js';
+import { badRequest, gone, StatusError } from '../../api/status.js';
+import { writeJson } from '../http-util.js';
+import { encodeCached, type CacheEvent, type CachedObject } from '../cache/watch-cache.js';
+import { compileSelectors } from '../api-hooks.js';
+import { buildTable, includeObjectOf, needsConversion, partialMetadata, tableRowFor, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
+
+export function handleGet(r: ResourceRequest): void {
+  const c = r.rs.get(r.info.namespace, r.info.name!);
+  writeCached(r, 200, c);
+}
+
+function parseRv(s: string | null): number | undefined {
+  if (s === null || s === '') return undefined;
+  if (!/^\d+$/.test(s)) throw badRequest(`invalid resource version "${s}": must be a non-negative integer`);
+  return Number(s);
+}
+
+function listFilter(r: ResourceRequest): ((o: Readonly<KObject>) => boolean) | undefined {
+  return compileSelectors(r.rs.def, r.url.searchParams.get('labelSelector') ?? '', r.url.searchParams.get('fieldSelector') ?? '');
+}
+
+function parseLimit(r: ResourceRequest): number | undefined {
+  const s = r.url.searchParams.get('limit');
+  if (s === null || s === '') return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw badRequest(`limit must be a non-negative integer, got "${s}"`);
+  return n || undefined;
+}
+
+export async function handleList(r: ResourceRequest): Promise<void> {
+  const q = r.url.searchParams;
+  const rv = parseRv(q.get('resourceVersion'));
+  const match = q.get('resourceVersionMatch');
+  if (match && match !== 'NotOlderThan' && match !== 'Exact') throw badRequest(`resourceVersionMatch must be "NotOlderThan" or "Exact", got "${match}"`);
+  if (match && rv === undefined) throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  if (match === 'Exact' && rv !== undefined && rv !== r.rs.cache.currentRevision && rv < r.rs.cache.oldestWatchableRevision) {
+    throw gone(`The provided resourceVersion ${rv} is too old; the current resource version is ${r.rs.cache.currentRevision}`);
+  }
+  if (rv && rv > 0) await r.rs.cache.waitFor(rv).catch(() => {
+    throw new StatusError({ code: 504, reason: 'Timeout', message: `Too large resource version: ${rv}, current: ${r.rs.cache.currentRevision}`, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+  });
+  const page = r.rs.list({ namespace: r.info.namespace, filter: listFilter(r), limit: parseLimit(r), continueToken: q.get('continue') ?? undefined });
+  const meta: Record<string, unknown> = { resourceVersion: String(page.revision) };
+  if (page.continueToken) {
+    meta.continue = page.continueToken;
+    meta.remainingItemCount = page.remaining;
+  }
+  writeWarnings(r);
+  if (r.accept.table) {
+    const objs = page.items.map((c) => toExternal(r, c.obj));
+    const { resourceVersion: _rv, ...rest } = meta;
+    writeJson(r.res, 200, buildTable(r, objs, page.revision, rest));
+    return;
+  }
+  const apiVersion = apiVersionOf(r.def.group, r.def.version);
+  if (r.accept.partial) {
+    writeJson(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: page.items.map((c) => partialMetadata(c.obj)) });
+    return;
+  }
+  // Items are joined from their cached encodings: no per-request re-serialization.
+  const convert = needsConversion(r);
+  const items = page.items.map((c) => (convert ? JSON.stringify(toExternal(r, c.obj)) : encodeCached(c)));
+  const head = JSON.stringify({ kind: r.def.listKind, apiVersion, metadata: meta });
+  writeJson(r.res, 200, `${head.slice(0, -1)},"items":[${items.join(',')}]}`);
+}
+
+/** Shared coarse timer for watch timeouts and bookmarks (no per-watch timers). */
+const BOOKMARK_INTERVAL_MS = 60_000;
+
+interface ActiveWatch {
+  deadline: number;
+  bookmarks: boolean;
+  lastBookmark: number;
+  sendBookmark(): void;
+  close(): void;
+}
+
+const active = new Set<ActiveWatch>();
+let ticker: NodeJS.Timeout | undefined;
+
+function ensureTicker(): void {
+  if (ticker) return;
+  ticker = setInterval(() => {
+    const now = Date.now();
+    for (const w of active) {
+      if (now >= w.deadline) w.close();
+      else if (w.bookmarks && now - w.lastBookmark >= BOOKMARK_INTERVAL_MS) {
+        w.lastBookmark = now;
+        w.sendBookmark();
+      }
+    }
+    if (active.size === 0 && ticker) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }, 1000);
+  ticker.unref();
+}
+
+/** Per-watcher buffer limit: a client that stops reading is disconnected, not buffered. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+export function handleWatch(r: ResourceRequest): void {
+  const q = r.url.searchParams;
+  const rv = parseRv(q.get('resourceVersion'));
+  const filter = listFilter(r);
+  const ns = r.def.namespaced ? r.info.namespace : undefined;
+  const nsPrefix = ns ? `${r.rs.prefix}${ns}/` : undefined;
+  const nameFilter = r.info.name;
+  const matches = (c: CachedObject): boolean => {
+    if (nsPrefix && !c.key.startsWith(nsPrefix)) return false;
+    if (nameFilter && c.obj.metadata.name !== nameFilter) return false;
+    return !filter || filter(c.obj);
+  };
+  const timeoutS = Number(q.get('timeoutSeconds') ?? 0);
+  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const include = includeObjectOf(r.url);
+  const table = r.accept.table;
+  const convert = needsConversion(r);
+  const res = r.res;
+  let sentColumns = false;
+  let closed = false;
+
+  const encode = (type: string, c: CachedObject): string => {
+    if (table) {
+      const obj = toExternal(r, c.obj);
+      const t = buildTable(r, [obj], c.rv, undefined, !sentColumns);
+      sentColumns = true;
+      return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
+    }
+    if (r.accept.partial) return `{"type":"${type}","object":${JSON.stringify(partialMetadata(c.obj))}}\n`;
+    return `{"type":"${type}","object":${convert ? JSON.stringify(toExternal(r, c.obj)) : encodeCached(c)}}\n`;
+  };
+  void include;
+  void tableRowFor;
+
+  const watch: ActiveWatch = {
+    deadline: timeoutS > 0 ? Date.now() + timeoutS * 1000 : Number.POSITIVE_INFINITY,
+    bookmarks,
+    lastBookmark: Date.now(),
+    sendBookmark: () => {
+      const obj = { kind: r.def.kind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.cacheRevision) } };
+      write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
+    },
+    close: () => {
+      if (closed) return;
+      closed = true;
+      active.delete(watch);
+      handle?.cancel();
+      res.end();
+    },
+  };
+
+  const write = (s: string): boolean => {
+    if (closed) return false;
+    res.write(s);
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      watch.close();
+      return false;
+    }
+    return true;
+  };
+
+  const onEvent = (ev: CacheEvent): boolean => {
+    if (closed) return false;
+    const now = matches(ev.cur);
+    const before = ev.prev ? matches(ev.prev) : false;
+    if (ev.type === 'ADDED') return now ? write(encode('ADDED', ev.cur)) : true;
+    if (ev.type === 'DELETED') return before ? write(encode('DELETED', ev.cur)) : true;
+    // An object entering or leaving the selection is reported as ADDED or DELETED.
+    if (now && before) return write(encode('MODIFIED', ev.cur));
+    if (now) return write(encode('ADDED', ev.cur));
+    if (before) return write(encode('DELETED', { ...ev.cur, json: undefined }));
+    return true;
+  };
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.flushHeaders();
+  let handle: { cancel(): void } | undefined;
+  if (rv === undefined || rv === 0) {
+    // Synthetic ADDED events for the current state, then changes after it.
+    const start = r.rs.cache.cacheRevision;
+    const keyPrefix = nsPrefix ?? r.rs.prefix;
+    for (const c of r.rs.cache.scan(keyPrefix)) if (matches(c)) write(encode('ADDED', c));
+    handle = r.rs.cache.watchFrom(start, { onEvent });
+  } else {
+    handle = r.rs.cache.watchFrom(rv, { onEvent });
+    if (!handle) {
+      const st = gone(`too old resource version: ${rv} (${r.rs.cache.oldestWatchableRevision})`).status;
+      write(`{"type":"ERROR","object":${JSON.stringify(st)}}\n`);
+      closed = true;
+      res.end();
+      return;
+    }
+  }
+  active.add(watch);
+  ensureTicker();
+  r.req.on('close', () => watch.close());
+  res.on('error', () => watch.close());
+}

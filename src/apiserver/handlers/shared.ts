@@ -1,0 +1,162 @@
+// Pieces every resource handler needs: the per-request bundle, version conversion,
+// field validation, Table building and response writing.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KObject } from '../../api/types.js';
+import { isPlainObject } from '../../api/types.js';
+import { apiVersionOf, splitApiVersion, type ResourceDef } from '../../api/registry/index.js';
+import { badRequest } from '../../api/status.js';
+import type { ResourceRequestInfo } from '../request-info.js';
+import type { RequestContext, FieldValidation } from '../context.js';
+import type { AcceptInfo } from '../negotiate.js';
+import type { ResourceStore } from '../registry/resource-store.js';
+import { encodeCached, type CachedObject } from '../cache/watch-cache.js';
+import { convertObject, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
+import { writeJson } from '../http-util.js';
+import type { ApiServerCore } from '../core.js';
+
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  info: ResourceRequestInfo;
+  /** The resource as addressed (request version). */
+  def: ResourceDef;
+  /** Storage for it (storage version). */
+  rs: ResourceStore;
+  ctx: RequestContext;
+  accept: AcceptInfo;
+  core: ApiServerCore;
+}
+
+export function needsConversion(r: ResourceRequest): boolean {
+  return r.def.version !== r.rs.def.version || r.def.group !== r.rs.def.group;
+}
+
+/** Storage version → the version the client addressed. */
+export function toExternal(r: ResourceRequest, obj: Readonly<KObject>): KObject {
+  if (!needsConversion(r)) return obj as KObject;
+  return convertObject(obj as KObject, apiVersionOf(r.def.group, r.def.version), r.def.kind);
+}
+
+/** Request version → storage version. */
+export function toInternal(r: ResourceRequest, obj: KObject): KObject {
+  if (!needsConversion(r)) return obj;
+  return convertObject(obj, apiVersionOf(r.rs.def.group, r.rs.def.version), r.rs.def.kind);
+}
+
+export function fieldValidationOf(url: URL): FieldValidation {
+  const v = url.searchParams.get('fieldValidation');
+  if (v === null || v === '') return 'Warn';
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation must be one of "Ignore", "Warn" or "Strict", got "${v}"`);
+}
+
+/**
+ * Checks a decoded body against the kind's schema: Strict rejects unknown fields, Warn
+ * reports them as warnings, both (and Ignore) drop them so they are never stored.
+ */
+export function checkUnknownFields(r: ResourceRequest, obj: Record<string, unknown>): void {
+  const unknown = findUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
+  if (!unknown.length) return;
+  if (r.ctx.fieldValidation === 'Strict') {
+    throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+  }
+  if (r.ctx.fieldValidation === 'Warn') for (const u of unknown) r.ctx.warnings.push(`unknown field "${u}"`);
+  for (const u of unknown) deletePath(obj, u);
+}
+
+/** Deletes `a.b[2].c` style paths. */
+function deletePath(obj: Record<string, unknown>, path: string): void {
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  let cur: unknown = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts[i];
+    if (p.startsWith('[')) cur = Array.isArray(cur) ? cur[Number(p.slice(1, -1))] : undefined;
+    else cur = isPlainObject(cur) ? cur[p] : undefined;
+    if (cur === undefined) return;
+  }
+  const last = parts[parts.length - 1];
+  if (last && isPlainObject(cur)) delete cur[last];
+}
+
+/** The body's apiVersion/kind must name what the URL addresses (missing ones are filled in). */
+export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>): void {
+  const want = apiVersionOf(r.def.group, r.def.version);
+  const av = obj.apiVersion;
+  const kind = obj.kind;
+  if (av !== undefined && av !== '' && av !== want) {
+    const got = typeof av === 'string' ? splitApiVersion(av) : { group: '?', version: String(av) };
+    if (got.group !== r.def.group) throw badRequest(`the API version in the data (${String(av)}) does not match the expected API version (${want})`);
+    throw badRequest(`the API version in the data (${String(av)}) does not match the expected API version (${want})`);
+  }
+  if (kind !== undefined && kind !== '' && kind !== r.def.kind) {
+    throw badRequest(`${String(kind)} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: the kind of the object (${String(kind)}) does not match the kind served at this URL (${r.def.kind})`);
+  }
+  obj.apiVersion = want;
+  obj.kind = r.def.kind;
+  if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+  if (!isPlainObject(obj.metadata)) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: metadata must be an object`);
+}
+
+export function writeWarnings(r: ResourceRequest): void {
+  if (!r.ctx.warnings.length) return;
+  const seen = new Set<string>();
+  const values: string[] = [];
+  for (const w of r.ctx.warnings) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    values.push(`299 - ${JSON.stringify(w)}`);
+  }
+  r.res.setHeader('Warning', values);
+}
+
+export function writeObject(r: ResourceRequest, code: number, obj: Readonly<KObject>): void {
+  writeWarnings(r);
+  if (r.accept.table) {
+    writeJson(r.res, code, buildTable(r, [obj], r.rs.cache.currentRevision));
+    return;
+  }
+  if (r.accept.partial) {
+    writeJson(r.res, code, partialMetadata(obj));
+    return;
+  }
+  writeJson(r.res, code, obj);
+}
+
+export function writeCached(r: ResourceRequest, code: number, c: CachedObject): void {
+  if (r.accept.table || r.accept.partial || needsConversion(r)) return writeObject(r, code, toExternal(r, c.obj));
+  writeWarnings(r);
+  writeJson(r.res, code, encodeCached(c));
+}
+
+export function partialMetadata(obj: Readonly<KObject>): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export function includeObjectOf(url: URL): IncludeObject {
+  const v = url.searchParams.get('includeObject');
+  if (!v || v === 'Metadata') return 'Metadata';
+  if (v === 'None' || v === 'Object') return v;
+  throw badRequest(`includeObject must be one of "None", "Metadata" or "Object", got "${v}"`);
+}
+
+export function tableRowFor(r: ResourceRequest, obj: Readonly<KObject>, include: IncludeObject, now: number): Record<string, unknown> {
+  const row: Record<string, unknown> = { cells: tableRow(r.def, obj as KObject, now) };
+  if (include === 'Object') row.object = obj;
+  else if (include === 'Metadata') row.object = partialMetadata(obj);
+  return row;
+}
+
+export function buildTable(r: ResourceRequest, objs: ReadonlyArray<Readonly<KObject>>, rv: number, listMeta?: Record<string, unknown>, withColumns = true): Record<string, unknown> {
+  const include = includeObjectOf(r.url);
+  const now = Date.now();
+  return {
+    kind: 'Table',
+    apiVersion: `meta.k8s.io/${r.accept.tableVersion}`,
+    metadata: { resourceVersion: String(rv), ...listMeta },
+    columnDefinitions: withColumns ? tableColumns(r.def) : null,
+    rows: objs.map((o) => tableRowFor(r, o, include, now)),
+  };
+}

@@ -1,0 +1,150 @@
+// Subresources with their own representation: scale, binding, eviction, serviceaccount
+// token, and the streaming routes that proxy to a node's kubelet.
+import type { KObject } from '../../api/types.js';
+import { isPlainObject } from '../../api/types.js';
+import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus, notFound } from '../../api/status.js';
+import { readBody, writeJson } from '../http-util.js';
+import { decodeObjectBody } from '../negotiate.js';
+import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
+import { clone } from '../../util/json.js';
+import { rfc3339 } from '../../util/time.js';
+import { writeObject, type ResourceRequest } from './shared.js';
+import { readDeleteOptions } from './write.js';
+
+// ---- scale (autoscaling/v1 Scale) ----
+
+function scaleOf(obj: Readonly<KObject>): KObject {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  const m = obj.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector: labelSelectorString(spec.selector) },
+  };
+}
+
+export function handleScaleGet(r: ResourceRequest): void {
+  writeJson(r.res, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
+}
+
+export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType): Promise<void> {
+  const raw = await readBody(r.req);
+  const name = r.info.name!;
+  const { obj } = await r.rs.update(
+    r.info.namespace,
+    name,
+    (cur) => {
+      const scale = scaleOf(cur);
+      let next: KObject;
+      if (patchType) {
+        let patch: unknown;
+        try {
+          patch = JSON.parse(raw.toString('utf8'));
+        } catch (e) {
+          throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
+        }
+        next = applyPatchDocument({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, patchType, clone(scale), patch);
+      } else {
+        next = decodeObjectBody(raw, r.req.headers['content-type']) as KObject;
+      }
+      const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+        throw invalid('Scale', 'autoscaling', name, [fieldErr.invalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
+      const rv = next.metadata?.resourceVersion;
+      if (rv && rv !== cur.metadata.resourceVersion) throw conflict(r.rs.gr, name);
+      const out = clone(cur);
+      (out.spec as { replicas: number }).replicas = replicas;
+      return out;
+    },
+    r.ctx,
+  );
+  writeJson(r.res, 200, scaleOf(obj));
+}
+
+// ---- pods/binding ----
+
+export async function handleBinding(r: ResourceRequest): Promise<void> {
+  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const target = body.target as { kind?: string; name?: string } | undefined;
+  const podName = r.info.name!;
+  const bindingName = (body.metadata as { name?: string } | undefined)?.name;
+  if (bindingName && bindingName !== podName) throw badRequest(`the name of the object (${bindingName}) does not match the name on the URL (${podName})`);
+  if (!target?.name) throw invalid('Binding', '', podName, [fieldErr.required('target.name')]);
+  if (target.kind && target.kind !== 'Node') throw invalid('Binding', '', podName, [fieldErr.notSupported('target.kind', target.kind, ['Node'])]);
+  await r.rs.update(
+    r.info.namespace,
+    podName,
+    (cur) => {
+      const spec = cur.spec as { nodeName?: string };
+      if (spec.nodeName) throw conflict(r.rs.gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
+      if (cur.metadata.deletionTimestamp) throw conflict(r.rs.gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+      spec.nodeName = target.name;
+      const status = (cur.status ?? (cur.status = {})) as { conditions?: Array<Record<string, unknown>> };
+      const conds = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(r.ctx.now) });
+      status.conditions = conds;
+      return cur;
+    },
+    r.ctx,
+    { subresource: 'binding' },
+  );
+  writeJson(r.res, 201, successStatus());
+}
+
+// ---- pods/eviction (policy/v1 Eviction) ----
+
+export async function handleEviction(r: ResourceRequest): Promise<void> {
+  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const podName = r.info.name!;
+  const pod = r.rs.get(r.info.namespace, podName).obj;
+  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  // Terminal or not-yet-running pods are not protected by disruption budgets.
+  if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
+    const blocked = r.core.disruptionBlocked(pod);
+    if (blocked) throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, 10);
+  }
+  const opts = isPlainObject(body.deleteOptions) ? (body.deleteOptions as Record<string, unknown>) : {};
+  const { obj } = await r.rs.delete(r.info.namespace, podName, { gracePeriodSeconds: opts.gracePeriodSeconds as number | undefined, preconditions: opts.preconditions as never }, r.ctx);
+  void obj;
+  writeJson(r.res, 201, successStatus());
+}
+
+// ---- serviceaccounts/token (authentication.k8s.io/v1 TokenRequest) ----
+
+export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
+  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
+  const spec = (isPlainObject(body.spec) ? body.spec : {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
+  const expiration = spec.expirationSeconds ?? 3600;
+  if (!Number.isInteger(expiration) || expiration < 600) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', expiration, 'may not specify a duration less than 10 minutes')]);
+  const now = Math.floor(r.ctx.now.getTime() / 1000);
+  const audiences = spec.audiences?.length ? spec.audiences : [r.core.tokens.issuer];
+  const bound = spec.boundObjectRef?.kind === 'Pod' && spec.boundObjectRef.name ? { name: spec.boundObjectRef.name, uid: spec.boundObjectRef.uid ?? '' } : undefined;
+  const token = r.core.tokens.issue({ namespace: r.info.namespace!, name: r.info.name!, uid: sa.metadata.uid ?? '', audiences, expiresAt: now + expiration, pod: bound }, now);
+  writeJson(r.res, 201, {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: r.info.name, namespace: r.info.namespace, creationTimestamp: null },
+    spec: { audiences, expirationSeconds: expiration, boundObjectRef: spec.boundObjectRef ?? null },
+    status: { token, expirationTimestamp: rfc3339((now + expiration) * 1000) },
+  });
+}
+
+// ---- streaming routes (log, exec, attach, portforward, proxy) ----
+
+export async function handleNodeStream(r: ResourceRequest): Promise<void> {
+  const pod = r.rs.get(r.info.namespace, r.info.name!).obj;
+  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${r.info.name} does not have a host assigned`);
+  const handled = await r.core.proxyToKubelet(r, pod, nodeName);
+  if (!handled) throw serviceUnavailable(`no kubelet is serving node "${nodeName}"; the ${r.info.subresource} request cannot be proxied`);
+}
+
+// ---- namespaces/finalize ----
+export { notFound, writeObject };
+export async function readDeleteOptionsFor(r: ResourceRequest): ReturnType<typeof readDeleteOptions> {
+  return readDeleteOptions(r);
+}

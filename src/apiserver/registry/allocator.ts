@@ -1,0 +1,119 @@
+// Cluster-wide allocation of Service ClusterIPs and NodePorts. Each allocated value is a
+// storage key (`/registry/ranges/<range>/<value>`) created with create-if-absent, so two
+// concurrent requests — even on two API servers sharing a datastore — can never get the
+// same value, and allocations survive restarts with the data they belong to.
+import type { Store } from '../../storage/types.js';
+import { isStorageError } from '../../storage/types.js';
+import { randomInt } from 'node:crypto';
+
+export interface Range<T> {
+  name: string;
+  size: number;
+  /** i-th value of the range, 0 <= i < size. */
+  at(i: number): T;
+  /** Index of a value, or -1 when outside the range. */
+  indexOf(v: T): number;
+  toKey(v: T): string;
+}
+
+export class RangeAllocator<T> {
+  constructor(private readonly store: Store, readonly range: Range<T>) {}
+
+  private key(v: T): string {
+    return `/registry/ranges/${this.range.name}/${this.range.toKey(v)}`;
+  }
+
+  contains(v: T): boolean {
+    return this.range.indexOf(v) >= 0;
+  }
+
+  /** Claims a specific value; false when taken. */
+  async claim(v: T, owner: string): Promise<boolean> {
+    try {
+      await this.store.create(this.key(v), owner);
+      return true;
+    } catch (e) {
+      if (isStorageError(e, 'STORAGE_KEY_EXISTS')) {
+        // Idempotent for the same owner (a retried write).
+        const cur = await this.store.get(this.key(v));
+        return cur?.value === owner;
+      }
+      throw e;
+    }
+  }
+
+  /** Claims some free value, starting from a random offset; undefined when full. */
+  async allocate(owner: string): Promise<T | undefined> {
+    const n = this.range.size;
+    const start = randomInt(n);
+    for (let i = 0; i < n; i++) {
+      const v = this.range.at((start + i) % n);
+      if (await this.claim(v, owner)) return v;
+    }
+    return undefined;
+  }
+
+  async release(v: T, owner?: string): Promise<void> {
+    try {
+      const cur = await this.store.get(this.key(v));
+      if (!cur || (owner !== undefined && cur.value !== owner)) return;
+      await this.store.delete(this.key(v), cur.modRevision);
+    } catch (e) {
+      if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND') || isStorageError(e, 'STORAGE_CONFLICT')) return;
+      throw e;
+    }
+  }
+}
+
+export function ipToInt(ip: string): number {
+  const p = ip.split('.');
+  if (p.length !== 4) return NaN;
+  let n = 0;
+  for (const x of p) {
+    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return NaN;
+    n = n * 256 + Number(x);
+  }
+  return n;
+}
+
+export function intToIp(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+/**
+ * IPv4 CIDR as an allocation range. The network and broadcast addresses are excluded, and so
+ * are the first `reserved` host addresses (upstream reserves .1 for the `kubernetes`
+ * Service, which claims it explicitly).
+ */
+export function cidrRange(name: string, cidr: string): Range<string> & { base: number; prefix: number; nth(i: number): string } {
+  const [addr, bitsS] = cidr.split('/');
+  const prefix = Number(bitsS);
+  const base = (ipToInt(addr) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0)) >>> 0;
+  const total = 2 ** (32 - prefix);
+  const size = Math.max(0, total - 2);
+  return {
+    name,
+    base,
+    prefix,
+    size,
+    at: (i) => intToIp(base + 1 + i),
+    nth: (i) => intToIp(base + i),
+    indexOf: (ip) => {
+      const n = ipToInt(ip);
+      if (Number.isNaN(n)) return -1;
+      const off = n - base - 1;
+      return off >= 0 && off < size ? off : -1;
+    },
+    toKey: (ip) => ip,
+  };
+}
+
+export function portRange(name: string, from: number, to: number): Range<number> {
+  return {
+    name,
+    size: to - from + 1,
+    at: (i) => from + i,
+    indexOf: (p) => (Number.isInteger(p) && p >= from && p <= to ? p - from : -1),
+    toKey: (p) => String(p),
+  };
+}

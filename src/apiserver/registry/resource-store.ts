@@ -1,0 +1,341 @@
+// Generic REST storage for one stored resource (upstream's registry.Store): it turns API
+// verbs into storage operations with etcd semantics. Reads come from the watch cache; every
+// write is a compare-and-swap on the object's modRevision, retried on conflict when the
+// client did not ask for a precondition (GuaranteedUpdate).
+//
+// Objects enter and leave in the storage version; the HTTP layer converts versions.
+import { randomUUID } from 'node:crypto';
+import type { KObject } from '../../api/types.js';
+import type { ResourceDef } from '../../api/registry/index.js';
+import { storageKey, storagePrefix, apiVersionOf } from '../../api/registry/index.js';
+import { alreadyExists, conflict, notFound, badRequest, invalid, gone, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
+import type { Store } from '../../storage/types.js';
+import { isStorageError } from '../../storage/types.js';
+import { WatchCache, type CachedObject } from '../cache/watch-cache.js';
+import { clone, deepEqual } from '../../util/json.js';
+import { rfc3339 } from '../../util/time.js';
+import { generateName } from '../../util/names.js';
+import type { RequestContext } from '../context.js';
+import type { Strategy } from './strategy.js';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  preconditions?: { uid?: string; resourceVersion?: string };
+  orphanDependents?: boolean;
+}
+
+export interface ListQuery {
+  namespace?: string;
+  filter?: (o: Readonly<KObject>) => boolean;
+  limit?: number;
+  continueToken?: string;
+}
+
+export interface ListPage {
+  items: CachedObject[];
+  revision: number;
+  continueToken?: string;
+  remaining?: number;
+}
+
+export type UpdateFn = (current: KObject) => KObject | Promise<KObject>;
+
+export interface UpdateOptions {
+  subresource?: string;
+  /** Create when absent (PUT upsert is not allowed upstream for most kinds; apply uses it). */
+  createIfMissing?: () => KObject | Promise<KObject>;
+}
+
+const MAX_RETRIES = 16;
+
+function metaChangedOnlyBy(a: KObject, b: KObject): boolean {
+  return deepEqual(a, b);
+}
+
+export class ResourceStore {
+  readonly cache: WatchCache;
+  readonly gr: GroupResource;
+  readonly prefix: string;
+
+  constructor(
+    readonly def: ResourceDef,
+    private readonly store: Store,
+    readonly strategy: Strategy,
+  ) {
+    this.prefix = storagePrefix(def);
+    this.gr = { group: def.group, resource: def.plural };
+    const apiVersion = apiVersionOf(def.group, def.version);
+    this.cache = new WatchCache(store, this.prefix, (_key, value, rv) => {
+      const obj = JSON.parse(value) as KObject;
+      obj.apiVersion = apiVersion;
+      obj.kind = def.kind;
+      obj.metadata.resourceVersion = String(rv);
+      return obj;
+    });
+  }
+
+  start(): Promise<void> {
+    return this.cache.start();
+  }
+
+  stop(): void {
+    this.cache.stop();
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return storageKey(this.def, namespace, name);
+  }
+
+  get(namespace: string | undefined, name: string): CachedObject {
+    const c = this.cache.get(this.key(namespace, name));
+    if (!c) throw notFound(this.gr, name);
+    return c;
+  }
+
+  tryGet(namespace: string | undefined, name: string): CachedObject | undefined {
+    return this.cache.get(this.key(namespace, name));
+  }
+
+  list(q: ListQuery): ListPage {
+    const keyPrefix = this.def.namespaced && q.namespace ? `${this.prefix}${q.namespace}/` : this.prefix;
+    let startAfter: string | undefined;
+    if (q.continueToken) startAfter = decodeContinue(q.continueToken, keyPrefix);
+    const items: CachedObject[] = [];
+    const limit = q.limit && q.limit > 0 ? q.limit : Infinity;
+    let remaining = 0;
+    let last: string | undefined;
+    for (const c of this.cache.scan(keyPrefix, startAfter)) {
+      if (q.filter && !q.filter(c.obj)) continue;
+      if (items.length < limit) {
+        items.push(c);
+        last = c.key;
+      } else remaining++;
+    }
+    const revision = this.cache.currentRevision;
+    if (remaining > 0 && last) return { items, revision, continueToken: encodeContinue(last, revision), remaining };
+    return { items, revision };
+  }
+
+  /** Fills server-owned metadata and persists a new object (already defaulted and validated by the caller's strategy). */
+  async create(obj: KObject, ctx: RequestContext): Promise<KObject> {
+    const meta = obj.metadata;
+    if (this.def.namespaced && !meta.namespace) throw badRequest('the namespace of the object is required');
+    if (!this.def.namespaced) delete meta.namespace;
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(ctx.now);
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (this.def.tracksGeneration) meta.generation = 1;
+    else delete meta.generation;
+    const generated = !meta.name && !!meta.generateName;
+    await this.strategy.prepareForCreate(obj, ctx);
+    const errs = this.strategy.validate(obj, undefined, ctx);
+    if (errs.length) throw this.invalid(obj, errs);
+    for (let attempt = 0; ; attempt++) {
+      if (generated) meta.name = generateName(meta.generateName as string);
+      const key = this.key(meta.namespace, meta.name as string);
+      if (ctx.dryRun) {
+        if (this.cache.get(key)) throw alreadyExists(this.gr, meta.name as string);
+        return obj;
+      }
+      await this.strategy.beforeCreate(obj, ctx);
+      try {
+        const kv = await this.store.create(key, encodeForStorage(obj));
+        await this.cache.waitFor(kv.modRevision);
+        return (this.cache.get(key)?.obj as KObject) ?? withRv(obj, kv.modRevision);
+      } catch (e) {
+        await this.strategy.afterCreateFailed(obj);
+        if (isStorageError(e, 'STORAGE_KEY_EXISTS')) {
+          if (generated && attempt < 8) continue;
+          throw alreadyExists(this.gr, meta.name as string);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency. `fn` gets a private copy of the current
+   * object; when the object it returns carries a resourceVersion that differs from the
+   * current one the update fails with 409 (the client's precondition), otherwise storage
+   * conflicts are retried with a fresh copy.
+   */
+  async update(namespace: string | undefined, name: string, fn: UpdateFn, ctx: RequestContext, opts: UpdateOptions = {}): Promise<{ obj: KObject; created: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const cur = this.cache.get(key);
+      if (!cur) {
+        if (opts.createIfMissing) {
+          const obj = await opts.createIfMissing();
+          try {
+            return { obj: await this.create(obj, ctx), created: true };
+          } catch (e) {
+            if (e instanceof StatusError && e.reason === 'AlreadyExists') continue;
+            throw e;
+          }
+        }
+        throw notFound(this.gr, name);
+      }
+      const old = cur.obj as KObject;
+      const next = await fn(clone(old));
+      const wantRv = next.metadata?.resourceVersion;
+      if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(this.gr, name);
+      if (!next.metadata) next.metadata = {};
+      this.keepServerMetadata(next, old);
+      await this.strategy.prepareForUpdate(next, old, ctx, opts.subresource);
+      if (this.def.tracksGeneration && !opts.subresource && specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      const errs = this.strategy.validate(next, old, ctx);
+      if (errs.length) throw this.invalid(next, errs);
+      next.metadata.resourceVersion = old.metadata.resourceVersion;
+      if (metaChangedOnlyBy(next, old)) return { obj: old, created: false };
+      if (ctx.dryRun) return { obj: next, created: false };
+      // A deleting object whose last finalizer is gone is removed instead of updated.
+      if (this.strategy.readyToRemove(next)) {
+        try {
+          const kv = await this.store.delete(key, cur.rv);
+          await this.cache.waitFor(kv.modRevision);
+          await this.strategy.afterDelete(next);
+          return { obj: next, created: false };
+        } catch (e) {
+          if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
+          if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+          throw e;
+        }
+      }
+      await this.strategy.beforeUpdate(next, old, ctx);
+      try {
+        const kv = await this.store.update(key, encodeForStorage(next), cur.rv);
+        await this.cache.waitFor(kv.modRevision);
+        await this.strategy.afterUpdate(next, old);
+        return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(next, kv.modRevision), created: false };
+      } catch (e) {
+        await this.strategy.afterUpdateFailed(next, old);
+        if (isStorageError(e, 'STORAGE_CONFLICT')) {
+          if (wantRv) throw conflict(this.gr, name);
+          continue;
+        }
+        if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+        throw e;
+      }
+    }
+    throw conflict(this.gr, name, 'too many concurrent updates; please try again');
+  }
+
+  /** Server-owned metadata is never taken from the client. */
+  private keepServerMetadata(next: KObject, old: KObject): void {
+    const m = next.metadata;
+    const o = old.metadata;
+    m.name = o.name;
+    if (o.namespace !== undefined) m.namespace = o.namespace;
+    else delete m.namespace;
+    m.uid = o.uid;
+    m.creationTimestamp = o.creationTimestamp;
+    if (o.generation !== undefined) m.generation = o.generation;
+    else delete m.generation;
+    if (o.deletionTimestamp !== undefined) m.deletionTimestamp = o.deletionTimestamp;
+    else delete m.deletionTimestamp;
+    if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+    else delete m.deletionGracePeriodSeconds;
+    if (o.generateName !== undefined && m.generateName === undefined) m.generateName = o.generateName;
+    delete m.selfLink;
+    next.apiVersion = old.apiVersion;
+    next.kind = old.kind;
+  }
+
+  /**
+   * DELETE. Returns the object and whether it is gone now (false when it only got a
+   * deletionTimestamp: finalizers pending or a graceful pod deletion).
+   */
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<{ obj: KObject; gone: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const cur = this.cache.get(key);
+      if (!cur) throw notFound(this.gr, name);
+      const old = cur.obj as KObject;
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== old.metadata.uid)
+        throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+      if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+        throw conflict(this.gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+
+      const plan = this.strategy.planDelete(old, opts, ctx);
+      if (plan.kind === 'mark') {
+        if (ctx.dryRun) return { obj: plan.object, gone: false };
+        if (deepEqual(plan.object, old)) return { obj: old, gone: false };
+        try {
+          const kv = await this.store.update(key, encodeForStorage(plan.object), cur.rv);
+          await this.cache.waitFor(kv.modRevision);
+          return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(plan.object, kv.modRevision), gone: false };
+        } catch (e) {
+          if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
+          if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+          throw e;
+        }
+      }
+      if (ctx.dryRun) return { obj: old, gone: true };
+      try {
+        const kv = await this.store.delete(key, cur.rv);
+        await this.cache.waitFor(kv.modRevision);
+        await this.strategy.afterDelete(old);
+        return { obj: old, gone: true };
+      } catch (e) {
+        if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
+        if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+        throw e;
+      }
+    }
+    throw conflict(this.gr, name, 'too many concurrent updates; please try again');
+  }
+
+  invalid(obj: KObject, errs: FieldError[]): StatusError {
+    return invalid(this.def.kind, this.def.group, obj.metadata?.name ?? obj.metadata?.generateName ?? '', errs);
+  }
+}
+
+/** Only the storage-relevant form: resourceVersion is derived from the revision on read. */
+export function encodeForStorage(obj: KObject): string {
+  const rv = obj.metadata.resourceVersion;
+  if (rv === undefined) return JSON.stringify(obj);
+  delete obj.metadata.resourceVersion;
+  try {
+    return JSON.stringify(obj);
+  } finally {
+    obj.metadata.resourceVersion = rv;
+  }
+}
+
+function withRv(obj: KObject, rv: number): KObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
+}
+
+/** Anything outside metadata and status counts as spec for generation tracking. */
+export function specChanged(a: KObject, b: KObject): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!deepEqual(a[k], b[k])) return true;
+  }
+  return false;
+}
+
+// Continue tokens carry the last key returned, relative to the list's key prefix, and the
+// revision of the first page (kept for compatibility with upstream's token shape).
+function encodeContinue(lastKey: string, rv: number): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: lastKey })).toString('base64url');
+}
+
+function decodeContinue(token: string, keyPrefix: string): string {
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { v?: string; rv?: number; start?: string };
+    if (t.v !== 'meta.k8s.io/v1' || typeof t.start !== 'string') throw new Error('bad token');
+    if (!t.start.startsWith(keyPrefix)) throw new Error('bad token');
+    return t.start;
+  } catch {
+    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  }
+}
+
+export { gone };

@@ -1,0 +1,112 @@
+// Per-kind behaviour of the generic store (upstream's RESTCreateStrategy /
+// RESTUpdateStrategy / RESTDeleteStrategy): defaulting, status handling, validation,
+// admission side effects (allocations) and how a DELETE proceeds.
+import type { KObject } from '../../api/types.js';
+import type { ResourceDef } from '../../api/registry/index.js';
+import type { FieldError } from '../../api/status.js';
+import { rfc3339 } from '../../util/time.js';
+import type { RequestContext } from '../context.js';
+import type { DeleteOptions } from './resource-store.js';
+import { defaultObject, validateObject, validateObjectUpdate } from '../api-hooks.js';
+
+export type DeletePlan = { kind: 'remove' } | { kind: 'mark'; object: KObject };
+
+export const FINALIZER_ORPHAN = 'orphan';
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+
+export class Strategy {
+  constructor(readonly def: ResourceDef) {}
+
+  /** Status a new object starts with; undefined keeps what the client sent. */
+  initialStatus(_obj: KObject): unknown {
+    return {};
+  }
+
+  async prepareForCreate(obj: KObject, _ctx: RequestContext): Promise<void> {
+    if (this.def.hasStatus) {
+      const s = this.initialStatus(obj);
+      if (s !== undefined) obj.status = s;
+    }
+    this.applyDefaults(obj);
+  }
+
+  applyDefaults(obj: KObject): void {
+    defaultObject(this.def, obj);
+  }
+
+  /**
+   * Main-resource writes keep the stored status; /status writes keep everything but
+   * status (and server-owned metadata, which the store restores).
+   */
+  async prepareForUpdate(next: KObject, old: KObject, _ctx: RequestContext, subresource?: string): Promise<void> {
+    if (subresource === 'status') {
+      const status = next.status;
+      const managedFields = next.metadata.managedFields;
+      for (const k of Object.keys(next)) delete next[k];
+      Object.assign(next, structuredClone(old));
+      if (status === undefined) delete next.status;
+      else next.status = status;
+      if (managedFields) next.metadata.managedFields = managedFields;
+      return;
+    }
+    if (this.def.hasStatus) {
+      if (old.status === undefined) delete next.status;
+      else next.status = structuredClone(old.status);
+    }
+    this.applyDefaults(next);
+  }
+
+  validate(obj: KObject, old: KObject | undefined, _ctx: RequestContext): FieldError[] {
+    return old ? validateObjectUpdate(this.def, obj, old) : validateObject(this.def, obj);
+  }
+
+  /** Side effects that must happen before the object is persisted (allocations). */
+  async beforeCreate(_obj: KObject, _ctx: RequestContext): Promise<void> {}
+  async afterCreateFailed(_obj: KObject): Promise<void> {}
+  async beforeUpdate(_next: KObject, _old: KObject, _ctx: RequestContext): Promise<void> {}
+  async afterUpdateFailed(_next: KObject, _old: KObject): Promise<void> {}
+  /** After a successful update (release what the old object held and the new one does not). */
+  async afterUpdate(_next: KObject, _old: KObject): Promise<void> {}
+  async afterDelete(_obj: KObject): Promise<void> {}
+
+  /** A deleting object is removed from storage once nothing holds it any more. */
+  readyToRemove(obj: KObject): boolean {
+    return !!obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+  }
+
+  /** Graceful period for this object; 0 means delete at once. */
+  gracePeriod(_obj: KObject, _opts: DeleteOptions): number {
+    return 0;
+  }
+
+  planDelete(old: KObject, opts: DeleteOptions, ctx: RequestContext): DeletePlan {
+    const finalizers = [...(old.metadata.finalizers ?? [])];
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
+    const alreadyDeleting = !!old.metadata.deletionTimestamp;
+    if (!alreadyDeleting || policy) {
+      if (policy === 'Orphan' && !finalizers.includes(FINALIZER_ORPHAN)) finalizers.push(FINALIZER_ORPHAN);
+      if (policy === 'Foreground' && !finalizers.includes(FINALIZER_FOREGROUND)) finalizers.push(FINALIZER_FOREGROUND);
+      if (policy === 'Background' || policy === 'Foreground') {
+        const i = finalizers.indexOf(FINALIZER_ORPHAN);
+        if (i >= 0 && policy === 'Background') finalizers.splice(i, 1);
+      }
+    }
+    const grace = this.gracePeriod(old, opts);
+    if (finalizers.length === 0 && grace === 0) return { kind: 'remove' };
+    const next = structuredClone(old);
+    if (finalizers.length) next.metadata.finalizers = finalizers;
+    if (grace > 0) {
+      const prevGrace = old.metadata.deletionGracePeriodSeconds;
+      if (prevGrace === undefined || grace < prevGrace) {
+        next.metadata.deletionTimestamp = rfc3339(ctx.now.getTime() + grace * 1000);
+        next.metadata.deletionGracePeriodSeconds = grace;
+      }
+    } else {
+      next.metadata.deletionTimestamp ??= rfc3339(ctx.now);
+      next.metadata.deletionGracePeriodSeconds = 0;
+      // A graceful deletion forced to 0 with no finalizers left: remove now.
+      if (finalizers.length === 0) return { kind: 'remove' };
+    }
+    return { kind: 'mark', object: next };
+  }
+}

@@ -1,0 +1,52 @@
+// Parses a request path into what it addresses, like upstream's RequestInfoFactory:
+//   /api/v1/namespaces/{ns}/{resource}/{name}/{subresource}
+//   /apis/{group}/{version}/{resource}/{name}
+// Namespaces themselves are a cluster-scoped resource: /api/v1/namespaces/{name}/status.
+export interface ResourceRequestInfo {
+  kind: 'resource';
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  /** Path elements after the subresource (proxy paths). */
+  rest: string[];
+}
+
+export interface NonResourceRequestInfo {
+  kind: 'nonresource';
+  path: string;
+}
+
+export type RequestInfo = ResourceRequestInfo | NonResourceRequestInfo;
+
+export function parseRequestPath(pathname: string): RequestInfo {
+  const parts = pathname.split('/').filter((p) => p.length > 0).map((p) => decodeURIComponent(p));
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1];
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1];
+    version = parts[2];
+    rest = parts.slice(3);
+  } else {
+    return { kind: 'nonresource', path: pathname };
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    // /namespaces/{ns}/{resource}... — unless it is /namespaces/{name}/{subresource}
+    // of the namespaces resource itself (status, finalize).
+    if (group === '' && (rest[2] === 'status' || rest[2] === 'finalize') && rest.length === 3) {
+      return { kind: 'resource', group, version, resource: 'namespaces', name: rest[1], subresource: rest[2], rest: [] };
+    }
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...tail] = rest;
+  return { kind: 'resource', group, version, namespace, resource, name, subresource, rest: tail };
+}

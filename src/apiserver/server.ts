@@ -1,0 +1,127 @@
+// The HTTPS listener around ApiServerCore, and everything it needs at startup: the PKI in
+// the data dir, the authenticators, the admin kubeconfig.
+import { createServer, type Server } from 'node:https';
+import { networkInterfaces } from 'node:os';
+import type { Store } from '../storage/types.js';
+import { ensurePki, type ClusterPki } from './auth/certs.js';
+import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
+import { AuthenticatedAuthorizer } from './auth/authorizers.js';
+import { ServiceAccountTokens } from './auth/sa-tokens.js';
+import type { Authorizer } from './auth/user.js';
+import { ApiServerCore } from './core.js';
+import { cidrRange } from './registry/allocator.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  serviceCIDR: string;
+  nodePortRange: { from: number; to: number };
+  /** Extra names/IPs for the serving certificate. */
+  tlsSANs?: string[];
+  authorizer?: Authorizer;
+  /** Static bearer tokens (e.g. node join tokens). */
+  staticTokens?: StaticTokenAuthenticator;
+}
+
+export interface RunningApiServer {
+  core: ApiServerCore;
+  server: Server;
+  pki: ClusterPki;
+  /** URL clients should use, e.g. https://127.0.0.1:6443 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function hostAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') out.push(a.address);
+  return out;
+}
+
+export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  const firstServiceIP = cidrRange('serviceips', o.serviceCIDR).at(0);
+  const dnsNames = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+  const ips = new Set(['127.0.0.1', firstServiceIP, ...hostAddresses()]);
+  if (o.bindAddress !== '0.0.0.0' && o.bindAddress !== '::') ips.add(o.bindAddress);
+  for (const s of o.tlsSANs ?? []) (/^\d+\.\d+\.\d+\.\d+$/.test(s) ? ips : (dnsNames.push(s), new Set<string>())).add(s);
+  const pki = await ensurePki(o.dataDir, { dnsNames, ips: [...ips] });
+  const tokens = new ServiceAccountTokens(pki.serviceAccountKey);
+  const staticTokens = o.staticTokens ?? new StaticTokenAuthenticator();
+  const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens)]);
+  const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+  const core = new ApiServerCore({
+    store: o.store,
+    serviceCIDR: o.serviceCIDR,
+    nodePortRange: o.nodePortRange,
+    authenticator,
+    authorizer: o.authorizer ?? new AuthenticatedAuthorizer(),
+    tokens,
+    serverAddress: `${host}:${o.port}`,
+  });
+  await core.start();
+  const server = createServer(
+    {
+      key: pki.serving.key,
+      cert: pki.serving.cert,
+      ca: pki.ca.cert,
+      requestCert: true,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+      keepAlive: true,
+    },
+    (req, res) => void core.handle(req, res),
+  );
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 70_000;
+  server.requestTimeout = 0; // watches and streams are long-lived
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.bindAddress, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  return {
+    core,
+    server,
+    pki,
+    url: `https://${host}:${port}`,
+    port,
+    close: async () => {
+      core.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function adminKubeconfig(url: string, pki: ClusterPki, contextName = 'k8ts'): string {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- cluster:',
+    `    certificate-authority-data: ${b64(pki.ca.cert)}`,
+    `    server: ${url}`,
+    `  name: ${contextName}`,
+    'contexts:',
+    '- context:',
+    `    cluster: ${contextName}`,
+    `    user: ${contextName}-admin`,
+    `  name: ${contextName}`,
+    `current-context: ${contextName}`,
+    'preferences: {}',
+    'users:',
+    `- name: ${contextName}-admin`,
+    '  user:',
+    `    client-certificate-data: ${b64(pki.admin.cert)}`,
+    `    client-key-data: ${b64(pki.admin.key)}`,
+    '',
+  ].join('\n');
+}

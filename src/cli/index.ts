@@ -1,0 +1,2 @@
+export { runServer, serverHelp, defaultDataDir } from './server.js';
+export { CliError } from './errors.js';
