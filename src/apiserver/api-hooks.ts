@@ -11,6 +11,11 @@ import { tableFor } from '../api/printers/index.js';
 import type { ColumnDefinition, Cell } from '../api/printers/index.js';
 import { parseLabelSelector, matchesLabels, parseFieldSelector, compileFieldSelector, labelSelectorFromMeta, selectorToString, isEverything } from '../api/selectors/index.js';
 import type { LabelSelectorMeta } from '../api/selectors/index.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply, computeManagedFieldsForUpdate, patchSchemaFor, isPatchError, toStatusError as patchToStatus } from '../api/patch/index.js';
+import type { ManagedFieldsEntry } from '../api/types.js';
+import { apiVersionOf } from '../api/registry/index.js';
+import { rfc3339 } from '../util/time.js';
+import { managerName, type RequestContext } from './context.js';
 
 // ---- bodies and schema ----
 
@@ -93,18 +98,47 @@ export function convertObject(obj: KObject, _apiVersion: string, _kind: string):
   return obj;
 }
 
-// ---- patches and managed fields (placeholders until wired) ----
+// ---- patches and managed fields ----
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
-export function applyPatchDocument(_def: { group: string; version: string; kind: string }, _type: PatchType, cur: KObject, _patch: unknown): KObject {
-  return cur;
+/** Applies a JSON, merge or strategic-merge patch to a private copy of the object. */
+export function applyPatchDocument(def: { group: string; version: string; kind: string }, type: Exclude<PatchType, 'apply'> | PatchType, cur: KObject, patch: unknown): KObject {
+  try {
+    switch (type) {
+      case 'json':
+        return applyJsonPatch(cur, patch) as KObject;
+      case 'merge':
+        return applyMergePatch(cur, patch) as KObject;
+      case 'strategic':
+        return applyStrategicMergePatch(cur, patch, patchSchemaFor(def.group, def.kind)) as KObject;
+      case 'apply':
+        throw new Error('apply patches go through serverSideApplyObject');
+    }
+  } catch (e) {
+    if (isPatchError(e)) throw patchToStatus(e);
+    throw e;
+  }
 }
 
-export function serverSideApplyObject(_def: ResourceDef, _live: KObject | undefined, applied: KObject, _o: { manager: string; force: boolean; now: Date; subresource?: string }): KObject {
-  return applied;
+export function serverSideApplyObject(def: ResourceDef, live: KObject | undefined, applied: KObject, o: { manager: string; force: boolean; now: Date; subresource?: string }): KObject {
+  try {
+    return serverSideApply(live, applied, { manager: o.manager, force: o.force, apiVersion: apiVersionOf(def.group, def.version), now: rfc3339(o.now), subresource: o.subresource, statusSubresource: def.hasStatus && o.subresource !== 'status' }, patchSchemaFor(def.group, def.kind)).object;
+  } catch (e) {
+    if (isPatchError(e)) throw patchToStatus(e);
+    throw e;
+  }
 }
 
-export function trackManagedFields(_old: KObject | undefined, next: KObject, _ctx: unknown, _def: ResourceDef, _sub: string | undefined): KObject['metadata']['managedFields'] {
-  return next.metadata.managedFields;
+/** managedFields after a create, update or non-apply patch by the request's manager. */
+export function trackManagedFields(old: KObject | undefined, next: KObject, ctx: RequestContext, def: ResourceDef, sub: string | undefined): ManagedFieldsEntry[] | undefined {
+  const mf = computeManagedFieldsForUpdate(old, next, next.metadata.managedFields, {
+    manager: managerName(ctx),
+    apiVersion: apiVersionOf(def.group, def.version),
+    now: rfc3339(ctx.now),
+    subresource: sub,
+    statusSubresource: def.hasStatus,
+    schema: patchSchemaFor(def.group, def.kind),
+  });
+  return mf.length ? mf : undefined;
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Runs every compiled test (unit tests beside the code in dist/src, integration and
+// end-to-end tests in dist/test) with node's test runner. Usage:
+//   node scripts/run-tests.mjs [filter-substring...]
+import { readdirSync, statSync } from 'node:fs';
+import { join, dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tools = spawnSync(process.execPath, [join(root, 'scripts/ensure-tools.mjs')], { stdio: 'inherit' });
+if (tools.status !== 0) process.exit(tools.status ?? 1);
+
+function walk(dir, out) {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (e.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+const filters = process.argv.slice(2);
+const files = [...walk(join(root, 'dist/src'), []), ...walk(join(root, 'dist/test'), [])]
+  .map((f) => relative(root, f))
+  .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
+  .sort();
+if (!files.length) {
+  console.error('run-tests: no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=2', ...files], { stdio: 'inherit', cwd: root, env: { ...process.env, K8TS_ROOT: root } });
+process.exit(r.status ?? 1);

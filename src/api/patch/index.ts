@@ -1,0 +1,32 @@
+// Public surface of src/api/patch: every PATCH type the API server accepts,
+// server-side apply, and managedFields bookkeeping. All functions are pure.
+
+export { applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
+export { applyMergePatch } from './merge-patch.js';
+export { applyStrategicMergePatch } from './strategic-merge-patch.js';
+export { serverSideApply, type ApplyOptions, type ApplyResult } from './apply.js';
+export {
+  computeManagedFieldsForUpdate,
+  decodeManagedFields,
+  encodeManagedFields,
+  managerIdentity,
+  type ManagerEntry,
+  type TrackingOptions,
+  type UpdateManagedFieldsOptions,
+} from './managed-fields.js';
+export { PatchError, isPatchError, toStatusError, GENERIC_422_MESSAGE, type PatchErrorKind } from './patch-error.js';
+export {
+  EMPTY_PATCH_SCHEMA,
+  childSchema,
+  mergeSchemaTrees,
+  patchSchemaFromTree,
+  schemaAt,
+  type ListType,
+  type PatchSchema,
+  type PatchStrategy,
+  type SchemaNode,
+  type SmpFieldInfo,
+  type SsaFieldInfo,
+} from './patch-schema.js';
+export { patchSchemaFor, hasBuiltinSchema } from './builtin-schemas.js';
+export { FieldSet, pathToString } from './field-set.js';

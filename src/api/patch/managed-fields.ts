@@ -1,0 +1,212 @@
+// metadata.managedFields bookkeeping shared by server-side apply and by every
+// non-apply write (create / update / patch), after upstream's fieldmanager.
+//
+// Vocabulary:
+//  * manager entry: one managedFields item; its identity is manager + operation +
+//    subresource, plus apiVersion for Update entries (upstream's
+//    BuildManagerIdentifier drops apiVersion only for appliers). Entries with the
+//    same identity are merged.
+//  * ignored fields: never tracked (apiVersion, kind, metadata.name/namespace/uid/
+//    resourceVersion/generation/creationTimestamp/selfLink/managedFields, and
+//    `status` on main-resource writes of kinds with a status subresource; a write
+//    to the `status` subresource tracks only `status`).
+
+import type { KObject, ManagedFieldsEntry } from '../types.js';
+import { FieldSet, fieldElement } from './field-set.js';
+import { isObject } from './json-value.js';
+import { compareObjects, type Comparison } from './object-fields.js';
+import { EMPTY_PATCH_SCHEMA, type PatchSchema } from './patch-schema.js';
+
+export type ManagedOperation = 'Apply' | 'Update';
+
+/** A decoded managedFields entry. */
+export interface ManagerEntry {
+  readonly manager: string;
+  readonly operation: ManagedOperation;
+  readonly apiVersion: string;
+  readonly time?: string;
+  readonly subresource?: string;
+  readonly fields: FieldSet;
+}
+
+/** Which fields a write may own. */
+export interface TrackingOptions {
+  /** Subresource written (`status`, `scale`, ...); undefined for the main resource. */
+  readonly subresource?: string;
+  /** The kind has a status subresource, so main-resource writes do not own `status`. */
+  readonly statusSubresource?: boolean;
+}
+
+export interface UpdateManagedFieldsOptions extends TrackingOptions {
+  readonly manager: string;
+  readonly operation?: 'Update';
+  /** apiVersion of the request, e.g. `apps/v1`. */
+  readonly apiVersion: string;
+  /** RFC 3339 timestamp recorded on the writer's entry. */
+  readonly now: string;
+  /** List types (SSA markers); defaults to treating every list as atomic. */
+  readonly schema?: PatchSchema;
+}
+
+export function managerIdentity(e: Pick<ManagerEntry, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  return JSON.stringify({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.operation === 'Update' ? e.apiVersion : '',
+    subresource: e.subresource ?? '',
+  });
+}
+
+const STRIPPED_PATHS: readonly (readonly string[])[] = [
+  ['apiVersion'],
+  ['kind'],
+  ['metadata', 'name'],
+  ['metadata', 'namespace'],
+  ['metadata', 'creationTimestamp'],
+  ['metadata', 'selfLink'],
+  ['metadata', 'uid'],
+  ['metadata', 'clusterName'],
+  ['metadata', 'generation'],
+  ['metadata', 'managedFields'],
+  ['metadata', 'resourceVersion'],
+];
+
+// Top-level structs are always present in upstream's typed objects, so their own
+// path is never added or removed; only their fields are tracked.
+const STRUCT_ROOTS = FieldSet.of([[fieldElement('metadata')], [fieldElement('spec')], [fieldElement('status')]]);
+
+/** Restricts a field set to what a write with these options may own. */
+export function trackedFields(set: FieldSet, opts: TrackingOptions): FieldSet {
+  const stripped = set.withoutSubtrees(FieldSet.of(STRIPPED_PATHS.map((p) => p.map(fieldElement))))
+    .difference(STRUCT_ROOTS);
+  if (opts.subresource === 'status') return stripped.onlySubtree([fieldElement('status')]);
+  if (opts.statusSubresource && opts.subresource === undefined) {
+    return stripped.withoutSubtrees(FieldSet.of([[fieldElement('status')]]));
+  }
+  return stripped;
+}
+
+export function trackedComparison(c: Comparison, opts: TrackingOptions): Comparison {
+  return { added: trackedFields(c.added, opts), modified: trackedFields(c.modified, opts), removed: trackedFields(c.removed, opts) };
+}
+
+/**
+ * Decodes managedFields; entries with the same identity are merged. Returns
+ * undefined when the list is malformed (callers then fall back, as upstream does).
+ */
+export function decodeManagedFields(list: unknown): ManagerEntry[] | undefined {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) return undefined;
+  const byId = new Map<string, ManagerEntry>();
+  for (const raw of list) {
+    if (!isObject(raw)) return undefined;
+    const op = raw.operation;
+    if (op !== 'Apply' && op !== 'Update') return undefined;
+    if (raw.fieldsType !== undefined && raw.fieldsType !== 'FieldsV1') return undefined;
+    const entry: ManagerEntry = {
+      manager: typeof raw.manager === 'string' ? raw.manager : '',
+      operation: op,
+      apiVersion: typeof raw.apiVersion === 'string' ? raw.apiVersion : '',
+      ...(typeof raw.time === 'string' ? { time: raw.time } : {}),
+      ...(typeof raw.subresource === 'string' && raw.subresource ? { subresource: raw.subresource } : {}),
+      fields: FieldSet.fromFieldsV1(raw.fieldsV1),
+    };
+    const id = managerIdentity(entry);
+    const prev = byId.get(id);
+    if (prev) {
+      const time = laterTime(prev.time, entry.time);
+      byId.set(id, { ...entry, ...(time ? { time } : {}), fields: prev.fields.union(entry.fields) });
+    } else {
+      byId.set(id, entry);
+    }
+  }
+  return [...byId.values()];
+}
+
+function seconds(t: string | undefined): number {
+  if (!t) return 0;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+}
+
+function laterTime(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return seconds(b) >= seconds(a) ? b : a;
+}
+
+/** Encodes entries, dropping empty ones, in upstream order: Apply first, then by time, manager, apiVersion, subresource. */
+export function encodeManagedFields(entries: readonly ManagerEntry[]): ManagedFieldsEntry[] {
+  const kept = entries.filter((e) => !e.fields.isEmpty());
+  kept.sort((p, q) => {
+    if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+    const ps = seconds(p.time);
+    const qs = seconds(q.time);
+    if (ps !== qs) return ps - qs;
+    if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
+    if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
+    const pr = p.subresource ?? '';
+    const qr = q.subresource ?? '';
+    return pr < qr ? -1 : pr > qr ? 1 : 0;
+  });
+  return kept.map((e) => {
+    const out: ManagedFieldsEntry = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    if (e.time) out.time = e.time;
+    out.fieldsType = 'FieldsV1';
+    out.fieldsV1 = e.fields.toFieldsV1();
+    if (e.subresource) out.subresource = e.subresource;
+    return out;
+  });
+}
+
+/** Upstream's "reset" marker: a list holding exactly one empty entry clears managedFields. */
+function isResetMarker(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 1 && isObject(v[0]) && Object.keys(v[0]).length === 0;
+}
+
+/**
+ * The entries a write starts from (upstream decodeLiveOrNew): subresource writes
+ * always use the live entries; otherwise a request object may reset managedFields
+ * with `[{}]` or replace them with a valid non-empty list, and in every other
+ * case the live entries are kept.
+ */
+function startingEntries(live: readonly ManagedFieldsEntry[] | undefined, requested: unknown, subresource: string | undefined): ManagerEntry[] {
+  const fromLive = decodeManagedFields(live) ?? [];
+  if (subresource !== undefined) return fromLive;
+  if (isResetMarker(requested)) return [];
+  if (Array.isArray(requested) && requested.length > 0) {
+    const fromReq = decodeManagedFields(requested);
+    if (fromReq && fromReq.length > 0) return fromReq;
+  }
+  return fromLive;
+}
+
+/**
+ * managedFields after a non-apply write (create, update, any non-apply patch) by
+ * `manager`: fields the write added or changed move to the writer's Update entry
+ * (taken from whoever owned them); fields it removed are dropped from every
+ * entry. The writer's entry gets `now` only when it took something. `oldObj` is
+ * undefined for create. Returns the list to store in `newObj.metadata.managedFields`.
+ */
+export function computeManagedFieldsForUpdate(
+  oldObj: KObject | undefined,
+  newObj: KObject,
+  managedFields: readonly ManagedFieldsEntry[] | undefined,
+  opts: UpdateManagedFieldsOptions,
+): ManagedFieldsEntry[] {
+  const schema = opts.schema ?? EMPTY_PATCH_SCHEMA;
+  let entries = startingEntries(managedFields, newObj.metadata?.managedFields, opts.subresource);
+  const cmp = trackedComparison(compareObjects(oldObj, newObj, schema.root), opts);
+  const taken = cmp.modified.union(cmp.added);
+  entries = entries.map((e) => ({ ...e, fields: e.fields.difference(taken).difference(cmp.removed) }));
+  if (!taken.isEmpty()) {
+    const self = { manager: opts.manager, operation: 'Update' as const, apiVersion: opts.apiVersion, ...(opts.subresource ? { subresource: opts.subresource } : {}) };
+    const id = managerIdentity(self);
+    const idx = entries.findIndex((e) => managerIdentity(e) === id);
+    const prev = idx >= 0 ? entries[idx].fields : FieldSet.empty();
+    const mine: ManagerEntry = { ...self, time: opts.now, fields: prev.union(taken) };
+    if (idx >= 0) entries[idx] = mine;
+    else entries.push(mine);
+  }
+  return encodeManagedFields(entries);
+}

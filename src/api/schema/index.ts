@@ -1,0 +1,13 @@
+// Public surface of the schema component: the field table of every built-in kind and its
+// three uses (protobuf request decoding, strict field validation, OpenAPI v3 documents).
+export {
+  getMessage, hasMessage, messageFor, messageNames, parseApiVersion, protoPackageOf, specialOf,
+  type FieldSchema, type MessageSchema, type ScalarType, type SpecialType,
+} from './schema.js';
+export { decodeK8sProtobuf, type DecodedObject } from './protobuf.js';
+export { findUnknownFields, findUnknownFieldsIn, unknownFieldMessage } from './fields.js';
+export {
+  buildOpenApiV3Document, buildOpenApiV3Index, canonicalJson, openApiGvPath, openApiHash, schemaNameOf,
+  OPENAPI_KUBERNETES_VERSION, type OpenApiResource, type OpenApiSubresource,
+} from './openapi.js';
+export { listMetadataFor, type ListMetadata } from './list-metadata.js';

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openStore } from './open-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import { brief, runStoreConformance, settle } from './store-conformance.js';
+import { isStorageError, type StoreEvent } from './types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+function freshPath(): string {
+  return join(root, `s${n++}.db`);
+}
+
+runStoreConformance('SqliteStore', () => ({ store: new SqliteStore(freshPath(), { compactIntervalMs: 0 }) }));
+
+// Small chunks exercise chunked compaction through the whole suite.
+runStoreConformance('SqliteStore (compactChunk 2)', () => ({
+  store: new SqliteStore(freshPath(), { compactIntervalMs: 0, compactChunk: 2 }),
+}));
+
+describe('SqliteStore', () => {
+  it('data, revision and compaction point survive close and reopen', async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 0 });
+    const a = await s.create('/registry/core/pods/ns/a', '{"a":1}');
+    await s.create('/registry/core/pods/ns/b', '{"b":1}');
+    await s.update('/registry/core/pods/ns/a', '{"a":2}', a.modRevision);
+    await s.compact(s.currentRevision() - 1);
+    await s.delete('/registry/core/pods/ns/b');
+    const rev = s.currentRevision();
+    const compacted = s.compactedRevision();
+    await s.close();
+
+    const t = new SqliteStore(path, { compactIntervalMs: 0 });
+    assert.equal(t.currentRevision(), rev);
+    assert.equal(t.compactedRevision(), compacted);
+    const kv = await t.get('/registry/core/pods/ns/a');
+    assert.deepEqual({ ...kv }, { key: '/registry/core/pods/ns/a', value: '{"a":2}', createRevision: a.createRevision, modRevision: a.modRevision + 2 });
+    assert.equal(await t.get('/registry/core/pods/ns/b'), undefined);
+    const next = await t.create('/x', 'y');
+    assert.equal(next.modRevision, rev + 1);
+    await t.close();
+  });
+
+  it('keeps the revision of a trailing delete across compaction and restart', async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 0 });
+    await s.create('/k', 'v');
+    await s.delete('/k');
+    const rev = s.currentRevision();
+    await s.compact(rev);
+    assert.equal(s.stats().logRows, 0);
+    await s.close();
+    const t = new SqliteStore(path, { compactIntervalMs: 0 });
+    assert.equal(t.currentRevision(), rev);
+    assert.equal((await t.create('/k', 'again')).modRevision, rev + 1);
+    await t.close();
+  });
+
+  it('a watch from an old revision replays history written before a restart', async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 0 });
+    const start = s.currentRevision();
+    const a = await s.create('/w/a', '1');
+    await s.update('/w/a', '2', a.modRevision);
+    await s.close();
+    const t = new SqliteStore(path, { compactIntervalMs: 0 });
+    const got: StoreEvent[] = [];
+    t.watch('/w/', { afterRevision: start, onEvent: (ev) => got.push(ev) });
+    await settle();
+    assert.deepEqual(got.map(brief), [['put', '/w/a', start + 1, '1', undefined], ['put', '/w/a', start + 2, '2', '1']]);
+    await t.close();
+  });
+
+  it('refuses a second open of the same file while the first is open', async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 0 });
+    await s.create('/k', 'v');
+    assert.throws(() => new SqliteStore(path, { compactIntervalMs: 0, busyTimeoutMs: 0 }), (e: unknown) => isStorageError(e, 'STORAGE_UNAVAILABLE') && /locked/.test(e.message));
+    await s.close();
+  });
+
+  it('history stays bounded under repeated updates with automatic compaction', async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 0, retainRevisions: 200 });
+    const keys = 50;
+    const value = 'x'.repeat(2000);
+    for (let k = 0; k < keys; k++) await s.create(`/b/${k}`, value);
+    let maxRows = 0;
+    let maxPages = 0;
+    for (let round = 0; round < 60; round++) {
+      for (let k = 0; k < keys; k++) {
+        const cur = await s.get(`/b/${k}`);
+        await s.update(`/b/${k}`, value + round, cur!.modRevision);
+      }
+      await s.autoCompact();
+      const st = s.stats();
+      maxRows = Math.max(maxRows, st.logRows);
+      if (round >= 10) maxPages = Math.max(maxPages, st.pageCount);
+      // Per key the newest row <= the compaction point, plus the 200 retained revisions.
+      assert.ok(st.logRows <= keys + 200, `log rows ${st.logRows}`);
+      assert.equal(st.liveKeys, keys);
+    }
+    assert.equal(s.currentRevision(), 1 + keys * 61);
+    // 3050 writes of ~2 KB: without compaction the log alone would need ~1500+ pages.
+    assert.ok(maxPages < 600, `page count ${maxPages}`);
+    assert.ok(maxRows >= 200);
+    await s.close();
+    assert.ok(statSync(path).size < 600 * 4096);
+  });
+
+  it('lists 10,000 keys by prefix through a range scan', async () => {
+    const s = new SqliteStore(freshPath(), { compactIntervalMs: 0 });
+    for (let i = 0; i < 10_000; i++) await s.create(`/registry/core/pods/ns/p${String(i).padStart(5, '0')}`, '{}');
+    await s.create('/registry/core/podsx/ns/q', '{}');
+    const res = await s.list('/registry/core/pods/');
+    assert.equal(res.items.length, 10_000);
+    assert.equal(res.items[0]!.key, '/registry/core/pods/ns/p00000');
+    assert.equal(res.items[9_999]!.key, '/registry/core/pods/ns/p09999');
+    const page = await s.list('/registry/core/pods/', { limit: 500, startAfter: '/registry/core/pods/ns/p04999' });
+    assert.deepEqual([page.items[0]!.key, page.more, page.remaining], ['/registry/core/pods/ns/p05000', true, 4500]);
+    await s.close();
+  });
+});
+
+describe('openStore', () => {
+  it('opens sqlite in <dataDir>/state.db, memory, and refuses etcd', async () => {
+    const dir = join(root, 'data', 'nested');
+    const s = openStore('sqlite', dir, { compactIntervalMs: 0 });
+    await s.create('/k', 'v');
+    await s.close();
+    assert.ok(statSync(join(dir, 'state.db')).isFile());
+    const m = openStore('memory', dir);
+    assert.equal(await m.get('/k'), undefined);
+    await m.close();
+    assert.throws(() => openStore('etcd://127.0.0.1:2379', dir), /etcd datastore is not implemented yet/);
+    assert.throws(() => openStore('postgres', dir), /unknown datastore/);
+  });
+
+  it('maps failures to open into STORAGE_UNAVAILABLE', async () => {
+    assert.throws(() => new SqliteStore(join(root, 'missing-dir', 'x', 'state.db')), (e: unknown) => isStorageError(e, 'STORAGE_UNAVAILABLE'));
+  });
+});
