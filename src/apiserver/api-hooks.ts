@@ -3,7 +3,11 @@
 // each module evolve without touching the request paths.
 import type { KObject } from '../api/types.js';
 import type { ResourceDef } from '../api/registry/index.js';
-import type { FieldError } from '../api/status.js';
+import { badRequest, type FieldError } from '../api/status.js';
+import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
+import { validateObject as validateKind, validateUpdate as validateKindUpdate } from '../api/validation/index.js';
+import { convert, ConversionError } from '../api/conversion/index.js';
+import { canonicalizeQuantities } from '../api/quantity/index.js';
 import { decodeK8sProtobuf } from '../api/schema/protobuf.js';
 import { findUnknownFields as schemaUnknownFields } from '../api/schema/fields.js';
 import { buildOpenApiV3Document, buildOpenApiV3Index, openApiHash } from '../api/schema/openapi.js';
@@ -82,20 +86,36 @@ export function podDisruptionBlocked(pod: Readonly<KObject>, pdbs: ReadonlyArray
   return false;
 }
 
-// ---- defaulting, validation, conversion (placeholders until wired) ----
+// ---- defaulting, validation, conversion ----
 
-export function defaultObject(_def: ResourceDef, _obj: KObject): void {}
-export function validateObject(_def: ResourceDef, _obj: KObject): FieldError[] {
-  return [];
+/** Defaults as upstream applies them when decoding, plus canonical quantities. */
+export function defaultObject(def: ResourceDef, obj: KObject): void {
+  applyDefaults(def.group, def.version, def.kind, obj);
 }
-export function validateObjectUpdate(_def: ResourceDef, _obj: KObject, _old: KObject): FieldError[] {
-  return [];
+
+export function validateObject(def: ResourceDef, obj: KObject): FieldError[] {
+  const errs = canonicalizeQuantities(def.group, def.kind, obj);
+  return errs.concat(validateKind(def.group, def.kind, obj));
 }
-export function podQosClass(_pod: KObject): string {
-  return 'BestEffort';
+
+export function validateObjectUpdate(def: ResourceDef, obj: KObject, old: KObject): FieldError[] {
+  const errs = canonicalizeQuantities(def.group, def.kind, obj);
+  return errs.concat(validateKind(def.group, def.kind, obj), validateKindUpdate(def.group, def.kind, obj, old));
 }
-export function convertObject(obj: KObject, _apiVersion: string, _kind: string): KObject {
-  return obj;
+
+export function podQosClass(pod: KObject): string {
+  return podQOSClass(pod);
+}
+
+/** Converts between served versions of one stored kind; conversion failures are 400s. */
+export function convertObject(obj: KObject, apiVersion: string, _kind: string): KObject {
+  if (obj.apiVersion === apiVersion) return obj;
+  try {
+    return convert(obj, apiVersion);
+  } catch (e) {
+    if (e instanceof ConversionError) throw badRequest(e.message);
+    throw e;
+  }
 }
 
 // ---- patches and managed fields ----

@@ -20,7 +20,7 @@ import { Strategy } from './registry/strategy.js';
 import { PodStrategy } from './registry/strategies/pods.js';
 import { ServiceStrategy } from './registry/strategies/services.js';
 import { NamespaceStrategy } from './registry/strategies/namespaces.js';
-import { NodeStrategy, PhasePendingStrategy } from './registry/strategies/simple.js';
+import { NodeStrategy, PhasePendingStrategy, SecretStrategy } from './registry/strategies/simple.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
 import { fieldValidationOf, type ResourceRequest } from './handlers/shared.js';
@@ -53,6 +53,8 @@ export interface CoreOptions {
   tokens: ServiceAccountTokens;
   /** host:port clients should use (legacy discovery's serverAddressByClientCIDRs). */
   serverAddress: string;
+  /** Events each resource's watch cache keeps for watches that resume (default 4096). */
+  watchCacheSize?: number;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -91,6 +93,9 @@ export class ApiServerCore {
         case 'Node':
           strategy = new NodeStrategy(sdef);
           break;
+        case 'Secret':
+          strategy = new SecretStrategy(sdef);
+          break;
         case 'PersistentVolume':
         case 'PersistentVolumeClaim':
           strategy = new PhasePendingStrategy(sdef);
@@ -98,7 +103,7 @@ export class ApiServerCore {
         default:
           strategy = new Strategy(sdef);
       }
-      this.stores.set(prefix, new ResourceStore(sdef, opts.store, strategy));
+      this.stores.set(prefix, new ResourceStore(sdef, opts.store, strategy, opts.watchCacheSize));
     }
   }
 

@@ -23,6 +23,7 @@ export interface ApiServerOptions {
   authorizer?: Authorizer;
   /** Static bearer tokens (e.g. node join tokens). */
   staticTokens?: StaticTokenAuthenticator;
+  watchCacheSize?: number;
 }
 
 export interface RunningApiServer {
@@ -60,6 +61,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     authorizer: o.authorizer ?? new AuthenticatedAuthorizer(),
     tokens,
     serverAddress: `${host}:${o.port}`,
+    watchCacheSize: o.watchCacheSize,
   });
   await core.start();
   const server = createServer(

@@ -59,7 +59,7 @@ describe('discovery', () => {
 describe('generators send protobuf bodies', () => {
   it('kubectl create deployment stores the decoded object with defaults', async () => {
     await c.k(['create', 'deployment', 'hello-world', '--image=k8s.gcr.io/echoserver:1.4']);
-    const d = JSON.parse(await c.k(['get', 'deployment', 'hello-world', '-o', 'json'])) as Record<string, any>;
+    const d = JSON.parse(await c.k(['get', 'deployment', 'hello-world', '-o', 'json', '--show-managed-fields'])) as Record<string, any>;
     assert.equal(d.spec.replicas, 1);
     assert.deepEqual(d.spec.selector, { matchLabels: { app: 'hello-world' } });
     assert.equal(d.spec.template.spec.containers[0].image, 'k8s.gcr.io/echoserver:1.4');

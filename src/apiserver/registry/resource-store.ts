@@ -62,6 +62,7 @@ export class ResourceStore {
     readonly def: ResourceDef,
     private readonly store: Store,
     readonly strategy: Strategy,
+    watchCacheSize = 4096,
   ) {
     this.prefix = storagePrefix(def);
     this.gr = { group: def.group, resource: def.plural };
@@ -72,7 +73,7 @@ export class ResourceStore {
       obj.kind = def.kind;
       obj.metadata.resourceVersion = String(rv);
       return obj;
-    });
+    }, watchCacheSize);
   }
 
   start(): Promise<void> {

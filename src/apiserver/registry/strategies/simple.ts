@@ -14,3 +14,20 @@ export class PhasePendingStrategy extends Strategy {
     return { phase: 'Pending' };
   }
 }
+
+/** Secrets: stringData is a write-only convenience merged into data (base64) on every write. */
+export class SecretStrategy extends Strategy {
+  private foldStringData(obj: KObject): void {
+    const sd = obj.stringData as Record<string, unknown> | undefined;
+    if (sd && typeof sd === 'object') {
+      const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+      for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+      obj.data = data;
+    }
+    delete obj.stringData;
+  }
+  override applyDefaults(obj: KObject): void {
+    this.foldStringData(obj);
+    super.applyDefaults(obj);
+  }
+}

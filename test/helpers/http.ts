@@ -1,0 +1,54 @@
+// Raw HTTPS requests to a test cluster with the admin client certificate from its kubeconfig.
+import { request, Agent } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+export interface Creds {
+  ca: string;
+  cert: string;
+  key: string;
+  server: string;
+}
+
+export function credsFromKubeconfig(path: string): Creds {
+  const kc = parse(readFileSync(path, 'utf8')) as {
+    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
+    users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
+  };
+  const b = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
+  return { server: kc.clusters[0].cluster.server, ca: b(kc.clusters[0].cluster['certificate-authority-data']), cert: b(kc.users[0].user['client-certificate-data']), key: b(kc.users[0].user['client-key-data']) };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json<T = any>(): T;
+}
+
+export function api(creds: Creds, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, opts: { anonymous?: boolean; agent?: Agent } = {}): Promise<HttpResult> {
+  const url = new URL(path, creds.server);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        ca: creds.ca,
+        ...(opts.anonymous ? {} : { cert: creds.cert, key: creds.key }),
+        agent: opts.agent ?? false,
+        headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (body !== undefined) req.end(body);
+    else req.end();
+  });
+}
