@@ -20,7 +20,7 @@ import { Strategy } from './registry/strategy.js';
 import { PodStrategy } from './registry/strategies/pods.js';
 import { ServiceStrategy } from './registry/strategies/services.js';
 import { NamespaceStrategy } from './registry/strategies/namespaces.js';
-import { NodeStrategy, PhasePendingStrategy, SecretStrategy } from './registry/strategies/simple.js';
+import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
 import { fieldValidationOf, type ResourceRequest } from './handlers/shared.js';
@@ -82,7 +82,7 @@ export class ApiServerCore {
       let strategy: Strategy;
       switch (sdef.group === '' ? sdef.kind : `${sdef.group}/${sdef.kind}`) {
         case 'Pod':
-          strategy = new PodStrategy(sdef);
+          strategy = new PodStrategy(sdef, (name) => this.resolvePriority(name));
           break;
         case 'Service':
           strategy = new ServiceStrategy(sdef, ips, ports, opts.serviceCIDR, `${opts.nodePortRange.from}-${opts.nodePortRange.to}`);
@@ -92,6 +92,9 @@ export class ApiServerCore {
           break;
         case 'Node':
           strategy = new NodeStrategy(sdef);
+          break;
+        case 'batch/Job':
+          strategy = new JobStrategy(sdef);
           break;
         case 'Secret':
           strategy = new SecretStrategy(sdef);
@@ -147,6 +150,24 @@ export class ApiServerCore {
         details: { name: obj.metadata.name, group: r.def.group || undefined, kind: r.def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] },
       });
     }
+  }
+
+  /**
+   * Priority admission: a named PriorityClass must exist; without a name the global default
+   * class (if any) applies.
+   */
+  resolvePriority(name: string | undefined): { value: number; preemptionPolicy?: string } | undefined {
+    const classes = this.store('scheduling.k8s.io', 'priorityclasses');
+    if (name) {
+      const pc = classes.tryGet(undefined, name);
+      if (!pc) throw forbidden(`pods "" is forbidden: no PriorityClass with name ${name} was found`, { group: '', resource: 'pods' });
+      return { value: (pc.obj as { value?: number }).value ?? 0, preemptionPolicy: (pc.obj as { preemptionPolicy?: string }).preemptionPolicy };
+    }
+    for (const c of classes.list({}).items) {
+      const o = c.obj as { globalDefault?: boolean; value?: number; preemptionPolicy?: string };
+      if (o.globalDefault) return { value: o.value ?? 0, preemptionPolicy: o.preemptionPolicy };
+    }
+    return undefined;
   }
 
   /** True when evicting the pod would take a matching PodDisruptionBudget below its allowance. */

@@ -36,7 +36,7 @@ export function api(creds: Creds, method: string, path: string, body?: string | 
         ca: creds.ca,
         ...(opts.anonymous ? {} : { cert: creds.cert, key: creds.key }),
         agent: opts.agent ?? false,
-        headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        headers: { ...(body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } : {}), ...headers },
       },
       (res) => {
         const chunks: Buffer[] = [];

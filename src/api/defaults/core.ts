@@ -40,8 +40,26 @@ export function defaultNamespace(o: Obj): void {
   setDefaultString(child(o, 'status'), 'phase', 'Active');
 }
 
+/** Base64 of the UTF-8 bytes of `s` (no node: imports in src/api). */
+function base64Utf8(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]!);
+  return btoa(bin);
+}
+
+/**
+ * Secret: type Opaque; stringData is write-only and merged into data (its keys win), as
+ * the upstream v1 conversion does, so stored secrets never carry stringData.
+ */
 export function defaultSecret(o: Obj): void {
   setDefaultString(o, 'type', 'Opaque');
+  const sd = sub(o, 'stringData');
+  if (sd) {
+    const data = child(o, 'data');
+    for (const [k, v] of Object.entries(sd)) if (typeof v === 'string') data[k] = base64Utf8(v);
+    delete o.stringData;
+  }
 }
 
 export function defaultNode(o: Obj): void {

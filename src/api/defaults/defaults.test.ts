@@ -142,6 +142,9 @@ test('namespace, secret, pv, pvc, storage class, priority class, rbac, hpa', () 
   const ns = defaulted('', 'v1', 'Namespace', { metadata: { name: 'dev' } });
   assert.deepEqual(ns, { metadata: { name: 'dev', labels: { 'kubernetes.io/metadata.name': 'dev' } }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } });
   assert.equal(defaulted('', 'v1', 'Secret', { metadata: { name: 's' } }).type, 'Opaque');
+  const sec = defaulted('', 'v1', 'Secret', { metadata: { name: 's' }, data: { a: 'eA==', b: 'eA==' }, stringData: { b: 'héllo' } });
+  assert.deepEqual(sec.data, { a: 'eA==', b: 'aMOpbGxv' });
+  assert.equal('stringData' in sec, false);
   const pv = defaulted('', 'v1', 'PersistentVolume', { metadata: { name: 'p' }, spec: {} });
   assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain');
   assert.equal(pv.spec.volumeMode, 'Filesystem');

@@ -229,3 +229,20 @@ test('selector matching', () => {
   assert.equal(selectorMatches(sel, { a: '1', b: '4' }), false);
   assert.equal(selectorMatches(sel, { a: '1', b: '2', c: '' }), false);
 });
+
+test('statefulset update allows template and replicas only', () => {
+  const mk = (): J => prepared('apps', 'StatefulSet', {
+    metadata: { name: 's', namespace: 'd' },
+    spec: { serviceName: 's', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const old = mk() as KObject;
+  const scaled = mk();
+  scaled.spec.replicas = 3;
+  scaled.spec.template.spec.containers[0].image = 'y';
+  assert.deepEqual(validateUpdate('apps', 'StatefulSet', scaled as KObject, old), []);
+  const renamed = mk();
+  renamed.spec.serviceName = 'other';
+  assert.deepEqual(msgs(validateUpdate('apps', 'StatefulSet', renamed as KObject, old)), [
+    "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+  ]);
+});

@@ -63,7 +63,7 @@ const KINDS: ReadonlyMap<string, KindRules> = new Map<string, KindRules>([
   ['/ComponentStatus', rules(false)],
   ['apps/Deployment', rules(true, validateDeployment, validateSelectorUpdate)],
   ['apps/ReplicaSet', rules(true, validateReplicaSet, validateSelectorUpdate)],
-  ['apps/StatefulSet', rules(true, validateStatefulSet, (n, o, e) => { validateSelectorUpdate(n, o, e); validateStatefulSetUpdate(n, o, e); })],
+  ['apps/StatefulSet', rules(true, validateStatefulSet, validateStatefulSetUpdate)],
   ['apps/DaemonSet', rules(true, validateDaemonSet, validateSelectorUpdate)],
   ['apps/ControllerRevision', rules(true)],
   ['batch/Job', rules(true, validateJob, validateJobUpdate)],

@@ -119,24 +119,27 @@ export class ResourceStore {
   }
 
   /** Fills server-owned metadata and persists a new object (already defaulted and validated by the caller's strategy). */
-  async create(obj: KObject, ctx: RequestContext): Promise<KObject> {
-    const meta = obj.metadata;
-    if (this.def.namespaced && !meta.namespace) throw badRequest('the namespace of the object is required');
-    if (!this.def.namespaced) delete meta.namespace;
-    meta.uid = randomUUID();
-    meta.creationTimestamp = rfc3339(ctx.now);
-    delete meta.resourceVersion;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    delete meta.selfLink;
-    if (this.def.tracksGeneration) meta.generation = 1;
-    else delete meta.generation;
-    const generated = !meta.name && !!meta.generateName;
-    await this.strategy.prepareForCreate(obj, ctx);
-    const errs = this.strategy.validate(obj, undefined, ctx);
-    if (errs.length) throw this.invalid(obj, errs);
+  async create(input: KObject, ctx: RequestContext): Promise<KObject> {
+    const generated = !input.metadata.name && !!input.metadata.generateName;
     for (let attempt = 0; ; attempt++) {
+      // Each attempt starts from the client's object: a retried generated name must not
+      // inherit labels or selectors derived from the previous one.
+      const obj = generated ? clone(input) : input;
+      const meta = obj.metadata;
+      if (this.def.namespaced && !meta.namespace) throw badRequest('the namespace of the object is required');
+      if (!this.def.namespaced) delete meta.namespace;
       if (generated) meta.name = generateName(meta.generateName as string);
+      meta.uid = randomUUID();
+      meta.creationTimestamp = rfc3339(ctx.now);
+      delete meta.resourceVersion;
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+      delete meta.selfLink;
+      if (this.def.tracksGeneration) meta.generation = 1;
+      else delete meta.generation;
+      await this.strategy.prepareForCreate(obj, ctx);
+      const errs = this.strategy.validate(obj, undefined, ctx);
+      if (errs.length) throw this.invalid(obj, errs);
       const key = this.key(meta.namespace, meta.name as string);
       if (ctx.dryRun) {
         if (this.cache.get(key)) throw alreadyExists(this.gr, meta.name as string);
@@ -188,7 +191,7 @@ export class ResourceStore {
       this.keepServerMetadata(next, old);
       await this.strategy.prepareForUpdate(next, old, ctx, opts.subresource);
       if (this.def.tracksGeneration && !opts.subresource && specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
-      const errs = this.strategy.validate(next, old, ctx);
+      const errs = this.strategy.validate(next, old, ctx, opts.subresource);
       if (errs.length) throw this.invalid(next, errs);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
       if (metaChangedOnlyBy(next, old)) return { obj: old, created: false };

@@ -39,6 +39,8 @@ export class Strategy {
    * status (and server-owned metadata, which the store restores).
    */
   async prepareForUpdate(next: KObject, old: KObject, _ctx: RequestContext, subresource?: string): Promise<void> {
+    // Other subresources (binding, scale, finalize) build the whole next object themselves.
+    if (subresource && subresource !== 'status') return;
     if (subresource === 'status') {
       const status = next.status;
       const managedFields = next.metadata.managedFields;
@@ -56,8 +58,15 @@ export class Strategy {
     this.applyDefaults(next);
   }
 
-  validate(obj: KObject, old: KObject | undefined, _ctx: RequestContext): FieldError[] {
-    return old ? validateObjectUpdate(this.def, obj, old) : validateObject(this.def, obj);
+  /**
+   * Create and main-resource updates run the kind's full rules; subresource writes (status,
+   * binding, scale) validate the object but not the spec-immutability rules, which only
+   * guard what clients may change through the main resource.
+   */
+  validate(obj: KObject, old: KObject | undefined, _ctx: RequestContext, subresource?: string): FieldError[] {
+    if (!old) return validateObject(this.def, obj);
+    if (subresource && subresource !== 'scale') return validateObject(this.def, obj);
+    return validateObjectUpdate(this.def, obj, old);
   }
 
   /** Side effects that must happen before the object is persisted (allocations). */

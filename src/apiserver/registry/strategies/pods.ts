@@ -4,8 +4,25 @@ import type { KObject } from '../../../api/types.js';
 import { Strategy } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 import { podQosClass } from '../../api-hooks.js';
+import { addDefaultTolerations, addDefaultServiceAccount, applyPodPriority, type ResolvedPriority } from '../../../api/defaults/index.js';
+import type { ResourceDef } from '../../../api/registry/index.js';
+import type { RequestContext } from '../../context.js';
+
+export type PriorityResolver = (className: string | undefined) => ResolvedPriority | undefined;
 
 export class PodStrategy extends Strategy {
+  constructor(def: ResourceDef, private readonly resolvePriority: PriorityResolver) {
+    super(def);
+  }
+
+  /** Admission on create: DefaultTolerationSeconds, ServiceAccount (name only) and Priority. */
+  override async prepareForCreate(obj: KObject, ctx: RequestContext): Promise<void> {
+    await super.prepareForCreate(obj, ctx);
+    addDefaultTolerations(obj);
+    addDefaultServiceAccount(obj);
+    applyPodPriority(obj, this.resolvePriority((obj.spec as { priorityClassName?: string } | undefined)?.priorityClassName));
+  }
+
   override initialStatus(obj: KObject): unknown {
     return { phase: 'Pending', qosClass: podQosClass(obj) };
   }

@@ -1,6 +1,8 @@
 // Kinds whose only difference from the default strategy is their initial status.
 import type { KObject } from '../../../api/types.js';
 import { Strategy } from '../strategy.js';
+import type { RequestContext } from '../../context.js';
+import { jobSelectorAndLabels } from '../../../api/defaults/index.js';
 
 /** Nodes register with the status the kubelet reports. */
 export class NodeStrategy extends Strategy {
@@ -29,5 +31,13 @@ export class SecretStrategy extends Strategy {
   override applyDefaults(obj: KObject): void {
     this.foldStringData(obj);
     super.applyDefaults(obj);
+  }
+}
+
+/** Jobs: the server generates the selector and pod labels from the Job's uid (unless manualSelector). */
+export class JobStrategy extends Strategy {
+  override async prepareForCreate(obj: KObject, ctx: RequestContext): Promise<void> {
+    await super.prepareForCreate(obj, ctx);
+    jobSelectorAndLabels(obj, obj.metadata.uid ?? '');
   }
 }
