@@ -53,7 +53,7 @@ export interface CoreOptions {
   tokens: ServiceAccountTokens;
   /** host:port clients should use (legacy discovery's serverAddressByClientCIDRs). */
   serverAddress: string;
-  /** Events each resource's watch cache keeps for watches that resume (default 4096). */
+  /** Fixed number of events each resource's watch cache keeps (default: at least 75 s, up to 102400). */
   watchCacheSize?: number;
 }
 

@@ -1,6 +1,6 @@
 // Content negotiation: request bodies (JSON, YAML, protobuf) and response forms (objects or
 // server-side Tables).
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../api/status.js';
 import { isPlainObject } from '../api/types.js';
 import { decodeProtobufBody } from './api-hooks.js';
@@ -48,9 +48,27 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined): 
   return v;
 }
 
+const requireLazy = createRequire(import.meta.url);
+let yamlParse: typeof import('yaml').parse | undefined;
+
+/**
+ * YAML bodies (and apply patches, which kubectl sends as JSON under a YAML media type).
+ * JSON is tried first; the YAML parser is loaded on first real use, which keeps ~4 MB out
+ * of a server that only ever sees kubectl.
+ */
 export function parseYamlBody(buf: Buffer): unknown {
+  const text = buf.toString('utf8');
+  const first = text.trimStart()[0];
+  if (first === '{' || first === '[') {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // not JSON after all: YAML flow style
+    }
+  }
   try {
-    return parseYaml(buf.toString('utf8'), { strict: true, uniqueKeys: true, maxAliasCount: 100 });
+    yamlParse ??= (requireLazy('yaml') as typeof import('yaml')).parse;
+    return yamlParse(text, { strict: true, uniqueKeys: true, maxAliasCount: 100 });
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message.split('\n')[0]}`);
   }

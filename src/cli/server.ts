@@ -20,7 +20,8 @@ Flags:
   --service-cidr CIDR        Service IP range (default 10.43.0.0/16)
   --service-node-port-range  NodePort range (default 30000-32767)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
-  --default-watch-cache-size N  events kept per resource for resuming watches (default 4096)
+  --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
+                             (default: the last 75 s, at least 1024, at most 102400)
   -h, --help                 show this help
 `;
 
@@ -40,7 +41,7 @@ export async function runServer(argv: string[]): Promise<void> {
       'service-cidr': { type: 'string', default: '10.43.0.0/16' },
       'service-node-port-range': { type: 'string', default: '30000-32767' },
       'tls-san': { type: 'string', multiple: true },
-      'default-watch-cache-size': { type: 'string', default: '4096' },
+      'default-watch-cache-size': { type: 'string' },
       runtime: { type: 'string' },
       'simulated-nodes': { type: 'string' },
       disable: { type: 'string', multiple: true },
@@ -58,7 +59,7 @@ export async function runServer(argv: string[]): Promise<void> {
   const m = /^(\d+)-(\d+)$/.exec(values['service-node-port-range']!);
   if (!m || Number(m[1]) > Number(m[2])) throw new CliError(`--service-node-port-range must look like 30000-32767, got "${values['service-node-port-range']}"`);
   if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(values['service-cidr']!)) throw new CliError(`--service-cidr must be an IPv4 CIDR like 10.43.0.0/16, got "${values['service-cidr']}"`);
-  const wcs = Number(values['default-watch-cache-size']);
+  const wcs = Number(values['default-watch-cache-size'] ?? 1);
   if (!Number.isInteger(wcs) || wcs < 1) throw new CliError(`--default-watch-cache-size must be a positive integer, got "${values['default-watch-cache-size']}"`);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   let store;
@@ -78,7 +79,7 @@ export async function runServer(argv: string[]): Promise<void> {
       serviceCIDR: values['service-cidr']!,
       nodePortRange: { from: Number(m[1]), to: Number(m[2]) },
       tlsSANs: values['tls-san'],
-      watchCacheSize: Number(values['default-watch-cache-size']),
+      watchCacheSize: values['default-watch-cache-size'] ? Number(values['default-watch-cache-size']) : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -24,7 +24,7 @@ test('lists existing objects and follows later writes', async () => {
 
 test('watchFrom replays buffered events and reports too-old revisions', async () => {
   const store = new MemoryStore();
-  const cache = new WatchCache(store, '/registry/core/configmaps/', decode, 4);
+  const cache = new WatchCache(store, '/registry/core/configmaps/', decode, { minEvents: 4, maxEvents: 4 });
   await cache.start();
   const start = store.currentRevision();
   const kv = await store.create('/registry/core/configmaps/d/a', obj('a'));
@@ -36,7 +36,7 @@ test('watchFrom replays buffered events and reports too-old revisions', async ()
   await store.delete('/registry/core/configmaps/d/a');
   assert.deepEqual(seen.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
   assert.equal(seen[2].cur.obj.metadata.resourceVersion, String(store.currentRevision()), 'DELETED carries the deletion revision');
-  // Overflow the 4-event ring: watching from the start is no longer possible.
+  // Overflow the 4-event window: watching from the start is no longer possible.
   for (let i = 0; i < 6; i++) await store.create(`/registry/core/configmaps/d/n${i}`, obj(`n${i}`));
   assert.equal(cache.watchFrom(start, { onEvent: () => {} }), undefined);
   h.cancel();

@@ -3,8 +3,12 @@
 // can start from a recent resourceVersion. Lists and watches are served from here.
 //
 // Objects handed out are shared and must be treated as immutable. Each cached object
-// keeps its JSON encoding, computed once on first use and reused for every list and
-// every watcher.
+// keeps its JSON encoding, computed once when it enters the cache and reused by every list
+// and watcher; each event keeps its encoded watch line, shared by all watchers.
+//
+// History: like upstream's dynamically sized cacher, the event window keeps at least the
+// last 75 seconds of events (bounded by maxEvents) and at least minEvents, so a watcher
+// that reconnects within that window resumes instead of relisting.
 import type { KObject } from '../../api/types.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
@@ -24,8 +28,28 @@ export interface CacheEvent {
   /** Previous state (MODIFIED, DELETED). */
   readonly prev?: CachedObject;
   readonly rv: number;
+  /** When the cache applied it (ms), for time-based retention. */
+  readonly at: number;
+  /** Encoded `{"type":..,"object":..}\n` lines by event type, shared by all JSON watchers. */
+  lines?: Partial<Record<CacheEventType, Buffer>>;
 }
 
+/** The watch line for an event as `type` (selector transitions may report another type). */
+export function eventLine(ev: CacheEvent, type: CacheEventType): Buffer {
+  const lines = (ev.lines ??= {});
+  return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${encodeCached(ev.cur)}}\n`));
+}
+
+export interface WatchCacheOptions {
+  /** Events always kept (default 1024). */
+  minEvents?: number;
+  /** Events never exceeded (default 102400). */
+  maxEvents?: number;
+  /** Keep events at least this long while under maxEvents (default 75 s). */
+  retainMs?: number;
+}
+
+/** The object's JSON (computed on entry; DELETED tombstones encode on first use). */
 export function encodeCached(c: CachedObject): string {
   return (c.json ??= JSON.stringify(c.obj));
 }
@@ -40,9 +64,11 @@ export type Decoder = (key: string, value: string, rv: number) => KObject;
 export class WatchCache {
   private readonly items = new Map<string, CachedObject>();
   private sortedKeys: string[] | null = null;
-  private readonly ring: (CacheEvent | undefined)[];
-  private ringStart = 0;
-  private ringLen = 0;
+  private events: CacheEvent[] = [];
+  private head = 0;
+  private readonly minEvents: number;
+  private readonly maxEvents: number;
+  private readonly retainMs: number;
   /** Every event with rv > oldestRv is in the ring (or none happened). */
   private oldestRv = 0;
   private revision = 0;
@@ -55,9 +81,11 @@ export class WatchCache {
     private readonly store: Store,
     readonly prefix: string,
     private readonly decode: Decoder,
-    capacity = 4096,
+    opts: WatchCacheOptions = {},
   ) {
-    this.ring = new Array(capacity);
+    this.maxEvents = opts.maxEvents ?? 102_400;
+    this.minEvents = Math.min(opts.minEvents ?? 1024, this.maxEvents);
+    this.retainMs = opts.retainMs ?? 75_000;
   }
 
   /** Lists the prefix and starts the storage watch. */
@@ -67,7 +95,7 @@ export class WatchCache {
     for (;;) {
       const page = await this.store.list(this.prefix, { limit: 5000, startAfter, revision: rev || undefined });
       rev = page.revision;
-      for (const kv of page.items) this.items.set(kv.key, { key: kv.key, obj: this.decode(kv.key, kv.value, kv.modRevision), rv: kv.modRevision });
+      for (const kv of page.items) this.items.set(kv.key, this.entry(kv.key, kv.value, kv.modRevision));
       if (!page.more || page.items.length === 0) break;
       startAfter = page.items[page.items.length - 1].key;
     }
@@ -102,21 +130,27 @@ export class WatchCache {
     return this.ready;
   }
 
+  private entry(key: string, value: string, rv: number): CachedObject {
+    const obj = this.decode(key, value, rv);
+    return { key, obj, rv, json: JSON.stringify(obj) };
+  }
+
   private apply(ev: StoreEvent): void {
     let ce: CacheEvent;
+    const at = Date.now();
     if (ev.type === 'put') {
-      const cur: CachedObject = { key: ev.kv.key, obj: this.decode(ev.kv.key, ev.kv.value, ev.kv.modRevision), rv: ev.kv.modRevision };
+      const cur = this.entry(ev.kv.key, ev.kv.value, ev.kv.modRevision);
       const prev = this.items.get(ev.kv.key);
-      if (!prev) this.sortedKeys = null;
+      if (!prev && this.sortedKeys) insertSorted(this.sortedKeys, ev.kv.key);
       this.items.set(ev.kv.key, cur);
-      ce = { type: prev ? 'MODIFIED' : 'ADDED', cur, prev, rv: ev.kv.modRevision };
+      ce = { type: prev ? 'MODIFIED' : 'ADDED', cur, prev, rv: ev.kv.modRevision, at };
     } else {
       const prev = this.items.get(ev.key) ?? { key: ev.key, obj: this.decode(ev.key, ev.prev.value, ev.prev.modRevision), rv: ev.prev.modRevision };
       this.items.delete(ev.key);
-      this.sortedKeys = null;
+      if (this.sortedKeys) removeSorted(this.sortedKeys, ev.key);
       // A deleted object is reported with the deletion's revision, as upstream does.
       const obj = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.revision) } };
-      ce = { type: 'DELETED', cur: { key: ev.key, obj, rv: ev.revision }, prev, rv: ev.revision };
+      ce = { type: 'DELETED', cur: { key: ev.key, obj, rv: ev.revision }, prev, rv: ev.revision, at };
     }
     this.revision = ce.rv;
     this.push(ce);
@@ -133,15 +167,19 @@ export class WatchCache {
   }
 
   private push(ev: CacheEvent): void {
-    const cap = this.ring.length;
-    if (this.ringLen === cap) {
-      const evicted = this.ring[this.ringStart];
-      if (evicted) this.oldestRv = evicted.rv;
-      this.ringStart = (this.ringStart + 1) % cap;
-      this.ringLen--;
+    this.events.push(ev);
+    const horizon = ev.at - this.retainMs;
+    let len = this.events.length - this.head;
+    while (len > this.maxEvents || (len > this.minEvents && this.events[this.head].at < horizon)) {
+      this.oldestRv = this.events[this.head].rv;
+      this.head++;
+      len--;
     }
-    this.ring[(this.ringStart + this.ringLen) % cap] = ev;
-    this.ringLen++;
+    // Drop evicted slots in bulk so the array does not grow without bound.
+    if (this.head > 4096 && this.head * 2 > this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private wake(): void {
@@ -209,9 +247,8 @@ export class WatchCache {
    */
   watchFrom(afterRv: number, w: CacheWatcher): { cancel(): void } | undefined {
     if (afterRv < this.oldestRv) return undefined;
-    const cap = this.ring.length;
-    for (let i = 0; i < this.ringLen; i++) {
-      const ev = this.ring[(this.ringStart + i) % cap]!;
+    for (let i = this.head; i < this.events.length; i++) {
+      const ev = this.events[i];
       if (ev.rv > afterRv && w.onEvent(ev) === false) return { cancel() {} };
     }
     this.watchers.add(w);
@@ -226,4 +263,25 @@ export class WatchCache {
   watcherCount(): number {
     return this.watchers.size;
   }
+}
+
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function insertSorted(keys: string[], k: string): void {
+  const i = lowerBound(keys, k);
+  if (keys[i] !== k) keys.splice(i, 0, k);
+}
+
+function removeSorted(keys: string[], k: string): void {
+  const i = lowerBound(keys, k);
+  if (keys[i] === k) keys.splice(i, 1);
 }

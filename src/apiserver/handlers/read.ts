@@ -3,7 +3,7 @@ import type { KObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, gone, StatusError } from '../../api/status.js';
 import { writeJson } from '../http-util.js';
-import { encodeCached, type CacheEvent, type CachedObject } from '../cache/watch-cache.js';
+import { encodeCached, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, tableRowFor, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
 
@@ -62,9 +62,58 @@ export async function handleList(r: ResourceRequest): Promise<void> {
   }
   // Items are joined from their cached encodings: no per-request re-serialization.
   const convert = needsConversion(r);
-  const items = page.items.map((c) => (convert ? JSON.stringify(toExternal(r, c.obj)) : encodeCached(c)));
   const head = JSON.stringify({ kind: r.def.listKind, apiVersion, metadata: meta });
-  writeJson(r.res, 200, `${head.slice(0, -1)},"items":[${items.join(',')}]}`);
+  await writeItems(r, `${head.slice(0, -1)},"items":[`, page.items.length, (i) => (convert ? JSON.stringify(toExternal(r, page.items[i].obj)) : encodeCached(page.items[i])), ']}');
+}
+
+const STREAM_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes `prefix item,item,... suffix`. Small bodies go out in one piece with a length;
+ * large ones are streamed in chunks, waiting for the socket to drain, so a 10k-pod list
+ * never exists as one string and the first byte leaves early.
+ */
+async function writeItems(r: ResourceRequest, prefix: string, n: number, item: (i: number) => string, suffix: string): Promise<void> {
+  const res = r.res;
+  const parts: string[] = [];
+  let size = 0;
+  let i = 0;
+  for (; i < n && size < STREAM_CHUNK_BYTES; i++) {
+    const s = item(i);
+    parts.push(s);
+    size += s.length;
+  }
+  if (i >= n) {
+    writeJson(res, 200, prefix + parts.join(',') + suffix);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  let first = true;
+  const flush = async (): Promise<void> => {
+    const ok = res.write((first ? prefix : ',') + parts.join(','));
+    first = false;
+    parts.length = 0;
+    size = 0;
+    if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  };
+  await flush();
+  for (; i < n; i++) {
+    if (res.destroyed) return;
+    const s = item(i);
+    parts.push(s);
+    size += s.length;
+    if (size >= STREAM_CHUNK_BYTES) await flush();
+  }
+  if (parts.length) await flush();
+  res.end(suffix);
 }
 
 /** Shared coarse timer for watch timeouts and bookmarks (no per-watch timers). */
@@ -154,7 +203,7 @@ export function handleWatch(r: ResourceRequest): void {
     },
   };
 
-  const write = (s: string): boolean => {
+  const write = (s: string | Buffer): boolean => {
     if (closed) return false;
     res.write(s);
     if (res.writableLength > MAX_BUFFERED_BYTES) {
@@ -164,16 +213,19 @@ export function handleWatch(r: ResourceRequest): void {
     return true;
   };
 
+  // Plain JSON watchers of the storage version share one encoded line per event.
+  const shared = !table && !r.accept.partial && !convert;
+  const send = (ev: CacheEvent, type: CacheEventType): boolean => (shared ? write(eventLine(ev, type)) : write(encode(type, ev.cur)));
   const onEvent = (ev: CacheEvent): boolean => {
     if (closed) return false;
     const now = matches(ev.cur);
     const before = ev.prev ? matches(ev.prev) : false;
-    if (ev.type === 'ADDED') return now ? write(encode('ADDED', ev.cur)) : true;
-    if (ev.type === 'DELETED') return before ? write(encode('DELETED', ev.cur)) : true;
+    if (ev.type === 'ADDED') return now ? send(ev, 'ADDED') : true;
+    if (ev.type === 'DELETED') return before ? send(ev, 'DELETED') : true;
     // An object entering or leaving the selection is reported as ADDED or DELETED.
-    if (now && before) return write(encode('MODIFIED', ev.cur));
-    if (now) return write(encode('ADDED', ev.cur));
-    if (before) return write(encode('DELETED', { ...ev.cur, json: undefined }));
+    if (now && before) return send(ev, 'MODIFIED');
+    if (now) return send(ev, 'ADDED');
+    if (before) return send(ev, 'DELETED');
     return true;
   };
 

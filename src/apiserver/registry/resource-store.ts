@@ -62,7 +62,7 @@ export class ResourceStore {
     readonly def: ResourceDef,
     private readonly store: Store,
     readonly strategy: Strategy,
-    watchCacheSize = 4096,
+    watchCacheSize?: number,
   ) {
     this.prefix = storagePrefix(def);
     this.gr = { group: def.group, resource: def.plural };
@@ -73,7 +73,7 @@ export class ResourceStore {
       obj.kind = def.kind;
       obj.metadata.resourceVersion = String(rv);
       return obj;
-    }, watchCacheSize);
+    }, watchCacheSize ? { minEvents: watchCacheSize, maxEvents: watchCacheSize } : {});
   }
 
   start(): Promise<void> {
