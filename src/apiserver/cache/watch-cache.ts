@@ -163,6 +163,8 @@ export class WatchCache {
       }
       if (keep === false) this.watchers.delete(w);
     }
+    // The shared encodings served this fan-out; a later replay re-encodes on demand.
+    ce.lines = undefined;
     this.wake();
   }
 

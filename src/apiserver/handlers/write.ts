@@ -22,12 +22,18 @@ function checkNamespace(r: ResourceRequest, obj: KObject): void {
   }
 }
 
-export async function handleCreate(r: ResourceRequest): Promise<void> {
+/** Reads a whole object from the body, checked against the URL and the kind's schema. */
+async function readObject(r: ResourceRequest): Promise<KObject> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   checkTypeMeta(r, body);
   checkUnknownFields(r, body);
   const obj = body as KObject;
   checkNamespace(r, obj);
+  return obj;
+}
+
+export async function handleCreate(r: ResourceRequest): Promise<void> {
+  const obj = await readObject(r);
   if (r.info.name && obj.metadata.name && r.info.name !== obj.metadata.name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${r.info.name})`);
   if (!obj.metadata.name && !obj.metadata.generateName)
     throw invalid(r.def.kind, r.def.group, '', [fieldErr.required('metadata.name', 'name or generateName is required')]);
@@ -38,11 +44,7 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
 }
 
 export async function handleUpdate(r: ResourceRequest): Promise<void> {
-  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
-  checkTypeMeta(r, body);
-  checkUnknownFields(r, body);
-  const obj = body as KObject;
-  checkNamespace(r, obj);
+  const obj = await readObject(r);
   const name = r.info.name!;
   if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   obj.metadata.name = name;
