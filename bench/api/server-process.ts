@@ -51,11 +51,11 @@ function kubeconfigField(text: string, field: string): string {
   return m[1]!;
 }
 
-export async function startServer(root: string, datastore: string, timeoutMs = 30_000): Promise<ServerHandle> {
+export async function startServer(root: string, datastore: string, timeoutMs = 30_000, extraArgs: string[] = []): Promise<ServerHandle> {
   hookExit();
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-apibench-'));
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'bin/k8ts'), 'server', '--data-dir', dir, '--port', '0', '--bind-address', '127.0.0.1', '--datastore', datastore], {
+  const child = spawn(process.execPath, [join(root, 'bin/k8ts'), 'server', '--data-dir', dir, '--port', '0', '--bind-address', '127.0.0.1', '--datastore', datastore, ...extraArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

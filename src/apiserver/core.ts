@@ -32,6 +32,8 @@ import { OpenApiDocs } from './handlers/openapi.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
 
+const LOOPBACK_USER: UserInfo = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
 export const SERVER_VERSION = {
   major: '1',
   minor: '32',
@@ -182,7 +184,15 @@ export class ApiServerCore {
 
   // ---- request pipeline ----
 
+  private readonly loopbackSockets = new WeakSet<object>();
+
+  /** Connections accepted on the loopback unix socket act as the API server itself. */
+  markLoopback(socket: object): void {
+    this.loopbackSockets.add(socket);
+  }
+
   authenticate(req: IncomingMessage): UserInfo {
+    if (this.loopbackSockets.has(req.socket)) return LOOPBACK_USER;
     const sock = req.socket as TLSSocket;
     let clientCert: { commonName: string; organizations: string[] } | undefined;
     if (sock.authorized && typeof sock.getPeerCertificate === 'function') {

@@ -1,6 +1,8 @@
 // The HTTPS listener around ApiServerCore, and everything it needs at startup: the PKI in
 // the data dir, the authenticators, the admin kubeconfig.
 import { createServer, type Server } from 'node:https';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Store } from '../storage/types.js';
 import { ensurePki, type ClusterPki } from './auth/certs.js';
@@ -24,6 +26,12 @@ export interface ApiServerOptions {
   /** Static bearer tokens (e.g. node join tokens). */
   staticTokens?: StaticTokenAuthenticator;
   watchCacheSize?: number;
+  /**
+   * Unix socket for components inside this process (controllers, scheduler, local agent):
+   * plain HTTP, no TLS; every connection is the trusted loopback identity, so the socket
+   * is created mode 0600.
+   */
+  loopbackSocket?: string;
 }
 
 export interface RunningApiServer {
@@ -33,6 +41,7 @@ export interface RunningApiServer {
   /** URL clients should use, e.g. https://127.0.0.1:6443 */
   url: string;
   port: number;
+  loopback?: HttpServer;
   close(): Promise<void>;
 }
 
@@ -86,6 +95,21 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       resolve();
     });
   });
+  let loopback: HttpServer | undefined;
+  if (o.loopbackSocket) {
+    rmSync(o.loopbackSocket, { force: true });
+    loopback = createHttpServer({ keepAlive: true }, (req, res) => {
+      core.markLoopback(req.socket);
+      void core.handle(req, res);
+    });
+    loopback.requestTimeout = 0;
+    loopback.keepAliveTimeout = 65_000;
+    await new Promise<void>((resolve, reject) => {
+      loopback!.once('error', reject);
+      loopback!.listen(o.loopbackSocket, () => resolve());
+    });
+    chmodSync(o.loopbackSocket, 0o600);
+  }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   return {
@@ -94,10 +118,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     pki,
     url: `https://${host}:${port}`,
     port,
+    loopback,
     close: async () => {
       core.stop();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      loopback?.closeAllConnections();
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), loopback ? new Promise<void>((resolve) => loopback!.close(() => resolve())) : undefined]);
+      if (o.loopbackSocket) rmSync(o.loopbackSocket, { force: true });
     },
   };
 }

@@ -1,15 +1,24 @@
-// `k8ts server`: everything in one process, in the foreground.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+// `k8ts server`: everything in one process, in the foreground: the API server, the
+// controller manager, the scheduler and (with --runtime simulated) simulated nodes.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
 import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
+import { RestClient } from '../client/rest-client.js';
+import { SharedInformerFactory } from '../client/informers/index.js';
+import { startControllerManager } from '../controller-manager/index.js';
+import { controllerRegistrations, CONTROLLER_NAMES } from '../controllers/index.js';
+import { registration as schedulerRegistration } from '../scheduler/index.js';
+import { SimulatedCluster } from '../kubelet/simulated/index.js';
 import { CliError } from './errors.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
 
-Runs the control plane (API server) in the foreground.
+Runs the control plane in the foreground: API server, controller manager, scheduler, and
+with --runtime simulated a set of simulated nodes.
 
 Flags:
   --data-dir DIR             state, certificates and kubeconfig (default /var/lib/k8ts as root, ~/.k8ts otherwise)
@@ -17,8 +26,14 @@ Flags:
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
   --datastore KIND           sqlite (default), memory, or etcd://HOST:PORT,...
+  --runtime KIND             oci (default; the node agent lands in a later release) or simulated
+  --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
+  --disable LIST             components to leave out, comma separated: controllers, scheduler,
+                             agent, or single controllers (${'<name>'} from: ${'see --help'})
   --service-cidr CIDR        Service IP range (default 10.43.0.0/16)
   --service-node-port-range  NodePort range (default 30000-32767)
+  --node-monitor-grace-period SECONDS
+                             how long a node may miss heartbeats before it is NotReady (default 40)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
@@ -29,7 +44,30 @@ export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
 }
 
-export async function runServer(argv: string[]): Promise<void> {
+interface ServerFlags {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  writeKubeconfig?: string;
+  datastore: string;
+  runtime: 'oci' | 'simulated';
+  simulatedNodes: number;
+  disabled: Set<string>;
+  serviceCIDR: string;
+  nodePortRange: { from: number; to: number };
+  nodeMonitorGracePeriodS: number;
+  tlsSANs?: string[];
+  watchCacheSize?: number;
+}
+
+function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CliError(`${flag} must be an integer ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -42,67 +80,124 @@ export async function runServer(argv: string[]): Promise<void> {
       'service-node-port-range': { type: 'string', default: '30000-32767' },
       'tls-san': { type: 'string', multiple: true },
       'default-watch-cache-size': { type: 'string' },
-      runtime: { type: 'string' },
+      'node-monitor-grace-period': { type: 'string', default: '40' },
+      runtime: { type: 'string', default: 'oci' },
       'simulated-nodes': { type: 'string' },
       disable: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
-  if (values.help) {
-    process.stdout.write(serverHelp);
-    return;
-  }
-  const dataDir = values['data-dir'] ?? defaultDataDir();
+  if (values.help) return 'help';
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number between 0 and 65535, got "${values.port}"`);
   const m = /^(\d+)-(\d+)$/.exec(values['service-node-port-range']!);
   if (!m || Number(m[1]) > Number(m[2])) throw new CliError(`--service-node-port-range must look like 30000-32767, got "${values['service-node-port-range']}"`);
   if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(values['service-cidr']!)) throw new CliError(`--service-cidr must be an IPv4 CIDR like 10.43.0.0/16, got "${values['service-cidr']}"`);
-  const wcs = Number(values['default-watch-cache-size'] ?? 1);
-  if (!Number.isInteger(wcs) || wcs < 1) throw new CliError(`--default-watch-cache-size must be a positive integer, got "${values['default-watch-cache-size']}"`);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  let store;
-  try {
-    store = openStore(values.datastore!, dataDir);
-  } catch (e) {
-    throw new CliError(`cannot open the ${values.datastore} datastore in ${dataDir}: ${(e as Error).message}`);
+  const runtime = values.runtime;
+  if (runtime !== 'oci' && runtime !== 'simulated') throw new CliError(`--runtime must be oci or simulated, got "${runtime}"`);
+  if (values['simulated-nodes'] !== undefined && runtime !== 'simulated') throw new CliError('--simulated-nodes needs --runtime simulated');
+  const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
+  const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
+  for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
+  return {
+    dataDir: values['data-dir'] ?? defaultDataDir(),
+    port,
+    bindAddress: values['bind-address']!,
+    writeKubeconfig: values['write-kubeconfig'],
+    datastore: values.datastore!,
+    runtime,
+    simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
+    disabled,
+    serviceCIDR: values['service-cidr']!,
+    nodePortRange: { from: Number(m[1]), to: Number(m[2]) },
+    nodeMonitorGracePeriodS: positiveInt('--node-monitor-grace-period', values['node-monitor-grace-period'])!,
+    tlsSANs: values['tls-san'],
+    watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
+  };
+}
+
+export async function runServer(argv: string[]): Promise<void> {
+  const flags = parseServerFlags(argv);
+  if (flags === 'help') {
+    process.stdout.write(serverHelp.replace("${'<name>'} from: ${'see --help'}", CONTROLLER_NAMES.join(', ')));
+    return;
   }
   const t0 = performance.now();
+  const log = (msg: string): void => void process.stderr.write(`k8ts server: ${msg}\n`);
+  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+  let store;
+  try {
+    store = openStore(flags.datastore, flags.dataDir);
+  } catch (e) {
+    throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
+  }
+  const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
   let api;
   try {
     api = await startApiServer({
       store,
-      dataDir,
-      port,
-      bindAddress: values['bind-address']!,
-      serviceCIDR: values['service-cidr']!,
-      nodePortRange: { from: Number(m[1]), to: Number(m[2]) },
-      tlsSANs: values['tls-san'],
-      watchCacheSize: values['default-watch-cache-size'] ? Number(values['default-watch-cache-size']) : undefined,
+      dataDir: flags.dataDir,
+      port: flags.port,
+      bindAddress: flags.bindAddress,
+      serviceCIDR: flags.serviceCIDR,
+      nodePortRange: flags.nodePortRange,
+      tlsSANs: flags.tlsSANs,
+      watchCacheSize: flags.watchCacheSize,
+      loopbackSocket,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') throw new CliError(`port ${port} is already in use: stop the other server or pick another port with --port`);
-    if (err.code === 'EACCES') throw new CliError(`no permission to listen on port ${port}: run as root or use a port above 1024`);
+    if (err.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use: stop the other server or pick another port with --port`);
+    if (err.code === 'EACCES') throw new CliError(`no permission to listen on port ${flags.port}: run as root or use a port above 1024`);
     throw e;
   }
   const kubeconfig = adminKubeconfig(api.url, api.pki);
-  const kcPaths = [join(dataDir, 'kubeconfig.yaml')];
-  if (values['write-kubeconfig']) kcPaths.push(values['write-kubeconfig']);
+  const kcPaths = [join(flags.dataDir, 'kubeconfig.yaml')];
+  if (flags.writeKubeconfig) kcPaths.push(flags.writeKubeconfig);
   for (const p of kcPaths) {
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, kubeconfig, { mode: 0o600 });
   }
-  process.stderr.write(`k8ts server: API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)\n`);
-  process.stderr.write(`k8ts server: kubeconfig written to ${kcPaths.join(', ')}\n`);
-  void existsSync;
+  log(`API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)`);
+
+  const abort = new AbortController();
+  // Every informer, queue and controller listens for shutdown on this one signal.
+  setMaxListeners(0, abort.signal);
+  const client = new RestClient({ transport: { kind: 'unix', socketPath: loopbackSocket }, userAgent: 'k8ts-server' });
+  const informers = new SharedInformerFactory(client);
+  const identity = `${hostname()}_${process.pid}`;
+  if (!flags.disabled.has('controllers')) {
+    startControllerManager({
+      client,
+      informers,
+      signal: abort.signal,
+      leaseName: 'kube-controller-manager',
+      identity,
+      controllers: controllerRegistrations({ caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000 }).filter((c) => !flags.disabled.has(c.name)),
+    });
+  }
+  if (!flags.disabled.has('scheduler')) {
+    startControllerManager({ client, informers, signal: abort.signal, leaseName: 'kube-scheduler', identity, controllers: [schedulerRegistration] });
+  }
+  let simulated: SimulatedCluster | undefined;
+  if (flags.runtime === 'simulated' && !flags.disabled.has('agent') && flags.simulatedNodes > 0) {
+    simulated = new SimulatedCluster({ client, informers, signal: abort.signal, count: flags.simulatedNodes });
+    await simulated.start();
+    informers.start(abort.signal);
+    log(`${flags.simulatedNodes} simulated node(s) registered`);
+  } else if (flags.runtime === 'oci' && !flags.disabled.has('agent')) {
+    log('no node agent: the OCI runtime is not part of this release yet; pods stay Pending. Use --runtime simulated --simulated-nodes N to run simulated nodes');
+  }
+  log(`kubeconfig written to ${kcPaths.join(', ')}`);
 
   let stopping = false;
   const stop = async (sig: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`k8ts server: ${sig} received, shutting down\n`);
+    log(`${sig} received, shutting down`);
+    abort.abort();
+    client.close();
     await api.close();
     await store.close();
     process.exit(0);

@@ -1,0 +1,165 @@
+// List then watch one resource into a sink, forever: re-watch from the last resourceVersion
+// when a watch ends, relist on 410 Gone (or any watch error), back off on failures.
+import type { KObject } from '../../api/types.js';
+import type { ApiClient, ResourceRef, WatchStream } from '../types.js';
+
+export interface ReflectorSink<T extends KObject> {
+  /** The full state after a (re)list. */
+  replace(items: T[], resourceVersion: string, initial: boolean): void;
+  added(obj: T): void;
+  modified(obj: T): void;
+  deleted(obj: T): void;
+  /** Latest known resourceVersion (also from bookmarks). */
+  progress(resourceVersion: string): void;
+}
+
+export interface ReflectorOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Watch timeout; the server ends the stream and the reflector re-watches. */
+  watchTimeoutSeconds?: number;
+  pageSize?: number;
+}
+
+const MIN_BACKOFF_MS = 200;
+const MAX_BACKOFF_MS = 30_000;
+
+export class Reflector<T extends KObject> {
+  private rv = '';
+  private watch?: WatchStream;
+  private backoff = MIN_BACKOFF_MS;
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly res: ResourceRef,
+    private readonly sink: ReflectorSink<T>,
+    private readonly opts: ReflectorOptions = {},
+  ) {}
+
+  get lastResourceVersion(): string {
+    return this.rv;
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    let initial = true;
+    const onAbort = (): void => this.watch?.stop();
+    signal.addEventListener('abort', onAbort);
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.list(initial);
+          initial = false;
+          this.backoff = MIN_BACKOFF_MS;
+          // Watch until the server ends the stream; re-watch from where we are; relist on errors.
+          while (!signal.aborted) {
+            const result = await this.watchOnce();
+            if (result === 'relist') break;
+            if (result === 'error') {
+              await sleep(this.nextBackoff(), signal);
+              break;
+            }
+          }
+        } catch (e) {
+          if (signal.aborted) break;
+          const msg = e instanceof Error ? e.message : String(e);
+          if (this.backoff >= 3200) console.error(`reflector ${this.res.resource}: ${msg}; retrying`);
+          await sleep(this.nextBackoff(), signal);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private nextBackoff(): number {
+    const b = this.backoff;
+    this.backoff = Math.min(MAX_BACKOFF_MS, this.backoff * 2);
+    return b;
+  }
+
+  private async list(initial: boolean): Promise<void> {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      const page = await this.client.list<T>(this.res, this.opts.namespace, {
+        labelSelector: this.opts.labelSelector,
+        fieldSelector: this.opts.fieldSelector,
+        limit: this.opts.pageSize ?? 5000,
+        continue: cont,
+      });
+      const kind = this.res.kind;
+      const apiVersion = this.res.group ? `${this.res.group}/${this.res.version}` : this.res.version;
+      for (const it of page.items) {
+        // List items may omit kind/apiVersion; informers hand out complete objects.
+        if (!it.kind) (it as KObject).kind = kind;
+        if (!it.apiVersion) (it as KObject).apiVersion = apiVersion;
+        items.push(it);
+      }
+      cont = page.metadata.continue || undefined;
+      rv = page.metadata.resourceVersion ?? rv;
+    } while (cont);
+    this.rv = rv;
+    this.sink.replace(items, rv, initial);
+  }
+
+  private watchOnce(): Promise<'ok' | 'relist' | 'error'> {
+    return new Promise((resolve) => {
+      let outcome: 'ok' | 'relist' | 'error' = 'ok';
+      const w = this.client.watch<T>(
+        this.res,
+        this.opts.namespace,
+        {
+          resourceVersion: this.rv,
+          allowWatchBookmarks: true,
+          labelSelector: this.opts.labelSelector,
+          fieldSelector: this.opts.fieldSelector,
+          timeoutSeconds: this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
+        },
+        (ev) => {
+          const rv = ev.object?.metadata?.resourceVersion;
+          switch (ev.type) {
+            case 'ADDED':
+              this.sink.added(ev.object);
+              break;
+            case 'MODIFIED':
+              this.sink.modified(ev.object);
+              break;
+            case 'DELETED':
+              this.sink.deleted(ev.object);
+              break;
+            case 'BOOKMARK':
+              break;
+            case 'ERROR': {
+              const code = (ev.object as unknown as { code?: number }).code;
+              outcome = code === 410 ? 'relist' : 'error';
+              w.stop();
+              return;
+            }
+          }
+          if (rv) {
+            this.rv = rv;
+            this.sink.progress(rv);
+          }
+        },
+      );
+      this.watch = w;
+      void w.done.then(() => resolve(w.error ? 'error' : outcome));
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    t.unref();
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

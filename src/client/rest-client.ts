@@ -1,0 +1,233 @@
+// The REST client: ApiClient over HTTP(S) with keep-alive, or over the API server's
+// loopback unix socket (components running inside the server process). Non-2xx answers
+// become StatusErrors carrying the server's Status, so isNotFound()/isConflict() work.
+import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import type { KObject, KList } from '../api/types.js';
+import { StatusError, internalError, type Status } from '../api/status.js';
+import type { ApiClient, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceRef, WatchEventOf, WatchOptions, WatchStream, WriteOptions } from './types.js';
+
+export type Transport =
+  | { kind: 'unix'; socketPath: string }
+  | { kind: 'https'; server: string; ca?: string; cert?: string; key?: string; token?: string; insecureSkipVerify?: boolean };
+
+export interface RestClientOptions {
+  transport: Transport;
+  /** User-Agent and default field manager, e.g. `k8ts-controller-manager`. */
+  userAgent: string;
+  /** Per-request timeout for non-watch requests (default 30 s). */
+  timeoutMs?: number;
+}
+
+const PATCH_TYPES: Record<PatchType, string> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+interface RawResponse {
+  status: number;
+  body: Buffer;
+}
+
+export function resourcePath(res: ResourceRef, namespace: string | undefined, name?: string, subresource?: string): string {
+  let p = res.group ? `/apis/${res.group}/${res.version}` : `/api/${res.version}`;
+  if (res.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+  p += `/${res.resource}`;
+  if (name !== undefined) p += `/${encodeURIComponent(name)}`;
+  if (subresource) p += `/${subresource}`;
+  return p;
+}
+
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+function toError(status: number, body: Buffer): StatusError {
+  try {
+    const s = JSON.parse(body.toString('utf8')) as Status;
+    if (s && s.kind === 'Status') return new StatusError({ code: s.code || status, reason: s.reason, message: s.message, details: s.details });
+  } catch {
+    // not a Status
+  }
+  return new StatusError({ code: status, reason: status >= 500 ? 'InternalError' : '', message: `the server responded with ${status}: ${body.toString('utf8').slice(0, 200)}` });
+}
+
+export class RestClient implements ApiClient {
+  private readonly agent: HttpAgent | HttpsAgent;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: RestClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const t = opts.transport;
+    this.agent =
+      t.kind === 'unix'
+        ? new HttpAgent({ keepAlive: true, maxSockets: 64 })
+        : new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private start(method: string, path: string, headers: Record<string, string>, onResponse: (res: IncomingMessage) => void, onError: (e: Error) => void) {
+    const t = this.opts.transport;
+    const h: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json', ...headers };
+    if (t.kind === 'https' && t.token) h.Authorization = `Bearer ${t.token}`;
+    const req =
+      t.kind === 'unix'
+        ? httpRequest({ socketPath: t.socketPath, path, method, headers: h, agent: this.agent as HttpAgent }, onResponse)
+        : httpsRequest(new URL(path, t.server), { method, headers: h, agent: this.agent as HttpsAgent }, onResponse);
+    req.on('error', onError);
+    return req;
+  }
+
+  /** One request/response with a JSON (or empty) body. */
+  request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+      const headers: Record<string, string> = {};
+      if (payload) {
+        headers['Content-Type'] = contentType;
+        headers['Content-Length'] = String(payload.length);
+      }
+      const req = this.start(
+        method,
+        path,
+        headers,
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+        (e) => reject(new StatusError({ code: 503, reason: 'ServiceUnavailable', message: `${method} ${path}: ${e.message}` }, { cause: e })),
+      );
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
+      req.end(payload);
+    });
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
+    const r = await this.request(method, path, body, contentType);
+    if (r.status < 200 || r.status >= 300) throw toError(r.status, r.body);
+    if (r.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(r.body.toString('utf8')) as T;
+    } catch (e) {
+      throw internalError(new Error(`${method} ${path}: the response is not JSON: ${(e as Error).message}`));
+    }
+  }
+
+  private writeQuery(opts?: WriteOptions & { force?: boolean }): string {
+    return query({ fieldManager: opts?.fieldManager ?? this.opts.userAgent.split('/')[0], dryRun: opts?.dryRun ? 'All' : undefined, force: opts?.force });
+  }
+
+  get<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, name: string): Promise<T> {
+    return this.json('GET', resourcePath(res, namespace, name));
+  }
+
+  list<T extends KObject = KObject>(res: ResourceRef, namespace?: string, opts: ListOptions = {}): Promise<KList<T>> {
+    return this.json('GET', resourcePath(res, namespace) + query({ labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: opts.limit, continue: opts.continue, resourceVersion: opts.resourceVersion }));
+  }
+
+  create<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts?: WriteOptions): Promise<T> {
+    return this.json('POST', resourcePath(res, namespace) + this.writeQuery(opts), obj);
+  }
+
+  update<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts?: WriteOptions): Promise<T> {
+    return this.json('PUT', resourcePath(res, namespace, obj.metadata.name) + this.writeQuery(opts), obj);
+  }
+
+  updateStatus<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, obj: KObject, opts?: WriteOptions): Promise<T> {
+    return this.json('PUT', resourcePath(res, namespace, obj.metadata.name, 'status') + this.writeQuery(opts), obj);
+  }
+
+  patch<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchOptions): Promise<T> {
+    return this.json('PATCH', resourcePath(res, namespace, name, opts?.subresource) + this.writeQuery(opts), patch, PATCH_TYPES[type]);
+  }
+
+  async delete(res: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
+    const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
+    if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+    if (opts.preconditions) body.preconditions = opts.preconditions;
+    if (opts.dryRun) body.dryRun = ['All'];
+    await this.json('DELETE', resourcePath(res, namespace, name), body);
+  }
+
+  createSubresource<T = unknown>(res: ResourceRef, namespace: string | undefined, name: string, subresource: string, body: unknown): Promise<T> {
+    return this.json('POST', resourcePath(res, namespace, name, subresource), body);
+  }
+
+  watch<T extends KObject = KObject>(res: ResourceRef, namespace: string | undefined, opts: WatchOptions, onEvent: (ev: WatchEventOf<T>) => void): WatchStream {
+    const path =
+      resourcePath(res, namespace) +
+      query({ watch: 'true', resourceVersion: opts.resourceVersion, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, allowWatchBookmarks: opts.allowWatchBookmarks, timeoutSeconds: opts.timeoutSeconds });
+    let resolveDone!: () => void;
+    const done = new Promise<void>((r) => (resolveDone = r));
+    const stream: { stop(): void; done: Promise<void>; error?: Error } = { stop: () => {}, done };
+    let finished = false;
+    const finish = (err?: Error): void => {
+      if (finished) return;
+      finished = true;
+      if (err) stream.error = err;
+      resolveDone();
+    };
+    const req = this.start(
+      'GET',
+      path,
+      {},
+      (resp) => {
+        if ((resp.statusCode ?? 0) !== 200) {
+          const chunks: Buffer[] = [];
+          resp.on('data', (c: Buffer) => chunks.push(c));
+          resp.on('end', () => {
+            const err = toError(resp.statusCode ?? 0, Buffer.concat(chunks));
+            // Deliver a watch ERROR event so informers treat it like an in-stream error.
+            try {
+              onEvent({ type: 'ERROR', object: err.status as unknown as T });
+            } finally {
+              finish(err);
+            }
+          });
+          return;
+        }
+        let buf = '';
+        resp.setEncoding('utf8');
+        resp.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (!line.trim()) continue;
+            let ev: WatchEventOf<T>;
+            try {
+              ev = JSON.parse(line) as WatchEventOf<T>;
+            } catch (e) {
+              req.destroy();
+              finish(new Error(`watch ${path}: undecodable event: ${(e as Error).message}`));
+              return;
+            }
+            if (!finished) onEvent(ev);
+          }
+        });
+        resp.on('end', () => finish());
+        resp.on('error', (e) => finish(e));
+        resp.on('close', () => finish());
+      },
+      (e) => finish(e),
+    );
+    req.end();
+    stream.stop = () => {
+      if (!finished) req.destroy();
+      finish();
+    };
+    return stream;
+  }
+}

@@ -1,0 +1,1 @@
+export { startControllerManager, type ControllerManagerOptions, type RunningControllerManager } from './manager.js';

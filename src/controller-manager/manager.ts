@@ -1,0 +1,82 @@
+// The controller manager: one informer factory shared by every controller, leader election
+// so that only one server's controllers act at a time, and the list of controllers to run.
+//
+//   start ──▶ leader election ──leading──▶ register controllers ──▶ informers start
+//                                  └─lost──▶ abort controllers (another server leads)
+import type { ApiClient } from '../client/types.js';
+import type { ControllerContext, ControllerRegistration } from '../client/controller-types.js';
+import { realClock } from '../client/controller-types.js';
+import { SharedInformerFactory } from '../client/informers/index.js';
+import { ClientEventRecorder } from '../client/events/index.js';
+import { runLeaderElection } from '../client/leader-election.js';
+
+export interface ControllerManagerOptions {
+  client: ApiClient;
+  controllers: ControllerRegistration[];
+  signal: AbortSignal;
+  /** Lease name in kube-system; several managers with one name elect one leader. */
+  leaseName: string;
+  identity: string;
+  /** Run without leader election (tests, single server without HA). */
+  leaderElect?: boolean;
+  host?: string;
+  /**
+   * Informers to share with other in-process components (the local agent). Handlers of a
+   * lost leadership term stay registered but feed stopped queues, so they do nothing.
+   */
+  informers?: SharedInformerFactory;
+  onLeading?(): void;
+}
+
+export interface RunningControllerManager {
+  informers: SharedInformerFactory;
+  /** Resolves once controllers are registered and informers synced (first leadership). */
+  ready: Promise<void>;
+}
+
+export function startControllerManager(o: ControllerManagerOptions): RunningControllerManager {
+  const informers = o.informers ?? new SharedInformerFactory(o.client);
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+
+  const lead = async (signal: AbortSignal): Promise<void> => {
+    const ctx: ControllerContext = {
+      client: o.client,
+      informers,
+      recorder: (component) => new ClientEventRecorder(o.client, component, { host: o.host }),
+      clock: realClock,
+      signal,
+    };
+    for (const c of o.controllers) {
+      try {
+        await c.register(ctx);
+      } catch (e) {
+        console.error(`controller-manager: starting ${c.name} failed: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+    informers.start(signal);
+    await informers.waitForCacheSync();
+    o.onLeading?.();
+    markReady();
+  };
+
+  if (o.leaderElect === false) {
+    void lead(o.signal);
+  } else {
+    void runLeaderElection({
+      client: o.client,
+      namespace: 'kube-system',
+      name: o.leaseName,
+      identity: o.identity,
+      leaseDurationSeconds: 15,
+      renewDeadlineSeconds: 10,
+      retryPeriodSeconds: 2,
+      signal: o.signal,
+      onStartedLeading: (leaderSignal) => void lead(leaderSignal),
+      onStoppedLeading: () => {
+        if (!o.signal.aborted) console.error(`controller-manager: lost the ${o.leaseName} lease; controllers stopped`);
+      },
+    });
+  }
+  return { informers, ready };
+}

@@ -1,0 +1,160 @@
+// Which nodes a DaemonSet's pod belongs on (upstream NodeShouldRunDaemonPod and its
+// predicates): the pod template's nodeName, nodeSelector and required node affinity must
+// match the node, and every NoSchedule/NoExecute taint must be tolerated, counting the
+// tolerations every daemon pod gets. A pod whose node later gains an untolerated
+// NoSchedule taint keeps running; an untolerated NoExecute taint evicts it.
+import type { KObject } from '../../api/types.js';
+import { clone } from '../../util/json.js';
+
+export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }
+export interface Taint { key: string; value?: string; effect: string }
+export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
+export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
+export interface PodSpecLike {
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  hostNetwork?: boolean;
+  tolerations?: Toleration[];
+  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] }; [k: string]: unknown }; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
+export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
+export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
+export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
+export const NODE_NAME_FIELD = 'metadata.name';
+
+/** Tolerations every daemon pod gets (upstream AddOrUpdateDaemonPodTolerations). */
+export function daemonTolerations(hostNetwork: boolean): Toleration[] {
+  const out: Toleration[] = [
+    { key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_DISK_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_MEMORY_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_PID_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
+  ];
+  if (hostNetwork) out.push({ key: TAINT_NETWORK_UNAVAILABLE, operator: 'Exists', effect: 'NoSchedule' });
+  return out;
+}
+
+/** Adds the daemon tolerations, replacing any toleration with the same key and effect. */
+export function withDaemonTolerations(spec: Readonly<PodSpecLike>): Toleration[] {
+  let list = [...(spec.tolerations ?? [])];
+  for (const t of daemonTolerations(!!spec.hostNetwork)) {
+    list = list.filter((x) => !(x.key === t.key && x.effect === t.effect));
+    list.push(t);
+  }
+  return list;
+}
+
+export function tolerates(t: Readonly<Toleration>, taint: Readonly<Taint>): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if ((t.key ?? '') !== taint.key && !(!t.key && t.operator === 'Exists')) return false;
+  if (t.operator === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+/** The first taint with an effect `filter` accepts that no toleration matches. */
+export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
+  return taints.find((taint) => filter(taint) && !tolerations.some((t) => tolerates(t, taint)));
+}
+
+function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = r.values ?? [];
+  switch (r.operator) {
+    case 'In': return value !== undefined && values.includes(value);
+    case 'NotIn': return value === undefined || !values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt':
+    case 'Lt': {
+      if (value === undefined || values.length !== 1) return false;
+      const a = Number.parseInt(value, 10);
+      const b = Number.parseInt(values[0]!, 10);
+      if (Number.isNaN(a) || Number.isNaN(b)) return false;
+      return r.operator === 'Gt' ? a > b : a < b;
+    }
+    default: return false;
+  }
+}
+
+/** A term matches when all its requirements do; a term with none matches nothing. */
+export function matchesTerm(term: Readonly<NodeSelectorTerm>, node: Readonly<KObject>): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (exprs.length === 0 && fields.length === 0) return false;
+  const labels = node.metadata.labels ?? {};
+  for (const r of exprs) if (!matchesRequirement(r, labels[r.key])) return false;
+  for (const r of fields) {
+    if (r.key !== NODE_NAME_FIELD || !matchesRequirement(r, node.metadata.name)) return false;
+  }
+  return true;
+}
+
+/** nodeSelector and required node affinity (terms are ORed). */
+export function fitsNodeAffinity(spec: Readonly<PodSpecLike>, node: Readonly<KObject>): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (terms === undefined) return true;
+  return terms.some((t) => matchesTerm(t, node));
+}
+
+export const nodeTaints = (node: Readonly<KObject>): Taint[] => ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? []);
+
+export interface Eligibility {
+  /** A daemon pod should be created on the node. */
+  shouldRun: boolean;
+  /** An existing daemon pod may stay on the node. */
+  shouldContinueRunning: boolean;
+}
+
+export function nodeShouldRunDaemonPod(node: Readonly<KObject>, templateSpec: Readonly<PodSpecLike> | undefined): Eligibility {
+  const spec = templateSpec ?? {};
+  if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
+  if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  const tolerations = withDaemonTolerations(spec);
+  const taints = nodeTaints(node);
+  const blocking = untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  if (!blocking) return { shouldRun: true, shouldContinueRunning: true };
+  const evicting = untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
+  return { shouldRun: false, shouldContinueRunning: !evicting };
+}
+
+/**
+ * The node a daemon pod is for: its spec.nodeName once bound, else the single node name in
+ * its required `metadata.name In [...]` affinity term (upstream GetTargetNodeName).
+ */
+export function targetNodeName(pod: Readonly<KObject>): string | undefined {
+  const spec = (pod.spec ?? {}) as PodSpecLike;
+  if (spec.nodeName) return spec.nodeName;
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  for (const t of terms) {
+    for (const f of t.matchFields ?? []) {
+      if (f.key === NODE_NAME_FIELD && f.operator === 'In' && f.values?.length === 1) return f.values[0];
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The pod spec's required node affinity replaced by a single `metadata.name In [node]`
+ * term (upstream ReplaceDaemonSetPodNodeNameNodeAffinity); preferred terms are kept. The
+ * controller already checked the original affinity; the scheduler then binds the pod.
+ */
+export function pinToNode(spec: Readonly<PodSpecLike>, nodeName: string): PodSpecLike {
+  const out = clone(spec) as PodSpecLike;
+  const affinity = out.affinity ?? {};
+  const nodeAffinity = affinity.nodeAffinity ?? {};
+  nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution = {
+    nodeSelectorTerms: [{ matchFields: [{ key: NODE_NAME_FIELD, operator: 'In', values: [nodeName] }] }],
+  };
+  affinity.nodeAffinity = nodeAffinity;
+  out.affinity = affinity;
+  return out;
+}

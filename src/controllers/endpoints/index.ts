@@ -1,0 +1,122 @@
+// The Endpoints controller (upstream pkg/controller/endpoint): keeps, for every service
+// with a selector, an Endpoints object of the same name listing the selected pods' IPs.
+// Services without a selector (and ExternalName services) are left alone: their Endpoints
+// belong to the user, and `default/kubernetes` to the API server.
+import type { KObject } from '../../api/types.js';
+import { isNotFound, isStatusError } from '../../api/status.js';
+import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
+import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
+import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
+import { R } from '../../client/resources.js';
+import type { ApiClient } from '../../client/types.js';
+import { desiredEndpoints } from './desired.js';
+import { hasManagedEndpoints, serviceSpec } from './pod-endpoints.js';
+
+export * from './pod-endpoints.js';
+export {
+  desiredEndpoints, desiredSubsets, repackSubsets, truncateSubsets, MAX_ENDPOINTS_CAPACITY,
+  ANNOTATION_OVER_CAPACITY, type EndpointAddress, type EndpointPort, type EndpointSubset,
+} from './desired.js';
+
+export const CONTROLLER_NAME = 'endpoint-controller';
+
+/** Creating in a namespace that is being deleted is refused (403, cause NamespaceTerminating). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return isStatusError(err) && err.code === 403 && !!err.status.details?.causes?.some((c) => c.reason === 'NamespaceTerminating');
+}
+
+/** Services in the pod's namespace whose selector matches `labels`. */
+export function servicesSelecting(services: Lister, namespace: string | undefined, labels: Readonly<Record<string, string>> | undefined): Readonly<KObject>[] {
+  if (!namespace) return [];
+  return services.list(namespace, (svc) => {
+    if (!hasManagedEndpoints(svc)) return false;
+    return matchesLabels(labelSelectorFromSet(serviceSpec(svc).selector ?? undefined), labels ?? {});
+  });
+}
+
+export class EndpointsController {
+  readonly controller: Controller;
+  private readonly client: ApiClient;
+  private readonly services: Lister;
+  private readonly pods: Lister;
+  private readonly endpoints: Lister;
+
+  constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
+    this.client = ctx.client;
+    const svcInf = ctx.informers.informerFor(R.services);
+    const podInf = ctx.informers.informerFor(R.pods);
+    const epInf = ctx.informers.informerFor(R.endpoints);
+    this.services = svcInf.lister;
+    this.pods = podInf.lister;
+    this.endpoints = epInf.lister;
+    this.controller = new Controller({
+      name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      reconcile: (key) => this.reconcile(key),
+    });
+    const c = this.controller;
+    svcInf.addEventHandler({
+      onAdd: (o) => enqueueObject(c, o),
+      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
+      onDelete: (o) => enqueueObject(c, o),
+    });
+    podInf.addEventHandler({
+      onAdd: (p) => this.enqueuePodServices(p),
+      onUpdate: (o, n) => {
+        if (!isRealUpdate(o, n)) return;
+        this.enqueuePodServices(n);
+        if (o.metadata.labels !== n.metadata.labels) this.enqueuePodServices(o);
+      },
+      onDelete: (p) => this.enqueuePodServices(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
+    });
+    // A deleted or edited Endpoints of a managed service is put back.
+    epInf.addEventHandler({
+      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
+      onDelete: (o) => enqueueObject(c, o),
+    });
+  }
+
+  private enqueuePodServices(pod: Readonly<KObject>): void {
+    for (const svc of servicesSelecting(this.services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(this.controller, svc);
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.get(namespace, name);
+    if (!svc) {
+      // The service is gone: so is its Endpoints (whoever created it).
+      if (!this.endpoints.get(namespace, name)) return;
+      try {
+        await this.client.delete(R.endpoints, namespace, name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      return;
+    }
+    if (!hasManagedEndpoints(svc)) return;
+    const selector = labelSelectorFromSet(serviceSpec(svc).selector ?? undefined);
+    const pods = this.pods.list(namespace, (p) => matchesLabels(selector, p.metadata.labels ?? {}));
+    const current = this.endpoints.get(namespace, name);
+    const next = desiredEndpoints(svc, pods, current);
+    if (!next) return;
+    if (current) {
+      await this.client.update(R.endpoints, namespace, next);
+      return;
+    }
+    try {
+      await this.client.create(R.endpoints, namespace, next);
+    } catch (err) {
+      // Namespace gone or terminating: nothing to publish. AlreadyExists (the cache had not
+      // seen it yet) and the rest are retried.
+      if (isNotFound(err) || isNamespaceTerminating(err)) return;
+      throw err;
+    }
+  }
+}
+
+export const registration: ControllerRegistration = {
+  name: 'endpoints',
+  register(ctx) {
+    new EndpointsController(ctx).controller.run();
+  },
+};

@@ -1,0 +1,208 @@
+// Desired EndpointSlices of a service, as pure functions.
+//
+//   pods ──filter──▶ endpoints grouped by port set ──reconcileSlices(existing)──▶ create / update / delete
+//
+// Each pod becomes one endpoint in the group of the ports it can serve. Slices are reused
+// in place: an endpoint already in a slice stays there (updated if it changed), slices
+// that lost endpoints are refilled first, and only what does not fit goes to new slices of
+// at most 100 endpoints. A service with no endpoints at all keeps one empty placeholder
+// slice, as upstream does.
+import type { KObject, OwnerReference } from '../../api/types.js';
+import { isPodReady } from '../../api/pod-util.js';
+import { deepEqual } from '../../util/json.js';
+import {
+  ANNOTATION_LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, podIPv4, podSpec, serviceSpec,
+  shouldPodBeInEndpoints, shouldSetHostname,
+} from '../endpoints/index.js';
+
+export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
+export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
+export const LABEL_ZONE = 'topology.kubernetes.io/zone';
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+export const ADDRESS_TYPE_IPV4 = 'IPv4';
+
+export interface SlicePort {
+  name: string;
+  port: number;
+  protocol: string;
+  appProtocol?: string;
+}
+
+export interface SliceEndpoint {
+  addresses: string[];
+  conditions: { ready: boolean; serving: boolean; terminating: boolean };
+  hostname?: string;
+  targetRef?: { kind: string; namespace?: string; name: string; uid?: string };
+  nodeName?: string;
+  zone?: string;
+}
+
+export interface EndpointGroup {
+  ports: SlicePort[];
+  endpoints: SliceEndpoint[];
+}
+
+export interface SlicePlan {
+  create: KObject[];
+  update: KObject[];
+  delete: Readonly<KObject>[];
+}
+
+function portSetKey(ports: readonly SlicePort[]): string {
+  return ports.map((p) => `${p.name}/${p.port}/${p.protocol}/${p.appProtocol ?? ''}`).sort().join(',');
+}
+
+function endpointKey(ep: Readonly<SliceEndpoint>): string {
+  return ep.targetRef?.uid ? `uid:${ep.targetRef.uid}` : `ip:${ep.addresses[0]}`;
+}
+
+/** One endpoint per pod, grouped by the port set the pod serves. `zoneOf` maps node names to zones. */
+export function desiredEndpointGroups(
+  svc: Readonly<KObject>,
+  pods: readonly Readonly<KObject>[],
+  zoneOf: (nodeName: string) => string | undefined,
+): Map<string, EndpointGroup> {
+  const spec = serviceSpec(svc);
+  const publishNotReady = spec.publishNotReadyAddresses === true;
+  const groups = new Map<string, EndpointGroup>();
+  for (const pod of pods) {
+    if (!shouldPodBeInEndpoints(pod, true)) continue;
+    const ip = podIPv4(pod);
+    if (!ip) continue;
+    const ports: SlicePort[] = [];
+    for (const sp of spec.ports ?? []) {
+      const num = findPort(pod, sp);
+      if (num === undefined) continue;
+      const p: SlicePort = { name: sp.name ?? '', port: num, protocol: sp.protocol ?? 'TCP' };
+      if (sp.appProtocol) p.appProtocol = sp.appProtocol;
+      ports.push(p);
+    }
+    const serving = publishNotReady || isPodReady(pod);
+    const terminating = !!pod.metadata.deletionTimestamp;
+    const ep: SliceEndpoint = {
+      addresses: [ip],
+      conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
+    };
+    if (shouldSetHostname(pod, svc)) ep.hostname = podSpec(pod).hostname;
+    ep.targetRef = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid };
+    const nodeName = podSpec(pod).nodeName;
+    if (nodeName) {
+      ep.nodeName = nodeName;
+      const zone = zoneOf(nodeName);
+      if (zone) ep.zone = zone;
+    }
+    const key = portSetKey(ports);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ports, endpoints: [] }));
+    g.endpoints.push(ep);
+  }
+  return groups;
+}
+
+export function sliceLabels(svc: Readonly<KObject>): Record<string, string> {
+  const labels = endpointsLabels(svc, {});
+  delete labels[LABEL_SERVICE_NAME];
+  delete labels[LABEL_MANAGED_BY];
+  labels[LABEL_SERVICE_NAME] = svc.metadata.name ?? '';
+  labels[LABEL_MANAGED_BY] = CONTROLLER_NAME;
+  return labels;
+}
+
+export function serviceOwnerRef(svc: Readonly<KObject>): OwnerReference {
+  return { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name ?? '', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+function newSlice(svc: Readonly<KObject>, ports: SlicePort[], endpoints: SliceEndpoint[], trigger: string | undefined): KObject {
+  const metadata: KObject['metadata'] = {
+    generateName: `${(svc.metadata.name ?? '').slice(0, 57)}-`,
+    namespace: svc.metadata.namespace,
+    labels: sliceLabels(svc),
+    ownerReferences: [serviceOwnerRef(svc)],
+  };
+  if (trigger) metadata.annotations = { [ANNOTATION_LAST_CHANGE_TRIGGER_TIME]: trigger };
+  return { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata, addressType: ADDRESS_TYPE_IPV4, endpoints, ports };
+}
+
+function withEndpoints(svc: Readonly<KObject>, slice: Readonly<KObject>, endpoints: SliceEndpoint[], trigger: string | undefined): KObject {
+  const annotations = { ...(slice.metadata.annotations ?? {}) };
+  if (trigger) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = trigger;
+  const metadata: KObject['metadata'] = { ...slice.metadata, labels: { ...(slice.metadata.labels ?? {}), ...sliceLabels(svc) }, annotations };
+  delete metadata.managedFields;
+  return { ...slice, metadata, endpoints };
+}
+
+function slicePorts(slice: Readonly<KObject>): SlicePort[] {
+  return (slice.ports as SlicePort[] | null | undefined) ?? [];
+}
+
+function sliceEndpoints(slice: Readonly<KObject>): SliceEndpoint[] {
+  return (slice.endpoints as SliceEndpoint[] | null | undefined) ?? [];
+}
+
+function isPlaceholder(slice: Readonly<KObject>): boolean {
+  return slice.addressType === ADDRESS_TYPE_IPV4 && sliceEndpoints(slice).length === 0 && slicePorts(slice).length === 0;
+}
+
+function labelsCurrent(svc: Readonly<KObject>, slice: Readonly<KObject>): boolean {
+  const want = sliceLabels(svc);
+  return Object.entries(want).every(([k, v]) => slice.metadata.labels?.[k] === v);
+}
+
+/**
+ * What to write so that `existing` (this service's managed slices) carries `groups`.
+ * Pure: `trigger` is the last-change-trigger-time annotation for written slices.
+ */
+export function reconcileSlices(
+  svc: Readonly<KObject>,
+  groups: ReadonlyMap<string, EndpointGroup>,
+  existing: readonly Readonly<KObject>[],
+  trigger?: string,
+  maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
+): SlicePlan {
+  const plan: SlicePlan = { create: [], update: [], delete: [] };
+  const byPorts = new Map<string, Readonly<KObject>[]>();
+  for (const s of existing) {
+    if (s.addressType !== ADDRESS_TYPE_IPV4 || !groups.has(portSetKey(slicePorts(s)))) {
+      plan.delete.push(s);
+      continue;
+    }
+    const k = portSetKey(slicePorts(s));
+    byPorts.set(k, [...(byPorts.get(k) ?? []), s]);
+  }
+  for (const [key, group] of groups) {
+    const pending = new Map(group.endpoints.map((e) => [endpointKey(e), e]));
+    const kept: { slice: Readonly<KObject>; endpoints: SliceEndpoint[]; changed: boolean }[] = [];
+    for (const slice of byPorts.get(key) ?? []) {
+      const endpoints: SliceEndpoint[] = [];
+      let changed = !labelsCurrent(svc, slice);
+      for (const ep of sliceEndpoints(slice)) {
+        const want = pending.get(endpointKey(ep));
+        if (!want) { changed = true; continue; }
+        pending.delete(endpointKey(ep));
+        if (!deepEqual(want, ep)) changed = true;
+        endpoints.push(want);
+      }
+      if (endpoints.length === 0) plan.delete.push(slice);
+      else kept.push({ slice, endpoints, changed });
+    }
+    // New endpoints go into slices already being rewritten, then any with room, then new ones.
+    const rest = [...pending.values()];
+    const order = [...kept.filter((k) => k.changed), ...kept.filter((k) => !k.changed)];
+    for (const k of order) {
+      while (rest.length && k.endpoints.length < maxPerSlice) {
+        k.endpoints.push(rest.shift()!);
+        k.changed = true;
+      }
+    }
+    for (const k of kept) if (k.changed) plan.update.push(withEndpoints(svc, k.slice, k.endpoints, trigger));
+    for (let i = 0; i < rest.length; i += maxPerSlice) plan.create.push(newSlice(svc, group.ports, rest.slice(i, i + maxPerSlice), trigger));
+  }
+  // A service without endpoints keeps exactly one placeholder slice.
+  if (plan.delete.length === existing.length && plan.create.length === 0 && plan.update.length === 0) {
+    const reusable = plan.delete.find((s) => isPlaceholder(s) && labelsCurrent(svc, s));
+    if (reusable) plan.delete = plan.delete.filter((s) => s !== reusable);
+    else plan.create.push(newSlice(svc, [], [], trigger));
+  }
+  return plan;
+}

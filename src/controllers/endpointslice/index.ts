@@ -1,0 +1,145 @@
+// The EndpointSlice controller (upstream pkg/controller/endpointslice): keeps the
+// discovery.k8s.io/v1 EndpointSlices of every service with a selector. Slices carry the
+// `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by` labels and a
+// controller ownerReference to the service, so the garbage collector removes them with it.
+import type { KObject } from '../../api/types.js';
+import { isNotFound } from '../../api/status.js';
+import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
+import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
+import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
+import { R } from '../../client/resources.js';
+import type { ApiClient } from '../../client/types.js';
+import { hasManagedEndpoints, isNamespaceTerminating, lastChangeTriggerTime, serviceSpec, servicesSelecting } from '../endpoints/index.js';
+import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, desiredEndpointGroups, reconcileSlices } from './desired.js';
+
+export * from './desired.js';
+
+const SLICES_BY_SERVICE = 'endpointslice/by-service';
+/** How long to wait for our own created slices to show up in the cache before giving up on them. */
+const CREATE_EXPECTATION_TIMEOUT_MS = 10_000;
+
+function managedServiceKey(slice: Readonly<KObject>): string | undefined {
+  const labels = slice.metadata.labels ?? {};
+  if (labels[LABEL_MANAGED_BY] !== CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return undefined;
+  return `${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`;
+}
+
+export class EndpointSliceController {
+  readonly controller: Controller;
+  private readonly client: ApiClient;
+  private readonly clock: Clock;
+  private readonly services: Lister;
+  private readonly pods: Lister;
+  private readonly slices: Lister;
+  private readonly nodes: Lister;
+  /** Slices we created that the cache has not shown yet, per service key (name → created at). */
+  private readonly expectedCreates = new Map<string, Map<string, number>>();
+
+  constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
+    this.client = ctx.client;
+    this.clock = ctx.clock;
+    const svcInf = ctx.informers.informerFor(R.services);
+    const podInf = ctx.informers.informerFor(R.pods);
+    const sliceInf = ctx.informers.informerFor(R.endpointslices);
+    const nodeInf = ctx.informers.informerFor(R.nodes);
+    sliceInf.addIndexer(SLICES_BY_SERVICE, (s) => { const k = managedServiceKey(s); return k ? [k] : []; });
+    this.services = svcInf.lister;
+    this.pods = podInf.lister;
+    this.slices = sliceInf.lister;
+    this.nodes = nodeInf.lister;
+    this.controller = new Controller({
+      name: 'endpointslice', workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      reconcile: (key) => this.reconcile(key),
+    });
+    const c = this.controller;
+    svcInf.addEventHandler({
+      onAdd: (o) => enqueueObject(c, o),
+      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
+      onDelete: (o) => enqueueObject(c, o),
+    });
+    podInf.addEventHandler({
+      onAdd: (p) => this.enqueuePodServices(p),
+      onUpdate: (o, n) => {
+        if (!isRealUpdate(o, n)) return;
+        this.enqueuePodServices(n);
+        if (o.metadata.labels !== n.metadata.labels) this.enqueuePodServices(o);
+      },
+      onDelete: (p) => this.enqueuePodServices(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
+    });
+    const onSlice = (s: Readonly<KObject>): void => { const k = managedServiceKey(s); if (k) c.enqueue(k); };
+    sliceInf.addEventHandler({
+      onAdd: onSlice,
+      onUpdate: (o, n) => { if (isRealUpdate(o, n)) onSlice(n); },
+      onDelete: (s) => {
+        const obj = isDeletedFinalStateUnknown<KObject>(s) ? s.obj : s;
+        const k = managedServiceKey(obj);
+        if (k) this.expectedCreates.get(k)?.delete(obj.metadata.name ?? '');
+        onSlice(obj);
+      },
+    });
+  }
+
+  private enqueuePodServices(pod: Readonly<KObject>): void {
+    for (const svc of servicesSelecting(this.services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(this.controller, svc);
+  }
+
+  /** True while slices we created are still missing from the cache (acting now would duplicate them). */
+  private awaitingCreates(key: string): boolean {
+    const expected = this.expectedCreates.get(key);
+    if (!expected) return false;
+    const { namespace } = splitKey(key);
+    const now = this.clock.now();
+    for (const [name, at] of expected) {
+      if (this.slices.get(namespace, name) || now - at > CREATE_EXPECTATION_TIMEOUT_MS) expected.delete(name);
+    }
+    if (expected.size === 0) this.expectedCreates.delete(key);
+    return expected.size > 0;
+  }
+
+  async reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const svc = this.services.get(namespace, name);
+    // Deleted services: their slices go with them through the garbage collector.
+    if (!svc || svc.metadata.deletionTimestamp || !hasManagedEndpoints(svc)) return;
+    if (this.awaitingCreates(key)) {
+      this.controller.enqueueAfter(key, 100);
+      return;
+    }
+    const selector = labelSelectorFromSet(serviceSpec(svc).selector ?? undefined);
+    const pods = this.pods.list(namespace, (p) => matchesLabels(selector, p.metadata.labels ?? {}));
+    const zoneOf = (node: string): string | undefined => this.nodes.get(undefined, node)?.metadata.labels?.[LABEL_ZONE];
+    const groups = desiredEndpointGroups(svc, pods, zoneOf);
+    const existing = this.slices.byIndex(SLICES_BY_SERVICE, key)
+      .filter((s) => s.metadata.ownerReferences?.some((r) => r.uid === svc.metadata.uid) ?? false);
+    const plan = reconcileSlices(svc, groups, existing, lastChangeTriggerTime(svc, pods));
+    // Slices owned by an older incarnation of the service are stale too.
+    for (const s of this.slices.byIndex(SLICES_BY_SERVICE, key)) if (!existing.includes(s)) plan.delete.push(s);
+    for (const s of plan.update) await this.client.update(R.endpointslices, namespace, s);
+    for (const s of plan.create) {
+      try {
+        const created = await this.client.create(R.endpointslices, namespace, s);
+        let expected = this.expectedCreates.get(key);
+        if (!expected) this.expectedCreates.set(key, (expected = new Map()));
+        expected.set(created.metadata.name ?? '', this.clock.now());
+      } catch (err) {
+        if (isNotFound(err) || isNamespaceTerminating(err)) return;
+        throw err;
+      }
+    }
+    for (const s of plan.delete) {
+      try {
+        await this.client.delete(R.endpointslices, namespace, s.metadata.name ?? '', { preconditions: { uid: s.metadata.uid } });
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+  }
+}
+
+export const registration: ControllerRegistration = {
+  name: 'endpointslice',
+  register(ctx) {
+    new EndpointSliceController(ctx).controller.run();
+  },
+};

@@ -1,0 +1,255 @@
+// Framework vocabulary (kube-scheduler's framework package, trimmed): plugin statuses, the
+// per-cycle CycleState, the plugin interfaces and the narrow SchedulerState read interface.
+// Plugins are stateless between cycles; whatever a PreFilter computes for one pod lives in
+// the CycleState of that cycle.
+import type { KObject } from '../../api/types.js';
+import type { NodeInfo } from './node-info.js';
+import type { PodInfo } from './pod-info.js';
+
+// ---- API shapes the scheduler reads (only the fields it uses) ----
+
+export interface ResourceList { [name: string]: string | number }
+
+export interface Container {
+  name?: string;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  ports?: { containerPort?: number; hostPort?: number; protocol?: string; hostIP?: string }[];
+  restartPolicy?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal' | string;
+  value?: string;
+  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  tolerationSeconds?: number;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+}
+
+export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
+export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[] | null; matchFields?: NodeSelectorRequirement[] | null }
+export interface NodeSelector { nodeSelectorTerms?: NodeSelectorTerm[] | null }
+export interface PreferredSchedulingTerm { weight: number; preference: NodeSelectorTerm }
+
+export interface LabelSelectorJson {
+  matchLabels?: Record<string, string> | null;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[] | null;
+}
+
+export interface PodAffinityTermJson {
+  labelSelector?: LabelSelectorJson | null;
+  namespaces?: string[] | null;
+  namespaceSelector?: LabelSelectorJson | null;
+  topologyKey: string;
+  matchLabelKeys?: string[] | null;
+  mismatchLabelKeys?: string[] | null;
+}
+export interface WeightedPodAffinityTermJson { weight: number; podAffinityTerm: PodAffinityTermJson }
+
+export interface AffinityJson {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | null;
+    preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[] | null;
+  } | null;
+  podAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTermJson[] | null;
+    preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTermJson[] | null;
+  } | null;
+  podAntiAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTermJson[] | null;
+    preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTermJson[] | null;
+  } | null;
+}
+
+export interface TopologySpreadConstraintJson {
+  maxSkew: number;
+  topologyKey: string;
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' | string;
+  labelSelector?: LabelSelectorJson | null;
+  minDomains?: number;
+  nodeAffinityPolicy?: 'Honor' | 'Ignore' | string;
+  nodeTaintsPolicy?: 'Honor' | 'Ignore' | string;
+  matchLabelKeys?: string[] | null;
+}
+
+export interface PodSpec {
+  nodeName?: string;
+  schedulerName?: string;
+  nodeSelector?: Record<string, string> | null;
+  affinity?: AffinityJson | null;
+  tolerations?: Toleration[] | null;
+  containers?: Container[];
+  initContainers?: Container[] | null;
+  overhead?: ResourceList | null;
+  priority?: number;
+  priorityClassName?: string;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never' | string;
+  topologySpreadConstraints?: TopologySpreadConstraintJson[] | null;
+  schedulingGates?: { name: string }[] | null;
+}
+
+export interface PodStatusJson {
+  phase?: string;
+  conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string | null; lastTransitionTime?: string | null }[];
+  nominatedNodeName?: string;
+  startTime?: string;
+}
+
+export interface Pod extends KObject {
+  spec?: PodSpec;
+  status?: PodStatusJson;
+}
+
+export interface Node extends KObject {
+  spec?: { unschedulable?: boolean; taints?: Taint[] | null };
+  status?: { allocatable?: ResourceList; capacity?: ResourceList; conditions?: { type: string; status: string }[] };
+}
+
+// ---- statuses ----
+
+/**
+ * Upstream status codes that a user can tell apart: Unschedulable means preemption may help,
+ * UnschedulableAndUnresolvable means it cannot; Skip (PreFilter/PreScore only) means the
+ * plugin has nothing to say about this pod and its Filter/Score are not run.
+ */
+export type Code = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error' | 'Skip';
+
+export interface Status {
+  readonly code: Code;
+  /** Upstream reason strings, printed in the FailedScheduling histogram. */
+  readonly reasons: readonly string[];
+  /** The plugin that produced the status (for queueing hints). */
+  readonly plugin?: string;
+}
+
+export const SUCCESS: Status = Object.freeze({ code: 'Success', reasons: Object.freeze([]) as readonly string[] });
+export const SKIP: Status = Object.freeze({ code: 'Skip', reasons: Object.freeze([]) as readonly string[] });
+
+export function newStatus(code: Code, plugin: string, ...reasons: string[]): Status {
+  return Object.freeze({ code, reasons: Object.freeze(reasons), plugin });
+}
+
+export function isSuccess(s: Status | undefined): boolean {
+  return s === undefined || s.code === 'Success';
+}
+
+// ---- cycle state ----
+
+/** Per-cycle scratch space, keyed by plugin-chosen keys. Never shared across cycles. */
+export class CycleState {
+  private data = new Map<string, unknown>();
+  /** Plugins whose PreFilter said Skip: their Filter is not run. */
+  readonly skipFilter = new Set<string>();
+  readonly skipScore = new Set<string>();
+  read<T>(key: string): T | undefined {
+    return this.data.get(key) as T | undefined;
+  }
+  write(key: string, v: unknown): void {
+    this.data.set(key, v);
+  }
+  /** Copy for a what-if (preemption); values with a clone() method are cloned. */
+  clone(): CycleState {
+    const c = new CycleState();
+    for (const [k, v] of this.data) {
+      const cl = (v as { clone?: () => unknown } | null)?.clone;
+      c.data.set(k, typeof cl === 'function' ? cl.call(v) : v);
+    }
+    for (const s of this.skipFilter) c.skipFilter.add(s);
+    for (const s of this.skipScore) c.skipScore.add(s);
+    return c;
+  }
+}
+
+// ---- the snapshot ----
+
+/** What the pipeline reads: nodes with precomputed NodeInfo. Implemented by SchedulerCache. */
+export interface SchedulerState {
+  /** All nodes, in a stable order (the round-robin start index walks this list). */
+  nodeInfos(): readonly NodeInfo[];
+  nodeInfo(name: string): NodeInfo | undefined;
+  /** NodeInfos that hold at least one pod with required pod anti-affinity. */
+  nodesWithRequiredAntiAffinityPods(): Iterable<NodeInfo>;
+  /** NodeInfos that hold at least one pod with any pod (anti-)affinity. */
+  nodesWithAffinityPods(): Iterable<NodeInfo>;
+  /** Labels of a namespace, for namespaceSelector in pod affinity terms (undefined: unknown). */
+  namespaceLabels?(ns: string): Readonly<Record<string, string>> | undefined;
+  /** Pods nominated (by preemption) to a node, other than those already bound. */
+  nominatedPods?(nodeName: string): readonly PodInfo[];
+}
+
+// ---- plugins ----
+
+export interface Plugin {
+  readonly name: string;
+}
+
+/** PreFilter may narrow the candidate nodes (NodeAffinity on metadata.name does). */
+export interface PreFilterResult {
+  readonly nodeNames?: ReadonlySet<string>;
+}
+
+export interface PreFilterPlugin extends Plugin {
+  /** Returns SUCCESS/SKIP or a failure (the pod is then unschedulable on every node). */
+  preFilter(cycle: CycleState, pod: PodInfo, state: SchedulerState): Status | PreFilterResult;
+  /** Keeps the PreFilter data right when preemption simulates removing/adding pods. */
+  addPod?(cycle: CycleState, pod: PodInfo, podToAdd: PodInfo, node: NodeInfo): void;
+  removePod?(cycle: CycleState, pod: PodInfo, podToRemove: PodInfo, node: NodeInfo): void;
+}
+
+export interface FilterPlugin extends Plugin {
+  filter(cycle: CycleState, pod: PodInfo, node: NodeInfo): Status;
+}
+
+export interface PreScorePlugin extends Plugin {
+  /** Returns SKIP when the plugin's Score has nothing to add for this pod. */
+  preScore(cycle: CycleState, pod: PodInfo, nodes: readonly NodeInfo[], state: SchedulerState): Status;
+}
+
+export interface ScorePlugin extends Plugin {
+  /** 0..100 after normalize. */
+  score(cycle: CycleState, pod: PodInfo, node: NodeInfo): number;
+  /** Rewrites `scores` (same order as `nodes`) into 0..100. */
+  normalize?(cycle: CycleState, pod: PodInfo, scores: Float64Array, n: number): void;
+}
+
+export interface PostFilterResult {
+  /** Node the pod was nominated to (preemption happened), '' to clear. */
+  readonly nominatedNodeName?: string;
+  /** Pods that must be evicted for the nomination to hold. */
+  readonly victims?: readonly PodInfo[];
+}
+
+export interface PostFilterPlugin extends Plugin {
+  postFilter(
+    cycle: CycleState,
+    pod: PodInfo,
+    state: SchedulerState,
+    nodeStatuses: ReadonlyMap<string, Status>,
+    profile: Profile,
+  ): { result?: PostFilterResult; message: string; code: Code };
+}
+
+export interface WeightedScorePlugin {
+  readonly plugin: ScorePlugin;
+  readonly weight: number;
+}
+
+/** A scheduling profile: the plugins of each extension point, in upstream's order. */
+export interface Profile {
+  readonly schedulerName: string;
+  readonly preFilter: readonly PreFilterPlugin[];
+  readonly filter: readonly FilterPlugin[];
+  readonly postFilter: readonly PostFilterPlugin[];
+  readonly preScore: readonly PreScorePlugin[];
+  readonly score: readonly WeightedScorePlugin[];
+  /** percentageOfNodesToScore; 0 means adaptive (50 − nodes/125, min 5). */
+  readonly percentageOfNodesToScore: number;
+}
+
+export const MAX_NODE_SCORE = 100;
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
