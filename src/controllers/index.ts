@@ -6,6 +6,7 @@ import { registration as deployment } from './deployment/index.js';
 import { registration as statefulset } from './statefulset/index.js';
 import { registration as daemonset } from './daemonset/index.js';
 import { registration as job } from './job/index.js';
+import { registration as cronjob } from './cronjob/index.js';
 import { registration as endpoints } from './endpoints/index.js';
 import { registration as endpointslice } from './endpointslice/index.js';
 import { registration as garbagecollector } from './garbagecollector/index.js';
@@ -28,6 +29,7 @@ export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerR
     statefulset,
     daemonset,
     job,
+    cronjob,
     endpoints,
     endpointslice,
     garbagecollector,

@@ -254,8 +254,15 @@ describe('scheduling and services', () => {
     assert.deepEqual(sliceIPs, ips);
     // A pod that stops being ready leaves the ready addresses.
     const victim = pods[0];
-    await c.k(['patch', 'pod', victim.metadata.name, '--subresource=status', '--type=merge', '-p', '{"status":{"conditions":[{"type":"Ready","status":"False"}]}}']);
+    // Its (simulated) readiness probe starts failing.
+    await c.k(['annotate', 'pod', victim.metadata.name, 'sim.k8ts.io/never-ready=true']);
     await eventually(async () => (await json(['get', 'endpoints', 'echo'])).subsets?.[0]?.notReadyAddresses?.some((a: any) => a.ip === victim.status.podIP), 20_000);
+    const ep2 = await json(['get', 'endpoints', 'echo']);
+    assert.equal(ep2.subsets[0].addresses.length, 2);
+    await eventually(async () => {
+      const s2 = (await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo'])).items;
+      return s2.flatMap((s: any) => s.endpoints).some((e: any) => e.addresses[0] === victim.status.podIP && e.conditions.ready === false);
+    }, 20_000);
   });
 
   it('a node whose heartbeat stops goes NotReady, is tainted, and its pods move', async () => {

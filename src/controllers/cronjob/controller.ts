@@ -68,9 +68,21 @@ export class CronJobController {
 
   async reconcile(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const cj = this.cronJobs.get(namespace, name);
+    let cj = this.cronJobs.get(namespace, name);
     if (!cj) return;
-    const jobs = this.jobs.list(namespace, (j) => isControlledBy(j, cj));
+    const owner = cj;
+    const jobs = this.jobs.list(namespace, (j) => isControlledBy(j, owner));
+    // An unfinished Job missing from status.active usually means the cache has not seen our
+    // own status write yet: re-read the CronJob before concluding anything (as upstream).
+    const uids = new Set((cj.status?.active ?? []).map((r) => r.uid));
+    if (jobs.some((j) => !jobFinishedType(j) && !uids.has(j.metadata.uid))) {
+      try {
+        cj = await this.client.get<CronJob>(R.cronjobs, namespace, name);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+    }
     const status: Status = clone(cj.status ?? {});
     await this.syncActive(cj, status, jobs);
     const requeue = await this.schedule(cj, status);

@@ -9,7 +9,7 @@
 // minReadySeconds, maxUnavailable and rollouts take the time they would on real nodes.
 // Test knobs (pod annotations): sim.k8ts.io/run-seconds (how long a run-to-completion pod
 // runs, default 1), sim.k8ts.io/exit-code (default 0), sim.k8ts.io/never-ready ("true": the
-// readiness probe never succeeds).
+// readiness probe fails from then on, so a ready pod turns not ready).
 import type { KObject } from '../../api/types.js';
 import { isNotFound, isConflict } from '../../api/status.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
@@ -143,7 +143,19 @@ export function nextAction(pod: Readonly<KObject>, ips: { podIP: string; hostIP:
     };
   }
   const readyNow = getCondition(pod, 'Ready')?.status === 'True';
-  if (readyNow || pod.metadata.annotations?.[ANNOTATION_NEVER_READY] === 'true') return { kind: 'none' };
+  if (pod.metadata.annotations?.[ANNOTATION_NEVER_READY] === 'true') {
+    // The readiness probe fails from now on: a ready pod turns not ready.
+    if (!readyNow) return { kind: 'none' };
+    return {
+      kind: 'status',
+      status: {
+        ...(pod.status as object),
+        conditions: conditions(pod, false, nowS),
+        containerStatuses: containerStatuses(pod, { running: { startedAt: rfc3339(startedAt) } }, false, true),
+      },
+    };
+  }
+  if (readyNow) return { kind: 'none' };
   const due = startedAt + readinessDelayMs(pod);
   if (now < due) return { kind: 'wait', ms: due - now };
   return {

@@ -17,6 +17,7 @@ function targetNode(pod: Readonly<KObject>): string | undefined {
 export function startFakeKubelet(ctx: ControllerContext, defaultNode = 'node-1'): void {
   const { client } = ctx;
   const busy = new Set<string>();
+  const inf = ctx.informers.informerFor(R.pods);
   const handle = async (pod: Readonly<KObject>): Promise<void> => {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (busy.has(key)) return;
@@ -55,9 +56,11 @@ export function startFakeKubelet(ctx: ControllerContext, defaultNode = 'node-1')
       if (!isNotFound(err)) setTimeout(() => void handle(pod), 50);
     } finally {
       busy.delete(key);
+      // Changes that arrived while this one was handled are picked up from the cache.
+      const latest = inf.lister.get(pod.metadata.namespace, pod.metadata.name ?? '');
+      if (latest && latest !== pod) void handle(latest);
     }
   };
-  const inf = ctx.informers.informerFor(R.pods);
   inf.addEventHandler({ onAdd: (p) => void handle(p), onUpdate: (_o, n) => void handle(n) });
 }
 
