@@ -112,29 +112,42 @@ describe("the article's Deployment", () => {
   });
 
   it('rollout history, undo, undo --to-revision, pause, resume and restart', async () => {
-    const hist = await c.k(['rollout', 'history', 'deployment/nginx-dep']);
-    assert.match(hist, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
-    assert.match(await c.k(['rollout', 'undo', 'deployment/nginx-dep']), /rolled back/);
-    await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=180s'], { timeoutMs: 190_000 });
-    let d = await json(['get', 'deploy', 'nginx-dep']);
-    assert.equal(d.spec.template.spec.containers[0].image, 'library/nginx:1.14-alpine');
-    assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '3');
-    assert.equal((await json(['get', 'rs', '-l', 'app=server'])).items.length, 2, 'the old ReplicaSet was reused');
-    await c.k(['rollout', 'undo', 'deployment/nginx-dep', '--to-revision=2']);
-    await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=180s'], { timeoutMs: 190_000 });
-    d = await json(['get', 'deploy', 'nginx-dep']);
-    assert.equal(d.spec.template.spec.containers[0].image, 'library/nginx:1.18-alpine');
-    await c.k(['rollout', 'pause', 'deployment/nginx-dep']);
-    await c.k(['set', 'image', 'deployment/nginx-dep', 'nginx=library/nginx:paused']);
+    // A Deployment without probes or minReadySeconds keeps each rollout to a second or two.
+    await c.k(['create', 'deployment', 'hist', '--image=busybox:1.35', '--replicas=3']);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    await c.k(['set', 'image', 'deployment/hist', 'busybox=busybox:1.36']);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    // The change cause is copied to the ReplicaSet that is current when it is set.
+    await c.k(['set', 'image', 'deployment/hist', 'busybox=busybox:1.37']);
+    await c.k(['annotate', 'deployment/hist', 'kubernetes.io/change-cause=upgrade to 1.37']);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    const hist = await c.k(['rollout', 'history', 'deployment/hist']);
+    assert.match(hist, /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n3\s+upgrade to 1.37/);
+    const image = async (): Promise<string> => (await json(['get', 'deploy', 'hist'])).spec.template.spec.containers[0].image;
+    assert.match(await c.k(['rollout', 'undo', 'deployment/hist']), /rolled back/);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.equal(await image(), 'busybox:1.36');
+    let d = await json(['get', 'deploy', 'hist']);
+    assert.equal(d.metadata.annotations['deployment.kubernetes.io/revision'], '4');
+    assert.equal((await json(['get', 'rs', '-l', 'app=hist'])).items.length, 3, 'the old ReplicaSet was reused');
+    await c.k(['rollout', 'undo', 'deployment/hist', '--to-revision=1']);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.equal(await image(), 'busybox:1.35');
+    await c.k(['rollout', 'pause', 'deployment/hist']);
+    await c.k(['set', 'image', 'deployment/hist', 'busybox=busybox:paused']);
     await new Promise((r) => setTimeout(r, 1500));
-    d = await json(['get', 'deploy', 'nginx-dep']);
+    d = await json(['get', 'deploy', 'hist']);
     assert.equal(d.status.conditions.find((x: any) => x.type === 'Progressing').reason, 'DeploymentPaused');
-    assert.ok(!(await json(['get', 'rs', '-l', 'app=server'])).items.some((r: any) => r.spec.template.spec.containers[0].image === 'library/nginx:paused'), 'no rollout while paused');
-    await c.k(['rollout', 'resume', 'deployment/nginx-dep']);
-    await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=180s'], { timeoutMs: 190_000 });
-    await c.k(['rollout', 'restart', 'deployment/nginx-dep']);
-    const out = await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=240s'], { timeoutMs: 250_000 });
+    assert.ok(!(await json(['get', 'rs', '-l', 'app=hist'])).items.some((r: any) => r.spec.template.spec.containers[0].image === 'busybox:paused'), 'no rollout while paused');
+    await c.k(['rollout', 'resume', 'deployment/hist']);
+    await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
+    assert.ok((await json(['get', 'rs', '-l', 'app=hist'])).items.some((r: any) => r.spec.template.spec.containers[0].image === 'busybox:paused' && r.status.readyReplicas === 3));
+    await c.k(['rollout', 'restart', 'deployment/hist']);
+    const out = await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
     assert.match(out, /successfully rolled out/);
+    d = await json(['get', 'deploy', 'hist']);
+    assert.ok(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']);
+    await c.k(['delete', 'deployment', 'hist']);
   });
 
   it('scale to 10, then deleting the Deployment removes its ReplicaSets and pods', async () => {
