@@ -46,7 +46,8 @@ class Sampler {
   stop(): { cpuPercentOfOneCore: number; peakRssMB: number; rssMB: number } {
     clearInterval(this.t);
     const secs = (performance.now() - this.t0) / 1000;
-    return { cpuPercentOfOneCore: Math.round(((cpuSeconds(this.pid) - this.cpu0) / secs) * 1000) / 10, peakRssMB: Math.round(this.peakRss), rssMB: Math.round(readRss(this.pid).rssMB) };
+    const rss = readRss(this.pid).rssMB;
+    return { cpuPercentOfOneCore: Math.round(((cpuSeconds(this.pid) - this.cpu0) / secs) * 1000) / 10, peakRssMB: Math.round(Math.max(this.peakRss, rss)), rssMB: Math.round(rss) };
   }
 }
 
