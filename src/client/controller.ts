@@ -15,7 +15,7 @@ import { isConflict, isStatusError } from '../api/status.js';
 import { controllerRef } from '../api/pod-util.js';
 import type { Clock } from './controller-types.js';
 import { realClock } from './controller-types.js';
-import { isDeletedFinalStateUnknown, keyOf, type DeletedFinalStateUnknown } from './informer-types.js';
+import { isDeletedFinalStateUnknown, keyOf, type DeletedFinalStateUnknown, type EventHandler } from './informer-types.js';
 import { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './workqueue/rate-limiters.js';
 
@@ -144,4 +144,18 @@ export function enqueueOwner(controller: Controller, obj: HandlerObject, ownerKi
  */
 export function isRealUpdate(oldObj: Readonly<KObject>, newObj: Readonly<KObject>): boolean {
   return oldObj.metadata.resourceVersion !== newObj.metadata.resourceVersion;
+}
+
+/**
+ * The usual handler for a controller's primary resource: enqueue the object's key on add,
+ * on every real update and on delete.
+ */
+export function enqueueSelf<T extends KObject = KObject>(controller: Controller): EventHandler<T> {
+  return {
+    onAdd: (o) => enqueueObject(controller, o),
+    onUpdate: (o, n) => {
+      if (isRealUpdate(o, n)) enqueueObject(controller, n);
+    },
+    onDelete: (o) => enqueueObject(controller, o as HandlerObject),
+  };
 }

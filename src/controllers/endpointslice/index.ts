@@ -5,7 +5,7 @@
 import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
-import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueObject, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -53,11 +53,7 @@ export class EndpointSliceController {
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    svcInf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-      onDelete: (o) => enqueueObject(c, o),
-    });
+    svcInf.addEventHandler(enqueueSelf(c));
     podInf.addEventHandler({
       onAdd: (p) => this.enqueuePodServices(p),
       onUpdate: (o, n) => {

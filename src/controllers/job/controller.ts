@@ -7,7 +7,7 @@ import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
-import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import { Controller, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -57,11 +57,7 @@ export class JobController {
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    jobInf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-      onDelete: (o) => enqueueObject(c, o),
-    });
+    jobInf.addEventHandler(enqueueSelf(c));
     podInf.addEventHandler({
       onAdd: (p) => this.podChanged(p, 'add'),
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) this.podChanged(n); },

@@ -8,7 +8,7 @@ import type { KObject } from '../../api/types.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import { conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
-import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueSelf } from '../../client/controller.js';
 import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
 import type { Lister } from '../../client/informer-types.js';
 import { R, allStoredResources } from '../../client/resources.js';
@@ -53,11 +53,7 @@ export class NamespaceController {
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    inf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-      onDelete: (o) => enqueueObject(c, o),
-    });
+    inf.addEventHandler(enqueueSelf(c));
     for (const name of SYSTEM_NAMESPACES) c.enqueue(name);
     void inf.whenSynced().then(() => c.run());
   }

@@ -5,7 +5,7 @@ import type { KObject } from '../../api/types.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
-import { Controller, enqueueObject, enqueueOwner, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueOwner, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -60,11 +60,7 @@ export class StatefulSetController {
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    setInf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-      onDelete: (o) => enqueueObject(c, o),
-    });
+    setInf.addEventHandler(enqueueSelf(c));
     podInf.addEventHandler({
       onAdd: (p) => { enqueueOwner(c, p, STATEFULSET_KIND); },
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueOwner(c, n, STATEFULSET_KIND); },

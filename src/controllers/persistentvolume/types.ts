@@ -1,0 +1,173 @@
+// The shapes, annotations and event reasons of PersistentVolumes, PersistentVolumeClaims and
+// StorageClasses, as far as the binder and the provisioners read or write them. Annotation
+// keys and event reasons are the upstream ones: clients (kubectl describe) show them.
+import type { KObject } from '../../api/types.js';
+import type { LabelSelectorMeta } from '../../api/selectors/index.js';
+
+// ---- annotations -------------------------------------------------------------------------
+
+/** On a claim: the binder finished binding it (both halves written). */
+export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
+/** On a claim or volume: the binder (not the user) set volumeName / claimRef. */
+export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
+/** On a volume: the provisioner that created it (it also deletes it). */
+export const ANN_DYNAMICALLY_PROVISIONED = 'pv.kubernetes.io/provisioned-by';
+/** On a claim: the node chosen for a WaitForFirstConsumer claim (upstream: by the scheduler). */
+export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+/** On a claim: the external provisioner asked to provision it. */
+export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
+export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
+/** On a claim (deprecated): its class, taking precedence over spec.storageClassName. */
+export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+/** On a StorageClass: "true" makes it the default class. */
+export const ANN_IS_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
+export const ANN_BETA_IS_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
+
+/** The provisioner name of classes whose volumes are created by hand (local volumes). */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+/** Node label a local volume's nodeAffinity names. */
+export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
+
+// ---- event reasons -----------------------------------------------------------------------
+
+export const REASON_FAILED_BINDING = 'FailedBinding';
+export const REASON_WAIT_FOR_FIRST_CONSUMER = 'WaitForFirstConsumer';
+export const REASON_WAIT_FOR_POD_SCHEDULED = 'WaitForPodScheduled';
+export const REASON_EXTERNAL_PROVISIONING = 'ExternalProvisioning';
+export const REASON_PROVISIONING = 'Provisioning';
+export const REASON_PROVISIONING_SUCCEEDED = 'ProvisioningSucceeded';
+export const REASON_PROVISIONING_FAILED = 'ProvisioningFailed';
+export const REASON_CLAIM_LOST = 'ClaimLost';
+export const REASON_CLAIM_MISBOUND = 'ClaimMisbound';
+export const REASON_VOLUME_FAILED_DELETE = 'VolumeFailedDelete';
+export const REASON_VOLUME_FAILED_RECYCLE = 'VolumeFailedRecycle';
+
+// ---- shapes ------------------------------------------------------------------------------
+
+export type AccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+export type VolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+export type ClaimPhase = 'Pending' | 'Bound' | 'Lost';
+export type ReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
+export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
+
+export interface ObjectReference {
+  apiVersion?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface NodeSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
+  values?: string[];
+}
+
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[];
+  matchFields?: NodeSelectorRequirement[];
+}
+
+export interface PersistentVolumeSpec {
+  capacity?: { storage?: string };
+  accessModes?: AccessMode[];
+  claimRef?: ObjectReference | null;
+  persistentVolumeReclaimPolicy?: ReclaimPolicy;
+  storageClassName?: string;
+  volumeMode?: 'Filesystem' | 'Block';
+  nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } | null } | null;
+  hostPath?: { path: string; type?: string };
+  local?: { path: string; fsType?: string };
+  mountOptions?: string[];
+  [source: string]: unknown;
+}
+
+export interface PersistentVolumeStatus {
+  phase?: VolumePhase;
+  message?: string;
+  reason?: string;
+  lastPhaseTransitionTime?: string;
+}
+
+export interface PersistentVolume extends KObject {
+  spec?: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
+export interface PersistentVolumeClaimSpec {
+  accessModes?: AccessMode[];
+  selector?: LabelSelectorMeta | null;
+  resources?: { requests?: { storage?: string }; limits?: { storage?: string } };
+  volumeName?: string;
+  storageClassName?: string | null;
+  volumeMode?: 'Filesystem' | 'Block';
+  [field: string]: unknown;
+}
+
+export interface PersistentVolumeClaimStatus {
+  phase?: ClaimPhase;
+  accessModes?: AccessMode[];
+  capacity?: { storage?: string };
+  [field: string]: unknown;
+}
+
+export interface PersistentVolumeClaim extends KObject {
+  spec?: PersistentVolumeClaimSpec;
+  status?: PersistentVolumeClaimStatus;
+}
+
+export interface StorageClass extends KObject {
+  provisioner?: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: 'Retain' | 'Delete';
+  volumeBindingMode?: VolumeBindingMode;
+  mountOptions?: string[];
+  allowVolumeExpansion?: boolean;
+}
+
+// ---- small accessors ---------------------------------------------------------------------
+
+export function annotation(obj: Readonly<KObject>, key: string): string | undefined {
+  return obj.metadata.annotations?.[key];
+}
+
+export function hasAnnotation(obj: Readonly<KObject>, key: string): boolean {
+  return annotation(obj, key) !== undefined;
+}
+
+/** `namespace/name` of a claim, the key of the binder's claim queue. */
+export function claimKeyOf(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? ''}/${name ?? ''}`;
+}
+
+/** The class a volume belongs to ("" for none); the beta annotation is not read for volumes any more upstream either. */
+export function volumeClassName(pv: Readonly<PersistentVolume>): string {
+  return pv.spec?.storageClassName ?? '';
+}
+
+/** The provisioner the binder asked to provision this claim, if any. */
+export function claimProvisioner(claim: Readonly<PersistentVolumeClaim>): string | undefined {
+  return annotation(claim, ANN_STORAGE_PROVISIONER) ?? annotation(claim, ANN_BETA_STORAGE_PROVISIONER);
+}
+
+/** Requested storage as written in the claim (a quantity string), or undefined. */
+export function requestedStorage(claim: Readonly<PersistentVolumeClaim>): string | undefined {
+  const q = claim.spec?.resources?.requests?.storage;
+  return q === undefined ? undefined : String(q);
+}
+
+/** Names of the claims a pod mounts, including generic ephemeral volumes (`<pod>-<volume>`). */
+export function podClaimNames(pod: Readonly<KObject>): string[] {
+  const volumes = ((pod.spec as { volumes?: unknown } | undefined)?.volumes ?? []) as {
+    name?: string; persistentVolumeClaim?: { claimName?: string }; ephemeral?: unknown;
+  }[];
+  if (!Array.isArray(volumes)) return [];
+  const out: string[] = [];
+  for (const v of volumes) {
+    if (v?.persistentVolumeClaim?.claimName) out.push(v.persistentVolumeClaim.claimName);
+    else if (v?.ephemeral && v.name) out.push(`${pod.metadata.name ?? ''}-${v.name}`);
+  }
+  return out;
+}
