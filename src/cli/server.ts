@@ -9,10 +9,7 @@ import { openStore } from '../storage/index.js';
 import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
-import { startControllerManager } from '../controller-manager/index.js';
-import { controllerRegistrations, CONTROLLER_NAMES } from '../controllers/index.js';
-import { registration as schedulerRegistration } from '../scheduler/index.js';
-import { SimulatedCluster } from '../kubelet/simulated/index.js';
+import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
@@ -167,7 +164,10 @@ export async function runServer(argv: string[]): Promise<void> {
   const client = new RestClient({ transport: { kind: 'unix', socketPath: loopbackSocket }, userAgent: 'k8ts-server' });
   const informers = new SharedInformerFactory(client);
   const identity = `${hostname()}_${process.pid}`;
+  // Components load only when enabled: a bare API server stays small.
+  const { startControllerManager } = await import('../controller-manager/index.js');
   if (!flags.disabled.has('controllers')) {
+    const { controllerRegistrations } = await import('../controllers/index.js');
     startControllerManager({
       client,
       informers,
@@ -178,11 +178,12 @@ export async function runServer(argv: string[]): Promise<void> {
     });
   }
   if (!flags.disabled.has('scheduler')) {
+    const { registration: schedulerRegistration } = await import('../scheduler/index.js');
     startControllerManager({ client, informers, signal: abort.signal, leaseName: 'kube-scheduler', identity, controllers: [schedulerRegistration] });
   }
-  let simulated: SimulatedCluster | undefined;
   if (flags.runtime === 'simulated' && !flags.disabled.has('agent') && flags.simulatedNodes > 0) {
-    simulated = new SimulatedCluster({ client, informers, signal: abort.signal, count: flags.simulatedNodes });
+    const { SimulatedCluster } = await import('../kubelet/simulated/index.js');
+    const simulated = new SimulatedCluster({ client, informers, signal: abort.signal, count: flags.simulatedNodes });
     await simulated.start();
     informers.start(abort.signal);
     log(`${flags.simulatedNodes} simulated node(s) registered`);

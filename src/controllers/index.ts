@@ -1,6 +1,7 @@
 // The controllers of the controller manager, as a plain list (STYLE §1). All of them are
 // leader-only: the manager registers them once it holds the kube-controller-manager Lease.
 import type { ControllerRegistration } from '../client/controller-types.js';
+import type { ControllerName } from './names.js';
 import { registration as replicaset } from './replicaset/index.js';
 import { registration as deployment } from './deployment/index.js';
 import { registration as statefulset } from './statefulset/index.js';
@@ -22,22 +23,25 @@ export interface ControllerConfig {
   nodeMonitorGracePeriodMs?: number;
 }
 
+export { CONTROLLER_NAMES, type ControllerName } from './names.js';
+
+/** Every controller, named as CONTROLLER_NAMES lists them. */
 export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerRegistration[] {
+  const named = (name: ControllerName, r: ControllerRegistration): ControllerRegistration => ({ ...r, name });
   return [
-    replicaset,
-    deployment,
-    statefulset,
-    daemonset,
-    job,
-    cronjob,
-    endpoints,
-    endpointslice,
-    garbagecollector,
-    namespace,
-    serviceAccountRegistration({ caPem: cfg.caPem }),
-    nodeLifecycleRegistration({ nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs }),
-    podGCRegistration(),
+    named('replicaset', replicaset),
+    named('deployment', deployment),
+    named('statefulset', statefulset),
+    named('daemonset', daemonset),
+    named('job', job),
+    named('cronjob', cronjob),
+    named('endpoints', endpoints),
+    named('endpointslice', endpointslice),
+    named('garbagecollector', garbagecollector),
+    named('namespace', namespace),
+    named('serviceaccount', serviceAccountRegistration({ caPem: cfg.caPem })),
+    named('nodelifecycle', nodeLifecycleRegistration({ nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs })),
+    named('podgc', podGCRegistration()),
   ];
 }
 
-export const CONTROLLER_NAMES: readonly string[] = controllerRegistrations().map((c) => c.name);
