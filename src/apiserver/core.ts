@@ -20,6 +20,7 @@ import { Strategy } from './registry/strategy.js';
 import { PodStrategy } from './registry/strategies/pods.js';
 import { ServiceStrategy } from './registry/strategies/services.js';
 import { NamespaceStrategy } from './registry/strategies/namespaces.js';
+import { PvcStrategy } from './registry/strategies/pvc.js';
 import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
@@ -102,8 +103,10 @@ export class ApiServerCore {
           strategy = new SecretStrategy(sdef);
           break;
         case 'PersistentVolume':
-        case 'PersistentVolumeClaim':
           strategy = new PhasePendingStrategy(sdef);
+          break;
+        case 'PersistentVolumeClaim':
+          strategy = new PvcStrategy(sdef, () => this.store('storage.k8s.io', 'storageclasses').list({}).items.map((c) => c.obj));
           break;
         default:
           strategy = new Strategy(sdef);

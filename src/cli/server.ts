@@ -174,7 +174,7 @@ export async function runServer(argv: string[]): Promise<void> {
       signal: abort.signal,
       leaseName: 'kube-controller-manager',
       identity,
-      controllers: controllerRegistrations({ caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000 }).filter((c) => !flags.disabled.has(c.name)),
+      controllers: controllerRegistrations({ caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000, storageRoot: join(flags.dataDir, 'storage') }).filter((c) => !flags.disabled.has(c.name)),
     });
   }
   if (!flags.disabled.has('scheduler')) {

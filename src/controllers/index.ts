@@ -15,12 +15,16 @@ import { registration as namespace } from './namespace/index.js';
 import { serviceAccountRegistration } from './serviceaccount/index.js';
 import { nodeLifecycleRegistration } from './nodelifecycle/index.js';
 import { podGCRegistration } from './podgc/index.js';
+import { registration as pvBinder } from './persistentvolume/index.js';
+import { localPathRegistration, defaultStorageRoot } from './localpath/index.js';
 
 export interface ControllerConfig {
   /** The cluster CA, published in every namespace as ConfigMap kube-root-ca.crt. */
   caPem?: string;
   /** How long a node may miss heartbeats before it is marked NotReady/Unknown (default 40 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** Where the local-path provisioner creates volume directories (default <data-dir>/storage). */
+  storageRoot?: string;
 }
 
 export { CONTROLLER_NAMES, type ControllerName } from './names.js';
@@ -42,6 +46,8 @@ export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerR
     named('serviceaccount', serviceAccountRegistration({ caPem: cfg.caPem })),
     named('nodelifecycle', nodeLifecycleRegistration({ nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs })),
     named('podgc', podGCRegistration()),
+    named('persistentvolume-binder', pvBinder),
+    named('local-storage', localPathRegistration({ storageRoot: cfg.storageRoot ?? defaultStorageRoot() })),
   ];
 }
 

@@ -15,6 +15,8 @@ export const CONTROLLER_NAMES = [
   'serviceaccount',
   'nodelifecycle',
   'podgc',
+  'persistentvolume-binder',
+  'local-storage',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];

@@ -250,7 +250,15 @@ export function validatePersistentVolumeClaimUpdate(n: Obj, o: Obj, errs: Errs):
     return out;
   };
   const bindingNow = !str(os.volumeName);
-  if (!deepEqual(strip(ns, !bindingNow), strip(os, !bindingNow))) {
+  // A claim without a class may be given one later (retroactive default StorageClass).
+  const classless = os.storageClassName === undefined || os.storageClassName === null;
+  const nStripped = strip(ns, !bindingNow);
+  const oStripped = strip(os, !bindingNow);
+  if (classless) {
+    nStripped.storageClassName = undefined;
+    oStripped.storageClassName = undefined;
+  }
+  if (!deepEqual(nStripped, oStripped)) {
     errs.push(fieldErr.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }
   const nq = parseQ(nReq?.storage);

@@ -35,6 +35,8 @@ type Write =
   | { kind: 'create'; id: EventIdentity; event: KObject }
   | { kind: 'repeat'; id: EventIdentity; event: KObject; seen: SeenEvent };
 
+const suffixClock = { ms: -1, seq: 0 };
+
 export class ClientEventRecorder implements EventRecorder {
   /** Events dropped because the write queue was full. */
   dropped = 0;
@@ -47,8 +49,6 @@ export class ClientEventRecorder implements EventRecorder {
   private failing = false;
   private warnedFull = false;
   private idleWaiters: (() => void)[] = [];
-  private seq = 0;
-  private seqMs = -1;
 
   constructor(private readonly client: ApiClient, readonly component: string, opts: ClientEventRecorderOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -125,13 +125,17 @@ export class ClientEventRecorder implements EventRecorder {
     };
   }
 
-  /** Nanoseconds since the epoch in hex, as upstream names Events; unique per recorder. */
+  /**
+   * Nanoseconds since the epoch in hex, as upstream names Events. The sequence is shared by
+   * every recorder of the process, so two components reporting on one object in the same
+   * millisecond never pick the same name.
+   */
   private timeSuffix(nowMs: number): string {
-    if (nowMs !== this.seqMs) {
-      this.seqMs = nowMs;
-      this.seq = 0;
+    if (nowMs !== suffixClock.ms) {
+      suffixClock.ms = nowMs;
+      suffixClock.seq = 0;
     }
-    const ns = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(this.seq++);
+    const ns = BigInt(Math.floor(nowMs)) * 1_000_000n + BigInt(suffixClock.seq++);
     return ns.toString(16).padStart(16, '0');
   }
 

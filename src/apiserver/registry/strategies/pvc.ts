@@ -1,0 +1,31 @@
+// PersistentVolumeClaims: status starts Pending; a claim without storageClassName gets the
+// default StorageClass (upstream's DefaultStorageClass admission: the class annotated
+// storageclass.kubernetes.io/is-default-class=true, the newest if several, then by name).
+import type { KObject } from '../../../api/types.js';
+import type { ResourceDef } from '../../../api/registry/index.js';
+import type { RequestContext } from '../../context.js';
+import { PhasePendingStrategy } from './simple.js';
+
+export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+
+export function pickDefaultClass(classes: ReadonlyArray<Readonly<KObject>>): string | undefined {
+  const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' || c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true');
+  defaults.sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+  return defaults[0]?.metadata.name;
+}
+
+export class PvcStrategy extends PhasePendingStrategy {
+  constructor(def: ResourceDef, private readonly storageClasses: () => ReadonlyArray<Readonly<KObject>>) {
+    super(def);
+  }
+
+  override async prepareForCreate(obj: KObject, ctx: RequestContext): Promise<void> {
+    await super.prepareForCreate(obj, ctx);
+    const spec = (obj.spec ?? (obj.spec = {})) as { storageClassName?: string | null };
+    // An explicit "" means "no class"; only a missing field gets the default.
+    if (spec.storageClassName === undefined || spec.storageClassName === null) {
+      const def = pickDefaultClass(this.storageClasses());
+      if (def) spec.storageClassName = def;
+    }
+  }
+}
