@@ -1,12 +1,14 @@
 // Entry point of the k8ts binary: picks the command, nothing else.
 import { runServer, CliError } from '../cli/index.js';
+import { runImage } from '../cli/image.js';
 
 const usage = `k8ts — a small Kubernetes
 
 Usage: k8ts COMMAND [flags]
 
 Commands:
-  server      run the control plane in the foreground
+  server      run the control plane (and the local node) in the foreground
+  image       load, list and remove images in the node's image store
   version     print the version
 
 Run 'k8ts COMMAND --help' for a command's flags.
@@ -17,6 +19,8 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'image':
+      return runImage(rest);
     case 'version':
     case '--version':
       process.stdout.write('k8ts v0.1.0 (Kubernetes API v1.32)\n');

@@ -24,3 +24,4 @@ export { loadArchive, type LoadArchiveOptions, type LoadedImage } from './archiv
 export { unpackLayer, unpackLayerFile, setOpaqueXattr, type UnpackOptions, type UnpackResult, type WhiteoutMode } from './unpack.js';
 export { testImagesDir, testImagePath, ensureTestImages, TEST_IMAGES } from './testing/test-images.js';
 export { startRegistry as startTestRegistry, registrySkipReason, type TestRegistry } from './testing/registry-server.js';
+export { serveImageControl, callImageControl } from './control-socket.js';
