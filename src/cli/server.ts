@@ -11,6 +11,7 @@ import { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
+import { cidrRange } from '../apiserver/registry/allocator.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
 
@@ -23,8 +24,13 @@ Flags:
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
   --datastore KIND           sqlite (default), memory, or etcd://HOST:PORT,...
-  --runtime KIND             oci (default; the node agent lands in a later release) or simulated
+  --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
+  --node-name NAME           this node's name (default: the host name)
+  --node-ip ADDR             this node's address (default: the first non-loopback IPv4 address)
+  --kubelet-port PORT        the kubelet's streaming port (default 10250)
+  --cluster-cidr CIDR        pod network (default 10.42.0.0/16; this node gets the first /24)
+  --pod-network MODE         bridge (default: direct bridge and veth pairs) or cni (the CNI plugins)
   --disable LIST             components to leave out, comma separated: controllers, scheduler,
                              agent, or single controllers (${'<name>'} from: ${'see --help'})
   --service-cidr CIDR        Service IP range (default 10.43.0.0/16)
@@ -53,6 +59,11 @@ interface ServerFlags {
   serviceCIDR: string;
   nodePortRange: { from: number; to: number };
   nodeMonitorGracePeriodS: number;
+  nodeName?: string;
+  nodeIP?: string;
+  kubeletPort: number;
+  clusterCIDR: string;
+  podNetwork: 'bridge' | 'cni';
   tlsSANs?: string[];
   watchCacheSize?: number;
 }
@@ -79,6 +90,11 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
       'default-watch-cache-size': { type: 'string' },
       'node-monitor-grace-period': { type: 'string', default: '40' },
       runtime: { type: 'string', default: 'oci' },
+      'node-name': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'kubelet-port': { type: 'string', default: '10250' },
+      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+      'pod-network': { type: 'string', default: 'bridge' },
       'simulated-nodes': { type: 'string' },
       disable: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -94,6 +110,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   const runtime = values.runtime;
   if (runtime !== 'oci' && runtime !== 'simulated') throw new CliError(`--runtime must be oci or simulated, got "${runtime}"`);
   if (values['simulated-nodes'] !== undefined && runtime !== 'simulated') throw new CliError('--simulated-nodes needs --runtime simulated');
+  if (!/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(values['cluster-cidr']!) || Number(values['cluster-cidr']!.split('/')[1]) > 24) throw new CliError(`--cluster-cidr must be an IPv4 CIDR of /24 or larger, like 10.42.0.0/16, got "${values['cluster-cidr']}"`);
+  if (values['node-ip'] !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(values['node-ip'])) throw new CliError(`--node-ip must be an IPv4 address, got "${values['node-ip']}"`);
+  const podNetwork = values['pod-network'];
+  if (podNetwork !== 'bridge' && podNetwork !== 'cni') throw new CliError(`--pod-network must be bridge or cni, got "${podNetwork}"`);
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -109,6 +129,11 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     serviceCIDR: values['service-cidr']!,
     nodePortRange: { from: Number(m[1]), to: Number(m[2]) },
     nodeMonitorGracePeriodS: positiveInt('--node-monitor-grace-period', values['node-monitor-grace-period'])!,
+    nodeName: values['node-name'],
+    nodeIP: values['node-ip'],
+    kubeletPort: positiveInt('--kubelet-port', values['kubelet-port'], 0)!,
+    clusterCIDR: values['cluster-cidr']!,
+    podNetwork,
     tlsSANs: values['tls-san'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
   };
@@ -122,6 +147,12 @@ export async function runServer(argv: string[]): Promise<void> {
   }
   const t0 = performance.now();
   const log = (msg: string): void => void process.stderr.write(`k8ts server: ${msg}\n`);
+  const withAgent = flags.runtime === 'oci' && !flags.disabled.has('agent');
+  if (withAgent) {
+    const { agentPreflight } = await import('../kubelet/agent.js');
+    const problems = agentPreflight();
+    if (problems.length) throw new CliError(problems.join('\nk8ts: '));
+  }
   mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
   let store;
   try {
@@ -158,6 +189,7 @@ export async function runServer(argv: string[]): Promise<void> {
   }
   log(`API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)`);
 
+  const closers: Array<() => Promise<void>> = [];
   const abort = new AbortController();
   // Every informer, queue and controller listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
@@ -187,17 +219,40 @@ export async function runServer(argv: string[]): Promise<void> {
     await simulated.start();
     informers.start(abort.signal);
     log(`${flags.simulatedNodes} simulated node(s) registered`);
-  } else if (flags.runtime === 'oci' && !flags.disabled.has('agent')) {
-    log('no node agent: the OCI runtime is not part of this release yet; pods stay Pending. Use --runtime simulated --simulated-nodes N to run simulated nodes');
+  } else if (withAgent) {
+    const { startLocalAgent } = await import('../kubelet/agent.js');
+    const { ClientEventRecorder } = await import('../client/events/index.js');
+    const base = flags.clusterCIDR.split('/')[0].split('.');
+    const agent = await startLocalAgent({
+      client,
+      informers,
+      recorder: new ClientEventRecorder(client, 'kubelet'),
+      dataDir: flags.dataDir,
+      pki: api.pki,
+      core: api.core,
+      apiServer: api.server,
+      nodeName: flags.nodeName,
+      nodeIP: flags.nodeIP,
+      podCIDR: `${base[0]}.${base[1]}.0.0/24`,
+      clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10),
+      kubeletPort: flags.kubeletPort,
+      networkMode: flags.podNetwork,
+      signal: abort.signal,
+    });
+    informers.start(abort.signal);
+    closers.push(() => agent.close());
+    log(`node ${agent.nodeName} (${agent.nodeIP}) runs pods with runc; kubelet on port ${agent.kubeletPort}`);
   }
   log(`kubeconfig written to ${kcPaths.join(', ')}`);
 
   let stopping = false;
+  void closers;
   const stop = async (sig: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log(`${sig} received, shutting down`);
     abort.abort();
+    for (const c of closers) await c().catch(() => undefined);
     client.close();
     await api.close();
     await store.close();

@@ -9,7 +9,7 @@ let c: TestCluster;
 
 before(async () => {
   // The API alone: without controllers, objects stay exactly as stored.
-  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler'] });
+  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler,agent'] });
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ let creds: Creds;
 
 before(async () => {
   // A small watch cache makes a resumed watch from an early revision fall out of the window.
-  c = await startCluster({ extraArgs: ['--default-watch-cache-size', '20', '--disable', 'controllers,scheduler'] });
+  c = await startCluster({ extraArgs: ['--default-watch-cache-size', '20', '--disable', 'controllers,scheduler,agent'] });
   creds = credsFromKubeconfig(c.kubeconfig);
 });
 

@@ -9,7 +9,7 @@ let c: TestCluster;
 let kc: k8s.KubeConfig;
 
 before(async () => {
-  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler'] });
+  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler,agent'] });
   kc = new k8s.KubeConfig();
   kc.loadFromFile(c.kubeconfig);
 });

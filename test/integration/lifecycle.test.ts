@@ -11,7 +11,7 @@ let creds: Creds;
 
 before(async () => {
   // API semantics alone: controllers would race these tests for the same objects.
-  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler'] });
+  c = await startCluster({ extraArgs: ['--disable', 'controllers,scheduler,agent'] });
   creds = credsFromKubeconfig(c.kubeconfig);
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startCluster } from '../helpers/cluster.js';
 
 it('objects and allocations survive kill -9 and restart', async () => {
-  const c1 = await startCluster();
+  const c1 = await startCluster({ extraArgs: ['--disable', 'agent'] });
   let dataDir = c1.dataDir;
   try {
     await c1.k(['create', 'namespace', 'keep']);
@@ -14,7 +14,7 @@ it('objects and allocations survive kill -9 and restart', async () => {
     const before = JSON.parse(await c1.k(['get', 'svc', 'np', '-o', 'json']));
     const cmBefore = JSON.parse(await c1.k(['get', 'cm', 'cfg', '-n', 'keep', '-o', 'json']));
     await c1.stop('SIGKILL');
-    const c2 = await startCluster({ dataDir });
+    const c2 = await startCluster({ dataDir, extraArgs: ['--disable', 'agent'] });
     try {
       const after = JSON.parse(await c2.k(['get', 'svc', 'np', '-o', 'json']));
       assert.equal(after.spec.clusterIP, before.spec.clusterIP);

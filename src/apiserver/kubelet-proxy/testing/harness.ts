@@ -26,7 +26,9 @@ export interface StreamingHarness {
   /** Appends CRI log lines for a container of the test pod. */
   log(container: string, stream: 'stdout' | 'stderr', text: string, partial?: boolean, time?: Date): void;
   /** Creates a Running pod bound to the harness node. */
-  createPod(name: string, containers: string[], phase?: string): Promise<void>;
+  /** Sessions the kubelet accepted, as `kind/transport/protocol`. */
+  sessions: string[];
+  createPod(name: string, containers: string[], phase?: string, nodeName?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,8 +50,8 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
   const clientCert = await ensureKubeletClientCert(dataDir, api.pki.ca);
   const serving = await signLeaf(api.pki.ca, { commonName: 'kubelet', ips: ['127.0.0.1'], dnsNames: ['localhost'], server: true });
   const runtime = new FakeRuntime({ ports: opts.ports });
-  const logDir = join(dataDir, 'logs');
   const known = new Map<string, string[]>();
+  const sessions: string[] = [];
   const kubelet = await startKubeletServer({
     port: 0,
     bindAddress: '127.0.0.1',
@@ -64,8 +66,8 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
       return { containerId: `ctr-${pod}-${container}`, sandboxId: `sandbox-${pod}`, logPath: join(dataDir, `${pod}_${container}.log`), podIP: '10.42.0.10' };
     },
     readLog: readCriLog,
+    onSession: (i) => sessions.push(`${i.kind}/${i.transport}/${i.protocol}`),
   });
-  void logDir;
   const proxy = createKubeletProxy({ core: api.core, clientCert: clientCert.cert, clientKey: clientCert.key, caCert: api.pki.ca.cert });
   api.core.kubeletProxy = proxy;
   installUpgradeRouting(api.server, api.core);
@@ -92,6 +94,7 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
     client,
     dataDir,
     kubeconfigPath,
+    sessions,
     log: (container, stream, text, partial = false, time = new Date()) => {
       for (const pod of known.keys()) {
         const name = pod.split('/')[1];
@@ -99,14 +102,14 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
         appendFileSync(join(dataDir, `${name}_${container}.log`), `${time.toISOString().replace('Z', '000000Z')} ${stream} ${partial ? 'P' : 'F'} ${text}\n`);
       }
     },
-    createPod: async (name, containers, phase = 'Running') => {
+    createPod: async (name, containers, phase = 'Running', nodeName = NODE_NAME) => {
       known.set(`default/${name}`, containers);
       for (const c of containers) writeFileSync(join(dataDir, `${name}_${c}.log`), '');
       const pod = await client.create(R.pods, 'default', {
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: { name, namespace: 'default' },
-        spec: { nodeName: NODE_NAME, containers: containers.map((c) => ({ name: c, image: 'busybox', ports: [{ containerPort: 80 }] })) },
+        spec: { nodeName, containers: containers.map((c) => ({ name: c, image: 'busybox', ports: [{ containerPort: 80 }] })) },
       });
       await client.updateStatus(R.pods, 'default', {
         ...pod,

@@ -1,0 +1,116 @@
+// Running host tools (ip, nft, iptables, CNI plugins, runc, mount) from the runtime. One helper
+// so every failure carries the command, exit code and stderr, as a RuntimeCommandError.
+import { spawn } from 'node:child_process';
+import { writeFile, rename, readFile } from 'node:fs/promises';
+
+/**
+ * Error codes (stable strings, see README):
+ * - `K8TS_RUNTIME_COMMAND` — a host tool exited non-zero or could not be spawned.
+ * - `K8TS_RUNTIME_NOT_FOUND` — the sandbox/container id is unknown.
+ * - `K8TS_RUNTIME_INVALID` — a request the runtime cannot honour (bad state, bad config).
+ * - `K8TS_RUNTIME_IPAM_EXHAUSTED` — no free address left in the pod CIDR.
+ */
+export type RuntimeErrorCode = 'K8TS_RUNTIME_COMMAND' | 'K8TS_RUNTIME_NOT_FOUND' | 'K8TS_RUNTIME_INVALID' | 'K8TS_RUNTIME_IPAM_EXHAUSTED';
+
+export class RuntimeError extends Error {
+  constructor(readonly code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeError';
+  }
+}
+
+export class RuntimeCommandError extends RuntimeError {
+  constructor(readonly command: string, readonly exitCode: number | null, readonly stderr: string, options?: { cause?: unknown }) {
+    super('K8TS_RUNTIME_COMMAND', `${command} failed (exit ${exitCode}): ${stderr.trim().slice(0, 2000)}`, options);
+    this.name = 'RuntimeCommandError';
+  }
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  /** Do not throw on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(new RuntimeCommandError(describe(cmd, args), null, e.message, { cause: e }));
+    });
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      const r = { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+      if (code !== 0 && !opts.allowFailure) reject(new RuntimeCommandError(describe(cmd, args), code, r.stderr || r.stdout));
+      else resolve(r);
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+function describe(cmd: string, args: readonly string[]): string {
+  const s = [cmd, ...args].join(' ');
+  return s.length > 300 ? s.slice(0, 300) + '…' : s;
+}
+
+/** Write a file atomically (temp + rename), so a crash never leaves half a state file. */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, path);
+}
+
+/** Reads and parses a JSON file; undefined when it does not exist. */
+export async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+  } catch (e) {
+    if (isEnoent(e)) return undefined;
+    throw e;
+  }
+}
+
+export function isEnoent(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'ENOENT';
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Writes a value to a /proc/sys file (faster than spawning sysctl). */
+export async function setSysctl(key: string, value: string): Promise<void> {
+  await writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value);
+}
+
+/** A tiny promise mutex: serializes read-modify-write of shared on-disk state within the process. */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
