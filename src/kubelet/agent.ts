@@ -88,25 +88,12 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
     },
   });
 
-  const kubelet = await startKubelet({
-    client: o.client,
-    informers: o.informers,
-    runtime,
-    images,
-    nodeName,
-    nodeIP,
-    podCIDR: o.podCIDR,
-    dataDir: join(o.dataDir, 'kubelet'),
-    clusterDNS: o.clusterDNS,
-    clusterDomain: 'cluster.local',
-    signal: o.signal,
-    recorder: o.recorder,
-    controlPlane: true,
-  });
-
   // The kubelet's streaming server (logs, exec, attach, port-forward), reachable only by the
   // API server's kubelet-client certificate, and the API server's proxy to it.
   const serving = await signLeaf(o.pki.ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName, 'localhost'], ips: [...new Set([nodeIP, '127.0.0.1'])], server: true });
+  // The kubelet is started below; requests can only reach the server once the Node (with this
+  // port) is registered, by which time `kubelet` is set.
+  let kubelet!: Kubelet;
   const server = await startKubeletServer({
     port: o.kubeletPort,
     bindAddress: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
@@ -127,6 +114,23 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
       return { containerId: c.containerId, sandboxId: c.sandboxId, logPath, previousLogPath, podIP };
     },
     readLog: (path, opts) => readContainerLog(path, { follow: opts.follow, tailLines: opts.tailLines, limitBytes: opts.limitBytes, timestamps: opts.timestamps, sinceTime: opts.since?.toISOString(), isRunning: opts.isRunning }),
+  });
+
+  kubelet = await startKubelet({
+    client: o.client,
+    informers: o.informers,
+    runtime,
+    images,
+    nodeName,
+    nodeIP,
+    podCIDR: o.podCIDR,
+    dataDir: join(o.dataDir, 'kubelet'),
+    clusterDNS: o.clusterDNS,
+    clusterDomain: 'cluster.local',
+    signal: o.signal,
+    recorder: o.recorder,
+    controlPlane: true,
+    kubeletPort: server.port,
   });
 
   const kc = await ensureKubeletClientCert(o.dataDir, o.pki.ca);

@@ -62,6 +62,8 @@ export interface KubeletOptions {
   hostSnapshot?: () => Promise<HostSnapshot>;
   hostResolvConf?: string;
   hostHosts?: string;
+  /** Port of the kubelet's streaming server, published in the Node's status (default 10250). */
+  kubeletPort?: number;
   /** Pod resync period (default 60 s). */
   resyncMs?: number;
 }
@@ -106,7 +108,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   // 1. The Node and its Lease.
   const nodeStatus = new NodeStatusManager({
     client, runtime, images: opts.images, nodeName, nodeIP: opts.nodeIP, podCIDR: opts.podCIDR, controlPlane: opts.controlPlane,
-    labels: opts.nodeLabels, clock, recorder, snapshot, identity: await hostIdentity(),
+    labels: opts.nodeLabels, clock, recorder, snapshot, identity: await hostIdentity(), kubeletPort: opts.kubeletPort,
   });
   await nodeStatus.register();
   const lease = new NodeLease(client, nodeName, clock);

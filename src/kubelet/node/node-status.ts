@@ -32,6 +32,8 @@ export interface NodeStatusOptions {
   recorder: EventRecorder;
   snapshot(): Promise<HostSnapshot>;
   identity: HostIdentity;
+  /** Port of the kubelet's streaming server, published in status.daemonEndpoints (default 10250). */
+  kubeletPort?: number;
 }
 
 export class NodeStatusManager {
@@ -153,7 +155,7 @@ export class NodeStatusManager {
         { type: 'InternalIP', address: this.o.nodeIP },
         { type: 'Hostname', address: this.o.nodeName },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+      daemonEndpoints: { kubeletEndpoint: { Port: this.o.kubeletPort ?? KUBELET_PORT } },
       nodeInfo: {
         machineID: id.machineID,
         systemUUID: id.systemUUID,

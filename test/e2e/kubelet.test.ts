@@ -1,0 +1,271 @@
+// Issue "Kubelet on runc": the real kubectl against `bin/k8ts server` running real containers
+// with runc on this machine (root, runc, conmon, tini, nftables needed; skipped otherwise).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, eventually, freePort, KUBECTL, K8TS, SEED, type TestCluster } from '../helpers/cluster.js';
+import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason, httpGet } from '../helpers/node.js';
+import { ensureTestImages } from '../../src/runtime/images/index.js';
+
+const skip = runtimeSkipReason();
+let c: TestCluster;
+let images: { dir: string } | { skip: string } = { skip: 'not built' };
+
+before(async () => {
+  if (skip) return;
+  images = ensureTestImages();
+  if ('skip' in images) return;
+  cleanupNodeNetwork();
+  c = await startCluster({ extraArgs: ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort())] });
+  for (const f of readdirSync(images.dir).filter((x) => x.endsWith('.tar'))) {
+    const r: { status: number | null; stderr: string } = spawnSync(process.execPath, [K8TS, "image", "load", join(images.dir, f), "--data-dir", c.dataDir], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+  }
+});
+
+after(async () => {
+  if (!c) return;
+  // Remove every workload so the kubelet tears its pods down before the server stops.
+  await c.kubectl(['delete', 'deploy,pods,svc,cm,secret', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 }).catch(() => undefined);
+  await c.stop();
+  forceCleanupRuntime(c.dataDir);
+  cleanupNodeNetwork();
+  c.cleanup();
+});
+
+const json = async (args: string[]): Promise<any> => JSON.parse(await c.k([...args, '-o', 'json']));
+
+function apply(name: string, yaml: string): Promise<string> {
+  const f = join(c.dataDir, `${name}.yaml`);
+  writeFileSync(f, yaml);
+  return c.k(['apply', '-f', f]);
+}
+
+async function runningPod(selector: string): Promise<any> {
+  return eventually(async () => {
+    const pods = (await json(['get', 'pods', '-l', selector])).items;
+    return pods.find((p: any) => p.status.phase === 'Running' && p.status.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True'));
+  }, 60_000);
+}
+
+describe('real containers', { skip: skip ?? false }, () => {
+  it('kubectl create deployment hello-world runs the echoserver; curl to the pod IP echoes the request', async (t) => {
+    if ('skip' in images) return t.skip(images.skip);
+    await c.k(['create', 'deployment', 'hello-world', '--image=k8s.gcr.io/echoserver:1.4']);
+    const pod = await runningPod('app=hello-world');
+    assert.match(pod.status.podIP, /^10\.42\.0\.\d+$/);
+    assert.match(pod.status.containerStatuses[0].containerID, /^runc:\/\//);
+    const body = await httpGet(`http://${pod.status.podIP}:8080/hello?who=k8ts`);
+    assert.match(body, /CLIENT VALUES:/);
+    assert.match(body, /real path=\/hello/);
+    assert.match(body, /query=who=k8ts/);
+    const desc = await c.k(['describe', 'pod', pod.metadata.name]);
+    const order = ['Scheduled', 'Pulled', 'Created', 'Started'].map((r) => desc.indexOf(`  ${r}  `));
+    assert.ok(order.every((i) => i > 0), desc);
+    assert.deepEqual([...order].sort((a, b) => a - b), order, 'events in order');
+  });
+
+  it('kubectl logs, logs -f, exec, and exec -it in a terminal', async () => {
+    const pod = await runningPod('app=hello-world');
+    const name = pod.metadata.name as string;
+    await httpGet(`http://${pod.status.podIP}:8080/logged`);
+    await eventually(async () => (await c.k(['logs', name])).includes('GET /logged'), 10_000);
+    const follower = spawn(KUBECTL, ['logs', '-f', name], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+    let followed = '';
+    follower.stdout.on('data', (d: Buffer) => (followed += d.toString()));
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await httpGet(`http://${pod.status.podIP}:8080/followed`);
+      await eventually(() => followed.includes('GET /followed'), 10_000);
+    } finally {
+      follower.kill();
+    }
+    assert.equal((await c.k(['exec', name, '--', 'sh', '-c', 'echo hello from $(hostname)'])).trim(), `hello from ${name}`);
+    const failed = await c.kubectl(['exec', name, '--', 'sh', '-c', 'exit 3']);
+    assert.equal(failed.code, 3);
+    // An interactive shell with a TTY, driven through `script` like a person at a terminal.
+    const tty = spawnSync('script', ['-qec', `${KUBECTL} exec -it ${name} -- sh`, '/dev/null'], {
+      input: 'echo sum=$((6*7))\nexit\n',
+      env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    assert.match(tty.stdout, /sum=42/);
+  });
+
+  it('kubectl port-forward to a pod and to a deployment', async () => {
+    for (const target of ['pod', 'deployment/hello-world']) {
+      const pod = await runningPod('app=hello-world');
+      const port = await freePort();
+      const ref = target === 'pod' ? `pod/${pod.metadata.name}` : target;
+      const pf = spawn(KUBECTL, ['port-forward', ref, `${port}:8080`], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+      let out = '';
+      pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      try {
+        await eventually(() => out.includes('Forwarding from'), 10_000);
+        const body = await httpGet(`http://127.0.0.1:${port}/through-forward`);
+        assert.match(body, /real path=\/through-forward/);
+      } finally {
+        pf.kill();
+      }
+    }
+  });
+
+  it("the article's nginx becomes ready with its probes, and set image rolls it to 1.18", async () => {
+    await c.k(['apply', '-f', join(SEED, 'nginx.yaml')]);
+    assert.match(await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s'], { timeoutMs: 130_000 }), /successfully rolled out/);
+    const pods = (await json(['get', 'pods', '-l', 'app=server'])).items;
+    assert.equal(pods.length, 5);
+    assert.match(await httpGet(`http://${pods[0].status.podIP}/`), /1\.14/);
+    await c.k(['set', 'image', 'deployment/nginx-dep', 'nginx=library/nginx:1.18-alpine']);
+    assert.match(await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=180s'], { timeoutMs: 190_000 }), /successfully rolled out/);
+    const after = (await json(['get', 'pods', '-l', 'app=server'])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+    assert.equal(after.length, 5);
+    for (const p of after) assert.match(await httpGet(`http://${p.status.podIP}/`), /1\.18/);
+  });
+
+  it('a liveness probe that starts failing restarts the container', async () => {
+    await apply('live', `apiVersion: v1
+kind: Pod
+metadata: {name: live, labels: {app: live}}
+spec:
+  containers:
+  - name: web
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www']
+    livenessProbe:
+      httpGet: {path: /healthz, port: 8080}
+      periodSeconds: 1
+      failureThreshold: 2
+`);
+    await runningPod('app=live');
+    await c.k(['exec', 'live', '--', 'rm', '/www/healthz']);
+    await eventually(async () => (await json(['get', 'pod', 'live'])).status.containerStatuses[0].restartCount >= 1, 30_000);
+    const events = await c.k(['get', 'events', '--field-selector', 'involvedObject.name=live']);
+    assert.match(events, /Unhealthy/);
+    assert.match(events, /Liveness probe failed/);
+    await runningPod('app=live');
+  });
+
+  it('a crashing container goes to CrashLoopBackOff with growing back-off', async () => {
+    // busybox is tagged latest: without IfNotPresent the kubelet would pull it (offline here).
+    await c.k(['run', 'crash', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sh', '-c', 'echo bye; exit 1']);
+    await eventually(async () => /CrashLoopBackOff/.test(await c.k(['get', 'pod', 'crash'])), 40_000);
+    const p = await json(['get', 'pod', 'crash']);
+    const cs = p.status.containerStatuses[0];
+    assert.equal(cs.state.waiting.reason, 'CrashLoopBackOff');
+    assert.equal(cs.lastState.terminated.exitCode, 1);
+    assert.ok(cs.restartCount >= 1 && cs.restartCount <= 3, `restartCount ${cs.restartCount} grows slowly`);
+    assert.match(await c.k(['get', 'events', '--field-selector', 'involvedObject.name=crash']), /Back-off restarting failed container/);
+    assert.equal((await c.k(['logs', 'crash', '--previous'])).trim(), 'bye');
+  });
+
+  it('exceeding a memory limit gives OOMKilled', async () => {
+    await apply('oom', `apiVersion: v1
+kind: Pod
+metadata: {name: oom}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: hog
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [dd, if=/dev/zero, of=/dev/null, bs=64M, count=1]
+    resources: {limits: {memory: 24Mi}}
+`);
+    await eventually(async () => (await json(['get', 'pod', 'oom'])).status.containerStatuses?.[0]?.state?.terminated, 30_000);
+    const t = (await json(['get', 'pod', 'oom'])).status.containerStatuses[0].state.terminated;
+    assert.equal(t.reason, 'OOMKilled');
+    assert.equal(t.exitCode, 137);
+  });
+
+  it('configMap and secret volumes and env; an emptyDir shared by two containers that reach each other on localhost', async () => {
+    await c.k(['create', 'configmap', 'app-config', '--from-literal=greeting=hello', '--from-literal=mode=fast']);
+    await c.k(['create', 'secret', 'generic', 'app-secret', '--from-literal=password=s3cr3t']);
+    await apply('vols', `apiVersion: v1
+kind: Pod
+metadata: {name: vols, labels: {app: vols}}
+spec:
+  volumes:
+  - {name: cfg, configMap: {name: app-config}}
+  - {name: sec, secret: {secretName: app-secret}}
+  - {name: shared, emptyDir: {}}
+  containers:
+  - name: server
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [httpd, -f, -p, '8080', -h, /shared]
+    env:
+    - {name: GREETING, valueFrom: {configMapKeyRef: {name: app-config, key: greeting}}}
+    - {name: PASSWORD, valueFrom: {secretKeyRef: {name: app-secret, key: password}}}
+    - {name: MY_POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+    volumeMounts:
+    - {name: cfg, mountPath: /etc/cfg}
+    - {name: sec, mountPath: /etc/sec}
+    - {name: shared, mountPath: /shared}
+  - name: writer
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'echo written-by-writer > /data/msg; exec sleep 3600']
+    volumeMounts:
+    - {name: shared, mountPath: /data}
+`);
+    await runningPod('app=vols');
+    assert.equal((await c.k(['exec', 'vols', '-c', 'server', '--', 'cat', '/etc/cfg/greeting'])).trim(), 'hello');
+    assert.equal((await c.k(['exec', 'vols', '-c', 'server', '--', 'cat', '/etc/sec/password'])).trim(), 's3cr3t');
+    assert.equal((await c.k(['exec', 'vols', '-c', 'server', '--', 'sh', '-c', 'echo $GREETING $PASSWORD $MY_POD'])).trim(), 'hello s3cr3t vols');
+    assert.equal((await c.k(['exec', 'vols', '-c', 'server', '--', 'cat', '/shared/msg'])).trim(), 'written-by-writer');
+    assert.equal((await c.k(['exec', 'vols', '-c', 'writer', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/msg'])).trim(), 'written-by-writer');
+  });
+
+  it('restarting the agent leaves running containers running', async () => {
+    const before = await runningPod('app=hello-world');
+    const id = before.status.containerStatuses[0].containerID;
+    await c.stop();
+    c = await startCluster({ dataDir: c.dataDir, extraArgs: ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort())] });
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await runningPod('app=hello-world');
+    assert.equal(after.metadata.name, before.metadata.name);
+    assert.equal(after.status.containerStatuses[0].containerID, id, 'same container');
+    assert.equal(after.status.containerStatuses[0].restartCount, before.status.containerStatuses[0].restartCount);
+    assert.match(await httpGet(`http://${after.status.podIP}:8080/after-restart`), /after-restart/);
+  });
+
+  it('100 pod create/delete cycles leave nothing behind', async () => {
+    await c.k(['delete', 'deploy,pods', '--all', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+    const netnsBefore = existsSync('/var/run/netns') ? readdirSync('/var/run/netns').filter((n) => n.startsWith('k8ts-')).length : 0;
+    assert.equal(netnsBefore, 0);
+    for (let batch = 0; batch < 10; batch++) {
+      const pods = Array.from({ length: 10 }, (_, i) => `apiVersion: v1
+kind: Pod
+metadata: {name: cycle-${batch}-${i}, labels: {app: cycle}}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers: [{name: c, image: busybox, imagePullPolicy: IfNotPresent, command: [sleep, '3600']}]
+`).join('---\n');
+      await apply(`cycle-${batch}`, pods);
+      await eventually(async () => (await json(['get', 'pods', '-l', 'app=cycle'])).items.filter((p: any) => p.status.phase === 'Running').length === 10, 60_000);
+      await c.k(['delete', 'pods', '-l', 'app=cycle', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+    }
+    await eventually(() => !existsSync('/var/run/netns') || readdirSync('/var/run/netns').filter((n) => n.startsWith('k8ts-')).length === 0, 20_000);
+    // The kubelet tears pods down asynchronously once their objects are gone (terminal pods
+    // are deleted at once by the API server), so allow it a moment.
+    const leftovers = (): string[] => {
+      const out: string[] = [];
+      if (spawnSync('pgrep', ['-f', `conmon.*${c.dataDir}`], { encoding: 'utf8' }).stdout.trim()) out.push('conmon processes');
+      const mounts = spawnSync('grep', ['-c', c.dataDir, '/proc/mounts'], { encoding: 'utf8' }).stdout.trim();
+      if (mounts !== '0') out.push(`${mounts} mounts`);
+      if (spawnSync('ip', ['-o', 'link', 'show', 'master', 'k8ts0'], { encoding: 'utf8' }).stdout.trim()) out.push('veths on the bridge');
+      return out;
+    };
+    await eventually(() => leftovers().length === 0, 30_000).catch(() => assert.deepEqual(leftovers(), [], 'nothing left behind'));
+    const ipam = join(c.dataDir, 'runtime', 'network', 'ipam');
+    const reserved = existsSync(ipam) ? readdirSync(ipam).filter((f) => /^\d+\.\d+\.\d+\.\d+$/.test(f)) : [];
+    assert.deepEqual(reserved, [], 'no pod IPs left reserved');
+    const podState = join(c.dataDir, 'runtime', 'network', 'pods');
+    assert.deepEqual(existsSync(podState) ? readdirSync(podState) : [], [], 'no pod network state left');
+  });
+});

@@ -1,0 +1,66 @@
+// Helpers for tests that run the real node agent on this machine.
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+
+/** Why the real-runtime tests cannot run here, or undefined when they can. */
+export function runtimeSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root';
+  for (const bin of ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/tini-static', '/usr/sbin/nft', '/usr/sbin/ip']) if (!existsSync(bin)) return `${bin} is missing`;
+  if (!existsSync('/sys/fs/cgroup/memory')) return 'no cgroup v1 memory controller';
+  return undefined;
+}
+
+/**
+ * Removes the node-level network objects the agent creates (bridge k8ts0, nft tables
+ * k8ts-nat and k8ts-hostport) and empty k8ts cgroups, so a test leaves the host as it found it.
+ */
+export function cleanupNodeNetwork(): void {
+  spawnSync('ip', ['link', 'del', 'k8ts0'], { stdio: 'ignore' });
+  for (const t of ['k8ts-nat', 'k8ts-hostport']) spawnSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' });
+  for (const ctl of ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified']) {
+    const dir = `/sys/fs/cgroup/${ctl}/k8ts`;
+    if (!existsSync(dir)) continue;
+    const rm = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) rm(`${d}/${e.name}`);
+      try {
+        rmdirSync(d);
+      } catch {
+        /* busy: a container still lives there */
+      }
+    };
+    rm(dir);
+  }
+}
+
+/** GET over plain HTTP (loopback or a pod IP in a namespace the test made); rejects after 5 s. */
+export function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Last-resort clean-up after a failed test: stops every container the agent of `dataDir`
+ * left behind (runc containers under its runtime root, their conmon monitors), unmounts
+ * everything below the data dir and deletes the pods' network namespaces.
+ */
+export function forceCleanupRuntime(dataDir: string): void {
+  const runcRoot = `${dataDir}/runtime/runc`;
+  if (existsSync(runcRoot)) {
+    const list = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    for (const id of list) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id], { stdio: 'ignore' });
+  }
+  spawnSync('pkill', ['-KILL', '-f', `conmon.*${dataDir}`], { stdio: 'ignore' });
+  const mounts = spawnSync('sh', ['-c', `awk '{print $2}' /proc/mounts | grep '^${dataDir}' | sort -r`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
+  if (existsSync('/var/run/netns')) for (const n of readdirSync('/var/run/netns')) if (n.startsWith('k8ts-')) spawnSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
+}
