@@ -140,6 +140,8 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
 }
 
 export async function runServer(argv: string[]): Promise<void> {
+  // Long-lived signals and emitters are shared by many components (informers, queues, pod workers).
+  setMaxListeners(200);
   const flags = parseServerFlags(argv);
   if (flags === 'help') {
     process.stdout.write(serverHelp.replace("${'<name>'} from: ${'see --help'}", CONTROLLER_NAMES.join(', ')));

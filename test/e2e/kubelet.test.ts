@@ -221,6 +221,43 @@ spec:
     assert.equal((await c.k(['exec', 'vols', '-c', 'writer', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/msg'])).trim(), 'written-by-writer');
   });
 
+  it('a StatefulSet keeps its data across pod restarts (local-path PersistentVolumes)', async () => {
+    await apply('sts', `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: data}
+spec:
+  serviceName: data
+  replicas: 1
+  selector: {matchLabels: {app: data}}
+  template:
+    metadata: {labels: {app: data}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: c
+        image: busybox
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'echo boot >> /data/boots; exec sleep 3600']
+        volumeMounts: [{name: store, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: store}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`);
+    const first = await runningPod('app=data');
+    const pvc = await json(['get', 'pvc', 'store-data-0']);
+    assert.equal(pvc.status.phase, 'Bound');
+    assert.equal(pvc.spec.storageClassName, 'local-path');
+    assert.equal((await c.k(['exec', 'data-0', '--', 'cat', '/data/boots'])).trim(), 'boot');
+    await c.k(['delete', 'pod', 'data-0']);
+    await eventually(async () => {
+      const p = (await json(['get', 'pods', '-l', 'app=data'])).items[0];
+      return p && p.metadata.uid !== first.metadata.uid && p.status.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+    }, 60_000);
+    assert.equal((await c.k(['exec', 'data-0', '--', 'cat', '/data/boots'])).trim(), 'boot\nboot');
+    await c.k(['delete', 'sts', 'data']);
+    await c.k(['delete', 'pvc', 'store-data-0']);
+  });
+
   it('restarting the agent leaves running containers running', async () => {
     const before = await runningPod('app=hello-world');
     const id = before.status.containerStatuses[0].containerID;
@@ -235,7 +272,7 @@ spec:
   });
 
   it('100 pod create/delete cycles leave nothing behind', async () => {
-    await c.k(['delete', 'deploy,pods', '--all', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+    await c.k(['delete', 'deploy,sts,pods', '--all', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
     const netnsBefore = existsSync('/var/run/netns') ? readdirSync('/var/run/netns').filter((n) => n.startsWith('k8ts-')).length : 0;
     assert.equal(netnsBefore, 0);
     for (let batch = 0; batch < 10; batch++) {

@@ -83,7 +83,8 @@ export function validateStatefulSet(o: Obj, errs: Errs): void {
     enumOf(errs, retention.whenScaled, 'spec.persistentVolumeClaimRetentionPolicy.whenScaled', ['Retain', 'Delete'], true);
   }
   validateSelectorAndTemplate(spec, 'spec', 'statefulset', errs);
-  validatePodTemplate(spec.template, 'spec.template', ALWAYS, errs);
+  // Containers may mount the claim templates: they become volumes of each pod.
+  validatePodTemplate(withClaimVolumes(spec.template, spec.volumeClaimTemplates), 'spec.template', ALWAYS, errs);
   noActiveDeadline(spec, 'StatefulSet', errs);
   eachObj(spec.volumeClaimTemplates, (t, i) => {
     const p = `spec.volumeClaimTemplates[${i}]`;
@@ -132,4 +133,18 @@ export function validateStatefulSetUpdate(n: Obj, o: Obj, errs: Errs): void {
       return;
     }
   }
+}
+
+/** The template as the pods will have it: one persistentVolumeClaim volume per claim template. */
+function withClaimVolumes(template: unknown, claims: unknown): unknown {
+  const t = obj(template);
+  const list = Array.isArray(claims) ? claims : [];
+  if (!t || !list.length) return template;
+  const spec = obj(t.spec) ?? {};
+  const volumes = Array.isArray(spec.volumes) ? [...spec.volumes] : [];
+  for (const c of list) {
+    const name = str(obj(obj(c)?.metadata)?.name);
+    if (name && !volumes.some((v) => str(obj(v)?.name) === name)) volumes.push({ name, persistentVolumeClaim: { claimName: name } });
+  }
+  return { ...t, spec: { ...spec, volumes } };
 }

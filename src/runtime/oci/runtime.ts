@@ -191,6 +191,7 @@ export class OciRuntime implements RuntimeService {
     await releaseNamespaceFiles([rec.ipcNsPath, rec.utsNsPath]);
     await rm(join(this.dirs.sandboxes, id), { recursive: true, force: true });
     await rm(join(this.dirs.sandboxes, `${id}.json`), { force: true });
+    await this.forgetSandbox(id);
     // The pod cgroup is shared by the pod's sandbox attempts: remove it with the last one.
     const others = (await this.sandboxRecords()).filter((s) => s.cgroupParent === rec.cgroupParent);
     if (!others.length) await removeCgroup(rec.cgroupParent);
@@ -314,6 +315,7 @@ export class OciRuntime implements RuntimeService {
       if (r.code !== 0) await run('umount', ['-l', rootfs], { allowFailure: true });
     }
     if (rec) await removeCgroup(rec.cgroupsPath);
+    await this.forgetContainer(id);
     await rm(cdir, { recursive: true, force: true });
     await rm(join(this.dirs.exits, id), { force: true });
     await rm(join(this.dirs.socks, id), { recursive: true, force: true });
@@ -489,44 +491,76 @@ export class OciRuntime implements RuntimeService {
     return s;
   }
 
+  // Records live on disk (they survive an agent restart) and in memory: this process is their
+  // only writer, so after one scan of the state dirs every read is served from the maps. Without
+  // them each kubelet sync re-read every record of the node: O(pods²) file reads per wave.
+  private sandboxCache?: Map<string, SandboxRecord>;
+  private containerCache?: Map<string, ContainerRecord>;
+
   private async loadSandbox(id: string): Promise<SandboxRecord | undefined> {
     if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
-    const v = await readJson(join(this.dirs.sandboxes, `${id}.json`));
-    return isSandboxRecord(v) ? v : undefined;
+    return (await this.sandboxMap()).get(id);
   }
 
-  private saveSandbox(rec: SandboxRecord): Promise<void> {
-    return writeFileAtomic(join(this.dirs.sandboxes, `${rec.id}.json`), JSON.stringify(rec));
+  private async saveSandbox(rec: SandboxRecord): Promise<void> {
+    await writeFileAtomic(join(this.dirs.sandboxes, `${rec.id}.json`), JSON.stringify(rec));
+    (await this.sandboxMap()).set(rec.id, rec);
+  }
+
+  private async sandboxMap(): Promise<Map<string, SandboxRecord>> {
+    if (this.sandboxCache) return this.sandboxCache;
+    await this.init();
+    const m = new Map<string, SandboxRecord>();
+    for (const f of await readdir(this.dirs.sandboxes)) {
+      if (!f.endsWith('.json') || !/^[0-9a-f]{32}$/.test(f.slice(0, -5))) continue;
+      const v = await readJson(join(this.dirs.sandboxes, f)).catch(() => undefined);
+      if (isSandboxRecord(v)) m.set(v.id, v);
+    }
+    return (this.sandboxCache ??= m);
   }
 
   private async sandboxRecords(): Promise<SandboxRecord[]> {
-    await this.init();
-    const out: SandboxRecord[] = [];
-    for (const f of await readdir(this.dirs.sandboxes)) {
-      if (!f.endsWith('.json')) continue;
-      const r = await this.loadSandbox(f.slice(0, -5));
-      if (r) out.push(r);
-    }
-    return out.sort((a, b) => a.createdAt - b.createdAt);
+    return [...(await this.sandboxMap()).values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  private async forgetSandbox(id: string): Promise<void> {
+    (await this.sandboxMap()).delete(id);
   }
 
   private async loadContainer(id: string): Promise<ContainerRecord | undefined> {
     if (!/^[0-9a-f]{32}$/.test(id)) return undefined;
-    const v = await readJson(join(this.dirs.containers, id, 'meta.json')).catch(() => undefined);
-    return isContainerRecord(v) ? v : undefined;
+    return (await this.containerMap()).get(id);
   }
 
-  private saveContainer(rec: ContainerRecord): Promise<void> {
-    return writeFileAtomic(join(this.dirs.containers, rec.id, 'meta.json'), JSON.stringify(rec));
+  /** Ids removed by this process: a late save (a status probe racing a removal) must not resurrect them. */
+  private readonly removedContainers = new Set<string>();
+
+  private async saveContainer(rec: ContainerRecord): Promise<void> {
+    if (this.removedContainers.has(rec.id)) return;
+    await writeFileAtomic(join(this.dirs.containers, rec.id, 'meta.json'), JSON.stringify(rec));
+    (await this.containerMap()).set(rec.id, rec);
+  }
+
+  private async containerMap(): Promise<Map<string, ContainerRecord>> {
+    if (this.containerCache) return this.containerCache;
+    await this.init();
+    const m = new Map<string, ContainerRecord>();
+    for (const f of await readdir(this.dirs.containers)) {
+      if (!/^[0-9a-f]{32}$/.test(f)) continue;
+      const v = await readJson(join(this.dirs.containers, f, 'meta.json')).catch(() => undefined);
+      if (isContainerRecord(v)) m.set(v.id, v);
+    }
+    return (this.containerCache ??= m);
+  }
+
+  private async forgetContainer(id: string): Promise<void> {
+    this.removedContainers.add(id);
+    (await this.containerMap()).delete(id);
   }
 
   private async containerRecords(sandboxId?: string): Promise<ContainerRecord[]> {
-    await this.init();
     const out: ContainerRecord[] = [];
-    for (const f of await readdir(this.dirs.containers)) {
-      const r = await this.loadContainer(f);
-      if (r && (!sandboxId || r.sandboxId === sandboxId)) out.push(r);
-    }
+    for (const r of (await this.containerMap()).values()) if (!sandboxId || r.sandboxId === sandboxId) out.push(r);
     return out.sort((a, b) => a.createdAt - b.createdAt);
   }
 }
