@@ -13,8 +13,8 @@ import type { ApiServerCore } from '../apiserver/core.js';
 import { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } from '../apiserver/kubelet-proxy/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { createOciRuntime } from '../runtime/oci/index.js';
-import { startKubelet, readContainerLog, type Kubelet } from './index.js';
-import { startKubeletServer } from './server/index.js';
+import { startKubelet, type Kubelet } from './index.js';
+import { startKubeletServer, readCriLog } from './server/index.js';
 
 export interface LocalAgentOptions {
   client: ApiClient;
@@ -113,7 +113,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
       const podIP = (pod.status as { podIP?: string } | undefined)?.podIP ?? '';
       return { containerId: c.containerId, sandboxId: c.sandboxId, logPath, previousLogPath, podIP };
     },
-    readLog: (path, opts) => readContainerLog(path, { follow: opts.follow, tailLines: opts.tailLines, limitBytes: opts.limitBytes, timestamps: opts.timestamps, sinceTime: opts.since?.toISOString(), isRunning: opts.isRunning }),
+    readLog: readCriLog,
   });
 
   kubelet = await startKubelet({
