@@ -103,7 +103,8 @@ async function runDatastore(datastore: string): Promise<RunResult> {
   try {
     // Server 1: idle RSS, then the 10k-pod LIST.
     log(`${datastore}: starting server 1 (idle RSS, big LIST)`);
-    const s1 = await startServer(ROOT, datastore);
+    // The API server alone: controllers and the scheduler would act on the benchmark's 10k pods.
+    const s1 = await startServer(ROOT, datastore, 30_000, ['--disable', 'controllers,scheduler,agent']);
     servers.push(s1);
     out.startupMs = r2(s1.startupMs);
     await sleep(CFG.idleMs);
@@ -121,7 +122,7 @@ async function runDatastore(datastore: string): Promise<RunResult> {
 
     // Server 2: CRUD, fixed-rate writes, watch fan-out.
     log(`${datastore}: starting server 2 (CRUD, fixed rate, fan-out)`);
-    const s2 = await startServer(ROOT, datastore);
+    const s2 = await startServer(ROOT, datastore, 30_000, ['--disable', 'controllers,scheduler,agent']);
     servers.push(s2);
     const ctx2: BenchContext = { creds: s2.creds, errors };
     const fx = await prepareCrud(ctx2);
