@@ -31,6 +31,8 @@ Flags:
   --kubelet-port PORT        the kubelet's streaming port (default 10250)
   --cluster-cidr CIDR        pod network (default 10.42.0.0/16; this node gets the first /24)
   --pod-network MODE         bridge (default: direct bridge and veth pairs) or cni (the CNI plugins)
+  --ingress-http-port PORT   the Ingress controller's HTTP port (default 80)
+  --ingress-https-port PORT  the Ingress controller's HTTPS port (default 443)
   --disable LIST             components to leave out, comma separated: controllers, scheduler,
                              agent, or single controllers (${'<name>'} from: ${'see --help'})
   --service-cidr CIDR        Service IP range (default 10.43.0.0/16)
@@ -64,6 +66,8 @@ interface ServerFlags {
   kubeletPort: number;
   clusterCIDR: string;
   podNetwork: 'bridge' | 'cni';
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
   tlsSANs?: string[];
   watchCacheSize?: number;
 }
@@ -95,6 +99,8 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
       'kubelet-port': { type: 'string', default: '10250' },
       'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
       'pod-network': { type: 'string', default: 'bridge' },
+      'ingress-http-port': { type: 'string', default: '80' },
+      'ingress-https-port': { type: 'string', default: '443' },
       'simulated-nodes': { type: 'string' },
       disable: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -134,6 +140,8 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     kubeletPort: positiveInt('--kubelet-port', values['kubelet-port'], 0)!,
     clusterCIDR: values['cluster-cidr']!,
     podNetwork,
+    ingressHttpPort: positiveInt('--ingress-http-port', values['ingress-http-port'], 0)!,
+    ingressHttpsPort: positiveInt('--ingress-https-port', values['ingress-https-port'], 0)!,
     tlsSANs: values['tls-san'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
   };
@@ -241,9 +249,26 @@ export async function runServer(argv: string[]): Promise<void> {
       networkMode: flags.podNetwork,
       signal: abort.signal,
     });
-    informers.start(abort.signal);
     closers.push(() => agent.close());
     log(`node ${agent.nodeName} (${agent.nodeIP}) runs pods with runc; kubelet on port ${agent.kubeletPort}`);
+    const { startNetworkServices } = await import('./network-services.js');
+    closers.push(
+      ...(await startNetworkServices({
+        client,
+        informers,
+        nodeName: agent.nodeName,
+        nodeIP: agent.nodeIP,
+        clusterCIDR: flags.clusterCIDR,
+        dnsServiceIP: cidrRange('serviceips', flags.serviceCIDR).nth(10),
+        dnsListenIP: agent.gatewayIP,
+        ingressHttpPort: flags.ingressHttpPort,
+        ingressHttpsPort: flags.ingressHttpsPort,
+        disabled: flags.disabled,
+        signal: abort.signal,
+        log,
+      })),
+    );
+    informers.start(abort.signal);
   }
   log(`kubeconfig written to ${kcPaths.join(', ')}`);
 

@@ -12,7 +12,8 @@ import { signLeaf, type ClusterPki } from '../apiserver/auth/certs.js';
 import type { ApiServerCore } from '../apiserver/core.js';
 import { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } from '../apiserver/kubelet-proxy/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
-import { createOciRuntime } from '../runtime/oci/index.js';
+import { OciRuntime } from '../runtime/oci/index.js';
+import { createPodNetwork, gatewayOf, parseCidr } from '../runtime/network/index.js';
 import { startKubelet, type Kubelet } from './index.js';
 import { startKubeletServer, readCriLog } from './server/index.js';
 
@@ -35,6 +36,8 @@ export interface LocalAgentOptions {
 
 export interface RunningAgent {
   kubelet: Kubelet;
+  /** The pod bridge's address on this node (first address of the pod CIDR). */
+  gatewayIP: string;
   nodeName: string;
   nodeIP: string;
   kubeletPort: number;
@@ -75,10 +78,13 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
   const imageControl = await serveImageControl(images, join(o.dataDir, 'images.sock'));
 
   // Runtime: runc under conmon, overlayfs over the image layers, the direct bridge network.
-  const runtime = createOciRuntime({
+  // The pod network is initialised now (bridge, gateway, NAT): node services such as cluster
+  // DNS listen on its gateway before the first pod exists.
+  const network = createPodNetwork(o.networkMode, { podCidr: o.podCIDR, stateDir: join(o.dataDir, 'runtime', 'network') });
+  await network.init();
+  const runtime = new OciRuntime({
     root: join(o.dataDir, 'runtime'),
-    podCidr: o.podCIDR,
-    networkMode: o.networkMode,
+    network,
     rootfs: {
       layersFor: async (ref) => {
         const imageId = images.resolveImageId(ref);
@@ -139,6 +145,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
 
   return {
     kubelet,
+    gatewayIP: gatewayOf(parseCidr(o.podCIDR)),
     nodeName,
     nodeIP,
     kubeletPort: server.port,

@@ -12,13 +12,16 @@ import { ensureTestImages } from '../../src/runtime/images/index.js';
 const skip = runtimeSkipReason();
 let c: TestCluster;
 let images: { dir: string } | { skip: string } = { skip: 'not built' };
+let ingressPort = 0;
+const serverArgs = async (): Promise<string[]> => ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort()), '--ingress-http-port', String(ingressPort), '--ingress-https-port', String(await freePort())];
 
 before(async () => {
   if (skip) return;
   images = ensureTestImages();
   if ('skip' in images) return;
   cleanupNodeNetwork();
-  c = await startCluster({ extraArgs: ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort())] });
+  ingressPort = await freePort();
+  c = await startCluster({ extraArgs: await serverArgs() });
   for (const f of readdirSync(images.dir).filter((x) => x.endsWith('.tar'))) {
     const r: { status: number | null; stderr: string } = spawnSync(process.execPath, [K8TS, "image", "load", join(images.dir, f), "--data-dir", c.dataDir], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
@@ -28,7 +31,7 @@ before(async () => {
 after(async () => {
   if (!c) return;
   // Remove every workload so the kubelet tears its pods down before the server stops.
-  await c.kubectl(['delete', 'deploy,pods,svc,cm,secret', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 }).catch(() => undefined);
+  await c.kubectl(['delete', 'ing,deploy,pods,svc,cm,secret', '--all', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 }).catch(() => undefined);
   await c.stop();
   forceCleanupRuntime(c.dataDir);
   cleanupNodeNetwork();
@@ -221,6 +224,84 @@ spec:
     assert.equal((await c.k(['exec', 'vols', '-c', 'writer', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/msg'])).trim(), 'written-by-writer');
   });
 
+  it('Services: from a pod by name and FQDN through cluster DNS, NodePort and LoadBalancer on 127.0.0.1, ExternalName as a CNAME', async () => {
+    await c.k(['run', 'tester', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600']);
+    await runningPod('run=tester');
+    const resolv = await c.k(['exec', 'tester', '--', 'cat', '/etc/resolv.conf']);
+    assert.match(resolv, /nameserver 10\.43\.0\.10/);
+    assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+    assert.match(resolv, /ndots:5/);
+    for (const host of ['nginx-service', 'nginx-service.default.svc.cluster.local']) {
+      const page = await eventually(async () => {
+        const r = await c.kubectl(['exec', 'tester', '--', 'wget', '-qO-', `http://${host}:8080/`]);
+        return r.code === 0 && r.stdout;
+      }, 20_000);
+      assert.match(page, /Welcome to nginx!/);
+    }
+    await c.k(['expose', 'deployment', 'hello-world', '--type=NodePort', '--port=8080']);
+    const np = (await json(['get', 'svc', 'hello-world'])).spec.ports[0].nodePort;
+    assert.match(await eventually(() => httpGet(`http://127.0.0.1:${np}/np`).catch(() => undefined), 10_000), /real path=\/np/);
+    await c.k(['expose', 'deployment', 'nginx-dep', '--name=nginx-lb', '--type=LoadBalancer', '--port=8089', '--target-port=80']);
+    await eventually(async () => (await json(['get', 'svc', 'nginx-lb'])).status.loadBalancer?.ingress?.[0]?.ip === '127.0.0.1', 10_000);
+    assert.match(await c.k(['get', 'svc', 'nginx-lb']), /nginx-lb\s+LoadBalancer\s+\S+\s+127\.0\.0\.1\s+8089:\d+\/TCP/);
+    assert.match(await eventually(() => httpGet('http://127.0.0.1:8089/').catch(() => undefined), 10_000), /Welcome to nginx!/);
+    await c.k(['create', 'service', 'externalname', 'ext', '--external-name', 'example.com']);
+    const cname = await eventually(async () => (await c.kubectl(['exec', 'tester', '--', 'nslookup', '-type=cname', 'ext.default.svc.cluster.local'])).stdout.includes('example.com') || undefined, 10_000);
+    assert.ok(cname);
+  });
+
+  it('requests spread over all ready endpoints', async () => {
+    await apply('who', `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: who}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: who}}
+  template:
+    metadata: {labels: {app: who}}
+    spec:
+      containers:
+      - name: c
+        image: busybox
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: who}
+spec: {selector: {app: who}, ports: [{port: 80, targetPort: 8080}]}
+`);
+    await eventually(async () => (await json(['get', 'deploy', 'who'])).status.readyReplicas === 3, 60_000);
+    const ip = (await json(['get', 'svc', 'who'])).spec.clusterIP;
+    const seen = new Set<string>();
+    await eventually(async () => {
+      seen.add((await httpGet(`http://${ip}/`)).trim());
+      return seen.size === 3;
+    }, 20_000, 20);
+    assert.equal(seen.size, 3);
+  });
+
+  it("the article's Ingress serves nginx on the ingress port; host and path rules reach a second backend", async () => {
+    const port = ingressPort;
+    assert.match(await eventually(() => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 20_000), /Welcome to nginx!/);
+    await apply('mobile', `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: mobile}
+spec:
+  rules:
+  - host: m.example.com
+    http:
+      paths:
+      - {path: /api, pathType: Prefix, backend: {service: {name: hello-world, port: {number: 8080}}}}
+`);
+    const body = await eventually(() => httpGet(`http://127.0.0.1:${port}/api/items`, { Host: 'm.example.com' }).then((b) => (b.includes('CLIENT VALUES') ? b : undefined)).catch(() => undefined), 20_000);
+    assert.match(body, /real path=\/api\/items/);
+    assert.match(await httpGet(`http://127.0.0.1:${port}/`, { Host: 'm.example.com' }), /Welcome to nginx!/);
+    const ing = await json(['get', 'ingress', 'nginx-ingress']);
+    assert.equal(ing.status.loadBalancer.ingress[0].ip, '127.0.0.1');
+  });
+
   it('a StatefulSet keeps its data across pod restarts (local-path PersistentVolumes)', async () => {
     await apply('sts', `apiVersion: apps/v1
 kind: StatefulSet
@@ -262,7 +343,7 @@ spec:
     const before = await runningPod('app=hello-world');
     const id = before.status.containerStatuses[0].containerID;
     await c.stop();
-    c = await startCluster({ dataDir: c.dataDir, extraArgs: ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort())] });
+    c = await startCluster({ dataDir: c.dataDir, extraArgs: await serverArgs() });
     await new Promise((r) => setTimeout(r, 3000));
     const after = await runningPod('app=hello-world');
     assert.equal(after.metadata.name, before.metadata.name);

@@ -17,7 +17,7 @@ export function runtimeSkipReason(): string | undefined {
  */
 export function cleanupNodeNetwork(): void {
   spawnSync('ip', ['link', 'del', 'k8ts0'], { stdio: 'ignore' });
-  for (const t of ['k8ts-nat', 'k8ts-hostport']) spawnSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' });
+  for (const t of ['k8ts-nat', 'k8ts-hostport', 'k8ts-svc']) spawnSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' });
   for (const ctl of ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified']) {
     const dir = `/sys/fs/cgroup/${ctl}/k8ts`;
     if (!existsSync(dir)) continue;
@@ -34,9 +34,9 @@ export function cleanupNodeNetwork(): void {
 }
 
 /** GET over plain HTTP (loopback or a pod IP in a namespace the test made); rejects after 5 s. */
-export function httpGet(url: string): Promise<string> {
+export function httpGet(url: string, headers: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000 }, (res) => {
+    const req = request(url, { timeout: 5000, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));

@@ -1,0 +1,126 @@
+// Cluster networking that `k8ts server` runs beside the local node (like k3s's bundled
+// CoreDNS, kube-proxy, ServiceLB and Traefik): the service proxy (nftables), cluster DNS
+// served on the pod bridge's gateway behind the `kube-dns` Service, the ServiceLB controller,
+// and the Ingress controller.
+import type { KObject } from '../api/types.js';
+import { isAlreadyExists, isNotFound } from '../api/status.js';
+import type { ApiClient } from '../client/types.js';
+import type { InformerFactory } from '../client/controller-types.js';
+import { R } from '../client/resources.js';
+import { keyOf } from '../client/informer-types.js';
+
+export interface NetworkServicesOptions {
+  client: ApiClient;
+  informers: InformerFactory;
+  nodeName: string;
+  nodeIP: string;
+  clusterCIDR: string;
+  /** The DNS Service's ClusterIP (10.43.0.10) and the address DNS listens on (the bridge gateway). */
+  dnsServiceIP: string;
+  dnsListenIP: string;
+  ingressHttpPort: number;
+  ingressHttpsPort: number;
+  disabled: Set<string>;
+  signal: AbortSignal;
+  log(msg: string): void;
+}
+
+const MANAGED_BY = 'k8ts-server';
+
+/** The selector-less `kube-dns` Service and the endpoints that point it at the in-process DNS server. */
+async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
+  const ns = 'kube-system';
+  const ports = [
+    { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+    { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+  ];
+  try {
+    await o.client.create(R.services, ns, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: ns, labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS', 'kubernetes.io/cluster-service': 'true' } },
+      spec: { clusterIP: o.dnsServiceIP, ports },
+    });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+  const slice: KObject = {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'kube-dns-k8ts', namespace: ns, labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': MANAGED_BY } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [o.dnsListenIP], conditions: { ready: true, serving: true, terminating: false }, nodeName: o.nodeName }],
+    ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })),
+  };
+  try {
+    const cur = await o.client.get(R.endpointslices, ns, 'kube-dns-k8ts');
+    await o.client.update(R.endpointslices, ns, { ...slice, metadata: { ...slice.metadata, resourceVersion: cur.metadata.resourceVersion } });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await o.client.create(R.endpointslices, ns, slice);
+  }
+  const endpoints: KObject = {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name: 'kube-dns', namespace: ns, labels: { 'k8s-app': 'kube-dns' } },
+    subsets: [{ addresses: [{ ip: o.dnsListenIP, nodeName: o.nodeName }], ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })) }],
+  };
+  try {
+    const cur = await o.client.get(R.endpoints, ns, 'kube-dns');
+    await o.client.update(R.endpoints, ns, { ...endpoints, metadata: { ...endpoints.metadata, resourceVersion: cur.metadata.resourceVersion } });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await o.client.create(R.endpoints, ns, endpoints);
+  }
+}
+
+/** ServiceLB: every LoadBalancer Service answers on this node's address (k3s's klipper-lb idea). */
+function startServiceLB(o: NetworkServicesOptions): void {
+  const inf = o.informers.informerFor(R.services);
+  const want = [{ ip: o.nodeIP, ipMode: 'VIP' }];
+  const sync = (svc: Readonly<KObject>): void => {
+    if ((svc.spec as { type?: string } | undefined)?.type !== 'LoadBalancer') return;
+    const cur = (svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)?.loadBalancer?.ingress ?? [];
+    if (cur.length === 1 && cur[0].ip === o.nodeIP) return;
+    void o.client
+      .patch(R.services, svc.metadata.namespace, svc.metadata.name!, 'merge', { status: { loadBalancer: { ingress: want } } }, { subresource: 'status' })
+      .catch((e: Error) => o.log(`servicelb: ${keyOf(svc)}: ${e.message}`));
+  };
+  inf.addEventHandler({ onAdd: sync, onUpdate: (_a, b) => sync(b) });
+}
+
+export async function startNetworkServices(o: NetworkServicesOptions): Promise<Array<() => Promise<void>>> {
+  const closers: Array<() => Promise<void>> = [];
+  if (!o.disabled.has('proxy')) {
+    const { startServiceProxy } = await import('../proxy/index.js');
+    const proxy = startServiceProxy({ informers: o.informers, nodeName: o.nodeName, nodeIPs: [o.nodeIP], clusterCIDR: o.clusterCIDR, signal: o.signal });
+    closers.push(() => proxy.stop());
+  }
+  if (!o.disabled.has('servicelb')) startServiceLB(o);
+  if (!o.disabled.has('dns')) {
+    const { startClusterDns, hostUpstreams } = await import('../dns/index.js');
+    await startClusterDns({
+      informers: o.informers,
+      listen: [{ address: o.dnsListenIP, port: 53 }],
+      clusterDomain: 'cluster.local',
+      upstream: hostUpstreams(),
+      dnsIP: o.dnsServiceIP,
+      signal: o.signal,
+    });
+    await ensureDnsService(o).catch((e: Error) => o.log(`dns: cannot register the kube-dns Service at ${o.dnsServiceIP}: ${e.message}`));
+  }
+  if (!o.disabled.has('ingress')) {
+    const { startIngressController } = await import('../ingress/index.js');
+    const ing = startIngressController({
+      client: o.client,
+      informers: o.informers,
+      httpPort: o.ingressHttpPort,
+      httpsPort: o.ingressHttpsPort,
+      bindAddress: o.nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
+      nodeAddresses: [o.nodeIP],
+      signal: o.signal,
+    });
+    closers.push(() => ing.close());
+  }
+  return closers;
+}

@@ -1,0 +1,215 @@
+// The ingress controller: watches Ingresses, IngressClasses, Services, EndpointSlices and
+// Secrets; on any change rebuilds the RouteTable (coalesced, one rebuild per tick) and swaps
+// it into the proxy; serves http and https (SNI) listeners; writes status.loadBalancer.
+//
+//   informers ──change──▶ schedule() ──setImmediate──▶ buildRoutes() ──▶ proxy.table = t
+//                                                                    └─▶ updateStatuses()
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { KObject } from '../api/types.js';
+import { isAlreadyExists, isNotFound } from '../api/status.js';
+import type { ApiClient } from '../client/types.js';
+import type { InformerFactory } from '../client/controller-types.js';
+import { R } from '../client/resources.js';
+import { createCA } from '../apiserver/auth/certs.js';
+import { buildRoutes, certFor, type RouteTable } from './routes.js';
+import { IngressProxy } from './proxy.js';
+
+export const INGRESS_CONTROLLER_NAME = 'k8ts.io/ingress';
+export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
+
+export interface IngressControllerOptions {
+  client: ApiClient;
+  informers: InformerFactory;
+  /** 80 in production; 0 picks a free port (tests). */
+  httpPort: number;
+  httpsPort: number;
+  bindAddress: string;
+  /** Written to status.loadBalancer.ingress[].ip of served Ingresses. */
+  nodeAddresses: string[];
+  className?: string;
+  signal: AbortSignal;
+  /** Reports rebuild and status errors; default console.error. */
+  log?: (msg: string) => void;
+}
+
+export interface RunningIngressController {
+  /** Resolves once listening, the IngressClass exists and informers synced (first table built). */
+  ready: Promise<void>;
+  /** Bound ports (after ready). */
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** The current routing table. */
+  table(): RouteTable;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server | https.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+async function ensureIngressClass(client: ApiClient, className: string): Promise<void> {
+  const desired: KObject = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressClass',
+    metadata: { name: className, annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
+    spec: { controller: INGRESS_CONTROLLER_NAME },
+  };
+  try {
+    await client.create(R.ingressclasses, undefined, desired);
+    return;
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+  const cur = await client.get(R.ingressclasses, undefined, className);
+  if (cur.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] !== 'true') {
+    await client.patch(R.ingressclasses, undefined, className, 'merge', { metadata: { annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } } });
+  }
+}
+
+function sameAddresses(cur: unknown, want: readonly { ip: string }[]): boolean {
+  if (!Array.isArray(cur) || cur.length !== want.length) return false;
+  return cur.every((c, i) => typeof c === 'object' && c !== null && (c as { ip?: unknown }).ip === want[i].ip && Object.keys(c).length === 1);
+}
+
+export function startIngressController(opts: IngressControllerOptions): RunningIngressController {
+  const className = opts.className ?? 'k8ts';
+  const log = opts.log ?? ((m: string) => console.error(`ingress: ${m}`));
+  const proxy = new IngressProxy();
+  const ingInf = opts.informers.informerFor(R.ingresses);
+  const classInf = opts.informers.informerFor(R.ingressclasses);
+  const svcInf = opts.informers.informerFor(R.services);
+  const sliceInf = opts.informers.informerFor(R.endpointslices);
+  const secretInf = opts.informers.informerFor(R.secrets);
+  const informers = [ingInf, classInf, svcInf, sliceInf, secretInf];
+
+  let synced = false;
+  let scheduled = false;
+  const statusInFlight = new Set<string>();
+  const lbIngress = opts.nodeAddresses.map((ip) => ({ ip }));
+
+  const rebuild = (): void => {
+    scheduled = false;
+    if (!synced || opts.signal.aborted) return;
+    const cls = classInf.lister.get(undefined, className);
+    // Our class serves class-less Ingresses while it is marked default (or not yet created).
+    const isDefault = !cls || cls.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
+    try {
+      proxy.table = buildRoutes(ingInf.lister.list(), svcInf.lister.list(), sliceInf.lister.list(), secretInf.lister.list(), { className, isDefaultClass: isDefault });
+    } catch (e) {
+      log(`rebuilding routes: ${(e as Error).message}`);
+      return;
+    }
+    updateStatuses(proxy.table);
+  };
+
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(rebuild);
+  };
+
+  const updateStatuses = (t: RouteTable): void => {
+    for (const key of t.served) {
+      const [ns, name] = key.split('/');
+      const ing = ingInf.lister.get(ns, name);
+      const cur = (ing?.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress;
+      if (!ing || sameAddresses(cur, lbIngress) || statusInFlight.has(key)) continue;
+      statusInFlight.add(key);
+      opts.client
+        .patch(R.ingresses, ns, name, 'merge', { status: { loadBalancer: { ingress: lbIngress } } }, { subresource: 'status' })
+        .catch((e: unknown) => {
+          if (!isNotFound(e) && !opts.signal.aborted) {
+            log(`updating status of ${key}: ${(e as Error).message}`);
+            setTimeout(schedule, 1000).unref();
+          }
+        })
+        .finally(() => statusInFlight.delete(key));
+    }
+  };
+
+  const handlers = informers.map((inf) =>
+    inf.addEventHandler({
+      onAdd: schedule,
+      onUpdate: (o, n) => {
+        if (o !== n && o.metadata.resourceVersion !== n.metadata.resourceVersion) schedule();
+      },
+      onDelete: schedule,
+    }),
+  );
+
+  // TLS: contexts are cached by secret id@resourceVersion; unknown names get a self-signed one.
+  const contexts = new Map<string, tls.SecureContext>();
+  let fallback: tls.SecureContext | undefined;
+  const sni = (servername: string, cb: (err: Error | null, ctx?: tls.SecureContext) => void): void => {
+    const c = certFor(proxy.table, servername);
+    if (!c) return cb(null, fallback);
+    let ctx = contexts.get(c.id);
+    if (!ctx) {
+      try {
+        ctx = tls.createSecureContext({ cert: c.cert, key: c.key });
+      } catch (e) {
+        log(`bad certificate ${c.id}: ${(e as Error).message}`);
+        return cb(null, fallback);
+      }
+      if (contexts.size > 1000) contexts.clear();
+      contexts.set(c.id, ctx);
+    }
+    cb(null, ctx);
+  };
+
+  const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => proxy.handleRequest(req, res, 'http'));
+  httpServer.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'http'));
+  httpServer.on('clientError', (_e, socket) => socket.destroy());
+  let httpsServer: https.Server | undefined;
+
+  let httpPort = 0;
+  let httpsPort = 0;
+
+  const ready = (async () => {
+    const fb = await createCA('k8ts ingress default certificate');
+    fallback = tls.createSecureContext({ cert: fb.cert, key: fb.key });
+    httpsServer = https.createServer({ cert: fb.cert, key: fb.key, SNICallback: sni, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => proxy.handleRequest(req, res, 'https'));
+    httpsServer.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'https'));
+    httpsServer.on('clientError', (_e, socket) => socket.destroy());
+    httpPort = await listen(httpServer, opts.httpPort, opts.bindAddress);
+    httpsPort = await listen(httpsServer, opts.httpsPort, opts.bindAddress);
+    await ensureIngressClass(opts.client, className);
+    await Promise.all(informers.map((i) => i.whenSynced()));
+    synced = true;
+    rebuild();
+  })();
+
+  const close = async (): Promise<void> => {
+    for (const h of handlers) h.dispose();
+    const done = (s: http.Server | https.Server | undefined) =>
+      new Promise<void>((r) => {
+        if (!s?.listening) return r();
+        s.close(() => r());
+        s.closeAllConnections();
+      });
+    await Promise.all([done(httpServer), done(httpsServer)]);
+    proxy.close();
+  };
+  opts.signal.addEventListener('abort', () => void close(), { once: true });
+
+  return {
+    ready,
+    get httpPort() {
+      return httpPort;
+    },
+    get httpsPort() {
+      return httpsPort;
+    },
+    table: () => proxy.table,
+    close,
+  };
+}
