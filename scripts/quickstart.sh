@@ -26,4 +26,5 @@ IP=$(.tools/kubectl get pods -l app=server -o jsonpath='{.items[0].status.podIP}
 echo
 echo "k8ts is running (log: $DATA.log). Try:"
 echo "  export KUBECONFIG=$DATA/kubeconfig.yaml; .tools/kubectl get all"
-echo "  curl http://$IP/        # one of the article's nginx pods"
+echo "  curl http://127.0.0.1/   # the article's nginx through its Ingress (port 80)"
+echo "  curl http://$IP/        # one of the nginx pods directly"

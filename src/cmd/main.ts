@@ -1,6 +1,7 @@
 // Entry point of the k8ts binary: picks the command, nothing else.
 import { runServer, CliError } from '../cli/index.js';
 import { runImage } from '../cli/image.js';
+import { runService } from '../cli/service.js';
 
 const usage = `k8ts — a small Kubernetes
 
@@ -9,6 +10,7 @@ Usage: k8ts COMMAND [flags]
 Commands:
   server      run the control plane (and the local node) in the foreground
   image       load, list and remove images in the node's image store
+  service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   version     print the version
 
 Run 'k8ts COMMAND --help' for a command's flags.
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<void> {
       return runServer(rest);
     case 'image':
       return runImage(rest);
+    case 'service':
+      return runService(rest);
     case 'version':
     case '--version':
       process.stdout.write('k8ts v0.1.0 (Kubernetes API v1.32)\n');

@@ -241,6 +241,14 @@ spec:
     await c.k(['expose', 'deployment', 'hello-world', '--type=NodePort', '--port=8080']);
     const np = (await json(['get', 'svc', 'hello-world'])).spec.ports[0].nodePort;
     assert.match(await eventually(() => httpGet(`http://127.0.0.1:${np}/np`).catch(() => undefined), 10_000), /real path=\/np/);
+    // Like `curl $(minikube service hello-world --url)`.
+    const url = spawnSync(process.execPath, [K8TS, 'service', 'hello-world', '--url', '--data-dir', c.dataDir], { encoding: 'utf8' });
+    assert.equal(url.status, 0, url.stderr);
+    assert.equal(url.stdout.trim(), `http://127.0.0.1:${np}`);
+    assert.match(await httpGet(`${url.stdout.trim()}/via-url`), /real path=\/via-url/);
+    const clusterIPOnly = spawnSync(process.execPath, [K8TS, 'service', 'kubernetes', '--url', '--data-dir', c.dataDir], { encoding: 'utf8' });
+    assert.equal(clusterIPOnly.status, 1);
+    assert.match(clusterIPOnly.stderr, /has no node port/);
     await c.k(['expose', 'deployment', 'nginx-dep', '--name=nginx-lb', '--type=LoadBalancer', '--port=8089', '--target-port=80']);
     await eventually(async () => (await json(['get', 'svc', 'nginx-lb'])).status.loadBalancer?.ingress?.[0]?.ip === '127.0.0.1', 10_000);
     assert.match(await c.k(['get', 'svc', 'nginx-lb']), /nginx-lb\s+LoadBalancer\s+\S+\s+127\.0\.0\.1\s+8089:\d+\/TCP/);
