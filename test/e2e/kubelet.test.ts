@@ -288,6 +288,27 @@ spec: {selector: {app: who}, ports: [{port: 80, targetPort: 8080}]}
       return seen.size === 3;
     }, 20_000, 20);
     assert.equal(seen.size, 3);
+    // Scaling up changes routing without failing a request.
+    let failures = 0;
+    let stop = false;
+    const load = (async () => {
+      while (!stop) await httpGet(`http://${ip}/`).catch(() => failures++);
+    })();
+    await c.k(['scale', 'deployment/who', '--replicas=5']);
+    await eventually(async () => (await json(['get', 'deploy', 'who'])).status.readyReplicas === 5, 60_000);
+    await eventually(async () => {
+      seen.add((await httpGet(`http://${ip}/`)).trim());
+      return seen.size === 5;
+    }, 20_000, 20);
+    stop = true;
+    await load;
+    assert.equal(failures, 0, 'no request failed while scaling');
+    // A pod whose readiness probe starts failing stops receiving traffic within a period or two.
+    const victim = (await json(['get', 'pods', '-l', 'app=who'])).items[0].metadata.name as string;
+    await c.k(['exec', victim, '--', 'rm', '/www/index.html']);
+    await eventually(async () => (await json(['get', 'pod', victim])).status.conditions.find((x: any) => x.type === 'Ready').status === 'False', 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    for (let i = 0; i < 40; i++) assert.notEqual((await httpGet(`http://${ip}/`)).trim(), victim);
   });
 
   it("the article's Ingress serves nginx on the ingress port; host and path rules reach a second backend", async () => {
