@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expand } from './expansion.js';
 import { containerArgv } from './command.js';
-import { podResolvConf, managedHostsFile } from './dns.js';
+import { managedHostsFile } from './dns.js';
 import { serviceEnv } from './env.js';
 import { linuxResources } from './resources.js';
 import type { PodSpec } from '../pod-types.js';
@@ -22,20 +22,6 @@ test('containerArgv: command replaces Entrypoint and drops Cmd; args replace onl
   assert.deepEqual(containerArgv({ name: 'c', args: ['a'] }, img, none), ['/ep', 'a']);
   assert.deepEqual(containerArgv({ name: 'c', command: ['/x'] }, img, none), ['/x']);
   assert.deepEqual(containerArgv({ name: 'c', command: ['/x'], args: ['b'] }, img, none), ['/x', 'b']);
-});
-
-test('podResolvConf: ClusterFirst, Default, None with dnsConfig, host network fallback', () => {
-  const dns = { clusterDNS: '10.43.0.10', clusterDomain: 'cluster.local' };
-  const host = 'nameserver 1.1.1.1\nsearch corp.example\noptions rotate\n';
-  const spec = (s: Partial<PodSpec>): PodSpec => ({ containers: [], ...s });
-  assert.deepEqual(podResolvConf(spec({}), 'ns1', dns, host), { nameservers: ['10.43.0.10'], searches: ['ns1.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'corp.example'], options: ['ndots:5'] });
-  assert.deepEqual(podResolvConf(spec({ dnsPolicy: 'Default' }), 'ns1', dns, host), { nameservers: ['1.1.1.1'], searches: ['corp.example'], options: ['rotate'] });
-  assert.deepEqual(podResolvConf(spec({ hostNetwork: true }), 'ns1', dns, host).nameservers, ['1.1.1.1']);
-  assert.deepEqual(podResolvConf(spec({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), 'ns1', dns, host).nameservers, ['10.43.0.10']);
-  assert.deepEqual(
-    podResolvConf(spec({ dnsPolicy: 'None', dnsConfig: { nameservers: ['9.9.9.9'], searches: ['a.b'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } }), 'ns1', dns, host),
-    { nameservers: ['9.9.9.9'], searches: ['a.b'], options: ['ndots:2', 'edns0'] },
-  );
 });
 
 test('managedHostsFile: pod IP line and host aliases', () => {

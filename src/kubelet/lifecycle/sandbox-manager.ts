@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { PodSandboxConfig, PodSandboxStatus, PortMapping, RuntimeService } from '../../runtime/types.js';
 import type { Pod } from '../pod-types.js';
 import { sandboxLabels } from '../labels.js';
-import { formatResolvConf, hostNetworkHostsFile, managedHostsFile, podHostname, podResolvConf, type DnsSettings } from '../container/dns.js';
+import { hostNetworkHostsFile, managedHostsFile, podHostname, type DnsSettings } from '../container/dns.js';
+import { podResolvConf } from '../../dns/index.js';
 import type { RuntimePod } from '../runtime-pod.js';
 
 export interface SandboxManagerOptions {
@@ -47,7 +48,7 @@ export class SandboxManager {
       uid: pod.metadata.uid ?? '',
       attempt,
       hostname,
-      resolvConf: formatResolvConf(podResolvConf(pod.spec, ns, this.o.dns, hostResolv)),
+      resolvConf: podResolvConf(pod.spec.dnsPolicy, ns, this.o.dns.clusterDNS, hostResolv, pod.spec.dnsConfig, { hostNetwork: pod.spec.hostNetwork, clusterDomain: this.o.dns.clusterDomain }),
       hostNetwork: pod.spec.hostNetwork === true,
       portMappings,
       labels: sandboxLabels(pod),
