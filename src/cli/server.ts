@@ -273,7 +273,6 @@ export async function runServer(argv: string[]): Promise<void> {
   log(`kubeconfig written to ${kcPaths.join(', ')}`);
 
   let stopping = false;
-  void closers;
   const stop = async (sig: string): Promise<void> => {
     if (stopping) return;
     stopping = true;

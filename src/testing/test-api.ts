@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { MemoryStore } from '../storage/index.js';
-import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
+import { startApiServer, adminKubeconfig, type RunningApiServer } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import type { ApiClient } from '../client/types.js';
@@ -15,7 +15,9 @@ import { realClock } from '../client/controller-types.js';
 import { ClientEventRecorder } from '../client/events/index.js';
 
 export interface TestApi {
-  client: ApiClient;
+  /** The running server (core, PKI, HTTPS server) for tests that extend it. */
+  server: RunningApiServer;
+  client: RestClient;
   ctx: ControllerContext;
   informers: SharedInformerFactory;
   url: string;
@@ -51,6 +53,7 @@ export async function startTestApi(opts: { watchCacheSize?: number } = {}): Prom
     signal: abort.signal,
   };
   return {
+    server: api,
     client,
     ctx,
     informers,

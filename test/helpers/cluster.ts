@@ -1,7 +1,7 @@
 // Starts a real `bin/k8ts server` in a temporary data dir and runs the real kubectl 1.32
 // (from .tools/, see scripts/ensure-tools.mjs) against it.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,7 +110,6 @@ export async function startCluster(o: StartOptions = {}): Promise<TestCluster> {
       }),
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
-  void readFileSync;
   return cluster;
 }
 

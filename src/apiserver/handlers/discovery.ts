@@ -1,7 +1,7 @@
 // Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) for /api and /apis when the
 // client asks for it, and the legacy documents (/api, /apis, /api/v1, /apis/<g>/<v>,
 // /apis/<g>) always. Documents are built once at startup and served as prepared bytes.
-import { groups, resources, resourcesIn, apiVersionOf, type ResourceDef } from '../../api/registry/index.js';
+import { groups, resourcesIn, apiVersionOf, type ResourceDef } from '../../api/registry/index.js';
 
 function aggregatedResource(r: ResourceDef): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -70,7 +70,6 @@ export function buildDiscovery(serverAddress: string): DiscoveryDocs {
     for (const v of g.versions) gv.set(g.name ? `/apis/${g.name}/${v}` : `/api/${v}`, legacyResourceList(g.name, v));
     if (g.name) grp.set(`/apis/${g.name}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.name, g.versions) }));
   }
-  void resources;
   return {
     aggregatedCore: { v2: aggregatedList('v2', true), v2beta1: aggregatedList('v2beta1', true) },
     aggregatedApis: { v2: aggregatedList('v2', false), v2beta1: aggregatedList('v2beta1', false) },

@@ -5,7 +5,7 @@ import { badRequest, gone, StatusError } from '../../api/status.js';
 import { writeJson } from '../http-util.js';
 import { encodeCached, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
-import { buildTable, includeObjectOf, needsConversion, partialMetadata, tableRowFor, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
+import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
 
 export function handleGet(r: ResourceRequest): void {
   const c = r.rs.get(r.info.namespace, r.info.name!);
@@ -166,7 +166,8 @@ export function handleWatch(r: ResourceRequest): void {
   };
   const timeoutS = Number(q.get('timeoutSeconds') ?? 0);
   const bookmarks = q.get('allowWatchBookmarks') === 'true';
-  const include = includeObjectOf(r.url);
+  // An invalid includeObject is refused before the stream starts.
+  includeObjectOf(r.url);
   const table = r.accept.table;
   const convert = needsConversion(r);
   const res = r.res;
@@ -183,8 +184,6 @@ export function handleWatch(r: ResourceRequest): void {
     if (r.accept.partial) return `{"type":"${type}","object":${JSON.stringify(partialMetadata(c.obj))}}\n`;
     return `{"type":"${type}","object":${convert ? JSON.stringify(toExternal(r, c.obj)) : encodeCached(c)}}\n`;
   };
-  void include;
-  void tableRowFor;
 
   const watch: ActiveWatch = {
     deadline: timeoutS > 0 ? Date.now() + timeoutS * 1000 : Number.POSITIVE_INFINITY,

@@ -2,14 +2,13 @@
 // token, and the streaming routes that proxy to a node's kubelet.
 import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
-import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus, notFound } from '../../api/status.js';
+import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
-import { writeObject, type ResourceRequest } from './shared.js';
-import { readDeleteOptions } from './write.js';
+import type { ResourceRequest } from './shared.js';
 
 // ---- scale (autoscaling/v1 Scale) ----
 
@@ -107,8 +106,7 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
     if (blocked) throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, 10);
   }
   const opts = isPlainObject(body.deleteOptions) ? (body.deleteOptions as Record<string, unknown>) : {};
-  const { obj } = await r.rs.delete(r.info.namespace, podName, { gracePeriodSeconds: opts.gracePeriodSeconds as number | undefined, preconditions: opts.preconditions as never }, r.ctx);
-  void obj;
+  await r.rs.delete(r.info.namespace, podName, { gracePeriodSeconds: opts.gracePeriodSeconds as number | undefined, preconditions: opts.preconditions as never }, r.ctx);
   writeJson(r.res, 201, successStatus());
 }
 
@@ -141,10 +139,4 @@ export async function handleNodeStream(r: ResourceRequest): Promise<void> {
   if (!nodeName) throw badRequest(`pod ${r.info.name} does not have a host assigned`);
   const handled = await r.core.proxyToKubelet(r, pod, nodeName);
   if (!handled) throw serviceUnavailable(`no kubelet is serving node "${nodeName}"; the ${r.info.subresource} request cannot be proxied`);
-}
-
-// ---- namespaces/finalize ----
-export { notFound, writeObject };
-export async function readDeleteOptionsFor(r: ResourceRequest): ReturnType<typeof readDeleteOptions> {
-  return readDeleteOptions(r);
 }

@@ -7,7 +7,7 @@ import { readBody, writeJson } from '../http-util.js';
 import { decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
-import { applyPatchDocument, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
+import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
 import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
 
@@ -190,7 +190,6 @@ export async function handleDelete(r: ResourceRequest): Promise<void> {
 
 export async function handleDeleteCollection(r: ResourceRequest): Promise<void> {
   const opts = await readDeleteOptions(r);
-  const { compileSelectors } = await import('../api-hooks.js');
   const filter = compileSelectors(r.rs.def, r.url.searchParams.get('labelSelector') ?? '', r.url.searchParams.get('fieldSelector') ?? '');
   const page = r.rs.list({ namespace: r.info.namespace, filter });
   const items: KObject[] = [];

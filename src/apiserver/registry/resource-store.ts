@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { KObject } from '../../api/types.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import { storageKey, storagePrefix, apiVersionOf } from '../../api/registry/index.js';
-import { alreadyExists, conflict, notFound, badRequest, invalid, gone, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
+import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
 import type { Store } from '../../storage/types.js';
 import { isStorageError } from '../../storage/types.js';
 import { WatchCache, type CachedObject } from '../cache/watch-cache.js';
@@ -48,10 +48,6 @@ export interface UpdateOptions {
 }
 
 const MAX_RETRIES = 16;
-
-function metaChangedOnlyBy(a: KObject, b: KObject): boolean {
-  return deepEqual(a, b);
-}
 
 export class ResourceStore {
   readonly cache: WatchCache;
@@ -194,7 +190,8 @@ export class ResourceStore {
       const errs = this.strategy.validate(next, old, ctx, opts.subresource);
       if (errs.length) throw this.invalid(next, errs);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
-      if (metaChangedOnlyBy(next, old)) return { obj: old, created: false };
+      // A no-op write keeps the resourceVersion (kubectl apply then reports `unchanged`).
+      if (deepEqual(next, old)) return { obj: old, created: false };
       if (ctx.dryRun) return { obj: next, created: false };
       // A deleting object whose last finalizer is gone is removed instead of updated.
       if (this.strategy.readyToRemove(next)) {
@@ -342,4 +339,3 @@ function decodeContinue(token: string, keyPrefix: string): string {
   }
 }
 
-export { gone };

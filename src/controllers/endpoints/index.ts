@@ -7,7 +7,7 @@ import { isNotFound, isStatusError } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueObject, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
+import { isDeletedFinalStateUnknown, splitKey, type EventHandler, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
 import { desiredEndpoints } from './desired.js';
@@ -35,6 +35,25 @@ export function servicesSelecting(services: Lister, namespace: string | undefine
   });
 }
 
+/**
+ * Pod handler of the endpoints controllers: a pod change enqueues every Service selecting the
+ * pod (before and after a label change).
+ */
+export function enqueueSelectingServices(c: Controller, services: Lister): EventHandler {
+  const enqueue = (pod: Readonly<KObject>): void => {
+    for (const svc of servicesSelecting(services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(c, svc);
+  };
+  return {
+    onAdd: enqueue,
+    onUpdate: (o, n) => {
+      if (!isRealUpdate(o, n)) return;
+      enqueue(n);
+      if (o.metadata.labels !== n.metadata.labels) enqueue(o);
+    },
+    onDelete: (p) => enqueue(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
+  };
+}
+
 export class EndpointsController {
   readonly controller: Controller;
   private readonly client: ApiClient;
@@ -56,24 +75,12 @@ export class EndpointsController {
     });
     const c = this.controller;
     svcInf.addEventHandler(enqueueSelf(c));
-    podInf.addEventHandler({
-      onAdd: (p) => this.enqueuePodServices(p),
-      onUpdate: (o, n) => {
-        if (!isRealUpdate(o, n)) return;
-        this.enqueuePodServices(n);
-        if (o.metadata.labels !== n.metadata.labels) this.enqueuePodServices(o);
-      },
-      onDelete: (p) => this.enqueuePodServices(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
-    });
+    podInf.addEventHandler(enqueueSelectingServices(c, this.services));
     // A deleted or edited Endpoints of a managed service is put back.
     epInf.addEventHandler({
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
       onDelete: (o) => enqueueObject(c, o),
     });
-  }
-
-  private enqueuePodServices(pod: Readonly<KObject>): void {
-    for (const svc of servicesSelecting(this.services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(this.controller, svc);
   }
 
   async reconcile(key: string): Promise<void> {

@@ -5,12 +5,12 @@
 import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
-import { Controller, enqueueObject, isRealUpdate, enqueueSelf } from '../../client/controller.js';
+import { Controller, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
-import { hasManagedEndpoints, isNamespaceTerminating, lastChangeTriggerTime, serviceSpec, servicesSelecting } from '../endpoints/index.js';
+import { enqueueSelectingServices, hasManagedEndpoints, isNamespaceTerminating, lastChangeTriggerTime, serviceSpec } from '../endpoints/index.js';
 import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, desiredEndpointGroups, reconcileSlices } from './desired.js';
 
 export * from './desired.js';
@@ -54,15 +54,7 @@ export class EndpointSliceController {
     });
     const c = this.controller;
     svcInf.addEventHandler(enqueueSelf(c));
-    podInf.addEventHandler({
-      onAdd: (p) => this.enqueuePodServices(p),
-      onUpdate: (o, n) => {
-        if (!isRealUpdate(o, n)) return;
-        this.enqueuePodServices(n);
-        if (o.metadata.labels !== n.metadata.labels) this.enqueuePodServices(o);
-      },
-      onDelete: (p) => this.enqueuePodServices(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
-    });
+    podInf.addEventHandler(enqueueSelectingServices(c, this.services));
     const onSlice = (s: Readonly<KObject>): void => { const k = managedServiceKey(s); if (k) c.enqueue(k); };
     sliceInf.addEventHandler({
       onAdd: onSlice,
@@ -74,10 +66,6 @@ export class EndpointSliceController {
         onSlice(obj);
       },
     });
-  }
-
-  private enqueuePodServices(pod: Readonly<KObject>): void {
-    for (const svc of servicesSelecting(this.services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(this.controller, svc);
   }
 
   /** True while slices we created are still missing from the cache (acting now would duplicate them). */

@@ -1,13 +1,12 @@
 // A real API server (memory store, HTTPS, upgrade routing, kubelet proxy) in front of a real
 // kubelet streaming server on 127.0.0.1 with the fake runtime: the harness for driving the
 // streaming subresources with the real kubectl.
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryStore } from '../../../storage/index.js';
-import { startApiServer, adminKubeconfig, type RunningApiServer } from '../../index.js';
+import { adminKubeconfig, type RunningApiServer } from '../../index.js';
 import { signLeaf } from '../../auth/certs.js';
-import { RestClient } from '../../../client/rest-client.js';
+import type { RestClient } from '../../../client/rest-client.js';
+import { startTestApi } from '../../../testing/test-api.js';
 import { R } from '../../../client/resources.js';
 import { startKubeletServer, readCriLog, type KubeletServer } from '../../../kubelet/server/index.js';
 import { FakeRuntime } from '../../../kubelet/server/testing/fake-runtime.js';
@@ -35,18 +34,9 @@ export interface StreamingHarness {
 export const NODE_NAME = 'stream-node';
 
 export async function startStreamingHarness(opts: { ports?: Record<number, number> } = {}): Promise<StreamingHarness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-stream-'));
-  const store = new MemoryStore();
-  const socket = join(dataDir, 'api.sock');
-  const api = await startApiServer({
-    store,
-    dataDir,
-    port: 0,
-    bindAddress: '127.0.0.1',
-    serviceCIDR: '10.43.0.0/16',
-    nodePortRange: { from: 30000, to: 32767 },
-    loopbackSocket: socket,
-  });
+  const testApi = await startTestApi();
+  const api = testApi.server;
+  const dataDir = testApi.dataDir;
   const clientCert = await ensureKubeletClientCert(dataDir, api.pki.ca);
   const serving = await signLeaf(api.pki.ca, { commonName: 'kubelet', ips: ['127.0.0.1'], dnsNames: ['localhost'], server: true });
   const runtime = new FakeRuntime({ ports: opts.ports });
@@ -71,7 +61,7 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
   const proxy = createKubeletProxy({ core: api.core, clientCert: clientCert.cert, clientKey: clientCert.key, caCert: api.pki.ca.cert });
   api.core.kubeletProxy = proxy;
   installUpgradeRouting(api.server, api.core);
-  const client = new RestClient({ transport: { kind: 'unix', socketPath: socket }, userAgent: 'k8ts-stream-test' });
+  const client = testApi.client;
   await client.create(R.nodes, undefined, {
     apiVersion: 'v1',
     kind: 'Node',
@@ -123,11 +113,8 @@ export async function startStreamingHarness(opts: { ports?: Record<number, numbe
       });
     },
     stop: async () => {
-      client.close();
       await kubelet.close();
-      await api.close();
-      await store.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await testApi.stop();
     },
   };
 }
