@@ -12,6 +12,7 @@ import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import { cidrRange } from './registry/allocator.js';
+import { createJoinHandler, ensureJoinToken, type JoinOptions } from './join.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
    * is created mode 0600.
    */
   loopbackSocket?: string;
+  /** Answers agents' join requests (GET /cacerts, POST /k8ts/v1/join) with these settings. */
+  join?: Omit<JoinOptions, 'pki' | 'token'>;
 }
 
 export interface RunningApiServer {
@@ -41,6 +44,8 @@ export interface RunningApiServer {
   /** URL clients should use, e.g. https://127.0.0.1:6443 */
   url: string;
   port: number;
+  /** The join token agents present, when join is enabled (also in <data-dir>/node-token). */
+  joinToken?: string;
   loopback?: HttpServer;
   close(): Promise<void>;
 }
@@ -73,6 +78,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     watchCacheSize: o.watchCacheSize,
   });
   await core.start();
+  const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
+  const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken! }) : undefined;
   const server = createServer(
     {
       key: pki.serving.key,
@@ -83,7 +90,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       ALPNProtocols: ['http/1.1'],
       keepAlive: true,
     },
-    (req, res) => void core.handle(req, res),
+    (req, res) => {
+      if (joinHandler?.(req, res)) return;
+      void core.handle(req, res);
+    },
   );
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 70_000;
@@ -118,6 +128,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     pki,
     url: `https://${host}:${port}`,
     port,
+    joinToken,
     loopback,
     close: async () => {
       core.stop();

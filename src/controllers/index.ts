@@ -17,6 +17,7 @@ import { nodeLifecycleRegistration } from './nodelifecycle/index.js';
 import { podGCRegistration } from './podgc/index.js';
 import { registration as pvBinder } from './persistentvolume/index.js';
 import { localPathRegistration, defaultStorageRoot } from './localpath/index.js';
+import { nodeIpamRegistration } from './nodeipam/index.js';
 
 export interface ControllerConfig {
   /** The cluster CA, published in every namespace as ConfigMap kube-root-ca.crt. */
@@ -25,6 +26,8 @@ export interface ControllerConfig {
   nodeMonitorGracePeriodMs?: number;
   /** Where the local-path provisioner creates volume directories (default <data-dir>/storage). */
   storageRoot?: string;
+  /** The pod network cut into per-node blocks by nodeipam (default 10.42.0.0/16). */
+  clusterCIDR?: string;
 }
 
 export { CONTROLLER_NAMES, type ControllerName } from './names.js';
@@ -46,6 +49,7 @@ export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerR
     named('serviceaccount', serviceAccountRegistration({ caPem: cfg.caPem })),
     named('nodelifecycle', nodeLifecycleRegistration({ nodeMonitorGracePeriodMs: cfg.nodeMonitorGracePeriodMs })),
     named('podgc', podGCRegistration()),
+    named('nodeipam', nodeIpamRegistration({ clusterCIDR: cfg.clusterCIDR ?? '10.42.0.0/16' })),
     named('persistentvolume-binder', pvBinder),
     named('local-storage', localPathRegistration({ storageRoot: cfg.storageRoot ?? defaultStorageRoot() })),
   ];

@@ -15,6 +15,7 @@ export const CONTROLLER_NAMES = [
   'serviceaccount',
   'nodelifecycle',
   'podgc',
+  'nodeipam',
   'persistentvolume-binder',
   'local-storage',
 ] as const;

@@ -8,30 +8,49 @@ import type { Server as HttpsServer } from 'node:https';
 import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
-import { signLeaf, type ClusterPki } from '../apiserver/auth/certs.js';
+import { signLeaf, type ClusterPki, type KeyPairPem } from '../apiserver/auth/certs.js';
+import type { KObject } from '../api/types.js';
+import { R } from '../client/resources.js';
 import type { ApiServerCore } from '../apiserver/core.js';
 import { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } from '../apiserver/kubelet-proxy/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
-import { createPodNetwork, gatewayOf, parseCidr } from '../runtime/network/index.js';
+import { runtimeHostProblems } from '../runtime/oci/requirements.js';
+import { createPodNetwork, gatewayOf, parseCidr, HostGwRoutes, type PodRoute } from '../runtime/network/index.js';
+import { contains } from '../runtime/network/cidr.js';
 import { startKubelet, type Kubelet } from './index.js';
 import { startKubeletServer, readCriLog } from './server/index.js';
 
-export interface LocalAgentOptions {
+/** What a node agent needs, in `k8ts server` (local node) and in `k8ts agent` alike. */
+export interface NodeAgentOptions {
   client: ApiClient;
   informers: InformerFactory;
   recorder: EventRecorder;
   dataDir: string;
-  pki: ClusterPki;
-  core: ApiServerCore;
-  apiServer: HttpsServer;
-  nodeName?: string;
-  nodeIP?: string;
+  nodeName: string;
+  nodeIP: string;
   podCIDR: string;
+  /** The whole pod network (all nodes); routes to other nodes' blocks are kept for it. */
+  clusterCIDR: string;
   clusterDNS: string;
   kubeletPort: number;
   networkMode: 'bridge' | 'cni';
+  /** The kubelet's serving certificate, and the CA whose client certificates it accepts. */
+  serving: KeyPairPem;
+  clientCA: string;
+  /** Labels the node as control plane (the server's own node). */
+  controlPlane: boolean;
   signal: AbortSignal;
+  log(msg: string): void;
+}
+
+export interface LocalAgentOptions extends Omit<NodeAgentOptions, 'serving' | 'clientCA' | 'controlPlane' | 'nodeName' | 'nodeIP' | 'log'> {
+  nodeName?: string;
+  nodeIP?: string;
+  pki: ClusterPki;
+  core: ApiServerCore;
+  apiServer: HttpsServer;
+  log?(msg: string): void;
 }
 
 export interface RunningAgent {
@@ -50,27 +69,25 @@ export function defaultNodeIP(): string {
   return '127.0.0.1';
 }
 
-/** What the OCI runtime needs from the host; one plain line per problem, saying what to do. */
+/** What the oci runtime needs from the host; one plain line per problem, saying what to do (src/cli/preflight.ts adds ports and the data dir). */
 export function agentPreflight(): string[] {
-  const problems: string[] = [];
-  if (process.getuid?.() !== 0) problems.push('the oci runtime needs root (network namespaces, mounts, cgroups): run as root, or use --runtime simulated');
-  const need: Array<[string, string, string]> = [
-    ['runc', '/usr/sbin/runc', 'runc'],
-    ['conmon', '/usr/bin/conmon', 'conmon'],
-    ['tini', '/usr/bin/tini-static', 'tini'],
-    ['ip', '/usr/sbin/ip', 'iproute2'],
-    ['nft', '/usr/sbin/nft', 'nftables'],
-    ['script', '/usr/bin/script', 'bsdutils'],
-  ];
-  const missing = need.filter(([, path]) => !existsSync(path));
-  if (missing.length) problems.push(`missing ${missing.map(([n]) => n).join(', ')}: apt-get install -y ${missing.map(([, , pkg]) => pkg).join(' ')} (or use --runtime simulated)`);
-  if (!existsSync('/sys/fs/cgroup/memory')) problems.push('no cgroup v1 memory controller at /sys/fs/cgroup/memory: this kernel setup is not supported yet');
-  return problems;
+  return runtimeHostProblems();
 }
 
 export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgent> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   const nodeIP = o.nodeIP ?? defaultNodeIP();
+  const serving = await signLeaf(o.pki.ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName, 'localhost'], ips: [...new Set([nodeIP, '127.0.0.1'])], server: true });
+  const agent = await startNodeAgent({ ...o, nodeName, nodeIP, serving, clientCA: o.pki.ca.cert, controlPlane: true, log: o.log ?? (() => undefined) });
+  const kc = await ensureKubeletClientCert(o.dataDir, o.pki.ca);
+  o.core.kubeletProxy = createKubeletProxy({ core: o.core, clientCert: kc.cert, clientKey: kc.key, caCert: o.pki.ca.cert, kubeletPort: agent.kubeletPort });
+  installUpgradeRouting(o.apiServer, o.core);
+  return agent;
+}
+
+/** A node: image service, OCI runtime, pod network with routes to the other nodes, kubelet. */
+export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent> {
+  const { nodeName, nodeIP } = o;
 
   // Images: the store in the data dir, mirrors from registries.yaml (k3s's format).
   const registriesPath = [join(o.dataDir, 'registries.yaml'), '/etc/k8ts/registries.yaml'].find((p) => existsSync(p));
@@ -80,7 +97,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
   // Runtime: runc under conmon, overlayfs over the image layers, the direct bridge network.
   // The pod network is initialised now (bridge, gateway, NAT): node services such as cluster
   // DNS listen on its gateway before the first pod exists.
-  const network = createPodNetwork(o.networkMode, { podCidr: o.podCIDR, stateDir: join(o.dataDir, 'runtime', 'network') });
+  const network = createPodNetwork(o.networkMode, { podCidr: o.podCIDR, clusterCidr: o.clusterCIDR, stateDir: join(o.dataDir, 'runtime', 'network') });
   await network.init();
   const runtime = new OciRuntime({
     root: join(o.dataDir, 'runtime'),
@@ -96,14 +113,13 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
 
   // The kubelet's streaming server (logs, exec, attach, port-forward), reachable only by the
   // API server's kubelet-client certificate, and the API server's proxy to it.
-  const serving = await signLeaf(o.pki.ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName, 'localhost'], ips: [...new Set([nodeIP, '127.0.0.1'])], server: true });
   // The kubelet is started below; requests can only reach the server once the Node (with this
   // port) is registered, by which time `kubelet` is set.
   let kubelet!: Kubelet;
   const server = await startKubeletServer({
     port: o.kubeletPort,
     bindAddress: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
-    tls: { cert: serving.cert, key: serving.key, ca: o.pki.ca.cert },
+    tls: { cert: o.serving.cert, key: o.serving.key, ca: o.clientCA },
     runtime,
     resolveContainer: async (ns, podName, container) => {
       const pod = kubelet.getPod(ns, podName);
@@ -135,13 +151,21 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
     clusterDomain: 'cluster.local',
     signal: o.signal,
     recorder: o.recorder,
-    controlPlane: true,
+    controlPlane: o.controlPlane,
     kubeletPort: server.port,
   });
 
-  const kc = await ensureKubeletClientCert(o.dataDir, o.pki.ca);
-  o.core.kubeletProxy = createKubeletProxy({ core: o.core, clientCert: kc.cert, clientKey: kc.key, caCert: o.pki.ca.cert, kubeletPort: server.port });
-  installUpgradeRouting(o.apiServer, o.core);
+  // Pods on other nodes: a route to each node's pod CIDR via its address (host-gw).
+  const routes = new HostGwRoutes(o.log);
+  const nodes = o.informers.informerFor(R.nodes);
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const syncRoutes = (): void => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      void routes.sync(podRoutes(nodes.lister.list(), nodeName, o.clusterCIDR));
+    }, 50);
+  };
+  nodes.addEventHandler({ onAdd: syncRoutes, onUpdate: syncRoutes, onDelete: syncRoutes });
 
   return {
     kubelet,
@@ -150,10 +174,25 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
     nodeIP,
     kubeletPort: server.port,
     close: async () => {
+      if (pending) clearTimeout(pending);
       await server.close();
       imageControl.close();
     },
   };
+}
+
+/** Routes to the other nodes' pod CIDRs (inside the cluster CIDR) via their InternalIP. */
+export function podRoutes(nodes: ReadonlyArray<Readonly<KObject>>, self: string, clusterCIDR: string): PodRoute[] {
+  const cluster = parseCidr(clusterCIDR);
+  const out: PodRoute[] = [];
+  for (const n of nodes) {
+    if (n.metadata.name === self) continue;
+    const cidr = (n.spec as { podCIDR?: string } | undefined)?.podCIDR;
+    const via = ((n.status as { addresses?: Array<{ type?: string; address?: string }> } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
+    if (!cidr || !via || !contains(cluster, cidr.split('/')[0])) continue;
+    out.push({ cidr, via });
+  }
+  return out.sort((a, b) => (a.cidr < b.cidr ? -1 : 1));
 }
 
 export { StatusError };

@@ -1,9 +1,10 @@
 // The service proxy: watches Services, EndpointSlices and its Node, and keeps one nftables
-// table in sync. Each sync renders the whole table (renderProxyRules) and applies it in one
-// `nft -f -` transaction; bursts of events are coalesced (at most one sync per minSyncIntervalMs);
-// an unchanged rendering is not re-applied. Failures are logged (one line) and retried; the
-// proxy never throws out of its event handlers or timers.
-import { spawn } from 'node:child_process';
+// table in sync. The first sync, and the first after a failed apply, rebuilds the whole table in
+// one transaction (carrying the live session-affinity entries over); every other sync compiles
+// the state again (reusing the rules of unchanged service ports) and applies only the delta, also
+// in one `nft -f -` transaction. Bursts of events are coalesced (at most one sync per
+// minSyncIntervalMs); a sync with nothing to change runs no nft at all. Failures are logged (one
+// line) and retried; the proxy never throws out of its event handlers or timers.
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { KObject } from '../api/types.js';
@@ -11,8 +12,12 @@ import type { InformerFactory, ControllerRegistration } from '../client/controll
 import type { Disposable } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
 import type { ApiClient } from '../client/types.js';
-import { hasNodePorts, renderProxyRules, type ProxyState } from './rules.js';
+import { renderDeltaRules, type DeltaCounts } from './delta.js';
+import { applyNft, readAffinityEntries } from './nft.js';
+import { compileRules, hasNodePorts, renderFullRules, type AffinityEntries, type CompiledRules, type ProxyState } from './rules.js';
 import { buildServicePorts, nodeAddresses } from './state.js';
+
+export { applyNft, runNft } from './nft.js';
 
 export const DEFAULT_PROXY_TABLE = 'k8ts-svc';
 
@@ -31,8 +36,23 @@ export interface ServiceProxyConfig {
   routeLocalnetInterfaces?: string[];
   /** Log sink (default: console.error with a `proxy:` prefix). */
   log?: (line: string) => void;
-  /** Applies a rendered ruleset (default: `nft -f -`). Tests may replace it. */
+  /** Network namespace (a name under /run/netns) whose nftables to program (default: the proxy's own). */
+  netns?: string;
+  /** Applies an nft script, full or delta (default: `nft -f -`). Tests may replace it. */
   apply?: (rules: string) => Promise<void>;
+  /**
+   * Reads the live session-affinity entries before a full rebuild, to carry them over (default:
+   * `nft -j list sets`; nothing when `apply` is replaced).
+   */
+  readAffinity?: (table: string) => Promise<AffinityEntries>;
+}
+
+/** What the last sync sent to nft. */
+export interface SyncReport {
+  kind: 'full' | 'delta';
+  bytes: number;
+  /** For a delta: what it changed. */
+  counts?: DeltaCounts;
 }
 
 export interface ServiceProxy {
@@ -40,29 +60,12 @@ export interface ServiceProxy {
   readonly ready: Promise<void>;
   /** Renders and applies now (waits for an in-flight sync first). Throws on failure. */
   syncOnce(): Promise<void>;
-  /** The last ruleset applied successfully ('' if none). */
+  /** The whole ruleset the kernel holds after the last successful sync, rendered in full ('' if none). */
   lastApplied(): string;
+  /** What the last sync that ran nft sent (undefined before the first). */
+  lastSync(): SyncReport | undefined;
   /** Stops watching and removes the table. */
   stop(): Promise<void>;
-}
-
-export function runNft(args: readonly string[], input?: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('nft', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new Error(`nft ${args.join(' ')}: ${e.message}`, { cause: e })));
-    child.on('close', (code) => {
-      if (code === 0) resolve();
-      else reject(new Error(`nft ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString().trim().slice(0, 2000)}`));
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
-
-export function applyNft(rules: string): Promise<void> {
-  return runNft(['-f', '-'], rules);
 }
 
 async function setSysctl(path: string, value: string): Promise<void> {
@@ -75,13 +78,20 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
   const table = cfg.tableName ?? DEFAULT_PROXY_TABLE;
   const interval = cfg.minSyncIntervalMs ?? 100;
   const log = cfg.log ?? ((l: string) => console.error(`proxy: ${l}`));
-  const apply = cfg.apply ?? applyNft;
+  const apply = cfg.apply ?? ((rules: string) => applyNft(rules, cfg.netns));
+  const readAffinity = cfg.readAffinity ?? (cfg.apply ? async () => new Map() : (t: string) => readAffinityEntries(t, cfg.netns));
   const localnetIfs = cfg.routeLocalnetInterfaces ?? ['k8ts0'];
   const services = cfg.informers.informerFor<KObject>(R.services);
   const slices = cfg.informers.informerFor<KObject>(R.endpointslices);
   const nodes = cfg.informers.informerFor<KObject>(R.nodes);
 
-  let applied = '';
+  // The rules the kernel holds; undefined until the first full rebuild and after a failed apply
+  // (the kernel may then differ from what we think it holds), which makes the next sync full.
+  let current: CompiledRules | undefined;
+  // The rules of the last successful apply (kept across a failure, which nft rolls back), for lastApplied.
+  let applied: CompiledRules | undefined;
+  let appliedText: string | undefined;
+  let report: SyncReport | undefined;
   let lastSyncAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -100,14 +110,34 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
     dirty = false;
     lastSyncAt = Date.now();
     const st = state();
-    const rules = renderProxyRules(st);
+    const previous = current;
+    const next = compileRules(st, previous);
     if (hasNodePorts(st)) {
       await setSysctl('/proc/sys/net/ipv4/conf/all/route_localnet', '1');
       for (const i of localnetIfs) await setSysctl(`/proc/sys/net/ipv4/conf/${i}/route_localnet`, '1');
     }
-    if (rules === applied) return;
-    await apply(rules);
-    applied = rules;
+    const delta = previous && renderDeltaRules(previous, next);
+    if (delta && delta.text === '') {
+      current = applied = next; // same rules; keep the newest objects for the next comparison
+      return;
+    }
+    current = undefined;
+    if (delta) {
+      await apply(delta.text);
+      report = { kind: 'delta', bytes: delta.text.length, counts: delta.counts };
+    } else {
+      let keep: AffinityEntries | undefined;
+      try {
+        keep = await readAffinity(table);
+      } catch (e) {
+        log(`reading session-affinity entries of table ${table} failed (they are dropped): ${(e as Error).message}`.replace(/\s*\n\s*/g, ' | '));
+      }
+      const text = renderFullRules(next, keep);
+      await apply(text);
+      report = { kind: 'full', bytes: text.length };
+    }
+    current = applied = next;
+    appliedText = undefined;
   };
 
   const syncOnce = async (): Promise<void> => {
@@ -179,7 +209,12 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
     }
   })();
 
-  return { ready, syncOnce, lastApplied: () => applied, stop };
+  const lastApplied = (): string => {
+    if (!applied) return '';
+    appliedText ??= renderFullRules(applied);
+    return appliedText;
+  };
+  return { ready, syncOnce, lastApplied, lastSync: () => report, stop };
 }
 
 /** Starts the proxy from a controller context (not leader-only: one per node). */

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { renderProxyRules, servicePortId, usableEndpoints, type ProxyEndpoint, type ProxyServicePort, type ProxyState } from './rules.js';
+import {
+  compileRules, renderFullRules, renderProxyRules, servicePortId, usableEndpoints, type ProxyEndpoint, type ProxyServicePort, type ProxyState,
+} from './rules.js';
 import { buildServicePorts } from './state.js';
 import type { KObject } from '../api/types.js';
 
@@ -18,7 +20,9 @@ function svc(o: Partial<ProxyServicePort> = {}): ProxyServicePort {
 }
 function render(...services: ProxyServicePort[]): string {
   const st: ProxyState = { tableName: 'k8tst-svc', clusterCIDR: '10.42.0.0/16', nodeIPs: ['192.0.2.2'], services };
-  const rules = renderProxyRules(st);
+  return check(renderProxyRules(st));
+}
+function check(rules: string): string {
   if (canCheck) {
     const r = spawnSync('nft', ['-c', '-f', '-'], { input: rules });
     assert.equal(r.status, 0, `nft -c rejected the rules: ${r.stderr}\n${rules}`);
@@ -109,6 +113,31 @@ test('UDP and external / LoadBalancer IPs', () => {
 test('hostile or invalid data never reaches the ruleset', () => {
   const r = render(svc({ name: 'x; flush ruleset', clusterIP: '10.43.0.10; drop', endpoints: [ep('1.2.3.4 ; drop'), ep('10.42.0.5', { port: 70000 })] }));
   assert.doesNotMatch(r, /flush ruleset|; drop|70000/);
+});
+
+test('full rebuild carries live affinity entries over (remaining time, capped at the timeout)', () => {
+  const st: ProxyState = {
+    tableName: 'k8tst-svc', clusterCIDR: '10.42.0.0/16', nodeIPs: [],
+    services: [svc({ affinityTimeoutSeconds: 60, endpoints: [ep('10.42.0.5'), ep('10.42.0.6')] })],
+  };
+  const keep = new Map([
+    [`affinity-${id}__10.42.0.5/8080`, [{ ip: '192.0.2.7', expiresSeconds: 42 }, { ip: '192.0.2.8', expiresSeconds: 500 }, { ip: '1.2.3.4 } ; flush ruleset', expiresSeconds: 5 }]],
+    [`affinity-${id}__10.42.0.99/8080`, [{ ip: '192.0.2.9', expiresSeconds: 5 }]], // endpoint gone: dropped
+  ]);
+  const r = check(renderFullRules(compileRules(st), keep));
+  assert.ok(r.includes(`set affinity-${id}__10.42.0.5/8080 {\n    type ipv4_addr; flags dynamic,timeout; timeout 60s; elements = { 192.0.2.7 expires 42s, 192.0.2.8 expires 60s }\n  }`));
+  assert.ok(r.includes(`set affinity-${id}__10.42.0.6/8080 {\n    type ipv4_addr; flags dynamic,timeout; timeout 60s;\n  }`));
+  assert.doesNotMatch(r, /192\.0\.2\.9|flush ruleset/);
+  assert.equal(renderFullRules(compileRules(st)), renderProxyRules(st), 'without entries: the plain rendering');
+});
+
+test('two services claiming the same IP and port: the first by id gets it, the table stays valid', () => {
+  const a = svc({ name: 'a', clusterIP: '10.43.0.1', externalIPs: ['192.0.2.50'] });
+  const b = svc({ name: 'b', clusterIP: '10.43.0.2', externalIPs: ['192.0.2.50'] });
+  const first = servicePortId(a) < servicePortId(b) ? a : b;
+  const r = render(a, b);
+  assert.equal(r.match(/192\.0\.2\.50 \. tcp \. 80 :/g)?.length, 1);
+  assert.ok(r.includes(`192.0.2.50 . tcp . 80 : goto external-${servicePortId(first)}`));
 });
 
 function obj(o: Record<string, unknown>): KObject {

@@ -1,5 +1,7 @@
-// The service proxy's nftables table, rendered from plain data (no I/O), so every feature can
-// be tested without root. One `nft -f -` transaction replaces the whole table atomically.
+// The service proxy's nftables table, as plain data (no I/O), so every feature can be tested
+// without root. compileRules turns the state into per-service-port rules; renderFullRules writes
+// the whole table (one `nft -f -` transaction that replaces it atomically); delta.ts writes only
+// what changed between two compilations.
 //
 //   nat prerouting/output ─ jump services
 //     services: ip daddr . l4proto . dport vmap @service-ips        (ClusterIP, external/LB IPs)
@@ -10,6 +12,10 @@
 //       endpoint-<svc>__ip/port: hairpin mark, affinity update, dnat
 //   nat postrouting ─ ct mark & MASQ == MASQ → masquerade
 //   filter input/forward/output (priority -110) ─ services without endpoints → reject
+//
+// The base chains above never change; everything a service port adds (its chains, its affinity
+// sets, its map elements) is named after the port's stable id (servicePortId), which is what
+// lets a sync touch one service without disturbing the others.
 //
 // Endpoints used (upstream kube-proxy's CategorizeEndpoints, simplified): ready ones; if there
 // are none, serving+terminating ones. `local` means the endpoint's nodeName is this node.
@@ -94,66 +100,141 @@ function hex(n: number): string {
 }
 
 const SET_MASQ = `ct mark set ct mark | ${hex(MASQ_MARK)}`;
+const TABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,30}$/;
 
-interface Out {
-  ips: string[];
-  nodePorts: string[];
-  noEpIps: string[];
-  noEpNodePorts: string[];
-  chains: string[];
-  sets: string[];
+/** The verdict maps services are dispatched through; their elements are added and deleted one by one. */
+export type MapName = 'service-ips' | 'service-nodeports' | 'no-endpoint-services' | 'no-endpoint-nodeports';
+export const MAP_NAMES: readonly MapName[] = ['service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports'];
+const MAP_TYPES: Record<MapName, string> = {
+  'service-ips': 'ipv4_addr . inet_proto . inet_service',
+  'service-nodeports': 'inet_proto . inet_service',
+  'no-endpoint-services': 'ipv4_addr . inet_proto . inet_service',
+  'no-endpoint-nodeports': 'inet_proto . inet_service',
+};
+
+export interface MapElement {
+  map: MapName;
+  key: string;
+  verdict: string;
 }
 
-export function renderProxyRules(state: ProxyState): string {
+/**
+ * The nft objects one service port owns. Every chain and set name embeds the port's id, so no
+ * two ports share one: a port's chains can be flushed, refilled or deleted without touching others.
+ */
+export interface ServicePortRules {
+  id: string;
+  /** The input these rules were compiled from (JSON), so an unchanged port reuses them. */
+  source: string;
+  /** Chains (name → rules), in rendering order. */
+  chains: ReadonlyMap<string, readonly string[]>;
+  /** Session-affinity sets (name → timeout in seconds). */
+  affinitySets: ReadonlyMap<string, number>;
+  /** Entries this port puts in the dispatch maps. */
+  elements: readonly MapElement[];
+}
+
+/** The whole table as data: what renderFullRules writes and renderDeltaRules (delta.ts) compares. */
+export interface CompiledRules {
+  tableName: string;
+  clusterCIDR: string;
+  /** Service ports by id, in id order. */
+  ports: ReadonlyMap<string, ServicePortRules>;
+  /** Contents of the dispatch maps (key → verdict). A key claimed by two ports goes to the first by id. */
+  maps: Readonly<Record<MapName, ReadonlyMap<string, string>>>;
+}
+
+/** Live session-affinity entries read back from the kernel (set name → client IPs), kept across a full rebuild. */
+export type AffinityEntries = ReadonlyMap<string, ReadonlyArray<{ ip: string; expiresSeconds: number }>>;
+
+/**
+ * Compiles the state into per-port rules. With `previous` (the rules now in the kernel), a port
+ * whose input did not change gets the very same ServicePortRules object back: renderDeltaRules
+ * skips those without looking inside.
+ */
+export function compileRules(state: ProxyState, previous?: CompiledRules): CompiledRules {
   const t = state.tableName;
-  if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,30}$/.test(t)) throw new Error(`invalid nft table name ${JSON.stringify(t)}`);
+  if (!TABLE_NAME.test(t)) throw new Error(`invalid nft table name ${JSON.stringify(t)}`);
   if (!CIDR4.test(state.clusterCIDR)) throw new Error(`invalid cluster CIDR ${JSON.stringify(state.clusterCIDR)}`);
-  const out: Out = { ips: [], nodePorts: [], noEpIps: [], noEpNodePorts: [], chains: [], sets: [] };
-  const seen = new Set<string>();
-  const sorted = [...state.services].sort((a, b) => servicePortId(a).localeCompare(servicePortId(b)));
-  for (const sp of sorted) {
-    const id = servicePortId(sp);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    renderServicePort(state, sp, id, out);
+  const reuse = previous && previous.tableName === t && previous.clusterCIDR === state.clusterCIDR ? previous.ports : undefined;
+  const withIds = state.services.map((sp) => ({ sp, id: servicePortId(sp) }));
+  withIds.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ports = new Map<string, ServicePortRules>();
+  const maps = Object.fromEntries(MAP_NAMES.map((m) => [m, new Map<string, string>()])) as Record<MapName, Map<string, string>>;
+  for (const { sp, id } of withIds) {
+    if (ports.has(id)) continue;
+    const source = JSON.stringify(sp);
+    const old = reuse?.get(id);
+    const rules = old && old.source === source ? old : compileServicePort(state.clusterCIDR, sp, id, source);
+    ports.set(id, rules);
+    for (const e of rules.elements) if (!maps[e.map].has(e.key)) maps[e.map].set(e.key, e.verdict);
   }
+  return { tableName: t, clusterCIDR: state.clusterCIDR, ports, maps };
+}
+
+/** The whole table, for a full rebuild: one transaction that deletes and recreates it. */
+export function renderProxyRules(state: ProxyState): string {
+  return renderFullRules(compileRules(state));
+}
+
+/**
+ * Renders compiled rules as one `nft -f` script that replaces the table atomically. `keep`
+ * re-seeds affinity sets that still exist with their live entries (remaining time capped at the
+ * set's timeout), so sticky clients stay on their endpoint across a rebuild.
+ */
+export function renderFullRules(c: CompiledRules, keep?: AffinityEntries): string {
+  const t = c.tableName;
+  if (!TABLE_NAME.test(t)) throw new Error(`invalid nft table name ${JSON.stringify(t)}`);
   const L: string[] = [];
   L.push(`table ip ${t}`, `delete table ip ${t}`, `table ip ${t} {`);
-  L.push(map('service-ips', 'ipv4_addr . inet_proto . inet_service', out.ips));
-  L.push(map('service-nodeports', 'inet_proto . inet_service', out.nodePorts));
-  L.push(map('no-endpoint-services', 'ipv4_addr . inet_proto . inet_service', out.noEpIps));
-  L.push(map('no-endpoint-nodeports', 'inet_proto . inet_service', out.noEpNodePorts));
-  L.push(...out.sets);
-  L.push(`  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n    jump services\n  }`);
-  L.push(`  chain output {\n    type nat hook output priority -100; policy accept;\n    jump services\n  }`);
-  L.push(
-    `  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n    ct mark & ${hex(MASQ_MARK)} == ${hex(MASQ_MARK)} masquerade\n  }`,
-  );
-  L.push(
-    `  chain services {\n    ip daddr . meta l4proto . th dport vmap @service-ips\n    fib daddr type local meta l4proto . th dport vmap @service-nodeports\n  }`,
-  );
-  const noEpIps = `ct state new ip daddr . meta l4proto . th dport vmap @no-endpoint-services`;
-  const noEpNp = `ct state new fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports`;
-  L.push(`  chain filter-input {\n    type filter hook input priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`);
-  L.push(`  chain filter-forward {\n    type filter hook forward priority -110; policy accept;\n    ${noEpIps}\n  }`);
-  L.push(`  chain filter-output {\n    type filter hook output priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`);
-  L.push(`  chain reject-chain {\n    meta l4proto tcp reject with tcp reset\n    reject\n  }`);
-  L.push(...out.chains);
+  for (const m of MAP_NAMES) L.push(mapDecl(m, [...c.maps[m]].map(([k, v]) => `${k} : ${v}`)));
+  for (const p of c.ports.values()) {
+    for (const [name, timeout] of p.affinitySets) L.push(`  set ${name} {\n    ${setSpec(timeout, keep?.get(name))}\n  }`);
+  }
+  L.push(...BASE_CHAINS);
+  for (const p of c.ports.values()) for (const [name, rules] of p.chains) L.push(chainDecl(name, rules));
   L.push('}');
   return L.join('\n') + '\n';
 }
 
-function map(name: string, type: string, elements: string[]): string {
-  const els = elements.length ? `\n    elements = {\n      ${elements.join(',\n      ')}\n    }` : '';
-  return `  map ${name} {\n    type ${type} : verdict;${els}\n  }`;
+/** Body of an affinity set declaration (also used by `add set` in a delta). */
+export function setSpec(timeoutSeconds: number, entries?: ReadonlyArray<{ ip: string; expiresSeconds: number }>): string {
+  const spec = `type ipv4_addr; flags dynamic,timeout; timeout ${timeoutSeconds}s;`;
+  const live = (entries ?? []).filter((e) => isIPv4(e.ip) && Number.isFinite(e.expiresSeconds) && e.expiresSeconds > 0);
+  if (live.length === 0) return spec;
+  const els = live.map((e) => `${e.ip} expires ${Math.min(timeoutSeconds, Math.ceil(e.expiresSeconds))}s`);
+  return `${spec} elements = { ${els.join(', ')} }`;
 }
 
-function chain(name: string, rules: string[]): string {
+const noEpIps = `ct state new ip daddr . meta l4proto . th dport vmap @no-endpoint-services`;
+const noEpNp = `ct state new fib daddr type local meta l4proto . th dport vmap @no-endpoint-nodeports`;
+/** The fixed part of the table: hooks, dispatch and reject. Never changed by a delta. */
+const BASE_CHAINS: readonly string[] = [
+  `  chain prerouting {\n    type nat hook prerouting priority dstnat; policy accept;\n    jump services\n  }`,
+  `  chain output {\n    type nat hook output priority -100; policy accept;\n    jump services\n  }`,
+  `  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n    ct mark & ${hex(MASQ_MARK)} == ${hex(MASQ_MARK)} masquerade\n  }`,
+  `  chain services {\n    ip daddr . meta l4proto . th dport vmap @service-ips\n    fib daddr type local meta l4proto . th dport vmap @service-nodeports\n  }`,
+  `  chain filter-input {\n    type filter hook input priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`,
+  `  chain filter-forward {\n    type filter hook forward priority -110; policy accept;\n    ${noEpIps}\n  }`,
+  `  chain filter-output {\n    type filter hook output priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`,
+  `  chain reject-chain {\n    meta l4proto tcp reject with tcp reset\n    reject\n  }`,
+];
+
+function mapDecl(name: MapName, elements: string[]): string {
+  const els = elements.length ? `\n    elements = {\n      ${elements.join(',\n      ')}\n    }` : '';
+  return `  map ${name} {\n    type ${MAP_TYPES[name]} : verdict;${els}\n  }`;
+}
+
+function chainDecl(name: string, rules: readonly string[]): string {
   return `  chain ${name} {\n${rules.map((r) => '    ' + r).join('\n')}\n  }`;
 }
 
-function renderServicePort(state: ProxyState, sp: ProxyServicePort, id: string, out: Out): void {
-  if (!isPort(sp.port) || (sp.protocol !== 'tcp' && sp.protocol !== 'udp')) return;
+function compileServicePort(clusterCIDR: string, sp: ProxyServicePort, id: string, source: string): ServicePortRules {
+  const chains = new Map<string, string[]>();
+  const affinitySets = new Map<string, number>();
+  const elements: MapElement[] = [];
+  const result: ServicePortRules = { id, source, chains, affinitySets, elements };
+  if (!isPort(sp.port) || (sp.protocol !== 'tcp' && sp.protocol !== 'udp')) return result;
   const clusterIP = isIPv4(sp.clusterIP) ? sp.clusterIP : undefined;
   const nodePort = isPort(sp.nodePort) ? sp.nodePort : undefined;
   const externalIPs = [...new Set(sp.externalIPs.filter(isIPv4))].filter((ip) => ip !== clusterIP).sort();
@@ -165,26 +246,23 @@ function renderServicePort(state: ProxyState, sp: ProxyServicePort, id: string, 
 
   if (clusterEps.length === 0) {
     // Upstream: no endpoints at all → reject (TCP reset / ICMP port unreachable).
-    if (clusterIP) out.noEpIps.push(`${clusterIP} . ${p} . ${sp.port} : goto reject-chain`);
-    for (const ip of externalIPs) out.noEpIps.push(`${ip} . ${p} . ${sp.port} : goto reject-chain`);
-    if (nodePort !== undefined) out.noEpNodePorts.push(`${p} . ${nodePort} : goto reject-chain`);
-    return;
+    const reject = 'goto reject-chain';
+    if (clusterIP) elements.push({ map: 'no-endpoint-services', key: `${clusterIP} . ${p} . ${sp.port}`, verdict: reject });
+    for (const ip of externalIPs) elements.push({ map: 'no-endpoint-services', key: `${ip} . ${p} . ${sp.port}`, verdict: reject });
+    if (nodePort !== undefined) elements.push({ map: 'no-endpoint-nodeports', key: `${p} . ${nodePort}`, verdict: reject });
+    return result;
   }
 
   const affinity = sp.affinityTimeoutSeconds !== undefined ? Math.max(1, Math.min(86400, Math.floor(sp.affinityTimeoutSeconds))) : undefined;
-  const epChains = new Map<ProxyEndpoint, string>();
   const epChain = (e: ProxyEndpoint): string => {
-    let name = epChains.get(e);
-    if (name) return name;
-    name = `endpoint-${id}__${e.ip}/${e.port}`;
-    epChains.set(e, name);
+    const name = `endpoint-${id}__${e.ip}/${e.port}`;
+    if (chains.has(name)) return name;
+    const set = `affinity-${id}__${e.ip}/${e.port}`;
     const rules = [`ip saddr ${e.ip} ${SET_MASQ}`];
-    if (affinity !== undefined) rules.push(`update @affinity-${id}__${e.ip}/${e.port} { ip saddr }`);
+    if (affinity !== undefined) rules.push(`update @${set} { ip saddr }`);
     rules.push(`meta l4proto ${p} dnat to ${e.ip}:${e.port}`);
-    out.chains.push(chain(name, rules));
-    if (affinity !== undefined) {
-      out.sets.push(`  set affinity-${id}__${e.ip}/${e.port} {\n    type ipv4_addr; flags dynamic,timeout; timeout ${affinity}s;\n  }`);
-    }
+    chains.set(name, rules);
+    if (affinity !== undefined) affinitySets.set(set, affinity);
     return name;
   };
   const lbRules = (eps: ProxyEndpoint[]): string[] => {
@@ -208,8 +286,8 @@ function renderServicePort(state: ProxyState, sp: ProxyServicePort, id: string, 
 
   if (clusterIP) {
     const name = `clusterip-${id}`;
-    out.chains.push(chain(name, [`ip saddr != ${state.clusterCIDR} ${SET_MASQ}`, `goto ${target(sp.internalTrafficLocal)}`]));
-    out.ips.push(`${clusterIP} . ${p} . ${sp.port} : goto ${name}`);
+    chains.set(name, [`ip saddr != ${clusterCIDR} ${SET_MASQ}`, `goto ${target(sp.internalTrafficLocal)}`]);
+    elements.push({ map: 'service-ips', key: `${clusterIP} . ${p} . ${sp.port}`, verdict: `goto ${name}` });
   }
   if (hasExternal) {
     const name = `external-${id}`;
@@ -218,12 +296,13 @@ function renderServicePort(state: ProxyState, sp: ProxyServicePort, id: string, 
         // itself (e.g. 127.0.0.1) is short-circuited to all endpoints with masquerade, as upstream.
         [`fib saddr type local ${SET_MASQ} goto ${target(false)}`, `goto ${target(true)}`]
       : [SET_MASQ, `goto ${target(false)}`];
-    out.chains.push(chain(name, rules));
-    for (const ip of externalIPs) out.ips.push(`${ip} . ${p} . ${sp.port} : goto ${name}`);
-    if (nodePort !== undefined) out.nodePorts.push(`${p} . ${nodePort} : goto ${name}`);
+    chains.set(name, rules);
+    for (const ip of externalIPs) elements.push({ map: 'service-ips', key: `${ip} . ${p} . ${sp.port}`, verdict: `goto ${name}` });
+    if (nodePort !== undefined) elements.push({ map: 'service-nodeports', key: `${p} . ${nodePort}`, verdict: `goto ${name}` });
   }
-  if (clusterChainUsed) out.chains.push(chain(clusterChain, lbRules(clusterEps)));
-  if (localChainUsed) out.chains.push(chain(localChain, lbRules(localEps)));
+  if (clusterChainUsed) chains.set(clusterChain, lbRules(clusterEps));
+  if (localChainUsed) chains.set(localChain, lbRules(localEps));
+  return result;
 }
 
 /** True when some service port has a NodePort (then route_localnet is needed for 127.0.0.1). */

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { stopAllPods } from '../../src/runtime/oci/cleanup.js';
 
 /** Why the real-runtime tests cannot run here, or undefined when they can. */
 export function runtimeSkipReason(): string | undefined {
@@ -18,6 +19,11 @@ export function runtimeSkipReason(): string | undefined {
 export function cleanupNodeNetwork(): void {
   spawnSync('ip', ['link', 'del', 'k8ts0'], { stdio: 'ignore' });
   for (const t of ['k8ts-nat', 'k8ts-hostport', 'k8ts-svc']) spawnSync('nft', ['delete', 'table', 'ip', t], { stdio: 'ignore' });
+  cleanupCgroups();
+}
+
+/** Removes the empty k8ts cgroups (busy ones, whose containers still live, stay). */
+export function cleanupCgroups(): void {
   for (const ctl of ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified']) {
     const dir = `/sys/fs/cgroup/${ctl}/k8ts`;
     if (!existsSync(dir)) continue;
@@ -51,16 +57,9 @@ export function httpGet(url: string, headers: Record<string, string> = {}): Prom
 /**
  * Last-resort clean-up after a failed test: stops every container the agent of `dataDir`
  * left behind (runc containers under its runtime root, their conmon monitors), unmounts
- * everything below the data dir and deletes the pods' network namespaces.
+ * everything below the data dir and deletes the pods' network namespaces — the same clean-up
+ * as `k8ts stop` (src/runtime/oci/cleanup.ts), without a grace period.
  */
 export function forceCleanupRuntime(dataDir: string): void {
-  const runcRoot = `${dataDir}/runtime/runc`;
-  if (existsSync(runcRoot)) {
-    const list = spawnSync('runc', ['--root', runcRoot, 'list', '-q'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    for (const id of list) spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id], { stdio: 'ignore' });
-  }
-  spawnSync('pkill', ['-KILL', '-f', `conmon.*${dataDir}`], { stdio: 'ignore' });
-  const mounts = spawnSync('sh', ['-c', `awk '{print $2}' /proc/mounts | grep '^${dataDir}' | sort -r`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  for (const m of mounts) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
-  if (existsSync('/var/run/netns')) for (const n of readdirSync('/var/run/netns')) if (n.startsWith('k8ts-')) spawnSync('ip', ['netns', 'del', n], { stdio: 'ignore' });
+  stopAllPods(dataDir, { graceSeconds: 0 });
 }

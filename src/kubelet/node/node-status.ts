@@ -101,7 +101,7 @@ export class NodeStatusManager {
     const status = await this.computeStatus();
     const now = this.o.clock.now();
     const json = this.comparable(status);
-    if (json === this.lastPostedJson && now - this.lastPosted < NODE_STATUS_REPORT_MS) return false;
+    if (json === this.lastPostedJson && now - this.lastPosted < NODE_STATUS_REPORT_MS && !(await this.serverDisagrees(status))) return false;
     const prevReady = this.conditions.find((c) => c.type === 'Ready')?.status;
     try {
       await this.o.client.patch(R.nodes, undefined, this.o.nodeName, 'merge', { status }, { subresource: 'status' });
@@ -119,6 +119,22 @@ export class NodeStatusManager {
       this.o.recorder.event(this.nodeRef(), 'Normal', ready === 'True' ? EVENT.NodeReady : EVENT.NodeNotReady, `Node ${this.o.nodeName} status is now: ${ready === 'True' ? 'NodeReady' : 'NodeNotReady'}`);
     }
     return true;
+  }
+
+  /**
+   * Whether the Node's conditions on the server differ from ours, as upstream's kubelet compares
+   * with the Node it reads back: the node lifecycle controller sets them to Unknown when
+   * heartbeats were missed (e.g. while the API server was down), and only a post repairs that.
+   */
+  private async serverDisagrees(status: Record<string, unknown>): Promise<boolean> {
+    let node;
+    try {
+      node = await this.o.client.get(R.nodes, undefined, this.o.nodeName);
+    } catch (e) {
+      return isNotFound(e);
+    }
+    const theirs = new Map((((node.status ?? {}) as { conditions?: NodeCondition[] }).conditions ?? []).map((c) => [c.type, c.status]));
+    return (status.conditions as NodeCondition[]).some((c) => theirs.get(c.type) !== c.status);
   }
 
   private remember(status: Record<string, unknown>): void {

@@ -10,7 +10,7 @@ import { access, mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { PortMapping } from '../types.js';
 import { Ipv4Cidr, formatCidr, gatewayOf, parseCidr } from './cidr.js';
-import { Mutex, RuntimeError, isEnoent, isRecord, readJson, run, setSysctl, writeFileAtomic } from './exec.js';
+import { Mutex, RuntimeError, isEnoent, isRecord, linkExists, readJson, run, setSysctl, writeFileAtomic } from './exec.js';
 import { HostPortEntry, renderHostPortTable, renderNatTable } from './hostport-nft.js';
 import { HostIpam } from './ipam.js';
 import type { PodNetwork, PodNetworkOptions, PodNetworkRequest, PodNetworkResult } from './types.js';
@@ -61,16 +61,13 @@ export class DirectBridgeNetwork implements PodNetwork {
   private async doInit(): Promise<void> {
     await mkdir(join(this.opts.stateDir, 'pods'), { recursive: true });
     const gw = gatewayOf(this.cidr);
-    const exists = await access(`/sys/class/net/${this.bridge}`).then(
-      () => true,
-      () => false,
-    );
+    const exists = await linkExists(this.bridge);
     if (!exists) {
       await run('ip', ['-batch', '-'], {
         input: [`link add ${this.bridge} type bridge`, `addr add ${gw}/${this.cidr.prefix} dev ${this.bridge}`, `link set ${this.bridge} up`].join('\n') + '\n',
       }).catch(async (e) => {
         // Lost a race with another initializer: fine if the bridge is there now.
-        if (!(await access(`/sys/class/net/${this.bridge}`).then(() => true, () => false))) throw e;
+        if (!(await linkExists(this.bridge))) throw e;
       });
     } else {
       await run('ip', ['addr', 'replace', `${gw}/${this.cidr.prefix}`, 'dev', this.bridge]);
@@ -79,7 +76,7 @@ export class DirectBridgeNetwork implements PodNetwork {
     await setSysctl('net.ipv4.ip_forward', '1');
     await setSysctl('net.bridge.bridge-nf-call-iptables', '1').catch(() => undefined);
     await setSysctl(`net/ipv4/conf/${this.bridge}/route_localnet`, '1');
-    await run('nft', ['-f', '-'], { input: renderNatTable(this.natTable, formatCidr(this.cidr), this.bridge) });
+    await run('nft', ['-f', '-'], { input: renderNatTable(this.natTable, formatCidr(this.cidr), this.bridge, this.opts.clusterCidr) });
     await this.syncHostPorts();
   }
 
@@ -122,7 +119,7 @@ export class DirectBridgeNetwork implements PodNetwork {
     const state = isPodState(raw) ? raw : undefined;
     const veth = state?.veth ?? this.vethName(sandboxId);
     // Deleting the host end removes the pair; already gone when the netns was deleted first.
-    if (await access(`/sys/class/net/${veth}`).then(() => true, () => false)) {
+    if (await linkExists(veth)) {
       await run('ip', ['link', 'del', veth], { allowFailure: true });
     }
     await this.ipam.release(sandboxId);
@@ -142,7 +139,7 @@ export class DirectBridgeNetwork implements PodNetwork {
 
   async destroy(): Promise<void> {
     await run('nft', ['-f', '-'], { input: `table ip ${this.natTable}\ndelete table ip ${this.natTable}\ntable ip ${this.hostportTable}\ndelete table ip ${this.hostportTable}\n` });
-    if (await access(`/sys/class/net/${this.bridge}`).then(() => true, () => false)) await run('ip', ['link', 'del', this.bridge]);
+    if (await linkExists(this.bridge)) await run('ip', ['link', 'del', this.bridge]);
     this.initialized = undefined;
   }
 

@@ -9,7 +9,7 @@ import { access, mkdir, readFile, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PortMapping } from '../types.js';
 import { Ipv4Cidr, formatCidr, gatewayOf, parseCidr } from './cidr.js';
-import { RuntimeCommandError, isEnoent, isRecord, readJson, run, writeFileAtomic } from './exec.js';
+import { RuntimeCommandError, isEnoent, isRecord, linkExists, readJson, run, writeFileAtomic } from './exec.js';
 import type { PodNetwork, PodNetworkOptions, PodNetworkRequest, PodNetworkResult } from './types.js';
 
 export interface CniNetworkOptions extends PodNetworkOptions {
@@ -134,7 +134,7 @@ export class CniNetwork implements PodNetwork {
    * Only for tests and node decommissioning.
    */
   async destroy(): Promise<void> {
-    if (await access(`/sys/class/net/${this.bridge}`).then(() => true, () => false)) await run('ip', ['link', 'del', this.bridge]);
+    if (await linkExists(this.bridge)) await run('ip', ['link', 'del', this.bridge]);
     const rules = await run('iptables', ['-t', 'nat', '-S'], { allowFailure: true });
     for (const line of rules.stdout.split('\n')) {
       const m = /^-A (PREROUTING|OUTPUT|POSTROUTING) (.*-j CNI-HOSTPORT-\S+.*)$/.exec(line);

@@ -114,3 +114,13 @@ export class Mutex {
     }
   }
 }
+
+/**
+ * Whether a network link exists in this process's network namespace. Asks the kernel through
+ * `ip` rather than /sys/class/net, which shows the namespace /sys was mounted in — not ours
+ * when a node runs in a namespace of its own (`nsenter --net`).
+ */
+export async function linkExists(name: string): Promise<boolean> {
+  const r = await run('ip', ['link', 'show', 'dev', name], { allowFailure: true });
+  return r.code === 0;
+}

@@ -40,13 +40,17 @@ export function renderHostPortTable(table: string, podCidr: string, entries: rea
 }
 
 /** Egress masquerade for pod traffic leaving the node (not towards the bridge itself). */
-export function renderNatTable(table: string, podCidr: string, bridge: string): string {
+/**
+ * Egress masquerade for pods leaving the node. Traffic to `clusterCidr` (pods on other nodes,
+ * reached through host-gw routes) keeps the pod's address, as in upstream CNI plugins.
+ */
+export function renderNatTable(table: string, podCidr: string, bridge: string, clusterCidr?: string): string {
   return [
     `table ip ${table}`,
     `delete table ip ${table}`,
     `table ip ${table} {`,
     `  chain postrouting { type nat hook postrouting priority srcnat; policy accept;`,
-    `    ip saddr ${podCidr} oifname != "${bridge}" masquerade`,
+    `    ip saddr ${podCidr}${clusterCidr && clusterCidr !== podCidr ? ` ip daddr != ${clusterCidr}` : ''} oifname != "${bridge}" masquerade`,
     `  }`,
     `}`,
     '',

@@ -4,6 +4,7 @@ export { CniNetwork, type CniNetworkOptions } from './cni.js';
 export { HostIpam } from './ipam.js';
 export { parseCidr, gatewayOf, formatCidr, ipToInt, intToIp } from './cidr.js';
 export { renderHostPortTable, renderNatTable } from './hostport-nft.js';
+export { HostGwRoutes, ROUTE_PROTO, routeDelta, type PodRoute } from './routes.js';
 export { RuntimeError, RuntimeCommandError, type RuntimeErrorCode, run, writeFileAtomic, readJson, isRecord, isEnoent, Mutex } from './exec.js';
 
 import type { PodNetwork, PodNetworkOptions } from './types.js';

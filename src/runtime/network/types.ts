@@ -36,6 +36,8 @@ export interface PodNetworkResult {
 export interface PodNetworkOptions {
   /** Node pod CIDR, e.g. `10.42.0.0/24`; the gateway is its first address. */
   podCidr: string;
+  /** The whole pod network across nodes; pod-to-pod traffic to it is not masqueraded. */
+  clusterCidr?: string;
   /** Where IPAM reservations and per-pod state live (survives agent restarts). */
   stateDir: string;
   /** Prefix of every host object we create: bridge `<p>0`, veths `<p>v…`, nft tables `<p>-nat`, `<p>-hostport`. */

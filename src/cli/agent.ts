@@ -1,0 +1,281 @@
+// `k8ts agent --server URL --token TOKEN`: joins this machine to a cluster as a node. Reads top
+// to bottom like k3s's agent: preflight → credentials (join once, then reuse) → Node with a pod
+// CIDR from the server's nodeipam → node agent (runtime, pod network, routes, kubelet) → proxy.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { request } from 'node:https';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { setMaxListeners } from 'node:events';
+import type { KObject } from '../api/types.js';
+import { isAlreadyExists, isNotFound } from '../api/status.js';
+import type { ApiClient } from '../client/types.js';
+import { R } from '../client/resources.js';
+import { caHashOf, parseJoinToken } from '../util/join-token.js';
+import { CliError } from './errors.js';
+
+export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
+
+Joins this machine to a k8ts cluster as a node: runs pods with runc, routes the pod network
+to the other nodes, and the service proxy. The server prints the token at start; it is also
+in the server's <data-dir>/node-token.
+
+Flags:
+  --server URL             the API server, e.g. https://192.168.1.10:6443 (env K8TS_URL)
+  --token TOKEN            the join token (env K8TS_TOKEN)
+  --data-dir DIR           the node's state (default /var/lib/k8ts-agent)
+  --node-name NAME         this node's name (default: the host name)
+  --node-ip ADDR           this node's address, reachable from the other nodes
+                           (default: the first non-loopback IPv4 address)
+  --kubelet-port PORT      the kubelet's port, reached by the API server (default 10250)
+  --pod-network MODE       bridge (default) or cni
+  --disable proxy          leave out the service proxy
+  --config FILE            YAML file with the same keys as the flags
+  -h, --help               show this help
+`;
+
+const OPTIONS = {
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'data-dir': { type: 'string', default: '/var/lib/k8ts-agent' },
+  'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'kubelet-port': { type: 'string', default: '10250' },
+  'pod-network': { type: 'string', default: 'bridge' },
+  disable: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export interface AgentFlags {
+  server: string;
+  token: string;
+  dataDir: string;
+  nodeName: string;
+  nodeIP?: string;
+  kubeletPort: number;
+  podNetwork: 'bridge' | 'cni';
+  disabled: Set<string>;
+}
+
+export async function parseAgentFlags(argv: string[]): Promise<AgentFlags | 'help'> {
+  let args = argv;
+  try {
+    const configModule = './config.js';
+    const { resolveArgs } = (await import(configModule)) as { resolveArgs?: (a: string[], o: ParseArgsConfig['options']) => string[] };
+    if (resolveArgs) args = resolveArgs(argv, OPTIONS);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  }
+  const { values } = parseArgs({ args, options: OPTIONS, strict: true });
+  if (values.help) return 'help';
+  const server = values.server ?? process.env.K8TS_URL;
+  const token = values.token ?? process.env.K8TS_TOKEN;
+  if (!server) throw new CliError('--server is required: the URL of the API server, e.g. --server https://192.168.1.10:6443');
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new CliError(`--server must be a URL like https://192.168.1.10:6443, got "${server}"`);
+  }
+  if (url.protocol !== 'https:') throw new CliError(`--server must be an https:// URL, got "${server}"`);
+  if (!token) throw new CliError("--token is required: the server prints it at start; it is in the server's <data-dir>/node-token");
+  if (!parseJoinToken(token)) throw new CliError('--token is not a k8ts join token: copy it whole from the server\'s <data-dir>/node-token');
+  const nodeIP = values['node-ip'];
+  if (nodeIP !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(nodeIP)) throw new CliError(`--node-ip must be an IPv4 address, got "${nodeIP}"`);
+  const kubeletPort = Number(values['kubelet-port']);
+  if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new CliError(`--kubelet-port must be a port number, got "${values['kubelet-port']}"`);
+  const podNetwork = values['pod-network'];
+  if (podNetwork !== 'bridge' && podNetwork !== 'cni') throw new CliError(`--pod-network must be bridge or cni, got "${podNetwork}"`);
+  const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
+  for (const d of disabled) if (d !== 'proxy') throw new CliError(`--disable: an agent can only leave out "proxy", got "${d}"`);
+  return {
+    server: url.origin,
+    token,
+    dataDir: values['data-dir']!,
+    nodeName: (values['node-name'] ?? hostname()).toLowerCase(),
+    nodeIP,
+    kubeletPort,
+    podNetwork,
+    disabled,
+  };
+}
+
+interface Credentials {
+  server: string;
+  nodeName: string;
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+  servingCert: string;
+  servingKey: string;
+  clusterCIDR: string;
+  serviceCIDR: string;
+  clusterDNS: string;
+}
+
+function httpsCall(url: string, o: { method: string; ca?: string; insecure?: boolean; bearer?: string; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: o.method,
+        ca: o.ca,
+        rejectUnauthorized: !o.insecure,
+        timeout: 10_000,
+        headers: { ...(o.bearer ? { Authorization: `Bearer ${o.bearer}` } : {}), ...(o.body ? { 'Content-Type': 'application/json' } : {}) },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+/** Joins the cluster: pins the CA by the token's hash, then trades the token for node credentials. */
+export async function joinCluster(server: string, token: string, nodeName: string, nodeIP: string): Promise<Credentials> {
+  const t = parseJoinToken(token)!;
+  const unreachable = (e: Error): never => {
+    throw new CliError(`cannot reach the server at ${server}: ${e.message} — check --server and that the server runs`);
+  };
+  const ca = await httpsCall(`${server}/cacerts`, { method: 'GET', insecure: true }).catch(unreachable);
+  if (ca.status !== 200 || !ca.body.includes('BEGIN CERTIFICATE')) throw new CliError(`${server} did not hand out a cluster CA (HTTP ${ca.status}): is it a k8ts server?`);
+  if (t.caHash && caHashOf(ca.body) !== t.caHash) throw new CliError(`the server at ${server} presents a CA that does not match the token: wrong server, or a token from another cluster`);
+  const res = await httpsCall(`${server}/k8ts/v1/join`, { method: 'POST', ca: ca.body, bearer: t.credential, body: JSON.stringify({ nodeName, nodeIP }) }).catch(unreachable);
+  if (res.status === 401) throw new CliError('the server refused the join token: copy it again from the server\'s <data-dir>/node-token');
+  if (res.status !== 200) {
+    let msg = res.body;
+    try {
+      msg = (JSON.parse(res.body) as { message?: string }).message ?? msg;
+    } catch {
+      /* not a Status */
+    }
+    throw new CliError(`joining failed (HTTP ${res.status}): ${msg}`);
+  }
+  const j = JSON.parse(res.body) as Omit<Credentials, 'server' | 'nodeName'>;
+  return { server, nodeName, ...j };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Makes sure the Node exists and waits until nodeipam gave it a pod CIDR. A new Node starts
+ * tainted not-ready, so nothing is scheduled before the kubelet reports in.
+ */
+export async function awaitPodCidr(client: ApiClient, nodeName: string, signal: AbortSignal, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let created = false;
+  while (!signal.aborted) {
+    let node: KObject | undefined;
+    try {
+      node = await client.get(R.nodes, undefined, nodeName);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+    const cidr = (node?.spec as { podCIDR?: string } | undefined)?.podCIDR;
+    if (cidr) return cidr;
+    if (!node && !created) {
+      await client
+        .create(R.nodes, undefined, {
+          apiVersion: 'v1',
+          kind: 'Node',
+          metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' } },
+          spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] },
+        })
+        .catch((e: unknown) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
+      created = true;
+    }
+    if (Date.now() > deadline) throw new CliError(`node ${nodeName} got no pod CIDR from the server within ${timeoutMs / 1000} s: is the server's nodeipam controller disabled, or its cluster CIDR exhausted?`);
+    await sleep(100);
+  }
+  throw new CliError('interrupted');
+}
+
+export async function runAgent(argv: string[]): Promise<void> {
+  setMaxListeners(200);
+  const flags = await parseAgentFlags(argv);
+  if (flags === 'help') {
+    process.stdout.write(agentHelp);
+    return;
+  }
+  const log = (msg: string): void => void process.stderr.write(`k8ts agent: ${msg}\n`);
+  const t0 = performance.now();
+  const { agentPreflight, defaultNodeIP, startNodeAgent } = await import('../kubelet/agent.js');
+  const problems = agentPreflight();
+  if (problems.length) throw new CliError(problems.join('\nk8ts: '));
+  const nodeIP = flags.nodeIP ?? defaultNodeIP();
+  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+
+  // Credentials: joined once, kept in the data dir; a different server or node name joins again.
+  const credPath = join(flags.dataDir, 'agent-credentials.json');
+  let cred: Credentials | undefined;
+  if (existsSync(credPath)) {
+    try {
+      const c = JSON.parse(readFileSync(credPath, 'utf8')) as Credentials;
+      if (c.server === flags.server && c.nodeName === flags.nodeName) cred = c;
+    } catch {
+      /* unreadable: join again */
+    }
+  }
+  if (!cred) {
+    cred = await joinCluster(flags.server, flags.token, flags.nodeName, nodeIP);
+    writeFileSync(credPath, JSON.stringify(cred, null, 2), { mode: 0o600 });
+    log(`joined ${flags.server} as node ${flags.nodeName}`);
+  }
+
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  const { RestClient } = await import('../client/rest-client.js');
+  const { SharedInformerFactory } = await import('../client/informers/index.js');
+  const { ClientEventRecorder } = await import('../client/events/index.js');
+  const client = new RestClient({ transport: { kind: 'https', server: flags.server, ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey }, userAgent: `k8ts-agent/${flags.nodeName}` });
+  const podCIDR = await awaitPodCidr(client, flags.nodeName, abort.signal);
+  const informers = new SharedInformerFactory(client);
+  const agent = await startNodeAgent({
+    client,
+    informers,
+    recorder: new ClientEventRecorder(client, 'kubelet'),
+    dataDir: flags.dataDir,
+    nodeName: flags.nodeName,
+    nodeIP,
+    podCIDR,
+    clusterCIDR: cred.clusterCIDR,
+    clusterDNS: cred.clusterDNS,
+    kubeletPort: flags.kubeletPort,
+    networkMode: flags.podNetwork,
+    serving: { cert: cred.servingCert, key: cred.servingKey },
+    clientCA: cred.caCert,
+    controlPlane: false,
+    signal: abort.signal,
+    log,
+  });
+  const closers: Array<() => Promise<void>> = [() => agent.close()];
+  if (!flags.disabled.has('proxy')) {
+    const { startServiceProxy } = await import('../proxy/index.js');
+    const proxy = startServiceProxy({ informers, nodeName: agent.nodeName, nodeIPs: [agent.nodeIP], clusterCIDR: cred.clusterCIDR, signal: abort.signal });
+    closers.push(() => proxy.stop());
+  }
+  informers.start(abort.signal);
+  log(`node ${agent.nodeName} (${agent.nodeIP}, pods ${podCIDR}) runs pods with runc; kubelet on port ${agent.kubeletPort} (ready in ${Math.round(performance.now() - t0)} ms)`);
+
+  let stopping = false;
+  const stop = async (sig: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log(`${sig} received, shutting down`);
+    abort.abort();
+    for (const c of closers) await c().catch(() => undefined);
+    client.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}

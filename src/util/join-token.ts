@@ -1,0 +1,37 @@
+// Join tokens, shared by the server that prints them and the agent that presents them. The
+// shape follows k3s's "secure" tokens: K10<sha256 of the cluster CA, hex>::node:<secret>. The
+// hash lets the agent pin the server's CA before it sends the secret anywhere.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export interface JoinToken {
+  /** sha256 (hex) of the CA certificate PEM, when the token carries one. */
+  caHash?: string;
+  /** What the agent sends as its bearer token: `node:<secret>`. */
+  credential: string;
+}
+
+export function caHashOf(caPem: string): string {
+  return createHash('sha256').update(caPem).digest('hex');
+}
+
+export function newJoinToken(caPem: string): string {
+  return `K10${caHashOf(caPem)}::node:${randomBytes(16).toString('hex')}`;
+}
+
+/** Parses a full token or a bare secret; undefined when it is neither. */
+export function parseJoinToken(token: string): JoinToken | undefined {
+  const t = token.trim();
+  const full = /^K10([0-9a-f]{64})::(node:[A-Za-z0-9._-]+)$/.exec(t);
+  if (full) return { caHash: full[1], credential: full[2] };
+  if (/^[A-Za-z0-9._-]{8,}$/.test(t)) return { credential: `node:${t}` };
+  if (/^node:[A-Za-z0-9._-]{8,}$/.test(t)) return { credential: t };
+  return undefined;
+}
+
+/** Constant-time comparison of a presented credential with the expected one. */
+export function credentialMatches(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
