@@ -12,11 +12,14 @@ import { SharedInformerFactory } from '../client/informers/index.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
 import { cidrRange } from '../apiserver/registry/allocator.js';
+import { resolveArgs } from './config.js';
+import { preflight, writeDataVersion, type PreflightPort } from './preflight.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
 
-Runs the control plane in the foreground: API server, controller manager, scheduler, and
-with --runtime simulated a set of simulated nodes.
+Runs the control plane and the local node in the foreground: API server, controller manager,
+scheduler, and the node agent (kubelet with runc, service proxy, DNS, Ingress) — or, with
+--runtime simulated, a set of simulated nodes.
 
 Flags:
   --data-dir DIR             state, certificates and kubeconfig (default /var/lib/k8ts as root, ~/.k8ts otherwise)
@@ -42,14 +45,40 @@ Flags:
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
+  --config FILE              flags as YAML (keys = long flag names; default <data-dir>/config.yaml,
+                             else /etc/k8ts/config.yaml when present)
   -h, --help                 show this help
+
+Every flag can also come from the environment as K8TS_<FLAG> (K8TS_DATA_DIR, K8TS_RUNTIME, …) or
+from the config file; precedence: flags > environment > config file > defaults.
+
+Files in the data dir:
+  kubeconfig.yaml            the admin kubeconfig (kubectl uses it as is)
+  registries.yaml            registry mirrors and credentials, k3s's format (also /etc/k8ts/registries.yaml)
+  manifests/                 *.yaml, *.yml, *.json applied at start and again when they change
+                             (server-side apply, field manager k8ts-deploy; X.skip disables X)
+
+To run it in the background with progress and a summary, use 'k8ts start'.
 `;
 
 export function defaultDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
 }
 
-interface ServerFlags {
+/** The ports a server with these flags listens on, for preflight. */
+export function serverPorts(flags: ServerFlags, withAgent: boolean): PreflightPort[] {
+  const host = flags.bindAddress;
+  const ports: PreflightPort[] = [{ port: flags.port, flag: '--port', what: 'API server', host }];
+  if (!withAgent) return ports;
+  ports.push({ port: flags.kubeletPort, flag: '--kubelet-port', what: 'kubelet' });
+  if (!flags.disabled.has('ingress')) {
+    ports.push({ port: flags.ingressHttpPort, flag: '--ingress-http-port', what: 'Ingress HTTP' });
+    ports.push({ port: flags.ingressHttpsPort, flag: '--ingress-https-port', what: 'Ingress HTTPS' });
+  }
+  return ports;
+}
+
+export interface ServerFlags {
   dataDir: string;
   port: number;
   bindAddress: string;
@@ -79,32 +108,36 @@ function positiveInt(flag: string, v: string | undefined, min = 1): number | und
   return n;
 }
 
+/** The flags of `k8ts server` (and `k8ts start`); also the keys of its config file (src/cli/config.ts). */
+export const serverOptions = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string', default: '6443' },
+  'bind-address': { type: 'string', default: '0.0.0.0' },
+  'write-kubeconfig': { type: 'string' },
+  datastore: { type: 'string', default: 'sqlite' },
+  'service-cidr': { type: 'string', default: '10.43.0.0/16' },
+  'service-node-port-range': { type: 'string', default: '30000-32767' },
+  'tls-san': { type: 'string', multiple: true },
+  'default-watch-cache-size': { type: 'string' },
+  'node-monitor-grace-period': { type: 'string', default: '40' },
+  runtime: { type: 'string', default: 'oci' },
+  'node-name': { type: 'string' },
+  'node-ip': { type: 'string' },
+  'kubelet-port': { type: 'string', default: '10250' },
+  'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
+  'pod-network': { type: 'string', default: 'bridge' },
+  'ingress-http-port': { type: 'string', default: '80' },
+  'ingress-https-port': { type: 'string', default: '443' },
+  'simulated-nodes': { type: 'string' },
+  disable: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   const { values } = parseArgs({
     args: argv,
-    options: {
-      'data-dir': { type: 'string' },
-      port: { type: 'string', default: '6443' },
-      'bind-address': { type: 'string', default: '0.0.0.0' },
-      'write-kubeconfig': { type: 'string' },
-      datastore: { type: 'string', default: 'sqlite' },
-      'service-cidr': { type: 'string', default: '10.43.0.0/16' },
-      'service-node-port-range': { type: 'string', default: '30000-32767' },
-      'tls-san': { type: 'string', multiple: true },
-      'default-watch-cache-size': { type: 'string' },
-      'node-monitor-grace-period': { type: 'string', default: '40' },
-      runtime: { type: 'string', default: 'oci' },
-      'node-name': { type: 'string' },
-      'node-ip': { type: 'string' },
-      'kubelet-port': { type: 'string', default: '10250' },
-      'cluster-cidr': { type: 'string', default: '10.42.0.0/16' },
-      'pod-network': { type: 'string', default: 'bridge' },
-      'ingress-http-port': { type: 'string', default: '80' },
-      'ingress-https-port': { type: 'string', default: '443' },
-      'simulated-nodes': { type: 'string' },
-      disable: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: serverOptions,
     strict: true,
   });
   if (values.help) return 'help';
@@ -150,20 +183,18 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
 export async function runServer(argv: string[]): Promise<void> {
   // Long-lived signals and emitters are shared by many components (informers, queues, pod workers).
   setMaxListeners(200);
-  const flags = parseServerFlags(argv);
+  const flags = parseServerFlags(resolveArgs(argv, serverOptions, process.env, { command: 'k8ts server' }));
   if (flags === 'help') {
-    process.stdout.write(serverHelp.replace("${'<name>'} from: ${'see --help'}", CONTROLLER_NAMES.join(', ')));
+    process.stdout.write(serverHelp.replace('<name> from: see --help', `one of ${CONTROLLER_NAMES.join(', ')}`));
     return;
   }
   const t0 = performance.now();
   const log = (msg: string): void => void process.stderr.write(`k8ts server: ${msg}\n`);
   const withAgent = flags.runtime === 'oci' && !flags.disabled.has('agent');
-  if (withAgent) {
-    const { agentPreflight } = await import('../kubelet/agent.js');
-    const problems = agentPreflight();
-    if (problems.length) throw new CliError(problems.join('\nk8ts: '));
-  }
+  const problems = await preflight({ runtime: withAgent ? 'oci' : 'simulated', dataDir: flags.dataDir, ports: serverPorts(flags, withAgent) });
+  if (problems.length) throw new CliError(problems.join('\nk8ts: '));
   mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+  writeDataVersion(flags.dataDir);
   let store;
   try {
     store = openStore(flags.datastore, flags.dataDir);
@@ -183,6 +214,8 @@ export async function runServer(argv: string[]): Promise<void> {
       tlsSANs: flags.tlsSANs,
       watchCacheSize: flags.watchCacheSize,
       loopbackSocket,
+      // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
+      join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10) } : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -216,7 +249,7 @@ export async function runServer(argv: string[]): Promise<void> {
       signal: abort.signal,
       leaseName: 'kube-controller-manager',
       identity,
-      controllers: controllerRegistrations({ caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000, storageRoot: join(flags.dataDir, 'storage') }).filter((c) => !flags.disabled.has(c.name)),
+      controllers: controllerRegistrations({ clusterCIDR: flags.clusterCIDR, caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000, storageRoot: join(flags.dataDir, 'storage') }).filter((c) => !flags.disabled.has(c.name)),
     });
   }
   if (!flags.disabled.has('scheduler')) {
@@ -239,11 +272,11 @@ export async function runServer(argv: string[]): Promise<void> {
       recorder: new ClientEventRecorder(client, 'kubelet'),
       dataDir: flags.dataDir,
       pki: api.pki,
-      core: api.core,
-      apiServer: api.server,
       nodeName: flags.nodeName,
       nodeIP: flags.nodeIP,
       podCIDR: `${base[0]}.${base[1]}.0.0/24`,
+      clusterCIDR: flags.clusterCIDR,
+      log,
       clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10),
       kubeletPort: flags.kubeletPort,
       networkMode: flags.podNetwork,
@@ -270,7 +303,18 @@ export async function runServer(argv: string[]): Promise<void> {
     );
     informers.start(abort.signal);
   }
+  const { startAutoDeploy } = await import('./auto-deploy.js');
+  startAutoDeploy({ client, dir: join(flags.dataDir, 'manifests'), signal: abort.signal, log });
   log(`kubeconfig written to ${kcPaths.join(', ')}`);
+  if (api.joinToken) {
+    // The API server reaches every node's kubelet (logs, exec, port-forward), local or joined.
+    const { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } = await import('../apiserver/kubelet-proxy/index.js');
+    const kc = await ensureKubeletClientCert(flags.dataDir, api.pki.ca);
+    api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.ca.cert, kubeletPort: flags.kubeletPort });
+    installUpgradeRouting(api.server, api.core);
+    const { defaultNodeIP } = await import('../kubelet/agent.js');
+    log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
+  }
 
   let stopping = false;
   const stop = async (sig: string): Promise<void> => {

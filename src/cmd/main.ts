@@ -2,35 +2,96 @@
 import { runServer, CliError } from '../cli/index.js';
 import { runImage } from '../cli/image.js';
 import { runService } from '../cli/service.js';
+import { runAgent } from '../cli/agent.js';
 
 const usage = `k8ts — a small Kubernetes
 
 Usage: k8ts COMMAND [flags]
 
 Commands:
+  start       start a local cluster in the background and wait until it is up (like minikube start)
+  status      is the cluster running? (exit code 0 when it is)
+  stop        stop the cluster and every pod of its node; start brings it all back
+  delete      stop the cluster and delete its data dir
+  kubeconfig  print the admin kubeconfig, or merge it into ~/.kube/config (--merge)
+  kubectl     run kubectl against the cluster: k8ts kubectl get pods -A
   server      run the control plane (and the local node) in the foreground
+  agent       join this machine to a cluster as a node (--server URL --token TOKEN)
   image       load, list and remove images in the node's image store
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
+  completion  print a shell completion script (bash, zsh)
   version     print the version
 
-Run 'k8ts COMMAND --help' for a command's flags.
+Run 'k8ts COMMAND --help' (or 'k8ts help COMMAND') for a command's flags. Flags also come from
+K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 `;
+
+/** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
+async function helpTexts(): Promise<Record<string, string>> {
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion] = await Promise.all([
+    import('../cli/server.js'),
+    import('../cli/agent.js'),
+    import('../cli/image.js'),
+    import('../cli/service.js'),
+    import('../cli/cluster.js'),
+    import('../cli/kubeconfig.js'),
+    import('../cli/kubectl.js'),
+    import('../cli/completion.js'),
+  ]);
+  return {
+    start: cluster.fullStartHelp(server.serverHelp),
+    status: cluster.statusHelp,
+    stop: cluster.stopHelp,
+    delete: cluster.deleteHelp,
+    kubeconfig: kubeconfig.kubeconfigHelp,
+    kubectl: kubectl.kubectlHelp,
+    server: server.serverHelp,
+    agent: agent.agentHelp,
+    image: image.imageHelp,
+    service: service.serviceHelp,
+    completion: completion.completionHelp,
+  };
+}
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'server':
       return runServer(rest);
+    case 'agent':
+      return runAgent(rest);
     case 'image':
       return runImage(rest);
     case 'service':
       return runService(rest);
+    case 'start':
+      return (await import('../cli/cluster.js')).runStart(rest);
+    case 'status':
+      return (await import('../cli/cluster.js')).runStatus(rest);
+    case 'stop':
+      return (await import('../cli/cluster.js')).runStop(rest);
+    case 'delete':
+      return (await import('../cli/cluster.js')).runDelete(rest);
+    case 'kubeconfig':
+      return (await import('../cli/kubeconfig.js')).runKubeconfig(rest);
+    case 'kubectl':
+      return (await import('../cli/kubectl.js')).runKubectl(rest);
+    case 'completion':
+      return (await import('../cli/completion.js')).runCompletion(rest, helpTexts);
     case 'version':
-    case '--version':
-      process.stdout.write('k8ts v0.1.0 (Kubernetes API v1.32)\n');
+    case '--version': {
+      if (rest.includes('-h') || rest.includes('--help')) return void process.stdout.write('Usage: k8ts version\n\nPrints the version of k8ts and of the Kubernetes API it serves.\n');
+      const { K8TS_VERSION } = await import('../cli/version.js');
+      process.stdout.write(`k8ts v${K8TS_VERSION} (Kubernetes API v1.32)\n`);
       return;
+    }
+    case 'help': {
+      const texts = rest[0] ? await helpTexts() : {};
+      if (rest[0] && !texts[rest[0]]) throw new CliError(`no command "${rest[0]}": run 'k8ts --help' for the list of commands`);
+      process.stdout.write(rest[0] ? texts[rest[0]] : usage);
+      return;
+    }
     case undefined:
-    case 'help':
     case '-h':
     case '--help':
       process.stdout.write(usage);
@@ -39,6 +100,12 @@ async function main(argv: string[]): Promise<void> {
       throw new CliError(`unknown command "${cmd}": run 'k8ts --help' for the list of commands`);
   }
 }
+
+// `k8ts status | head -1`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   if (e instanceof CliError) {

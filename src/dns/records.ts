@@ -4,12 +4,13 @@
 //   Service ─┐
 //   EndpointSlice ─┼─▶ recordsForService / recordsForPod (pure) ─▶ RecordIndex.set(owner, entries)
 //   Pod ─────┘
+//   Namespace ──────▶ RecordIndex.setNamespace
 //
 // Each owner (`svc/<ns>/<name>`, `pod/<ns>/<name>`) contributes a set of named record sets;
 // set() replaces everything the owner contributed before, so updates and deletes are the
-// same operation. A name may have several owners (an endpoint IP in two headless services
-// has two PTRs). Ancestors of every name up to the zone are counted as empty non-terminals,
-// so `default.svc.cluster.local` answers NODATA rather than NXDOMAIN while it has services.
+// same operation. A name may have several owners (an endpoint IP in two services has two
+// PTRs). Ancestors of every name up to the zone are counted as empty non-terminals; the
+// answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
 import type { KObject } from '../api/types.js';
 import { isIPv4, isIPv6, reverseName } from './wire.js';
 
@@ -38,7 +39,7 @@ interface ServicePortView { name?: string; port?: number; protocol?: string }
 interface ServiceView extends KObject {
   spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; externalName?: string; ports?: ServicePortView[]; publishNotReadyAddresses?: boolean };
 }
-interface SliceEndpointView { addresses?: string[]; conditions?: { ready?: boolean | null }; hostname?: string }
+interface SliceEndpointView { addresses?: string[]; conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null }; hostname?: string | null }
 interface EndpointSliceView extends KObject {
   addressType?: string;
   endpoints?: SliceEndpointView[] | null;
@@ -46,7 +47,7 @@ interface EndpointSliceView extends KObject {
 }
 interface PodView extends KObject {
   spec?: { hostNetwork?: boolean };
-  status?: { podIP?: string; podIPs?: Array<{ ip?: string }> };
+  status?: { phase?: string; podIP?: string; podIPs?: Array<{ ip?: string }> };
 }
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
@@ -66,10 +67,26 @@ function isHeadless(svc: ServiceView): boolean {
 }
 
 /**
- * The records of one service (Kubernetes DNS specification, schema version 1.1.0):
- * ClusterIP → A/AAAA + SRV per named port + PTR; headless → A/AAAA of ready endpoints,
- * per-endpoint names (hostname, else dashed IP), SRV per named port and endpoint, PTR per
- * endpoint; ExternalName → CNAME.
+ * The label an endpoint is published under, as CoreDNS's kubernetes plugin: its hostname when
+ * the EndpointSlice gives a valid one (a StatefulSet pod, or a pod whose `subdomain` names the
+ * service), else its dashed IP. One name per endpoint, never both.
+ */
+export function endpointLabel(hostname: string | null | undefined, ip: string): string {
+  const h = hostname?.toLowerCase();
+  return h && HOSTNAME_LABEL.test(h) ? h : dashedIP(ip);
+}
+
+const HOSTNAME_LABEL = /^[-a-z0-9]{1,63}$/;
+
+/**
+ * The records of one service (Kubernetes DNS specification 1.1.0, as CoreDNS serves it):
+ * - ClusterIP: `<svc>` A/AAAA (cluster IPs), SRV per named port (target `<svc>`), PTR per cluster IP;
+ * - headless: `<svc>` A/AAAA of the ready endpoints, SRV per named port and endpoint;
+ * - both: `<endpoint>.<svc>` A/AAAA and a PTR per ready endpoint address, `<endpoint>` being
+ *   `endpointLabel` (CoreDNS answers endpoint names under ClusterIP services too);
+ * - ExternalName: CNAME.
+ * Endpoints count when their `ready` condition is true or unset; the EndpointSlice controller
+ * already marks endpoints ready for `publishNotReadyAddresses`, and terminating ones not ready.
  */
 export function recordsForService(svc: Readonly<ServiceView>, slices: readonly Readonly<EndpointSliceView>[], zone: string): NamedRecords[] {
   const ns = svc.metadata.namespace ?? 'default';
@@ -80,53 +97,52 @@ export function recordsForService(svc: Readonly<ServiceView>, slices: readonly R
     if (spec.externalName) out.push({ name: base, records: { cname: spec.externalName.replace(/\.$/, '').toLowerCase() } });
     return out;
   }
-  if (!isHeadless(svc)) {
-    const rs: RecordSet = {};
-    const ips = spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : [];
-    for (const ip of ips) addAddress(rs, ip);
-    if (!rs.a && !rs.aaaa) return out;
-    out.push({ name: base, records: rs });
-    for (const p of spec.ports ?? []) {
-      if (!p.name || !p.port) continue;
-      out.push({ name: srvName(p, base), records: { srv: [{ priority: 0, weight: 100, port: p.port, target: base }] } });
+  const headless = isHeadless(svc);
+  const baseRecords: RecordSet = {};
+  if (!headless) {
+    const ips = (spec.clusterIPs?.length ? spec.clusterIPs : spec.clusterIP ? [spec.clusterIP] : []).filter((ip) => isIPv4(ip) || isIPv6(ip));
+    for (const ip of ips) addAddress(baseRecords, ip);
+    if (ips.length > 0) {
+      for (const p of spec.ports ?? []) {
+        if (!p.name || !p.port) continue;
+        // CoreDNS weighs each SRV answer by 100 / (records found before duplicates are merged).
+        out.push({ name: srvName(p, base), records: { srv: [{ priority: 0, weight: Math.floor(100 / ips.length), port: p.port, target: base }] } });
+      }
+      for (const ip of ips) out.push({ name: reverseName(ip), records: { ptr: [base] } });
     }
-    for (const ip of ips) if (isIPv4(ip) || isIPv6(ip)) out.push({ name: reverseName(ip), records: { ptr: [base] } });
-    return out;
   }
-  // Headless: endpoints from the service's EndpointSlices.
-  const all: RecordSet = {};
   const perName = new Map<string, RecordSet>();
-  const srv = new Map<string, SrvTarget[]>();
+  const srv = new Map<string, { targets: SrvTarget[]; found: number }>();
   for (const slice of slices) {
     if (slice.addressType === 'FQDN') continue;
     for (const ep of slice.endpoints ?? []) {
       // A nil ready condition means ready (EndpointSlice API).
-      const ready = ep.conditions?.ready !== false;
-      if (!ready && !spec.publishNotReadyAddresses) continue;
+      if (ep.conditions?.ready === false) continue;
       for (const ip of ep.addresses ?? []) {
         if (!isIPv4(ip) && !isIPv6(ip)) continue;
-        addAddress(all, ip);
-        const host = `${(ep.hostname || dashedIP(ip)).toLowerCase()}.${base}`;
+        const host = `${endpointLabel(ep.hostname, ip)}.${base}`;
         let rs = perName.get(host);
         if (!rs) perName.set(host, (rs = {}));
         addAddress(rs, ip);
         out.push({ name: reverseName(ip), records: { ptr: [host] } });
+        if (!headless) continue;
+        addAddress(baseRecords, ip);
         for (const p of slice.ports ?? []) {
           if (!p.name || !p.port) continue;
           const n = srvName(p, base);
-          const list = srv.get(n) ?? [];
-          if (!list.some((t) => t.target === host && t.port === p.port)) list.push({ priority: 0, weight: 0, port: p.port, target: host });
-          srv.set(n, list);
+          let s = srv.get(n);
+          if (!s) srv.set(n, (s = { targets: [], found: 0 }));
+          s.found++;
+          if (!s.targets.some((t) => t.target === host && t.port === p.port)) s.targets.push({ priority: 0, weight: 0, port: p.port, target: host });
         }
       }
     }
   }
-  if (all.a || all.aaaa) out.push({ name: base, records: all });
+  if (baseRecords.a || baseRecords.aaaa) out.push({ name: base, records: baseRecords });
   for (const [name, records] of perName) out.push({ name, records });
-  for (const [name, list] of srv) {
-    // CoreDNS spreads weight evenly: 100 / number of targets.
-    const w = Math.floor(100 / list.length);
-    out.push({ name, records: { srv: list.map((t) => ({ ...t, weight: w })) } });
+  for (const [name, s] of srv) {
+    const w = Math.floor(100 / s.found);
+    out.push({ name, records: { srv: s.targets.map((t) => ({ ...t, weight: w })) } });
   }
   return out;
 }
@@ -135,9 +151,15 @@ function srvName(p: ServicePortView, base: string): string {
   return `_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase();
 }
 
-/** `<ip-dashed>.<ns>.pod.<zone>` for each pod IP (pods on the host network have none). */
+/**
+ * `<ip-dashed>.<ns>.pod.<zone>` for each pod IP. Pods on the host network have none, nor have
+ * pods that finished (CoreDNS watches pods with `status.phase` not Succeeded, Failed or
+ * Unknown: their IPs go back to the pool).
+ */
 export function recordsForPod(pod: Readonly<PodView>, zone: string): NamedRecords[] {
   if (pod.spec?.hostNetwork) return [];
+  const phase = pod.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown') return [];
   const ns = pod.metadata.namespace ?? 'default';
   const ips = new Set<string>();
   if (pod.status?.podIP) ips.add(pod.status.podIP);
@@ -160,8 +182,23 @@ export class RecordIndex {
   private readonly byName = new Map<string, Map<string, RecordSet>>();
   private readonly byOwner = new Map<string, NamedRecords[]>();
   private readonly nonTerminals = new Map<string, number>();
+  private readonly namespaces = new Set<string>();
 
   constructor(readonly zone: string) {}
+
+  /** Records that a namespace exists (`present`) or no longer does. */
+  setNamespace(name: string, present: boolean): void {
+    if (present) this.namespaces.add(name.toLowerCase());
+    else this.namespaces.delete(name.toLowerCase());
+  }
+
+  /**
+   * Whether the namespace exists: known from the namespace informer, or implied by records
+   * under `<ns>.svc` / `<ns>.pod` (a service or pod event may arrive before its namespace's).
+   */
+  hasNamespace(name: string): boolean {
+    return this.namespaces.has(name) || this.nonTerminals.has(`${name}.svc.${this.zone}`) || this.nonTerminals.has(`${name}.pod.${this.zone}`);
+  }
 
   /** Replaces all records of `owner` (an empty list removes it). */
   set(owner: string, entries: readonly NamedRecords[]): void {

@@ -110,3 +110,15 @@ test('updates follow the API; malformed queries get FORMERR or are dropped', asy
   // Still serving.
   assert.equal((await queryUdp(port, 'nginx.default.svc.cluster.local', TYPE.A)).header.rcode, RCODE.NOERROR);
 });
+
+test('namespaces from the API: `<ns>.svc` is NXDOMAIN until the namespace exists, then NODATA', async () => {
+  const name = 'team-dns';
+  const rcode = async (q: string) => (await queryUdp(port, q, TYPE.A)).header.rcode;
+  assert.equal(await rcode(`${name}.svc.cluster.local`), RCODE.NXDOMAIN);
+  await api.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  for (let i = 0; i < 200 && !dns.index.hasNamespace(name); i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(await rcode(`${name}.svc.cluster.local`), RCODE.NOERROR);
+  assert.equal(await rcode(`${name}.pod.cluster.local`), RCODE.NOERROR);
+  assert.equal(await rcode(`nginx.${name}.svc.cluster.local`), RCODE.NXDOMAIN, 'existing namespace, no such service');
+  assert.equal(await rcode('default.svc.cluster.local'), RCODE.NOERROR);
+});

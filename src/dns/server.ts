@@ -13,7 +13,7 @@ import type { SharedInformerFactory } from '../client/informers/index.js';
 import { isDeletedFinalStateUnknown, type EventHandler } from '../client/informer-types.js';
 import {
   CLASS_IN, decodeHeaderOnly, decodeMessage, encodeMessage, MAX_UDP_PLAIN, OPCODE_QUERY, RCODE, TYPE,
-  type DnsMessage, type Question, type ResourceRecord,
+  type DnsMessage, type ResourceRecord,
 } from './wire.js';
 import { LABEL_SERVICE_NAME, RecordIndex, recordsForPod, recordsForService } from './records.js';
 import { answerQuery, type ZoneOptions } from './answer.js';
@@ -49,9 +49,9 @@ const EDNS_PAYLOAD = 1232;
 export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns> {
   const zone = o.clusterDomain.replace(/\.$/, '').toLowerCase();
   const index = new RecordIndex(zone);
-  const zoneOpts: ZoneOptions = { zone, dnsIP: o.dnsIP ?? '10.43.0.10', ttl: o.ttl };
-  const forwarder = new Forwarder({ upstreams: o.upstream.map(parseUpstream), timeoutMs: o.forwardTimeoutMs });
   const podMode = o.pods ?? 'verified';
+  const zoneOpts: ZoneOptions = { zone, dnsIP: o.dnsIP ?? '10.43.0.10', ttl: o.ttl, pods: podMode };
+  const forwarder = new Forwarder({ upstreams: o.upstream.map(parseUpstream), timeoutMs: o.forwardTimeoutMs });
   let synced = false;
   const ready = watchCluster(o, index, zone, podMode).then(() => { synced = true; });
   ready.catch(() => undefined);
@@ -82,8 +82,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     const q = msg.questions[0];
     if (q.class !== CLASS_IN && q.class !== 255) return reply(RCODE.REFUSED);
 
-    let ans = answerQuery(index, q.name, q.type, zoneOpts);
-    if (ans.kind === 'authoritative' && ans.rcode === RCODE.NXDOMAIN && podMode === 'insecure') ans = insecurePodAnswer(q, zone, zoneOpts.ttl ?? 5) ?? ans;
+    const ans = answerQuery(index, q.name, q.type, zoneOpts);
     if (ans.kind === 'forward') {
       const dnssecOk = !!opt && (opt.ttl & 0x8000) !== 0;
       const res = await forwarder.forward(packet, q, dnssecOk);
@@ -144,14 +143,6 @@ async function chaseExternal(forwarder: Forwarder, name: string, type: number): 
   } catch {
     return [];
   }
-}
-
-/** CoreDNS `pods insecure`: `a-b-c-d.<ns>.pod.<zone>` answers a.b.c.d without checking. */
-function insecurePodAnswer(q: Question, zone: string, ttl: number): ReturnType<typeof answerQuery> | undefined {
-  const m = new RegExp(`^(\\d{1,3})-(\\d{1,3})-(\\d{1,3})-(\\d{1,3})\\.[^.]+\\.pod\\.${zone.replace(/\./g, '\\.')}$`).exec(q.name);
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) return undefined;
-  const answers: ResourceRecord[] = q.type === TYPE.A || q.type === TYPE.ANY ? [{ name: q.name, type: TYPE.A, class: CLASS_IN, ttl, data: { kind: 'A', address: m.slice(1).join('.') } }] : [];
-  return { kind: 'authoritative', rcode: RCODE.NOERROR, answers, authorities: [], additionals: [] };
 }
 
 function bindUdp(address: string, port: number, handle: (p: Buffer, udp: boolean) => Promise<Buffer | undefined>): Promise<Socket> {
@@ -235,8 +226,18 @@ async function watchCluster(o: ClusterDnsOptions, index: RecordIndex, zone: stri
     },
     onDelete: (x) => sliceOwner(unwrap(x)),
   };
-  const subs = [svcInf.addEventHandler(onService), sliceInf.addEventHandler(onSlice)];
-  const waits = [svcInf.whenSynced(), sliceInf.whenSynced()];
+  // Namespaces, as CoreDNS watches them: names under a namespace that does not exist are
+  // NXDOMAIN, `<ns>.svc.<zone>` of one that does is NODATA.
+  const nsInf = o.informers.informerFor(R.namespaces);
+  const setNamespace = (x: Readonly<KObject> | { obj: Readonly<KObject> }, present: boolean): void => {
+    const n = unwrap(x);
+    if (n.metadata.name) index.setNamespace(n.metadata.name, present);
+  };
+  const subs = [
+    svcInf.addEventHandler(onService), sliceInf.addEventHandler(onSlice),
+    nsInf.addEventHandler({ onAdd: (n) => setNamespace(n, true), onUpdate: (_a, b) => setNamespace(b, true), onDelete: (x) => setNamespace(x, false) }),
+  ];
+  const waits = [svcInf.whenSynced(), sliceInf.whenSynced(), nsInf.whenSynced()];
   if (podMode === 'verified') {
     const podInf = o.informers.informerFor(R.pods);
     const setPod = (p: Readonly<KObject>): void => index.set(`pod/${p.metadata.namespace}/${p.metadata.name}`, recordsForPod(p, zone));

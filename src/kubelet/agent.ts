@@ -1,18 +1,15 @@
-// The node agent as `k8ts server` runs it for the local node: image service, OCI runtime
-// (runc + conmon + the pod network), kubelet, the kubelet's streaming server, and the API
-// server's proxy to it. Startup reads top to bottom, like k3s's agent.
+// The node agent, as `k8ts server` runs it for its local node and `k8ts agent` on a joined
+// machine: image service, OCI runtime (runc + conmon + the pod network), routes to the other
+// nodes' pods, the kubelet and its streaming server. Startup reads top to bottom, like k3s's agent.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
-import type { Server as HttpsServer } from 'node:https';
 import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
 import { signLeaf, type ClusterPki, type KeyPairPem } from '../apiserver/auth/certs.js';
 import type { KObject } from '../api/types.js';
 import { R } from '../client/resources.js';
-import type { ApiServerCore } from '../apiserver/core.js';
-import { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } from '../apiserver/kubelet-proxy/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
 import { runtimeHostProblems } from '../runtime/oci/requirements.js';
@@ -48,8 +45,6 @@ export interface LocalAgentOptions extends Omit<NodeAgentOptions, 'serving' | 'c
   nodeName?: string;
   nodeIP?: string;
   pki: ClusterPki;
-  core: ApiServerCore;
-  apiServer: HttpsServer;
   log?(msg: string): void;
 }
 
@@ -78,11 +73,7 @@ export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgen
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   const nodeIP = o.nodeIP ?? defaultNodeIP();
   const serving = await signLeaf(o.pki.ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName, 'localhost'], ips: [...new Set([nodeIP, '127.0.0.1'])], server: true });
-  const agent = await startNodeAgent({ ...o, nodeName, nodeIP, serving, clientCA: o.pki.ca.cert, controlPlane: true, log: o.log ?? (() => undefined) });
-  const kc = await ensureKubeletClientCert(o.dataDir, o.pki.ca);
-  o.core.kubeletProxy = createKubeletProxy({ core: o.core, clientCert: kc.cert, clientKey: kc.key, caCert: o.pki.ca.cert, kubeletPort: agent.kubeletPort });
-  installUpgradeRouting(o.apiServer, o.core);
-  return agent;
+  return startNodeAgent({ ...o, nodeName, nodeIP, serving, clientCA: o.pki.ca.cert, controlPlane: true, log: o.log ?? (() => undefined) });
 }
 
 /** A node: image service, OCI runtime, pod network with routes to the other nodes, kubelet. */

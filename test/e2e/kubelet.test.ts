@@ -311,6 +311,107 @@ spec: {selector: {app: who}, ports: [{port: 80, targetPort: 8080}]}
     for (let i = 0; i < 40; i++) assert.notEqual((await httpGet(`http://${ip}/`)).trim(), victim);
   });
 
+  it('scaling a Deployment down fails no request: terminating endpoints stop getting new connections while their pods still serve', async () => {
+    // busybox httpd (like nginx) exits at once on SIGTERM. A preStop sleep keeps it serving
+    // while the deletion reaches the EndpointSlice and the proxy, which is what users do
+    // upstream too: without it, a request sent in that window to a pod just told to stop fails.
+    await apply('bye', `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: bye}
+spec:
+  replicas: 4
+  selector: {matchLabels: {app: bye}}
+  template:
+    metadata: {labels: {app: bye}}
+    spec:
+      terminationGracePeriodSeconds: 30
+      containers:
+      - name: c
+        image: busybox
+        imagePullPolicy: IfNotPresent
+        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
+        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
+        lifecycle:
+          preStop: {exec: {command: [sleep, '6']}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bye}
+spec: {selector: {app: bye}, ports: [{port: 80, targetPort: 8080}]}
+`);
+    await eventually(async () => (await json(['get', 'deploy', 'bye'])).status.readyReplicas === 4, 60_000);
+    const ip = (await json(['get', 'svc', 'bye'])).spec.clusterIP;
+    const seen = new Set<string>();
+    await eventually(async () => {
+      seen.add((await httpGet(`http://${ip}/`)).trim());
+      return seen.size === 4;
+    }, 20_000, 20);
+    const byeEndpoints = async (): Promise<any[]> =>
+      (await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=bye'])).items.flatMap((s: any) => s.endpoints ?? []);
+    assert.equal((await byeEndpoints()).filter((e) => e.conditions.ready).length, 4);
+    let failures = 0;
+    let requests = 0;
+    const errors: string[] = [];
+    let stop = false;
+    const load = (async () => {
+      while (!stop) {
+        requests++;
+        await httpGet(`http://${ip}/`).then(
+          (body) => seen.add(body.trim()),
+          (e: Error) => {
+            failures++;
+            if (errors.length < 5) errors.push(e.message);
+          },
+        );
+      }
+    })();
+    try {
+      await c.k(['scale', 'deployment/bye', '--replicas=1']);
+      const scaledAt = Date.now();
+      // While the three pods run their preStop hook, their endpoints say so: not ready (no new
+      // connections), still serving, terminating.
+      const terminating = await eventually(async () => {
+        const eps = (await byeEndpoints()).filter((e) => e.conditions.terminating);
+        return eps.length === 3 && eps;
+      }, 10_000, 50);
+      for (const e of terminating) assert.deepEqual(e.conditions, { ready: false, serving: true, terminating: true });
+      // The pods are gone (grace period honoured, preStop done, SIGTERM, deleted), and only the
+      // remaining pod answers.
+      await eventually(async () => (await json(['get', 'pods', '-l', 'app=bye'])).items.length === 1, 60_000, 250);
+      assert.ok(Date.now() - scaledAt >= 5000, `the pods lived through their 6 s preStop hook (gone after ${Date.now() - scaledAt} ms)`);
+      const survivor = (await json(['get', 'pods', '-l', 'app=bye'])).items[0].metadata.name as string;
+      await eventually(async () => (await byeEndpoints()).length === 1, 10_000);
+      for (let i = 0; i < 10; i++) assert.equal((await httpGet(`http://${ip}/`)).trim(), survivor);
+    } finally {
+      stop = true;
+      await load;
+    }
+    assert.ok(requests > 50, `the client kept requesting (${requests} requests)`);
+    assert.equal(failures, 0, `no request failed while scaling down (${failures} of ${requests}: ${errors.join('; ')})`);
+  });
+
+  it('kubectl port-forward svc/<name> reaches a pod of the Service through its target port', async () => {
+    // kubectl resolves the Service to one of its pods and maps service port 80 to the pod's
+    // targetPort 8080, then uses that pod's portforward subresource.
+    const pod = await runningPod('app=bye');
+    const port = await freePort();
+    const pf = spawn(KUBECTL, ['port-forward', 'svc/bye', `${port}:80`], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+    let out = '';
+    pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    pf.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually(() => out.includes('Forwarding from'), 10_000);
+      assert.match(out, new RegExp(`Forwarding from 127\\.0\\.0\\.1:${port} -> 8080`));
+      assert.equal((await httpGet(`http://127.0.0.1:${port}/`)).trim(), pod.metadata.name);
+      assert.equal((await httpGet(`http://127.0.0.1:${port}/`)).trim(), pod.metadata.name);
+    } finally {
+      pf.kill();
+      await new Promise((r) => (pf.exitCode !== null || pf.signalCode !== null ? r(undefined) : pf.once('exit', r)));
+    }
+    await assert.rejects(httpGet(`http://127.0.0.1:${port}/`), 'the local port is closed once kubectl is gone');
+    await c.k(['delete', 'deployment/bye', 'svc/bye', '--wait=false']);
+  });
+
   it("the article's Ingress serves nginx on the ingress port; host and path rules reach a second backend", async () => {
     const port = ingressPort;
     assert.match(await eventually(() => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 20_000), /Welcome to nginx!/);
@@ -383,6 +484,10 @@ spec:
 
   it('100 pod create/delete cycles leave nothing behind', async () => {
     await c.k(['delete', 'deploy,sts,pods', '--all', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
+    // A Deployment deleted in the background leaves its ReplicaSet for the garbage collector,
+    // and until then it replaces the pods this same command deletes; kubectl waits only for the
+    // pods it listed. So wait for every pod object to be gone before counting.
+    await eventually(async () => (await json(['get', 'pods'])).items.length === 0, 90_000, 250);
     const netnsBefore = existsSync('/var/run/netns') ? readdirSync('/var/run/netns').filter((n) => n.startsWith('k8ts-')).length : 0;
     assert.equal(netnsBefore, 0);
     for (let batch = 0; batch < 10; batch++) {

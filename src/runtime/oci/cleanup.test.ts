@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mountsUnder, stopAllPods } from './cleanup.js';
+
+test('mountsUnder: mount points at or below a dir from mountinfo, deepest first, unescaped', () => {
+  const info = [
+    '22 1 0:21 / / rw - ext4 /dev/sda1 rw',
+    '30 22 0:30 / /data/k8ts rw - tmpfs tmpfs rw',
+    '31 30 0:31 / /data/k8ts/runtime/containers/a/rootfs rw - overlay overlay rw,lowerdir=/x',
+    '32 30 0:4 net:[4026532] /data/k8ts/runtime/sandboxes/b/ipc rw - nsfs nsfs rw',
+    '33 22 0:32 / /data/k8ts-other/x rw - tmpfs tmpfs rw',
+    '34 22 0:33 / /data/k8ts/with\\040space rw - tmpfs tmpfs rw',
+  ].join('\n');
+  assert.deepEqual(mountsUnder('/data/k8ts', info), ['/data/k8ts/runtime/containers/a/rootfs', '/data/k8ts/runtime/sandboxes/b/ipc', '/data/k8ts/with space', '/data/k8ts']);
+  assert.deepEqual(mountsUnder('/nothing', info), []);
+});
+
+test('stopAllPods on a data dir without a runtime, or with only records, forgets the pods and touches nothing else', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-cleanup-test-'));
+  try {
+    assert.deepEqual(stopAllPods(dir, { graceSeconds: 0, runcPath: '/nonexistent/runc' }), { stopped: 0, containers: 0, sandboxes: 0, unmounted: 0, leftoverMounts: [] });
+    const rt = join(dir, 'runtime');
+    mkdirSync(join(rt, 'sandboxes'), { recursive: true });
+    mkdirSync(join(rt, 'containers', 'c1'), { recursive: true });
+    mkdirSync(join(rt, 'network', 'ipam'), { recursive: true });
+    mkdirSync(join(rt, 'network', 'pods'), { recursive: true });
+    writeFileSync(join(rt, 'sandboxes', 's1.json'), JSON.stringify({ id: 's1', netnsPath: '/var/run/netns/k8ts-test-not-there', cgroupParent: '/k8ts-test-not-there/pod1' }));
+    writeFileSync(join(rt, 'containers', 'c1', 'meta.json'), JSON.stringify({ id: 'c1', cgroupsPath: '/k8ts-test-not-there/pod1/c1' }));
+    writeFileSync(join(rt, 'network', 'ipam', '10.42.0.5'), 's1');
+    writeFileSync(join(rt, 'network', 'ipam', 'last'), '10.42.0.5');
+    writeFileSync(join(rt, 'network', 'pods', 's1.json'), '{}');
+    writeFileSync(join(dir, 'state.db'), 'keep');
+    const r = stopAllPods(dir, { graceSeconds: 0, runcPath: '/nonexistent/runc' });
+    assert.equal(r.sandboxes, 0, 'a namespace that is not there is not counted');
+    assert.ok(!existsSync(join(rt, 'sandboxes')) && !existsSync(join(rt, 'containers')) && !existsSync(join(rt, 'network', 'pods')));
+    assert.ok(!existsSync(join(rt, 'network', 'ipam', '10.42.0.5')), 'the reservation is released');
+    assert.ok(existsSync(join(rt, 'network', 'ipam', 'last')), 'the allocation cursor stays');
+    assert.ok(existsSync(join(dir, 'state.db')), 'the cluster state stays');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
