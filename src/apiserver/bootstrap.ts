@@ -38,6 +38,32 @@ export async function bootstrapObjects(core: ApiServerCore, ctx: RequestContext,
   }
 }
 
+/**
+ * Points the `kubernetes` Service at this API server (upstream's endpoint reconciler, for one
+ * server): Endpoints and an EndpointSlice with the advertised address and the real port, so
+ * pods reach the API at https://kubernetes.default through the service proxy.
+ */
+export async function reconcileKubernetesEndpoints(core: ApiServerCore, ctx: RequestContext, address: string, port: number): Promise<void> {
+  const endpoints = core.store('', 'endpoints');
+  const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  const curEp = endpoints.tryGet('default', 'kubernetes');
+  const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
+  if (!curEp) await createIgnoringExists(() => endpoints.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets }, ctx));
+  else if (JSON.stringify(curEp.obj.subsets) !== JSON.stringify(subsets)) await endpoints.update('default', 'kubernetes', (cur) => ({ ...cur, subsets }) as KObject, ctx);
+  const slices = core.store('discovery.k8s.io', 'endpointslices');
+  const slice = {
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    ports: [{ name: 'https', port, protocol: 'TCP' }],
+  };
+  const curSlice = slices.tryGet('default', 'kubernetes');
+  if (!curSlice)
+    await createIgnoringExists(() =>
+      slices.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, ...slice }, ctx),
+    );
+  else if (JSON.stringify(curSlice.obj.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(curSlice.obj.ports) !== JSON.stringify(slice.ports)) await slices.update('default', 'kubernetes', (cur) => ({ ...cur, ...slice }) as KObject, ctx);
+}
+
 async function createIgnoringExists(fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();

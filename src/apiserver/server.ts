@@ -11,6 +11,8 @@ import { AuthenticatedAuthorizer } from './auth/authorizers.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
+import { reconcileKubernetesEndpoints } from './bootstrap.js';
+import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
 import { createJoinHandler, ensureJoinToken, type JoinOptions } from './join.js';
 
@@ -33,6 +35,8 @@ export interface ApiServerOptions {
    * is created mode 0600.
    */
   loopbackSocket?: string;
+  /** Address pods reach this server at, published as the `kubernetes` Service's endpoint. */
+  advertiseAddress?: string;
   /** Answers agents' join requests (GET /cacerts, POST /k8ts/v1/join) with these settings. */
   join?: Omit<JoinOptions, 'pki' | 'token'>;
 }
@@ -122,6 +126,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
+  if (o.advertiseAddress) await reconcileKubernetesEndpoints(core, systemContext(), o.advertiseAddress, port);
   return {
     core,
     server,

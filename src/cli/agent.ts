@@ -13,6 +13,7 @@ import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
 import { caHashOf, parseJoinToken } from '../util/join-token.js';
 import { CliError } from './errors.js';
+import { resolveArgs } from './config.js';
 
 export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
@@ -59,18 +60,10 @@ export interface AgentFlags {
 }
 
 export async function parseAgentFlags(argv: string[]): Promise<AgentFlags | 'help'> {
-  let args = argv;
-  try {
-    const configModule = './config.js';
-    const { resolveArgs } = (await import(configModule)) as { resolveArgs?: (a: string[], o: ParseArgsConfig['options']) => string[] };
-    if (resolveArgs) args = resolveArgs(argv, OPTIONS);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
+  const args = resolveArgs(argv, OPTIONS, process.env, { command: 'k8ts agent' });
   const { values } = parseArgs({ args, options: OPTIONS, strict: true });
   if (values.help) return 'help';
-  const server = values.server ?? process.env.K8TS_URL;
-  const token = values.token ?? process.env.K8TS_TOKEN;
+  const { server, token } = values;
   if (!server) throw new CliError('--server is required: the URL of the API server, e.g. --server https://192.168.1.10:6443');
   let url: URL;
   try {

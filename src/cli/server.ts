@@ -214,6 +214,8 @@ export async function runServer(argv: string[]): Promise<void> {
       tlsSANs: flags.tlsSANs,
       watchCacheSize: flags.watchCacheSize,
       loopbackSocket,
+      // Pods reach the API through the `kubernetes` Service at this address.
+      advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? (await import('../kubelet/agent.js')).defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
       join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10) } : undefined,
     });

@@ -12,7 +12,7 @@
 //   <root>/exits/<id>  (conmon: exit code)   <root>/runc (runc --root)   <root>/socks (conmon)
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type {
@@ -199,11 +199,11 @@ export class OciRuntime implements RuntimeService {
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined> {
     const rec = await this.loadSandbox(id);
-    return rec && toSandboxStatus(rec);
+    return rec && (await toSandboxStatus(rec));
   }
 
   async listPodSandboxes(): Promise<PodSandboxStatus[]> {
-    return (await this.sandboxRecords()).map(toSandboxStatus);
+    return Promise.all((await this.sandboxRecords()).map(toSandboxStatus));
   }
 
   // ───────────────────────────── containers ─────────────────────────────
@@ -565,8 +565,15 @@ export class OciRuntime implements RuntimeService {
   }
 }
 
-function toSandboxStatus(rec: SandboxRecord): PodSandboxStatus {
-  return { id: rec.id, state: rec.state, createdAt: rec.createdAt, ip: rec.ip, netnsPath: rec.state === 'ready' ? rec.netnsPath : '', config: rec.config };
+/**
+ * A sandbox is ready while its record says so and its network namespace still exists: after a
+ * reboot (or anything that removed /run/netns/<name>) the record survives but the sandbox does
+ * not, and the kubelet must see it as not ready to create a new one.
+ */
+async function toSandboxStatus(rec: SandboxRecord): Promise<PodSandboxStatus> {
+  let state = rec.state;
+  if (state === 'ready' && rec.netnsPath && !(await access(rec.netnsPath).then(() => true, () => false))) state = 'notready';
+  return { id: rec.id, state, createdAt: rec.createdAt, ip: rec.ip, netnsPath: state === 'ready' ? rec.netnsPath : '', config: rec.config };
 }
 
 /** Field 22 of /proc/<pid>/stat (start time in clock ticks), as runc records it. */
