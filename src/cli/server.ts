@@ -26,7 +26,7 @@ Flags:
   --port PORT                HTTPS port of the API server (default 6443)
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
-  --datastore KIND           sqlite (default), memory, or etcd://HOST:PORT,...
+  --datastore KIND           sqlite (default) or memory (etcd://HOST:PORT is not implemented yet)
   --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
   --node-name NAME           this node's name (default: the host name)
