@@ -8,24 +8,14 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
-import { credentialMatches, newJoinToken, parseJoinToken } from '../util/join-token.js';
+import { credentialMatches, newJoinToken, parseJoinToken, type JoinResponse } from '../util/join-token.js';
+
+export type { JoinResponse };
 import { signLeaf, type ClusterPki } from './auth/certs.js';
 import { readBody, writeJson, writeStatus } from './http-util.js';
 
 export const JOIN_PATH = '/k8ts/v1/join';
 export const CACERTS_PATH = '/cacerts';
-
-/** What an agent learns when it joins. */
-export interface JoinResponse {
-  caCert: string;
-  clientCert: string;
-  clientKey: string;
-  servingCert: string;
-  servingKey: string;
-  clusterCIDR: string;
-  serviceCIDR: string;
-  clusterDNS: string;
-}
 
 export interface JoinOptions {
   pki: ClusterPki;

@@ -11,9 +11,10 @@ import type { KObject } from '../api/types.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
-import { caHashOf, parseJoinToken } from '../util/join-token.js';
+import { caHashOf, parseJoinToken, type JoinResponse } from '../util/join-token.js';
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';
+import { onShutdownSignals } from './shutdown.js';
 
 export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
@@ -94,17 +95,10 @@ export async function parseAgentFlags(argv: string[]): Promise<AgentFlags | 'hel
   };
 }
 
-interface Credentials {
+/** The join answer, kept in the data dir with the server and node it was for. */
+interface Credentials extends JoinResponse {
   server: string;
   nodeName: string;
-  caCert: string;
-  clientCert: string;
-  clientKey: string;
-  servingCert: string;
-  servingKey: string;
-  clusterCIDR: string;
-  serviceCIDR: string;
-  clusterDNS: string;
 }
 
 function httpsCall(url: string, o: { method: string; ca?: string; insecure?: boolean; bearer?: string; body?: string }): Promise<{ status: number; body: string }> {
@@ -151,7 +145,7 @@ export async function joinCluster(server: string, token: string, nodeName: strin
     }
     throw new CliError(`joining failed (HTTP ${res.status}): ${msg}`);
   }
-  const j = JSON.parse(res.body) as Omit<Credentials, 'server' | 'nodeName'>;
+  const j = JSON.parse(res.body) as JoinResponse;
   return { server, nodeName, ...j };
 }
 
@@ -259,16 +253,9 @@ export async function runAgent(argv: string[]): Promise<void> {
   informers.start(abort.signal);
   log(`node ${agent.nodeName} (${agent.nodeIP}, pods ${podCIDR}) runs pods with runc; kubelet on port ${agent.kubeletPort} (ready in ${Math.round(performance.now() - t0)} ms)`);
 
-  let stopping = false;
-  const stop = async (sig: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log(`${sig} received, shutting down`);
+  onShutdownSignals(log, async () => {
     abort.abort();
     for (const c of closers) await c().catch(() => undefined);
     client.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

@@ -11,6 +11,7 @@ import { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
+import { onShutdownSignals } from './shutdown.js';
 import { cidrRange } from '../apiserver/registry/allocator.js';
 import { resolveArgs } from './config.js';
 import { preflight, writeDataVersion, type PreflightPort } from './preflight.js';
@@ -318,18 +319,11 @@ export async function runServer(argv: string[]): Promise<void> {
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }
 
-  let stopping = false;
-  const stop = async (sig: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log(`${sig} received, shutting down`);
+  onShutdownSignals(log, async () => {
     abort.abort();
     for (const c of closers) await c().catch(() => undefined);
     client.close();
     await api.close();
     await store.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

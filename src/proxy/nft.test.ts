@@ -13,6 +13,7 @@ import { renderDeltaRules } from './delta.js';
 import { applyNft, parseAffinityListing, readAffinityEntries, runNft } from './nft.js';
 import { startServiceProxy } from './proxy.js';
 import { compileRules, renderFullRules, servicePortId, type CompiledRules, type ProxyServicePort } from './rules.js';
+import { StaticInformer } from '../client/testing/static-informer.js';
 
 test('parseAffinityListing: entries of affinity sets of our table only, junk skipped', () => {
   const json = JSON.stringify({
@@ -62,28 +63,6 @@ after(() => {
   for (const s of servers) s.kill('SIGKILL');
   if (canKernel) sh('ip', ['netns', 'delete', NS], true);
 });
-
-class StaticInformer implements SharedInformer<KObject> {
-  private readonly handlers = new Set<EventHandler<KObject>>();
-  constructor(private objs: KObject[]) {}
-  readonly lister = {
-    get: (ns: string | undefined, name: string) => this.objs.find((o) => o.metadata.name === name && (!ns || o.metadata.namespace === ns)),
-    list: () => this.objs,
-    byIndex: () => [],
-  };
-  addEventHandler(h: EventHandler<KObject>) {
-    this.handlers.add(h);
-    return { dispose: () => void this.handlers.delete(h) };
-  }
-  addIndexer(): void {}
-  hasSynced() { return true; }
-  whenSynced() { return Promise.resolve(); }
-  lastSyncResourceVersion() { return '1'; }
-  set(objs: KObject[]): void {
-    this.objs = objs;
-    for (const h of this.handlers) h.onAdd?.(objs[0], false);
-  }
-}
 
 async function until(what: string, fn: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;

@@ -15,6 +15,7 @@ import { R } from '../client/resources.js';
 import type { ResourceRef } from '../client/types.js';
 import { startTestApi } from '../testing/test-api.js';
 import { startServiceProxy } from './proxy.js';
+import { StaticInformer } from '../client/testing/static-informer.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -63,28 +64,6 @@ test('proxy follows Services and EndpointSlices from the API, coalescing bursts'
 });
 
 // ---- kernel integration (root + nft + ip) ----
-
-class StaticInformer implements SharedInformer<KObject> {
-  private readonly handlers = new Set<EventHandler<KObject>>();
-  constructor(private objs: KObject[]) {}
-  readonly lister = {
-    get: (ns: string | undefined, name: string) => this.objs.find((o) => o.metadata.name === name && (!ns || o.metadata.namespace === ns)),
-    list: () => this.objs,
-    byIndex: () => [],
-  };
-  addEventHandler(h: EventHandler<KObject>) {
-    this.handlers.add(h);
-    return { dispose: () => void this.handlers.delete(h) };
-  }
-  addIndexer(): void {}
-  hasSynced() { return true; }
-  whenSynced() { return Promise.resolve(); }
-  lastSyncResourceVersion() { return '1'; }
-  set(objs: KObject[]): void {
-    this.objs = objs;
-    for (const h of this.handlers) h.onAdd?.(objs[0], false);
-  }
-}
 
 function sh(cmd: string, args: string[], allowFailure = false): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });

@@ -35,3 +35,15 @@ export function credentialMatches(presented: string | undefined, expected: strin
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** What an agent learns when it joins (the body of POST /k8ts/v1/join's answer). */
+export interface JoinResponse {
+  caCert: string;
+  clientCert: string;
+  clientKey: string;
+  servingCert: string;
+  servingKey: string;
+  clusterCIDR: string;
+  serviceCIDR: string;
+  clusterDNS: string;
+}
