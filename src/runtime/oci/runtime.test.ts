@@ -241,6 +241,19 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     await rt2.removePodSandbox(sb);
   });
 
+  it('a sandbox whose network namespace vanished (as after a reboot) is not ready, and is removed cleanly', async () => {
+    const sb = await rt.runPodSandbox(podConfig('k8tst-gone'));
+    const st = await rt.podSandboxStatus(sb);
+    assert.equal(st?.state, 'ready');
+    const { spawnSync } = await import('node:child_process');
+    assert.equal(spawnSync('ip', ['netns', 'del', st!.netnsPath.split('/').pop()!]).status, 0);
+    assert.equal((await rt.podSandboxStatus(sb))?.state, 'notready');
+    assert.equal((await rt.listPodSandboxes()).find((x) => x.id === sb)?.state, 'notready');
+    await rt.stopPodSandbox(sb);
+    await rt.removePodSandbox(sb);
+    assert.equal(await rt.podSandboxStatus(sb), undefined);
+  });
+
   it('creates and deletes 20 pods with a running container each and leaves nothing behind', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
