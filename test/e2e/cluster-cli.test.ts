@@ -4,11 +4,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
-import { K8TS, KUBECTL, freePort } from '../helpers/cluster.js';
+import { K8TS, KUBECTL, SEED, freePort } from '../helpers/cluster.js';
+import { cleanupCgroups, forceCleanupRuntime, runtimeSkipReason } from '../helpers/node.js';
+import { createHosts, hostsSkipReason, type Hosts } from '../helpers/hosts.js';
+import { ensureTestImages } from '../../src/runtime/images/index.js';
 
 interface Run {
   code: number;
@@ -295,5 +298,71 @@ describe('help and completion', () => {
     const r = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(k8ts start --ru); COMP_CWORD=2; _k8ts; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
     assert.equal(r.stdout.trim(), '--runtime');
     assert.match((await k8ts(['completion', 'zsh'])).stdout, /bashcompinit/);
+  });
+});
+
+// The issue's "k8ts stop then k8ts start: every object is still there and the workloads come
+// back", with real containers: one machine made of a network namespace (so the node's bridge and
+// nft tables never meet another test's), the article's nginx answering through its Ingress.
+describe('k8ts start / stop / start with real containers', { skip: runtimeSkipReason() ?? hostsSkipReason() ?? false }, () => {
+  let hosts: Hosts;
+  let dataDir: string;
+  let images: { dir: string } | { skip: string };
+  const inHost = (args: string[], timeoutMs = 150_000): Run => {
+    const r = hosts.run(hosts.hosts[0], process.execPath, [K8TS, ...args], { timeoutMs });
+    return { code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const kubectl = (args: string[]): Run => inHost(['kubectl', '--data-dir', dataDir, ...args]);
+  const ingress = (): string | undefined => {
+    const r = hosts.run(hosts.hosts[0], '/bin/busybox', ['wget', '-q', '-O', '-', `http://${hosts.hosts[0].ip}/`], { timeoutMs: 10_000 });
+    return r.status === 0 ? r.stdout : undefined;
+  };
+  const containers = (): string[] => spawnSync('runc', ['--root', join(dataDir, 'runtime', 'runc'), 'list', '-q'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+
+  before(() => {
+    images = ensureTestImages();
+    if ('skip' in images) return;
+    hosts = createHosts('k8tscli', 1);
+    dataDir = join(tempDir('real'), 'data');
+  });
+
+  after(() => {
+    if (!hosts) return;
+    inHost(['delete', '--data-dir', dataDir]);
+    forceCleanupRuntime(dataDir);
+    hosts.destroy();
+    cleanupCgroups();
+  });
+
+  it("start, the article's nginx through the Ingress; stop leaves no container; start brings objects and pods back", async (t) => {
+    if ('skip' in images) return t.skip(images.skip);
+    const h = hosts.hosts[0];
+    const started = inHost(['start', '--data-dir', dataDir, '--node-name', h.name, '--node-ip', h.ip]);
+    assert.equal(started.code, 0, started.stderr + started.stdout);
+    assert.match(started.stdout, new RegExp(`✓ node ${h.name} Ready`));
+    assert.match(started.stdout, /✓ DNS answering/);
+    for (const f of readdirSync(images.dir).filter((x) => x.endsWith('.tar'))) assert.equal(inHost(['image', 'load', '--data-dir', dataDir, join(images.dir, f)]).code, 0);
+    assert.equal(kubectl(['apply', '-f', join(SEED, 'nginx.yaml')]).code, 0);
+    const rolled = kubectl(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s']);
+    assert.equal(rolled.code, 0, rolled.stderr);
+    assert.match(ingress() ?? 'no answer', /Welcome to nginx!/);
+    assert.ok(containers().length >= 5);
+
+    const stopped = inHost(['stop', '--data-dir', dataDir]);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.deepEqual(containers(), [], 'no container keeps running');
+    assert.equal(ingress(), undefined, 'nothing answers while stopped');
+
+    const again = inHost(['start', '--data-dir', dataDir]);
+    assert.equal(again.code, 0, again.stderr + again.stdout);
+    for (const [kind, name] of [['deployment', 'nginx-dep'], ['service', 'nginx-service'], ['ingress', 'nginx-ingress']]) assert.equal(kubectl(['get', kind, name, '-o', 'name']).code, 0, `${kind}/${name} survived`);
+    const back = kubectl(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s']);
+    assert.equal(back.code, 0, back.stderr);
+    // The pods are the same objects, their containers new.
+    const ready = (): number => (JSON.parse(kubectl(['get', 'pods', '-l', 'app=server', '-o', 'json']).stdout).items as any[]).filter((p) => p.status.containerStatuses?.[0]?.ready).length;
+    const deadline = Date.now() + 90_000;
+    while (ready() < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(ready(), 5);
+    assert.match(ingress() ?? 'no answer', /Welcome to nginx!/);
   });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync, appendFileSync } from 'node:fs';
+import { testTempDir } from '../../testing/temp-dir.js';
 import { join } from 'node:path';
 import { containerLogPath, findContainerLog } from './container-log.js';
 
@@ -19,8 +19,8 @@ async function collect(r: NodeJS.ReadableStream): Promise<string> {
   return s;
 }
 
-test('containerLogPath and findContainerLog (previous)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-log-'));
+test('containerLogPath and findContainerLog (previous)', async (t) => {
+  const dir = testTempDir(t, 'k8ts-log-');
   const pod = { namespace: 'default', name: 'web', uid: 'u1' };
   assert.equal(containerLogPath(dir, pod, 'nginx', 2), join(dir, 'pods', 'default_web_u1', 'nginx', '2.log'));
   mkdirSync(join(dir, 'pods', 'default_web_u1', 'nginx'), { recursive: true });

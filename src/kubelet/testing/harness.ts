@@ -89,6 +89,7 @@ export async function startHarness(opts: { runtime?: FakeRuntime } = {}): Promis
       await api.stop();
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(hostDir, { recursive: true, force: true });
+      rmSync(hostDir, { recursive: true, force: true });
     },
   };
   return h;

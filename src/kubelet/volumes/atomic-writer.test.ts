@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readlinkSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readlinkSync, readdirSync } from 'node:fs';
+import { testTempDir } from '../../testing/temp-dir.js';
 import { join } from 'node:path';
 import { writeAtomically, validatePayloadPath } from './atomic-writer.js';
 import { resolveSubPath } from './subpath.js';
 
 const f = (s: string, mode = 0o644) => ({ data: Buffer.from(s), mode });
 
-test('writeAtomically: ..data swap, top-level links, no-op when unchanged, stale names removed', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-aw-'));
+test('writeAtomically: ..data swap, top-level links, no-op when unchanged, stale names removed', async (t) => {
+  const dir = testTempDir(t, 'k8ts-aw-');
   assert.equal(await writeAtomically(dir, new Map([['a', f('1')], ['sub/b', f('2')]])), true);
   assert.equal(readFileSync(join(dir, 'a'), 'utf8'), '1');
   assert.equal(readFileSync(join(dir, 'sub/b'), 'utf8'), '2');
@@ -23,11 +23,11 @@ test('writeAtomically: ..data swap, top-level links, no-op when unchanged, stale
   assert.equal(readdirSync(dir).filter((e) => e.startsWith('..') && e !== '..data').length, 1, 'old payload directory removed');
 });
 
-test('payload and subPath safety', async () => {
+test('payload and subPath safety', async (t) => {
   assert.throws(() => validatePayloadPath('../x'));
   assert.throws(() => validatePayloadPath('/abs'));
   assert.throws(() => validatePayloadPath('..hidden'));
-  const dir = mkdtempSync(join(tmpdir(), 'k8ts-sp-'));
+  const dir = testTempDir(t, 'k8ts-sp-');
   const { symlinkSync } = await import('node:fs');
   symlinkSync('/etc', join(dir, 'escape'));
   await assert.rejects(resolveSubPath(dir, 'escape'), /outside the volume/);
