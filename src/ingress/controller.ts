@@ -1,20 +1,23 @@
-// The ingress controller: watches Ingresses, IngressClasses, Services, EndpointSlices and
-// Secrets; on any change rebuilds the RouteTable (coalesced, one rebuild per tick) and swaps
-// it into the proxy; serves http and https (SNI) listeners; writes status.loadBalancer.
+// The ingress controller: watches Ingresses, IngressClasses, Services and EndpointSlices, and
+// the Secrets that served Ingresses name in spec.tls (one watch per Secret, by name: it reads
+// no other Secret); on any change rebuilds the RouteTable (coalesced, one rebuild per tick) and
+// swaps it into the proxy; serves http and https (SNI) listeners; writes status.loadBalancer.
 //
 //   informers ──change──▶ schedule() ──setImmediate──▶ buildRoutes() ──▶ proxy.table = t
-//                                                                    └─▶ updateStatuses()
-import http from 'node:http';
-import https from 'node:https';
+//   secret watches ─┘                         │                      └─▶ updateStatuses()
+//        ▲                                    │
+//        └── started/stopped to match tlsSecretRefs(ingresses)
 import tls from 'node:tls';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { KObject } from '../api/types.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory } from '../client/controller-types.js';
+import type { Disposable, SharedInformer } from '../client/informer-types.js';
+import { ClientSharedInformer } from '../client/informers/index.js';
 import { R } from '../client/resources.js';
 import { createCA } from '../apiserver/auth/certs.js';
-import { buildRoutes, certFor, type RouteTable } from './routes.js';
+import { buildRoutes, certFor, tlsSecretRefs, type RouteTable } from './routes.js';
 import { IngressProxy } from './proxy.js';
 
 export const INGRESS_CONTROLLER_NAME = 'k8ts.io/ingress';
@@ -43,10 +46,12 @@ export interface RunningIngressController {
   readonly httpsPort: number;
   /** The current routing table. */
   table(): RouteTable;
+  /** The Secrets being watched (`namespace/name`, sorted). */
+  watchedSecrets(): string[];
   close(): Promise<void>;
 }
 
-function listen(server: http.Server | https.Server, port: number, host: string): Promise<number> {
+function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -88,22 +93,51 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
   const classInf = opts.informers.informerFor(R.ingressclasses);
   const svcInf = opts.informers.informerFor(R.services);
   const sliceInf = opts.informers.informerFor(R.endpointslices);
-  const secretInf = opts.informers.informerFor(R.secrets);
-  const informers = [ingInf, classInf, svcInf, sliceInf, secretInf];
+  const informers = [ingInf, classInf, svcInf, sliceInf];
 
   let synced = false;
+  let closed = false;
   let scheduled = false;
   const statusInFlight = new Set<string>();
   const lbIngress = opts.nodeAddresses.map((ip) => ({ ip }));
 
-  const rebuild = (): void => {
-    scheduled = false;
-    if (!synced || opts.signal.aborted) return;
+  // Secrets: one list+watch per referenced Secret (namespace + fieldSelector metadata.name), so
+  // the controller neither caches nor is sent any other Secret. An update (certificate
+  // rotation) comes through the watch like any change and rebuilds the table.
+  const secretWatches = new Map<string, { informer: SharedInformer; stop: AbortController; handler: Disposable }>();
+  const syncSecretWatches = (wanted: readonly string[]): void => {
+    const keep = new Set(wanted);
+    for (const [key, w] of secretWatches) {
+      if (keep.has(key)) continue;
+      w.handler.dispose();
+      w.stop.abort();
+      secretWatches.delete(key);
+    }
+    for (const key of keep) {
+      if (secretWatches.has(key) || closed) continue;
+      const slash = key.indexOf('/');
+      const informer = new ClientSharedInformer(opts.client, R.secrets, { namespace: key.slice(0, slash), fieldSelector: `metadata.name=${key.slice(slash + 1)}` });
+      const handler = informer.addEventHandler(onChange);
+      const stop = new AbortController();
+      informer.run(stop.signal);
+      secretWatches.set(key, { informer, stop, handler });
+    }
+  };
+  const isDefaultClass = (): boolean => {
     const cls = classInf.lister.get(undefined, className);
     // Our class serves class-less Ingresses while it is marked default (or not yet created).
-    const isDefault = !cls || cls.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
+    return !cls || cls.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true';
+  };
+
+  const rebuild = (): void => {
+    scheduled = false;
+    if (!synced || closed || opts.signal.aborted) return;
+    const isDefault = isDefaultClass();
     try {
-      proxy.table = buildRoutes(ingInf.lister.list(), svcInf.lister.list(), sliceInf.lister.list(), secretInf.lister.list(), { className, isDefaultClass: isDefault });
+      const ingresses = ingInf.lister.list();
+      syncSecretWatches(tlsSecretRefs(ingresses, { className, isDefaultClass: isDefault }));
+      const secrets = [...secretWatches.values()].flatMap((w) => w.informer.lister.list());
+      proxy.table = buildRoutes(ingresses, svcInf.lister.list(), sliceInf.lister.list(), secrets, { className, isDefaultClass: isDefault });
     } catch (e) {
       log(`rebuilding routes: ${(e as Error).message}`);
       return;
@@ -136,15 +170,14 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
     }
   };
 
-  const handlers = informers.map((inf) =>
-    inf.addEventHandler({
-      onAdd: schedule,
-      onUpdate: (o, n) => {
-        if (o !== n && o.metadata.resourceVersion !== n.metadata.resourceVersion) schedule();
-      },
-      onDelete: schedule,
-    }),
-  );
+  const onChange = {
+    onAdd: schedule,
+    onUpdate: (o: Readonly<KObject>, n: Readonly<KObject>) => {
+      if (o !== n && o.metadata.resourceVersion !== n.metadata.resourceVersion) schedule();
+    },
+    onDelete: schedule,
+  };
+  const handlers = informers.map((inf) => inf.addEventHandler(onChange));
 
   // TLS: contexts are cached by secret id@resourceVersion; unknown names get a self-signed one.
   const contexts = new Map<string, tls.SecureContext>();
@@ -166,10 +199,8 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
     cb(null, ctx);
   };
 
-  const httpServer = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => proxy.handleRequest(req, res, 'http'));
-  httpServer.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'http'));
-  httpServer.on('clientError', (_e, socket) => socket.destroy());
-  let httpsServer: https.Server | undefined;
+  const httpServer = proxy.createServer();
+  let httpsServer: tls.Server | undefined;
 
   let httpPort = 0;
   let httpsPort = 0;
@@ -177,27 +208,30 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
   const ready = (async () => {
     const fb = await createCA('k8ts ingress default certificate');
     fallback = tls.createSecureContext({ cert: fb.cert, key: fb.key });
-    httpsServer = https.createServer({ cert: fb.cert, key: fb.key, SNICallback: sni, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => proxy.handleRequest(req, res, 'https'));
-    httpsServer.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, 'https'));
-    httpsServer.on('clientError', (_e, socket) => socket.destroy());
+    httpsServer = proxy.createSecureServer({ cert: fb.cert, key: fb.key, SNICallback: sni });
     httpPort = await listen(httpServer, opts.httpPort, opts.bindAddress);
     httpsPort = await listen(httpsServer, opts.httpsPort, opts.bindAddress);
     await ensureIngressClass(opts.client, className);
     await Promise.all(informers.map((i) => i.whenSynced()));
+    // The first table already has the certificates: wait for the Secrets it names.
+    syncSecretWatches(tlsSecretRefs(ingInf.lister.list(), { className, isDefaultClass: isDefaultClass() }));
+    await Promise.all([...secretWatches.values()].map((w) => w.informer.whenSynced()));
     synced = true;
     rebuild();
   })();
 
   const close = async (): Promise<void> => {
+    closed = true;
     for (const h of handlers) h.dispose();
-    const done = (s: http.Server | https.Server | undefined) =>
+    syncSecretWatches([]);
+    const done = (s: Server | undefined) =>
       new Promise<void>((r) => {
         if (!s?.listening) return r();
         s.close(() => r());
-        s.closeAllConnections();
       });
-    await Promise.all([done(httpServer), done(httpsServer)]);
-    proxy.close();
+    const stopped = Promise.all([done(httpServer), done(httpsServer)]);
+    proxy.close(); // every open connection, so that the listeners' close callbacks come
+    await stopped;
   };
   opts.signal.addEventListener('abort', () => void close(), { once: true });
 
@@ -210,6 +244,7 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
       return httpsPort;
     },
     table: () => proxy.table,
+    watchedSecrets: () => [...secretWatches.keys()].sort(),
     close,
   };
 }

@@ -12,14 +12,63 @@ import { startTestApi, type TestApi } from '../testing/test-api.js';
 import { R } from '../client/resources.js';
 import type { KObject } from '../api/types.js';
 import { createCA, signLeaf, type KeyPairPem } from '../apiserver/auth/certs.js';
+import type { ApiClient, ResourceRef } from '../client/types.js';
+import type { InformerFactory } from '../client/controller-types.js';
 import { startIngressController, type RunningIngressController } from './index.js';
-import { matchRoute } from './routes.js';
+import { certFor, matchRoute } from './routes.js';
 
 let api: TestApi;
 let ctl: RunningIngressController;
 const abort = new AbortController();
 const servers: http.Server[] = [];
 let ca: KeyPairPem;
+/** Every list/watch of Secrets the controller made, and every shared informer it asked for. */
+const secretCalls: { op: string; namespace: string | undefined; fieldSelector: string | undefined }[] = [];
+const informersAsked: string[] = [];
+
+function recordingClient(c: ApiClient): ApiClient {
+  return new Proxy(c, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (typeof v !== 'function') return v;
+      if (prop !== 'list' && prop !== 'watch') return v.bind(target);
+      return (res: ResourceRef, namespace: string | undefined, o?: { fieldSelector?: string }, ...rest: unknown[]) => {
+        if (res.resource === 'secrets') secretCalls.push({ op: prop, namespace, fieldSelector: o?.fieldSelector });
+        return (v as (...a: unknown[]) => unknown).call(target, res, namespace, o, ...rest);
+      };
+    },
+  });
+}
+
+function recordingInformers(f: InformerFactory): InformerFactory {
+  return {
+    informerFor: (res) => {
+      informersAsked.push(res.resource);
+      return f.informerFor(res);
+    },
+  };
+}
+
+function tlsSecret(name: string, pair: KeyPairPem): KObject {
+  return {
+    metadata: { name },
+    type: 'kubernetes.io/tls',
+    data: { 'tls.crt': Buffer.from(pair.cert).toString('base64'), 'tls.key': Buffer.from(pair.key).toString('base64') },
+  };
+}
+
+/** The certificate the HTTPS listener presents for an SNI name. */
+function servedCert(servername: string): Promise<{ fingerprint256: string; cn: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port: ctl.httpsPort, path: '/', servername, rejectUnauthorized: false, headers: { host: servername }, agent: false }, (res) => {
+      const cert = (res.socket as TLSSocket).getPeerCertificate();
+      res.resume();
+      res.on('end', () => resolve({ fingerprint256: cert.fingerprint256, cn: String(cert.subject?.CN) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 async function backend(name: string, onUpgrade?: (s: http.Server) => void): Promise<number> {
   const s = http.createServer((req, res) => {
@@ -102,17 +151,15 @@ before(async () => {
   });
   ca = await createCA('test ca');
   const leaf = await signLeaf(ca, { commonName: 'secure.test', dnsNames: ['secure.test'], server: true });
-  await api.client.create(R.secrets, 'default', {
-    metadata: { name: 'tls-secure' },
-    type: 'kubernetes.io/tls',
-    data: { 'tls.crt': Buffer.from(leaf.cert).toString('base64'), 'tls.key': Buffer.from(leaf.key).toString('base64') },
-  });
+  await api.client.create(R.secrets, 'default', tlsSecret('tls-secure', leaf));
+  // A Secret no Ingress names: the controller must never read it.
+  await api.client.create(R.secrets, 'default', { metadata: { name: 'unrelated' }, stringData: { password: 'hunter2' } });
   await service('svc-a', [portA]);
   await service('svc-b', [portB]);
   await service('svc-ws', [portWs]);
   ctl = startIngressController({
-    client: api.client,
-    informers: api.informers,
+    client: recordingClient(api.client),
+    informers: recordingInformers(api.informers),
     httpPort: 0,
     httpsPort: 0,
     bindAddress: '127.0.0.1',
@@ -142,6 +189,8 @@ before(async () => {
     },
   });
   await until('routes', () => matchRoute(ctl.table(), 'a.test', '/ws')?.endpoints.length);
+  // The Secret is watched once an Ingress names it: its certificate follows the routes shortly.
+  await until('certificate', () => certFor(ctl.table(), 'secure.test'));
 });
 
 after(async () => {
@@ -307,4 +356,36 @@ test('routing changes do not drop in-flight requests', async () => {
   });
   assert.equal(await done, size);
   assert.equal(JSON.parse((await get('a.test', '/x')).body).name, 'b');
+});
+
+test('only the Secrets named in spec.tls are read, each by name; rotation and new references apply', async () => {
+  assert.ok(!informersAsked.includes('secrets'), 'no cluster-wide Secret informer');
+  assert.deepEqual(ctl.watchedSecrets(), ['default/tls-secure']);
+  assert.ok(secretCalls.length >= 2, 'a list and a watch');
+  for (const c of secretCalls) assert.deepEqual([c.namespace, c.fieldSelector?.startsWith('metadata.name=')], ['default', true], JSON.stringify(c));
+  assert.ok(!secretCalls.some((c) => c.fieldSelector === 'metadata.name=unrelated'));
+
+  // Certificate rotation: the updated Secret is served without any other change.
+  const before = await servedCert('secure.test');
+  const rotated = await signLeaf(ca, { commonName: 'secure.test rotated', dnsNames: ['secure.test'], server: true });
+  const cur = await api.client.get(R.secrets, 'default', 'tls-secure');
+  await api.client.update(R.secrets, 'default', { ...tlsSecret('tls-secure', rotated), metadata: cur.metadata });
+  const after = await until('rotated certificate', async () => {
+    const c = await servedCert('secure.test');
+    return c.fingerprint256 !== before.fingerprint256 ? c : undefined;
+  });
+  assert.equal(after.cn, 'secure.test rotated');
+
+  // A new reference starts a watch (the Secret may come later); dropping it stops the watch.
+  await api.client.create(R.ingresses, 'default', {
+    metadata: { name: 'other-tls' },
+    spec: { tls: [{ hosts: ['other.test'], secretName: 'tls-other' }], rules: [{ host: 'other.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc-a', port: { number: 80 } } } }] } }] },
+  });
+  await until('watch of tls-other', () => (ctl.watchedSecrets().includes('default/tls-other') ? true : undefined));
+  const otherLeaf = await signLeaf(ca, { commonName: 'other.test', dnsNames: ['other.test'], server: true });
+  await api.client.create(R.secrets, 'default', tlsSecret('tls-other', otherLeaf));
+  await until('other.test certificate', async () => ((await servedCert('other.test')).cn === 'other.test' ? true : undefined));
+  await api.client.delete(R.ingresses, 'default', 'other-tls');
+  await until('watch of tls-other stopped', () => (ctl.watchedSecrets().includes('default/tls-other') ? undefined : true));
+  assert.deepEqual(ctl.watchedSecrets(), ['default/tls-secure']);
 });

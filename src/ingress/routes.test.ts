@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../api/types.js';
-import { buildRoutes, certFor, hostOf, matchRoute, normalizePrefix, pickEndpoint, type RouteTable } from './routes.js';
+import { buildRoutes, certFor, hostOf, matchRoute, normalizePrefix, pickEndpoint, tlsSecretRefs, type RouteTable } from './routes.js';
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
@@ -183,4 +183,15 @@ test('round-robin skips endpoints marked down', () => {
   b.endpoints[1].downUntil = 100;
   assert.deepEqual([0, 1, 2].map(() => pickEndpoint(b, 50)!.host), ['c', 'a', 'c']);
   assert.equal(pickEndpoint(b, 200, b.endpoints[0])!.host, 'b');
+});
+
+test('tlsSecretRefs: the Secrets of served Ingresses, namespaced, once each', () => {
+  const ings = [
+    ing('a', { tls: [{ hosts: ['a'], secretName: 's1' }, { secretName: 's2' }, { hosts: ['x'] }] }),
+    ing('b', { tls: [{ secretName: 's1' }] }, '2024-01-02T00:00:00Z', 'other'),
+    ing('c', { ingressClassName: 'nginx', tls: [{ secretName: 'theirs' }] }),
+    ing('d', { tls: [{ secretName: 's1' }] }),
+  ];
+  assert.deepEqual(tlsSecretRefs(ings), ['default/s1', 'default/s2', 'other/s1']);
+  assert.deepEqual(tlsSecretRefs(ings, { isDefaultClass: false }), []);
 });

@@ -17,6 +17,8 @@ import type { KObject } from '../api/types.js';
 export interface Endpoint {
   readonly host: string;
   readonly port: number;
+  /** `host:port`, the proxy's connection-pool key. */
+  readonly key: string;
   /** Passive health: skipped by round-robin until this time (ms epoch) after a failed connect. */
   downUntil: number;
 }
@@ -182,7 +184,7 @@ class Resolver {
         const k = `${addr}:${port}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        out.push({ host: addr, port, downUntil: 0 });
+        out.push({ host: addr, port, key: k, downUntil: 0 });
       }
     }
     return out;
@@ -219,6 +221,21 @@ export interface BuildOptions {
   className?: string;
   /** Whether the controller's class is the default IngressClass (serves class-less Ingresses). */
   isDefaultClass?: boolean;
+}
+
+/**
+ * The Secrets (`namespace/name`, sorted) that served Ingresses name in spec.tls[].secretName: the
+ * only Secrets the controller reads (it watches each one by name).
+ */
+export function tlsSecretRefs(ingresses: readonly Readonly<KObject>[], opts: BuildOptions = {}): string[] {
+  const className = opts.className ?? 'k8ts';
+  const out = new Set<string>();
+  for (const ing of ingresses) {
+    if (ing.metadata.deletionTimestamp || !isServedIngress(ing, className, opts.isDefaultClass ?? true)) continue;
+    const ns = ing.metadata.namespace ?? 'default';
+    for (const t of specOf(ing).tls ?? []) if (t.secretName) out.add(`${ns}/${t.secretName}`);
+  }
+  return [...out].sort();
 }
 
 export function buildRoutes(
