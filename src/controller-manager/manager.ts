@@ -32,6 +32,8 @@ export interface RunningControllerManager {
   informers: SharedInformerFactory;
   /** Resolves once controllers are registered and informers synced (first leadership). */
   ready: Promise<void>;
+  /** Resolves once the manager has stopped after its signal, its Lease released. */
+  stopped: Promise<void>;
 }
 
 export function startControllerManager(o: ControllerManagerOptions): RunningControllerManager {
@@ -60,10 +62,12 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
     markReady();
   };
 
+  let stopped: Promise<void>;
   if (o.leaderElect === false) {
     void lead(o.signal);
+    stopped = new Promise((resolve) => (o.signal.aborted ? resolve() : o.signal.addEventListener('abort', () => resolve(), { once: true })));
   } else {
-    void runLeaderElection({
+    stopped = runLeaderElection({
       client: o.client,
       namespace: 'kube-system',
       name: o.leaseName,
@@ -76,7 +80,7 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
       onStoppedLeading: () => {
         if (!o.signal.aborted) console.error(`controller-manager: lost the ${o.leaseName} lease; controllers stopped`);
       },
-    });
+    }).catch(() => undefined);
   }
-  return { informers, ready };
+  return { informers, ready, stopped };
 }
