@@ -134,7 +134,8 @@ export interface StreamSession {
   stdout: NodeJS.ReadableStream;
   /** Absent with a TTY (stderr is merged into stdout). */
   stderr?: NodeJS.ReadableStream;
-  resize?(cols: number, rows: number): void;
+  /** Applies a terminal size; the promise settles once the terminal has it (callers may ignore it). */
+  resize?(cols: number, rows: number): void | Promise<void>;
   /** Resolves with the process's exit code. */
   exit: Promise<number>;
   kill(): void;

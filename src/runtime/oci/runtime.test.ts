@@ -164,8 +164,7 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     const tty = await rt.exec(c1, ['sh'], { tty: true, stdin: true });
     let out = '';
     tty.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    tty.resize?.(100, 40);
-    await new Promise((r) => setTimeout(r, 300));
+    await tty.resize?.(100, 40);
     tty.stdin!.write('stty size; tty; exit 5\n');
     assert.equal(await tty.exit, 5);
     assert.match(out, /40 100/);

@@ -96,12 +96,11 @@ export function execStream(t: RuncTarget, cmd: string[], opts: { tty: boolean; s
   if (!opts.stdin && opts.tty) child.stdin!.on('error', () => undefined);
   child.stdin?.on('error', () => undefined);
   if (opts.tty) {
-    session.resize = (cols: number, rows: number) => {
-      void (async () => {
+    session.resize = (cols: number, rows: number) =>
+      (async () => {
         ptyPath ??= await findScriptPty(child.pid);
         if (ptyPath) await run('stty', ['-F', ptyPath, 'rows', String(Math.max(1, rows | 0)), 'cols', String(Math.max(1, cols | 0))], { allowFailure: true });
       })().catch(() => undefined);
-    };
   }
   return session;
 }
