@@ -105,7 +105,11 @@ export function execStream(t: RuncTarget, cmd: string[], opts: { tty: boolean; s
   return session;
 }
 
-/** The pty slave script gave its child: stdin of script's (only) child process. */
+/**
+ * The pty slave script gave its child: stdin of script's (only) child process, once that child
+ * has exec'd runc — before, it is the shell that sets the initial size (24x80), which would
+ * undo a resize applied earlier.
+ */
 async function findScriptPty(scriptPid: number | undefined): Promise<string | undefined> {
   if (!scriptPid) return undefined;
   for (let i = 0; i < 40; i++) {
@@ -113,7 +117,8 @@ async function findScriptPty(scriptPid: number | undefined): Promise<string | un
       const children = (await readFile(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8')).trim().split(/\s+/).filter(Boolean);
       for (const c of children) {
         const link = await readlink(`/proc/${c}/fd/0`).catch(() => '');
-        if (link.startsWith('/dev/pts/')) return link;
+        const comm = (await readFile(`/proc/${c}/comm`, 'utf8').catch(() => '')).trim();
+        if (link.startsWith('/dev/pts/') && comm && comm !== 'sh') return link;
       }
     } catch {
       return undefined;
