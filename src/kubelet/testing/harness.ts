@@ -87,8 +87,9 @@ export async function startHarness(opts: { runtime?: FakeRuntime } = {}): Promis
     async stop() {
       h.abort.abort();
       await api.stop();
+      // Pod workers may still finish a volume write after the abort: remove once they settled.
+      await new Promise((r) => setTimeout(r, 200));
       rmSync(dataDir, { recursive: true, force: true });
-      rmSync(hostDir, { recursive: true, force: true });
       rmSync(hostDir, { recursive: true, force: true });
     },
   };
