@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startCluster, eventually, freePort, KUBECTL, K8TS, SEED, type TestCluster } from '../helpers/cluster.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason, httpGet } from '../helpers/node.js';
 import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { whoami } from '../helpers/manifests.js';
 
 const skip = runtimeSkipReason();
 let c: TestCluster;
@@ -259,27 +260,7 @@ spec:
   });
 
   it('requests spread over all ready endpoints', async () => {
-    await apply('who', `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: who}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: who}}
-  template:
-    metadata: {labels: {app: who}}
-    spec:
-      containers:
-      - name: c
-        image: busybox
-        imagePullPolicy: IfNotPresent
-        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: who}
-spec: {selector: {app: who}, ports: [{port: 80, targetPort: 8080}]}
-`);
+    await apply('who', whoami('who', { replicas: 3 }));
     await eventually(async () => (await json(['get', 'deploy', 'who'])).status.readyReplicas === 3, 60_000);
     const ip = (await json(['get', 'svc', 'who'])).spec.clusterIP;
     const seen = new Set<string>();
@@ -315,30 +296,7 @@ spec: {selector: {app: who}, ports: [{port: 80, targetPort: 8080}]}
     // busybox httpd (like nginx) exits at once on SIGTERM. A preStop sleep keeps it serving
     // while the deletion reaches the EndpointSlice and the proxy, which is what users do
     // upstream too: without it, a request sent in that window to a pod just told to stop fails.
-    await apply('bye', `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: bye}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: bye}}
-  template:
-    metadata: {labels: {app: bye}}
-    spec:
-      terminationGracePeriodSeconds: 30
-      containers:
-      - name: c
-        image: busybox
-        imagePullPolicy: IfNotPresent
-        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
-        lifecycle:
-          preStop: {exec: {command: [sleep, '6']}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: bye}
-spec: {selector: {app: bye}, ports: [{port: 80, targetPort: 8080}]}
-`);
+    await apply('bye', whoami('bye', { replicas: 4, podSpec: ['terminationGracePeriodSeconds: 30'], container: ['lifecycle:', "  preStop: {exec: {command: [sleep, '6']}}"] }));
     await eventually(async () => (await json(['get', 'deploy', 'bye'])).status.readyReplicas === 4, 60_000);
     const ip = (await json(['get', 'svc', 'bye'])).spec.clusterIP;
     const seen = new Set<string>();

@@ -11,6 +11,7 @@ import { eventually, KUBECTL, K8TS, SEED } from '../helpers/cluster.js';
 import { cleanupCgroups, forceCleanupRuntime, runtimeSkipReason } from '../helpers/node.js';
 import { createHosts, hostsSkipReason, type Host, type Hosts } from '../helpers/hosts.js';
 import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { whoami } from '../helpers/manifests.js';
 
 const skip = runtimeSkipReason() ?? hostsSkipReason();
 let hosts: Hosts;
@@ -189,35 +190,17 @@ describe('three nodes: a server and two agents in network namespaces', { skip: s
   });
 });
 
-// Three busybox httpd pods that answer with their own name, spread one per node.
-const WHOAMI = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: whoami}
-spec:
-  replicas: 3
-  selector: {matchLabels: {app: whoami}}
-  template:
-    metadata: {labels: {app: whoami}}
-    spec:
-      topologySpreadConstraints:
-      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: whoami}}}
-      tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      containers:
-      - name: httpd
-        image: busybox:latest
-        imagePullPolicy: IfNotPresent
-        command: [sh, -c, 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www']
-        ports: [{containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /, port: 8080}, periodSeconds: 1}
----
-apiVersion: v1
-kind: Service
-metadata: {name: whoami}
-spec:
-  type: NodePort
-  selector: {app: whoami}
-  ports: [{port: 8080, targetPort: 8080}]
-`;
+// Three pods that answer with their own name, spread one per node, evicted 2 s after their node
+// is lost; a NodePort Service.
+const WHOAMI = whoami('whoami', {
+  replicas: 3,
+  port: 8080,
+  service: ['type: NodePort'],
+  podSpec: [
+    'topologySpreadConstraints:',
+    '- {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: whoami}}}',
+    'tolerations:',
+    '- {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}',
+    '- {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}',
+  ],
+});
