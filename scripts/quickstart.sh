@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA="${1:-/tmp/k8ts}"
 export DEBIAN_FRONTEND=noninteractive
-PKGS="unzip jq runc conmon tini containernetworking-plugins iptables nftables iproute2 nginx-light busybox-static"
+PKGS="unzip jq curl runc conmon tini containernetworking-plugins iptables nftables iproute2 nginx-light busybox-static"
 missing=""; for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null; fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
