@@ -1,7 +1,6 @@
 // Helpers for tests that run the real node agent on this machine.
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { stopAllPods } from '../../src/runtime/oci/cleanup.js';
 
 /** Why the real-runtime tests cannot run here, or undefined when they can. */
@@ -39,20 +38,7 @@ export function cleanupCgroups(): void {
   }
 }
 
-/** GET over plain HTTP (loopback or a pod IP in a namespace the test made); rejects after 5 s. */
-export function httpGet(url: string, headers: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 5000, headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { httpGet } from '../../src/testing/http.js';
 
 /**
  * Last-resort clean-up after a failed test: stops every container the agent of `dataDir`

@@ -6,7 +6,7 @@ import type { KObject } from '../../api/types.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { timeZoneError } from '../../api/validation/index.js';
-import { Controller, enqueueObject, enqueueOwner, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueSelf, enqueueOwner, isRealUpdate } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -55,10 +55,7 @@ export class CronJobController {
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    cjInf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-    });
+    cjInf.addEventHandler(enqueueSelf(c));
     jobInf.addEventHandler({
       onAdd: (j) => { enqueueOwner(c, j, 'CronJob'); },
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueOwner(c, n, 'CronJob'); },

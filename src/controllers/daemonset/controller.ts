@@ -5,7 +5,7 @@ import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy, newControllerRef } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels, type LabelSelectorMeta } from '../../api/selectors/index.js';
-import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueObject, enqueueSelf, isRealUpdate } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, keyOf, splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -61,8 +61,7 @@ export class DaemonSetController {
     });
     const c = this.controller;
     dsInf.addEventHandler({
-      onAdd: (o) => enqueueObject(c, o),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
+      ...enqueueSelf(c),
       onDelete: (o) => {
         enqueueObject(c, o);
         this.expectations.delete(isDeletedFinalStateUnknown(o) ? o.key : keyOf(o));

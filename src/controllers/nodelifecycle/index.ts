@@ -10,7 +10,7 @@ import type { KObject } from '../../api/types.js';
 import { conditionsOf, getCondition, setCondition } from '../../api/pod-util.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';
-import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
+import { Controller, enqueueSelf, isRealUpdate } from '../../client/controller.js';
 import type { Clock, ControllerContext, ControllerRegistration, EventRecorder } from '../../client/controller-types.js';
 import type { Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
@@ -64,11 +64,7 @@ export class NodeLifecycleController {
     this.pods = podInf.lister;
     this.controller = new Controller({ name: 'nodelifecycle', workers: 4, signal: ctx.signal, clock: ctx.clock, reconcile: (k) => this.reconcile(k) });
     const c = this.controller;
-    nodeInf.addEventHandler({
-      onAdd: (n) => enqueueObject(c, n),
-      onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueObject(c, n); },
-      onDelete: (n) => enqueueObject(c, n),
-    });
+    nodeInf.addEventHandler(enqueueSelf(c));
     leaseInf.addEventHandler({
       onUpdate: (o, n) => { if (isRealUpdate(o, n) && n.metadata.namespace === LEASE_NAMESPACE) c.enqueue(n.metadata.name ?? ''); },
     });

@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import { parseCidr, gatewayOf, podRange, intToIp } from './cidr.js';
 import { HostIpam } from './ipam.js';
 import { renderHostPortTable } from './hostport-nft.js';
@@ -17,6 +16,7 @@ import { DirectBridgeNetwork } from './bridge.js';
 import { CniNetwork } from './cni.js';
 import { run } from './exec.js';
 import type { PodNetwork } from './types.js';
+import { httpGet } from '../../testing/http.js';
 
 describe('cidr + ipam + nft rendering', () => {
   it('computes gateway and range', () => {
@@ -69,19 +69,6 @@ function networkSkipReason(cni: boolean): string | undefined {
   }
   if (cni && !existsSync('/usr/lib/cni/bridge')) return 'containernetworking-plugins not installed (/usr/lib/cni)';
   return undefined;
-}
-
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
 }
 
 async function retry<T>(fn: () => Promise<T>, ms = 4000): Promise<T> {
@@ -153,10 +140,10 @@ for (const mode of ['bridge', 'cni'] as const) {
       assert.notEqual(ips[0], ips[1]);
       assert.equal((await net.status(`sb-${ns[0]}`))?.ip, ips[0]);
       servers.push(serverIn(ns[0]!, 8080, `hello from ${ns[0]}`));
-      assert.equal(await retry(() => httpGet(ips[0]!, 8080)), `hello from ${ns[0]}`, 'host → pod');
+      assert.equal(await retry(() => httpGet(`http://${ips[0]!}:8080/`, {}, 2000)), `hello from ${ns[0]}`, 'host → pod');
       const fromB = await run('ip', ['netns', 'exec', ns[1]!, process.execPath, '-e', `require('http').get('http://${ips[0]}:8080/',r=>r.pipe(process.stdout))`]);
       assert.equal(fromB.stdout, `hello from ${ns[0]}`, 'pod → pod');
-      assert.equal(await retry(() => httpGet('127.0.0.1', hostPort)), `hello from ${ns[0]}`, 'hostPort via 127.0.0.1');
+      assert.equal(await retry(() => httpGet(`http://127.0.0.1:${hostPort}/`, {}, 2000)), `hello from ${ns[0]}`, 'hostPort via 127.0.0.1');
       const lo = await run('ip', ['netns', 'exec', ns[0]!, 'ip', '-o', 'link', 'show', 'lo']);
       assert.match(lo.stdout, /UP/);
 
@@ -170,7 +157,7 @@ for (const mode of ['bridge', 'cni'] as const) {
       await net.teardown(`sb-${ns[0]}`); // idempotent
       assert.equal((await net.allocations()).size, 0);
       assert.equal(await net.status(`sb-${ns[0]}`), undefined);
-      await assert.rejects(httpGet('127.0.0.1', hostPort));
+      await assert.rejects(httpGet(`http://127.0.0.1:${hostPort}/`, {}, 2000));
       const links = (await readdir('/sys/class/net')).filter((l) => l.startsWith('k8tstn'));
       assert.deepEqual(links, []);
     });

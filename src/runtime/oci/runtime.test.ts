@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, rmdir, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'node:http';
 import type { ContainerConfig, PodSandboxConfig } from '../types.js';
 import { DirectBridgeNetwork } from '../network/bridge.js';
 import { OciRuntime } from './runtime.js';
 import { StaticRootfsProvider, TOOLS, buildBusyboxLayer, containerSkipReason, leakInventory } from './testing/rootfs.js';
 import { cgroupMounts } from './cgroups.js';
+import { httpGet } from '../../testing/http.js';
 
 const skip = containerSkipReason();
 const PREFIX = 'k8tstr';
@@ -63,19 +63,6 @@ async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms = 5000): 
   }
 }
 
-function httpGet(host: string, port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/', timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.end();
-  });
-}
-
 describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
   let dir: string;
   let root: string;
@@ -118,8 +105,8 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     assert.ok(st?.pid && st.pid > 0);
     assert.equal(st?.imageRef.startsWith('sha256:'), true);
 
-    assert.match(await waitFor(() => httpGet(sst!.ip, 80)), /hello from busybox httpd/);
-    assert.match(await waitFor(() => httpGet('127.0.0.1', 18431)), /hello from busybox httpd/, 'hostPort via 127.0.0.1');
+    assert.match(await waitFor(() => httpGet(`http://${sst!.ip}:80/`, {}, 2000)), /hello from busybox httpd/);
+    assert.match(await waitFor(() => httpGet(`http://127.0.0.1:18431/`, {}, 2000)), /hello from busybox httpd/, 'hostPort via 127.0.0.1');
 
     const env = await rt.execSync(c1, ['sh', '-c', 'echo $GREETING $FROM_IMAGE $HOSTNAME; hostname; pwd; cat /proc/1/cmdline | tr "\\0" " "; echo; id -u'], 5);
     assert.equal(env.exitCode, 0, env.stderr.toString());
