@@ -2,6 +2,7 @@
 // (managedHostsFileContent). The pod's resolv.conf comes from the cluster DNS component
 // (src/dns podResolvConf), the one place that knows the DNS policies.
 import type { PodSpec } from '../pod-types.js';
+import { MANAGED_HOSTS_HEADER } from '../../runtime/hosts-file.js';
 
 export interface DnsSettings {
   clusterDNS: string;
@@ -19,15 +20,7 @@ export function podHostname(spec: Readonly<PodSpec>, podName: string, namespace:
 
 /** Kubernetes-managed /etc/hosts content for a pod on the pod network. */
 export function managedHostsFile(podIPs: readonly string[], hostname: string, fqdn: string | undefined, aliases: PodSpec['hostAliases']): string {
-  const lines = [
-    '# Kubernetes-managed hosts file.',
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'fe00::0\tip6-mcastprefix',
-    'fe00::1\tip6-allnodes',
-    'fe00::2\tip6-allrouters',
-  ];
+  const lines = [...MANAGED_HOSTS_HEADER];
   const short = hostname.split('.')[0];
   for (const ip of podIPs) lines.push(fqdn ? `${ip}\t${fqdn}\t${short}` : `${ip}\t${hostname}`);
   lines.push(...hostAliasLines(aliases));

@@ -8,17 +8,10 @@
 // a runc run (~50 ms) and there is no long-running process to supervise or re-adopt.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { run } from '../network/exec.js';
+import { MANAGED_HOSTS_HEADER } from '../hosts-file.js';
 
 export function renderHostsFile(ip: string, hostname: string): string {
-  const lines = [
-    '# Kubernetes-managed hosts file.',
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'fe00::0\tip6-mcastprefix',
-    'fe00::1\tip6-allnodes',
-    'fe00::2\tip6-allrouters',
-  ];
+  const lines = [...MANAGED_HOSTS_HEADER];
   if (ip && hostname) lines.push(`${ip}\t${hostname}`);
   return lines.join('\n') + '\n';
 }
