@@ -7,6 +7,7 @@ export {
   type LabelSelectorMeta, type LabelSelectorRequirementMeta,
 } from './label-selector.js';
 export { parseLabelSelector } from './label-parser.js';
+export { nodeSelectorTermMatches, type NodeInfo, type NodeSelectorRequirement, type NodeSelectorTerm } from './node-selector.js';
 export { qualifiedNameErrors, labelValueErrors, dns1123SubdomainErrors } from './label-validation.js';
 export {
   ALL_FIELDS, parseFieldSelector, matchesFields, isAllFields, fieldExactMatch, fieldSelectorToString,

@@ -5,11 +5,12 @@
 // NoSchedule taint keeps running; an untolerated NoExecute taint evicts it.
 import type { KObject } from '../../api/types.js';
 import { clone } from '../../util/json.js';
+import { nodeSelectorTermMatches, type NodeSelectorTerm } from '../../api/selectors/index.js';
+
+export type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/selectors/index.js';
 
 export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }
 export interface Taint { key: string; value?: string; effect: string }
-export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[]; matchFields?: NodeSelectorRequirement[] }
 export interface PodSpecLike {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -64,36 +65,9 @@ export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly
   return taints.find((taint) => filter(taint) && !tolerations.some((t) => tolerates(t, taint)));
 }
 
-function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const a = Number.parseInt(value, 10);
-      const b = Number.parseInt(values[0]!, 10);
-      if (Number.isNaN(a) || Number.isNaN(b)) return false;
-      return r.operator === 'Gt' ? a > b : a < b;
-    }
-    default: return false;
-  }
-}
-
 /** A term matches when all its requirements do; a term with none matches nothing. */
 export function matchesTerm(term: Readonly<NodeSelectorTerm>, node: Readonly<KObject>): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  for (const r of exprs) if (!matchesRequirement(r, labels[r.key])) return false;
-  for (const r of fields) {
-    if (r.key !== NODE_NAME_FIELD || !matchesRequirement(r, node.metadata.name)) return false;
-  }
-  return true;
+  return nodeSelectorTermMatches(term, { name: node.metadata.name ?? '', labels: node.metadata.labels ?? {} });
 }
 
 /** nodeSelector and required node affinity (terms are ORed). */

@@ -11,49 +11,17 @@
 // With delayBinding (WaitForFirstConsumer, no node yet) only pre-bound volumes match: the
 // choice among free volumes waits until a node is known.
 import { compareQuantities, parseQuantity, type Quantity } from '../../api/quantity/index.js';
-import { labelSelectorFromMeta, matchesLabels, type LabelSelector } from '../../api/selectors/index.js';
+import { labelSelectorFromMeta, matchesLabels, nodeSelectorTermMatches, type LabelSelector, type NodeInfo } from '../../api/selectors/index.js';
+
+export { nodeSelectorTermMatches };
 import {
   volumeClassName, type AccessMode, type NodeSelectorRequirement, type NodeSelectorTerm, type PersistentVolume,
   type PersistentVolumeClaim,
 } from './types.js';
 
-/** What node affinity is evaluated against: a node's name and labels. */
-export interface NodeInfo {
-  name: string;
-  labels: Readonly<Record<string, string>>;
-}
+export type { NodeInfo };
 
 // ---- node affinity -----------------------------------------------------------------------
-
-function requirementMatches(req: Readonly<NodeSelectorRequirement>, value: string | undefined): boolean {
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0])) return false;
-      const a = BigInt(value);
-      const b = BigInt(values[0]);
-      return req.operator === 'Gt' ? a > b : a < b;
-    }
-    default: {
-      const never: never = req.operator;
-      return never;
-    }
-  }
-}
-
-/** One term: every expression (labels) and field (metadata.name) matches; an empty term matches nothing. */
-export function nodeSelectorTermMatches(term: Readonly<NodeSelectorTerm>, node: NodeInfo): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  return exprs.every((r) => requirementMatches(r, node.labels[r.key]))
-    && fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.name));
-}
 
 /** The volume may be used on `node`: no required node affinity, or one of its terms matches. */
 export function volumeNodeAffinityAllows(pv: Readonly<PersistentVolume>, node: NodeInfo): boolean {

@@ -3,6 +3,7 @@
 // keys and event reasons are the upstream ones: clients (kubectl describe) show them.
 import type { KObject } from '../../api/types.js';
 import type { LabelSelectorMeta } from '../../api/selectors/index.js';
+import type { NodeSelectorTerm } from '../../api/selectors/index.js';
 
 // ---- annotations -------------------------------------------------------------------------
 
@@ -59,16 +60,7 @@ export interface ObjectReference {
   resourceVersion?: string;
 }
 
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
+export type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/selectors/index.js';
 
 export interface PersistentVolumeSpec {
   capacity?: { storage?: string };
