@@ -33,6 +33,8 @@ export function parseRoutes(json: string): PodRoute[] {
 /** Keeps this host's routing table in line with the other nodes' pod CIDRs. */
 export class HostGwRoutes {
   private running: Promise<void> = Promise.resolve();
+  /** The routes last applied without error; node status updates mostly change nothing. */
+  private applied: string | undefined;
 
   constructor(private readonly log: (msg: string) => void = () => undefined) {}
 
@@ -43,12 +45,18 @@ export class HostGwRoutes {
   }
 
   private async apply(want: readonly PodRoute[]): Promise<void> {
+    const key = JSON.stringify(want);
+    if (key === this.applied) return;
     const current = parseRoutes((await run('ip', ['-j', 'route', 'show', 'proto', String(ROUTE_PROTO)])).stdout);
-    const lines = routeDelta(current, want);
-    if (!lines.length) return;
+    let failed = false;
     // One command per line: a node whose address is not on a directly connected network
     // fails alone, the others still get their routes.
-    for (const l of lines) await run('ip', l.split(' ')).catch((e: Error) => this.log(`pod routes: ip ${l}: ${e.message.split('\n')[0]}`));
+    for (const l of routeDelta(current, want))
+      await run('ip', l.split(' ')).catch((e: Error) => {
+        failed = true;
+        this.log(`pod routes: ip ${l}: ${e.message.split('\n')[0]}`);
+      });
+    this.applied = failed ? undefined : key;
   }
 
   /** Removes every route this module manages (node decommissioning, tests). */
