@@ -1,5 +1,6 @@
-// `k8ts server`: everything in one process, in the foreground: the API server, the
-// controller manager, the scheduler and (with --runtime simulated) simulated nodes.
+// `k8ts server`: everything in one process, in the foreground. This loop (the main thread) runs
+// the API server and storage and supervises the other loops (src/server/): controller manager +
+// scheduler, the node (kubelet, runtime, proxy; or simulated nodes), the data path (DNS, Ingress).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir, hostname } from 'node:os';
@@ -8,7 +9,9 @@ import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
 import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
-import { SharedInformerFactory } from '../client/informers/index.js';
+import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions, type DataPathLoopOptions } from '../server/index.js';
+import { logger, configureLogging } from '../util/log.js';
+import { defaultNodeIP } from '../util/node-ip.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
 import { onShutdownSignals } from './shutdown.js';
@@ -46,6 +49,8 @@ Flags:
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
+  --log-format FORMAT        text (default, klog-like lines) or json (one object a line)
+  -v, --v N                  log verbosity: also write messages of level N and below (default 0)
   --config FILE              flags as YAML (keys = long flag names; default <data-dir>/config.yaml,
                              else /etc/k8ts/config.yaml when present)
   -h, --help                 show this help
@@ -100,6 +105,8 @@ export interface ServerFlags {
   ingressHttpsPort: number;
   tlsSANs?: string[];
   watchCacheSize?: number;
+  logFormat: 'text' | 'json';
+  verbosity: number;
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -131,6 +138,8 @@ export const serverOptions = {
   'ingress-https-port': { type: 'string', default: '443' },
   'simulated-nodes': { type: 'string' },
   disable: { type: 'string', multiple: true },
+  'log-format': { type: 'string', default: 'text' },
+  v: { type: 'string', short: 'v', default: '0' },
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -142,6 +151,9 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     strict: true,
   });
   if (values.help) return 'help';
+  const logFormat = values['log-format'];
+  if (logFormat !== 'text' && logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${logFormat}"`);
+  const verbosity = positiveInt('-v', values.v, 0)!;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number between 0 and 65535, got "${values.port}"`);
   const m = /^(\d+)-(\d+)$/.exec(values['service-node-port-range']!);
@@ -178,6 +190,8 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     ingressHttpsPort: positiveInt('--ingress-https-port', values['ingress-https-port'], 0)!,
     tlsSANs: values['tls-san'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
+    logFormat,
+    verbosity,
   };
 }
 
@@ -189,8 +203,10 @@ export async function runServer(argv: string[]): Promise<void> {
     process.stdout.write(serverHelp.replace('<name> from: see --help', `one of ${CONTROLLER_NAMES.join(', ')}`));
     return;
   }
+  configureLogging({ format: flags.logFormat, verbosity: flags.verbosity });
   const t0 = performance.now();
-  const log = (msg: string): void => void process.stderr.write(`k8ts server: ${msg}\n`);
+  const serverLog = logger('server');
+  const log = (msg: string): void => serverLog.info(msg);
   const withAgent = flags.runtime === 'oci' && !flags.disabled.has('agent');
   const problems = await preflight({ runtime: withAgent ? 'oci' : 'simulated', dataDir: flags.dataDir, ports: serverPorts(flags, withAgent) });
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
@@ -216,7 +232,7 @@ export async function runServer(argv: string[]): Promise<void> {
       watchCacheSize: flags.watchCacheSize,
       loopbackSocket,
       // Pods reach the API through the `kubernetes` Service at this address.
-      advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? (await import('../kubelet/agent.js')).defaultNodeIP()) : undefined,
+      advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
       join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10) } : undefined,
     });
@@ -235,77 +251,78 @@ export async function runServer(argv: string[]): Promise<void> {
   }
   log(`API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)`);
 
-  const closers: Array<() => Promise<void>> = [];
+  // The other parts run on their own event loops (src/server/): a part that spins or crashes
+  // never stops the API server, DNS or the Ingress. They meet the API server on the loopback socket.
+  if (process.env.K8TS_V8_FLAGS) (await import('node:v8')).setFlagsFromString(process.env.K8TS_V8_FLAGS);
+  const supervisor = new LoopSupervisor();
+  const loop = (name: string): string => new URL(`../server/loops/${name}.js`, import.meta.url).href;
+  const disabled = [...flags.disabled];
+  const clusterDNS = cidrRange('serviceips', flags.serviceCIDR).nth(10);
   const abort = new AbortController();
-  // Every informer, queue and controller listens for shutdown on this one signal.
   setMaxListeners(0, abort.signal);
   const client = new RestClient({ transport: { kind: 'unix', socketPath: loopbackSocket }, userAgent: 'k8ts-server' });
-  const informers = new SharedInformerFactory(client);
-  const identity = `${hostname()}_${process.pid}`;
-  // Components load only when enabled: a bare API server stays small.
-  const { startControllerManager } = await import('../controller-manager/index.js');
-  const managers: Array<{ stopped: Promise<void> }> = [];
-  if (!flags.disabled.has('controllers')) {
-    const { controllerRegistrations } = await import('../controllers/index.js');
-    managers.push(startControllerManager({
-      client,
-      informers,
-      signal: abort.signal,
-      leaseName: 'kube-controller-manager',
-      identity,
-      controllers: controllerRegistrations({ clusterCIDR: flags.clusterCIDR, caPem: api.pki.ca.cert, nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000, storageRoot: join(flags.dataDir, 'storage') }).filter((c) => !flags.disabled.has(c.name)),
-    }));
-  }
-  if (!flags.disabled.has('scheduler')) {
-    const { registration: schedulerRegistration } = await import('../scheduler/index.js');
-    managers.push(startControllerManager({ client, informers, signal: abort.signal, leaseName: 'kube-scheduler', identity, controllers: [schedulerRegistration] }));
-  }
-  if (flags.runtime === 'simulated' && !flags.disabled.has('agent') && flags.simulatedNodes > 0) {
-    const { SimulatedCluster } = await import('../kubelet/simulated/index.js');
-    const simulated = new SimulatedCluster({ client, informers, signal: abort.signal, count: flags.simulatedNodes });
-    await simulated.start();
-    informers.start(abort.signal);
-    log(`${flags.simulatedNodes} simulated node(s) registered`);
-  } else if (withAgent) {
-    const { startLocalAgent } = await import('../kubelet/agent.js');
-    const { ClientEventRecorder } = await import('../client/events/index.js');
-    const base = flags.clusterCIDR.split('/')[0].split('.');
-    const agent = await startLocalAgent({
-      client,
-      informers,
-      recorder: new ClientEventRecorder(client, 'kubelet'),
-      dataDir: flags.dataDir,
-      pki: api.pki,
-      nodeName: flags.nodeName,
-      nodeIP: flags.nodeIP,
-      podCIDR: `${base[0]}.${base[1]}.0.0/24`,
-      clusterCIDR: flags.clusterCIDR,
-      log,
-      clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10),
-      kubeletPort: flags.kubeletPort,
-      networkMode: flags.podNetwork,
-      signal: abort.signal,
-    });
-    closers.push(() => agent.close());
-    log(`node ${agent.nodeName} (${agent.nodeIP}) runs pods with runc; kubelet on port ${agent.kubeletPort}`);
-    const { startNetworkServices } = await import('./network-services.js');
-    closers.push(
-      ...(await startNetworkServices({
-        client,
-        informers,
-        nodeName: agent.nodeName,
-        nodeIP: agent.nodeIP,
+  const shutdown = async (): Promise<void> => {
+    abort.abort();
+    await supervisor.stop();
+    client.close();
+    await api.close();
+    await store.close();
+  };
+  try {
+    if (!flags.disabled.has('controllers') || !flags.disabled.has('scheduler')) {
+      const options: ControllersLoopOptions = {
+        loopbackSocket,
+        identity: `${hostname()}_${process.pid}`,
+        disabled,
         clusterCIDR: flags.clusterCIDR,
-        dnsServiceIP: cidrRange('serviceips', flags.serviceCIDR).nth(10),
-        dnsListenIP: agent.gatewayIP,
-        ingressHttpPort: flags.ingressHttpPort,
-        ingressHttpsPort: flags.ingressHttpsPort,
-        disabled: flags.disabled,
-        signal: abort.signal,
-        log,
-      })),
-    );
-    informers.start(abort.signal);
+        caPem: api.pki.ca.cert,
+        nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000,
+        storageRoot: join(flags.dataDir, 'storage'),
+      };
+      await supervisor.start({ name: 'controllers', module: loop('controllers'), options });
+    }
+    if (flags.runtime === 'simulated' && !flags.disabled.has('agent') && flags.simulatedNodes > 0) {
+      const options: NodeLoopOptions = { kind: 'simulated', loopbackSocket, count: flags.simulatedNodes };
+      await supervisor.start({ name: 'node', module: loop('node'), options });
+      log(`${flags.simulatedNodes} simulated node(s) registered`);
+    } else if (withAgent) {
+      const base = flags.clusterCIDR.split('/')[0].split('.');
+      const options: NodeLoopOptions = {
+        kind: 'oci',
+        loopbackSocket,
+        dataDir: flags.dataDir,
+        pki: api.pki,
+        nodeName: flags.nodeName,
+        nodeIP: flags.nodeIP,
+        podCIDR: `${base[0]}.${base[1]}.0.0/24`,
+        clusterCIDR: flags.clusterCIDR,
+        clusterDNS,
+        kubeletPort: flags.kubeletPort,
+        networkMode: flags.podNetwork,
+        disabled,
+      };
+      const node = (await supervisor.start({ name: 'node', module: loop('node'), options })) as { nodeName: string; nodeIP: string; gatewayIP: string; kubeletPort: number };
+      log(`node ${node.nodeName} (${node.nodeIP}) runs pods with runc; kubelet on port ${node.kubeletPort}`);
+      if (!flags.disabled.has('dns') || !flags.disabled.has('ingress')) {
+        const dp: DataPathLoopOptions = {
+          loopbackSocket,
+          nodeName: node.nodeName,
+          nodeIP: node.nodeIP,
+          clusterCIDR: flags.clusterCIDR,
+          dnsServiceIP: clusterDNS,
+          dnsListenIP: node.gatewayIP,
+          ingressHttpPort: flags.ingressHttpPort,
+          ingressHttpsPort: flags.ingressHttpsPort,
+          disabled,
+        };
+        await supervisor.start({ name: 'datapath', module: loop('datapath'), options: dp });
+      }
+    }
+  } catch (e) {
+    await shutdown().catch(() => undefined);
+    const msg = (e as Error).message;
+    if (/EADDRINUSE/.test(msg)) throw new CliError(`${msg.split('\n')[0]}: a port is already in use (--kubelet-port, --ingress-http-port, --ingress-https-port pick others)`);
+    throw new CliError(msg.split('\n')[0]);
   }
   const { startAutoDeploy } = await import('./auto-deploy.js');
   startAutoDeploy({ client, dir: join(flags.dataDir, 'manifests'), signal: abort.signal, log });
@@ -316,18 +333,8 @@ export async function runServer(argv: string[]): Promise<void> {
     const kc = await ensureKubeletClientCert(flags.dataDir, api.pki.ca);
     api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.ca.cert, kubeletPort: flags.kubeletPort });
     installUpgradeRouting(api.server, api.core);
-    const { defaultNodeIP } = await import('../kubelet/agent.js');
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }
 
-  onShutdownSignals(log, async () => {
-    abort.abort();
-    // Leaders release their Leases (as client-go's ReleaseOnCancel), so the next start takes
-    // over at once instead of waiting for them to expire; at most 2 s.
-    await Promise.race([Promise.all(managers.map((m) => m.stopped)), new Promise((r) => setTimeout(r, 2000))]);
-    for (const c of closers) await c().catch(() => undefined);
-    client.close();
-    await api.close();
-    await store.close();
-  });
+  onShutdownSignals(log, shutdown);
 }

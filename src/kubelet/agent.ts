@@ -3,7 +3,8 @@
 // nodes' pods, the kubelet and its streaming server. Startup reads top to bottom, like k3s's agent.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
+import { defaultNodeIP } from '../util/node-ip.js';
 import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
@@ -56,18 +57,6 @@ export interface RunningAgent {
   nodeIP: string;
   kubeletPort: number;
   close(): Promise<void>;
-}
-
-/** Interfaces that belong to pod networks, never the node's own address. */
-const POD_NETWORK_LINK = /^(k8ts|cni|veth|flannel|docker|cali|vxlan)/;
-
-/** The first non-loopback IPv4 address of the host (k3s's default node IP), else 127.0.0.1. */
-export function defaultNodeIP(): string {
-  for (const [name, list] of Object.entries(networkInterfaces())) {
-    if (POD_NETWORK_LINK.test(name)) continue;
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
 
 /** What the oci runtime needs from the host; one plain line per problem, saying what to do (src/cli/preflight.ts adds ports and the data dir). */
@@ -192,4 +181,4 @@ export function podRoutes(nodes: ReadonlyArray<Readonly<KObject>>, self: string,
   return out.sort((a, b) => (a.cidr < b.cidr ? -1 : 1));
 }
 
-export { StatusError };
+export { StatusError, defaultNodeIP };

@@ -1,7 +1,7 @@
 // Cluster networking that `k8ts server` runs beside the local node (like k3s's bundled
-// CoreDNS, kube-proxy, ServiceLB and Traefik): the service proxy (nftables), cluster DNS
-// served on the pod bridge's gateway behind the `kube-dns` Service, the ServiceLB controller,
-// and the Ingress controller.
+// CoreDNS, kube-proxy, ServiceLB and Traefik). On the node's loop: the service proxy (nftables)
+// and the ServiceLB controller. On the data-path loop: cluster DNS served on the pod bridge's
+// gateway behind the `kube-dns` Service, and the Ingress controller.
 import type { KObject } from '../api/types.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
@@ -20,7 +20,7 @@ export interface NetworkServicesOptions {
   dnsListenIP: string;
   ingressHttpPort: number;
   ingressHttpsPort: number;
-  disabled: Set<string>;
+  disabled: ReadonlySet<string>;
   signal: AbortSignal;
   log(msg: string): void;
 }
@@ -89,7 +89,8 @@ function startServiceLB(o: NetworkServicesOptions): void {
   inf.addEventHandler({ onAdd: sync, onUpdate: (_a, b) => sync(b) });
 }
 
-export async function startNetworkServices(o: NetworkServicesOptions): Promise<Array<() => Promise<void>>> {
+/** The node's share: the service proxy and ServiceLB. */
+export async function startNodeNetworkServices(o: NetworkServicesOptions): Promise<Array<() => Promise<void>>> {
   const closers: Array<() => Promise<void>> = [];
   if (!o.disabled.has('proxy')) {
     const { startServiceProxy } = await import('../proxy/index.js');
@@ -97,6 +98,12 @@ export async function startNetworkServices(o: NetworkServicesOptions): Promise<A
     closers.push(() => proxy.stop());
   }
   if (!o.disabled.has('servicelb')) startServiceLB(o);
+  return closers;
+}
+
+/** The data path: cluster DNS and the Ingress controller. */
+export async function startDataPath(o: NetworkServicesOptions): Promise<Array<() => Promise<void>>> {
+  const closers: Array<() => Promise<void>> = [];
   if (!o.disabled.has('dns')) {
     const { startClusterDns, hostUpstreams } = await import('../dns/index.js');
     await startClusterDns({

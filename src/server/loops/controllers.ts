@@ -1,0 +1,49 @@
+// The controller-manager loop: every built-in controller and the scheduler, each set behind its
+// own Lease (kube-controller-manager, kube-scheduler), meeting the rest of the server only
+// through the API on the loopback socket.
+import { RestClient } from '../../client/rest-client.js';
+import { SharedInformerFactory } from '../../client/informers/index.js';
+import { startControllerManager } from '../../controller-manager/index.js';
+import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { RunningLoop } from '../protocol.js';
+import { spinHookRegistration } from '../test-hooks.js';
+
+export interface ControllersLoopOptions {
+  loopbackSocket: string;
+  identity: string;
+  disabled: string[];
+  clusterCIDR: string;
+  caPem: string;
+  nodeMonitorGracePeriodMs: number;
+  storageRoot: string;
+}
+
+export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): Promise<RunningLoop> {
+  const disabled = new Set(o.disabled);
+  const client = new RestClient({ transport: { kind: 'unix', socketPath: o.loopbackSocket }, userAgent: 'k8ts-controller-manager' });
+  const informers = new SharedInformerFactory(client);
+  const managers: Array<{ stopped: Promise<void> }> = [];
+  if (!disabled.has('controllers')) {
+    const { controllerRegistrations } = await import('../../controllers/index.js');
+    const controllers: ControllerRegistration[] = controllerRegistrations({
+      clusterCIDR: o.clusterCIDR,
+      caPem: o.caPem,
+      nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
+      storageRoot: o.storageRoot,
+    }).filter((c) => !disabled.has(c.name));
+    const spin = spinHookRegistration();
+    if (spin) controllers.push(spin);
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-controller-manager', identity: o.identity, controllers }));
+  }
+  if (!disabled.has('scheduler')) {
+    const { registration } = await import('../../scheduler/index.js');
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-scheduler', identity: o.identity, controllers: [registration] }));
+  }
+  return {
+    close: async () => {
+      // Leaders release their Leases (client-go's ReleaseOnCancel) so the next start leads at once; at most 2 s.
+      await Promise.race([Promise.all(managers.map((m) => m.stopped)), new Promise((r) => setTimeout(r, 2000))]);
+      client.close();
+    },
+  };
+}
