@@ -12,6 +12,9 @@
 import type { KObject } from '../../api/types.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
+import { logger } from '../../util/log.js';
+
+const log = logger('apiserver/watch-cache');
 
 export interface CachedObject {
   readonly key: string;
@@ -106,7 +109,7 @@ export class WatchCache {
       onEvent: (ev) => this.apply(ev),
       onError: (err) => {
         // The storage watch died; a cache that silently stops would serve stale data forever.
-        console.error(`watch cache ${this.prefix}: storage watch failed: ${err.message}`);
+        log.error(`${this.prefix}: storage watch failed: ${err.message}`);
       },
     });
     this.ready = true;
