@@ -7,7 +7,8 @@
 // It wraps only the Store interface, so backends stay unaware of metrics. Failed operations
 // are timed too, as upstream does. Label objects are cached per (operation, type).
 import type { KeyValue, ListOptions, ListResult, Store, WatchHandle, WatchOptions } from '../storage/index.js';
-import { gauge, histogram, type Histogram } from '../util/metrics.js';
+import { gauge, registry } from '../util/metrics.js';
+import { HistogramFamily, type HistogramSeries } from './metric-families.js';
 import { onCollect } from './request-metrics.js';
 
 /**
@@ -17,7 +18,6 @@ import { onCollect } from './request-metrics.js';
 const STORAGE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60];
 
 type Operation = 'get' | 'list' | 'count' | 'create' | 'update' | 'delete' | 'watch' | 'compact';
-type StorageLabels = Readonly<{ operation: Operation; type: string }>;
 
 /**
  * The resource a storage key belongs to: `/registry/<group>/<resource>/...` with group
@@ -36,30 +36,30 @@ export function storageType(key: string): string {
 }
 
 export class InstrumentedStore implements Store {
-  private readonly hist: Histogram<'operation' | 'type'>;
-  /** Labels by operation, then by the key's resource prefix (`/registry/<group>/<resource>`). */
-  private readonly labels = new Map<string, StorageLabels>();
+  private readonly hist: HistogramFamily;
+  /** Series by operation and the key's resource prefix (`/registry/<group>/<resource>`). */
+  private readonly seriesCache = new Map<string, HistogramSeries>();
 
   constructor(private readonly inner: Store) {
-    this.hist = histogram('etcd_request_duration_seconds', 'Etcd request latency in seconds for each operation and object type.', ['operation', 'type'], STORAGE_BUCKETS);
+    this.hist = HistogramFamily.register(registry, 'etcd_request_duration_seconds', 'Etcd request latency in seconds for each operation and object type.', ['operation', 'type'], STORAGE_BUCKETS);
   }
 
-  private labelsFor(op: Operation, key: string): StorageLabels {
+  private seriesFor(op: Operation, key: string): HistogramSeries {
     // Cache on the key's first three elements; names and namespaces never reach a label.
     let end = key.indexOf('/', 10);
     if (end >= 0) end = key.indexOf('/', end + 1);
     const prefix = end < 0 ? key : key.slice(0, end);
     const ck = op + prefix;
-    let l = this.labels.get(ck);
-    if (!l) {
-      l = { operation: op, type: storageType(key) };
-      this.labels.set(ck, l);
+    let s = this.seriesCache.get(ck);
+    if (!s) {
+      s = this.hist.seriesFor({ operation: op, type: storageType(key) });
+      this.seriesCache.set(ck, s);
     }
-    return l;
+    return s;
   }
 
   private observe(op: Operation, key: string, start: number): void {
-    this.hist.observe(this.labelsFor(op, key), (performance.now() - start) / 1000);
+    this.seriesFor(op, key).observe((performance.now() - start) / 1000);
   }
 
   currentRevision(): number {

@@ -161,7 +161,9 @@ export class WatchCache {
       let keep: boolean | void;
       try {
         keep = w.onEvent(ce);
-      } catch {
+      } catch (e) {
+        // A watcher that throws is a bug in its handler; it stops receiving, and says so once.
+        log.error(`${this.prefix}: a watcher failed and was removed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         keep = false;
       }
       if (keep === false) this.watchers.delete(w);
