@@ -29,6 +29,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gauge, registry, type Gauge } from '../util/metrics.js';
 import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.js';
+import { isUpgradeRequest } from './kubelet-proxy/upgrade-routing.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import type { ResourceRequestInfo } from './request-info.js';
 
@@ -233,15 +234,16 @@ export function endRequest(s: RequestSeries, req: IncomingMessage, res: ServerRe
     done = true;
     res.off('close', onClose);
     socket?.off('close', onClose);
-    finishLongRunning(s, res, startMs, !counted);
+    finishLongRunning(s, res, startMs, !counted, isUpgradeRequest(req));
   };
   res.once('close', onClose);
   socket?.once('close', onClose);
 }
 
-function finishLongRunning(s: RequestSeries, res: ServerResponse, startMs: number, count: boolean): void {
+function finishLongRunning(s: RequestSeries, res: ServerResponse, startMs: number, count: boolean, upgraded = false): void {
   metrics!.longRunning.dec(s.baseLabels);
   if (res.statusCode === 401) return;
-  if (count) countOf(s, res.statusCode).inc();
+  // A connection the kubelet proxy took over answered 101 on the raw socket, not through `res`.
+  if (count) countOf(s, !res.headersSent && upgraded ? 101 : res.statusCode).inc();
   s.duration.observe((performance.now() - startMs) / 1000);
 }
