@@ -5,12 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { KObject } from '../api/types.js';
 import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
-import { forbidden, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
+import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
 import type { Store } from '../storage/types.js';
 import type { Authenticator, Authorizer, UserInfo, RequestAttributes } from './auth/user.js';
 import { ANONYMOUS } from './auth/authenticators.js';
 import type { ServiceAccountTokens } from './auth/sa-tokens.js';
-import { parseRequestPath, type ResourceRequestInfo } from './request-info.js';
+import { parseRequestPath, type RequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { writeJson, writeRaw, writeStatus } from './http-util.js';
 import { parseAccept } from './negotiate.js';
 import type { RequestContext } from './context.js';
@@ -32,6 +32,15 @@ import { handleReview } from './handlers/reviews.js';
 import { OpenApiDocs } from './handlers/openapi.js';
 import { bootstrapObjects } from './bootstrap.js';
 import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
+import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSeries } from './request-metrics.js';
+import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
+import { registry } from '../util/metrics.js';
+import { errorMessage, logger } from '../util/log.js';
+
+const log = logger('apiserver');
+
+/** The Prometheus text exposition format, version 0.0.4. */
+export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const LOOPBACK_USER: UserInfo = { username: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
 
@@ -58,6 +67,11 @@ export interface CoreOptions {
   serverAddress: string;
   /** Fixed number of events each resource's watch cache keeps (default: at least 75 s, up to 102400). */
   watchCacheSize?: number;
+  /**
+   * The text served on GET /metrics (Prometheus text format 0.0.4). Default: this event
+   * loop's registry; the server's supervisor passes one that adds the other loops' metrics.
+   */
+  metrics?: () => Promise<string>;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -70,13 +84,17 @@ export class ApiServerCore {
   readonly tokens: ServiceAccountTokens;
   kubeletProxy?: KubeletProxy;
   private ready = false;
+  private untrackObjects?: () => void;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
     this.discovery = buildDiscovery(opts.serverAddress);
+    // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
+    const store = instrumentStore(opts.store);
+    ensureMetrics();
     const ipRange = cidrRange('serviceips', opts.serviceCIDR);
-    const ips = new RangeAllocator(opts.store, ipRange);
-    const ports = new RangeAllocator(opts.store, portRange('servicenodeports', opts.nodePortRange.from, opts.nodePortRange.to));
+    const ips = new RangeAllocator(store, ipRange);
+    const ports = new RangeAllocator(store, portRange('servicenodeports', opts.nodePortRange.from, opts.nodePortRange.to));
     for (const r of resources) {
       if (r.virtual) continue;
       const sdef = storageDef(r);
@@ -111,18 +129,25 @@ export class ApiServerCore {
         default:
           strategy = new Strategy(sdef);
       }
-      this.stores.set(prefix, new ResourceStore(sdef, opts.store, strategy, opts.watchCacheSize));
+      this.stores.set(prefix, new ResourceStore(sdef, store, strategy, opts.watchCacheSize));
     }
   }
 
   async start(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.start()));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
+    this.untrackObjects = trackStorageObjects(() => this.objectCounts());
     this.ready = true;
   }
 
   stop(): void {
+    this.untrackObjects?.();
     for (const s of this.stores.values()) s.stop();
+  }
+
+  /** Live objects per resource, from the watch caches (apiserver_storage_objects). */
+  private *objectCounts(): Generator<readonly [string, number]> {
+    for (const rs of this.stores.values()) yield [rs.def.group ? `${rs.def.plural}.${rs.def.group}` : rs.def.plural, rs.cache.size];
   }
 
   storeFor(def: ResourceDef): ResourceStore {
@@ -212,19 +237,46 @@ export class ApiServerCore {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const start = performance.now();
+    let series: RequestSeries | undefined;
     try {
-      await this.dispatch(req, res);
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      let info: RequestInfo;
+      try {
+        info = parseRequestPath(url.pathname);
+      } catch (e) {
+        throw badRequest(`invalid request path ${JSON.stringify(url.pathname)}: ${errorMessage(e)}`);
+      }
+      const def = info.kind === 'resource' ? lookupResource(info.group, info.version, info.resource) : undefined;
+      if (def) {
+        series = requestSeries(req, url, info as ResourceRequestInfo, def);
+        beginRequest(series);
+      }
+      await this.dispatch(req, res, url, info, def);
     } catch (e) {
-      if (!(e instanceof StatusError)) console.error(`apiserver: ${req.method} ${req.url}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!isStatusError(e)) this.logFailure(req, res, e);
       if (!res.headersSent) writeStatus(res, e);
       else res.end();
+    } finally {
+      if (series) endRequest(series, req, res, start);
     }
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
+  /**
+   * A request that failed with something other than a Status error is a bug or a broken
+   * connection: logged here, once, with its stack (a client that went away gets one line at -v 2).
+   */
+  private logFailure(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (req.destroyed || res.destroyed || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') {
+      log.v(2, `${req.method} ${req.url}: connection closed: ${errorMessage(e)}`);
+      return;
+    }
+    log.error(`${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined): Promise<void> {
     const user = this.authenticate(req);
-    const info = parseRequestPath(url.pathname);
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
       const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
@@ -235,7 +287,6 @@ export class ApiServerCore {
       return this.handleNonResource(req, res, url);
     }
     if (user === ANONYMOUS) throw unauthorized();
-    const def = lookupResource(info.group, info.version, info.resource);
     if (!def) throw pathNotFound();
     const verb = verbOf(method, info, url);
     const attrs: RequestAttributes = {
@@ -339,10 +390,13 @@ export class ApiServerCore {
     throw pathNotFound();
   }
 
-  private handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL): void {
+  private handleNonResource(req: IncomingMessage, res: ServerResponse, url: URL): void | Promise<void> {
     const p = url.pathname.replace(/\/+$/, '') || '/';
     const accept = req.headers.accept;
     switch (p) {
+      case '/metrics':
+        if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+        return this.serveMetrics(res);
       case '/version':
         return writeJson(res, 200, SERVER_VERSION);
       case '/healthz':
@@ -365,6 +419,11 @@ export class ApiServerCore {
     if (gv) return writeRaw(res, 200, gv, 'application/json');
     if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openapi.serve(req, res, p, url);
     throw pathNotFound();
+  }
+
+  private async serveMetrics(res: ServerResponse): Promise<void> {
+    const text = await (this.opts.metrics ?? (() => registry.metrics()))();
+    writeRaw(res, 200, text, METRICS_CONTENT_TYPE);
   }
 
   /** Lists objects of a resource with selectors, for in-process callers (reviews, admission). */

@@ -6,13 +6,16 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { badRequest, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
+import { badRequest, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
 import { credentialMatches, newJoinToken, parseJoinToken, type JoinResponse } from '../util/join-token.js';
 
 export type { JoinResponse };
 import { signLeaf, type ClusterPki } from './auth/certs.js';
 import { readBody, writeJson, writeStatus } from './http-util.js';
+import { logger } from '../util/log.js';
+
+const log = logger('apiserver/join');
 
 export const JOIN_PATH = '/k8ts/v1/join';
 export const CACERTS_PATH = '/cacerts';
@@ -83,6 +86,7 @@ export function createJoinHandler(o: JoinOptions): (req: IncomingMessage, res: S
       return true;
     }
     join(req, res).catch((e: unknown) => {
+      if (!isStatusError(e)) log.error(`${req.method} ${JOIN_PATH}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (!res.headersSent) writeStatus(res, e);
       else res.end();
     });

@@ -39,6 +39,11 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** Answers agents' join requests (GET /cacerts, POST /k8ts/v1/join) with these settings. */
   join?: Omit<JoinOptions, 'pki' | 'token'>;
+  /**
+   * The text GET /metrics serves (Prometheus text format 0.0.4). Default: this event loop's
+   * registry (src/util/metrics.ts); the supervisor passes one that adds the other loops'.
+   */
+  metrics?: () => Promise<string>;
 }
 
 export interface RunningApiServer {
@@ -80,6 +85,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     tokens,
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
+    metrics: o.metrics,
   });
   await core.start();
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;

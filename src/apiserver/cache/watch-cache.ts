@@ -12,6 +12,9 @@
 import type { KObject } from '../../api/types.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
+import { logger } from '../../util/log.js';
+
+const log = logger('apiserver/watch-cache');
 
 export interface CachedObject {
   readonly key: string;
@@ -106,7 +109,7 @@ export class WatchCache {
       onEvent: (ev) => this.apply(ev),
       onError: (err) => {
         // The storage watch died; a cache that silently stops would serve stale data forever.
-        console.error(`watch cache ${this.prefix}: storage watch failed: ${err.message}`);
+        log.error(`${this.prefix}: storage watch failed: ${err.message}`);
       },
     });
     this.ready = true;
@@ -158,7 +161,9 @@ export class WatchCache {
       let keep: boolean | void;
       try {
         keep = w.onEvent(ce);
-      } catch {
+      } catch (e) {
+        // A watcher that throws is a bug in its handler; it stops receiving, and says so once.
+        log.error(`${this.prefix}: a watcher failed and was removed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         keep = false;
       }
       if (keep === false) this.watchers.delete(w);

@@ -1,0 +1,99 @@
+// A/B of two builds of `k8ts server` under the same background load: both servers run at
+// once and the CRUD phases of api.bench.ts alternate between them in short rounds, so load
+// from other work on a shared machine falls on both alike. Reports per phase the median over
+// rounds of ops/s and p99 for A and B.
+//
+//   node dist/bench/api-ab.bench.js --a /path/to/checkout-A --b /path/to/checkout-B [--rounds 6] [--phase-ms 1000]
+//
+// Each path is a directory with bin/k8ts and a built dist/ (e.g. copies of two worktrees).
+// Prints a table and one `RESULT {...}` line.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { prepareCrud, runCrudPhase, type CrudFixture, type CrudOp } from './api/crud.js';
+import type { BenchContext } from './api/loops.js';
+import { startServer, type ServerHandle } from './api/server-process.js';
+import { ErrorLog, fmt } from './api/stats.js';
+
+const { values: args } = parseArgs({
+  options: { a: { type: 'string' }, b: { type: 'string' }, rounds: { type: 'string', default: '6' }, 'phase-ms': { type: 'string', default: '1000' }, datastore: { type: 'string', default: 'sqlite' } },
+  strict: true,
+});
+if (!args.a || !args.b) {
+  process.stderr.write('usage: node dist/bench/api-ab.bench.js --a DIR --b DIR [--rounds N] [--phase-ms MS] [--datastore sqlite|memory]\n');
+  process.exit(2);
+}
+const ROUNDS = Number(args.rounds);
+const PHASE = { durationMs: Number(args['phase-ms']), maxOps: 100_000 };
+const PHASES: Array<[CrudOp, number]> = [
+  ['create', 1],
+  ['create', 10],
+  ['get', 1],
+  ['get', 10],
+  ['list', 1],
+  ['update', 1],
+];
+
+setTimeout(() => {
+  process.stderr.write('api-ab: hard time limit of 15 min reached\n');
+  process.exit(2);
+}, 15 * 60_000).unref();
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+interface Side {
+  name: 'A' | 'B';
+  server: ServerHandle;
+  ctx: BenchContext;
+  fx: CrudFixture;
+  rows: Map<string, { ops: number[]; p99: number[] }>;
+}
+
+async function main(): Promise<void> {
+  const errors = new ErrorLog();
+  const sides: Side[] = [];
+  try {
+    for (const [name, dir] of [
+      ['A', args.a!],
+      ['B', args.b!],
+    ] as const) {
+      const server = await startServer(resolve(dir), args.datastore!, 30_000, ['--disable', 'controllers,scheduler,agent']);
+      const ctx: BenchContext = { creds: server.creds, errors };
+      sides.push({ name, server, ctx, fx: await prepareCrud(ctx), rows: new Map() });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which side goes first, so neither always follows the other's garbage.
+      const order = round % 2 ? [sides[1], sides[0]] : sides;
+      for (const [op, clients] of PHASES) {
+        for (const s of order) {
+          const row = await runCrudPhase(s.ctx, s.fx, op, clients, PHASE);
+          const k = `${op} x${clients}`;
+          const r = s.rows.get(k) ?? { ops: [], p99: [] };
+          r.ops.push(row.opsPerSec);
+          r.p99.push(row.p99);
+          s.rows.set(k, r);
+        }
+      }
+      process.stderr.write(`[api-ab] round ${round + 1}/${ROUNDS} done\n`);
+    }
+  } finally {
+    for (const s of sides) await s.server.stop();
+  }
+  const result: Record<string, Record<string, number>> = {};
+  process.stdout.write(`phase        A ops/s  B ops/s   B/A   A p99 ms  B p99 ms   (median of ${ROUNDS} rounds of ${PHASE.durationMs} ms)\n`);
+  for (const [op, clients] of PHASES) {
+    const k = `${op} x${clients}`;
+    const a = sides[0].rows.get(k)!;
+    const b = sides[1].rows.get(k)!;
+    const r = { aOps: median(a.ops), bOps: median(b.ops), aP99: median(a.p99), bP99: median(b.p99) };
+    result[k] = r;
+    process.stdout.write(`${k.padEnd(11)} ${fmt(r.aOps, 0).padStart(8)} ${fmt(r.bOps, 0).padStart(8)}  ${fmt(r.bOps / r.aOps, 2).padStart(5)}  ${fmt(r.aP99, 2).padStart(8)}  ${fmt(r.bP99, 2).padStart(8)}\n`);
+  }
+  process.stdout.write(`RESULT ${JSON.stringify({ date: new Date().toISOString(), a: args.a, b: args.b, rounds: ROUNDS, phaseMs: PHASE.durationMs, phases: result, errors: errors.toJSON() })}\n`);
+}
+
+await main();
