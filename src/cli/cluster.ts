@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { CliError } from './errors.js';
+import { describeLoops, parseLoopMetrics } from './loops-status.js';
 import { defaultDataDirOf, optionsSet, resolveArgs, resolveDataDir } from './config.js';
 import { PACKAGE_ROOT } from './kubectl.js';
 import { DEFAULT_CONTEXT, removeFromUserKubeconfig } from './kubeconfig.js';
@@ -212,7 +213,7 @@ function readAccess(dataDir: string): ApiAccess | undefined {
   }
 }
 
-function apiGet<T = unknown>(a: ApiAccess, path: string, timeoutMs = 2000): Promise<{ status: number; body?: T }> {
+function apiGet<T = unknown>(a: ApiAccess, path: string, timeoutMs = 2000): Promise<{ status: number; body?: T; text: string }> {
   return new Promise((done, fail) => {
     const req = httpsRequest(new URL(path, a.server), { ca: a.ca, cert: a.cert, key: a.key, timeout: timeoutMs, agent: false, headers: { Accept: 'application/json' } }, (res) => {
       let text = '';
@@ -225,7 +226,7 @@ function apiGet<T = unknown>(a: ApiAccess, path: string, timeoutMs = 2000): Prom
         } catch {
           body = undefined;
         }
-        done({ status: res.statusCode ?? 0, body });
+        done({ status: res.statusCode ?? 0, body, text });
       });
       res.on('error', fail);
     });
@@ -588,6 +589,12 @@ export async function runStatus(argv: string[]): Promise<void> {
     out(`  nodes:       ${nodes.length ? nodes.map((n) => `${n.name} ${n.ready ? 'Ready' : 'NotReady'}`).join(', ') : 'none'}`);
   } catch (e) {
     out(`  nodes:       unknown (${(e as Error).message})`);
+  }
+  try {
+    const m = await apiGet(access, '/metrics');
+    out(`  loops:       ${describeLoops(parseLoopMetrics(m.text))}`);
+  } catch (e) {
+    out(`  loops:       unknown (${(e as Error).message})`);
   }
 }
 

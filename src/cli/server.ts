@@ -1,6 +1,6 @@
 // `k8ts server`: everything in one process, in the foreground. This loop (the main thread) runs
 // the API server and storage and supervises the other loops (src/server/): controller manager +
-// scheduler, the node (kubelet, runtime, proxy; or simulated nodes), the data path (DNS, Ingress).
+// scheduler; the node (kubelet, runtime, proxy, DNS, Ingress; or simulated nodes).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir, hostname } from 'node:os';
@@ -9,8 +9,9 @@ import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
 import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
-import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions, type DataPathLoopOptions } from '../server/index.js';
+import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
 import { logger, configureLogging } from '../util/log.js';
+import { collectProcessMetrics } from '../util/metrics.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
@@ -219,6 +220,9 @@ export async function runServer(argv: string[]): Promise<void> {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
   }
   const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
+  // Watches the other loops (below); /metrics serves every loop's metrics through it.
+  const supervisor = new LoopSupervisor();
+  collectProcessMetrics();
   let api;
   try {
     api = await startApiServer({
@@ -231,6 +235,7 @@ export async function runServer(argv: string[]): Promise<void> {
       tlsSANs: flags.tlsSANs,
       watchCacheSize: flags.watchCacheSize,
       loopbackSocket,
+      metrics: () => supervisor.metrics(),
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
@@ -253,8 +258,6 @@ export async function runServer(argv: string[]): Promise<void> {
 
   // The other parts run on their own event loops (src/server/): a part that spins or crashes
   // never stops the API server, DNS or the Ingress. They meet the API server on the loopback socket.
-  if (process.env.K8TS_V8_FLAGS) (await import('node:v8')).setFlagsFromString(process.env.K8TS_V8_FLAGS);
-  const supervisor = new LoopSupervisor();
   const loop = (name: string): string => new URL(`../server/loops/${name}.js`, import.meta.url).href;
   const disabled = [...flags.disabled];
   const clusterDNS = cidrRange('serviceips', flags.serviceCIDR).nth(10);
@@ -300,23 +303,11 @@ export async function runServer(argv: string[]): Promise<void> {
         kubeletPort: flags.kubeletPort,
         networkMode: flags.podNetwork,
         disabled,
+        ingressHttpPort: flags.ingressHttpPort,
+        ingressHttpsPort: flags.ingressHttpsPort,
       };
       const node = (await supervisor.start({ name: 'node', module: loop('node'), options })) as { nodeName: string; nodeIP: string; gatewayIP: string; kubeletPort: number };
       log(`node ${node.nodeName} (${node.nodeIP}) runs pods with runc; kubelet on port ${node.kubeletPort}`);
-      if (!flags.disabled.has('dns') || !flags.disabled.has('ingress')) {
-        const dp: DataPathLoopOptions = {
-          loopbackSocket,
-          nodeName: node.nodeName,
-          nodeIP: node.nodeIP,
-          clusterCIDR: flags.clusterCIDR,
-          dnsServiceIP: clusterDNS,
-          dnsListenIP: node.gatewayIP,
-          ingressHttpPort: flags.ingressHttpPort,
-          ingressHttpsPort: flags.ingressHttpsPort,
-          disabled,
-        };
-        await supervisor.start({ name: 'datapath', module: loop('datapath'), options: dp });
-      }
     }
   } catch (e) {
     await shutdown().catch(() => undefined);

@@ -3,5 +3,4 @@
 export { LoopSupervisor, MAIN_LOOP, type LoopSpec, type LoopStatus, type LoopState, type SupervisorOptions } from './supervisor.js';
 export type { ControllersLoopOptions } from './loops/controllers.js';
 export type { NodeLoopOptions } from './loops/node.js';
-export type { DataPathLoopOptions } from './loops/datapath.js';
 export { SPIN_CONFIGMAP } from './test-hooks.js';

@@ -112,7 +112,7 @@ export class LoopSupervisor {
       backoffMaxMs: o.backoffMaxMs ?? 60_000,
       backoffResetMs: o.backoffResetMs ?? 60_000,
       maxOldGenerationSizeMb: o.maxOldGenerationSizeMb ?? 2048,
-      maxYoungGenerationSizeMb: o.maxYoungGenerationSizeMb ?? 8,
+      maxYoungGenerationSizeMb: o.maxYoungGenerationSizeMb ?? 4,
     };
     this.mainDelay.enable();
     this.ticker = setInterval(() => this.tick(), this.o.pingIntervalMs);
@@ -199,7 +199,7 @@ export class LoopSupervisor {
       loop.restarts++;
       restartsCounter.inc({ loop: loop.spec.name });
       stalledGauge.set({ loop: loop.spec.name }, 0);
-      log.error(`loop ${loop.spec.name} crashed: ${why}; restarting in ${delay / 1000} s`);
+      log.error(`loop ${loop.spec.name} crashed (restarting in ${delay / 1000} s): ${why}`);
       loop.restartTimer = setTimeout(() => {
         loop.restartTimer = undefined;
         if (!this.stopping) this.spawn(loop);

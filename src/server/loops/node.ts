@@ -1,5 +1,8 @@
-// The node loop: the local node's kubelet, runtime (runc + conmon + pod network), service proxy
-// and ServiceLB — or, with --runtime simulated, the simulated nodes.
+// The node loop: the local node's kubelet, runtime (runc + conmon + pod network), service proxy,
+// ServiceLB and the data path (cluster DNS, Ingress) — or, with --runtime simulated, the
+// simulated nodes. The data path shares this loop rather than having its own: every loop costs
+// about 10 MB of heap, and the kubelet, like DNS and the Ingress, only waits on I/O; what must
+// never delay them, the controllers, runs on a loop of its own.
 import { RestClient } from '../../client/rest-client.js';
 import { SharedInformerFactory } from '../../client/informers/index.js';
 import { ClientEventRecorder } from '../../client/events/index.js';
@@ -22,6 +25,8 @@ export type NodeLoopOptions =
       kubeletPort: number;
       networkMode: 'bridge' | 'cni';
       disabled: string[];
+      ingressHttpPort: number;
+      ingressHttpsPort: number;
     };
 
 export async function runLoop(o: NodeLoopOptions, signal: AbortSignal): Promise<RunningLoop> {
@@ -53,23 +58,22 @@ export async function runLoop(o: NodeLoopOptions, signal: AbortSignal): Promise<
       log: (m) => log.info(m),
     });
     closers.push(() => agent.close());
-    const { startNodeNetworkServices } = await import('../network-services.js');
-    closers.push(
-      ...(await startNodeNetworkServices({
-        client,
-        informers,
-        nodeName: agent.nodeName,
-        nodeIP: agent.nodeIP,
-        clusterCIDR: o.clusterCIDR,
-        dnsServiceIP: o.clusterDNS,
-        dnsListenIP: agent.gatewayIP,
-        ingressHttpPort: 0,
-        ingressHttpsPort: 0,
-        disabled: new Set(o.disabled),
-        signal,
-        log: (m) => log.info(m),
-      })),
-    );
+    const { startNodeNetworkServices, startDataPath } = await import('../network-services.js');
+    const net = {
+      client,
+      informers,
+      nodeName: agent.nodeName,
+      nodeIP: agent.nodeIP,
+      clusterCIDR: o.clusterCIDR,
+      dnsServiceIP: o.clusterDNS,
+      dnsListenIP: agent.gatewayIP,
+      ingressHttpPort: o.ingressHttpPort,
+      ingressHttpsPort: o.ingressHttpsPort,
+      disabled: new Set(o.disabled),
+      signal,
+      log: (m: string) => log.info(m),
+    };
+    closers.push(...(await startNodeNetworkServices(net)), ...(await startDataPath(net)));
     info = { nodeName: agent.nodeName, nodeIP: agent.nodeIP, gatewayIP: agent.gatewayIP, kubeletPort: agent.kubeletPort };
   }
   informers.start(signal);
