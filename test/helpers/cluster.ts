@@ -49,6 +49,8 @@ export interface StartOptions {
   datastore?: string;
   dataDir?: string;
   extraArgs?: string[];
+  /** Extra environment for the server (e.g. test-only hooks). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startCluster(o: StartOptions = {}): Promise<TestCluster> {
@@ -56,6 +58,7 @@ export async function startCluster(o: StartOptions = {}): Promise<TestCluster> {
   const port = await freePort();
   const proc = spawn(process.execPath, [K8TS, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--datastore', o.datastore ?? 'sqlite', ...(o.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...o.env },
   });
   let log = '';
   proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));
