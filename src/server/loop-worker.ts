@@ -16,7 +16,7 @@ configureLogging(data.log);
 const log = logger(data.loop);
 setMaxListeners(200);
 
-const delay = monitorEventLoopDelay({ resolution: 10 });
+const delay = monitorEventLoopDelay({ resolution: 100 });
 delay.enable();
 
 const abort = new AbortController();

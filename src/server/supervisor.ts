@@ -99,7 +99,7 @@ export class LoopSupervisor {
   private readonly loops = new Map<string, SupervisedLoop>();
   private readonly o: Required<SupervisorOptions>;
   private readonly ticker: NodeJS.Timeout;
-  private readonly mainDelay = monitorEventLoopDelay({ resolution: 10 });
+  private readonly mainDelay = monitorEventLoopDelay({ resolution: 100 });
   private mainLagMs = 0;
   private lastTick = performance.now();
   private stopping = false;

@@ -14,7 +14,7 @@ let defaultsCollected = false;
 export function collectProcessMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
 }
 
 /** Latency buckets in seconds for requests and operations: 1 ms .. 60 s. */

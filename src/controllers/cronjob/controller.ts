@@ -5,7 +5,7 @@
 import type { KObject } from '../../api/types.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
-import { timeZoneError } from '../../api/validation/index.js';
+import { timeZoneError } from '../../api/validation/cron.js';
 import { Controller, enqueueSelf, enqueueOwner, isRealUpdate } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
