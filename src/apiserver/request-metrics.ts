@@ -167,7 +167,8 @@ export function requestSeries(req: IncomingMessage, url: URL, info: ResourceRequ
   if (!s) {
     const m = ensureMetrics();
     const baseLabels = { verb, group: def.group, version: def.version, resource: def.plural, subresource: sub, scope, component: COMPONENT };
-    const labels = { ...baseLabels, dry_run: dryRun };
+    // Upstream's label order (the text format keeps it).
+    const labels = { verb, dry_run: dryRun, group: def.group, version: def.version, resource: def.plural, subresource: sub, scope, component: COMPONENT };
     const longRunning = verb === 'WATCH' || verb === 'CONNECT';
     s = {
       longRunning,
