@@ -1,12 +1,14 @@
 // A/B of two builds of `k8ts server` under the same background load: both servers run at
 // once and the CRUD phases of api.bench.ts alternate between them in short rounds, so load
 // from other work on a shared machine falls on both alike. Reports per phase the median over
-// rounds of ops/s and p99 for A and B.
+// rounds of ops/s and p99 for A and B, and each server's CPU time per request (utime+stime from
+// /proc/PID/stat over all rounds), which waiting on other processes does not inflate.
 //
 //   node dist/bench/api-ab.bench.js --a /path/to/checkout-A --b /path/to/checkout-B [--rounds 6] [--phase-ms 1000]
 //
 // Each path is a directory with bin/k8ts and a built dist/ (e.g. copies of two worktrees).
 // Prints a table and one `RESULT {...}` line.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { prepareCrud, runCrudPhase, type CrudFixture, type CrudOp } from './api/crud.js';
@@ -50,7 +52,14 @@ interface Side {
   server: ServerHandle;
   ctx: BenchContext;
   fx: CrudFixture;
-  rows: Map<string, { ops: number[]; p99: number[] }>;
+  rows: Map<string, { ops: number[]; p99: number[]; cpuMs: number; n: number }>;
+}
+
+/** CPU time (user + system) of a process in ms, from /proc/PID/stat (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
 }
 
 async function main(): Promise<void> {
@@ -70,9 +79,12 @@ async function main(): Promise<void> {
       const order = round % 2 ? [sides[1], sides[0]] : sides;
       for (const [op, clients] of PHASES) {
         for (const s of order) {
+          const cpu0 = cpuMs(s.server.pid);
           const row = await runCrudPhase(s.ctx, s.fx, op, clients, PHASE);
           const k = `${op} x${clients}`;
-          const r = s.rows.get(k) ?? { ops: [], p99: [] };
+          const r = s.rows.get(k) ?? { ops: [], p99: [], cpuMs: 0, n: 0 };
+          r.cpuMs += cpuMs(s.server.pid) - cpu0;
+          r.n += row.ops;
           r.ops.push(row.opsPerSec);
           r.p99.push(row.p99);
           s.rows.set(k, r);
@@ -84,14 +96,16 @@ async function main(): Promise<void> {
     for (const s of sides) await s.server.stop();
   }
   const result: Record<string, Record<string, number>> = {};
-  process.stdout.write(`phase        A ops/s  B ops/s   B/A   A p99 ms  B p99 ms   (median of ${ROUNDS} rounds of ${PHASE.durationMs} ms)\n`);
+  process.stdout.write(`phase        A ops/s  B ops/s   B/A   A p99 ms  B p99 ms  A CPU µs/op  B CPU µs/op   B/A   (median of ${ROUNDS} rounds of ${PHASE.durationMs} ms; CPU over all)\n`);
   for (const [op, clients] of PHASES) {
     const k = `${op} x${clients}`;
     const a = sides[0].rows.get(k)!;
     const b = sides[1].rows.get(k)!;
-    const r = { aOps: median(a.ops), bOps: median(b.ops), aP99: median(a.p99), bP99: median(b.p99) };
+    const r = { aOps: median(a.ops), bOps: median(b.ops), aP99: median(a.p99), bP99: median(b.p99), aCpuUs: (a.cpuMs * 1000) / a.n, bCpuUs: (b.cpuMs * 1000) / b.n };
     result[k] = r;
-    process.stdout.write(`${k.padEnd(11)} ${fmt(r.aOps, 0).padStart(8)} ${fmt(r.bOps, 0).padStart(8)}  ${fmt(r.bOps / r.aOps, 2).padStart(5)}  ${fmt(r.aP99, 2).padStart(8)}  ${fmt(r.bP99, 2).padStart(8)}\n`);
+    process.stdout.write(
+      `${k.padEnd(11)} ${fmt(r.aOps, 0).padStart(8)} ${fmt(r.bOps, 0).padStart(8)}  ${fmt(r.bOps / r.aOps, 2).padStart(5)}  ${fmt(r.aP99, 2).padStart(8)}  ${fmt(r.bP99, 2).padStart(8)}  ${fmt(r.aCpuUs, 1).padStart(11)}  ${fmt(r.bCpuUs, 1).padStart(11)}  ${fmt(r.bCpuUs / r.aCpuUs, 2).padStart(5)}\n`,
+    );
   }
   process.stdout.write(`RESULT ${JSON.stringify({ date: new Date().toISOString(), a: args.a, b: args.b, rounds: ROUNDS, phaseMs: PHASE.durationMs, phases: result, errors: errors.toJSON() })}\n`);
 }

@@ -1,4 +1,4 @@
 export { startApiServer, adminKubeconfig, type ApiServerOptions, type RunningApiServer } from './server.js';
-export { ApiServerCore, SERVER_VERSION, type KubeletProxy } from './core.js';
+export { ApiServerCore, SERVER_VERSION, METRICS_CONTENT_TYPE, type KubeletProxy } from './core.js';
 export type { ResourceRequest } from './handlers/shared.js';
 export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';

@@ -77,8 +77,11 @@ abstract class Family<S extends { labels: Labels }> {
 
   protected abstract create(labels: Labels): S;
 
+  protected abstract zero(s: S): void;
+
+  /** Zeroes every series (handles stay valid: callers keep them for good). */
   reset(): void {
-    this.series.clear();
+    for (const s of this.series.values()) this.zero(s);
   }
 
   /** Registers in `registry`, or returns the family registered there under this name already. */
@@ -99,6 +102,10 @@ export class CounterFamily extends Family<CounterSeries> {
 
   protected create(labels: Labels): CounterSeries {
     return new CounterSeries({ ...labels });
+  }
+
+  protected zero(s: CounterSeries): void {
+    s.value = 0;
   }
 
   get(): MetricJson {
@@ -126,6 +133,12 @@ export class HistogramFamily extends Family<HistogramSeries> {
 
   protected create(labels: Labels): HistogramSeries {
     return new HistogramSeries({ ...labels }, this.buckets);
+  }
+
+  protected zero(s: HistogramSeries): void {
+    s.counts.fill(0);
+    s.sum = 0;
+    s.count = 0;
   }
 
   /** prom-client's histogram shape: cumulative `_bucket{le}` lines, then `+Inf`, `_sum` and `_count`. */
