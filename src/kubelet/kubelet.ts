@@ -143,7 +143,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   let workers: PodWorkers | undefined;
   const probes = new ProbeManager(runtime, recorder, timers, (uid) => workers?.sync(uid));
-  const status = new StatusManager(client);
+  const status = new StatusManager(client, { clock });
   const effective = new Map<string, { rv: string | undefined; pod: Pod }>();
   const syncer = new PodSyncer({
     runtime, runtimeName, dataDir: opts.dataDir, sandboxes, runner, images, volumes, probes, status, recorder, clock, hostIPs,

@@ -145,6 +145,7 @@ export class PodSyncer {
       isReady: (c, id) => this.o.probes.isReady(c, id),
       isStarted: (c, id) => this.o.probes.isStarted(c, id),
       now: this.o.clock.now(),
+      previous: this.o.status.cachedStatus(uid),
     });
     await this.o.status.setStatus(apiPod, status);
     return status.phase;
