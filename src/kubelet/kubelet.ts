@@ -38,6 +38,9 @@ import { withServiceAccountVolume } from './volumes/service-account.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { StatusManager } from './status/status-manager.js';
 import { findContainerLog } from './logs/container-log.js';
+import { errorMessage, logger } from '../util/log.js';
+
+const log = logger('kubelet');
 
 export interface KubeletOptions {
   client: ApiClient;
@@ -200,7 +203,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const sb = rp.sandboxes[0]?.config;
       cleaning.add(uid);
       void syncer.remove({ uid, namespace: sb?.namespace, name: sb?.name })
-        .catch((e) => console.error(`kubelet: cleaning up orphaned pod ${uid}: ${(e as Error).message}`))
+        .catch((e) => log.error(`cleaning up orphaned pod ${uid}: ${errorMessage(e)}`))
         .finally(() => cleaning.delete(uid));
     }
   };
@@ -219,7 +222,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     if (signal.aborted) return;
     hbTimer = timers.setTimer(() => {
       void heartbeat()
-        .catch((e) => console.error(`kubelet: node heartbeat failed: ${(e as Error).message}`))
+        .catch((e) => log.error(`node heartbeat failed: ${errorMessage(e)}`))
         .finally(armHeartbeat);
     }, NODE_STATUS_UPDATE_MS);
   };

@@ -10,6 +10,9 @@
 import type { TimerClock, TimerHandle } from '../client/workqueue/index.js';
 import type { Pod } from './pod-types.js';
 import type { SyncResult } from './pod-sync.js';
+import { errorMessage, logger } from '../util/log.js';
+
+const defaultLog = logger('kubelet');
 
 export type WorkerPhase =
   | { kind: 'syncing' }
@@ -135,7 +138,9 @@ export class PodWorkers {
           if (isAbort(e)) return;
           w.failures++;
           const delay = Math.min(1000 * 2 ** (w.failures - 1), this.o.maxRetryMs ?? 60_000);
-          (this.o.log ?? console.error)(`kubelet: pod ${w.pod.metadata.namespace}/${w.pod.metadata.name} (${w.uid}): ${w.phase.kind} failed: ${(e as Error).message}; retrying in ${delay} ms`);
+          const msg = `pod ${w.pod.metadata.namespace}/${w.pod.metadata.name} (${w.uid}): ${w.phase.kind} failed: ${errorMessage(e)}; retrying in ${delay} ms`;
+          if (this.o.log) this.o.log(msg);
+          else defaultLog.error(msg);
           this.arm(w, delay);
         }
       }

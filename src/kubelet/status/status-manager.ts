@@ -90,8 +90,13 @@ export function withTransitionTimes(next: Readonly<PodStatusJson>, prev: Readonl
   return out;
 }
 
+/** Whether two statuses are the same once normalized (nulls dropped; the API server drops them). */
+export function sameStatus(a: unknown, b: unknown): boolean {
+  return canonicalJson(dropNulls(a ?? {})) === canonicalJson(dropNulls(b ?? {}));
+}
+
 /** resourceVersion a is at least as new as b (decimal revisions; opaque ones only when equal). */
-function atLeast(a: string | undefined, b: string | undefined): boolean {
+export function atLeast(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length !== b.length ? a.length > b.length : a >= b;
   return a === b;
