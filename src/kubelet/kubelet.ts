@@ -39,6 +39,7 @@ import { ProbeManager } from './probes/probe-manager.js';
 import { StatusManager } from './status/status-manager.js';
 import { findContainerLog } from './logs/container-log.js';
 import { errorMessage, logger } from '../util/log.js';
+import { runningContainers, runningPods } from './metrics.js';
 
 const log = logger('kubelet');
 
@@ -207,7 +208,20 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         .finally(() => cleaning.delete(uid));
     }
   };
-  const pleg = new Pleg(runtime, timers, (uid) => w.sync(uid), cleanOrphans);
+  const countRunning = (runtimePods: ReadonlyMap<string, RuntimePod>): void => {
+    let podsRunning = 0;
+    const byState = new Map<string, number>([['running', 0], ['created', 0], ['exited', 0], ['unknown', 0]]);
+    for (const rp of runtimePods.values()) {
+      if (rp.sandboxes.some((s) => s.state === 'ready')) podsRunning++;
+      for (const c of rp.containers) byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
+    }
+    runningPods.set(podsRunning);
+    for (const [state, n] of byState) runningContainers.set({ container_state: state }, n);
+  };
+  const pleg = new Pleg(runtime, timers, (uid) => w.sync(uid), (rps) => {
+    countRunning(rps);
+    cleanOrphans(rps);
+  });
   await pleg.relist();
   pleg.start();
 
