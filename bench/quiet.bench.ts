@@ -50,10 +50,21 @@ try {
   const q = await measureQuiet(a, windowSeconds);
   for (const [, w] of watches) w.stop();
   const byResource = Object.fromEntries(watches.map(([p, w]) => [p.split('/').at(-1)!, w.events.filter((e) => e.object.metadata.name !== 'k8ts-test-revision-probe').length]));
+  const perObject = new Map<string, number>();
+  for (const [p, w] of watches) {
+    for (const e of w.events) {
+      const m = e.object.metadata;
+      if (m.name === 'k8ts-test-revision-probe') continue;
+      const k = `${p.split('/').at(-1)}/${m.namespace ? `${m.namespace}/` : ''}${m.name}`;
+      perObject.set(k, (perObject.get(k) ?? 0) + 1);
+    }
+  }
+  const top = [...perObject].sort((x, y) => y[1] - x[1]).slice(0, 6);
   const violations = statusWriteViolations(a.pods.events);
   console.log(`runtime ${runtime}, 5 nginx pods probed every 1 s, idle window ${q.seconds} s`);
   console.log(`  writes        ${q.writes} (${q.writesPerSecond}/s)`);
   console.log(`  by resource   ${Object.entries(byResource).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
+  console.log(`  most written  ${top.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   console.log(`  server CPU    ${q.cpuPercent} % of one core`);
   console.log(`  server RSS    ${q.rssMB} MB`);
   console.log(`  pod status    ${violations.length} repeated or flipping writes since the apply`);
