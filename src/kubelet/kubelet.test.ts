@@ -391,3 +391,46 @@ test('kubelet: mounts the service account token volume (kube-api-access) via Tok
     await h.stop();
   }
 });
+
+test('kubelet: a pod probed every second is not written once Ready; pod metrics', { timeout: 60_000 }, async () => {
+  const h = await startHarness();
+  try {
+    let probes = 0;
+    h.runtime.execHandler = () => {
+      probes++;
+      return { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    };
+    await h.createPod({
+      metadata: { name: 'probed' },
+      spec: { containers: [{ name: 'app', image: 'busybox:1.36', readinessProbe: { exec: { command: ['ready'] }, periodSeconds: 1 }, livenessProbe: { exec: { command: ['alive'] }, periodSeconds: 1 } }] },
+    });
+    const ready = await h.until('Ready', async () => {
+      const p = await h.getPod('probed');
+      return cond(p, 'Ready') === 'True' && p;
+    });
+    const writes: string[] = [];
+    const probesBefore = probes;
+    const watch = h.api.client.watch<Pod>(R.pods, 'default', { resourceVersion: ready.metadata.resourceVersion }, (ev) => writes.push(`${ev.type} ${ev.object.metadata.resourceVersion}`));
+    // 30 probe periods, each with a PLEG relist and the probe workers' timers.
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(1000);
+      await h.kubelet.relist();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    h.kubelet.workers.sync(ready.metadata.uid!);
+    await new Promise((r) => setTimeout(r, 50));
+    watch.stop();
+    assert.deepEqual(writes, [], 'no writes to a steady pod');
+    assert.ok(probes - probesBefore >= 30, `the probes ran (${probes - probesBefore} runs)`);
+
+    const { registry } = await import('../util/metrics.js');
+    const text = await registry.metrics();
+    assert.match(text, /^kubelet_pod_start_duration_seconds_count [1-9]\d*$/m);
+    assert.match(text, /^kubelet_running_pods [1-9]\d*$/m);
+    assert.match(text, /^kubelet_running_containers\{container_state="running"\} [1-9]\d*$/m);
+    assert.match(text, /^kubelet_pod_worker_duration_seconds_count\{operation="sync"\} [1-9]\d*$/m);
+    assert.match(text, /^k8ts_kubelet_status_updates_total\{result="unchanged"\} [1-9]\d*$/m);
+  } finally {
+    await h.stop();
+  }
+});

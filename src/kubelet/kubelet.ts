@@ -38,6 +38,10 @@ import { withServiceAccountVolume } from './volumes/service-account.js';
 import { ProbeManager } from './probes/probe-manager.js';
 import { StatusManager } from './status/status-manager.js';
 import { findContainerLog } from './logs/container-log.js';
+import { errorMessage, logger } from '../util/log.js';
+import { runningContainers, runningPods } from './metrics.js';
+
+const log = logger('kubelet');
 
 export interface KubeletOptions {
   client: ApiClient;
@@ -143,7 +147,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   let workers: PodWorkers | undefined;
   const probes = new ProbeManager(runtime, recorder, timers, (uid) => workers?.sync(uid));
-  const status = new StatusManager(client);
+  const status = new StatusManager(client, { clock });
   const effective = new Map<string, { rv: string | undefined; pod: Pod }>();
   const syncer = new PodSyncer({
     runtime, runtimeName, dataDir: opts.dataDir, sandboxes, runner, images, volumes, probes, status, recorder, clock, hostIPs,
@@ -200,11 +204,24 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const sb = rp.sandboxes[0]?.config;
       cleaning.add(uid);
       void syncer.remove({ uid, namespace: sb?.namespace, name: sb?.name })
-        .catch((e) => console.error(`kubelet: cleaning up orphaned pod ${uid}: ${(e as Error).message}`))
+        .catch((e) => log.error(`cleaning up orphaned pod ${uid}: ${errorMessage(e)}`))
         .finally(() => cleaning.delete(uid));
     }
   };
-  const pleg = new Pleg(runtime, timers, (uid) => w.sync(uid), cleanOrphans);
+  const countRunning = (runtimePods: ReadonlyMap<string, RuntimePod>): void => {
+    let podsRunning = 0;
+    const byState = new Map<string, number>([['running', 0], ['created', 0], ['exited', 0], ['unknown', 0]]);
+    for (const rp of runtimePods.values()) {
+      if (rp.sandboxes.some((s) => s.state === 'ready')) podsRunning++;
+      for (const c of rp.containers) byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
+    }
+    runningPods.set(podsRunning);
+    for (const [state, n] of byState) runningContainers.set({ container_state: state }, n);
+  };
+  const pleg = new Pleg(runtime, timers, (uid) => w.sync(uid), (rps) => {
+    countRunning(rps);
+    cleanOrphans(rps);
+  });
   await pleg.relist();
   pleg.start();
 
@@ -219,7 +236,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     if (signal.aborted) return;
     hbTimer = timers.setTimer(() => {
       void heartbeat()
-        .catch((e) => console.error(`kubelet: node heartbeat failed: ${(e as Error).message}`))
+        .catch((e) => log.error(`node heartbeat failed: ${errorMessage(e)}`))
         .finally(armHeartbeat);
     }, NODE_STATUS_UPDATE_MS);
   };

@@ -4,6 +4,9 @@
 import type { RuntimeService } from '../runtime/types.js';
 import type { TimerClock, TimerHandle } from '../client/workqueue/index.js';
 import { groupRuntimePods, type RuntimePod } from './runtime-pod.js';
+import { errorMessage, logger } from '../util/log.js';
+
+const log = logger('kubelet');
 
 export const PLEG_RELIST_MS = 1000;
 
@@ -44,7 +47,7 @@ export class Pleg {
     try {
       pods = groupRuntimePods(await this.runtime.listPodSandboxes(), await this.runtime.listContainers());
     } catch (e) {
-      console.error(`kubelet: PLEG relist failed: ${(e as Error).message}`);
+      log.error(`PLEG relist failed: ${errorMessage(e)}`);
       return;
     }
     const next = new Map<string, string>();

@@ -21,6 +21,7 @@ import type { StatusManager } from './status/status-manager.js';
 import { generatePodStatus, type WaitingReason } from './status/generate-status.js';
 import type { ImagePuller } from './images/image-puller.js';
 import { podLogDir } from './logs/container-log.js';
+import { podStartDuration } from './metrics.js';
 
 export interface SyncResult {
   /** The pod reached Succeeded or Failed: its worker moves on to termination. */
@@ -50,6 +51,8 @@ export interface PodSyncerOptions {
 export class PodSyncer {
   /** Why containers wait, per pod uid and container name (upstream's reasonCache). */
   private readonly waiting = new Map<string, Map<string, WaitingReason>>();
+  /** Pods whose app containers this kubelet started and whose start is not yet observed. */
+  private readonly starting = new Set<string>();
 
   constructor(private readonly o: PodSyncerOptions) {}
 
@@ -116,10 +119,12 @@ export class PodSyncer {
         }
       };
       if (actions.nextInit) record(actions.nextInit.name, await this.o.runner.start(pod, actions.nextInit, 'init', ctx));
+      if (actions.containersToStart.length && !this.observedStart.has(uid)) this.starting.add(uid);
       for (const c of actions.containersToStart) record(c.name, await this.o.runner.start(pod, c, 'app', ctx));
       if (actions.nextInit || actions.containersToStart.length) rp = await readRuntimePod(runtime, uid);
     }
 
+    this.observeStart(pod, rp);
     const status = await this.writeStatus(apiPod, pod, rp);
     return { terminal: status === 'Succeeded' || status === 'Failed', requeueAfterMs };
   }
@@ -145,9 +150,23 @@ export class PodSyncer {
       isReady: (c, id) => this.o.probes.isReady(c, id),
       isStarted: (c, id) => this.o.probes.isStarted(c, id),
       now: this.o.clock.now(),
+      previous: this.o.status.cachedStatus(uid),
     });
     await this.o.status.setStatus(apiPod, status);
     return status.phase;
+  }
+
+  private readonly observedStart = new Set<string>();
+
+  /** kubelet_pod_start_duration_seconds: creation → every app container running, once per pod. */
+  private observeStart(pod: Readonly<Pod>, rp: Readonly<RuntimePod>): void {
+    const uid = pod.metadata.uid ?? '';
+    if (!this.starting.has(uid)) return;
+    if (!pod.spec.containers.every((c) => rp.containers.find((x) => x.name === c.name)?.state === 'running')) return;
+    this.starting.delete(uid);
+    this.observedStart.add(uid);
+    const created = Date.parse(pod.metadata.creationTimestamp ?? '');
+    if (Number.isFinite(created)) podStartDuration.observe(Math.max(0, this.o.clock.now() - created) / 1000);
   }
 
   private async killAll(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, graceSeconds: number): Promise<void> {
@@ -191,6 +210,8 @@ export class PodSyncer {
 
   forget(uid: string): void {
     this.waiting.delete(uid);
+    this.starting.delete(uid);
+    this.observedStart.delete(uid);
     this.o.probes.removePod(uid);
     this.o.status.forget(uid);
     this.o.runner.forgetPod(uid);

@@ -10,6 +10,20 @@
 import type { TimerClock, TimerHandle } from '../client/workqueue/index.js';
 import type { Pod } from './pod-types.js';
 import type { SyncResult } from './pod-sync.js';
+import { errorMessage, logger } from '../util/log.js';
+import { podWorkerDuration } from './metrics.js';
+
+/** Runs one step of the handler, timing it into kubelet_pod_worker_duration_seconds. */
+async function timed<T>(operation: string, step: () => Promise<T>): Promise<T> {
+  const end = podWorkerDuration.startTimer({ operation });
+  try {
+    return await step();
+  } finally {
+    end();
+  }
+}
+
+const defaultLog = logger('kubelet');
 
 export type WorkerPhase =
   | { kind: 'syncing' }
@@ -135,7 +149,9 @@ export class PodWorkers {
           if (isAbort(e)) return;
           w.failures++;
           const delay = Math.min(1000 * 2 ** (w.failures - 1), this.o.maxRetryMs ?? 60_000);
-          (this.o.log ?? console.error)(`kubelet: pod ${w.pod.metadata.namespace}/${w.pod.metadata.name} (${w.uid}): ${w.phase.kind} failed: ${(e as Error).message}; retrying in ${delay} ms`);
+          const msg = `pod ${w.pod.metadata.namespace}/${w.pod.metadata.name} (${w.uid}): ${w.phase.kind} failed: ${errorMessage(e)}; retrying in ${delay} ms`;
+          if (this.o.log) this.o.log(msg);
+          else defaultLog.error(msg);
           this.arm(w, delay);
         }
       }
@@ -156,7 +172,7 @@ export class PodWorkers {
           w.pending = true;
           return;
         }
-        const r = await this.handler.syncPod(pod);
+        const r = await timed('sync', () => this.handler.syncPod(pod));
         if (r.terminal) {
           w.phase = { kind: 'terminating', graceSeconds: 0 };
           w.pending = true;
@@ -167,19 +183,19 @@ export class PodWorkers {
       }
       case 'terminating':
         w.timer?.clear();
-        await this.handler.terminatePod(w.pod, phase.graceSeconds);
+        await timed('terminate', () => this.handler.terminatePod(w.pod, phase.graceSeconds));
         w.phase = { kind: 'terminated' };
         w.pending = true;
         return;
       case 'terminated':
         if (w.removed) {
-          await this.handler.removePod(w.pod);
+          await timed('cleanup', () => this.handler.removePod(w.pod));
           w.timer?.clear();
           this.workers.delete(w.uid);
           return;
         }
         if (w.pod.metadata.deletionTimestamp && !w.deletionRequested) {
-          await this.handler.finishDeletion(w.pod);
+          await timed('finish_deletion', () => this.handler.finishDeletion(w.pod));
           w.deletionRequested = true;
         }
         return;

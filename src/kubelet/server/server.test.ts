@@ -13,6 +13,7 @@ import { attachSocket, SpdySession, type SpdyStream } from '../../util/spdy/inde
 import { startKubeletServer, readCriLog, KUBE_APISERVER_KUBELET_CLIENT, type KubeletServer } from './index.js';
 import { FakeRuntime } from './testing/fake-runtime.js';
 import { openRawWebSocket } from './testing/raw-websocket.js';
+import '../metrics.js';
 
 let dir: string;
 let ca: KeyPairPem;
@@ -79,6 +80,14 @@ test('healthz is anonymous; everything else needs the API server client certific
   const forbidden = await get('/containerLogs/default/p/c', stranger);
   assert.equal(forbidden.code, 403);
   assert.match(forbidden.body, /system:admin/);
+});
+
+test('metrics: Prometheus text for any client certificate the cluster CA signed, 401 without one', async () => {
+  assert.equal((await get('/metrics', null)).code, 401);
+  const m = await get('/metrics', stranger);
+  assert.equal(m.code, 200);
+  assert.match(m.body, /^# HELP kubelet_pod_start_duration_seconds /m);
+  assert.match(m.body, /^# TYPE kubelet_running_pods gauge$/m);
 });
 
 test('logs: plain text, timestamps, tailLines, sinceTime, limitBytes, resolver errors', async () => {

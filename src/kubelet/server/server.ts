@@ -2,6 +2,8 @@
 // port-forward for the API server, which proxies kubectl's requests here.
 //
 //   GET  /healthz                                   anonymous
+//   GET  /metrics                                   Prometheus text (this loop's registry); any client
+//                                                   certificate the cluster CA signed
 //   GET  /containerLogs/<ns>/<pod>/<container>?…    text/plain, chunked (follow keeps it open)
 //   GET  /exec/<ns>/<pod>/<container>?command=…     Upgrade: websocket (v5/v4.channel.k8s.io)
 //   POST /exec/…                                    Upgrade: SPDY/3.1 (v4.channel.k8s.io)
@@ -24,6 +26,7 @@ import { parseRemoteCommandOptions, serveSession, serveSpdyCommand, startSession
 import { portForwardStreamHandler, PORT_FORWARD_PROTOCOL, PORT_FORWARD_WS_PROTOCOL } from './port-forward.js';
 import { KUBE_APISERVER_KUBELET_CLIENT, type KubeletServerOptions, type LogOptions, type ResolvedContainer } from './types.js';
 import { toStatus } from './http.js';
+import { registry } from '../../util/metrics.js';
 
 export interface KubeletServer {
   server: Server;
@@ -33,6 +36,7 @@ export interface KubeletServer {
 
 type Route =
   | { kind: 'healthz' }
+  | { kind: 'metrics' }
   | { kind: 'logs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; container: string }
   | { kind: 'portforward'; namespace: string; pod: string };
@@ -40,6 +44,7 @@ type Route =
 function parseRoute(pathname: string): Route | undefined {
   const seg = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (seg.length === 1 && seg[0] === 'healthz') return { kind: 'healthz' };
+  if (seg.length === 1 && seg[0] === 'metrics') return { kind: 'metrics' };
   if (seg[0] === 'containerLogs' && seg.length === 4) return { kind: 'logs', namespace: seg[1], pod: seg[2], container: seg[3] };
   if ((seg[0] === 'exec' || seg[0] === 'attach') && seg.length === 4) return { kind: seg[0], namespace: seg[1], pod: seg[2], container: seg[3] };
   // Upstream also accepts /exec/<ns>/<pod>/<uid>/<container>.
@@ -103,9 +108,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     req.headers['sec-websocket-protocol'] = 'negotiated';
   };
 
-  const authenticate = (req: IncomingMessage): void => {
+  const authenticate = (req: IncomingMessage, anyClient = false): void => {
     const sock = req.socket as TLSSocket;
     if (!sock.authorized) throw unauthorized();
+    if (anyClient) return;
     const cn = sock.getPeerCertificate()?.subject?.CN;
     const name = Array.isArray(cn) ? cn[0] : cn;
     if (!name || !allowed.has(name)) throw forbidden(`Forbidden (user=${name ?? ''}, verb=${(req.method ?? 'get').toLowerCase()}, resource=nodes, subresource=proxy)`);
@@ -144,6 +150,13 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     res.on('close', () => stream.destroy());
   };
 
+  const serveMetrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
+    const body = o.metrics ? await o.metrics() : { contentType: registry.contentType, text: await registry.metrics() };
+    res.writeHead(200, { 'Content-Type': body.contentType, 'Content-Length': Buffer.byteLength(body.text), 'Cache-Control': 'no-cache, private' });
+    res.end(req.method === 'HEAD' ? undefined : body.text);
+  };
+
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', 'https://kubelet');
@@ -153,8 +166,9 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         res.end('ok');
         return;
       }
-      authenticate(req);
+      authenticate(req, route?.kind === 'metrics');
       if (!route) throw pathNotFound();
+      if (route.kind === 'metrics') return await serveMetrics(req, res);
       if (route.kind === 'logs') return await serveLogs(req, res, route, url.searchParams);
       throw badRequest('Upgrade request required');
     } catch (e) {
@@ -170,7 +184,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       const url = new URL(req.url ?? '/', 'https://kubelet');
       authenticate(req);
       const route = parseRoute(url.pathname);
-      if (!route || route.kind === 'healthz' || route.kind === 'logs') throw pathNotFound();
+      if (!route || route.kind === 'healthz' || route.kind === 'logs' || route.kind === 'metrics') throw pathNotFound();
       const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
       const isWebSocket = upgrade === 'websocket';
       if (!isWebSocket && upgrade !== 'spdy/3.1') throw badRequest(`unsupported upgrade protocol "${req.headers.upgrade}"`);

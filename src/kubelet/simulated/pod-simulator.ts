@@ -17,6 +17,7 @@ import { podQOSClass } from '../../api/defaults/index.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { rfc3339 } from '../../util/time.js';
+import { sameStatus } from '../status/status-manager.js';
 
 export const ANNOTATION_RUN_SECONDS = 'sim.k8ts.io/run-seconds';
 export const ANNOTATION_EXIT_CODE = 'sim.k8ts.io/exit-code';
@@ -168,29 +169,46 @@ export function nextAction(pod: Readonly<KObject>, ips: { podIP: string; hostIP:
   };
 }
 
-/** Applies an action through the API. Returns a delay (ms) after which to look again, if any. */
-export async function applyAction(client: ApiClient, pod: Readonly<KObject>, action: SimAction): Promise<number | undefined> {
+export interface ApplyResult {
+  /** Look again after this long (ms). */
+  waitMs?: number;
+  /** The resourceVersion our status write produced. */
+  writtenRv?: string;
+}
+
+/**
+ * Applies an action through the API. A status equal to the pod's (nulls aside) is not
+ * written: the simulated kubelet writes only on change, as the real one.
+ */
+export async function applyAction(client: ApiClient, pod: Readonly<KObject>, action: SimAction): Promise<ApplyResult> {
   const ns = pod.metadata.namespace;
   const name = pod.metadata.name!;
   switch (action.kind) {
     case 'none':
-      return undefined;
+      return {};
     case 'wait':
-      return action.ms;
+      return { waitMs: action.ms };
     case 'delete':
       try {
         await client.delete(R.pods, ns, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       } catch (e) {
         if (!isNotFound(e) && !isConflict(e)) throw e;
       }
-      return undefined;
-    case 'status':
+      return {};
+    case 'status': {
+      if (sameStatus(action.status, pod.status)) return { waitMs: action.then };
+      let written: KObject;
       try {
-        await client.patch(R.pods, ns, name, 'merge', { status: action.status }, { subresource: 'status' });
+        written = await client.patch(R.pods, ns, name, 'merge', { metadata: { uid: pod.metadata.uid }, status: action.status }, { subresource: 'status' });
       } catch (e) {
-        if (isNotFound(e)) return undefined;
+        if (isNotFound(e) || isConflict(e)) return {};
         throw e;
       }
-      return action.then;
+      return { waitMs: action.then, writtenRv: written.metadata.resourceVersion };
+    }
+    default: {
+      const never: never = action;
+      throw new Error(`unknown simulator action ${JSON.stringify(never)}`);
+    }
   }
 }

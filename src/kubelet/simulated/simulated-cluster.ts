@@ -9,6 +9,10 @@ import type { InformerFactory } from '../../client/controller-types.js';
 import { keyOf, splitKey, isDeletedFinalStateUnknown } from '../../client/informer-types.js';
 import { SimulatedNode, type SimulatedNodeSpec } from './node-agent.js';
 import { applyAction, nextAction, START_DELAY_MS } from './pod-simulator.js';
+import { atLeast } from '../status/status-manager.js';
+import { errorMessage, logger } from '../../util/log.js';
+
+const log = logger('simulated-kubelet');
 
 /** Annotation on a Node: "true" stops the simulated kubelet (no heartbeats, pods frozen). */
 export const ANNOTATION_STOPPED = 'sim.k8ts.io/stopped';
@@ -60,6 +64,8 @@ export class SimulatedCluster {
       onDelete: (p) => {
         const obj = isDeletedFinalStateUnknown(p) ? p.obj : p;
         this.releaseIP(obj);
+        this.started.delete(keyOf(obj));
+        this.written.delete(keyOf(obj));
       },
     });
     const nodeInf = this.o.informers.informerFor(R.nodes);
@@ -92,7 +98,7 @@ export class SimulatedCluster {
     sim.setNodeUid(n.metadata.uid);
     const stopped = n.metadata.annotations?.[ANNOTATION_STOPPED] === 'true';
     if (stopped && sim.isRunning()) sim.stop();
-    else if (!stopped && !sim.isRunning()) void this.restartNode(sim.name).catch((e) => console.error(`simulated node ${sim.name}: restart failed: ${(e as Error).message}`));
+    else if (!stopped && !sim.isRunning()) void this.restartNode(sim.name).catch((e) => log.error(`simulated node ${sim.name}: restart failed: ${errorMessage(e)}`));
   }
 
   private onPod(p: Readonly<KObject>): void {
@@ -110,7 +116,7 @@ export class SimulatedCluster {
     const t = setInterval(() => {
       const batch: SimulatedNode[] = [];
       for (let i = 0; i < perTick && all.length; i++) batch.push(all[next++ % all.length]);
-      void Promise.all(batch.map((n) => n.renewLease().catch((e) => console.error(`simulated node ${n.name}: lease renewal failed: ${(e as Error).message}`))));
+      void Promise.all(batch.map((n) => n.renewLease().catch((e) => log.error(`simulated node ${n.name}: lease renewal failed: ${errorMessage(e)}`))));
     }, 1000);
     t.unref();
     this.o.signal.addEventListener('abort', () => clearInterval(t), { once: true });
@@ -130,16 +136,24 @@ export class SimulatedCluster {
       this.controller.enqueueAfter(key, START_DELAY_MS);
       return;
     }
+    // The informer has not delivered our last write yet: acting on this older copy would write
+    // its status again (with new times). Its event enqueues the pod once it arrives.
+    const last = this.written.get(key);
+    if (last && last.uid === pod.metadata.uid && !atLeast(pod.metadata.resourceVersion, last.rv)) return;
     const ips = { podIP: this.podIPFor(pod, node.spec.podCIDR, nodeName), hostIP: node.spec.address };
-    const wait = await applyAction(this.o.client, pod, nextAction(pod, ips, Date.now()));
-    if (wait !== undefined) this.controller.enqueueAfter(key, Math.max(1, wait));
+    const r = await applyAction(this.o.client, pod, nextAction(pod, ips, Date.now()));
+    if (r.writtenRv) this.written.set(key, { uid: pod.metadata.uid ?? '', rv: r.writtenRv });
+    if (r.waitMs !== undefined) this.controller.enqueueAfter(key, Math.max(1, r.waitMs));
     if (pod.metadata.deletionTimestamp) {
       this.started.delete(key);
+      this.written.delete(key);
       this.releaseIP(pod);
     }
   }
 
   private readonly started = new Set<string>();
+  /** Per pod key: the uid and resourceVersion of our last status write. */
+  private readonly written = new Map<string, { uid: string; rv: string }>();
 
   private podIPFor(pod: Readonly<KObject>, cidr: string, node: string): string {
     const existing = (pod.status as { podIP?: string } | undefined)?.podIP;

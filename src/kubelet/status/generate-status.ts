@@ -32,6 +32,11 @@ export interface StatusInputs {
   isReady(c: Readonly<Container>, id: string): boolean;
   isStarted(c: Readonly<Container>, id: string): boolean;
   now: number;
+  /**
+   * The status this kubelet last set (its status manager's cache): transition times, startTime
+   * and a terminal phase carry over from it. Absent before the first one; then the pod's own.
+   */
+  previous?: Readonly<PodStatusJson>;
 }
 
 const time = (ms: number | undefined): string | null => (ms === undefined ? null : rfc3339(ms));
@@ -147,8 +152,8 @@ export function podPhase(pod: Readonly<Pod>, init: readonly ContainerStatusJson[
   return 'Pending';
 }
 
-function condition(pod: Readonly<Pod>, type: string, status: 'True' | 'False', now: string, reason?: string, message?: string): PodConditionJson {
-  const prev = pod.status?.conditions?.find((c) => c.type === type);
+function condition(previous: Readonly<PodStatusJson> | undefined, type: string, status: 'True' | 'False', now: string, reason?: string, message?: string): PodConditionJson {
+  const prev = previous?.conditions?.find((c) => c.type === type);
   const c: PodConditionJson = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
   if (reason) c.reason = reason;
   if (message) c.message = message;
@@ -157,6 +162,7 @@ function condition(pod: Readonly<Pod>, type: string, status: 'True' | 'False', n
 
 export function generatePodStatus(inp: StatusInputs): PodStatusJson {
   const { pod } = inp;
+  const previous = inp.previous ?? pod.status;
   const now = rfc3339(inp.now);
   const inits = pod.spec.initContainers ?? [];
   const initStatuses = inits.map((c) => containerStatus(c, inp, WAITING.PodInitializing));
@@ -165,28 +171,28 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
     || pod.spec.containers.some((c) => inp.runtime.containers.some((x) => x.name === c.name));
   const appStatuses = pod.spec.containers.map((c) => containerStatus(c, inp, initDone ? WAITING.ContainerCreating : WAITING.PodInitializing));
 
-  const prevPhase = pod.status?.phase;
+  const prevPhase = previous?.phase;
   const phase = prevPhase === 'Succeeded' || prevPhase === 'Failed' ? prevPhase : podPhase(pod, initStatuses, appStatuses);
 
   const conditions: PodConditionJson[] = [];
-  conditions.push(condition(pod, COND.PodReadyToStartContainers, inp.sandboxReady ? 'True' : 'False', now));
+  conditions.push(condition(previous, COND.PodReadyToStartContainers, inp.sandboxReady ? 'True' : 'False', now));
   const incomplete = inits.filter((_c, i) => initStatuses[i].state.terminated?.exitCode !== 0).map((c) => c.name);
   conditions.push(initDone
-    ? condition(pod, COND.Initialized, 'True', now)
-    : condition(pod, COND.Initialized, 'False', now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`));
+    ? condition(previous, COND.Initialized, 'True', now)
+    : condition(previous, COND.Initialized, 'False', now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`));
 
   let containersReady: PodConditionJson;
-  if (phase === 'Succeeded') containersReady = condition(pod, COND.ContainersReady, 'False', now, 'PodCompleted');
-  else if (phase === 'Failed') containersReady = condition(pod, COND.ContainersReady, 'False', now, 'PodFailed');
+  if (phase === 'Succeeded') containersReady = condition(previous, COND.ContainersReady, 'False', now, 'PodCompleted');
+  else if (phase === 'Failed') containersReady = condition(previous, COND.ContainersReady, 'False', now, 'PodFailed');
   else {
     const unready = appStatuses.filter((s) => !s.ready).map((s) => s.name);
     containersReady = unready.length === 0
-      ? condition(pod, COND.ContainersReady, 'True', now)
-      : condition(pod, COND.ContainersReady, 'False', now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
+      ? condition(previous, COND.ContainersReady, 'True', now)
+      : condition(previous, COND.ContainersReady, 'False', now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   }
   let ready: PodConditionJson;
   if (containersReady.status !== 'True') {
-    ready = condition(pod, COND.Ready, 'False', now, containersReady.reason, containersReady.message);
+    ready = condition(previous, COND.Ready, 'False', now, containersReady.reason, containersReady.message);
   } else {
     const gateProblems: string[] = [];
     for (const g of pod.spec.readinessGates ?? []) {
@@ -194,7 +200,7 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
       if (!c) gateProblems.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
       else if (c.status !== 'True') gateProblems.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
     }
-    ready = gateProblems.length === 0 ? condition(pod, COND.Ready, 'True', now) : condition(pod, COND.Ready, 'False', now, 'ReadinessGatesNotReady', gateProblems.join(', '));
+    ready = gateProblems.length === 0 ? condition(previous, COND.Ready, 'True', now) : condition(previous, COND.Ready, 'False', now, 'ReadinessGatesNotReady', gateProblems.join(', '));
   }
   conditions.push(ready, containersReady);
   // Conditions other writers own (PodScheduled, readiness gates, DisruptionTarget...) are kept.
@@ -206,16 +212,16 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
     conditions,
     hostIP: inp.hostIPs[0] ?? '',
     hostIPs: inp.hostIPs.map((ip) => ({ ip })),
-    startTime: pod.status?.startTime ?? now,
+    startTime: previous?.startTime ?? now,
     qosClass: pod.status?.qosClass ?? podQOSClass(pod),
     containerStatuses: appStatuses,
   };
   if (inp.podIPs.length) {
     status.podIP = inp.podIPs[0];
     status.podIPs = inp.podIPs.map((ip) => ({ ip }));
-  } else if (pod.status?.podIP) {
-    status.podIP = pod.status.podIP;
-    status.podIPs = pod.status.podIPs ?? [{ ip: pod.status.podIP }];
+  } else if (previous?.podIP) {
+    status.podIP = previous.podIP;
+    status.podIPs = previous.podIPs ?? [{ ip: previous.podIP }];
   }
   if (inits.length) status.initContainerStatuses = initStatuses;
   if (pod.status?.reason) status.reason = pod.status.reason;

@@ -9,6 +9,7 @@ import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { fakeClock, FakeRecorder, type FakeClock } from '../../client/testing/index.js';
 import { R } from '../../client/resources.js';
 import type { KObject } from '../../api/types.js';
+import type { ApiClient } from '../../client/types.js';
 import { startKubelet, type Kubelet } from '../kubelet.js';
 import type { Pod } from '../pod-types.js';
 import { FakeRuntime } from './fake-runtime.js';
@@ -37,7 +38,27 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { runtime?: FakeRuntime } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  runtime?: FakeRuntime;
+  /** The client the kubelet uses, made from the test API's (e.g. one whose watches lag). */
+  kubeletClient?: (client: ApiClient) => ApiClient;
+}
+
+/** A client whose watch events arrive `delayMs` late (in order), as from a loaded server. */
+export function laggingWatchClient(client: ApiClient, delayMs: number): ApiClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'watch') {
+        const watch: ApiClient['watch'] = (res, ns, o, onEvent) => target.watch(res, ns, o, (ev) => void setTimeout(() => onEvent(ev as Parameters<typeof onEvent>[0]), delayMs));
+        return watch;
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const api = await startTestApi();
   const clock = fakeClock(Date.now());
   const runtime = opts.runtime ?? new FakeRuntime({ clock });
@@ -48,8 +69,9 @@ export async function startHarness(opts: { runtime?: FakeRuntime } = {}): Promis
   writeFileSync(join(hostDir, 'resolv.conf'), 'nameserver 192.0.2.1\nsearch example.org\n');
   writeFileSync(join(hostDir, 'hosts'), '127.0.0.1 localhost\n');
   let abort = new AbortController();
+  const kubeletClient = opts.kubeletClient ? opts.kubeletClient(api.client) : api.client;
   const start = (signal: AbortSignal): Promise<Kubelet> => startKubelet({
-    client: api.client, informers: api.informers, runtime, images: runtime, nodeName: NODE, nodeIP: NODE_IP, podCIDR: '10.42.0.0/24',
+    client: kubeletClient, informers: api.informers, runtime, images: runtime, nodeName: NODE, nodeIP: NODE_IP, podCIDR: '10.42.0.0/24',
     dataDir, clusterDNS: '10.43.0.10', clusterDomain: 'cluster.local', signal, recorder, clock,
     hostSnapshot: async () => HOST, hostResolvConf: join(hostDir, 'resolv.conf'), hostHosts: join(hostDir, 'hosts'),
   });
