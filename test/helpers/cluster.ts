@@ -10,7 +10,8 @@ import { createServer } from 'node:net';
 export const ROOT = process.env.K8TS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const KUBECTL = join(ROOT, '.tools/kubectl');
 export const K8TS = join(ROOT, 'bin/k8ts');
-export const SEED = join(ROOT, '../shared/seed');
+/** The repository's example manifests (examples/): the article's nginx.yaml among them. */
+export const SEED = join(ROOT, 'examples');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
