@@ -148,6 +148,7 @@ async function roundTrip(port: number, payload: string): Promise<string> {
       got += c.toString();
       if (got.length >= payload.length) s.end();
     });
+    s.setTimeout(10_000, () => s.destroy(new Error(`round trip through port ${port}: no answer within 10 s`)));
     s.on('close', () => resolve(got));
     s.on('error', reject);
   });
@@ -190,15 +191,30 @@ for (const [name, env, transport] of [
   });
 }
 
-test('kubectl port-forward to a closed port: error text, then kubectl gives up', { skip }, async () => {
+test('kubectl port-forward to a closed port: error text, then kubectl gives up', { skip, timeout: 30_000 }, async () => {
   const local = await freePort();
   const p = spawn(KUBECTL, ['--kubeconfig', h.kubeconfigPath, 'port-forward', 'pod/web', `${local}:81`]);
+  // The exit listener goes on before anything is awaited: kubectl may give up (and exit) before
+  // the round trip below returns, and an 'exit' missed is a promise that never settles.
+  const exited = new Promise<number | null>((resolve) => p.once('exit', (c) => resolve(c)));
+  const killer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  let out = '';
   let err = '';
   p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  await new Promise<void>((resolve) => p.stdout.on('data', (c: Buffer) => c.toString().includes('Forwarding from 127.0.0.1') && resolve()));
-  await roundTrip(local, 'x').catch(() => '');
-  const code = await new Promise<number | null>((resolve) => p.on('exit', (c) => resolve(c)));
-  assert.equal(code, 1);
+  p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    const forwarding = await Promise.race([
+      new Promise<true>((resolve) => p.stdout.on('data', () => out.includes('Forwarding from 127.0.0.1') && resolve(true))),
+      exited.then(() => false),
+    ]);
+    assert.ok(forwarding, `port-forward exited before forwarding: ${err}`);
+    await roundTrip(local, 'x').catch(() => '');
+    const code = await exited;
+    assert.equal(code, 1, `kubectl gave up with code 1 (killed after 20 s otherwise): ${err}`);
+  } finally {
+    clearTimeout(killer);
+    p.kill('SIGKILL');
+  }
   assert.match(err, /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod .*connection refused/);
   assert.match(err, /lost connection to pod/);
 });
