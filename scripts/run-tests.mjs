@@ -31,7 +31,7 @@ if (!files.length) {
 // Tests that run real nodes (runc, the pod bridge, nftables, network namespaces as hosts) share
 // host-wide state such as cgroups and run one after another in their own lane; everything else
 // runs beside them in a second lane, so two cores stay busy.
-const isHostTest = (f) => /(^|\/)e2e\/(kubelet|multinode|cluster-cli)\.test\.js$/.test(f);
+const isHostTest = (f) => /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup)\.test\.js$/.test(f);
 const lanes = [files.filter(isHostTest), files.filter((f) => !isHostTest(f))].filter((l) => l.length);
 const env = { ...process.env, K8TS_ROOT: root };
 const codes = await Promise.all(
