@@ -298,8 +298,18 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
 
   // 4. The pods' network namespaces; their veth pairs go with them. A host-side veth that
   // outlived its namespace (a crash between the two) is deleted on its own.
+  // Whatever else still runs inside one (a port-forward relay, an exec helper) would keep the
+  // namespace, and with it the veth, alive after `ip netns del`: it goes first.
   for (const name of netns) {
     if (!netnsExists(name)) continue;
+    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+    for (const pid of pids.split('\n').map(Number).filter((p) => p > 1 && p !== process.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
     report.sandboxes++;
   }
