@@ -588,6 +588,11 @@ export async function runStatus(argv: string[]): Promise<void> {
   if (!srv) {
     const stale = existsSync(pidFile(dataDir));
     out(`k8ts: Stopped (data dir ${dataDir}${stale ? `; the server exited without k8ts stop, see ${logFile(dataDir)}` : ''}; start it with k8ts start)`);
+    if (existsSync(join(dataDir, 'runtime'))) {
+      const { conmonPids } = await import('../runtime/oci/cleanup.js');
+      const left = conmonPids([join(dataDir, 'runtime')]).length;
+      if (left) out(`  ${left} container(s) of its pods still run without it: k8ts stop removes them`);
+    }
     process.exitCode = 1;
     return;
   }

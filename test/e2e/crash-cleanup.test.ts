@@ -150,6 +150,10 @@ describe('k8ts stop after the server was killed with -9', { skip: runtimeSkipRea
     const orphans = leftovers(seen);
     assert.equal(orphans.containers.length, seen.containers.length, 'the containers outlive the server');
     assert.ok(orphans.conmons.length >= 5 && orphans.netns.length >= 5 && orphans.veths.length >= 5 && orphans.mounts.length >= 5);
+    const status = inHost(['status', '--data-dir', dataDir]);
+    assert.equal(status.code, 1);
+    assert.match(status.stdout, /^k8ts: Stopped \(.*the server exited without k8ts stop/m);
+    assert.match(status.stdout, new RegExp(`^  ${orphans.conmons.length} container\\(s\\) of its pods still run without it: k8ts stop removes them$`, 'm'));
   });
 
   it('k8ts stop removes every container, conmon, netns, veth, mount and cgroup of the data dir, and says so', { timeout: 90_000 }, (t) => {

@@ -152,8 +152,8 @@ function removeCgroupTree(dir: string): void {
   }
 }
 
-/** conmon processes supervising containers of these runtime roots (matched on their argv). */
-function conmonPids(runtimeRoots: string[]): number[] {
+/** conmon processes supervising containers of these runtime roots (matched on their argv; no root needed). */
+export function conmonPids(runtimeRoots: string[]): number[] {
   const out: number[] = [];
   for (const p of listDir('/proc')) {
     if (!/^\d+$/.test(p)) continue;
