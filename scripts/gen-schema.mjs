@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Generates src/api/schema/generated.ts from the protobuf wire-facts table
-// (notes/k8s-protobuf-fields.json in the shared reference folder).
+// scripts/schema/k8s-wire-facts.json (kept in the repository: the generator reads nothing
+// outside it; per message, its fields with number, type, json name and Go shape).
 //
-//   node scripts/gen-schema.mjs [path/to/k8s-protobuf-fields.json]
+//   node scripts/gen-schema.mjs [path/to/k8s-wire-facts.json]
 //
 // The facts table is read only here; the runtime reads only the generated module, which
 // carries the facts in our own compact form: per message, one tuple per field
@@ -29,7 +30,7 @@ const SCALARS = new Set(['string', 'int32', 'int64', 'bool', 'bytes']);
 const INLINE_FIXES = new Set(['k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon']);
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const input = resolve(process.argv[2] ?? resolve(repo, '../shared/notes/k8s-protobuf-fields.json'));
+const input = resolve(process.argv[2] ?? resolve(repo, 'scripts/schema/k8s-wire-facts.json'));
 const output = resolve(repo, 'src/api/schema/generated.ts');
 
 const facts = JSON.parse(readFileSync(input, 'utf8'));

@@ -19,7 +19,7 @@ export K8TS_KUBECTL="$PWD/.tools/kubectl"
 # (already running: prints the summary).
 bin/k8ts start --data-dir "$DATA"
 for f in images/out/*.tar; do bin/k8ts image load "$f" --data-dir "$DATA"; done
-bin/k8ts kubectl --data-dir "$DATA" apply -f ../shared/seed/nginx.yaml
+bin/k8ts kubectl --data-dir "$DATA" apply -f examples/nginx.yaml
 bin/k8ts kubectl --data-dir "$DATA" rollout status deployment/nginx-dep --timeout=180s
 bin/k8ts kubectl --data-dir "$DATA" get pods -o wide
 IP=$(bin/k8ts kubectl --data-dir "$DATA" get pods -l app=server -o jsonpath='{.items[0].status.podIP}')

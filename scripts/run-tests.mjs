@@ -31,14 +31,23 @@ if (!files.length) {
 // Tests that run real nodes (runc, the pod bridge, nftables, network namespaces as hosts) share
 // host-wide state such as cgroups and run one after another in their own lane; everything else
 // runs beside them in a second lane, so two cores stay busy.
-const isHostTest = (f) => /(^|\/)e2e\/(kubelet|multinode|cluster-cli|isolation)\.test\.js$/.test(f);
-const lanes = [files.filter(isHostTest), files.filter((f) => !isHostTest(f))].filter((l) => l.length);
+const isHostTest = (f) => /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup|isolation|quiet-cluster)\.test\.js$/.test(f);
+// Every file gets a time budget, so a test that hangs fails its file with a reason instead of
+// holding CI until its limit. Node 20's --test-timeout bounds each test *file* (each runs in its
+// own process), not each test in it: tests that take long declare their own { timeout }, which
+// names the test that hung. K8TS_TEST_FILE_TIMEOUT_S overrides both budgets.
+const budgetS = (fallback) => Number(process.env.K8TS_TEST_FILE_TIMEOUT_S) || fallback;
+const lanes = [
+  { files: files.filter(isHostTest), timeoutS: budgetS(1800) },
+  { files: files.filter((f) => !isHostTest(f)), timeoutS: budgetS(600) },
+].filter((l) => l.files.length);
 const env = { ...process.env, K8TS_ROOT: root };
 const codes = await Promise.all(
   lanes.map(
     (lane) =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...lane], { stdio: 'inherit', cwd: root, env });
+        const args = ['--test', '--test-reporter=spec', '--test-concurrency=1', `--test-timeout=${lane.timeoutS * 1000}`, ...lane.files];
+        const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: root, env });
         child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
       }),
   ),

@@ -4,7 +4,8 @@
 //           ─▶ progress: API server ready ─▶ node registered ─▶ node Ready ─▶ DNS answering
 //           ─▶ Ingress listening ─▶ summary (API URL, kubeconfig, nodes, DNS, Ingress, join line)
 //   status  running or not, pid, API reachable, nodes; exit 0 only when running and reachable
-//   stop    SIGTERM (SIGKILL after --timeout) ─▶ stop the node's pods (src/runtime/oci/cleanup.ts)
+//   stop    SIGTERM (SIGKILL after --timeout) ─▶ stop the node's pods (src/runtime/oci/cleanup.ts),
+//           whether or not a server ran: one killed with -9 leaves its pods running
 //   delete  stop ─▶ node network (when no other k8ts node shares this network namespace)
 //           ─▶ remove the data dir ─▶ remove what `k8ts kubeconfig --merge` added
 //
@@ -74,8 +75,9 @@ export const stopHelp = `Usage: k8ts stop [--data-dir DIR | --config FILE] [--ti
 
 Stops the cluster of the data dir: SIGTERM to the server (SIGKILL after --timeout, default 30),
 then the node's pods — every runc container of <data-dir>/runtime with its conmon, the mounts
-under the data dir, the pods' network namespaces and cgroups — so nothing of the cluster keeps
-running. The state stays: 'k8ts start' brings every object back and the pods are recreated.
+under the data dir, the pods' network namespaces, veths and cgroups — so nothing of the cluster
+keeps running. The pods are removed also when no server runs (one killed with -9 leaves them
+running), and stop says what it removed. The state stays: 'k8ts start' brings every object back and the pods are recreated.
 The node's bridge (k8ts0) and nft tables stay too (they run nothing; the next start rewrites them).
 
 Flags:
@@ -136,9 +138,9 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** The arguments after `server` when pid is a `k8ts server` process, else undefined. */
-export function serverArgsOf(argv: string[]): string[] | undefined {
-  const i = argv.indexOf('server');
+/** The arguments after `server` (or another of `commands`) when argv is a `k8ts server` process, else undefined. */
+export function serverArgsOf(argv: string[], commands: readonly string[] = ['server']): string[] | undefined {
+  const i = argv.findIndex((a) => commands.includes(a));
   if (i < 1) return undefined;
   if (!argv.slice(0, i).some((a) => /(^|\/)bin\/k8ts$|(^|\/)cmd\/main\.js$|(^|\/)k8ts$/.test(a))) return undefined;
   return argv.slice(i + 1);
@@ -164,6 +166,30 @@ function isServerOf(pid: number, dataDir: string): boolean {
     /* not ours to read: absolute --data-dir still matches */
   }
   return (dataDirOfArgs(args, cwd) ?? defaultDataDirOf()) === dataDir;
+}
+
+/**
+ * Every other `k8ts server` or `k8ts agent` process of dataDir (a second server started by hand, an
+ * agent given the same data dir): each would recreate the pods that stop removes.
+ */
+function otherNodeProcessesOf(dataDir: string, except: number | undefined): number[] {
+  const out: number[] = [];
+  for (const p of readdirSync('/proc')) {
+    const pid = Number(p);
+    if (!(pid > 0) || pid === process.pid || pid === except) continue;
+    const argv = cmdline(pid);
+    if (!argv || !alive(pid)) continue;
+    const args = serverArgsOf(argv, ['server', 'agent']);
+    if (!args) continue;
+    let cwd = '/';
+    try {
+      cwd = readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      /* absolute --data-dir still matches */
+    }
+    if ((dataDirOfArgs(args, cwd) ?? defaultDataDirOf()) === dataDir) out.push(pid);
+  }
+  return out;
 }
 
 /** The running server of dataDir: from the pid file, else by scanning the processes. */
@@ -563,6 +589,11 @@ export async function runStatus(argv: string[]): Promise<void> {
   if (!srv) {
     const stale = existsSync(pidFile(dataDir));
     out(`k8ts: Stopped (data dir ${dataDir}${stale ? `; the server exited without k8ts stop, see ${logFile(dataDir)}` : ''}; start it with k8ts start)`);
+    if (existsSync(join(dataDir, 'runtime'))) {
+      const { conmonPids } = await import('../runtime/oci/cleanup.js');
+      const left = conmonPids([join(dataDir, 'runtime')]).length;
+      if (left) out(`  ${left} container(s) of its pods still run without it: k8ts stop removes them`);
+    }
     process.exitCode = 1;
     return;
   }
@@ -600,38 +631,52 @@ export async function runStatus(argv: string[]): Promise<void> {
 
 // ───────────────────────────── stop, delete ─────────────────────────────
 
-/** Stops the server of dataDir (if any) and the node's pods. */
-export async function stopCluster(dataDir: string, timeoutS = 30): Promise<{ wasRunning: boolean }> {
+async function terminate(pid: number, timeoutS: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') throw new CliError(`no permission to stop the server (pid ${pid}): run k8ts stop as the user that started it (root for real containers)`);
+  }
+  const deadline = Date.now() + timeoutS * 1000;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    out(`  pid ${pid} did not exit within ${timeoutS} s: SIGKILL`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  }
+}
+
+/**
+ * Stops the server of dataDir (if any) and then, whether or not one ran, the node's pods from the
+ * data dir alone: a server killed with -9 (OOM, power) leaves its containers, conmons, pod network
+ * namespaces, veths, mounts and cgroups behind. `removed` says what was removed, if anything.
+ */
+export async function stopCluster(dataDir: string, timeoutS = 30): Promise<{ wasRunning: boolean; removed?: string }> {
   const srv = findServer(dataDir);
   if (srv) {
     out(`Stopping k8ts (pid ${srv.pid})`);
-    try {
-      process.kill(srv.pid, 'SIGTERM');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EPERM') throw new CliError(`no permission to stop the server (pid ${srv.pid}): run k8ts stop as the user that started it (root for real containers)`);
-    }
-    const deadline = Date.now() + timeoutS * 1000;
-    while (alive(srv.pid) && Date.now() < deadline) await sleep(100);
-    if (alive(srv.pid)) {
-      out(`  the server did not exit within ${timeoutS} s: SIGKILL`);
-      try {
-        process.kill(srv.pid, 'SIGKILL');
-      } catch {
-        /* gone meanwhile */
-      }
-      for (let i = 0; i < 50 && alive(srv.pid); i++) await sleep(100);
-    }
+    await terminate(srv.pid, timeoutS);
     out('  ✓ server stopped');
   }
+  for (const pid of otherNodeProcessesOf(dataDir, srv?.pid)) {
+    out(`Stopping another k8ts process of ${dataDir} (pid ${pid}: ${(cmdline(pid) ?? []).slice(1).join(' ')})`);
+    await terminate(pid, timeoutS);
+  }
   rmSync(pidFile(dataDir), { force: true });
+  let removed: string | undefined;
   if (existsSync(join(dataDir, 'runtime'))) {
     if (process.getuid?.() !== 0) throw new CliError(`the node's containers in ${dataDir}/runtime can only be stopped by root: run k8ts stop as root`);
-    const { stopAllPods } = await import('../runtime/oci/cleanup.js');
+    const { describeStopPods, stopAllPods } = await import('../runtime/oci/cleanup.js');
     const r = stopAllPods(dataDir);
-    if (r.containers || r.sandboxes || r.unmounted) out(`  ✓ pods stopped: ${r.containers} container(s), ${r.sandboxes} pod network namespace(s), ${r.unmounted} mount(s)`);
+    removed = describeStopPods(r);
+    if (srv && removed) out(`  ✓ pods stopped: ${removed}`);
     if (r.leftoverMounts.length) process.stderr.write(`k8ts: still mounted (busy): ${r.leftoverMounts.join(', ')}\n`);
   }
-  return { wasRunning: !!srv };
+  return { wasRunning: !!srv, removed };
 }
 
 export async function runStop(argv: string[]): Promise<void> {
@@ -642,7 +687,7 @@ export async function runStop(argv: string[]): Promise<void> {
   const dataDir = resolveDataDir(values['data-dir'], process.env, values.config);
   if (!existsSync(dataDir)) throw new CliError(`no cluster in ${dataDir}: nothing to stop`);
   const r = await stopCluster(dataDir, timeoutS);
-  out(r.wasRunning ? 'k8ts stopped; k8ts start brings it back' : 'k8ts was not running');
+  out(r.wasRunning ? 'k8ts stopped; k8ts start brings it back' : `k8ts was not running; ${r.removed ?? 'nothing of it was left'}`);
 }
 
 /** Files that only a k8ts data dir has: `k8ts delete` removes nothing else. */
@@ -661,7 +706,8 @@ export async function runDelete(argv: string[]): Promise<void> {
   }
   const ours = existsSync(join(dataDir, 'kubeconfig.yaml')) ? readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8') : undefined;
   const hadRuntime = existsSync(join(dataDir, 'runtime'));
-  await stopCluster(dataDir);
+  const stopped = await stopCluster(dataDir);
+  if (!stopped.wasRunning && stopped.removed) out(`  ✓ k8ts was not running; ${stopped.removed}`);
   const { mountsUnder, otherNodeInThisNetns, removeNodeNetwork } = await import('../runtime/oci/cleanup.js');
   if (hadRuntime) {
     if (otherNodeInThisNetns()) out('  the node network (bridge k8ts0, nft tables) stays: another k8ts node runs in this network namespace');

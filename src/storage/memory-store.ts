@@ -13,6 +13,7 @@ import {
   autoCompactionTarget,
   DEFAULT_RETAIN_REVISIONS,
   startAutoCompaction,
+  type AutoCompaction,
   type CompactionOptions,
 } from './auto-compaction.js';
 import { lowerBound, prefixEnd, searchSorted } from './key-range.js';
@@ -39,7 +40,7 @@ export class MemoryStore implements Store {
   private keys: string[] = [];
   private events: StoreEvent[] = [];
   private readonly hub: WatchHub;
-  private readonly stopAutoCompaction: () => void;
+  private readonly autoCompaction: AutoCompaction;
   private readonly retain: number;
   private isClosed = false;
 
@@ -50,7 +51,7 @@ export class MemoryStore implements Store {
       readHistory: (prefix, after, limit) => this.readHistory(prefix, after, limit),
     });
     this.retain = opts.retainRevisions ?? DEFAULT_RETAIN_REVISIONS;
-    this.stopAutoCompaction = startAutoCompaction(() => this.autoCompact(), opts);
+    this.autoCompaction = startAutoCompaction(() => this.autoCompact(), opts);
   }
 
   currentRevision(): number {
@@ -165,7 +166,7 @@ export class MemoryStore implements Store {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.stopAutoCompaction();
+    this.autoCompaction.stop();
     this.hub.endAll(closed());
   }
 
@@ -205,6 +206,7 @@ export class MemoryStore implements Store {
     this.rev = eventRevision(ev);
     this.events.push(ev);
     this.hub.publish(ev);
+    this.autoCompaction.wrote(this.rev, this.point);
   }
 
   private readHistory(prefix: string, after: number, limit: number): StoreEvent[] {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { isCompactionOverdue } from './auto-compaction.js';
 import { openStore } from './open-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import { brief, runStoreConformance, settle } from './store-conformance.js';
@@ -143,5 +145,46 @@ describe('openStore', () => {
 
   it('maps failures to open into STORAGE_UNAVAILABLE', async () => {
     assert.throws(() => new SqliteStore(join(root, 'missing-dir', 'x', 'state.db')), (e: unknown) => isStorageError(e, 'STORAGE_UNAVAILABLE'));
+  });
+});
+
+describe('SqliteStore: bounded under churn', () => {
+  it('isCompactionOverdue: only past retain + maxUncompacted revisions above the point; 0 disables', () => {
+    assert.equal(isCompactionOverdue(11_000, 0, 1000, 10_000), false);
+    assert.equal(isCompactionOverdue(11_001, 0, 1000, 10_000), true);
+    assert.equal(isCompactionOverdue(21_001, 10_000, 1000, 10_000), true);
+    assert.equal(isCompactionOverdue(1_000_000, 0, 1000, 0), false);
+  });
+
+  it('compacts early, without waiting for its timer, once too many revisions piled up; the file does not grow without bound', { timeout: 60_000 }, async () => {
+    const path = freshPath();
+    const s = new SqliteStore(path, { compactIntervalMs: 3_600_000, retainRevisions: 10, maxUncompactedRevisions: 100 });
+    const value = JSON.stringify({ pad: 'x'.repeat(4000) });
+    let rev = (await s.create('/registry/core/pods/ns/a', value)).modRevision;
+    const pagesAfter: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 200; i++) rev = (await s.update('/registry/core/pods/ns/a', value, rev)).modRevision;
+      // The early compaction runs on the next turn of the event loop, after the write that made it due.
+      for (let i = 0; i < 100 && s.stats().logRows > 111; i++) await new Promise((r) => setImmediate(r));
+      pagesAfter.push(s.stats().pageCount);
+    }
+    assert.ok(s.compactedRevision() > 900, `compacted to ${s.compactedRevision()}`);
+    assert.ok(s.stats().logRows <= 111, `${s.stats().logRows} log rows kept`);
+    // Every round writes 800 KB; compaction hands the space to the next round instead of growing the file.
+    assert.ok(pagesAfter[4] <= pagesAfter[0] * 1.5, `page count per round: ${pagesAfter.join(', ')}`);
+    await s.close();
+  });
+
+  it('a database made without auto_vacuum is converted at open, so compaction can give space back', async () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    raw.exec('CREATE TABLE unrelated (x)');
+    assert.equal(raw.pragma('auto_vacuum', { simple: true }), 0);
+    raw.close();
+    const s = new SqliteStore(path, { compactIntervalMs: 0 });
+    await s.close();
+    const again = new Database(path);
+    assert.equal(again.pragma('auto_vacuum', { simple: true }), 2, 'INCREMENTAL');
+    again.close();
   });
 });

@@ -18,6 +18,7 @@ import {
   autoCompactionTarget,
   DEFAULT_RETAIN_REVISIONS,
   startAutoCompaction,
+  type AutoCompaction,
   type CompactionOptions,
 } from './auto-compaction.js';
 import { lowerBound, prefixEnd } from './key-range.js';
@@ -50,6 +51,9 @@ import {
   type WatchOptions,
 } from './types.js';
 import { WatchHub } from './watch-hub.js';
+import { logger } from '../util/log.js';
+
+const log = logger('storage');
 
 export interface SqliteStoreOptions extends CompactionOptions {
   /** 'NORMAL' (default) survives a process crash; 'FULL' also survives power loss. */
@@ -82,7 +86,7 @@ export class SqliteStore implements Store {
   private readonly hub: WatchHub;
   private readonly retain: number;
   private readonly chunk: number;
-  private readonly stopAutoCompaction: () => void;
+  private readonly autoCompaction: AutoCompaction;
   /** Serialises compactions (manual and automatic). */
   private compactTail: Promise<void> = Promise.resolve();
   private pendingCompactions = 0;
@@ -123,12 +127,19 @@ export class SqliteStore implements Store {
       db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${opts.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-      // Checkpoints reuse the WAL from the start; this trims it back after a burst.
-      db.pragma('journal_size_limit = 67108864');
+      // Checkpoints (every 1000 pages) reuse the WAL from the start; this trims it back after
+      // a burst, and compaction truncates it (see reclaimSpace).
+      db.pragma('journal_size_limit = 16777216');
       db.transaction(() => {
         db.exec(CREATE_SCHEMA);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       }).immediate();
+      // A database created before auto_vacuum was set cannot give pages back: convert it once.
+      if (db.pragma('auto_vacuum', { simple: true }) === 0) {
+        const t0 = Date.now();
+        db.exec('VACUUM');
+        log.info(`${path}: converted to auto_vacuum=INCREMENTAL (VACUUM, ${Date.now() - t0} ms), so compaction can give space back`);
+      }
     } catch (e) {
       this.db.close();
       if (e instanceof Database.SqliteError && e.code.startsWith('SQLITE_BUSY')) {
@@ -183,7 +194,7 @@ export class SqliteStore implements Store {
     });
     this.retain = opts.retainRevisions ?? DEFAULT_RETAIN_REVISIONS;
     this.chunk = Math.max(1, opts.compactChunk ?? 10_000);
-    this.stopAutoCompaction = startAutoCompaction(() => this.autoCompact(), opts);
+    this.autoCompaction = startAutoCompaction(() => this.autoCompact(), opts);
   }
 
   currentRevision(): number {
@@ -313,7 +324,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.stopAutoCompaction();
+    this.autoCompaction.stop();
     this.hub.endAll(closed());
     await this.compactTail;
     this.db.close();
@@ -334,12 +345,18 @@ export class SqliteStore implements Store {
     this.reclaimSpace();
   }
 
-  /** Gives free pages back to the file system once they are a sizeable share of the file. */
+  /**
+   * After a compaction: gives free pages back to the file system once they are a sizeable share
+   * of the file (fewer stay free for the next writes to reuse), and truncates the WAL, which a
+   * compaction's large transactions grow past its usual 1000 pages.
+   */
   private reclaimSpace(): void {
     this.guard(() => {
       const free = this.db.pragma('freelist_count', { simple: true }) as number;
       const pages = this.db.pragma('page_count', { simple: true }) as number;
       if (free >= 256 && free * 4 >= pages) this.db.pragma('incremental_vacuum');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      if (log.enabled(2)) log.v(2, `compacted to revision ${this.point}: ${pages} pages, ${free} were free`);
     });
   }
 
@@ -358,6 +375,7 @@ export class SqliteStore implements Store {
   private commit(rev: number, ev: StoreEvent): void {
     this.rev = rev;
     this.hub.publish(ev);
+    this.autoCompaction.wrote(rev, this.point);
   }
 
   /** Runs SQLite work, mapping driver failures (I/O, disk full, ...) to STORAGE_UNAVAILABLE. */

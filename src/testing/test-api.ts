@@ -13,6 +13,7 @@ import type { ApiClient } from '../client/types.js';
 import type { ControllerContext } from '../client/controller-types.js';
 import { realClock } from '../client/controller-types.js';
 import { ClientEventRecorder } from '../client/events/index.js';
+import { bounded } from './bounded.js';
 
 export interface TestApi {
   /** The running server (core, PKI, HTTPS server) for tests that extend it. */
@@ -63,8 +64,8 @@ export async function startTestApi(opts: { watchCacheSize?: number } = {}): Prom
     stop: async () => {
       abort.abort();
       client.close();
-      await api.close();
-      await store.close();
+      await bounded(api.close(), 10_000, 'closing the test API server');
+      await bounded(store.close(), 10_000, 'closing the test store');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -96,7 +96,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     writeFileSync(join(dataDir, 'manifests', 'hello.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: auto-deployed}\ndata: {from: manifests}\n');
   });
 
-  it('start shows progress and a summary', async () => {
+  it('start shows progress and a summary', { timeout: 120_000 }, async () => {
     const r = await k8ts(['start', ...flags], { env: { HOME: home } });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const port = flags[flags.indexOf('--port') + 1];
@@ -116,7 +116,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     if (existsSync(join(dataDir, 'node-token'))) assert.match(r.stdout, /Agents join with: +k8ts agent --server https:\/\/\S+ --token \$\(cat .*node-token\)/);
   });
 
-  it('status says Running and exits 0', async () => {
+  it('status says Running and exits 0', { timeout: 120_000 }, async () => {
     const r = await k8ts(['status', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^k8ts: Running \(pid \d+\)/);
@@ -124,7 +124,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.match(r.stdout, /nodes: +k8ts-sim-0 Ready/);
   });
 
-  it('k8ts kubectl runs kubectl against the cluster; its exit code passes through', async () => {
+  it('k8ts kubectl runs kubectl against the cluster; its exit code passes through', { timeout: 120_000 }, async () => {
     const nodes = await k8ts(['kubectl', '--data-dir', dataDir, 'get', 'nodes']);
     assert.equal(nodes.code, 0, nodes.stderr);
     assert.match(nodes.stdout, /k8ts-sim-0\s+Ready/);
@@ -137,14 +137,14 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.equal(auto.stdout, 'manifests', 'the manifests folder was applied at start');
   });
 
-  it('start again says it is already running', async () => {
+  it('start again says it is already running', { timeout: 120_000 }, async () => {
     const r = await k8ts(['start', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /k8ts is already running in .* \(pid \d+\)/);
     assert.match(r.stdout, /nodes: +k8ts-sim-0 Ready/);
   });
 
-  it('kubeconfig prints the admin kubeconfig and --merge adds context k8ts', async () => {
+  it('kubeconfig prints the admin kubeconfig and --merge adds context k8ts', { timeout: 120_000 }, async () => {
     const printed = await k8ts(['kubeconfig', '--data-dir', dataDir]);
     assert.equal(printed.stdout, readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8'));
     const merged = await k8ts(['kubeconfig', '--merge', '--data-dir', dataDir], { env: { HOME: home, KUBECONFIG: '' } });
@@ -155,7 +155,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.equal(get.stdout.trim(), 'configmap/survivor', get.stderr);
   });
 
-  it('stop ends the server; status then exits non-zero', async () => {
+  it('stop ends the server; status then exits non-zero', { timeout: 120_000 }, async () => {
     const pid = Number(readFileSync(join(dataDir, 'server.pid'), 'utf8'));
     const r = await k8ts(['stop', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr);
@@ -171,7 +171,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.match(again.stdout, /was not running/);
   });
 
-  it('start again (with the flags of the previous start) brings every object back', async () => {
+  it('start again (with the flags of the previous start) brings every object back', { timeout: 120_000 }, async () => {
     const r = await k8ts(['start', '--data-dir', dataDir]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /Using the flags of the previous start: --runtime simulated --port \d+/);
@@ -180,7 +180,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.equal(cm.stdout, 'v', cm.stderr);
   });
 
-  it('delete stops the cluster, removes the data dir and the merged context', async () => {
+  it('delete stops the cluster, removes the data dir and the merged context', { timeout: 120_000 }, async () => {
     const r = await k8ts(['delete', '--data-dir', dataDir], { env: { HOME: home, KUBECONFIG: '' } });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /Stopping k8ts/);
@@ -193,7 +193,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
     assert.match(s.stdout, /Not created/);
   });
 
-  it('delete refuses a directory that is not a k8ts data dir', async () => {
+  it('delete refuses a directory that is not a k8ts data dir', { timeout: 120_000 }, async () => {
     const d = tempDir('precious');
     writeFileSync(join(d, 'important.txt'), 'keep');
     const r = await k8ts(['delete', '--data-dir', d]);
@@ -204,7 +204,7 @@ describe('k8ts start / status / kubectl / stop / delete (--runtime simulated)', 
 });
 
 describe('start: a server that dies while starting', () => {
-  it('prints the last lines of server.log and exits non-zero', async () => {
+  it('prints the last lines of server.log and exits non-zero', { timeout: 120_000 }, async () => {
     const d = tempDir('dies');
     const r = await k8ts(['start', '--runtime', 'simulated', '--data-dir', d, ...(await ports()), '--datastore', 'bogus']);
     assert.equal(r.code, 1);
@@ -224,7 +224,7 @@ describe('preflight, as a new user meets it', () => {
   });
   after(() => void busy.close());
 
-  it('a port in use: one line naming the port and the flag, nothing started', async () => {
+  it('a port in use: one line naming the port and the flag, nothing started', { timeout: 120_000 }, async () => {
     const d = tempDir('busy');
     const r = await k8ts(['start', '--runtime', 'simulated', '--data-dir', d, '--port', String(busyPort)]);
     assert.equal(r.code, 1);
@@ -236,7 +236,7 @@ describe('preflight, as a new user meets it', () => {
     assert.match(server.stderr, /port \d+ \(API server\) is already in use/);
   });
 
-  it('a data dir written by a newer k8ts: upgrade k8ts or use another --data-dir', async () => {
+  it('a data dir written by a newer k8ts: upgrade k8ts or use another --data-dir', { timeout: 120_000 }, async () => {
     const d = tempDir('newer');
     writeFileSync(join(d, 'VERSION'), JSON.stringify({ format: 99, k8ts: '99.1.0' }));
     for (const cmd of ['start', 'server']) {
@@ -247,7 +247,7 @@ describe('preflight, as a new user meets it', () => {
     assert.equal(JSON.parse(readFileSync(join(d, 'VERSION'), 'utf8')).format, 99, 'left as it was');
   });
 
-  it('--runtime simulated works without root', { skip: nonRootSkip }, async () => {
+  it('--runtime simulated works without root', { timeout: 120_000, skip: nonRootSkip }, async () => {
     const d = tempDir('nobody');
     chownSync(d, 65534, 65534);
     const flags = ['--runtime', 'simulated', '--data-dir', d, ...(await ports())];
@@ -260,7 +260,7 @@ describe('preflight, as a new user meets it', () => {
     assert.equal(stop.code, 0, stop.stderr + stop.stdout);
   });
 
-  it('the oci runtime without root: the one-line message', { skip: nonRootSkip }, async () => {
+  it('the oci runtime without root: the one-line message', { timeout: 120_000, skip: nonRootSkip }, async () => {
     const d = tempDir('nobody-oci');
     chownSync(d, 65534, 65534);
     const r = await k8ts(['start', '--data-dir', d, ...(await ports())], { asUser: 65534, env: { HOME: d } });
@@ -272,7 +272,7 @@ describe('preflight, as a new user meets it', () => {
     assert.equal(r.stdout, '');
   });
 
-  it('a data dir that cannot be written', { skip: nonRootSkip }, async () => {
+  it('a data dir that cannot be written', { timeout: 120_000, skip: nonRootSkip }, async () => {
     const r = await k8ts(['start', '--runtime', 'simulated', '--data-dir', '/root/k8ts-not-yours', '--port', String(await freePort())], { asUser: 65534, env: { HOME: '/nonexistent' } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^k8ts: cannot write the data dir \/root\/k8ts-not-yours \(\/root: EACCES\): pick one you can write with --data-dir\n$/);
@@ -280,7 +280,7 @@ describe('preflight, as a new user meets it', () => {
 });
 
 describe('help and completion', () => {
-  it('every command answers --help', async () => {
+  it('every command answers --help', { timeout: 120_000 }, async () => {
     for (const cmd of ['start', 'status', 'stop', 'delete', 'kubeconfig', 'kubectl', 'server', 'agent', 'image', 'service', 'completion', 'version']) {
       const r = await k8ts([cmd, '--help']);
       assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
@@ -293,7 +293,7 @@ describe('help and completion', () => {
     assert.match((await k8ts(['help', 'stop'])).stdout, /^Usage: k8ts stop/);
   });
 
-  it('completion bash completes commands and flags', { skip: spawnSync('bash', ['--version']).status !== 0 && 'no bash' }, async () => {
+  it('completion bash completes commands and flags', { timeout: 120_000, skip: spawnSync('bash', ['--version']).status !== 0 && 'no bash' }, async () => {
     const script = (await k8ts(['completion', 'bash'])).stdout;
     const r = spawnSync('bash', ['-c', `${script}\nCOMP_WORDS=(k8ts start --ru); COMP_CWORD=2; _k8ts; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
     assert.equal(r.stdout.trim(), '--runtime');
@@ -334,7 +334,7 @@ describe('k8ts start / stop / start with real containers', { skip: runtimeSkipRe
     cleanupCgroups();
   });
 
-  it("start, the article's nginx through the Ingress; stop leaves no container; start brings objects and pods back", async (t) => {
+  it("start, the article's nginx through the Ingress; stop leaves no container; start brings objects and pods back", { timeout: 600_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     const h = hosts.hosts[0];
     const started = inHost(['start', '--data-dir', dataDir, '--node-name', h.name, '--node-ip', h.ip]);

@@ -27,7 +27,7 @@ function apply(name: string, yaml: string): Promise<string> {
 }
 
 describe('nodes', () => {
-  it('three simulated nodes are Ready', async () => {
+  it('three simulated nodes are Ready', { timeout: 180_000 }, async () => {
     await eventually(async () => (await c.k(['get', 'nodes'])).match(/\sReady\s/g)?.length === 3, 20_000);
     const out = await c.k(['get', 'nodes', '-o', 'wide']);
     assert.match(out, /k8ts-sim-0\s+Ready/);
@@ -35,7 +35,7 @@ describe('nodes', () => {
 });
 
 describe("the article's Deployment", () => {
-  it('reaches 5/5 available', async () => {
+  it('reaches 5/5 available', { timeout: 180_000 }, async () => {
     await c.k(['apply', '-f', join(SEED, 'nginx.yaml')]);
     const out = await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s'], { timeoutMs: 130_000 });
     assert.match(out, /successfully rolled out/);
@@ -57,7 +57,7 @@ describe("the article's Deployment", () => {
     assert.match(await c.k(['get', 'pods']), /nginx-dep-\w+-\w{5}\s+1\/1\s+Running/);
   });
 
-  it('set image rolls out within maxSurge 1 / maxUnavailable 1, as a pod watch sees it', async () => {
+  it('set image rolls out within maxSurge 1 / maxUnavailable 1, as a pod watch sees it', { timeout: 180_000 }, async () => {
     // Watch every pod of the Deployment and check the bounds at each event.
     const watcher = spawn(KUBECTL, ['get', 'pods', '-l', 'app=server', '-w', '-o', 'json', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
     const pods = new Map<string, any>();
@@ -111,7 +111,7 @@ describe("the article's Deployment", () => {
     assert.equal(current.metadata.annotations['deployment.kubernetes.io/revision'], '2');
   });
 
-  it('rollout history, undo, undo --to-revision, pause, resume and restart', async () => {
+  it('rollout history, undo, undo --to-revision, pause, resume and restart', { timeout: 180_000 }, async () => {
     // A Deployment without probes or minReadySeconds keeps each rollout to a second or two.
     await c.k(['create', 'deployment', 'hist', '--image=busybox:1.35', '--replicas=3']);
     await c.k(['rollout', 'status', 'deployment/hist', '--timeout=60s'], { timeoutMs: 70_000 });
@@ -150,14 +150,14 @@ describe("the article's Deployment", () => {
     await c.k(['delete', 'deployment', 'hist']);
   });
 
-  it('scale to 10, then deleting the Deployment removes its ReplicaSets and pods', async () => {
+  it('scale to 10, then deleting the Deployment removes its ReplicaSets and pods', { timeout: 180_000 }, async () => {
     await c.k(['scale', 'deployments/nginx-dep', '--replicas=10']);
     await eventually(async () => (await json(['get', 'deploy', 'nginx-dep'])).status.readyReplicas === 10, 60_000);
     await c.k(['delete', 'deployment', 'nginx-dep']);
     await eventually(async () => (await c.k(['get', 'rs,pods', '-l', 'app=server', '-o', 'name'])).trim() === '', 60_000);
   });
 
-  it('kubectl delete deployment --all', async () => {
+  it('kubectl delete deployment --all', { timeout: 180_000 }, async () => {
     await c.k(['create', 'deployment', 'a1', '--image=busybox', '--replicas=2']);
     await c.k(['create', 'deployment', 'a2', '--image=busybox', '--replicas=2']);
     await eventually(async () => (await c.k(['get', 'pods', '-o', 'name'])).trim().split('\n').length >= 4, 30_000);
@@ -167,7 +167,7 @@ describe("the article's Deployment", () => {
 });
 
 describe('other workloads', () => {
-  it('a DaemonSet runs one pod per node, including a node added later', async () => {
+  it('a DaemonSet runs one pod per node, including a node added later', { timeout: 180_000 }, async () => {
     await apply('ds', `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent}
@@ -193,7 +193,7 @@ status:
     await c.k(['delete', 'ds', 'agent']);
   });
 
-  it('a StatefulSet creates web-0, web-1, web-2 in order and deletes in reverse', async () => {
+  it('a StatefulSet creates web-0, web-1, web-2 in order and deletes in reverse', { timeout: 180_000 }, async () => {
     await apply('sts', `apiVersion: v1
 kind: Service
 metadata: {name: nginx}
@@ -223,7 +223,7 @@ spec:
     assert.deepEqual(deletes, ['web-2', 'web-1']);
   });
 
-  it('a Job runs to completion', async () => {
+  it('a Job runs to completion', { timeout: 180_000 }, async () => {
     await c.k(['create', 'job', 'once', '--image=busybox', '--', 'true']);
     await c.k(['wait', '--for=condition=complete', 'job/once', '--timeout=60s'], { timeoutMs: 70_000 });
     const j = await json(['get', 'job', 'once']);
@@ -231,7 +231,7 @@ spec:
     assert.match(await c.k(['get', 'job', 'once']), /once\s+Complete\s+1\/1/);
   });
 
-  it('a CronJob creates Jobs on schedule', async () => {
+  it('a CronJob creates Jobs on schedule', { timeout: 180_000 }, async () => {
     await c.k(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=* * * * *', '--', 'true']);
     await eventually(async () => (await json(['get', 'jobs'])).items.some((j: any) => j.metadata.ownerReferences?.[0]?.name === 'tick'), 75_000, 1000);
     const cj = await json(['get', 'cronjob', 'tick']);
@@ -241,7 +241,7 @@ spec:
 });
 
 describe('scheduling and services', () => {
-  it('an unschedulable pod: describe shows FailedScheduling with the reasons', async () => {
+  it('an unschedulable pod: describe shows FailedScheduling with the reasons', { timeout: 180_000 }, async () => {
     await c.k(['run', 'huge', '--image=busybox', '--overrides={"spec":{"containers":[{"name":"huge","image":"busybox","resources":{"requests":{"cpu":"100"}}}]}}']);
     await eventually(async () => /FailedScheduling/.test(await c.k(['describe', 'pod', 'huge'])), 20_000);
     const desc = await c.k(['describe', 'pod', 'huge']);
@@ -253,7 +253,7 @@ describe('scheduling and services', () => {
     await c.k(['delete', 'pod', 'huge']);
   });
 
-  it("a Service's Endpoints and EndpointSlices list exactly its ready pods", async () => {
+  it("a Service's Endpoints and EndpointSlices list exactly its ready pods", { timeout: 180_000 }, async () => {
     await c.k(['create', 'deployment', 'echo', '--image=busybox', '--replicas=3', '--port=8080']);
     await c.k(['expose', 'deployment', 'echo', '--port=80', '--target-port=8080']);
     await eventually(async () => (await json(['get', 'endpoints', 'echo'])).subsets?.[0]?.addresses?.length === 3, 30_000);
@@ -278,7 +278,7 @@ describe('scheduling and services', () => {
     }, 20_000);
   });
 
-  it('a node whose heartbeat stops goes NotReady, is tainted, and its pods move', async () => {
+  it('a node whose heartbeat stops goes NotReady, is tainted, and its pods move', { timeout: 180_000 }, async () => {
     await apply('mover', `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: mover}
@@ -309,7 +309,7 @@ spec:
     await eventually(async () => !((await json(['get', 'node', victimNode])).spec.taints ?? []).some((t: any) => t.key === 'node.kubernetes.io/unreachable'), 30_000);
   });
 
-  it('deleting a namespace with workloads removes everything', async () => {
+  it('deleting a namespace with workloads removes everything', { timeout: 180_000 }, async () => {
     await c.k(['create', 'namespace', 'scratch']);
     await c.k(['create', 'deployment', 'w', '--image=busybox', '--replicas=2', '-n', 'scratch']);
     await c.k(['create', 'configmap', 'cfg', '-n', 'scratch']);

@@ -18,7 +18,7 @@ after(async () => {
 });
 
 describe('discovery', () => {
-  it('kubectl api-resources lists every served resource', async () => {
+  it('kubectl api-resources lists every served resource', { timeout: 60_000 }, async () => {
     const out = await c.k(['api-resources', '-o', 'wide']);
     const expected = [
       ['namespaces', 'ns', 'v1'], ['pods', 'po', 'v1'], ['services', 'svc', 'v1'], ['endpoints', 'ep', 'v1'], ['events', 'ev', 'v1'],
@@ -44,12 +44,12 @@ describe('discovery', () => {
     assert.match(out, /events\s+ev\s+events\.k8s\.io\/v1/);
   });
 
-  it('kubectl get all lists the kubernetes service', async () => {
+  it('kubectl get all lists the kubernetes service', { timeout: 60_000 }, async () => {
     const out = await c.k(['get', 'all', '-A']);
     assert.match(out, /default\s+service\/kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP/);
   });
 
-  it('kubectl version reports a 1.32 server', async () => {
+  it('kubectl version reports a 1.32 server', { timeout: 60_000 }, async () => {
     const out = await c.k(['version', '-o', 'json']);
     const v = JSON.parse(out) as { serverVersion: { major: string; minor: string } };
     assert.equal(v.serverVersion.major, '1');
@@ -58,7 +58,7 @@ describe('discovery', () => {
 });
 
 describe('generators send protobuf bodies', () => {
-  it('kubectl create deployment stores the decoded object with defaults', async () => {
+  it('kubectl create deployment stores the decoded object with defaults', { timeout: 60_000 }, async () => {
     await c.k(['create', 'deployment', 'hello-world', '--image=k8s.gcr.io/echoserver:1.4']);
     const d = JSON.parse(await c.k(['get', 'deployment', 'hello-world', '-o', 'json', '--show-managed-fields'])) as Record<string, any>;
     assert.equal(d.spec.replicas, 1);
@@ -78,7 +78,7 @@ describe('generators send protobuf bodies', () => {
     assert.equal((await c.k(['get', 'pods', '-o', 'name'])).trim(), '');
   });
 
-  it('kubectl create configmap, secret, namespace, serviceaccount, service clusterip', async () => {
+  it('kubectl create configmap, secret, namespace, serviceaccount, service clusterip', { timeout: 60_000 }, async () => {
     await c.k(['create', 'configmap', 'cm1', '--from-literal=greeting=hello']);
     await c.k(['create', 'secret', 'generic', 's1', '--from-literal=password=s3cr3t']);
     await c.k(['create', 'namespace', 'team-a']);
@@ -98,7 +98,7 @@ describe('generators send protobuf bodies', () => {
     await c.k(['get', 'sa', 'robot']);
   });
 
-  it('kubectl auth can-i and whoami', async () => {
+  it('kubectl auth can-i and whoami', { timeout: 60_000 }, async () => {
     assert.equal((await c.k(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
     assert.match(await c.k(['auth', 'whoami']), /system:admin/);
     assert.match(await c.k(['auth', 'can-i', '--list']), /\*\.\*/);
@@ -108,7 +108,7 @@ describe('generators send protobuf bodies', () => {
 describe("the article's manifest", () => {
   const manifest = join(SEED, 'nginx.yaml');
 
-  it('kubectl apply creates, a second apply is unchanged, create -f reports AlreadyExists', async () => {
+  it('kubectl apply creates, a second apply is unchanged, create -f reports AlreadyExists', { timeout: 60_000 }, async () => {
     const first = await c.k(['apply', '-f', manifest]);
     assert.match(first, /deployment.apps\/nginx-dep created/);
     assert.match(first, /service\/nginx-service created/);
@@ -122,7 +122,7 @@ describe("the article's manifest", () => {
     assert.match(again.stderr, /AlreadyExists/);
   });
 
-  it('stores the v1beta1 Ingress as networking.k8s.io/v1', async () => {
+  it('stores the v1beta1 Ingress as networking.k8s.io/v1', { timeout: 60_000 }, async () => {
     const ing = JSON.parse(await c.k(['get', 'ingress', 'nginx-ingress', '-o', 'json']));
     assert.equal(ing.apiVersion, 'networking.k8s.io/v1');
     assert.deepEqual(ing.spec.defaultBackend, { service: { name: 'nginx-service', port: { number: 8080 } } });
@@ -131,7 +131,7 @@ describe("the article's manifest", () => {
     assert.deepEqual(old.spec.backend, { serviceName: 'nginx-service', servicePort: 8080 });
   });
 
-  it('apply --server-side works and takes ownership with --force-conflicts', async () => {
+  it('apply --server-side works and takes ownership with --force-conflicts', { timeout: 60_000 }, async () => {
     const out = await c.k(['apply', '--server-side', '--force-conflicts', '-f', manifest]);
     assert.match(out, /deployment.apps\/nginx-dep serverside-applied/);
     const d = JSON.parse(await c.k(['get', 'deploy', 'nginx-dep', '-o', 'json', '--show-managed-fields']));
@@ -139,7 +139,7 @@ describe("the article's manifest", () => {
     assert.equal(d.spec.replicas, 5);
   });
 
-  it('create -f on a fresh namespace creates every object', async () => {
+  it('create -f on a fresh namespace creates every object', { timeout: 60_000 }, async () => {
     await c.k(['create', 'namespace', 'article']);
     const out = await c.k(['create', '-n', 'article', '-f', manifest]);
     assert.match(out, /deployment.apps\/nginx-dep created/);
@@ -148,7 +148,7 @@ describe("the article's manifest", () => {
 });
 
 describe('kubectl get', () => {
-  it('prints upstream columns, -o wide, yaml, json, --sort-by and -l', async () => {
+  it('prints upstream columns, -o wide, yaml, json, --sort-by and -l', { timeout: 60_000 }, async () => {
     const deploy = await c.k(['get', 'deploy']);
     assert.match(deploy, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/m);
     assert.match(deploy, /nginx-dep\s+0\/5\s+0\s+0\s+/);
@@ -169,7 +169,7 @@ describe('kubectl get', () => {
     assert.equal(pods.trim(), '');
   });
 
-  it('kubectl get -w prints changes as they happen', async () => {
+  it('kubectl get -w prints changes as they happen', { timeout: 60_000 }, async () => {
     const child = spawn(KUBECTL, ['get', 'configmaps', '-w', '--output-watch-events'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -188,7 +188,7 @@ describe('kubectl get', () => {
 });
 
 describe('kubectl verbs', () => {
-  it('describe, set image, scale, label, annotate', async () => {
+  it('describe, set image, scale, label, annotate', { timeout: 60_000 }, async () => {
     const desc = await c.k(['describe', 'deployment', 'nginx-dep']);
     assert.match(desc, /Replicas:\s+5 desired/);
     assert.match(desc, /RollingUpdateStrategy:\s+1 max unavailable, 1 max surge/);
@@ -208,7 +208,7 @@ describe('kubectl verbs', () => {
     assert.equal(d3.metadata.generation, d2.metadata.generation, 'metadata changes do not bump generation');
   });
 
-  it('patch with strategic, merge and json patches', async () => {
+  it('patch with strategic, merge and json patches', { timeout: 60_000 }, async () => {
     await c.k(['patch', 'deployment', 'nginx-dep', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","env":[{"name":"MODE","value":"fast"}]}]}}}}']);
     let d = JSON.parse(await c.k(['get', 'deploy', 'nginx-dep', '-o', 'json']));
     assert.deepEqual(d.spec.template.spec.containers[0].env, [{ name: 'MODE', value: 'fast' }]);
@@ -223,19 +223,19 @@ describe('kubectl verbs', () => {
     assert.notEqual(bad.code, 0);
   });
 
-  it('explain deployment.spec.strategy shows the fields', async () => {
+  it('explain deployment.spec.strategy shows the fields', { timeout: 60_000 }, async () => {
     const out = await c.k(['explain', 'deployment.spec.strategy']);
     assert.match(out, /KIND:\s+Deployment/);
     assert.match(out, /rollingUpdate\s+<RollingUpdateDeployment>/);
     assert.match(out, /type\s+<string>/);
   });
 
-  it('get events works', async () => {
+  it('get events works', { timeout: 60_000 }, async () => {
     const r = await c.kubectl(['get', 'events']);
     assert.equal(r.code, 0, r.stderr);
   });
 
-  it('delete one, -l and --all', async () => {
+  it('delete one, -l and --all', { timeout: 60_000 }, async () => {
     await c.k(['create', 'configmap', 'd1']);
     await c.k(['create', 'configmap', 'd2']);
     await c.k(['create', 'configmap', 'd3']);

@@ -55,7 +55,7 @@ async function runningPod(selector: string): Promise<any> {
 }
 
 describe('real containers', { skip: skip ?? false }, () => {
-  it('kubectl create deployment hello-world runs the echoserver; curl to the pod IP echoes the request', async (t) => {
+  it('kubectl create deployment hello-world runs the echoserver; curl to the pod IP echoes the request', { timeout: 300_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     await c.k(['create', 'deployment', 'hello-world', '--image=k8s.gcr.io/echoserver:1.4']);
     const pod = await runningPod('app=hello-world');
@@ -71,7 +71,7 @@ describe('real containers', { skip: skip ?? false }, () => {
     assert.deepEqual([...order].sort((a, b) => a - b), order, 'events in order');
   });
 
-  it('kubectl logs, logs -f, exec, and exec -it in a terminal', async () => {
+  it('kubectl logs, logs -f, exec, and exec -it in a terminal', { timeout: 300_000 }, async () => {
     const pod = await runningPod('app=hello-world');
     const name = pod.metadata.name as string;
     await httpGet(`http://${pod.status.podIP}:8080/logged`);
@@ -99,7 +99,7 @@ describe('real containers', { skip: skip ?? false }, () => {
     assert.match(tty.stdout, /sum=42/);
   });
 
-  it('kubectl port-forward to a pod and to a deployment', async () => {
+  it('kubectl port-forward to a pod and to a deployment', { timeout: 300_000 }, async () => {
     for (const target of ['pod', 'deployment/hello-world']) {
       const pod = await runningPod('app=hello-world');
       const port = await freePort();
@@ -117,7 +117,7 @@ describe('real containers', { skip: skip ?? false }, () => {
     }
   });
 
-  it("the article's nginx becomes ready with its probes, and set image rolls it to 1.18", async () => {
+  it("the article's nginx becomes ready with its probes, and set image rolls it to 1.18", { timeout: 300_000 }, async () => {
     await c.k(['apply', '-f', join(SEED, 'nginx.yaml')]);
     assert.match(await c.k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s'], { timeoutMs: 130_000 }), /successfully rolled out/);
     const pods = (await json(['get', 'pods', '-l', 'app=server'])).items;
@@ -130,7 +130,7 @@ describe('real containers', { skip: skip ?? false }, () => {
     for (const p of after) assert.match(await httpGet(`http://${p.status.podIP}/`), /1\.18/);
   });
 
-  it('a liveness probe that starts failing restarts the container', async () => {
+  it('a liveness probe that starts failing restarts the container', { timeout: 300_000 }, async () => {
     await apply('live', `apiVersion: v1
 kind: Pod
 metadata: {name: live, labels: {app: live}}
@@ -154,7 +154,7 @@ spec:
     await runningPod('app=live');
   });
 
-  it('a crashing container goes to CrashLoopBackOff with growing back-off', async () => {
+  it('a crashing container goes to CrashLoopBackOff with growing back-off', { timeout: 300_000 }, async () => {
     // busybox is tagged latest: without IfNotPresent the kubelet would pull it (offline here).
     await c.k(['run', 'crash', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sh', '-c', 'echo bye; exit 1']);
     await eventually(async () => /CrashLoopBackOff/.test(await c.k(['get', 'pod', 'crash'])), 40_000);
@@ -167,7 +167,7 @@ spec:
     assert.equal((await c.k(['logs', 'crash', '--previous'])).trim(), 'bye');
   });
 
-  it('exceeding a memory limit gives OOMKilled', async () => {
+  it('exceeding a memory limit gives OOMKilled', { timeout: 300_000 }, async () => {
     await apply('oom', `apiVersion: v1
 kind: Pod
 metadata: {name: oom}
@@ -186,7 +186,7 @@ spec:
     assert.equal(t.exitCode, 137);
   });
 
-  it('configMap and secret volumes and env; an emptyDir shared by two containers that reach each other on localhost', async () => {
+  it('configMap and secret volumes and env; an emptyDir shared by two containers that reach each other on localhost', { timeout: 300_000 }, async () => {
     await c.k(['create', 'configmap', 'app-config', '--from-literal=greeting=hello', '--from-literal=mode=fast']);
     await c.k(['create', 'secret', 'generic', 'app-secret', '--from-literal=password=s3cr3t']);
     await apply('vols', `apiVersion: v1
@@ -225,7 +225,7 @@ spec:
     assert.equal((await c.k(['exec', 'vols', '-c', 'writer', '--', 'wget', '-qO-', 'http://127.0.0.1:8080/msg'])).trim(), 'written-by-writer');
   });
 
-  it('Services: from a pod by name and FQDN through cluster DNS, NodePort and LoadBalancer on 127.0.0.1, ExternalName as a CNAME', async () => {
+  it('Services: from a pod by name and FQDN through cluster DNS, NodePort and LoadBalancer on 127.0.0.1, ExternalName as a CNAME', { timeout: 300_000 }, async () => {
     await c.k(['run', 'tester', '--image=busybox', '--image-pull-policy=IfNotPresent', '--', 'sleep', '3600']);
     await runningPod('run=tester');
     const resolv = await c.k(['exec', 'tester', '--', 'cat', '/etc/resolv.conf']);
@@ -259,7 +259,7 @@ spec:
     assert.ok(cname);
   });
 
-  it('requests spread over all ready endpoints', async () => {
+  it('requests spread over all ready endpoints', { timeout: 300_000 }, async () => {
     await apply('who', whoami('who', { replicas: 3 }));
     await eventually(async () => (await json(['get', 'deploy', 'who'])).status.readyReplicas === 3, 60_000);
     const ip = (await json(['get', 'svc', 'who'])).spec.clusterIP;
@@ -292,7 +292,7 @@ spec:
     for (let i = 0; i < 40; i++) assert.notEqual((await httpGet(`http://${ip}/`)).trim(), victim);
   });
 
-  it('scaling a Deployment down fails no request: terminating endpoints stop getting new connections while their pods still serve', async () => {
+  it('scaling a Deployment down fails no request: terminating endpoints stop getting new connections while their pods still serve', { timeout: 300_000 }, async () => {
     // busybox httpd (like nginx) exits at once on SIGTERM. A preStop sleep keeps it serving
     // while the deletion reaches the EndpointSlice and the proxy, which is what users do
     // upstream too: without it, a request sent in that window to a pod just told to stop fails.
@@ -348,7 +348,7 @@ spec:
     assert.equal(failures, 0, `no request failed while scaling down (${failures} of ${requests}: ${errors.join('; ')})`);
   });
 
-  it('kubectl port-forward svc/<name> reaches a pod of the Service through its target port', async () => {
+  it('kubectl port-forward svc/<name> reaches a pod of the Service through its target port', { timeout: 300_000 }, async () => {
     // kubectl resolves the Service to one of its pods and maps service port 80 to the pod's
     // targetPort 8080, then uses that pod's portforward subresource.
     const pod = await runningPod('app=bye');
@@ -370,7 +370,7 @@ spec:
     await c.k(['delete', 'deployment/bye', 'svc/bye', '--wait=false']);
   });
 
-  it("the article's Ingress serves nginx on the ingress port; host and path rules reach a second backend", async () => {
+  it("the article's Ingress serves nginx on the ingress port; host and path rules reach a second backend", { timeout: 300_000 }, async () => {
     const port = ingressPort;
     assert.match(await eventually(() => httpGet(`http://127.0.0.1:${port}/`).catch(() => undefined), 20_000), /Welcome to nginx!/);
     await apply('mobile', `apiVersion: networking.k8s.io/v1
@@ -390,7 +390,7 @@ spec:
     assert.equal(ing.status.loadBalancer.ingress[0].ip, '127.0.0.1');
   });
 
-  it('a StatefulSet keeps its data across pod restarts (local-path PersistentVolumes)', async () => {
+  it('a StatefulSet keeps its data across pod restarts (local-path PersistentVolumes)', { timeout: 300_000 }, async () => {
     await apply('sts', `apiVersion: apps/v1
 kind: StatefulSet
 metadata: {name: data}
@@ -427,7 +427,7 @@ spec:
     await c.k(['delete', 'pvc', 'store-data-0']);
   });
 
-  it('restarting the agent leaves running containers running', async () => {
+  it('restarting the agent leaves running containers running', { timeout: 300_000 }, async () => {
     const before = await runningPod('app=hello-world');
     const id = before.status.containerStatuses[0].containerID;
     await c.stop();
@@ -440,7 +440,7 @@ spec:
     assert.match(await httpGet(`http://${after.status.podIP}:8080/after-restart`), /after-restart/);
   });
 
-  it('100 pod create/delete cycles leave nothing behind', async () => {
+  it('100 pod create/delete cycles leave nothing behind', { timeout: 600_000 }, async () => {
     await c.k(['delete', 'deploy,sts,pods', '--all', '--wait=true', '--timeout=90s'], { timeoutMs: 100_000 });
     // A Deployment deleted in the background leaves its ReplicaSet for the garbage collector,
     // and until then it replaces the pods this same command deletes; kubectl waits only for the

@@ -100,7 +100,7 @@ after(async () => {
 });
 
 describe('three nodes: a server and two agents in network namespaces', { skip: skip ?? false }, () => {
-  it('agents join with the token; every node is Ready with its own pod CIDR', async (t) => {
+  it('agents join with the token; every node is Ready with its own pod CIDR', { timeout: 300_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     const nodes = await eventually(() => {
       const items = json(['get', 'nodes']).items;
@@ -120,7 +120,7 @@ describe('three nodes: a server and two agents in network namespaces', { skip: s
     assert.match(bad.stderr.trim(), /^k8ts: the server at https:\/\/192\.168\.77\.10:6443 presents a CA that does not match the token/);
   });
 
-  it("the article's nginx runs with pods on all nodes, reachable through one Service and the Ingress", async (t) => {
+  it("the article's nginx runs with pods on all nodes, reachable through one Service and the Ingress", { timeout: 300_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     k(['apply', '-f', join(SEED, 'nginx.yaml')]);
     k(['rollout', 'status', 'deployment/nginx-dep', '--timeout=120s']);
@@ -140,7 +140,7 @@ describe('three nodes: a server and two agents in network namespaces', { skip: s
     assert.ok(answered.length >= 3, `requests through the Ingress reached only ${answered.map((p: any) => p.metadata.name)}`);
   });
 
-  it("a Service's endpoints on every node answer through the ClusterIP and through NodePorts on every node's address", async (t) => {
+  it("a Service's endpoints on every node answer through the ClusterIP and through NodePorts on every node's address", { timeout: 300_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     k(['apply', '-f', '-'], WHOAMI);
     k(['rollout', 'status', 'deployment/whoami', '--timeout=90s']);
@@ -167,7 +167,7 @@ describe('three nodes: a server and two agents in network namespaces', { skip: s
     }
   });
 
-  it('an agent killed: its node turns NotReady and its pods come back on the other nodes', async (t) => {
+  it('an agent killed: its node turns NotReady and its pods come back on the other nodes', { timeout: 300_000 }, async (t) => {
     if ('skip' in images) return t.skip(images.skip);
     const before = readyPods('app=whoami');
     const lost = before.filter((p: any) => p.spec.nodeName === 'k8tsmn-h2').map((p: any) => p.metadata.name);

@@ -6,11 +6,13 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
+import { bounded } from '../../src/testing/bounded.js';
 
 export const ROOT = process.env.K8TS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const KUBECTL = join(ROOT, '.tools/kubectl');
 export const K8TS = join(ROOT, 'bin/k8ts');
-export const SEED = join(ROOT, '../shared/seed');
+/** The repository's example manifests (examples/): the article's nginx.yaml among them. */
+export const SEED = join(ROOT, 'examples');
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -105,12 +107,16 @@ export async function startCluster(o: StartOptions = {}): Promise<TestCluster> {
       if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
       return r.stdout;
     },
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
+    // Bounded: a server that ignores the signal gets SIGKILL after 30 s; the wait fails after 40 s.
+    stop: (signal = 'SIGTERM') => {
+      const exited = new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill(signal);
-      }),
+      });
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+      return bounded(exited, 40_000, `stopping the server (pid ${proc.pid}) with ${signal}`).finally(() => clearTimeout(killer));
+    },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
   return cluster;

@@ -16,7 +16,7 @@ export interface Host {
 export interface Hosts {
   lan: string;
   hosts: Host[];
-  /** Runs a command in a host's network namespace, synchronously. */
+  /** Runs a command in a host's network namespace, synchronously; killed after opts.timeoutMs (default 60 s). */
   run(host: Host, cmd: string, args: string[], opts?: { input?: string; timeoutMs?: number }): { status: number | null; stdout: string; stderr: string };
   /** Starts a long-running process in a host's network namespace. */
   spawn(host: Host, cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
@@ -75,8 +75,11 @@ export function createHosts(prefix: string, count: number): Hosts {
     lan,
     hosts,
     run: (host, cmd, args, opts = {}) => {
-      const r = spawnSync('nsenter', [`--net=/run/netns/${host.ns}`, '--', cmd, ...args], { encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 60_000 });
-      return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      const r = spawnSync('nsenter', [`--net=/run/netns/${host.ns}`, '--', cmd, ...args], { encoding: 'utf8', input: opts.input, timeout: timeoutMs, killSignal: 'SIGKILL' });
+      // A command killed at its limit says so (status null), so the assertion that fails names the wait.
+      const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT' ? `\n[killed: ${cmd} ${args.join(' ')} did not finish within ${timeoutMs} ms in ${host.name}]` : '';
+      return { status: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + timedOut };
     },
     spawn: (host, cmd, args, opts = {}) => spawn('nsenter', [`--net=/run/netns/${host.ns}`, '--', cmd, ...args], opts),
     destroy,

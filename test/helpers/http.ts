@@ -26,7 +26,8 @@ export interface HttpResult {
   json<T = any>(): T;
 }
 
-export function api(creds: Creds, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, opts: { anonymous?: boolean; agent?: Agent } = {}): Promise<HttpResult> {
+/** One request; rejects on a connection error or when no full answer came within opts.timeoutMs (default 30 s). */
+export function api(creds: Creds, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}, opts: { anonymous?: boolean; agent?: Agent; timeoutMs?: number } = {}): Promise<HttpResult> {
   const url = new URL(path, creds.server);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -41,12 +42,16 @@ export function api(creds: Creds, method: string, path: string, body?: string | 
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) });
         });
       },
     );
+    const timeoutMs = opts.timeoutMs ?? 30_000;
+    const timer = setTimeout(() => req.destroy(new Error(`${method} ${path}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
     if (body !== undefined) req.end(body);
     else req.end();

@@ -20,7 +20,7 @@ after(async () => {
 });
 
 describe('@kubernetes/client-node', () => {
-  it('typed client creates, reads and lists', async () => {
+  it('typed client creates, reads and lists', { timeout: 60_000 }, async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'from-js', labels: { src: 'js' } }, data: { k: 'v' } } });
     const got = await core.readNamespacedConfigMap({ name: 'from-js', namespace: 'default' });
@@ -35,7 +35,7 @@ describe('@kubernetes/client-node', () => {
     assert.equal(d.spec?.replicas, 1);
   });
 
-  it('an informer sees add, update and delete in order', async () => {
+  it('an informer sees add, update and delete in order', { timeout: 60_000 }, async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/secrets', () => core.listNamespacedSecret({ namespace: 'default' }));
     const events: string[] = [];

@@ -25,7 +25,7 @@ const pod = (name: string, labels: Record<string, string> = {}): string =>
   JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', resources: { requests: { cpu: '100m' } } }] } });
 
 describe('pods', () => {
-  it('creation applies admission defaults and a Pending status', async () => {
+  it('creation applies admission defaults and a Pending status', { timeout: 60_000 }, async () => {
     const r = await api(creds, 'POST', PODS, pod('p1'));
     assert.equal(r.status, 201, r.body);
     const p = r.json();
@@ -41,7 +41,7 @@ describe('pods', () => {
     assert.equal(p.spec.containers[0].resources.requests.cpu, '100m');
   });
 
-  it('a missing PriorityClass is refused; a system class resolves', async () => {
+  it('a missing PriorityClass is refused; a system class resolves', { timeout: 60_000 }, async () => {
     const bad = JSON.parse(pod('prio-bad'));
     bad.spec.priorityClassName = 'no-such-class';
     assert.equal((await api(creds, 'POST', PODS, JSON.stringify(bad))).status, 403);
@@ -52,7 +52,7 @@ describe('pods', () => {
     assert.equal(r.json().spec.priority, 2000000000);
   });
 
-  it('binding assigns a node once and records PodScheduled', async () => {
+  it('binding assigns a node once and records PodScheduled', { timeout: 60_000 }, async () => {
     const bind = (node: string): Promise<{ status: number; body: string }> =>
       api(creds, 'POST', `${PODS}/p1/binding`, JSON.stringify({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p1' }, target: { apiVersion: 'v1', kind: 'Node', name: node } }));
     assert.equal((await bind('node-a')).status, 201);
@@ -65,7 +65,7 @@ describe('pods', () => {
     assert.equal((await api(creds, 'PUT', `${PODS}/p1`, JSON.stringify(p))).status, 422);
   });
 
-  it('deleting a bound pod is graceful; a zero grace period removes it', async () => {
+  it('deleting a bound pod is graceful; a zero grace period removes it', { timeout: 60_000 }, async () => {
     const r = await api(creds, 'DELETE', `${PODS}/p1`, JSON.stringify({ gracePeriodSeconds: 20 }));
     assert.equal(r.status, 200);
     const p = r.json();
@@ -77,13 +77,13 @@ describe('pods', () => {
     assert.equal((await api(creds, 'GET', `${PODS}/p1`)).status, 404);
   });
 
-  it('an unscheduled pod is deleted at once', async () => {
+  it('an unscheduled pod is deleted at once', { timeout: 60_000 }, async () => {
     await api(creds, 'POST', PODS, pod('p2'));
     assert.equal((await api(creds, 'DELETE', `${PODS}/p2`)).status, 200);
     assert.equal((await api(creds, 'GET', `${PODS}/p2`)).status, 404);
   });
 
-  it('eviction honours PodDisruptionBudgets', async () => {
+  it('eviction honours PodDisruptionBudgets', { timeout: 60_000 }, async () => {
     await api(creds, 'POST', PODS, pod('guarded', { app: 'guarded' }));
     await api(creds, 'PUT', `${PODS}/guarded/status`, JSON.stringify({ ...(await api(creds, 'GET', `${PODS}/guarded`)).json(), status: { phase: 'Running' } }));
     const pdb = await api(creds, 'POST', '/apis/policy/v1/namespaces/default/poddisruptionbudgets', JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } }));
@@ -99,7 +99,7 @@ describe('pods', () => {
     assert.equal((await api(creds, 'GET', `${PODS}/guarded`)).status, 404);
   });
 
-  it('status writes go through /status only', async () => {
+  it('status writes go through /status only', { timeout: 60_000 }, async () => {
     await api(creds, 'POST', PODS, pod('st'));
     const p = (await api(creds, 'GET', `${PODS}/st`)).json();
     const viaMain = await api(creds, 'PUT', `${PODS}/st`, JSON.stringify({ ...p, status: { phase: 'Running' } }));
@@ -112,7 +112,7 @@ describe('pods', () => {
 });
 
 describe('metadata lifecycle', () => {
-  it('generateName produces unique names', async () => {
+  it('generateName produces unique names', { timeout: 60_000 }, async () => {
     const names = new Set<string>();
     for (let i = 0; i < 5; i++) {
       const r = await api(creds, 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'gen-' } }));
@@ -124,7 +124,7 @@ describe('metadata lifecycle', () => {
     assert.equal(names.size, 5);
   });
 
-  it('finalizers hold a deleted object until they are removed', async () => {
+  it('finalizers hold a deleted object until they are removed', { timeout: 60_000 }, async () => {
     const CM = '/api/v1/namespaces/default/configmaps';
     await api(creds, 'POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fin', finalizers: ['example.com/hold'] } }));
     const del = await api(creds, 'DELETE', `${CM}/fin`);
@@ -136,7 +136,7 @@ describe('metadata lifecycle', () => {
     assert.equal((await api(creds, 'GET', `${CM}/fin`)).status, 404);
   });
 
-  it('Foreground and Orphan deletions add their finalizers', async () => {
+  it('Foreground and Orphan deletions add their finalizers', { timeout: 60_000 }, async () => {
     const CM = '/api/v1/namespaces/default/configmaps';
     await api(creds, 'POST', CM, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fg' } }));
     const r = await api(creds, 'DELETE', `${CM}/fg`, JSON.stringify({ propagationPolicy: 'Foreground' }));
@@ -146,13 +146,13 @@ describe('metadata lifecycle', () => {
     assert.deepEqual(o.json().metadata.finalizers, ['orphan']);
   });
 
-  it('dryRun validates and answers without storing', async () => {
+  it('dryRun validates and answers without storing', { timeout: 60_000 }, async () => {
     const r = await api(creds, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } }));
     assert.equal(r.status, 201);
     assert.equal((await api(creds, 'GET', '/api/v1/namespaces/default/configmaps/dry')).status, 404);
   });
 
-  it('a deleted namespace is Terminating, refuses new content, and goes once finalized', async () => {
+  it('a deleted namespace is Terminating, refuses new content, and goes once finalized', { timeout: 60_000 }, async () => {
     await c.k(['create', 'namespace', 'doomed']);
     await c.k(['create', 'configmap', 'x', '-n', 'doomed']);
     const del = await api(creds, 'DELETE', '/api/v1/namespaces/doomed');
@@ -172,7 +172,7 @@ describe('metadata lifecycle', () => {
 });
 
 describe('scale subresource', () => {
-  it('GET, PUT with resourceVersion, and merge PATCH of a Deployment scale', async () => {
+  it('GET, PUT with resourceVersion, and merge PATCH of a Deployment scale', { timeout: 60_000 }, async () => {
     await c.k(['create', 'deployment', 'sc', '--image=busybox', '--replicas=2']);
     const base = '/apis/apps/v1/namespaces/default/deployments/sc/scale';
     const s = (await api(creds, 'GET', base)).json();

@@ -4,7 +4,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../helpers/cluster.js';
 
-it('objects and allocations survive kill -9 and restart', async () => {
+it('objects and allocations survive kill -9 and restart', { timeout: 120_000 }, async () => {
   const c1 = await startCluster({ extraArgs: ['--disable', 'agent'] });
   let dataDir = c1.dataDir;
   try {

@@ -14,7 +14,7 @@ import { SqliteStore } from '../../src/storage/index.js';
 const WRITER = fileURLToPath(new URL('./fixtures/writer.js', import.meta.url));
 const KILL_AFTER_ACKS = 2000;
 
-it('every create acknowledged before kill -9 is present after reopening', async () => {
+it('every create acknowledged before kill -9 is present after reopening', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-kill9-'));
   const path = join(dir, 'state.db');
   try {

@@ -62,7 +62,7 @@ function kubectl(args: string[], o: { input?: string; env?: Record<string, strin
 const NO_WS_EXEC = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
 const NO_WS_PF = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 
-test('kubectl logs, --tail, --timestamps', { skip }, async () => {
+test('kubectl logs, --tail, --timestamps', { skip, timeout: 30_000 }, async () => {
   const r = await kubectl(['logs', 'web']);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'first line\nsecond line\npartial\n');
@@ -70,24 +70,30 @@ test('kubectl logs, --tail, --timestamps', { skip }, async () => {
   assert.match(t.stdout, /^\d{4}-\d\d-\d\dT[\d:.]+Z par\d{4}-\d\d-\d\dT[\d:.]+Z tial\n$/);
 });
 
-test('kubectl logs -f streams lines written later', { skip }, async () => {
+test('kubectl logs -f streams lines written later', { skip, timeout: 30_000 }, async () => {
   const p: ChildProcess = spawn(KUBECTL, ['--kubeconfig', h.kubeconfigPath, 'logs', '-f', 'web', '--tail=0']);
   let out = '';
-  const seen = new Promise<void>((resolve) => {
+  const seen = new Promise<void>((resolve, reject) => {
     p.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       if (out.includes('later 2\n')) resolve();
     });
+    p.once('exit', (code) => reject(new Error(`kubectl logs -f exited (${code}) before both lines came: ${JSON.stringify(out)}`)));
   });
-  await new Promise((r) => setTimeout(r, 700));
-  h.log('main', 'stdout', 'later 1');
-  h.log('main', 'stdout', 'later 2');
-  await seen;
-  p.kill();
+  const killer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  try {
+    await new Promise((r) => setTimeout(r, 700));
+    h.log('main', 'stdout', 'later 1');
+    h.log('main', 'stdout', 'later 2');
+    await seen;
+  } finally {
+    clearTimeout(killer);
+    p.kill();
+  }
   assert.equal(out, 'later 1\nlater 2\n');
 });
 
-test('kubectl logs/exec against a node whose kubelet is unreachable: 503 Status', { skip }, async () => {
+test('kubectl logs/exec against a node whose kubelet is unreachable: 503 Status', { skip, timeout: 30_000 }, async () => {
   await h.client.create(R.nodes, undefined, {
     apiVersion: 'v1',
     kind: 'Node',
@@ -103,7 +109,7 @@ test('kubectl logs/exec against a node whose kubelet is unreachable: 503 Status'
   assert.match(exec.stderr, /error dialing backend/);
 });
 
-test('kubectl logs errors: unknown container, waiting container', { skip }, async () => {
+test('kubectl logs errors: unknown container, waiting container', { skip, timeout: 30_000 }, async () => {
   const bad = await kubectl(['logs', 'multi', '-c', 'zz']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /container zz is not valid for pod multi/);
@@ -116,7 +122,7 @@ for (const [name, env, transport] of [
   ['WebSocket', {}, 'websocket/v5.channel.k8s.io'],
   ['SPDY fallback', NO_WS_EXEC, 'spdy/v4.channel.k8s.io'],
 ] as const) {
-  test(`kubectl exec over ${name}: output, exit codes, stdin`, { skip }, async () => {
+  test(`kubectl exec over ${name}: output, exit codes, stdin`, { skip, timeout: 30_000 }, async () => {
     const before = h.sessions.length;
     const hi = await kubectl(['exec', 'web', '--', 'echo', 'hi'], { env });
     assert.equal(hi.code, 0, hi.stderr);
@@ -134,7 +140,7 @@ for (const [name, env, transport] of [
   });
 }
 
-test('kubectl attach -i', { skip }, async () => {
+test('kubectl attach -i', { skip, timeout: 30_000 }, async () => {
   const r = await kubectl(['attach', '-i', 'web'], { input: 'shout\n' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'SHOUT\n');
@@ -148,6 +154,7 @@ async function roundTrip(port: number, payload: string): Promise<string> {
       got += c.toString();
       if (got.length >= payload.length) s.end();
     });
+    s.setTimeout(10_000, () => s.destroy(new Error(`round trip through port ${port}: no answer within 10 s`)));
     s.on('close', () => resolve(got));
     s.on('error', reject);
   });
@@ -165,7 +172,7 @@ for (const [name, env, transport] of [
   ['SPDY in WebSocket', {}, 'portforward/websocket/SPDY/3.1+portforward.k8s.io'],
   ['plain SPDY', NO_WS_PF, 'portforward/spdy/portforward.k8s.io'],
 ] as const) {
-  test(`kubectl port-forward over ${name}`, { skip }, async () => {
+  test(`kubectl port-forward over ${name}`, { skip, timeout: 60_000 }, async () => {
     const local = await freePort();
     const before = h.sessions.length;
     const p = spawn(KUBECTL, ['--kubeconfig', h.kubeconfigPath, 'port-forward', 'pod/web', `${local}:80`], { env: { ...process.env, ...env } });
@@ -190,15 +197,30 @@ for (const [name, env, transport] of [
   });
 }
 
-test('kubectl port-forward to a closed port: error text, then kubectl gives up', { skip }, async () => {
+test('kubectl port-forward to a closed port: error text, then kubectl gives up', { skip, timeout: 30_000 }, async () => {
   const local = await freePort();
   const p = spawn(KUBECTL, ['--kubeconfig', h.kubeconfigPath, 'port-forward', 'pod/web', `${local}:81`]);
+  // The exit listener goes on before anything is awaited: kubectl may give up (and exit) before
+  // the round trip below returns, and an 'exit' missed is a promise that never settles.
+  const exited = new Promise<number | null>((resolve) => p.once('exit', (c) => resolve(c)));
+  const killer = setTimeout(() => p.kill('SIGKILL'), 20_000);
+  let out = '';
   let err = '';
   p.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  await new Promise<void>((resolve) => p.stdout.on('data', (c: Buffer) => c.toString().includes('Forwarding from 127.0.0.1') && resolve()));
-  await roundTrip(local, 'x').catch(() => '');
-  const code = await new Promise<number | null>((resolve) => p.on('exit', (c) => resolve(c)));
-  assert.equal(code, 1);
+  p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  try {
+    const forwarding = await Promise.race([
+      new Promise<true>((resolve) => p.stdout.on('data', () => out.includes('Forwarding from 127.0.0.1') && resolve(true))),
+      exited.then(() => false),
+    ]);
+    assert.ok(forwarding, `port-forward exited before forwarding: ${err}`);
+    await roundTrip(local, 'x').catch(() => '');
+    const code = await exited;
+    assert.equal(code, 1, `kubectl gave up with code 1 (killed after 20 s otherwise): ${err}`);
+  } finally {
+    clearTimeout(killer);
+    p.kill('SIGKILL');
+  }
   assert.match(err, /an error occurred forwarding \d+ -> 81: error forwarding port 81 to pod .*connection refused/);
   assert.match(err, /lost connection to pod/);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mountsUnder, stopAllPods } from './cleanup.js';
+import { describeStopPods, mountsUnder, podVeths, stopAllPods } from './cleanup.js';
 
 test('mountsUnder: mount points at or below a dir from mountinfo, deepest first, unescaped', () => {
   const info = [
@@ -21,7 +21,7 @@ test('mountsUnder: mount points at or below a dir from mountinfo, deepest first,
 test('stopAllPods on a data dir without a runtime, or with only records, forgets the pods and touches nothing else', () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-cleanup-test-'));
   try {
-    assert.deepEqual(stopAllPods(dir, { graceSeconds: 0, runcPath: '/nonexistent/runc' }), { stopped: 0, containers: 0, sandboxes: 0, unmounted: 0, leftoverMounts: [] });
+    assert.deepEqual(stopAllPods(dir, { graceSeconds: 0, runcPath: '/nonexistent/runc' }), { stopped: 0, containers: 0, conmons: 0, sandboxes: 0, veths: 0, unmounted: 0, cgroups: 0, leftoverMounts: [] });
     const rt = join(dir, 'runtime');
     mkdirSync(join(rt, 'sandboxes'), { recursive: true });
     mkdirSync(join(rt, 'containers', 'c1'), { recursive: true });
@@ -42,4 +42,30 @@ test('stopAllPods on a data dir without a runtime, or with only records, forgets
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('podVeths: the host-side veths of the direct bridge and of cached CNI results, not the bridge', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-cleanup-test-'));
+  try {
+    mkdirSync(join(dir, 'pods'));
+    mkdirSync(join(dir, 'cache'));
+    writeFileSync(join(dir, 'pods', 's1.json'), JSON.stringify({ sandboxId: 's1', ip: '10.42.0.5', veth: 'k8tsv0123abcd', portMappings: [] }));
+    writeFileSync(join(dir, 'pods', 'broken.json'), '{');
+    writeFileSync(join(dir, 'k8ts.conflist'), JSON.stringify({ plugins: [{ type: 'bridge', bridge: 'k8ts-cni0' }, { type: 'portmap' }] }));
+    const result = { interfaces: [{ name: 'k8ts-cni0', mac: 'aa' }, { name: 'veth1a2b3c4d', mac: 'bb' }, { name: 'eth0', mac: 'cc', sandbox: '/var/run/netns/k8ts-x' }] };
+    writeFileSync(join(dir, 'cache', 's2.json'), JSON.stringify({ sandboxId: 's2', result }));
+    assert.deepEqual(podVeths(dir).sort(), ['k8tsv0123abcd', 'veth1a2b3c4d']);
+    assert.deepEqual(podVeths(join(dir, 'missing')), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('describeStopPods: what was removed, in words; nothing when nothing was there', () => {
+  const none = { stopped: 0, containers: 0, conmons: 0, sandboxes: 0, veths: 0, unmounted: 0, cgroups: 0, leftoverMounts: [] };
+  assert.equal(describeStopPods(none), undefined);
+  assert.equal(
+    describeStopPods({ ...none, stopped: 5, containers: 5, conmons: 5, sandboxes: 1, veths: 5, unmounted: 15, cgroups: 10 }),
+    'removed 5 containers, 5 conmons, 1 pod network namespace, 5 veths, 15 mounts, 10 cgroups',
+  );
 });

@@ -6,9 +6,13 @@
 //
 //   runc containers of <data-dir>/runtime/runc   stop signal, grace period, SIGKILL, runc delete
 //   their conmon monitors                        the conmon processes whose argv names this runtime root
-//   mounts under <data-dir>                      rootfs overlays, ipc/uts namespace files (deepest first)
+//   mounts under <data-dir>                      rootfs overlays, ipc/uts namespace files, volumes
+//                                                (deepest first; the data dir's real path too)
 //   pod network namespaces                       the netnsPath of <data-dir>/runtime/sandboxes/*.json
-//   pod cgroups                                  the cgroup paths the records name
+//   host-side veths                              the pods' network state (direct bridge: pods/*.json;
+//                                                CNI: the cached ADD results); they go with their
+//                                                namespace, and are deleted when one outlived it
+//   pod and container cgroups                    the cgroup paths the records name
 //   runtime records                              sandboxes, containers, exits, runc state, pod network
 //                                                state and IP reservations: the next agent starts with
 //                                                an empty runtime and the kubelet creates new sandboxes
@@ -17,9 +21,12 @@
 // is left alone: it runs no process, the next start rewrites it, and its names are shared by every
 // k8ts node in this network namespace. `removeNodeNetwork` removes it (for `k8ts delete`).
 //
+// It needs no server and trusts no process: a server killed with -9 (OOM, power) leaves all of the
+// above running, and this is what removes it.
+//
 // Everything here is synchronous (spawnSync, sync fs): callers are a CLI command and test
 // clean-up hooks that must not go on (removing the data dir) before the mounts are gone.
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -36,10 +43,16 @@ export interface StopPodsReport {
   stopped: number;
   /** runc containers deleted. */
   containers: number;
+  /** conmon monitors that were alive (they exit with their container, or are killed). */
+  conmons: number;
   /** Pod network namespaces deleted. */
   sandboxes: number;
+  /** Host-side veths of the pods that were there (removed with their namespace, or deleted). */
+  veths: number;
   /** Mounts under the data dir that were unmounted. */
   unmounted: number;
+  /** Pod and container cgroups removed (counted once per path, whatever the hierarchies). */
+  cgroups: number;
   /** Mount points under the data dir that could not be unmounted (the data dir must then not be removed). */
   leftoverMounts: string[];
 }
@@ -139,8 +152,8 @@ function removeCgroupTree(dir: string): void {
   }
 }
 
-/** conmon processes supervising containers of this runtime root (matched on their argv). */
-function conmonPids(runtimeRoot: string): number[] {
+/** conmon processes supervising containers of these runtime roots (matched on their argv; no root needed). */
+export function conmonPids(runtimeRoots: string[]): number[] {
   const out: number[] = [];
   for (const p of listDir('/proc')) {
     if (!/^\d+$/.test(p)) continue;
@@ -151,7 +164,7 @@ function conmonPids(runtimeRoot: string): number[] {
       continue;
     }
     if (basename(argv[0] ?? '') !== 'conmon') continue;
-    if (argv.some((a) => a === runtimeRoot || a.startsWith(runtimeRoot + '/'))) out.push(Number(p));
+    if (argv.some((a) => runtimeRoots.some((r) => a === r || a.startsWith(r + '/'))) && alive(Number(p))) out.push(Number(p));
   }
   return out;
 }
@@ -170,18 +183,62 @@ function netnsExists(name: string): boolean {
   return existsSync(`/run/netns/${name}`) || existsSync(`/var/run/netns/${name}`);
 }
 
+/** A network interface of this process's network namespace (asked of the kernel, see removeNodeNetwork). */
+function linkExists(name: string): boolean {
+  return spawnSync('ip', ['link', 'show', 'dev', name], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Host-side interface names of the pods' veths, from the pod network state: the direct bridge's
+ * pods/<sandbox>.json (`veth`), and the CNI ADD results cached in cache/<sandbox>.json (the
+ * result's interfaces outside the pod's namespace, less the bridges the conflists name).
+ */
+export function podVeths(networkDir: string): string[] {
+  const out = new Set<string>();
+  for (const f of listDir(join(networkDir, 'pods'))) {
+    const v = readJsonFile(join(networkDir, 'pods', f))?.veth;
+    if (typeof v === 'string' && v) out.add(v);
+  }
+  const bridges = new Set<string>();
+  for (const f of listDir(networkDir).filter((x) => x.endsWith('.conflist'))) {
+    const plugins = readJsonFile(join(networkDir, f))?.plugins;
+    for (const pl of Array.isArray(plugins) ? plugins : []) if (pl && typeof pl === 'object' && typeof pl.bridge === 'string') bridges.add(pl.bridge);
+  }
+  for (const f of listDir(join(networkDir, 'cache'))) {
+    const result = readJsonFile(join(networkDir, 'cache', f))?.result as { interfaces?: unknown } | undefined;
+    const ifaces = Array.isArray(result?.interfaces) ? (result.interfaces as unknown[]) : [];
+    for (const i of ifaces) {
+      if (!i || typeof i !== 'object') continue;
+      const { name, sandbox } = i as { name?: unknown; sandbox?: unknown };
+      if (typeof name === 'string' && name && !sandbox && !bridges.has(name)) out.add(name);
+    }
+  }
+  return [...out];
+}
+
+function realPath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 /**
  * Stops every pod the agent of `dataDir` left running and (by default) forgets them, so that
  * nothing of the node keeps running and the next agent recreates the pods from the API.
  */
 export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsReport {
-  const report: StopPodsReport = { stopped: 0, containers: 0, sandboxes: 0, unmounted: 0, leftoverMounts: [] };
+  const report: StopPodsReport = { stopped: 0, containers: 0, conmons: 0, sandboxes: 0, veths: 0, unmounted: 0, cgroups: 0, leftoverMounts: [] };
   const runc = o.runcPath ?? (existsSync('/usr/sbin/runc') ? '/usr/sbin/runc' : 'runc');
   const grace = o.graceSeconds ?? 10;
   const root = join(dataDir, 'runtime');
   const runcRoot = join(root, 'runc');
+  // The server may have named the data dir through a symlink; mountinfo and argv may name either.
+  const dirs = [...new Set([dataDir, realPath(dataDir)])];
+  const roots = dirs.map((d) => join(d, 'runtime'));
 
-  // What the records say: stop signals, cgroups, network namespaces.
+  // What the records say: stop signals, cgroups, network namespaces, veths.
   const stopSignal = new Map<string, string>();
   const cgroups = new Set<string>();
   for (const id of listDir(join(root, 'containers'))) {
@@ -198,6 +255,10 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
     if (typeof rec.netnsPath === 'string' && rec.netnsPath) netns.push(basename(rec.netnsPath));
     if (typeof rec.cgroupParent === 'string' && rec.cgroupParent) cgroups.add(rec.cgroupParent);
   }
+  const veths = podVeths(join(root, 'network')).filter(linkExists);
+  report.veths = veths.length;
+  // conmon monitors: counted before their containers go (they exit with them).
+  report.conmons = conmonPids(roots).length;
 
   // 1. Containers: their stop signal, the grace period, then SIGKILL and runc delete.
   const running = runcList(runc, runcRoot).filter((c) => c.status === 'running' || c.status === 'created' || c.status === 'paused');
@@ -213,9 +274,8 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
   }
 
   // 2. conmon exits by itself once its container has; make sure.
-  let monitors = conmonPids(root);
-  for (let i = 0; i < 40 && monitors.some(alive); i++) sleepSync(50);
-  for (const pid of (monitors = conmonPids(root))) {
+  for (let i = 0; i < 40 && conmonPids(roots).length; i++) sleepSync(50);
+  for (const pid of conmonPids(roots)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -223,9 +283,10 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
     }
   }
 
-  // 3. Mounts under the data dir (overlay rootfs, persisted ipc/uts namespaces), deepest first.
+  // 3. Mounts under the data dir (overlay rootfs, persisted ipc/uts namespaces, volumes), deepest first.
+  const mountsNow = (): string[] => [...new Set(dirs.flatMap((d) => mountsUnder(d)))].sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
   for (let pass = 0; pass < 3; pass++) {
-    const mounts = mountsUnder(dataDir);
+    const mounts = mountsNow();
     if (!mounts.length) break;
     for (const m of mounts) {
       const r = spawnSync('umount', [m], { stdio: 'ignore' });
@@ -233,27 +294,57 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
       report.unmounted++;
     }
   }
-  report.leftoverMounts = mountsUnder(dataDir);
+  report.leftoverMounts = mountsNow();
 
-  // 4. The pods' network namespaces (the veth pairs go with them).
+  // 4. The pods' network namespaces; their veth pairs go with them. A host-side veth that
+  // outlived its namespace (a crash between the two) is deleted on its own.
+  // Whatever else still runs inside one (a port-forward relay, an exec helper) would keep the
+  // namespace, and with it the veth, alive after `ip netns del`: it goes first.
   for (const name of netns) {
     if (!netnsExists(name)) continue;
+    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout ?? '';
+    for (const pid of pids.split('\n').map(Number).filter((p) => p > 1 && p !== process.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
     spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
     report.sandboxes++;
   }
+  for (const v of veths) if (linkExists(v)) spawnSync('ip', ['link', 'del', v], { stdio: 'ignore' });
 
-  // 5. Pod and container cgroups named by the records, in every hierarchy.
+  // 5. Pod and container cgroups named by the records, in every hierarchy (containers' first: they nest).
   if (cgroups.size) {
     const hierarchies = cgroupMountPoints();
-    for (const cg of [...cgroups].sort((a, b) => b.length - a.length)) for (const h of hierarchies) removeCgroupTree(join(h, cg));
+    for (const cg of [...cgroups].sort((a, b) => b.length - a.length)) {
+      const present = hierarchies.filter((h) => existsSync(join(h, cg)));
+      for (const h of present) removeCgroupTree(join(h, cg));
+      if (present.length) report.cgroups++;
+    }
   }
 
   // 6. Forget the pods: the next agent starts from an empty runtime.
-  if ((o.removeState ?? true) && !report.leftoverMounts.some((m) => m.startsWith(root + '/'))) {
+  if ((o.removeState ?? true) && !report.leftoverMounts.some((m) => roots.some((r) => m.startsWith(r + '/')))) {
     for (const d of ['sandboxes', 'containers', 'exits', 'socks', 'runc']) rmSync(join(root, d), { recursive: true, force: true });
     forgetPodNetworkState(join(root, 'network'));
   }
   return report;
+}
+
+/** The report in words, e.g. "removed 5 containers, 5 conmons, …", or undefined when nothing was there. */
+export function describeStopPods(r: StopPodsReport): string | undefined {
+  if (!r.containers && !r.conmons && !r.sandboxes && !r.veths && !r.unmounted && !r.cgroups) return undefined;
+  const n = (count: number, one: string, many = one + 's'): string => `${count} ${count === 1 ? one : many}`;
+  return `removed ${[
+    n(r.containers, 'container'),
+    n(r.conmons, 'conmon'),
+    n(r.sandboxes, 'pod network namespace'),
+    n(r.veths, 'veth'),
+    n(r.unmounted, 'mount'),
+    n(r.cgroups, 'cgroup'),
+  ].join(', ')}`;
 }
 
 /** Pod network state of the direct bridge and the CNI network: per-pod files and IP reservations. */
