@@ -2,6 +2,9 @@
 // when a watch ends, relist on 410 Gone (or any watch error), back off on failures.
 import type { KObject } from '../../api/types.js';
 import type { ApiClient, ResourceRef, WatchStream } from '../types.js';
+import { errorMessage, logger } from '../../util/log.js';
+
+const log = logger('reflector');
 
 export interface ReflectorSink<T extends KObject> {
   /** The full state after a (re)list. */
@@ -62,8 +65,8 @@ export class Reflector<T extends KObject> {
           }
         } catch (e) {
           if (signal.aborted) break;
-          const msg = e instanceof Error ? e.message : String(e);
-          if (this.backoff >= 3200) console.error(`reflector ${this.res.resource}: ${msg}; retrying`);
+          // The first failures of a streak are routine (a restarting API server); logged from 3.2 s of back-off.
+          if (this.backoff >= 3200) log.warn(`${this.res.resource}: ${errorMessage(e)}; retrying`);
           await sleep(this.nextBackoff(), signal);
         }
       }
