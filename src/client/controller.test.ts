@@ -306,3 +306,29 @@ test('the queue reports upstream work-queue metrics labelled with the controller
   const after = await registry.metrics();
   assert.doesNotMatch(after, /workqueue_unfinished_work_seconds\{name="metrics-test"\}/, 'a stopped controller leaves the in-flight gauges');
 });
+
+test('enqueueAfter(key, 0) from inside the key\'s own reconcile backs off instead of looping', async () => {
+  const abort = new AbortController();
+  const clock = fakeClock();
+  let calls = 0;
+  const seen: string[] = [];
+  const c = new Controller({
+    name: 'self', signal: abort.signal, clock,
+    reconcile: async (k) => {
+      if (k === 'other') return void seen.push(k);
+      calls++;
+      c.enqueueAfter(k, 0);
+    },
+  });
+  c.enqueue('k');
+  c.run();
+  await waitForIdle(c.queue);
+  assert.equal(calls, 1);
+  clock.advance(5);
+  await waitForIdle(c.queue);
+  assert.equal(calls, 2);
+  c.enqueueAfter('other', 0);
+  await waitForIdle(c.queue);
+  assert.deepEqual(seen, ['other'], 'from outside its reconcile, 0 still means now');
+  abort.abort();
+});

@@ -64,6 +64,8 @@ export class Controller {
   private readonly failures = new FailureLog();
   /** Keys whose running reconcile asked for a rate-limited requeue: not forgotten on return. */
   private readonly backingOff = new Set<string>();
+  /** Keys whose reconcile is running. */
+  private readonly reconciling = new Set<string>();
   private running = false;
   private synced = false;
 
@@ -94,8 +96,13 @@ export class Controller {
     this.queue.add(key);
   }
 
-  /** Adds `key` after `delayMs` (at once when <= 0): for looking again at a known time. */
+  /**
+   * Adds `key` after `delayMs`: for looking again at a known time. A delay <= 0 adds at
+   * once, except from inside the key's own reconcile: "look at me again now" from a
+   * reconcile that did no I/O is a loop, so it gets the key's rate-limited back-off.
+   */
   enqueueAfter(key: string, delayMs: number): void {
+    if (!(delayMs > 0) && this.reconciling.has(key)) return this.requeueRateLimited(key);
     this.queue.addAfter(key, delayMs);
   }
 
@@ -141,6 +148,7 @@ export class Controller {
       try {
         await yieldToEventLoop();
         if (this.signal.aborted) continue;
+        this.reconciling.add(key);
         await this.reconcileFn(key);
         if (this.backingOff.delete(key)) continue;
         this.queue.forget(key);
@@ -152,6 +160,7 @@ export class Controller {
           this.queue.addRateLimited(key);
         }
       } finally {
+        this.reconciling.delete(key);
         this.queue.done(key);
       }
     }
