@@ -107,7 +107,14 @@ export class Reflector<T extends KObject> {
     this.sink.replace(items, rv, initial);
   }
 
+  /**
+   * One watch until it ends. A watch that ends cleanly within a second without a single
+   * event (client-go's "very short watch") counts as an error, so a server that closes
+   * watches at once costs a back-off, not a tight list/watch loop.
+   */
   private watchOnce(): Promise<'ok' | 'relist' | 'error'> {
+    const started = Date.now();
+    let events = 0;
     return new Promise((resolve) => {
       let outcome: 'ok' | 'relist' | 'error' = 'ok';
       const w = this.client.watch<T>(
@@ -121,6 +128,7 @@ export class Reflector<T extends KObject> {
           timeoutSeconds: this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
         },
         (ev) => {
+          events++;
           const rv = ev.object?.metadata?.resourceVersion;
           switch (ev.type) {
             case 'ADDED':
@@ -148,7 +156,11 @@ export class Reflector<T extends KObject> {
         },
       );
       this.watch = w;
-      void w.done.then(() => resolve(w.error ? 'error' : outcome));
+      void w.done.then(() => {
+        if (w.error) return resolve('error');
+        if (outcome === 'ok' && events === 0 && Date.now() - started < 1000) return resolve('error');
+        resolve(outcome);
+      });
     });
   }
 }
