@@ -113,7 +113,7 @@ export class Controller {
    * reconcile that returns without asking.
    */
   requeueRateLimited(key: string): void {
-    this.backingOff.add(key);
+    if (this.reconciling.has(key)) this.backingOff.add(key);
     this.queue.addRateLimited(key);
   }
 
