@@ -151,8 +151,9 @@ export class Controller {
         this.reconciling.add(key);
         await this.reconcileFn(key);
         if (this.backingOff.delete(key)) continue;
+        const failures = this.queue.numRequeues(key);
         this.queue.forget(key);
-        this.failures.succeeded(key, this.log);
+        this.failures.succeeded(key, failures, this.log);
       } catch (err) {
         this.backingOff.delete(key);
         if (!(this.signal.aborted && isAbortError(err))) {
@@ -183,7 +184,8 @@ function isBug(err: unknown): boolean {
  * retry of a stuck key, and nothing new. The rule:
  *
  * - the 1st failure of a key is logged, and then its 2nd, 4th, 8th, ... (powers of two):
- *   one line per doubling of the retry count, so a key stuck for hours writes ~20 lines;
+ *   one line per doubling of the retry count (with the back-off capped at 1000 s, a key
+ *   failing for a whole day writes 7 lines);
  * - a failure whose message differs from the key's last logged one is logged at once;
  * - a success after a logged failure is logged (at -v 2) with the number of failures;
  * - conflicts and AlreadyExists are routine under optimistic concurrency (the cache was
@@ -212,9 +214,9 @@ class FailureLog {
     log.error(`reconcile ${key} failed${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${message}`);
   }
 
-  succeeded(key: string, log: Logger): void {
+  succeeded(key: string, failures: number, log: Logger): void {
     if (this.lastLogged.size === 0 || !this.lastLogged.delete(key)) return;
-    log.v(2, `reconcile ${key} succeeded after failures`);
+    log.v(2, `reconcile ${key} succeeded after ${failures} failure(s)`);
   }
 }
 
