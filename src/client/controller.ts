@@ -6,18 +6,37 @@
 //                                              └──── addRateLimited (threw) ◀─────┤
 //                                                    forget (returned) ◀──────────┘
 //
-// Guarantees: a key is reconciled by one worker at a time; keys added while their
-// reconcile runs are reconciled again afterwards; failures back off per key (5 ms doubling
-// to 1000 s, plus an overall 10 qps / burst 100 bucket). Aborting `signal` shuts the queue
-// down: workers finish their current reconcile and exit.
+// Guarantees:
+// - workers start only once the caches in `waitFor` have synced (client-go's
+//   WaitForCacheSync): a reconcile never acts on a half-listed cache (an empty pod cache
+//   after a restart would make a ReplicaSet create its pods a second time);
+// - a key is reconciled by one worker at a time; keys added while their reconcile runs are
+//   reconciled again afterwards;
+// - a worker yields to the event loop (setImmediate) between taking a key and reconciling
+//   it, so a chain of ready keys that needs no I/O (a reconcile that re-adds its own key,
+//   two controllers feeding each other from warm caches) cannot starve timers, sockets and
+//   the other parts sharing this loop;
+// - failures back off per key (5 ms doubling to 1000 s, plus an overall 10 qps / burst 100
+//   bucket: client-go's DefaultControllerRateLimiter), never retried immediately;
+//   requeueRateLimited(key) from inside reconcile backs off the same way;
+// - aborting `signal` shuts the queue down: workers finish their current reconcile and exit.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { KObject } from '../api/types.js';
-import { isConflict, isStatusError } from '../api/status.js';
+import { isAlreadyExists, isConflict, isStatusError } from '../api/status.js';
 import { controllerRef } from '../api/pod-util.js';
+import { logger, errorMessage, type Logger } from '../util/log.js';
 import type { Clock } from './controller-types.js';
 import { realClock } from './controller-types.js';
 import { isDeletedFinalStateUnknown, keyOf, type DeletedFinalStateUnknown, type EventHandler } from './informer-types.js';
 import { RateLimitingQueue } from './workqueue/rate-limiting-queue.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './workqueue/rate-limiters.js';
+import type { QueueMetrics } from './workqueue/queue.js';
+import { prometheusQueueMetrics, trackInFlightWork } from './workqueue/prometheus-metrics.js';
+
+/** Anything with a cache that fills asynchronously (a SharedInformer). */
+export interface Syncable {
+  whenSynced(): Promise<void>;
+}
 
 export interface ControllerOptions {
   name: string;
@@ -28,6 +47,10 @@ export interface ControllerOptions {
   signal: AbortSignal;
   clock?: Clock;
   rateLimiter?: RateLimiter;
+  /** Informers whose caches must be synced before the first reconcile. */
+  waitFor?: readonly Syncable[];
+  /** Work-queue metrics; default: this loop's Prometheus registry, labelled with `name`. */
+  metrics?: QueueMetrics;
 }
 
 export class Controller {
@@ -36,35 +59,85 @@ export class Controller {
   private readonly workers: number;
   private readonly reconcileFn: (key: string) => Promise<void>;
   private readonly signal: AbortSignal;
+  private readonly waitFor: readonly Syncable[];
+  private readonly log: Logger;
+  private readonly failures = new FailureLog();
+  /** Keys whose running reconcile asked for a rate-limited requeue: not forgotten on return. */
+  private readonly backingOff = new Set<string>();
+  /** Keys whose reconcile is running. */
+  private readonly reconciling = new Set<string>();
   private running = false;
+  private synced = false;
 
   constructor(opts: ControllerOptions) {
     this.name = opts.name;
     this.workers = Math.max(1, opts.workers ?? 1);
     this.reconcileFn = opts.reconcile;
     this.signal = opts.signal;
+    this.waitFor = opts.waitFor ?? [];
+    this.log = logger('controller').child(opts.name);
     const clock = opts.clock ?? realClock;
     this.queue = new RateLimitingQueue<string>({
       name: opts.name,
       clock,
       rateLimiter: opts.rateLimiter ?? defaultControllerRateLimiter<string>(clock),
+      metrics: opts.metrics ?? prometheusQueueMetrics(opts.name),
     });
-    if (this.signal.aborted) this.queue.shutDown();
-    else this.signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
+    const untrack = trackInFlightWork(opts.name, this.queue);
+    const stop = (): void => {
+      this.queue.shutDown();
+      untrack();
+    };
+    if (this.signal.aborted) stop();
+    else this.signal.addEventListener('abort', stop, { once: true });
   }
 
   enqueue(key: string): void {
     this.queue.add(key);
   }
 
+  /**
+   * Adds `key` after `delayMs`: for looking again at a known time. A delay <= 0 adds at
+   * once, except from inside the key's own reconcile: "look at me again now" from a
+   * reconcile that did no I/O is a loop, so it gets the key's rate-limited back-off.
+   */
   enqueueAfter(key: string, delayMs: number): void {
+    if (!(delayMs > 0) && this.reconciling.has(key)) return this.requeueRateLimited(key);
     this.queue.addAfter(key, delayMs);
   }
 
-  /** Starts the workers; returns at once. Calling it again does nothing. */
+  /**
+   * Looks at `key` again after its rate-limited back-off, as if its reconcile had failed,
+   * but quietly. For "not yet, look again soon" without a known time (client-go's
+   * enqueueRateLimited): the back-off grows while the key keeps asking, and resets on a
+   * reconcile that returns without asking.
+   */
+  requeueRateLimited(key: string): void {
+    if (this.reconciling.has(key)) this.backingOff.add(key);
+    this.queue.addRateLimited(key);
+  }
+
+  /** True once the caches in `waitFor` have synced and workers run. */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Starts the workers once the caches have synced; returns at once. Calling it again does nothing. */
   run(): void {
     if (this.running || this.signal.aborted) return;
     this.running = true;
+    void this.start();
+  }
+
+  private async start(): Promise<void> {
+    if (this.waitFor.length > 0) {
+      this.log.v(2, 'waiting for caches to sync');
+      const aborted = new Promise<void>((r) => this.signal.addEventListener('abort', () => r(), { once: true }));
+      await Promise.race([Promise.all(this.waitFor.map((i) => i.whenSynced())), aborted]);
+      if (this.signal.aborted) return;
+      this.log.v(2, 'caches are synced');
+    }
+    this.synced = true;
     for (let i = 0; i < this.workers; i++) void this.worker();
   }
 
@@ -73,14 +146,22 @@ export class Controller {
       const key = await this.queue.get();
       if (key === undefined) return;
       try {
+        await yieldToEventLoop();
+        if (this.signal.aborted) continue;
+        this.reconciling.add(key);
         await this.reconcileFn(key);
+        if (this.backingOff.delete(key)) continue;
+        const failures = this.queue.numRequeues(key);
         this.queue.forget(key);
+        this.failures.succeeded(key, failures, this.log);
       } catch (err) {
+        this.backingOff.delete(key);
         if (!(this.signal.aborted && isAbortError(err))) {
-          logReconcileError(this.name, key, err);
+          this.failures.failed(key, err, this.queue.numRequeues(key) + 1, this.log);
           this.queue.addRateLimited(key);
         }
       } finally {
+        this.reconciling.delete(key);
         this.queue.done(key);
       }
     }
@@ -98,18 +179,45 @@ function isBug(err: unknown): boolean {
 }
 
 /**
- * One line per failure. Conflicts are routine under optimistic concurrency (the cache was
- * behind; the retry reads a newer copy), so they are not logged. Bugs get their first
- * stack frame appended, still on one line; expected errors never get stack traces.
+ * Which reconcile failures reach the log. A key failing for the same reason is retried
+ * with a back-off that doubles each time; logging every retry would print a line per
+ * retry of a stuck key, and nothing new. The rule:
+ *
+ * - the 1st failure of a key is logged, and then its 2nd, 4th, 8th, ... (powers of two):
+ *   one line per doubling of the retry count (with the back-off capped at 1000 s, a key
+ *   failing for a whole day writes 7 lines);
+ * - a failure whose message differs from the key's last logged one is logged at once;
+ * - a success after a logged failure is logged (at -v 2) with the number of failures;
+ * - conflicts and AlreadyExists are routine under optimistic concurrency (the cache was
+ *   behind; the retry reads a newer copy): retried, never logged above -v 4.
+ *
+ * Bugs get their first stack frame appended, still on one line; expected errors never get
+ * stack traces. State is per key and dropped when the key succeeds.
  */
-function logReconcileError(name: string, key: string, err: unknown): void {
-  if (isConflict(err)) return;
-  let message = err instanceof Error ? err.message : String(err);
-  if (!isStatusError(err) && isBug(err)) {
-    const frame = (err as Error).stack?.split('\n').find((l) => l.trimStart().startsWith('at '));
-    if (frame) message += ` (${frame.trim()})`;
+class FailureLog {
+  private readonly lastLogged = new Map<string, string>();
+
+  failed(key: string, err: unknown, attempt: number, log: Logger): void {
+    let message = errorMessage(err);
+    if (isConflict(err) || isAlreadyExists(err)) {
+      log.v(4, `reconcile ${key} failed (attempt ${attempt}), retrying: ${message}`);
+      return;
+    }
+    if (!isStatusError(err) && isBug(err)) {
+      const frame = (err as Error).stack?.split('\n').find((l) => l.trimStart().startsWith('at '));
+      if (frame) message += ` (${frame.trim()})`;
+    }
+    const changed = this.lastLogged.get(key) !== message;
+    const powerOfTwo = (attempt & (attempt - 1)) === 0;
+    if (!changed && !powerOfTwo) return;
+    this.lastLogged.set(key, message);
+    log.error(`reconcile ${key} failed${attempt > 1 ? ` (attempt ${attempt})` : ''}: ${message}`);
   }
-  console.error(`controller ${name}: reconcile ${key} failed: ${message.replace(/\s*\n\s*/g, ' ')}`);
+
+  succeeded(key: string, failures: number, log: Logger): void {
+    if (this.lastLogged.size === 0 || !this.lastLogged.delete(key)) return;
+    log.v(2, `reconcile ${key} succeeded after ${failures} failure(s)`);
+  }
 }
 
 type HandlerObject = Readonly<KObject> | DeletedFinalStateUnknown;

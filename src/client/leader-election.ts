@@ -18,6 +18,9 @@ import type { KObject } from '../api/types.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/status.js';
 import { clone } from '../util/json.js';
 import { rfc3339Micro } from '../util/time.js';
+import { errorMessage, logger } from '../util/log.js';
+
+const log = logger('leader-election');
 import type { Clock } from './controller-types.js';
 import { realClock } from './controller-types.js';
 import { R } from './resources.js';
@@ -205,19 +208,19 @@ class Elector {
   private failed(what: string, e: unknown): Attempt {
     if (!this.failing) {
       this.failing = true;
-      console.error(`leader election ${this.o.namespace}/${this.o.name}: ${what} the lease failed: ${e instanceof Error ? e.message : String(e)}`);
+      log.error(`${this.o.namespace}/${this.o.name}: ${what} the lease failed: ${errorMessage(e)}`);
     }
     return 'failed';
   }
 
   /** Runs a user callback; its errors (sync or async) are logged, never propagated. */
   private call(what: string, fn: () => unknown): void {
-    const log = (e: unknown): void => console.error(`leader election ${this.o.name}: ${what} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    const report = (e: unknown): void => log.error(`${this.o.name}: ${what} failed: ${e instanceof Error ? (e.stack ?? e.message).replace(/\s*\n\s*/g, ' ') : String(e)}`);
     try {
       const r = fn();
-      if (r instanceof Promise) r.catch(log);
+      if (r instanceof Promise) r.catch(report);
     } catch (e) {
-      log(e);
+      report(e);
     }
   }
 }

@@ -9,6 +9,9 @@ import { realClock } from '../client/controller-types.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import { ClientEventRecorder } from '../client/events/index.js';
 import { runLeaderElection } from '../client/leader-election.js';
+import { logger } from '../util/log.js';
+
+const log = logger('controller-manager');
 
 export interface ControllerManagerOptions {
   client: ApiClient;
@@ -53,7 +56,7 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
       try {
         await c.register(ctx);
       } catch (e) {
-        console.error(`controller-manager: starting ${c.name} failed: ${(e as Error).stack ?? String(e)}`);
+        log.error(`starting ${c.name} failed: ${e instanceof Error ? (e.stack ?? e.message).replace(/\s*\n\s*/g, ' ') : String(e)}`);
       }
     }
     informers.start(signal);
@@ -78,7 +81,7 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
       signal: o.signal,
       onStartedLeading: (leaderSignal) => void lead(leaderSignal),
       onStoppedLeading: () => {
-        if (!o.signal.aborted) console.error(`controller-manager: lost the ${o.leaseName} lease; controllers stopped`);
+        if (!o.signal.aborted) log.error(`lost the ${o.leaseName} lease; controllers stopped`);
       },
     }).catch(() => undefined);
   }

@@ -12,6 +12,9 @@ import type { KObject } from '../../api/types.js';
 import { isNotFound } from '../../api/status.js';
 import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
+import { errorMessage, logger } from '../../util/log.js';
+
+const log = logger('event-recorder');
 import type { Clock, EventRecorder, EventType } from '../controller-types.js';
 import { realClock } from '../controller-types.js';
 import { R } from '../resources.js';
@@ -77,7 +80,7 @@ export class ClientEventRecorder implements EventRecorder {
       this.dropped++;
       if (!this.warnedFull) {
         this.warnedFull = true;
-        console.error(`event recorder ${this.component}: more than ${this.maxQueued} event writes pending; dropping events`);
+        log.warn(`${this.component}: more than ${this.maxQueued} event writes pending; dropping events`);
       }
       return;
     }
@@ -178,6 +181,6 @@ export class ClientEventRecorder implements EventRecorder {
   private logFailure(what: string, e: unknown): void {
     if (this.failing) return;
     this.failing = true;
-    console.error(`event recorder ${this.component}: ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`${this.component}: ${what} failed: ${errorMessage(e)}`);
   }
 }

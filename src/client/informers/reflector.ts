@@ -2,6 +2,9 @@
 // when a watch ends, relist on 410 Gone (or any watch error), back off on failures.
 import type { KObject } from '../../api/types.js';
 import type { ApiClient, ResourceRef, WatchStream } from '../types.js';
+import { errorMessage, logger } from '../../util/log.js';
+
+const log = logger('reflector');
 
 export interface ReflectorSink<T extends KObject> {
   /** The full state after a (re)list. */
@@ -62,8 +65,8 @@ export class Reflector<T extends KObject> {
           }
         } catch (e) {
           if (signal.aborted) break;
-          const msg = e instanceof Error ? e.message : String(e);
-          if (this.backoff >= 3200) console.error(`reflector ${this.res.resource}: ${msg}; retrying`);
+          // The first failures of a streak are routine (a restarting API server); logged from 3.2 s of back-off.
+          if (this.backoff >= 3200) log.warn(`${this.res.resource}: ${errorMessage(e)}; retrying`);
           await sleep(this.nextBackoff(), signal);
         }
       }
@@ -104,7 +107,14 @@ export class Reflector<T extends KObject> {
     this.sink.replace(items, rv, initial);
   }
 
+  /**
+   * One watch until it ends. A watch that ends cleanly within a second without a single
+   * event (client-go's "very short watch") counts as an error, so a server that closes
+   * watches at once costs a back-off, not a tight list/watch loop.
+   */
   private watchOnce(): Promise<'ok' | 'relist' | 'error'> {
+    const started = Date.now();
+    let events = 0;
     return new Promise((resolve) => {
       let outcome: 'ok' | 'relist' | 'error' = 'ok';
       const w = this.client.watch<T>(
@@ -118,6 +128,7 @@ export class Reflector<T extends KObject> {
           timeoutSeconds: this.opts.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300),
         },
         (ev) => {
+          events++;
           const rv = ev.object?.metadata?.resourceVersion;
           switch (ev.type) {
             case 'ADDED':
@@ -145,7 +156,11 @@ export class Reflector<T extends KObject> {
         },
       );
       this.watch = w;
-      void w.done.then(() => resolve(w.error ? 'error' : outcome));
+      void w.done.then(() => {
+        if (w.error) return resolve('error');
+        if (outcome === 'ok' && events === 0 && Date.now() - started < 1000) return resolve('error');
+        resolve(outcome);
+      });
     });
   }
 }

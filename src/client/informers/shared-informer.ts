@@ -6,6 +6,9 @@ import type { ApiClient, ResourceRef } from '../types.js';
 import { keyOf, type Disposable, type EventHandler, type IndexFunc, type Lister, type SharedInformer } from '../informer-types.js';
 import { Indexer } from './indexer.js';
 import { Reflector, type ReflectorOptions } from './reflector.js';
+import { logger } from '../../util/log.js';
+
+const log = logger('informer');
 
 export interface InformerOptions extends ReflectorOptions {
   /** Periodic onUpdate(obj, obj) for every object (0: never). */
@@ -81,7 +84,7 @@ export class ClientSharedInformer<T extends KObject = KObject> implements Shared
     try {
       fn();
     } catch (e) {
-      console.error(`informer ${this.res.resource}: handler failed: ${e instanceof Error ? e.stack : String(e)}`);
+      log.error(`${this.res.resource}: handler failed: ${e instanceof Error ? (e.stack ?? e.message).replace(/\s*\n\s*/g, ' ') : String(e)}`);
     }
   }
 

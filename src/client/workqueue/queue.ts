@@ -108,6 +108,22 @@ export class WorkQueue<K> {
     }
   }
 
+  /** Seconds of work in progress, summed over the keys being processed (needs a metrics sink). */
+  unfinishedWorkSeconds(): number {
+    const now = this.clock.now();
+    let ms = 0;
+    for (const t of this.startedAt.values()) ms += now - t;
+    return ms / 1000;
+  }
+
+  /** Seconds the longest-held key has been processed; 0 when none (needs a metrics sink). */
+  longestRunningProcessorSeconds(): number {
+    const now = this.clock.now();
+    let ms = 0;
+    for (const t of this.startedAt.values()) ms = Math.max(ms, now - t);
+    return ms / 1000;
+  }
+
   /** Number of keys waiting for a worker (not counting those being processed). */
   len(): number {
     return this.queue.length;

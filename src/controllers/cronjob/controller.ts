@@ -51,7 +51,7 @@ export class CronJobController {
     this.cronJobs = cjInf.lister;
     this.jobs = jobInf.lister;
     this.controller = new Controller({
-      name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock, waitFor: [cjInf, jobInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

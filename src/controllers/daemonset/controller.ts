@@ -57,6 +57,7 @@ export class DaemonSetController {
     this.revisions = revInf.lister;
     this.controller = new Controller({
       name: CONTROLLER_NAME, workers: opts.workers ?? 2, signal: ctx.signal, clock: ctx.clock,
+      waitFor: [dsInf, podInf, nodeInf, revInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

@@ -41,7 +41,7 @@ export class DeploymentController {
     this.dLister = dInformer.lister;
     this.rsLister = rsInformer.lister;
     this.podLister = podInformer.lister;
-    this.controller = new Controller({ name: DEPLOYMENT_CONTROLLER_NAME, workers: opts.workers ?? 5, reconcile: (k) => this.reconcile(k), signal: ctx.signal, clock: ctx.clock });
+    this.controller = new Controller({ name: DEPLOYMENT_CONTROLLER_NAME, workers: opts.workers ?? 5, reconcile: (k) => this.reconcile(k), signal: ctx.signal, clock: ctx.clock, waitFor: [dInformer, rsInformer, podInformer] });
     dInformer.addEventHandler({
       onAdd: (d) => this.controller.enqueue(keyOf(d)),
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) this.controller.enqueue(keyOf(n)); },
@@ -126,7 +126,10 @@ export class DeploymentController {
       client: this.ctx.client,
       recorder: this.recorder,
       now: () => this.ctx.clock.now(),
-      requeueAfter: (ms) => this.controller.enqueueAfter(key, ms),
+      // "Now" is rate-limited, never an immediate add: a stuck rollout whose deadline has
+      // passed but whose condition cannot change yet (its ReplicaSets' status is behind)
+      // would otherwise re-run this reconcile, without I/O, forever.
+      requeueAfter: (ms) => (ms > 0 ? this.controller.enqueueAfter(key, ms) : this.controller.requeueRateLimited(key)),
     }, d, rsList, this.podsByReplicaSet(d, selector, rsList));
     if (d.metadata.deletionTimestamp) return sync.syncStatusOnly();
     await sync.checkPausedConditions();

@@ -30,7 +30,7 @@ export interface SyncDeps {
   client: ApiClient;
   recorder: EventRecorder;
   now(): number;
-  /** Looks at this Deployment again after `ms` (0: soon, rate-limited). */
+  /** Looks at this Deployment again after `ms`; 0: after the key's rate-limited back-off, never at once. */
   requeueAfter(ms: number): void;
 }
 

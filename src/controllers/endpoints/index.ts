@@ -3,7 +3,8 @@
 // Services without a selector (and ExternalName services) are left alone: their Endpoints
 // belong to the user, and `default/kubernetes` to the API server.
 import type { KObject } from '../../api/types.js';
-import { isNotFound, isStatusError } from '../../api/status.js';
+import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
+import { logger } from '../../util/log.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueObject, isRealUpdate, enqueueSelf } from '../../client/controller.js';
 import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
@@ -20,6 +21,7 @@ export {
 } from './desired.js';
 
 export const CONTROLLER_NAME = 'endpoint-controller';
+const log = logger(CONTROLLER_NAME);
 
 /** Creating in a namespace that is being deleted is refused (403, cause NamespaceTerminating). */
 export function isNamespaceTerminating(err: unknown): boolean {
@@ -71,6 +73,7 @@ export class EndpointsController {
     this.endpoints = epInf.lister;
     this.controller = new Controller({
       name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      waitFor: [svcInf, podInf, epInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
@@ -109,9 +112,16 @@ export class EndpointsController {
     try {
       await this.client.create(R.endpoints, namespace, next);
     } catch (err) {
-      // Namespace gone or terminating: nothing to publish. AlreadyExists (the cache had not
-      // seen it yet) and the rest are retried.
+      // Namespace gone or terminating: nothing to publish.
       if (isNotFound(err) || isNamespaceTerminating(err)) return;
+      // AlreadyExists: our cache has not shown it yet (an Endpoints left from before a
+      // restart, or written by someone else meanwhile). Not a failure: look again once the
+      // cache caught up, then it is an update. Upstream retries it the same way.
+      if (isAlreadyExists(err)) {
+        log.v(4, `endpoints ${key} exist but are not in the cache yet; looking again`);
+        this.controller.requeueRateLimited(key);
+        return;
+      }
       throw err;
     }
   }

@@ -50,6 +50,7 @@ export class EndpointSliceController {
     this.nodes = nodeInf.lister;
     this.controller = new Controller({
       name: 'endpointslice', workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      waitFor: [svcInf, podInf, sliceInf, nodeInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

@@ -80,3 +80,18 @@ test('namespace deletion empties the namespace, then removes it', async () => {
   await eventually('namespace gone', async () => !(await exists(R.namespaces, '', 'doomed')));
   assert.equal((await api.client.list(R.pods, 'doomed')).items.length, 0);
 });
+
+test('an ownerReference to an object of another namespace is dangling: the dependent goes, the other namespace is untouched', async () => {
+  await api.client.create(R.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gc-staging' } }).catch(() => undefined);
+  const dev = await chain('default', 'xns');
+  // Same names in staging, but its pod names dev's ReplicaSet (by uid) as its controller.
+  const pod = await api.client.create(R.pods, 'gc-staging', {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: 'xns-pod', labels: { app: 'xns' }, ownerReferences: [ref(dev.rs, 'apps/v1', 'ReplicaSet')] },
+    spec: { containers: [{ name: 'c', image: 'busybox' }] },
+  });
+  assert.equal(pod.metadata.namespace, 'gc-staging');
+  await eventually('staging pod collected', async () => !(await exists(R.pods, 'gc-staging', 'xns-pod')));
+  assert.ok(await exists(R.replicasets, 'default', 'xns-rs'));
+  assert.ok(await exists(R.pods, 'default', 'xns-pod'), "dev's own pod stays");
+});

@@ -92,8 +92,10 @@ export class OwnerGraph {
       } else if (isDeletingDependents(owner) && (!before || before.blockOwnerDeletion !== ref.blockOwnerDeletion)) {
         out.add(ouid);
       }
-      // A dependent of an owner being deleted (or gone) needs a decision of its own.
+      // A dependent of an owner being deleted (or gone) needs a decision of its own; so
+      // does one naming an object of another namespace (which cannot be its owner).
       if (!owner || owner.virtual || isDeletingDependents(owner)) out.add(uid);
+      else if (owner.namespace && owner.namespace !== m.namespace) out.add(uid);
     }
     for (const ouid of prevByUid.keys()) {
       if (nextByUid.has(ouid)) continue;

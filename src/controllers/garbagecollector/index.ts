@@ -93,6 +93,11 @@ export class GarbageCollector {
 
   private async ownerState(uid: string, apiVersion: string, kind: string, name: string, dependentNs: string | undefined): Promise<OwnerState> {
     const known = this.graph.get(uid);
+    // An ownerReference names an owner in the dependent's namespace (or a cluster-scoped
+    // one): an object with that uid in another namespace does not own it, whatever its
+    // name (dev and staging hold objects with the same names). Not cached as absent: the
+    // uid is a real owner for its own namespace's dependents.
+    if (known && !known.virtual && known.namespace && known.namespace !== dependentNs) return 'dangling';
     if (known && !known.virtual) return isDeletingDependents(known) ? 'waitingForDependentsDeletion' : 'solid';
     if (this.absent.has(uid)) return 'dangling';
     const res = resourceForKind(apiVersion, kind);

@@ -54,6 +54,7 @@ export class JobController {
     this.pods = podInf.lister;
     this.controller = new Controller({
       name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      waitFor: [jobInf, podInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

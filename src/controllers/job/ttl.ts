@@ -33,7 +33,7 @@ export class TtlAfterFinishedController {
     const inf = ctx.informers.informerFor<Job>(R.jobs);
     this.jobs = inf.lister;
     this.controller = new Controller({
-      name: TTL_CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      name: TTL_CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock, waitFor: [inf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

@@ -26,6 +26,7 @@ export function nodeIpamRegistration(pool: PodCidrPool): ControllerRegistration 
         name: 'nodeipam',
         signal: ctx.signal,
         clock: ctx.clock,
+        waitFor: [inf],
         reconcile: async () => {
           const nodes = inf.lister.list();
           const used = nodes.map(podCidrOf).filter((c): c is string => !!c);

@@ -46,7 +46,7 @@ export class TaintEvictionController {
     podInf.addIndexer(PODS_BY_NODE, (p) => { const n = nodeNameOf(p); return n ? [n] : []; });
     this.pods = podInf.lister;
     this.nodes = nodeInf.lister;
-    this.controller = new Controller({ name: 'taint-eviction', workers: 8, signal: ctx.signal, clock: ctx.clock, reconcile: (k) => this.reconcile(k) });
+    this.controller = new Controller({ name: 'taint-eviction', workers: 8, signal: ctx.signal, clock: ctx.clock, waitFor: [podInf, nodeInf], reconcile: (k) => this.reconcile(k) });
     const c = this.controller;
     podInf.addEventHandler({
       onAdd: (p) => { if (nodeNameOf(p)) enqueueObject(c, p); },

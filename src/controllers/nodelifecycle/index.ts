@@ -62,7 +62,7 @@ export class NodeLifecycleController {
     this.nodes = nodeInf.lister;
     this.leases = leaseInf.lister;
     this.pods = podInf.lister;
-    this.controller = new Controller({ name: 'nodelifecycle', workers: 4, signal: ctx.signal, clock: ctx.clock, reconcile: (k) => this.reconcile(k) });
+    this.controller = new Controller({ name: 'nodelifecycle', workers: 4, signal: ctx.signal, clock: ctx.clock, waitFor: [nodeInf, leaseInf, podInf], reconcile: (k) => this.reconcile(k) });
     const c = this.controller;
     nodeInf.addEventHandler(enqueueSelf(c));
     leaseInf.addEventHandler({

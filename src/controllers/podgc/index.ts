@@ -56,7 +56,7 @@ export class PodGCController {
     const nodeInf = ctx.informers.informerFor(R.nodes);
     this.pods = podInf.lister;
     this.nodes = nodeInf.lister;
-    this.controller = new Controller({ name: 'podgc', signal: ctx.signal, clock: ctx.clock, reconcile: () => this.gc() });
+    this.controller = new Controller({ name: 'podgc', signal: ctx.signal, clock: ctx.clock, waitFor: [podInf, nodeInf], reconcile: () => this.gc() });
     void Promise.all([podInf.whenSynced(), nodeInf.whenSynced()]).then(() => this.controller.enqueue(GC_KEY));
   }
 

@@ -54,7 +54,7 @@ export class ReplicaSetController {
     const podInformer = ctx.informers.informerFor<Pod>(R.pods);
     this.rsLister = this.rsInformer.lister;
     this.podLister = podInformer.lister;
-    this.controller = new Controller({ name: REPLICASET_CONTROLLER_NAME, workers: opts.workers ?? 5, reconcile: (k) => this.reconcile(k), signal: ctx.signal, clock: ctx.clock });
+    this.controller = new Controller({ name: REPLICASET_CONTROLLER_NAME, workers: opts.workers ?? 5, reconcile: (k) => this.reconcile(k), signal: ctx.signal, clock: ctx.clock, waitFor: [this.rsInformer, podInformer] });
     this.rsInformer.addIndexer(BY_CONTROLLER_UID, (rs) => { const r = controllerRef(rs); return r ? [r.uid] : []; });
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.controller.enqueue(keyOf(rs)),

@@ -53,6 +53,7 @@ export class ServiceAccountsController {
     this.serviceAccounts = saInf.lister;
     this.controller = new Controller({
       name: 'serviceaccount', workers: opts.workers ?? 3, signal: ctx.signal, clock: ctx.clock,
+      waitFor: opts.caPem ? [nsInf, saInf, ctx.informers.informerFor(R.configmaps)] : [nsInf, saInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;

@@ -57,6 +57,7 @@ export class StatefulSetController {
     this.claims = pvcInf.lister;
     this.controller = new Controller({
       name: CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock,
+      waitFor: [setInf, podInf, revInf, pvcInf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
