@@ -29,7 +29,7 @@
 // (bench/apiserver-metrics.bench.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gauge, registry, type Gauge } from '../util/metrics.js';
-import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from './metric-families.js';
+import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSeries } from '../util/metric-families.js';
 import { isUpgradeRequest } from './kubelet-proxy/upgrade-routing.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import type { ResourceRequestInfo } from './request-info.js';

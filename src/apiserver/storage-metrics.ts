@@ -8,7 +8,7 @@
 // are timed too, as upstream does. Label objects are cached per (operation, type).
 import type { KeyValue, ListOptions, ListResult, Store, WatchHandle, WatchOptions } from '../storage/index.js';
 import { gauge, registry } from '../util/metrics.js';
-import { HistogramFamily, type HistogramSeries } from './metric-families.js';
+import { HistogramFamily, type HistogramSeries } from '../util/metric-families.js';
 import { onCollect } from './request-metrics.js';
 
 /**

@@ -19,6 +19,9 @@ import { R } from '../client/resources.js';
 import { createCA } from '../apiserver/auth/certs.js';
 import { buildRoutes, certFor, tlsSecretRefs, type RouteTable } from './routes.js';
 import { IngressProxy } from './proxy.js';
+import { logger } from '../util/log.js';
+
+const defaultLog = logger('ingress');
 
 export const INGRESS_CONTROLLER_NAME = 'k8ts.io/ingress';
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
@@ -34,7 +37,7 @@ export interface IngressControllerOptions {
   nodeAddresses: string[];
   className?: string;
   signal: AbortSignal;
-  /** Reports rebuild and status errors; default console.error. */
+  /** Reports rebuild and status errors; default: the `ingress` logger (src/util/log.ts). */
   log?: (msg: string) => void;
 }
 
@@ -87,7 +90,7 @@ function sameAddresses(cur: unknown, want: readonly { ip: string }[]): boolean {
 
 export function startIngressController(opts: IngressControllerOptions): RunningIngressController {
   const className = opts.className ?? 'k8ts';
-  const log = opts.log ?? ((m: string) => console.error(`ingress: ${m}`));
+  const log = opts.log ?? ((m: string) => defaultLog.warn(m));
   const proxy = new IngressProxy();
   const ingInf = opts.informers.informerFor(R.ingresses);
   const classInf = opts.informers.informerFor(R.ingressclasses);

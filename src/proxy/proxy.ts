@@ -16,6 +16,9 @@ import { renderDeltaRules, type DeltaCounts } from './delta.js';
 import { applyNft, readAffinityEntries } from './nft.js';
 import { compileRules, hasNodePorts, renderFullRules, type AffinityEntries, type CompiledRules, type ProxyState } from './rules.js';
 import { buildServicePorts, nodeAddresses } from './state.js';
+import { logger } from '../util/log.js';
+
+const defaultLog = logger('proxy');
 
 export { applyNft, runNft } from './nft.js';
 
@@ -34,7 +37,7 @@ export interface ServiceProxyConfig {
   minSyncIntervalMs?: number;
   /** Interfaces that get route_localnet=1 (besides `all`) when NodePorts exist (default ['k8ts0']). */
   routeLocalnetInterfaces?: string[];
-  /** Log sink (default: console.error with a `proxy:` prefix). */
+  /** Log sink (default: the `proxy` logger, src/util/log.ts). */
   log?: (line: string) => void;
   /** Network namespace (a name under /run/netns) whose nftables to program (default: the proxy's own). */
   netns?: string;
@@ -77,7 +80,7 @@ async function setSysctl(path: string, value: string): Promise<void> {
 export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
   const table = cfg.tableName ?? DEFAULT_PROXY_TABLE;
   const interval = cfg.minSyncIntervalMs ?? 100;
-  const log = cfg.log ?? ((l: string) => console.error(`proxy: ${l}`));
+  const log = cfg.log ?? ((m: string) => defaultLog.warn(m));
   const apply = cfg.apply ?? ((rules: string) => applyNft(rules, cfg.netns));
   const readAffinity = cfg.readAffinity ?? (cfg.apply ? async () => new Map() : (t: string) => readAffinityEntries(t, cfg.netns));
   const localnetIfs = cfg.routeLocalnetInterfaces ?? ['k8ts0'];

@@ -20,6 +20,7 @@
 // Counters are cumulative per queue name for the life of the loop: a controller started
 // again (a new leadership term) continues its predecessor's series.
 import { registry } from '../../util/metrics.js';
+import { HistogramSeries, pushHistogramSamples, registerScrapeFamily, type MetricValue } from '../../util/metric-families.js';
 import type { QueueMetrics } from './queue.js';
 
 /** client-go's buckets for the two duration histograms: 10 ns .. 10 s, ×10 each. */
@@ -33,68 +34,28 @@ export interface InFlightWork {
   longestRunningProcessorSeconds(): number;
 }
 
-class Durations {
-  /** Observations per bucket, not cumulative; above the last bound they only count. */
-  readonly counts = new Float64Array(DURATION_BUCKETS.length);
-  sum = 0;
-  count = 0;
-
-  observe(seconds: number): void {
-    let i = 0;
-    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
-    if (i < DURATION_BUCKETS.length) this.counts[i]++;
-    this.sum += seconds;
-    this.count++;
-  }
-}
-
 class QueueStats {
   depth = 0;
   adds = 0;
   retries = 0;
-  readonly queueDuration = new Durations();
-  readonly workDuration = new Durations();
+  readonly queueDuration = new HistogramSeries({}, DURATION_BUCKETS);
+  readonly workDuration = new HistogramSeries({}, DURATION_BUCKETS);
   readonly running = new Set<InFlightWork>();
 }
 
 const stats = new Map<string, QueueStats>();
 
-interface Sample {
-  value: number;
-  labels: Record<string, string | number>;
-  metricName?: string;
-}
-
-type MetricType = 'counter' | 'gauge' | 'histogram';
+type Collect = (name: string, s: QueueStats, out: MetricValue[]) => void;
 
 /** One metric family read from `stats` at scrape time. */
-function family(name: string, help: string, type: MetricType, samples: (name: string, s: QueueStats, out: Sample[]) => void) {
-  return {
-    name,
-    help,
-    type,
-    aggregator: 'sum' as const,
-    get() {
-      const values: Sample[] = [];
-      for (const [queue, s] of stats) samples(queue, s, values);
-      return { name, help, type, values, aggregator: 'sum' as const };
-    },
-    reset() {},
-  };
+function family(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', samples: Collect): void {
+  registerScrapeFamily(registry, name, help, type, (out) => {
+    for (const [queue, s] of stats) samples(queue, s, out);
+  });
 }
 
-function histogramSamples(metric: string, pick: (s: QueueStats) => Durations) {
-  return (queue: string, s: QueueStats, out: Sample[]): void => {
-    const d = pick(s);
-    let acc = 0;
-    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
-      acc += d.counts[i];
-      out.push({ value: acc, labels: { name: queue, le: DURATION_BUCKETS[i] }, metricName: `${metric}_bucket` });
-    }
-    out.push({ value: d.count, labels: { name: queue, le: '+Inf' }, metricName: `${metric}_bucket` });
-    out.push({ value: d.sum, labels: { name: queue }, metricName: `${metric}_sum` });
-    out.push({ value: d.count, labels: { name: queue }, metricName: `${metric}_count` });
-  };
+function histogramSamples(metric: string, pick: (s: QueueStats) => HistogramSeries): Collect {
+  return (queue, s, out) => pushHistogramSamples(out, metric, { name: queue }, pick(s), DURATION_BUCKETS);
 }
 
 let registered = false;
@@ -102,31 +63,27 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  const families = [
-    family('workqueue_depth', 'Current depth of workqueue', 'gauge', (name, s, out) => void out.push({ value: s.depth, labels: { name } })),
-    family('workqueue_adds_total', 'Total number of adds handled by workqueue', 'counter', (name, s, out) => void out.push({ value: s.adds, labels: { name } })),
-    family('workqueue_retries_total', 'Total number of retries handled by workqueue', 'counter', (name, s, out) => void out.push({ value: s.retries, labels: { name } })),
-    family('workqueue_queue_duration_seconds', 'How long in seconds an item stays in workqueue before being requested.', 'histogram',
-      histogramSamples('workqueue_queue_duration_seconds', (s) => s.queueDuration)),
-    family('workqueue_work_duration_seconds', 'How long in seconds processing an item from workqueue takes.', 'histogram',
-      histogramSamples('workqueue_work_duration_seconds', (s) => s.workDuration)),
-    family('workqueue_unfinished_work_seconds', 'How many seconds of work has been done that is in progress and has not been observed by work_duration. Large values indicate stuck threads.', 'gauge',
-      (name, s, out) => {
-        if (s.running.size === 0) return;
-        let v = 0;
-        for (const w of s.running) v += w.unfinishedWorkSeconds();
-        out.push({ value: v, labels: { name } });
-      }),
-    family('workqueue_longest_running_processor_seconds', 'How many seconds has the longest running processor for workqueue been running.', 'gauge',
-      (name, s, out) => {
-        if (s.running.size === 0) return;
-        let v = 0;
-        for (const w of s.running) v = Math.max(v, w.longestRunningProcessorSeconds());
-        out.push({ value: v, labels: { name } });
-      }),
-  ];
-  // A loop that loaded this module twice (tests) registers once.
-  for (const f of families) if (!registry.getSingleMetric(f.name)) registry.registerMetric(f as never);
+  family('workqueue_depth', 'Current depth of workqueue', 'gauge', (name, s, out) => void out.push({ value: s.depth, labels: { name } }));
+  family('workqueue_adds_total', 'Total number of adds handled by workqueue', 'counter', (name, s, out) => void out.push({ value: s.adds, labels: { name } }));
+  family('workqueue_retries_total', 'Total number of retries handled by workqueue', 'counter', (name, s, out) => void out.push({ value: s.retries, labels: { name } }));
+  family('workqueue_queue_duration_seconds', 'How long in seconds an item stays in workqueue before being requested.', 'histogram',
+    histogramSamples('workqueue_queue_duration_seconds', (s) => s.queueDuration));
+  family('workqueue_work_duration_seconds', 'How long in seconds processing an item from workqueue takes.', 'histogram',
+    histogramSamples('workqueue_work_duration_seconds', (s) => s.workDuration));
+  family('workqueue_unfinished_work_seconds', 'How many seconds of work has been done that is in progress and has not been observed by work_duration. Large values indicate stuck threads.', 'gauge',
+    (name, s, out) => {
+      if (s.running.size === 0) return;
+      let v = 0;
+      for (const w of s.running) v += w.unfinishedWorkSeconds();
+      out.push({ value: v, labels: { name } });
+    });
+  family('workqueue_longest_running_processor_seconds', 'How many seconds has the longest running processor for workqueue been running.', 'gauge',
+    (name, s, out) => {
+      if (s.running.size === 0) return;
+      let v = 0;
+      for (const w of s.running) v = Math.max(v, w.longestRunningProcessorSeconds());
+      out.push({ value: v, labels: { name } });
+    });
 }
 
 function statsFor(name: string): QueueStats {

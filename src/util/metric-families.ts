@@ -1,4 +1,4 @@
-// Counters and histograms for the request hot path. prom-client's `inc(labels)` and
+// Counters and histograms for hot paths (API requests, storage operations, work queues). prom-client's `inc(labels)` and
 // `observe(labels, v)` hash and validate the label object on every call (about 0.6 µs each,
 // three per request); here a label combination is resolved once into a series handle, and
 // recording is a few additions on that handle.
@@ -6,20 +6,22 @@
 // The families register in a prom-client Registry and answer its `get()` contract (the
 // objects `getMetricsAsJSON()` returns), so the text exposition, the JSON used to merge other
 // event loops' registries, and `resetMetrics()` work as for prom-client's own metrics.
-import type { Registry } from '../util/metrics.js';
+import type { Registry } from './metrics.js';
 
 type Labels = Readonly<Record<string, string>>;
 
-interface MetricValue {
+export interface MetricValue {
   value: number;
   labels: Record<string, string | number>;
   metricName?: string;
 }
 
+type MetricType = 'counter' | 'gauge' | 'histogram';
+
 interface MetricJson {
   name: string;
   help: string;
-  type: 'counter' | 'histogram';
+  type: MetricType;
   values: MetricValue[];
   aggregator: 'sum';
 }
@@ -141,20 +143,43 @@ export class HistogramFamily extends Family<HistogramSeries> {
     s.count = 0;
   }
 
-  /** prom-client's histogram shape: cumulative `_bucket{le}` lines, then `+Inf`, `_sum` and `_count`. */
   get(): MetricJson {
     const values: MetricValue[] = [];
-    const bucket = `${this.name}_bucket`;
-    for (const s of this.series.values()) {
-      let acc = 0;
-      for (let i = 0; i < this.buckets.length; i++) {
-        acc += s.counts[i];
-        values.push({ value: acc, labels: { ...s.labels, le: this.buckets[i] }, metricName: bucket });
-      }
-      values.push({ value: s.count, labels: { ...s.labels, le: '+Inf' }, metricName: bucket });
-      values.push({ value: s.sum, labels: { ...s.labels }, metricName: `${this.name}_sum` });
-      values.push({ value: s.count, labels: { ...s.labels }, metricName: `${this.name}_count` });
-    }
+    for (const s of this.series.values()) pushHistogramSamples(values, this.name, s.labels, s, this.buckets);
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
+}
+
+/** prom-client's histogram shape: cumulative `_bucket{le}` lines, then `+Inf`, `_sum` and `_count`. */
+export function pushHistogramSamples(out: MetricValue[], name: string, labels: Labels, s: HistogramSeries, bounds: readonly number[]): void {
+  const bucket = `${name}_bucket`;
+  let acc = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    acc += s.counts[i];
+    out.push({ value: acc, labels: { ...labels, le: bounds[i] }, metricName: bucket });
+  }
+  out.push({ value: s.count, labels: { ...labels, le: '+Inf' }, metricName: bucket });
+  out.push({ value: s.sum, labels: { ...labels }, metricName: `${name}_sum` });
+  out.push({ value: s.count, labels: { ...labels }, metricName: `${name}_count` });
+}
+
+/**
+ * A family whose samples are read from the caller's own numbers at scrape time (gauges of
+ * live state, counters kept as plain fields). Registered once per registry and name.
+ */
+export function registerScrapeFamily(registry: Registry, name: string, help: string, type: MetricType, collect: (out: MetricValue[]) => void): void {
+  if (registry.getSingleMetric(name)) return;
+  const family = {
+    name,
+    help,
+    type,
+    aggregator: 'sum' as const,
+    get(): MetricJson {
+      const values: MetricValue[] = [];
+      collect(values);
+      return { name, help, type, values, aggregator: 'sum' };
+    },
+    reset(): void {},
+  };
+  registry.registerMetric(family as never);
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Registry } from '../util/metrics.js';
+import { Registry } from './metrics.js';
 import { CounterFamily, HistogramFamily } from './metric-families.js';
 
 test('a histogram family exposes cumulative buckets, +Inf, sum and count in the text format', async () => {
