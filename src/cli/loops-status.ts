@@ -31,7 +31,7 @@ function formatLag(s: number): string {
   return s >= 1 ? `${s.toFixed(1)} s` : `${Math.round(s * 1000)} ms`;
 }
 
-/** One line: `apiserver 3 ms, controllers 41.0 s STALLED, node 2 ms (1 restart)`. */
+/** One line: `main 3 ms, controllers 41.0 s STALLED, node 2 ms (1 restart)`. */
 export function describeLoops(loops: readonly LoopReport[]): string {
   if (!loops.length) return 'unknown (no loop metrics)';
   return loops

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoopSupervisor } from './supervisor.js';
+import { LoopSupervisor, MAIN_LOOP } from './supervisor.js';
 import type { FixtureOptions } from './testing/fixture-loops.js';
 import { setLogSink } from '../util/log.js';
 
@@ -66,7 +66,7 @@ test('a loop that spins is reported as stalled; the others keep answering; stop 
     await sup.stop(500);
     log.restore();
   }
-  assert.ok(sup.status().every((s) => s.name === 'apiserver' || s.state === 'stopped'));
+  assert.ok(sup.status().every((s) => s.name === MAIN_LOOP || s.state === 'stopped'));
 });
 
 test('a loop that fails to start makes start() reject with its reason', { timeout: 10_000 }, async () => {
@@ -74,6 +74,18 @@ test('a loop that fails to start makes start() reject with its reason', { timeou
   try {
     await assert.rejects(sup.start(spec('broken', { mode: 'fail-start' })), /the broken loop did not start: .*EADDRINUSE/);
   } finally {
+    await sup.stop();
+  }
+});
+
+test('a loop module run inline shares the main loop and stops with the supervisor', { timeout: 10_000 }, async () => {
+  const sup = new LoopSupervisor({ pingIntervalMs: 50 });
+  try {
+    assert.deepEqual(await sup.startInline(spec('node', { mode: 'ok' })), { mode: 'ok' });
+    assert.deepEqual(sup.status().map((s) => s.name), [MAIN_LOOP]);
+    assert.doesNotMatch(await sup.metrics(), /loop="node"/);
+  } finally {
+    // The fixture's keep-alive timer is cleared by its close(): the test file could not end otherwise.
     await sup.stop();
   }
 });
