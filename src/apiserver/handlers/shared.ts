@@ -6,7 +6,7 @@ import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf, splitApiVersion, type ResourceDef } from '../../api/registry/index.js';
 import { badRequest } from '../../api/status.js';
 import type { ResourceRequestInfo } from '../request-info.js';
-import type { RequestContext, FieldValidation } from '../context.js';
+import type { RequestContext } from '../context.js';
 import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import { encodeCached, type CachedObject } from '../cache/watch-cache.js';
@@ -42,13 +42,6 @@ export function toExternal(r: ResourceRequest, obj: Readonly<KObject>): KObject 
 export function toInternal(r: ResourceRequest, obj: KObject): KObject {
   if (!needsConversion(r)) return obj;
   return convertObject(obj, apiVersionOf(r.rs.def.group, r.rs.def.version), r.rs.def.kind);
-}
-
-export function fieldValidationOf(url: URL): FieldValidation {
-  const v = url.searchParams.get('fieldValidation');
-  if (v === null || v === '') return 'Warn';
-  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn" or "Strict", got "${v}"`);
 }
 
 /**
