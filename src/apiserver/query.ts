@@ -141,7 +141,7 @@ export function parseWriteQuery(q: URLSearchParams, kind: WriteOptionsKind): Wri
   const fv = q.get('fieldValidation') ?? '';
   if (kind !== 'DeleteOptions' && !FIELD_VALIDATION.includes(fv)) errs.push(fieldErr.notSupported('fieldValidation', fv, FIELD_VALIDATION));
   if (errs.length) throw invalid(kind, META_GROUP, '', errs);
-  return { dryRun: dryRun.length > 0, fieldManager, fieldValidation: fv === '' ? 'Warn' : (fv as FieldValidation) };
+  return { dryRun: dryRun.length > 0, fieldManager, fieldValidation: fv === '' || kind === 'DeleteOptions' ? 'Warn' : (fv as FieldValidation) };
 }
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
