@@ -423,6 +423,7 @@ export class ApiServerCore {
     const gv = this.discovery.groupVersion.get(p) ?? this.discovery.group.get(p);
     if (gv) return writeRaw(res, 200, gv, 'application/json');
     if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openapi.serve(req, res, p, url);
+    if (p === '/openapi/v2') return this.openapi.serveV2(req, res);
     throw pathNotFound();
   }
 

@@ -1,10 +1,12 @@
 // OpenAPI v3: the index and one document per group-version, built lazily once and served
-// with a content hash in the URL so kubectl's HTTP cache keeps them.
+// with a content hash in the URL so kubectl's HTTP cache keeps them. OpenAPI v2: one
+// Swagger 2.0 document of every group-version, derived from the same schema, served with its
+// content hash as ETag (If-None-Match → 304), as upstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { groups, resourcesIn } from '../../api/registry/index.js';
-import { pathNotFound } from '../../api/status.js';
+import { notAcceptable, pathNotFound } from '../../api/status.js';
 import { writeRaw } from '../http-util.js';
-import { buildOpenApiDocument, buildOpenApiIndex, hashOpenApi } from '../api-hooks.js';
+import { buildOpenApiDocument, buildOpenApiIndex, buildOpenApiV2, hashOpenApi } from '../api-hooks.js';
 
 interface Doc {
   body: string;
@@ -14,6 +16,7 @@ interface Doc {
 export class OpenApiDocs {
   private docs = new Map<string, Doc>();
   private index?: string;
+  private v2?: Doc;
 
   private gvPaths(): Array<{ path: string; group: string; version: string }> {
     const out: Array<{ path: string; group: string; version: string }> = [];
@@ -48,4 +51,39 @@ export class OpenApiDocs {
     if (url.searchParams.get('hash') === d.hash) headers['Cache-Control'] = 'public, immutable';
     writeRaw(res, 200, d.body, 'application/json', headers);
   }
+
+  /** GET /openapi/v2: JSON; the protobuf form (gnostic OpenAPIv2) is not produced: 406. */
+  serveV2(req: IncomingMessage, res: ServerResponse): void {
+    const want = openApiV2Format(req.headers.accept);
+    if (want === undefined) throw notAcceptable(`only the following media types are accepted: application/json`);
+    if (!this.v2) {
+      const gvs = this.gvPaths().map((gv) => ({ group: gv.group, version: gv.version, defs: resourcesIn(gv.group, gv.version) }));
+      const obj = buildOpenApiV2(gvs);
+      this.v2 = { body: JSON.stringify(obj), hash: hashOpenApi(obj) };
+    }
+    const etag = `"${this.v2.hash}"`;
+    const headers: Record<string, string> = { ETag: etag, Vary: 'Accept' };
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    writeRaw(res, 200, this.v2.body, 'application/json', headers);
+  }
+}
+
+/**
+ * Which form of /openapi/v2 an Accept header asks for: JSON for application/json, any
+ * wildcard or no header; undefined when only forms we cannot produce are acceptable
+ * (upstream's application/com.github.proto-openapi.spec.v2@v1.0+protobuf).
+ */
+export function openApiV2Format(accept: string | undefined): 'json' | undefined {
+  if (!accept) return 'json';
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) continue;
+    if (type === 'application/json' || type === '*/*' || type === 'application/*') return 'json';
+  }
+  return undefined;
 }

@@ -1,0 +1,59 @@
+// GET /openapi/v2 over the API server: JSON with a content-hash ETag, 304 on a match, 406
+// for the protobuf-only Accept we cannot produce.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, type IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import { startTestApi, type TestApi } from '../../testing/test-api.js';
+import { openApiV2Format } from './openapi.js';
+
+let t: TestApi;
+
+before(async () => {
+  t = await startTestApi();
+});
+
+after(async () => {
+  await t?.stop();
+});
+
+function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(t.dataDir, 'api.sock'), path, method: 'GET', headers, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('/openapi/v2 serves the whole API as Swagger 2.0 with an ETag', { timeout: 30_000 }, async () => {
+  const r = await get('/openapi/v2', { Accept: 'application/json' });
+  assert.equal(r.status, 200);
+  assert.match(String(r.headers['content-type']), /^application\/json/);
+  const doc = JSON.parse(r.body);
+  assert.equal(doc.swagger, '2.0');
+  for (const d of ['io.k8s.api.core.v1.Pod', 'io.k8s.api.apps.v1.Deployment', 'io.k8s.api.batch.v1.Job', 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions']) assert.ok(doc.definitions[d], d);
+  assert.ok(doc.paths['/api/v1/namespaces/{namespace}/pods/{name}'].get);
+  const etag = String(r.headers.etag);
+  assert.match(etag, /^"[0-9A-F]{32}"$/);
+  const again = await get('/openapi/v2', { 'If-None-Match': etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body, '');
+  assert.equal((await get('/openapi/v2', { 'If-None-Match': '"stale"' })).status, 200);
+  const pb = await get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+  assert.equal(pb.status, 406);
+  assert.equal(JSON.parse(pb.body).reason, 'NotAcceptable');
+  assert.equal((await get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json;q=0.5' })).status, 200);
+});
+
+test('Accept negotiation for /openapi/v2', () => {
+  assert.equal(openApiV2Format(undefined), 'json');
+  assert.equal(openApiV2Format('*/*'), 'json');
+  assert.equal(openApiV2Format('application/json, */*'), 'json');
+  assert.equal(openApiV2Format('application/com.github.proto-openapi.spec.v2.v1.0+protobuf'), undefined);
+  assert.equal(openApiV2Format('application/json;q=0'), undefined);
+});
