@@ -12,6 +12,7 @@ import { decodeK8sProtobuf } from '../api/schema/protobuf.js';
 import { findUnknownFields as schemaUnknownFields } from '../api/schema/fields.js';
 import { buildOpenApiV3Document, buildOpenApiV3Index, openApiHash } from '../api/schema/openapi.js';
 import { buildOpenApiV2Document } from '../api/schema/openapi-v2.js';
+import { encodeOpenApiV2Proto } from '../api/schema/openapi-v2-proto.js';
 import { tableFor } from '../api/printers/index.js';
 import type { ColumnDefinition, Cell } from '../api/printers/index.js';
 import { parseLabelSelector, matchesLabels, parseFieldSelector, compileFieldSelector, labelSelectorFromMeta, selectorToString, isEverything } from '../api/selectors/index.js';
@@ -45,6 +46,11 @@ export function buildOpenApiDocument(gv: { group: string; version: string }, def
 /** The Swagger 2.0 document of every group-version (served at /openapi/v2). */
 export function buildOpenApiV2(gvs: ReadonlyArray<{ group: string; version: string; defs: ResourceDef[] }>): object {
   return buildOpenApiV2Document(gvs.map((g) => ({ group: g.group, version: g.version, resources: g.defs })));
+}
+
+/** The gnostic protobuf form of the v2 document. */
+export function encodeOpenApiV2(doc: object): Uint8Array {
+  return encodeOpenApiV2Proto(doc);
 }
 
 export function hashOpenApi(doc: object): string {

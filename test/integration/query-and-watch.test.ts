@@ -159,4 +159,13 @@ describe('watches from real clients', () => {
     const post = await curl('/api/v1/watch/namespaces/default/configmaps', ['-X', 'POST', '-w', '\n%{http_code}']);
     assert.match(post.stdout, /\n405$/);
   });
+
+  it('kubectl 1.32 explain --output plaintext-openapiv2 reads the protobuf /openapi/v2', { timeout: 60_000 }, async () => {
+    const out = await c.k(['explain', '--output', 'plaintext-openapiv2', 'deployments.spec.template.spec.containers.ports']);
+    assert.match(out, /KIND:\s+Deployment/);
+    assert.match(out, /VERSION:\s+apps\/v1/);
+    assert.match(out, /containerPort\s+<integer>/);
+    const pods = await c.k(['explain', '--output', 'plaintext-openapiv2', 'pods.spec.volumes.secret.defaultMode']);
+    assert.match(pods, /defaultMode\s+<integer>/);
+  });
 });

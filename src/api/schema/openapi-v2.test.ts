@@ -76,3 +76,66 @@ test('operations: body parameters with consumes, typed query parameters, respons
   assert.equal(list.responses['200'].schema.$ref, '#/definitions/io.k8s.api.core.v1.ConfigMapList');
   assert.equal(doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale'].get.responses['200'].schema.$ref, '#/definitions/io.k8s.api.autoscaling.v1.Scale');
 });
+
+/** Minimal protobuf reader: field number → list of raw values (varints as numbers, bytes as Buffers). */
+function fields(buf: Buffer): Map<number, Array<number | Buffer>> {
+  const out = new Map<number, Array<number | Buffer>>();
+  let i = 0;
+  const varint = (): number => {
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[i++]!;
+      n += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) return n;
+    }
+  };
+  while (i < buf.length) {
+    const key = varint();
+    const f = key >>> 3;
+    let v: number | Buffer;
+    if ((key & 7) === 0) v = varint();
+    else if ((key & 7) === 2) {
+      const len = varint();
+      v = buf.subarray(i, i + len);
+      i += len;
+    } else if ((key & 7) === 1) {
+      v = buf.subarray(i, i + 8);
+      i += 8;
+    } else throw new Error(`wire type ${key & 7}`);
+    out.set(f, [...(out.get(f) ?? []), v]);
+  }
+  return out;
+}
+
+test('the protobuf form is gnostic openapi.v2.Document', async () => {
+  const { encodeOpenApiV2Proto } = await import('./openapi-v2-proto.js');
+  const doc = buildOpenApiV2Document(gvs) as Obj;
+  const top = fields(Buffer.from(encodeOpenApiV2Proto(doc)));
+  assert.equal(String(top.get(1)![0]), '2.0');
+  const info = fields(top.get(2)![0] as Buffer);
+  assert.equal(String(info.get(2)![0]), 'v1.32.3');
+  // definitions (9) → NamedSchema (1) {name 1, value 2}
+  const named = (fields(top.get(9)![0] as Buffer).get(1) as Buffer[]).map((b) => fields(b));
+  assert.equal(named.length, Object.keys(doc.definitions).length);
+  const dep = named.find((n) => String(n.get(1)![0]) === 'io.k8s.api.apps.v1.Deployment')!;
+  const schema = fields(dep.get(2)![0] as Buffer);
+  assert.deepEqual(fields(schema.get(22)![0] as Buffer).get(1)!.map(String), ['object']);
+  // vendor_extension (31) → NamedAny {name, Any{yaml 2}} with the value as JSON text.
+  const ext = (schema.get(31) as Buffer[]).map((b) => fields(b)).find((e) => String(e.get(1)![0]) === 'x-kubernetes-group-version-kind')!;
+  assert.deepEqual(JSON.parse(String(fields(ext.get(2)![0] as Buffer).get(2)![0])), [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+  // properties (25) → NamedSchema; spec is a $ref (1).
+  const props = (fields(schema.get(25)![0] as Buffer).get(1) as Buffer[]).map((b) => fields(b));
+  const spec = props.find((p) => String(p.get(1)![0]) === 'spec')!;
+  assert.equal(String(fields(spec.get(2)![0] as Buffer).get(1)![0]), '#/definitions/io.k8s.api.apps.v1.DeploymentSpec');
+  // paths (8) → NamedPathItem (2); a query parameter is ParametersItem{Parameter{NonBodyParameter{query 3}}}.
+  const paths = (fields(top.get(8)![0] as Buffer).get(2) as Buffer[]).map((b) => fields(b));
+  const cm = fields(paths.find((p) => String(p.get(1)![0]) === '/api/v1/namespaces/{namespace}/configmaps')!.get(2)![0] as Buffer);
+  const list = fields(cm.get(2)![0] as Buffer);
+  assert.equal(String(list.get(5)![0]), 'listCoreV1NamespacedConfigMap');
+  const q = (list.get(8) as Buffer[]).map((b) => fields(fields(fields(fields(b).get(1)![0] as Buffer).get(2)![0] as Buffer).get(3)![0] as Buffer));
+  const watch = q.find((p) => String(p.get(4)![0]) === 'watch')!;
+  assert.equal(String(watch.get(2)![0]), 'query');
+  assert.equal(String(watch.get(6)![0]), 'boolean');
+});

@@ -1,5 +1,5 @@
-// GET /openapi/v2 over the API server: JSON with a content-hash ETag, 304 on a match, 406
-// for the protobuf-only Accept we cannot produce.
+// GET /openapi/v2 over the API server: JSON or gnostic protobuf, each with a content-hash
+// ETag (304 on a match); 406 when neither is acceptable.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -30,6 +30,19 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
   });
 }
 
+function getBytes(path: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: join(t.dataDir, 'api.sock'), path, method: 'GET', headers, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 test('/openapi/v2 serves the whole API as Swagger 2.0 with an ETag', { timeout: 30_000 }, async () => {
   const r = await get('/openapi/v2', { Accept: 'application/json' });
   assert.equal(r.status, 200);
@@ -44,16 +57,26 @@ test('/openapi/v2 serves the whole API as Swagger 2.0 with an ETag', { timeout: 
   assert.equal(again.status, 304);
   assert.equal(again.body, '');
   assert.equal((await get('/openapi/v2', { 'If-None-Match': '"stale"' })).status, 200);
-  const pb = await get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
-  assert.equal(pb.status, 406);
-  assert.equal(JSON.parse(pb.body).reason, 'NotAcceptable');
-  assert.equal((await get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json;q=0.5' })).status, 200);
+  // client-go's OpenAPISchema() asks for gnostic protobuf (decoded for real by kubectl in
+  // test/integration/query-and-watch.test.ts); the document starts with swagger = "2.0".
+  const pb = await getBytes('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+  assert.equal(pb.status, 200);
+  assert.equal(pb.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  assert.deepEqual([...pb.body.subarray(0, 5)], [0x0a, 0x03, 0x32, 0x2e, 0x30]);
+  assert.ok(pb.body.includes(Buffer.from('io.k8s.api.apps.v1.Deployment')));
+  assert.notEqual(pb.headers.etag, etag, 'each form has its own entity tag');
+  assert.equal((await get('/openapi/v2', { Accept: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf', 'If-None-Match': String(pb.headers.etag) })).status, 304);
+  const none = await get('/openapi/v2', { Accept: 'application/xml' });
+  assert.equal(none.status, 406);
+  assert.equal(JSON.parse(none.body).reason, 'NotAcceptable');
 });
 
 test('Accept negotiation for /openapi/v2', () => {
   assert.equal(openApiV2Format(undefined), 'json');
   assert.equal(openApiV2Format('*/*'), 'json');
   assert.equal(openApiV2Format('application/json, */*'), 'json');
-  assert.equal(openApiV2Format('application/com.github.proto-openapi.spec.v2.v1.0+protobuf'), undefined);
+  assert.equal(openApiV2Format('application/com.github.proto-openapi.spec.v2.v1.0+protobuf'), 'protobuf');
+  assert.equal(openApiV2Format('application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json'), 'protobuf');
   assert.equal(openApiV2Format('application/json;q=0'), undefined);
+  assert.equal(openApiV2Format('text/html'), undefined);
 });
