@@ -4,7 +4,7 @@ import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
-import { parseDeleteQuery, parseForce } from '../query.js';
+import { parseDeleteQuery, parseForce, parseListQuery } from '../query.js';
 import { decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
@@ -192,7 +192,8 @@ export async function handleDelete(r: ResourceRequest): Promise<void> {
 
 export async function handleDeleteCollection(r: ResourceRequest): Promise<void> {
   const opts = await readDeleteOptions(r);
-  const filter = compileSelectors(r.rs.def, r.url.searchParams.get('labelSelector') ?? '', r.url.searchParams.get('fieldSelector') ?? '');
+  const lq = parseListQuery(r.url.searchParams);
+  const filter = compileSelectors(r.rs.def, lq.labelSelector, lq.fieldSelector);
   const page = r.rs.list({ namespace: r.info.namespace, filter });
   const items: KObject[] = [];
   for (const c of page.items) {
