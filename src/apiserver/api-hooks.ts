@@ -10,6 +10,7 @@ import { convert, ConversionError } from '../api/conversion/index.js';
 import { canonicalizeQuantities } from '../api/quantity/index.js';
 import { decodeK8sProtobuf } from '../api/schema/protobuf.js';
 import { findUnknownFields as schemaUnknownFields } from '../api/schema/fields.js';
+import { findScalarTypeError as schemaScalarTypeError } from '../api/schema/scalar-types.js';
 import { buildOpenApiV3Document, buildOpenApiV3Index, openApiHash } from '../api/schema/openapi.js';
 import { buildOpenApiV2Document } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2Proto } from '../api/schema/openapi-v2-proto.js';
@@ -31,6 +32,11 @@ export function decodeProtobufBody(buf: Buffer): Record<string, unknown> {
 
 export function findUnknownFields(group: string, version: string, kind: string, obj: Record<string, unknown>): string[] {
   return schemaUnknownFields(group, version, kind, obj);
+}
+
+/** Go's typed-decode error for the first scalar of the wrong JSON type in obj, if any. */
+export function findScalarTypeError(group: string, version: string, kind: string, obj: Record<string, unknown>): string | undefined {
+  return schemaScalarTypeError(group, version, kind, obj)?.message;
 }
 
 export function buildOpenApiIndex(paths: Record<string, { serverRelativeURL: string }>): object {

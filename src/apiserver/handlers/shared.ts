@@ -10,7 +10,7 @@ import type { RequestContext } from '../context.js';
 import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import { encodeCached, type CachedObject } from '../cache/watch-cache.js';
-import { convertObject, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
+import { convertObject, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
 import { writeJson } from '../http-util.js';
 import type { ApiServerCore } from '../core.js';
 
@@ -49,6 +49,9 @@ export function toInternal(r: ResourceRequest, obj: KObject): KObject {
  * reports them as warnings, both (and Ignore) drop them so they are never stored.
  */
 export function checkUnknownFields(r: ResourceRequest, obj: Record<string, unknown>): void {
+  // A scalar of the wrong JSON type fails upstream's typed decode, whatever fieldValidation says.
+  const typeErr = findScalarTypeError(r.def.group, r.def.version, r.def.kind, obj);
+  if (typeErr) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: ${typeErr}`);
   const unknown = findUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
   if (!unknown.length) return;
   if (r.ctx.fieldValidation === 'Strict') {
