@@ -10,7 +10,10 @@ import { convert, ConversionError } from '../api/conversion/index.js';
 import { canonicalizeQuantities } from '../api/quantity/index.js';
 import { decodeK8sProtobuf } from '../api/schema/protobuf.js';
 import { findUnknownFields as schemaUnknownFields } from '../api/schema/fields.js';
+import { findScalarTypeError as schemaScalarTypeError } from '../api/schema/scalar-types.js';
 import { buildOpenApiV3Document, buildOpenApiV3Index, openApiHash } from '../api/schema/openapi.js';
+import { buildOpenApiV2Document } from '../api/schema/openapi-v2.js';
+import { encodeOpenApiV2Proto } from '../api/schema/openapi-v2-proto.js';
 import { tableFor } from '../api/printers/index.js';
 import type { ColumnDefinition, Cell } from '../api/printers/index.js';
 import { parseLabelSelector, matchesLabels, parseFieldSelector, compileFieldSelector, labelSelectorFromMeta, selectorToString, isEverything } from '../api/selectors/index.js';
@@ -31,6 +34,11 @@ export function findUnknownFields(group: string, version: string, kind: string, 
   return schemaUnknownFields(group, version, kind, obj);
 }
 
+/** Go's typed-decode error for the first scalar of the wrong JSON type in obj, if any. */
+export function findScalarTypeError(group: string, version: string, kind: string, obj: Record<string, unknown>): string | undefined {
+  return schemaScalarTypeError(group, version, kind, obj)?.message;
+}
+
 export function buildOpenApiIndex(paths: Record<string, { serverRelativeURL: string }>): object {
   const hashes: Record<string, string> = {};
   for (const [p, v] of Object.entries(paths)) hashes[p] = new URL(v.serverRelativeURL, 'https://x').searchParams.get('hash') ?? '';
@@ -39,6 +47,16 @@ export function buildOpenApiIndex(paths: Record<string, { serverRelativeURL: str
 
 export function buildOpenApiDocument(gv: { group: string; version: string }, defs: ResourceDef[]): object {
   return buildOpenApiV3Document(gv, defs);
+}
+
+/** The Swagger 2.0 document of every group-version (served at /openapi/v2). */
+export function buildOpenApiV2(gvs: ReadonlyArray<{ group: string; version: string; defs: ResourceDef[] }>): object {
+  return buildOpenApiV2Document(gvs.map((g) => ({ group: g.group, version: g.version, resources: g.defs })));
+}
+
+/** The gnostic protobuf form of the v2 document. */
+export function encodeOpenApiV2(doc: object): Uint8Array {
+  return encodeOpenApiV2Proto(doc);
 }
 
 export function hashOpenApi(doc: object): string {

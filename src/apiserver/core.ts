@@ -24,7 +24,8 @@ import { PvcStrategy } from './registry/strategies/pvc.js';
 import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
-import { fieldValidationOf, type ResourceRequest } from './handlers/shared.js';
+import type { ResourceRequest } from './handlers/shared.js';
+import { isWatchQuery, parseWriteQuery, type WriteOptionsKind, type WriteQuery } from './query.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './handlers/write.js';
 import { handleBinding, handleEviction, handleNodeStream, handleScaleGet, handleScaleWrite, handleTokenRequest } from './handlers/subresources.js';
@@ -288,6 +289,9 @@ export class ApiServerCore {
     }
     if (user === ANONYMOUS) throw unauthorized();
     if (!def) throw pathNotFound();
+    // The legacy /watch/ prefix serves only GET of collections and objects.
+    if (info.watch && info.subresource) throw pathNotFound();
+    if (info.watch && method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
     const verb = verbOf(method, info, url);
     const attrs: RequestAttributes = {
       user,
@@ -314,14 +318,15 @@ export class ApiServerCore {
       await handleReview(this, req, res, def, user, this.opts.authorizer, this.opts.authenticator, info.namespace);
       return;
     }
-    const dryRunParam = url.searchParams.getAll('dryRun');
-    if (dryRunParam.some((d) => d !== 'All' && d !== '')) throw new StatusError({ code: 400, reason: 'BadRequest', message: `dryRun must be "All", got ${JSON.stringify(dryRunParam)}` });
+    // Write options are read (and validated) only where upstream decodes them.
+    const optionsKind = WRITE_OPTIONS[verb];
+    const wq: WriteQuery = optionsKind ? parseWriteQuery(url.searchParams, optionsKind) : { dryRun: false, fieldValidation: 'Warn' };
     const ctx: RequestContext = {
       user,
       now: new Date(),
-      dryRun: dryRunParam.includes('All'),
-      fieldManager: url.searchParams.get('fieldManager') ?? undefined,
-      fieldValidation: fieldValidationOf(url),
+      dryRun: wq.dryRun,
+      fieldManager: wq.fieldManager,
+      fieldValidation: wq.fieldValidation,
       warnings: [],
       userAgent: req.headers['user-agent'],
     };
@@ -418,6 +423,7 @@ export class ApiServerCore {
     const gv = this.discovery.groupVersion.get(p) ?? this.discovery.group.get(p);
     if (gv) return writeRaw(res, 200, gv, 'application/json');
     if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openapi.serve(req, res, p, url);
+    if (p === '/openapi/v2') return this.openapi.serveV2(req, res);
     throw pathNotFound();
   }
 
@@ -440,12 +446,20 @@ function patchKind(ct: string | undefined): 'json' | 'merge' | 'strategic' {
   return 'merge';
 }
 
+const WRITE_OPTIONS: Partial<Record<string, WriteOptionsKind>> = {
+  create: 'CreateOptions',
+  update: 'UpdateOptions',
+  patch: 'PatchOptions',
+  delete: 'DeleteOptions',
+  deletecollection: 'DeleteOptions',
+};
+
 function verbOf(method: string, info: ResourceRequestInfo, url: URL): string {
   switch (method) {
     case 'GET':
     case 'HEAD':
       if (info.subresource) return 'get';
-      if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return 'watch';
+      if (info.watch || isWatchQuery(url.searchParams)) return 'watch';
       return info.name ? 'get' : 'list';
     case 'POST':
       return 'create';

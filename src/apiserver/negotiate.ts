@@ -49,12 +49,23 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined): 
 }
 
 const requireLazy = createRequire(import.meta.url);
-let yamlParse: typeof import('yaml').parse | undefined;
+type YamlModule = typeof import('yaml');
+type YamlTags = NonNullable<import('yaml').SchemaOptions['customTags']>;
+let yamlModule: YamlModule | undefined;
 
 /**
  * YAML bodies (and apply patches, which kubectl sends as JSON under a YAML media type).
  * JSON is tried first; the YAML parser is loaded on first real use, which keeps ~4 MB out
  * of a server that only ever sees kubectl.
+ *
+ * Upstream converts YAML with sigs.k8s.io/yaml's YAMLToJSON (go-yaml v2, YAML 1.1 rules,
+ * no schema) before decoding the JSON into the typed object, so plain scalars resolve the
+ * same way whatever field they are in: `0644` is the integer 420, `0x1A` 26, `1_000` 1000;
+ * `y Y yes Yes YES on On ON true True TRUE` are true and `n N no No NO off Off OFF false
+ * False FALSE` false (also as mapping keys, which become "true"/"false"). Unlike full YAML
+ * 1.1, timestamps stay strings and `1:20` (sexagesimal) is a string, as go-yaml v2 keeps
+ * them; `0o17` is 15 (Go's ParseInt base 0); !!binary is its decoded text; .inf and .nan
+ * cannot be JSON and are refused.
  */
 export function parseYamlBody(buf: Buffer): unknown {
   const text = buf.toString('utf8');
@@ -66,12 +77,47 @@ export function parseYamlBody(buf: Buffer): unknown {
       // not JSON after all: YAML flow style
     }
   }
+  let v: unknown;
   try {
-    yamlParse ??= (requireLazy('yaml') as typeof import('yaml')).parse;
-    return yamlParse(text, { strict: true, uniqueKeys: true, maxAliasCount: 100 });
+    yamlModule ??= requireLazy('yaml') as YamlModule;
+    v = yamlModule.parse(text, { version: '1.1', customTags: goYamlV2Tags, strict: true, uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' });
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  return toJsonValue(v);
+}
+
+const goOctal = {
+  identify: (v: unknown): boolean => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:int',
+  format: 'OCT',
+  test: /^[-+]?0o[0-7_]+$/,
+  resolve: (s: string): number => {
+    const neg = s.startsWith('-');
+    const n = parseInt(s.replace(/^[-+]?0o/, '').replace(/_/g, ''), 8);
+    return neg ? -n : n;
+  },
+};
+
+/** YAML 1.1 tags less the ones go-yaml v2 does not resolve for untyped values. */
+const goYamlV2Tags = ((tags) => [goOctal, ...tags.filter((t) => typeof t === 'string' || (t.tag !== 'tag:yaml.org,2002:timestamp' && t.format !== 'TIME'))]) as YamlTags;
+
+/** What YAMLToJSON would make of a parsed value: bytes as text, no non-finite numbers. */
+function toJsonValue(v: unknown): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw badRequest(`the body of the request could not be decoded as YAML: json: unsupported value: ${v > 0 ? '+Inf' : v < 0 ? '-Inf' : 'NaN'}`);
+    return v;
+  }
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = toJsonValue(v[i]);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) o[k] = toJsonValue(o[k]);
+  return o;
 }
 
 export interface AcceptInfo {

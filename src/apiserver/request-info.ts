@@ -2,6 +2,10 @@
 //   /api/v1/namespaces/{ns}/{resource}/{name}/{subresource}
 //   /apis/{group}/{version}/{resource}/{name}
 // Namespaces themselves are a cluster-scoped resource: /api/v1/namespaces/{name}/status.
+// The deprecated watch prefix (still served by upstream 1.32) puts `watch` before the
+// namespace or resource: /api/v1/watch/namespaces/{ns}/{resource}[/{name}],
+// /apis/{group}/{version}/watch/{resource}[/{name}]; such requests carry `watch: true`
+// and are watches whatever the query says (a named one watches that one object).
 export interface ResourceRequestInfo {
   kind: 'resource';
   group: string;
@@ -12,6 +16,8 @@ export interface ResourceRequestInfo {
   subresource?: string;
   /** Path elements after the subresource (proxy paths). */
   rest: string[];
+  /** Set (true) only for the legacy `/watch/` path prefix. */
+  watch?: true;
 }
 
 export interface NonResourceRequestInfo {
@@ -37,6 +43,14 @@ export function parseRequestPath(pathname: string): RequestInfo {
   } else {
     return { kind: 'nonresource', path: pathname };
   }
+  const watch = rest[0] === 'watch' && rest.length >= 2;
+  if (watch) rest = rest.slice(1);
+  const info = resourceInfo(group, version, rest);
+  if (watch) info.watch = true;
+  return info;
+}
+
+function resourceInfo(group: string, version: string, rest: string[]): ResourceRequestInfo {
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
     // /namespaces/{ns}/{resource}... — unless it is /namespaces/{name}/{subresource}

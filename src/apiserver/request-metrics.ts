@@ -33,6 +33,7 @@ import { CounterFamily, HistogramFamily, type CounterSeries, type HistogramSerie
 import { isUpgradeRequest } from './kubelet-proxy/upgrade-routing.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import type { ResourceRequestInfo } from './request-info.js';
+import { isWatchQuery } from './query.js';
 
 export const COMPONENT = 'apiserver';
 
@@ -143,10 +144,6 @@ const VERBS = ['GET', 'LIST', 'WATCH', 'POST', 'PUT', 'PATCH', 'APPLY', 'DELETE'
 const V = { GET: 0, LIST: 1, WATCH: 2, POST: 3, PUT: 4, PATCH: 5, APPLY: 6, DELETE: 7, CONNECT: 8, other: 9 } as const;
 const SCOPES = ['resource', 'namespace', 'cluster'] as const;
 
-function isWatch(q: URLSearchParams): boolean {
-  const w = q.get('watch');
-  return w === 'true' || w === '1';
-}
 
 /**
  * The series of a resource request to a known resource, as upstream reports it. `def` is
@@ -160,10 +157,10 @@ export function requestSeries(req: IncomingMessage, url: URL, info: ResourceRequ
   const subIndex = info.subresource === undefined ? -1 : def.subresources.findIndex((s) => s.name === info.subresource);
   let verb: number;
   if (subIndex >= 0 && CONNECT_SUBRESOURCES.has(info.subresource!)) verb = V.CONNECT;
-  else if (method === 'GET' || method === 'HEAD') verb = isWatch(url.searchParams) ? V.WATCH : scope === 0 ? V.GET : V.LIST;
+  else if (method === 'GET' || method === 'HEAD') verb = info.watch || isWatchQuery(url.searchParams) ? V.WATCH : scope === 0 ? V.GET : V.LIST;
   else if (method === 'PATCH') verb = (req.headers['content-type'] ?? '').startsWith('application/apply-patch') ? V.APPLY : V.PATCH;
   else verb = method === 'POST' ? V.POST : method === 'PUT' ? V.PUT : method === 'DELETE' ? V.DELETE : V.other;
-  const dryRun = url.search.length > 0 && url.searchParams.get('dryRun') === 'All' ? 1 : 0;
+  const dryRun = url.search.length > 0 && url.searchParams.getAll('dryRun').includes('All') ? 1 : 0;
   const key = (((verb * 3 + scope) * 2 + dryRun) << 8) + subIndex + 1;
   let byKey = seriesCache.get(def);
   if (!byKey) {

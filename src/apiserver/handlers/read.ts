@@ -3,6 +3,7 @@ import type { KObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, gone, StatusError } from '../../api/status.js';
 import { writeJson } from '../http-util.js';
+import { parseListQuery, type ListQuery } from '../query.js';
 import { encodeCached, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
@@ -18,31 +19,25 @@ function parseRv(s: string | null): number | undefined {
   return Number(s);
 }
 
-function listFilter(r: ResourceRequest): ((o: Readonly<KObject>) => boolean) | undefined {
-  return compileSelectors(r.rs.def, r.url.searchParams.get('labelSelector') ?? '', r.url.searchParams.get('fieldSelector') ?? '');
+function listFilter(r: ResourceRequest, lq: ListQuery): ((o: Readonly<KObject>) => boolean) | undefined {
+  return compileSelectors(r.rs.def, lq.labelSelector, lq.fieldSelector);
 }
 
-function parseLimit(r: ResourceRequest): number | undefined {
-  const s = r.url.searchParams.get('limit');
-  if (s === null || s === '') return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`limit must be a non-negative integer, got "${s}"`);
-  return n || undefined;
+function tooLargeResourceVersion(r: ResourceRequest, rv: number): StatusError {
+  return new StatusError({ code: 504, reason: 'Timeout', message: `Too large resource version: ${rv}, current: ${r.rs.cache.currentRevision}`, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
 }
 
 export async function handleList(r: ResourceRequest): Promise<void> {
-  const q = r.url.searchParams;
-  const rv = parseRv(q.get('resourceVersion'));
-  const match = q.get('resourceVersionMatch');
-  if (match && match !== 'NotOlderThan' && match !== 'Exact') throw badRequest(`resourceVersionMatch must be "NotOlderThan" or "Exact", got "${match}"`);
-  if (match && rv === undefined) throw badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided');
+  const lq = parseListQuery(r.url.searchParams);
+  const rv = parseRv(lq.resourceVersion);
+  const match = lq.resourceVersionMatch;
   if (match === 'Exact' && rv !== undefined && rv !== r.rs.cache.currentRevision && rv < r.rs.cache.oldestWatchableRevision) {
     throw gone(`The provided resourceVersion ${rv} is too old; the current resource version is ${r.rs.cache.currentRevision}`);
   }
   if (rv && rv > 0) await r.rs.cache.waitFor(rv).catch(() => {
-    throw new StatusError({ code: 504, reason: 'Timeout', message: `Too large resource version: ${rv}, current: ${r.rs.cache.currentRevision}`, details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 } });
+    throw tooLargeResourceVersion(r, rv);
   });
-  const page = r.rs.list({ namespace: r.info.namespace, filter: listFilter(r), limit: parseLimit(r), continueToken: q.get('continue') ?? undefined });
+  const page = r.rs.list({ namespace: r.info.namespace, filter: listFilter(r, lq), limit: lq.limit, continueToken: lq.continue });
   const meta: Record<string, unknown> = { resourceVersion: String(page.revision) };
   if (page.continueToken) {
     meta.continue = page.continueToken;
@@ -152,10 +147,23 @@ function ensureTicker(): void {
 /** Per-watcher buffer limit: a client that stops reading is disconnected, not buffered. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
-export function handleWatch(r: ResourceRequest): void {
-  const q = r.url.searchParams;
-  const rv = parseRv(q.get('resourceVersion'));
-  const filter = listFilter(r);
+/** The annotation on the bookmark that ends a watch-list's initial events. */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+/**
+ * A watch, always answered as a chunked stream once its options are valid. Where it starts:
+ * - sendInitialEvents=true (watch-list; resourceVersionMatch=NotOlderThan): ADDED for every
+ *   object in a state not older than resourceVersion ("" and "0": the current state), then,
+ *   with allowWatchBookmarks, a BOOKMARK annotated k8s.io/initial-events-end, then changes;
+ * - sendInitialEvents=false: changes only, after resourceVersion (or from now);
+ * - unset (the classic watch): resourceVersion "" or "0" sends the current state as ADDED
+ *   first; any other resourceVersion streams the changes after it (410 when compacted).
+ * A single-object watch (`/watch/.../{name}` or a named path) selects metadata.name=NAME.
+ */
+export async function handleWatch(r: ResourceRequest): Promise<void> {
+  const lq = parseListQuery(r.url.searchParams, true);
+  const rv = parseRv(lq.resourceVersion);
+  const filter = listFilter(r, lq);
   const ns = r.def.namespaced ? r.info.namespace : undefined;
   const nsPrefix = ns ? `${r.rs.prefix}${ns}/` : undefined;
   const nameFilter = r.info.name;
@@ -164,10 +172,13 @@ export function handleWatch(r: ResourceRequest): void {
     if (nameFilter && c.obj.metadata.name !== nameFilter) return false;
     return !filter || filter(c.obj);
   };
-  const timeoutS = Number(q.get('timeoutSeconds') ?? 0);
-  const bookmarks = q.get('allowWatchBookmarks') === 'true';
+  const timeoutS = lq.timeoutSeconds ?? 0;
+  const bookmarks = lq.allowWatchBookmarks;
   // An invalid includeObject is refused before the stream starts.
   includeObjectOf(r.url);
+  if (lq.sendInitialEvents && rv !== undefined && rv > 0) await r.rs.cache.waitFor(rv).catch(() => {
+    throw tooLargeResourceVersion(r, rv);
+  });
   const table = r.accept.table;
   const convert = needsConversion(r);
   const res = r.res;
@@ -189,10 +200,7 @@ export function handleWatch(r: ResourceRequest): void {
     deadline: timeoutS > 0 ? Date.now() + timeoutS * 1000 : Number.POSITIVE_INFINITY,
     bookmarks,
     lastBookmark: Date.now(),
-    sendBookmark: () => {
-      const obj = { kind: r.def.kind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.cacheRevision) } };
-      write(`{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`);
-    },
+    sendBookmark: () => write(bookmarkLine(r, r.rs.cache.cacheRevision, false)),
     close: () => {
       if (closed) return;
       closed = true;
@@ -231,12 +239,16 @@ export function handleWatch(r: ResourceRequest): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let handle: { cancel(): void } | undefined;
-  if (rv === undefined || rv === 0) {
+  const initialEvents = lq.sendInitialEvents ?? (rv === undefined || rv === 0);
+  if (initialEvents) {
     // Synthetic ADDED events for the current state, then changes after it.
     const start = r.rs.cache.cacheRevision;
     const keyPrefix = nsPrefix ?? r.rs.prefix;
     for (const c of r.rs.cache.scan(keyPrefix)) if (matches(c)) write(encode('ADDED', c));
+    if (lq.sendInitialEvents && bookmarks) write(bookmarkLine(r, start, true));
     handle = r.rs.cache.watchFrom(start, { onEvent });
+  } else if (rv === undefined || rv === 0) {
+    handle = r.rs.cache.watchFrom(r.rs.cache.cacheRevision, { onEvent });
   } else {
     handle = r.rs.cache.watchFrom(rv, { onEvent });
     if (!handle) {
@@ -251,4 +263,12 @@ export function handleWatch(r: ResourceRequest): void {
   ensureTicker();
   r.req.on('close', () => watch.close());
   res.on('error', () => watch.close());
+}
+
+function bookmarkLine(r: ResourceRequest, rv: number, initialEventsEnd: boolean): string {
+  const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
+  if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
+  const kind = r.accept.partial ? 'PartialObjectMetadata' : r.def.kind;
+  const apiVersion = r.accept.partial ? 'meta.k8s.io/v1' : apiVersionOf(r.def.group, r.def.version);
+  return `{"type":"BOOKMARK","object":${JSON.stringify({ kind, apiVersion, metadata })}}\n`;
 }

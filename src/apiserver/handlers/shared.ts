@@ -6,11 +6,11 @@ import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf, splitApiVersion, type ResourceDef } from '../../api/registry/index.js';
 import { badRequest } from '../../api/status.js';
 import type { ResourceRequestInfo } from '../request-info.js';
-import type { RequestContext, FieldValidation } from '../context.js';
+import type { RequestContext } from '../context.js';
 import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import { encodeCached, type CachedObject } from '../cache/watch-cache.js';
-import { convertObject, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
+import { convertObject, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
 import { writeJson } from '../http-util.js';
 import type { ApiServerCore } from '../core.js';
 
@@ -44,18 +44,14 @@ export function toInternal(r: ResourceRequest, obj: KObject): KObject {
   return convertObject(obj, apiVersionOf(r.rs.def.group, r.rs.def.version), r.rs.def.kind);
 }
 
-export function fieldValidationOf(url: URL): FieldValidation {
-  const v = url.searchParams.get('fieldValidation');
-  if (v === null || v === '') return 'Warn';
-  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
-  throw badRequest(`fieldValidation must be one of "Ignore", "Warn" or "Strict", got "${v}"`);
-}
-
 /**
  * Checks a decoded body against the kind's schema: Strict rejects unknown fields, Warn
  * reports them as warnings, both (and Ignore) drop them so they are never stored.
  */
 export function checkUnknownFields(r: ResourceRequest, obj: Record<string, unknown>): void {
+  // A scalar of the wrong JSON type fails upstream's typed decode, whatever fieldValidation says.
+  const typeErr = findScalarTypeError(r.def.group, r.def.version, r.def.kind, obj);
+  if (typeErr) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: ${typeErr}`);
   const unknown = findUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
   if (!unknown.length) return;
   if (r.ctx.fieldValidation === 'Strict') {

@@ -4,6 +4,7 @@ import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
+import { parseDeleteQuery, parseForce, parseListQuery } from '../query.js';
 import { decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
@@ -99,7 +100,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   }
   if (type === 'apply' && !r.ctx.fieldManager)
     throw invalid('PatchOptions', 'meta.k8s.io', '', [fieldErr.required('fieldManager', 'is required for apply patch')]);
-  const force = r.url.searchParams.get('force') === 'true';
+  const force = parseForce(r.url.searchParams);
   if (force && type !== 'apply') throw badRequest('force is only supported for apply patches');
   const name = r.info.name!;
   const sub = r.info.subresource;
@@ -155,14 +156,15 @@ export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptio
       throw badRequest(`the DeleteOptions in the body could not be decoded: ${(e as Error).message}`);
     }
   }
-  const q = r.url.searchParams;
-  const grace = q.get('gracePeriodSeconds') ?? (opts.gracePeriodSeconds as number | undefined);
-  const policy = q.get('propagationPolicy') ?? (opts.propagationPolicy as string | undefined);
+  // As upstream, the query's options count only when there is no body.
+  const q = raw.length ? undefined : parseDeleteQuery(r.url.searchParams);
+  const grace = q ? q.gracePeriodSeconds : (opts.gracePeriodSeconds as number | undefined);
+  const policy = q ? q.propagationPolicy : (opts.propagationPolicy as string | undefined);
   if (policy !== undefined && policy !== null && !['Orphan', 'Background', 'Foreground'].includes(policy))
     throw invalid('DeleteOptions', 'meta.k8s.io', '', [fieldErr.notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan'])]);
   const dryRun = (opts.dryRun as string[] | undefined) ?? [];
   if (dryRun.includes('All')) r.ctx.dryRun = true;
-  const orphan = q.get('orphanDependents') ?? opts.orphanDependents;
+  const orphan = q ? q.orphanDependents : opts.orphanDependents;
   const out: DeleteOptions = {};
   if (grace !== undefined && grace !== null) {
     const g = Number(grace);
@@ -170,7 +172,7 @@ export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptio
     out.gracePeriodSeconds = g;
   }
   if (policy) out.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
-  if (orphan !== undefined && orphan !== null) out.orphanDependents = orphan === true || orphan === 'true';
+  if (orphan !== undefined && orphan !== null) out.orphanDependents = orphan === true;
   if (isPlainObject(opts.preconditions)) out.preconditions = opts.preconditions as DeleteOptions['preconditions'];
   return out;
 }
@@ -190,7 +192,8 @@ export async function handleDelete(r: ResourceRequest): Promise<void> {
 
 export async function handleDeleteCollection(r: ResourceRequest): Promise<void> {
   const opts = await readDeleteOptions(r);
-  const filter = compileSelectors(r.rs.def, r.url.searchParams.get('labelSelector') ?? '', r.url.searchParams.get('fieldSelector') ?? '');
+  const lq = parseListQuery(r.url.searchParams);
+  const filter = compileSelectors(r.rs.def, lq.labelSelector, lq.fieldSelector);
   const page = r.rs.list({ namespace: r.info.namespace, filter });
   const items: KObject[] = [];
   for (const c of page.items) {

@@ -19,6 +19,7 @@ import { StatusError, badRequest, internalError, serviceUnavailable, type Status
 import type { ApiServerCore, KubeletProxy } from '../core.js';
 import type { ResourceRequest } from '../handlers/shared.js';
 import { isUpgradeRequest, takeUpgradeSocket } from './upgrade-routing.js';
+import { queryBool } from '../query.js';
 
 export const DEFAULT_KUBELET_PORT = 10250;
 
@@ -191,7 +192,7 @@ export function createKubeletProxy(o: KubeletProxyOptions): KubeletProxy {
   };
 
   const proxyRequest = (r: ResourceRequest, target: NodeTarget, path: string): Promise<boolean> => {
-    const insecure = r.url.searchParams.get('insecureSkipTLSVerifyBackend') === 'true';
+    const insecure = queryBool(r.url.searchParams, 'insecureSkipTLSVerifyBackend') === true;
     return new Promise<boolean>((resolve, reject) => {
       let responded = false;
       const up = httpsRequest({
