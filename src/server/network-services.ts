@@ -4,7 +4,8 @@
 // gateway behind the `kube-dns` Service, and the Ingress controller.
 import type { KObject } from '../api/types.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
-import type { ApiClient } from '../client/types.js';
+import type { ApiClient, ResourceRef } from '../client/types.js';
+import { deepEqual } from '../util/json.js';
 import type { InformerFactory } from '../client/controller-types.js';
 import { R } from '../client/resources.js';
 import { keyOf } from '../client/informer-types.js';
@@ -26,6 +27,21 @@ export interface NetworkServicesOptions {
 }
 
 const MANAGED_BY = 'k8ts-server';
+
+/** Creates `want`, or replaces the stored object when its labels or content differ (a restart with nothing changed writes nothing). */
+async function ensureObject(client: ApiClient, res: ResourceRef, ns: string, want: KObject): Promise<void> {
+  let cur: KObject;
+  try {
+    cur = await client.get(res, ns, want.metadata.name!);
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+    await client.create(res, ns, want);
+    return;
+  }
+  const content = (x: Readonly<KObject>): unknown => ({ ...x, metadata: { labels: x.metadata.labels ?? {} }, apiVersion: undefined, kind: undefined });
+  if (deepEqual(content(cur), content(want))) return;
+  await client.update(res, ns, { ...want, metadata: { ...want.metadata, resourceVersion: cur.metadata.resourceVersion } });
+}
 
 /** The selector-less `kube-dns` Service and the endpoints that point it at the in-process DNS server. */
 async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
@@ -52,26 +68,14 @@ async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
     endpoints: [{ addresses: [o.dnsListenIP], conditions: { ready: true, serving: true, terminating: false }, nodeName: o.nodeName }],
     ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })),
   };
-  try {
-    const cur = await o.client.get(R.endpointslices, ns, 'kube-dns-k8ts');
-    await o.client.update(R.endpointslices, ns, { ...slice, metadata: { ...slice.metadata, resourceVersion: cur.metadata.resourceVersion } });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await o.client.create(R.endpointslices, ns, slice);
-  }
+  await ensureObject(o.client, R.endpointslices, ns, slice);
   const endpoints: KObject = {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kube-dns', namespace: ns, labels: { 'k8s-app': 'kube-dns' } },
     subsets: [{ addresses: [{ ip: o.dnsListenIP, nodeName: o.nodeName }], ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })) }],
   };
-  try {
-    const cur = await o.client.get(R.endpoints, ns, 'kube-dns');
-    await o.client.update(R.endpoints, ns, { ...endpoints, metadata: { ...endpoints.metadata, resourceVersion: cur.metadata.resourceVersion } });
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-    await o.client.create(R.endpoints, ns, endpoints);
-  }
+  await ensureObject(o.client, R.endpoints, ns, endpoints);
 }
 
 /** ServiceLB: every LoadBalancer Service answers on this node's address (k3s's klipper-lb idea). */
