@@ -48,6 +48,23 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined): 
   return v;
 }
 
+/**
+ * The optional DeleteOptions body of DELETE and deletecollection, in any body format
+ * (client-go sends it as protobuf for built-in types). An empty body is no options.
+ */
+export function decodeDeleteOptionsBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> {
+  if (buf.length === 0) return {};
+  let opts: Record<string, unknown>;
+  try {
+    opts = decodeObjectBody(buf, contentType);
+  } catch (e) {
+    if ((e as { status?: { code?: number } }).status?.code === 415) throw e;
+    throw badRequest(`the DeleteOptions in the body could not be decoded: ${(e as Error).message}`);
+  }
+  if (opts.kind !== undefined && opts.kind !== 'DeleteOptions') throw badRequest(`the DeleteOptions in the body could not be decoded: expected kind DeleteOptions, got ${JSON.stringify(opts.kind)}`);
+  return opts;
+}
+
 const requireLazy = createRequire(import.meta.url);
 let yamlParse: typeof import('yaml').parse | undefined;
 

@@ -4,7 +4,7 @@ import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
-import { decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
+import { decodeDeleteOptionsBody, decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
@@ -144,17 +144,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
 }
 
 export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
-  const raw = await readBody(r.req);
-  let opts: Record<string, unknown> = {};
-  if (raw.length) {
-    try {
-      const v = JSON.parse(raw.toString('utf8')) as unknown;
-      if (!isPlainObject(v)) throw new Error('not an object');
-      opts = v;
-    } catch (e) {
-      throw badRequest(`the DeleteOptions in the body could not be decoded: ${(e as Error).message}`);
-    }
-  }
+  const opts = decodeDeleteOptionsBody(await readBody(r.req), r.req.headers['content-type']);
   const q = r.url.searchParams;
   const grace = q.get('gracePeriodSeconds') ?? (opts.gracePeriodSeconds as number | undefined);
   const policy = q.get('propagationPolicy') ?? (opts.propagationPolicy as string | undefined);
