@@ -3,12 +3,12 @@
 import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
 import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
-import { readBody, writeJson } from '../http-util.js';
+import { readBody } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
-import type { ResourceRequest } from './shared.js';
+import { writeEncoded, type ResourceRequest } from './shared.js';
 
 // ---- scale (autoscaling/v1 Scale) ----
 
@@ -26,7 +26,7 @@ function scaleOf(obj: Readonly<KObject>): KObject {
 }
 
 export function handleScaleGet(r: ResourceRequest): void {
-  writeJson(r.res, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
 }
 
 export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType): Promise<void> {
@@ -60,7 +60,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
     },
     r.ctx,
   );
-  writeJson(r.res, 200, scaleOf(obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(obj));
 }
 
 // ---- pods/binding ----
@@ -90,7 +90,7 @@ export async function handleBinding(r: ResourceRequest): Promise<void> {
     r.ctx,
     { subresource: 'binding' },
   );
-  writeJson(r.res, 201, successStatus());
+  writeEncoded(r.res, r.accept, 201, successStatus());
 }
 
 // ---- pods/eviction (policy/v1 Eviction) ----
@@ -107,7 +107,7 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
   }
   const opts = isPlainObject(body.deleteOptions) ? (body.deleteOptions as Record<string, unknown>) : {};
   await r.rs.delete(r.info.namespace, podName, { gracePeriodSeconds: opts.gracePeriodSeconds as number | undefined, preconditions: opts.preconditions as never }, r.ctx);
-  writeJson(r.res, 201, successStatus());
+  writeEncoded(r.res, r.accept, 201, successStatus());
 }
 
 // ---- serviceaccounts/token (authentication.k8s.io/v1 TokenRequest) ----
@@ -122,7 +122,7 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const audiences = spec.audiences?.length ? spec.audiences : [r.core.tokens.issuer];
   const bound = spec.boundObjectRef?.kind === 'Pod' && spec.boundObjectRef.name ? { name: spec.boundObjectRef.name, uid: spec.boundObjectRef.uid ?? '' } : undefined;
   const token = r.core.tokens.issue({ namespace: r.info.namespace!, name: r.info.name!, uid: sa.metadata.uid ?? '', audiences, expiresAt: now + expiration, pod: bound }, now);
-  writeJson(r.res, 201, {
+  writeEncoded(r.res, r.accept, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: r.info.name, namespace: r.info.namespace, creationTimestamp: null },

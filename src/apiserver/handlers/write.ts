@@ -3,12 +3,12 @@ import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
-import { readBody, writeJson } from '../http-util.js';
+import { readBody } from '../http-util.js';
 import { decodeDeleteOptionsBody, decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
-import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeObject, type ResourceRequest } from './shared.js';
+import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
 
 function checkNamespace(r: ResourceRequest, obj: KObject): void {
@@ -175,7 +175,7 @@ export async function handleDelete(r: ResourceRequest): Promise<void> {
     writeObject(r, 200, toExternal(r, obj));
     return;
   }
-  writeJson(r.res, 200, successStatus({ name, ...(r.def.group ? { group: r.def.group } : {}), kind: r.def.plural, uid: obj.metadata.uid }));
+  writeEncoded(r.res, r.accept, 200, successStatus({ name, ...(r.def.group ? { group: r.def.group } : {}), kind: r.def.plural, uid: obj.metadata.uid }));
 }
 
 export async function handleDeleteCollection(r: ResourceRequest): Promise<void> {
@@ -191,5 +191,5 @@ export async function handleDeleteCollection(r: ResourceRequest): Promise<void> 
       if ((e as { reason?: string }).reason !== 'NotFound') throw e;
     }
   }
-  writeJson(r.res, 200, { kind: r.def.listKind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.currentRevision) }, items });
+  writeEncoded(r.res, r.accept, 200, { kind: r.def.listKind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.currentRevision) }, items });
 }
