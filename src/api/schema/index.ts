@@ -6,7 +6,7 @@ export {
 } from './schema.js';
 export { decodeK8sProtobuf, decodeProtobufMessage, type DecodedObject } from './protobuf.js';
 export {
-  encodeEnvelope, encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf,
+  encodeEnvelope, envelopeRawOffset, ENVELOPE_TAIL_BYTES, encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf,
   splitWatchFrames, ProtobufEncodeError, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE, WATCH_EVENT,
 } from './protobuf-encode.js';
 export { findUnknownFields, findUnknownFieldsIn, unknownFieldMessage } from './fields.js';

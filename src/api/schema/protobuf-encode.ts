@@ -30,12 +30,21 @@ const LIST_META = 'k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta';
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 export const PROTOBUF_WATCH_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf;stream=watch';
 
-/** An encoding plan per message: direct fields by JSON name; inline fields need the slow path. */
+/** How to write one field: its schema, its tag, and (for messages) the plan of its type. */
+interface Entry {
+  readonly f: FieldSchema;
+  /** The tag as one byte, or -1 when it needs more (field numbers ≥ 16). */
+  readonly tag: number;
+  readonly tagBytes: readonly number[];
+  /** Plan of the field's message type, resolved on first use (types may recurse). */
+  sub: Plan | undefined;
+}
+
+/** An encoding plan per message: direct fields by JSON name; inline fields (rare) apart. */
 interface Plan {
-  readonly byJson: { readonly [json: string]: FieldSchema | undefined };
-  readonly inline: readonly FieldSchema[];
-  /** Tag bytes per field number (precomputed varints of num<<3|wire). */
-  readonly tags: readonly (readonly number[] | undefined)[];
+  readonly name: string;
+  readonly byJson: { readonly [json: string]: Entry | undefined };
+  readonly inline: readonly Entry[];
 }
 
 const plans = new Map<string, Plan>();
@@ -51,19 +60,28 @@ function tagBytes(num: number, wire: number): number[] {
 function planOf(msg: MessageSchema): Plan {
   const hit = plans.get(msg.name);
   if (hit) return hit;
-  const byJson: { [json: string]: FieldSchema | undefined } = Object.create(null) as { [json: string]: FieldSchema | undefined };
-  const inline: FieldSchema[] = [];
-  const tags: (number[] | undefined)[] = [];
+  const byJson: { [json: string]: Entry | undefined } = Object.create(null) as { [json: string]: Entry | undefined };
+  const inline: Entry[] = [];
   for (const f of msg.fields) {
     if (f.noJson) continue;
     const wire = f.scalar && f.scalar !== 'string' && f.scalar !== 'bytes' && !f.map ? WIRE_VARINT : WIRE_LEN;
-    tags[f.num] = tagBytes(f.num, wire);
-    if (f.inline && !f.scalar) inline.push(f);
-    else byJson[f.json] = f;
+    const tb = tagBytes(f.num, wire);
+    const e: Entry = { f, tag: tb.length === 1 ? tb[0]! : -1, tagBytes: tb, sub: undefined };
+    if (f.inline && !f.scalar) inline.push(e);
+    else byJson[f.json] = e;
   }
-  const plan: Plan = { byJson, inline, tags };
+  const plan: Plan = { name: msg.name, byJson, inline };
   plans.set(msg.name, plan);
   return plan;
+}
+
+function subPlan(e: Entry): Plan {
+  if (e.sub === undefined) {
+    const msg = getMessage(e.f.type);
+    if (!msg) fail(e.f, `no schema for message ${e.f.type}`);
+    e.sub = planOf(msg);
+  }
+  return e.sub;
 }
 
 /** Thrown for JSON that cannot be put on the wire (a bug upstream of the encoder, or bad data). */
@@ -85,6 +103,16 @@ class Writer {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+  }
+
+  byte(b: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  tag(e: Entry): void {
+    if (e.tag >= 0) this.byte(e.tag);
+    else this.raw(e.tagBytes);
   }
 
   raw(bytes: readonly number[]): void {
@@ -196,18 +224,16 @@ function writeScalar(w: Writer, f: FieldSchema, v: unknown): void {
 }
 
 /** Writes the value of a message-typed field (the tag and length are the caller's). */
-function writeValue(w: Writer, f: FieldSchema, v: unknown, depth: number): void {
-  if (f.special) return writeSpecial(w, f, v);
-  const msg = getMessage(f.type);
-  if (!msg) fail(f, `no schema for message ${f.type}`);
-  if (!isObj(v)) fail(f, `expected an object, got ${JSON.stringify(v)}`);
-  writeFields(w, msg, v, depth + 1);
+function writeValue(w: Writer, e: Entry, v: unknown, depth: number): void {
+  if (e.f.special) return writeSpecial(w, e.f, v);
+  if (!isObj(v)) fail(e.f, `expected an object, got ${JSON.stringify(v)}`);
+  writeFields(w, subPlan(e), v, depth + 1);
 }
 
 function writeSpecial(w: Writer, f: FieldSchema, v: unknown): void {
   switch (f.special) {
     case 'quantity':
-      w.raw([0x0a]);
+      w.byte(0x0a);
       w.string(typeof v === 'number' ? String(v) : typeof v === 'string' ? v : '0');
       return;
     case 'int-or-string':
@@ -224,23 +250,23 @@ function writeSpecial(w: Writer, f: FieldSchema, v: unknown): void {
     case 'micro-time': {
       if (typeof v !== 'string') return; // null: Go's zero time, an empty Timestamp
       const [seconds, nanos] = parseTime(f, v);
-      if (seconds !== 0) { w.raw([0x08]); w.varint(seconds); }
-      if (nanos !== 0) { w.raw([0x10]); w.varint(nanos); }
+      if (seconds !== 0) { w.byte(0x08); w.varint(seconds); }
+      if (nanos !== 0) { w.byte(0x10); w.varint(nanos); }
       return;
     }
     case 'duration':
-      w.raw([0x08]);
+      w.byte(0x08);
       w.varint(typeof v === 'number' ? v : parseGoDuration(f, String(v)));
       return;
     case 'raw-extension':
     case 'fields-v1':
       if (v === undefined || v === null) return;
-      w.raw([0x0a]);
+      w.byte(0x0a);
       w.string(JSON.stringify(v));
       return;
     case 'string-list':
       if (!Array.isArray(v)) return;
-      for (const s of v) { w.raw([0x0a]); w.string(String(s)); }
+      for (const s of v) { w.byte(0x0a); w.string(String(s)); }
       return;
     default:
       fail(f, 'not a special type');
@@ -249,8 +275,20 @@ function writeSpecial(w: Writer, f: FieldSchema, v: unknown): void {
 
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
+/** Recently parsed times: objects repeat a handful (creation, managedFields, conditions). */
+const timeCache = new Map<string, readonly [number, number]>();
+
 /** RFC3339 → [unix seconds, nanos]. */
-function parseTime(f: FieldSchema, s: string): [number, number] {
+function parseTime(f: FieldSchema, s: string): readonly [number, number] {
+  const hit = timeCache.get(s);
+  if (hit) return hit;
+  const t = parseTimeUncached(f, s);
+  if (timeCache.size >= 4096) timeCache.clear();
+  timeCache.set(s, t);
+  return t;
+}
+
+function parseTimeUncached(f: FieldSchema, s: string): [number, number] {
   const m = TIME_RE.exec(s);
   if (!m) fail(f, `not an RFC3339 time: ${JSON.stringify(s)}`);
   let seconds = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) / 1000;
@@ -273,46 +311,44 @@ export function parseGoDuration(f: FieldSchema, s: string): number {
 
 const MAX_DEPTH = 64;
 
-function writeFields(w: Writer, msg: MessageSchema, obj: Readonly<Record<string, unknown>>, depth: number): void {
-  if (depth > MAX_DEPTH) throw new ProtobufEncodeError(`cannot encode ${msg.name} as protobuf: nesting too deep`);
-  const plan = planOf(msg);
-  for (const f of plan.inline) {
-    w.raw(plan.tags[f.num]!);
+function writeFields(w: Writer, plan: Plan, obj: Readonly<Record<string, unknown>>, depth: number): void {
+  if (depth > MAX_DEPTH) throw new ProtobufEncodeError(`cannot encode ${plan.name} as protobuf: nesting too deep`);
+  for (const e of plan.inline) {
+    w.tag(e);
     const mark = w.begin();
-    const inner = getMessage(f.type);
-    if (!inner) fail(f, `no schema for message ${f.type}`);
-    writeFields(w, inner, obj, depth + 1);
+    writeFields(w, subPlan(e), obj, depth + 1);
     w.end(mark);
   }
+  const byJson = plan.byJson;
   for (const key in obj) {
-    const f = plan.byJson[key];
-    if (f === undefined) continue;
+    const e = byJson[key];
+    if (e === undefined) continue;
+    const f = e.f;
     const v = obj[key];
     if (v === undefined || v === null) {
-      // Go's zero time for a non-pointer Time/RawExtension is still written (empty).
+      // Go's zero time for a non-pointer Time is still written (an empty Timestamp).
       if (v === null && !f.pointer && !f.repeated && !f.map && (f.special === 'time' || f.special === 'micro-time')) {
-        w.raw(plan.tags[f.num]!);
-        w.raw([0]);
+        w.tag(e);
+        w.byte(0);
       }
       continue;
     }
-    const tag = plan.tags[f.num]!;
     if (f.map) {
       if (!isObj(v)) fail(f, 'expected an object (map)');
       for (const k in v) {
         const x = v[k];
-        w.raw(tag);
+        w.tag(e);
         const mark = w.begin();
-        w.raw([0x0a]);
+        w.byte(0x0a);
         w.string(k);
         if (x !== undefined && x !== null) {
           if (f.scalar) {
-            w.raw([f.scalar === 'string' || f.scalar === 'bytes' ? 0x12 : 0x10]);
+            w.byte(f.scalar === 'string' || f.scalar === 'bytes' ? 0x12 : 0x10);
             writeScalar(w, f, x);
           } else {
-            w.raw([0x12]);
+            w.byte(0x12);
             const m2 = w.begin();
-            writeValue(w, f, x, depth);
+            writeValue(w, e, x, depth);
             w.end(m2);
           }
         }
@@ -324,21 +360,21 @@ function writeFields(w: Writer, msg: MessageSchema, obj: Readonly<Record<string,
       if (!Array.isArray(v)) fail(f, 'expected an array');
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
-        w.raw(tag);
+        w.tag(e);
         if (f.scalar) writeScalar(w, f, x);
         else {
           const mark = w.begin();
-          if (x !== null && x !== undefined) writeValue(w, f, x, depth);
+          if (x !== null && x !== undefined) writeValue(w, e, x, depth);
           w.end(mark);
         }
       }
       continue;
     }
-    w.raw(tag);
+    w.tag(e);
     if (f.scalar) writeScalar(w, f, v);
     else {
       const mark = w.begin();
-      writeValue(w, f, v, depth);
+      writeValue(w, e, v, depth);
       w.end(mark);
     }
   }
@@ -349,7 +385,7 @@ export function encodeMessageBytes(type: string, obj: Readonly<Record<string, un
   const msg = getMessage(type);
   if (!msg) throw new ProtobufEncodeError(`no protobuf message ${type}`);
   const w = new Writer(sizeHint);
-  writeFields(w, msg, obj, 0);
+  writeFields(w, planOf(msg), obj, 0);
   return w.result();
 }
 
@@ -363,20 +399,38 @@ export function protobufMessageOf(apiVersion: string, kind: string): string | un
 function envelopeHead(apiVersion: string, kind: string, rawLen: number): Buffer {
   const w = new Writer(apiVersion.length * 3 + kind.length * 3 + 32);
   w.raw(ENVELOPE_MAGIC);
-  w.raw([0x0a]);
+  w.byte(0x0a);
   const tm = w.begin();
-  w.raw([0x0a]);
+  w.byte(0x0a);
   w.string(apiVersion);
-  w.raw([0x12]);
+  w.byte(0x12);
   w.string(kind);
   w.end(tm);
-  w.raw([0x12]);
+  w.byte(0x12);
   w.varint(rawLen);
   return w.result();
 }
 
 /** contentEncoding "" and contentType "", as Go writes them. */
 const ENVELOPE_TAIL = Buffer.from([0x1a, 0x00, 0x22, 0x00]);
+
+/** Length of the envelope's trailer after the message bytes. */
+export const ENVELOPE_TAIL_BYTES = ENVELOPE_TAIL.length;
+
+/** Offset of the message bytes inside an envelope written by `encodeEnvelope`. */
+export function envelopeRawOffset(env: Uint8Array): number {
+  // magic, 0x0a, varint(typeMeta length), typeMeta, 0x12, varint(raw length), raw...
+  let p = ENVELOPE_MAGIC.length + 1;
+  let len = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = env[p++]!;
+    len += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  p += len + 1;
+  while (env[p]! >= 0x80) p++;
+  return p + 1;
+}
 
 /** "k8s\0" + runtime.Unknown around an already-encoded message. */
 export function encodeEnvelope(apiVersion: string, kind: string, raw: Uint8Array): Buffer {
@@ -396,7 +450,7 @@ export function encodeK8sProtobufObject(obj: Readonly<Record<string, unknown>>):
 /** Length-prefixed field bytes for a list: `2: item` per encoded item message. */
 function itemHeader(len: number): Buffer {
   const w = new Writer(12);
-  w.raw([0x12]);
+  w.byte(0x12);
   w.varint(len);
   return w.result();
 }
@@ -430,11 +484,11 @@ function lengthOf(n: number): Buffer {
 export function encodeWatchFrame(type: string, envelope: Uint8Array): Buffer {
   const w = new Writer(envelope.length + type.length + 32);
   w.pos = 4;
-  w.raw([0x0a]);
+  w.byte(0x0a);
   w.string(type);
-  w.raw([0x12]);
+  w.byte(0x12);
   const m = w.begin();
-  w.raw([0x0a]);
+  w.byte(0x0a);
   w.bytes(envelope);
   w.end(m);
   w.buf.writeUInt32BE(w.pos - 4, 0);

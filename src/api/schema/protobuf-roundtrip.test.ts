@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { resources, apiVersionOf } from '../registry/index.js';
 import { getMessage, messageFor, type FieldSchema } from './schema.js';
 import { decodeK8sProtobuf, decodeProtobufMessage } from './protobuf.js';
-import { encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, splitWatchFrames, WATCH_EVENT } from './protobuf-encode.js';
+import { encodeEnvelope, encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, envelopeRawOffset, ENVELOPE_TAIL_BYTES, splitWatchFrames, WATCH_EVENT } from './protobuf-encode.js';
 import { encodeK8sProtobuf } from './testing/protobuf-encoder.js';
 
 type Obj = Record<string, unknown>;
@@ -158,4 +158,13 @@ test('long strings and big messages get multi-byte lengths', () => {
   const big = 'x'.repeat(70_000) + 'é';
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { a: big } }, data: { k: big } };
   assert.deepEqual(decodeK8sProtobuf(encodeK8sProtobufObject(cm)!).object, cm);
+});
+
+test('envelopeRawOffset finds the message inside an envelope', () => {
+  const msg = encodeMessageBytes('k8s.io.api.core.v1.ConfigMap', { metadata: { name: 'x'.repeat(300) }, data: { a: 'b' } });
+  for (const kind of ['ConfigMap', 'K'.repeat(130)]) {
+    const env = encodeEnvelope('v1', kind, msg);
+    const at = envelopeRawOffset(env);
+    assert.deepEqual(env.subarray(at, env.length - ENVELOPE_TAIL_BYTES), msg);
+  }
 });

@@ -13,7 +13,7 @@ import type { KObject } from '../../api/types.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
 import { logger } from '../../util/log.js';
-import { encodeEnvelope, encodeMessageBytes, encodeWatchFrame, protobufMessageOf } from '../../api/schema/index.js';
+import { encodeEnvelope, encodeMessageBytes, encodeWatchFrame, envelopeRawOffset, ENVELOPE_TAIL_BYTES, protobufMessageOf } from '../../api/schema/index.js';
 
 const log = logger('apiserver/watch-cache');
 
@@ -22,8 +22,10 @@ export interface CachedObject {
   readonly obj: Readonly<KObject>;
   readonly rv: number;
   json?: string;
-  /** The protobuf message bytes (no envelope), on first protobuf read; null: the kind has none. */
+  /** The protobuf body ("k8s\0" envelope), on first protobuf read; null: the kind has none. */
   pb?: Buffer | null;
+  /** Where the message bytes start inside `pb`. */
+  pbRaw?: number;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -62,17 +64,25 @@ export function eventFrame(ev: CacheEvent, type: CacheEventType): Buffer | null 
   return f;
 }
 
-/** The object's protobuf message bytes (computed once), or null when its kind has none. */
-export function encodeCachedProtobuf(c: CachedObject): Buffer | null {
+/**
+ * The object's full protobuf body ("k8s\0" envelope; computed once and kept beside the JSON),
+ * or null when its kind has none.
+ */
+export function encodeCachedEnvelope(c: CachedObject): Buffer | null {
   if (c.pb !== undefined) return c.pb;
-  const name = protobufMessageOf(c.obj.apiVersion ?? '', c.obj.kind ?? '');
-  return (c.pb = name ? encodeMessageBytes(name, c.obj as unknown as Record<string, unknown>, c.json ? c.json.length : 1024) : null);
+  const apiVersion = c.obj.apiVersion ?? '';
+  const kind = c.obj.kind ?? '';
+  const name = protobufMessageOf(apiVersion, kind);
+  if (!name) return (c.pb = null);
+  const env = encodeEnvelope(apiVersion, kind, encodeMessageBytes(name, c.obj as unknown as Record<string, unknown>, c.json ? c.json.length : 1024));
+  c.pbRaw = envelopeRawOffset(env);
+  return (c.pb = env);
 }
 
-/** The object's full protobuf body ("k8s\0" envelope), or null when its kind has none. */
-export function encodeCachedEnvelope(c: CachedObject): Buffer | null {
-  const pb = encodeCachedProtobuf(c);
-  return pb ? encodeEnvelope(c.obj.apiVersion ?? '', c.obj.kind ?? '', pb) : null;
+/** The object's protobuf message bytes (no envelope: list items), or null. */
+export function encodeCachedProtobuf(c: CachedObject): Buffer | null {
+  const env = encodeCachedEnvelope(c);
+  return env ? env.subarray(c.pbRaw!, env.length - ENVELOPE_TAIL_BYTES) : null;
 }
 
 export interface WatchCacheOptions {
