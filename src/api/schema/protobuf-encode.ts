@@ -258,8 +258,20 @@ function writeSpecial(w: Writer, f: FieldSchema, v: unknown): void {
       w.byte(0x08);
       w.varint(typeof v === 'number' ? v : parseGoDuration(f, String(v)));
       return;
-    case 'raw-extension':
     case 'fields-v1':
+      if (v === undefined || v === null) return;
+      if (fieldsV1Spans !== undefined && fieldsV1Next < fieldsV1Spans.length) {
+        // The same text JSON.stringify would give, sliced from the object's cached JSON.
+        const at = fieldsV1Next;
+        fieldsV1Next += 2;
+        w.byte(0x0a);
+        w.string(fieldsV1Text!.slice(fieldsV1Spans[at]!, fieldsV1Spans[at + 1]!));
+        return;
+      }
+      w.byte(0x0a);
+      w.string(JSON.stringify(v));
+      return;
+    case 'raw-extension':
       if (v === undefined || v === null) return;
       w.byte(0x0a);
       w.string(JSON.stringify(v));
@@ -380,13 +392,87 @@ function writeFields(w: Writer, plan: Plan, obj: Readonly<Record<string, unknown
   }
 }
 
-/** The raw message (no envelope) of `obj` as message `type`. */
-export function encodeMessageBytes(type: string, obj: Readonly<Record<string, unknown>>, sizeHint = 1024): Buffer {
+// managedFields' fieldsV1 are most of an object's JSON.stringify cost (keys such as
+// `k:{"name":"web"}` need escaping). When the caller has the object's JSON already (the watch
+// cache does), their texts are sliced from it instead: spans [start, end) in encounter order.
+let fieldsV1Text: string | undefined;
+let fieldsV1Spans: number[] | undefined;
+let fieldsV1Next = 0;
+
+const FIELDS_V1_KEY = '"fieldsV1":';
+
+/**
+ * Start/end offsets of every `"fieldsV1":{...}` value in `json`, or undefined unless they are
+ * exactly the managedFields entries' (same count), so encounter order maps one to one.
+ */
+function fieldsV1SpansOf(json: string, obj: Readonly<Record<string, unknown>>): number[] | undefined {
+  const mf = (obj.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+  if (!Array.isArray(mf) || mf.length === 0) return undefined;
+  let want = 0;
+  for (const e of mf) if (e && typeof e === 'object' && (e as { fieldsV1?: unknown }).fieldsV1 != null) want++;
+  const spans: number[] = [];
+  for (let i = json.indexOf(FIELDS_V1_KEY); i >= 0; i = json.indexOf(FIELDS_V1_KEY, i + 1)) {
+    const start = i + FIELDS_V1_KEY.length;
+    const end = endOfJsonObject(json, start);
+    if (end < 0) return undefined;
+    spans.push(start, end);
+    i = end - 1;
+  }
+  return spans.length === want * 2 ? spans : undefined;
+}
+
+/** The end (exclusive) of the JSON object starting at `start`, or -1. */
+function endOfJsonObject(json: string, start: number): number {
+  if (json.charCodeAt(start) !== 0x7b) return -1;
+  let depth = 0;
+  for (let p = start; p < json.length; p++) {
+    const c = json.charCodeAt(p);
+    if (c === 0x22) {
+      // Skip the string: find the closing quote not escaped by an odd run of backslashes.
+      for (;;) {
+        p = json.indexOf('"', p + 1);
+        if (p < 0) return -1;
+        let b = p - 1;
+        while (json.charCodeAt(b) === 0x5c) b--;
+        if ((p - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return p + 1;
+  }
+  return -1;
+}
+
+/** Scratch buffers above this size are dropped after use rather than kept for the process. */
+const MAX_SCRATCH = 4 * 1024 * 1024;
+let scratch = new Writer(64 * 1024);
+
+/**
+ * The raw message (no envelope) of `obj` as message `type`. `json`, when given, must be
+ * JSON.stringify(obj) (the cached encoding): parts of it are reused rather than re-serialized.
+ */
+export function encodeMessageBytes(type: string, obj: Readonly<Record<string, unknown>>, sizeHint = 1024, json?: string): Buffer {
   const msg = getMessage(type);
   if (!msg) throw new ProtobufEncodeError(`no protobuf message ${type}`);
-  const w = new Writer(sizeHint);
-  writeFields(w, planOf(msg), obj, 0);
-  return w.result();
+  // One scratch buffer, reused: encoding is synchronous and never re-entered. The result is
+  // copied out at its exact size (small ones come from Node's buffer pool).
+  const w = scratch.buf.length >= sizeHint ? scratch : (scratch = new Writer(sizeHint));
+  w.pos = 0;
+  fieldsV1Spans = json === undefined ? undefined : fieldsV1SpansOf(json, obj);
+  fieldsV1Text = fieldsV1Spans ? json : undefined;
+  fieldsV1Next = 0;
+  try {
+    writeFields(w, planOf(msg), obj, 0);
+  } catch (e) {
+    if (w.buf.length > MAX_SCRATCH) scratch = new Writer(64 * 1024);
+    throw e;
+  } finally {
+    fieldsV1Spans = undefined;
+    fieldsV1Text = undefined;
+  }
+  const out = Buffer.allocUnsafe(w.pos);
+  w.buf.copy(out, 0, 0, w.pos);
+  if (w.buf.length > MAX_SCRATCH) scratch = new Writer(64 * 1024);
+  return out;
 }
 
 /** The message name for an object's apiVersion/kind, or undefined (custom resources, Tables). */

@@ -168,3 +168,23 @@ test('envelopeRawOffset finds the message inside an envelope', () => {
     assert.deepEqual(env.subarray(at, env.length - ENVELOPE_TAIL_BYTES), msg);
   }
 });
+
+test('fieldsV1 sliced from the cached JSON gives the same bytes as serializing it', () => {
+  const pod = {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: {
+      name: 'p', annotations: { note: 'a "fieldsV1": {"x":1} look-alike in a value' },
+      managedFields: [
+        { manager: 'kubectl', operation: 'Update', apiVersion: 'v1', time: '2024-01-02T03:04:05Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': { '.': {}, 'f:image': {} } } } } },
+        { manager: 'k\\"x', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:a}b': {}, 'f:c{': {} } } }, subresource: 'status' },
+      ],
+    },
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+  };
+  const json = JSON.stringify(pod);
+  const msg = 'k8s.io.api.core.v1.Pod';
+  assert.deepEqual(encodeMessageBytes(msg, pod, 16, json), encodeMessageBytes(msg, pod));
+  // A fieldsV1 key elsewhere (a raw extension, an unknown field) disables the shortcut safely.
+  const odd = { ...pod, extra: { fieldsV1: { z: 1 } } };
+  assert.deepEqual(encodeMessageBytes(msg, odd, 16, JSON.stringify(odd)), encodeMessageBytes(msg, odd));
+});

@@ -74,7 +74,7 @@ export function encodeCachedEnvelope(c: CachedObject): Buffer | null {
   const kind = c.obj.kind ?? '';
   const name = protobufMessageOf(apiVersion, kind);
   if (!name) return (c.pb = null);
-  const env = encodeEnvelope(apiVersion, kind, encodeMessageBytes(name, c.obj as unknown as Record<string, unknown>, c.json ? c.json.length : 1024));
+  const env = encodeEnvelope(apiVersion, kind, encodeMessageBytes(name, c.obj as unknown as Record<string, unknown>, 1024, encodeCached(c)));
   c.pbRaw = envelopeRawOffset(env);
   return (c.pb = env);
 }
