@@ -10,6 +10,15 @@ import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
 import { writeEncoded, type ResourceRequest } from './shared.js';
 
+/** A subresource body must carry its own kind (or none); another kind is a 400, as upstream. */
+function expectKind(body: Record<string, unknown>, kind: string, group: string, version: string): void {
+  const k = body.kind;
+  if (k !== undefined && k !== '' && k !== kind) {
+    const av = group ? `${group}/${version}` : version;
+    throw badRequest(`${String(k)} in version "${version}" cannot be handled as a ${kind}: expected kind ${kind} (${av}), got ${JSON.stringify(k)}`);
+  }
+}
+
 // ---- scale (autoscaling/v1 Scale) ----
 
 function scaleOf(obj: Readonly<KObject>): KObject {
@@ -48,6 +57,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
         next = applyPatchDocument({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, patchType, clone(scale), patch);
       } else {
         next = decodeObjectBody(raw, r.req.headers['content-type']) as KObject;
+        expectKind(next, 'Scale', 'autoscaling', 'v1');
       }
       const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
@@ -67,6 +77,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
 
 export async function handleBinding(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'Binding', '', 'v1');
   const target = body.target as { kind?: string; name?: string } | undefined;
   const podName = r.info.name!;
   const bindingName = (body.metadata as { name?: string } | undefined)?.name;
@@ -97,6 +108,7 @@ export async function handleBinding(r: ResourceRequest): Promise<void> {
 
 export async function handleEviction(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'Eviction', 'policy', 'v1');
   const podName = r.info.name!;
   const pod = r.rs.get(r.info.namespace, podName).obj;
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
@@ -114,6 +126,7 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
 
 export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
   const spec = (isPlainObject(body.spec) ? body.spec : {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
   const expiration = spec.expirationSeconds ?? 3600;
