@@ -3,12 +3,12 @@
 // `Accept: application/vnd.kubernetes.protobuf` decode with our decoder to what JSON says.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
-import { startCluster, ROOT, type TestCluster } from '../helpers/cluster.js';
+import { startCluster, eventually, ROOT, type TestCluster } from '../helpers/cluster.js';
 import { credsFromKubeconfig, type Creds } from '../helpers/http.js';
 import { decodeK8sProtobuf, decodeProtobufMessage, encodeK8sProtobufObject, splitWatchFrames, WATCH_EVENT } from '../../src/api/schema/index.js';
 
@@ -78,7 +78,8 @@ describe('protobuf clients', () => {
   it('helm create, install, upgrade, rollback and uninstall (release Secrets gone)', { timeout: 180_000 }, async () => {
     const chart = join(work, 'demo');
     await helm(['create', chart]);
-    await helm(['install', 'demo', chart, '--namespace', 'default']);
+    // --wait polls the Deployment and its pods with typed (protobuf) GETs and LISTs.
+    await helm(['install', 'demo', chart, '--namespace', 'default', '--wait', '--timeout', '60s']);
     assert.deepEqual(await releaseSecrets('demo'), ['sh.helm.release.v1.demo.v1']);
     await helm(['upgrade', 'demo', chart, '--namespace', 'default', '--set', 'replicaCount=2']);
     const dep = JSON.parse(await c.k(['get', 'deployment', 'demo', '-n', 'default', '-o', 'json'])) as { spec: { replicas: number } };
@@ -141,6 +142,24 @@ describe('protobuf clients', () => {
     assert.equal(rest.length, 0, 'no partial frame');
     const events = frames.map((f) => decodeProtobufMessage(WATCH_EVENT, f) as { type: string; object: { kind: string; metadata: { name: string } } });
     assert.deepEqual(events.map((e) => `${e.type} ${e.object.kind}/${e.object.metadata.name}`), ['ADDED ConfigMap/w1', 'DELETED ConfigMap/w1']);
+  });
+
+  it('client-go decodes our protobuf watch stream (kubectl events --watch)', { timeout: 60_000 }, async () => {
+    const child = spawn(join(ROOT, '.tools/kubectl'), ['events', '--watch', '-n', 'default', '-v=8'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: work }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      await eventually(() => /stream=watch/.test(err), 20_000);
+      const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'pb-watch-probe', namespace: 'default' }, involvedObject: { kind: 'ConfigMap', name: 'p1', namespace: 'default' }, reason: 'ProbeReason', message: 'seen through a protobuf watch', type: 'Normal', firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), count: 1 };
+      await c.k(['create', '-f', '-'], { input: JSON.stringify(ev) });
+      await eventually(() => out.includes('seen through a protobuf watch'), 20_000);
+      assert.match(err, /Accept: application\/vnd\.kubernetes\.protobuf,application\/json/);
+      assert.match(err, /Content-Type: application\/vnd\.kubernetes\.protobuf;stream=watch/);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('bad protobuf input gets an upstream Status and writes nothing', { timeout: 60_000 }, async () => {
