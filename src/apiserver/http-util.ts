@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeK8sProtobufObject, PROTOBUF_MEDIA_TYPE } from '../api/schema/index.js';
+import { prefersProtobuf } from './negotiate.js';
 import { StatusError, requestEntityTooLarge, internalError, isStatusError, type Status } from '../api/status.js';
 
 /** Upstream's limit for a request body (3 MiB). */
@@ -57,5 +59,8 @@ export function writeStatus(res: ServerResponse, err: unknown): void {
   const s: Status = se.status;
   const headers: Record<string, string> = {};
   if (s.code === 429 && s.details?.retryAfterSeconds) headers['Retry-After'] = String(s.details.retryAfterSeconds);
-  writeJson(res, s.code, s, headers);
+  // A client that prefers protobuf (client-go) gets its Status as protobuf, as upstream answers.
+  const pb = prefersProtobuf(res.req?.headers.accept) ? encodeK8sProtobufObject(s as unknown as Record<string, unknown>) : undefined;
+  if (pb) writeRaw(res, s.code, pb, PROTOBUF_MEDIA_TYPE, headers);
+  else writeJson(res, s.code, s, headers);
 }

@@ -48,6 +48,23 @@ export function decodeObjectBody(buf: Buffer, contentType: string | undefined): 
   return v;
 }
 
+/**
+ * The optional DeleteOptions body of DELETE and deletecollection, in any body format
+ * (client-go sends it as protobuf for built-in types). An empty body is no options.
+ */
+export function decodeDeleteOptionsBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> {
+  if (buf.length === 0) return {};
+  let opts: Record<string, unknown>;
+  try {
+    opts = decodeObjectBody(buf, contentType);
+  } catch (e) {
+    if ((e as { status?: { code?: number } }).status?.code === 415) throw e;
+    throw badRequest(`the DeleteOptions in the body could not be decoded: ${(e as Error).message}`);
+  }
+  if (opts.kind !== undefined && opts.kind !== 'DeleteOptions') throw badRequest(`the DeleteOptions in the body could not be decoded: expected kind DeleteOptions, got ${JSON.stringify(opts.kind)}`);
+  return opts;
+}
+
 const requireLazy = createRequire(import.meta.url);
 type YamlModule = typeof import('yaml');
 type YamlTags = NonNullable<import('yaml').SchemaOptions['customTags']>;
@@ -126,32 +143,76 @@ export interface AcceptInfo {
   partial?: boolean;
   /** Table version requested (v1 or v1beta1). */
   tableVersion: string;
+  /**
+   * The client prefers `application/vnd.kubernetes.protobuf` (client-go's default for built-in
+   * types). Objects without a protobuf form (custom resources, Tables) fall back to JSON.
+   */
+  protobuf?: boolean;
+  /** JSON is acceptable too; false only when the client accepts protobuf alone. */
+  jsonOk?: boolean;
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+interface AcceptEntry {
+  type: string;
+  params: Record<string, string>;
+  q: number;
+}
+
+function parseAcceptEntries(accept: string): AcceptEntry[] {
+  const out: AcceptEntry[] = [];
+  for (const part of accept.split(',')) {
+    const [rawType, ...rawParams] = part.split(';').map((x) => x.trim());
+    const type = (rawType ?? '').toLowerCase();
+    if (!type) continue;
+    const params: Record<string, string> = {};
+    for (const kv of rawParams) {
+      const i = kv.indexOf('=');
+      if (i > 0) params[kv.slice(0, i).trim().toLowerCase()] = kv.slice(i + 1).trim();
+    }
+    const q = params.q === undefined ? 1 : Number(params.q);
+    out.push({ type, params, q: Number.isFinite(q) ? q : 1 });
+  }
+  // Most preferred first; equal weights keep the client's order (goautoneg does the same).
+  return out.filter((e) => e.q > 0).sort((a, b) => b.q - a.q);
 }
 
 /**
- * kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io, ...;v=v1beta1..., application/json`.
- * We answer a Table when any acceptable entry asks for one; otherwise JSON, which every
- * client (including protobuf-preferring ones) also accepts.
+ * kubectl asks for `application/json;as=Table;v=v1;g=meta.k8s.io, ...;v=v1beta1..., application/json`:
+ * we answer a Table when any acceptable entry asks for one (Tables are always JSON, as upstream).
+ * client-go asks for `application/vnd.kubernetes.protobuf, application/json`: the first plain
+ * type decides between protobuf and JSON.
  */
 export function parseAccept(accept: string | undefined): AcceptInfo {
-  if (!accept) return { table: false, tableVersion: 'v1' };
+  if (!accept) return { table: false, tableVersion: 'v1', jsonOk: true };
   let json = false;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.split(';').map((x) => x.trim());
-    const p: Record<string, string> = {};
-    for (const kv of params) {
-      const i = kv.indexOf('=');
-      if (i > 0) p[kv.slice(0, i).trim().toLowerCase()] = kv.slice(i + 1).trim();
-    }
+  let first: string | undefined;
+  for (const { type, params: p } of parseAcceptEntries(accept)) {
     if (p.as === 'Table' && p.g === 'meta.k8s.io' && (type === 'application/json' || type === '*/*')) {
-      return { table: true, tableVersion: p.v === 'v1beta1' ? 'v1beta1' : 'v1' };
+      return { table: true, tableVersion: p.v === 'v1beta1' ? 'v1beta1' : 'v1', jsonOk: true };
     }
     if ((p.as === 'PartialObjectMetadata' || p.as === 'PartialObjectMetadataList') && p.g === 'meta.k8s.io' && type === 'application/json') {
-      return { table: false, partial: true, tableVersion: 'v1' };
+      return { table: false, partial: true, tableVersion: 'v1', jsonOk: true };
     }
     if (p.as) continue;
-    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === 'application/vnd.kubernetes.protobuf' || type === 'application/yaml') json = true;
+    if (type === 'application/json' || type === '*/*' || type === 'application/*' || type === 'application/yaml') {
+      json = true;
+      first ??= 'json';
+    } else if (type === PROTOBUF) {
+      first ??= 'protobuf';
+    }
   }
-  if (!json) throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
-  return { table: false, tableVersion: 'v1' };
+  if (!first) throw notAcceptable(`only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+  return { table: false, tableVersion: 'v1', protobuf: first === 'protobuf', jsonOk: json };
+}
+
+/** Whether an error answer should be a protobuf Status (the client prefers protobuf). */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  if (!accept || !accept.includes(PROTOBUF)) return false;
+  try {
+    return parseAccept(accept).protobuf === true;
+  } catch {
+    return false;
+  }
 }

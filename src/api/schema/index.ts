@@ -4,7 +4,11 @@ export {
   getMessage, hasMessage, messageFor, messageNames, parseApiVersion, protoPackageOf, specialOf,
   type FieldSchema, type MessageSchema, type ScalarType, type SpecialType,
 } from './schema.js';
-export { decodeK8sProtobuf, type DecodedObject } from './protobuf.js';
+export { decodeK8sProtobuf, decodeProtobufMessage, type DecodedObject } from './protobuf.js';
+export {
+  encodeEnvelope, envelopeRawOffset, ENVELOPE_TAIL_BYTES, encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf,
+  splitWatchFrames, ProtobufEncodeError, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE, WATCH_EVENT,
+} from './protobuf-encode.js';
 export { findUnknownFields, findUnknownFieldsIn, unknownFieldMessage } from './fields.js';
 export {
   buildOpenApiV3Document, buildOpenApiV3Index, canonicalJson, openApiGvPath, openApiHash, schemaNameOf,

@@ -461,3 +461,10 @@ function decodeEnvelope(body: Uint8Array, depth: number): DecodedObject {
 export function decodeK8sProtobuf(body: Uint8Array): DecodedObject {
   return decodeEnvelope(body, 0);
 }
+
+/** Decodes a bare message (no envelope) of a known type, e.g. a WatchEvent frame. */
+export function decodeProtobufMessage(type: string, body: Uint8Array): Record<string, unknown> {
+  const msg = getMessage(type);
+  if (!msg) throw malformed(`no schema for message ${type}`);
+  return decodeMessage(new Reader(body, 0, body.length), msg, 0);
+}

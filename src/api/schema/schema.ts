@@ -138,9 +138,21 @@ export function protoPackageOf(group: string): string {
  * undefined when the group/version/kind is not a known built-in (custom resources, typos).
  */
 export function messageFor(group: string, version: string, kind: string): string | undefined {
+  if (group === 'meta.k8s.io' || META_KINDS.has(kind)) {
+    // Options, Status and WatchEvent are meta/v1 kinds registered in every group version
+    // (metav1.AddToGroupVersion): a DeleteOptions body arrives as "v1" or "apps/v1".
+    const meta = `${META}.${kind}`;
+    if (tuplesOf(meta) && (version === 'v1' || group === 'meta.k8s.io' || META_KINDS.has(kind))) return meta;
+    if (group === 'meta.k8s.io') return undefined;
+  }
   const name = `k8s.io.api.${protoPackageOf(group)}.${version}.${kind}`;
   return tuplesOf(name) ? name : undefined;
 }
+
+/** Kinds of meta.k8s.io/v1 that every group version also serves under its own apiVersion. */
+const META_KINDS: ReadonlySet<string> = new Set([
+  'DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions', 'Status', 'WatchEvent',
+]);
 
 /** Splits "apps/v1" → {group:'apps', version:'v1'}; "v1" → {group:'', version:'v1'}. */
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {

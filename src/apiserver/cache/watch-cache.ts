@@ -13,6 +13,7 @@ import type { KObject } from '../../api/types.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
 import { logger } from '../../util/log.js';
+import { encodeEnvelope, encodeMessageBytes, encodeWatchFrame, envelopeRawOffset, ENVELOPE_TAIL_BYTES, protobufMessageOf } from '../../api/schema/index.js';
 
 const log = logger('apiserver/watch-cache');
 
@@ -21,6 +22,10 @@ export interface CachedObject {
   readonly obj: Readonly<KObject>;
   readonly rv: number;
   json?: string;
+  /** The protobuf body ("k8s\0" envelope), on first protobuf read; null: the kind has none. */
+  pb?: Buffer | null;
+  /** Where the message bytes start inside `pb`. */
+  pbRaw?: number;
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -35,12 +40,49 @@ export interface CacheEvent {
   readonly at: number;
   /** Encoded `{"type":..,"object":..}\n` lines by event type, shared by all JSON watchers. */
   lines?: Partial<Record<CacheEventType, Buffer>>;
+  /** Length-prefixed protobuf WatchEvent frames by event type, shared by all protobuf watchers. */
+  frames?: Partial<Record<CacheEventType, Buffer | null>>;
 }
 
 /** The watch line for an event as `type` (selector transitions may report another type). */
 export function eventLine(ev: CacheEvent, type: CacheEventType): Buffer {
   const lines = (ev.lines ??= {});
   return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${encodeCached(ev.cur)}}\n`));
+}
+
+/**
+ * The protobuf watch frame for an event as `type`, or null when the kind has no protobuf
+ * form. Encoded once per event and type, like the JSON line (STYLE §11).
+ */
+export function eventFrame(ev: CacheEvent, type: CacheEventType): Buffer | null {
+  const frames = (ev.frames ??= {});
+  let f = frames[type];
+  if (f === undefined) {
+    const env = encodeCachedEnvelope(ev.cur);
+    f = frames[type] = env ? encodeWatchFrame(type, env) : null;
+  }
+  return f;
+}
+
+/**
+ * The object's full protobuf body ("k8s\0" envelope; computed once and kept beside the JSON),
+ * or null when its kind has none.
+ */
+export function encodeCachedEnvelope(c: CachedObject): Buffer | null {
+  if (c.pb !== undefined) return c.pb;
+  const apiVersion = c.obj.apiVersion ?? '';
+  const kind = c.obj.kind ?? '';
+  const name = protobufMessageOf(apiVersion, kind);
+  if (!name) return (c.pb = null);
+  const env = encodeEnvelope(apiVersion, kind, encodeMessageBytes(name, c.obj as unknown as Record<string, unknown>, 1024, encodeCached(c)));
+  c.pbRaw = envelopeRawOffset(env);
+  return (c.pb = env);
+}
+
+/** The object's protobuf message bytes (no envelope: list items), or null. */
+export function encodeCachedProtobuf(c: CachedObject): Buffer | null {
+  const env = encodeCachedEnvelope(c);
+  return env ? env.subarray(c.pbRaw!, env.length - ENVELOPE_TAIL_BYTES) : null;
 }
 
 export interface WatchCacheOptions {
@@ -170,6 +212,7 @@ export class WatchCache {
     }
     // The shared encodings served this fan-out; a later replay re-encodes on demand.
     ce.lines = undefined;
+    ce.frames = undefined;
     this.wake();
   }
 

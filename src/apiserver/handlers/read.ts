@@ -1,10 +1,11 @@
 // GET, LIST and WATCH, all served from the watch cache.
 import type { KObject } from '../../api/types.js';
 import { apiVersionOf } from '../../api/registry/index.js';
-import { badRequest, gone, StatusError } from '../../api/status.js';
-import { writeJson } from '../http-util.js';
+import { badRequest, gone, notAcceptable, StatusError } from '../../api/status.js';
+import { writeJson, writeRaw } from '../http-util.js';
 import { parseListQuery, type ListQuery } from '../query.js';
-import { encodeCached, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
+import { encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE } from '../../api/schema/index.js';
+import { encodeCached, encodeCachedEnvelope, encodeCachedProtobuf, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
 
@@ -57,11 +58,66 @@ export async function handleList(r: ResourceRequest): Promise<void> {
   }
   // Items are joined from their cached encodings: no per-request re-serialization.
   const convert = needsConversion(r);
+  if (r.accept.protobuf) {
+    const items: Buffer[] = [];
+    for (const c of page.items) {
+      const pb = convert ? protobufOf(toExternal(r, c.obj)) : encodeCachedProtobuf(c);
+      if (!pb) break;
+      items.push(pb);
+    }
+    if (items.length === page.items.length && protobufMessageOf(apiVersion, r.def.listKind)) {
+      await writeParts(r, encodeListParts(apiVersion, r.def.listKind, meta, items));
+      return;
+    }
+    if (!r.accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${r.def.listKind}: application/json, application/yaml`);
+  }
   const head = JSON.stringify({ kind: r.def.listKind, apiVersion, metadata: meta });
   await writeItems(r, `${head.slice(0, -1)},"items":[`, page.items.length, (i) => (convert ? JSON.stringify(toExternal(r, page.items[i].obj)) : encodeCached(page.items[i])), ']}');
 }
 
 const STREAM_CHUNK_BYTES = 256 * 1024;
+
+function protobufOf(obj: Readonly<KObject>): Buffer | null {
+  const name = protobufMessageOf(obj.apiVersion ?? '', obj.kind ?? '');
+  return name ? encodeMessageBytes(name, obj as unknown as Record<string, unknown>) : null;
+}
+
+/** Writes a protobuf body given in parts: one piece when small, else chunks with backpressure. */
+async function writeParts(r: ResourceRequest, parts: Buffer[]): Promise<void> {
+  const res = r.res;
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (total <= STREAM_CHUNK_BYTES) {
+    writeRaw(res, 200, Buffer.concat(parts, total), PROTOBUF_MEDIA_TYPE);
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': PROTOBUF_MEDIA_TYPE, 'Content-Length': total, 'Cache-Control': 'no-cache, private' });
+  let batch: Buffer[] = [];
+  let size = 0;
+  for (let i = 0; i < parts.length; i++) {
+    batch.push(parts[i]!);
+    size += parts[i]!.length;
+    if (size < STREAM_CHUNK_BYTES && i < parts.length - 1) continue;
+    if (res.destroyed) return;
+    const ok = res.write(Buffer.concat(batch, size));
+    batch = [];
+    size = 0;
+    if (!ok && !res.destroyed) await drained(res);
+  }
+  res.end();
+}
+
+function drained(res: ResourceRequest['res']): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
 
 /**
  * Writes `prefix item,item,... suffix`. Small bodies go out in one piece with a length;
@@ -185,7 +241,17 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   let sentColumns = false;
   let closed = false;
 
-  const encode = (type: string, c: CachedObject): string => {
+  // Protobuf streams (client-go): length-prefixed WatchEvent frames; Tables stay JSON.
+  const pbKind = r.accept.protobuf && !table && !r.accept.partial && protobufMessageOf(apiVersionOf(r.def.group, r.def.version), r.def.kind) !== undefined;
+  if (r.accept.protobuf && !pbKind && !r.accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${r.def.kind}: application/json, application/yaml`);
+  const frameOf = (type: string, obj: Readonly<object>): Buffer => encodeWatchFrame(type, encodeK8sProtobufObject(obj as Record<string, unknown>)!);
+  const bookmark = (rv: number, initialEventsEnd: boolean): Buffer | string => {
+    const obj = bookmarkObject(r, rv, initialEventsEnd);
+    return pbKind ? frameOf('BOOKMARK', obj) : `{"type":"BOOKMARK","object":${JSON.stringify(obj)}}\n`;
+  };
+
+  const encode = (type: string, c: CachedObject): string | Buffer => {
+    if (pbKind) return convert ? frameOf(type, toExternal(r, c.obj)) : encodeWatchFrame(type, encodeCachedEnvelope(c)!);
     if (table) {
       const obj = toExternal(r, c.obj);
       const t = buildTable(r, [obj], c.rv, undefined, !sentColumns);
@@ -200,7 +266,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     deadline: timeoutS > 0 ? Date.now() + timeoutS * 1000 : Number.POSITIVE_INFINITY,
     bookmarks,
     lastBookmark: Date.now(),
-    sendBookmark: () => write(bookmarkLine(r, r.rs.cache.cacheRevision, false)),
+    sendBookmark: () => write(bookmark(r.rs.cache.cacheRevision, false)),
     close: () => {
       if (closed) return;
       closed = true;
@@ -222,7 +288,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
 
   // Plain JSON watchers of the storage version share one encoded line per event.
   const shared = !table && !r.accept.partial && !convert;
-  const send = (ev: CacheEvent, type: CacheEventType): boolean => (shared ? write(eventLine(ev, type)) : write(encode(type, ev.cur)));
+  const send = (ev: CacheEvent, type: CacheEventType): boolean =>
+    shared ? write(pbKind ? eventFrame(ev, type)! : eventLine(ev, type)) : write(encode(type, ev.cur));
   const onEvent = (ev: CacheEvent): boolean => {
     if (closed) return false;
     const now = matches(ev.cur);
@@ -236,7 +303,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     return true;
   };
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+  res.writeHead(200, { 'Content-Type': pbKind ? PROTOBUF_WATCH_MEDIA_TYPE : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let handle: { cancel(): void } | undefined;
   const initialEvents = lq.sendInitialEvents ?? (rv === undefined || rv === 0);
@@ -245,7 +312,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     const start = r.rs.cache.cacheRevision;
     const keyPrefix = nsPrefix ?? r.rs.prefix;
     for (const c of r.rs.cache.scan(keyPrefix)) if (matches(c)) write(encode('ADDED', c));
-    if (lq.sendInitialEvents && bookmarks) write(bookmarkLine(r, start, true));
+    if (lq.sendInitialEvents && bookmarks) write(bookmark(start, true));
     handle = r.rs.cache.watchFrom(start, { onEvent });
   } else if (rv === undefined || rv === 0) {
     handle = r.rs.cache.watchFrom(r.rs.cache.cacheRevision, { onEvent });
@@ -253,7 +320,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     handle = r.rs.cache.watchFrom(rv, { onEvent });
     if (!handle) {
       const st = gone(`too old resource version: ${rv} (${r.rs.cache.oldestWatchableRevision})`).status;
-      write(`{"type":"ERROR","object":${JSON.stringify(st)}}\n`);
+      write(pbKind ? frameOf('ERROR', st) : `{"type":"ERROR","object":${JSON.stringify(st)}}\n`);
       closed = true;
       res.end();
       return;
@@ -265,10 +332,10 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   res.on('error', () => watch.close());
 }
 
-function bookmarkLine(r: ResourceRequest, rv: number, initialEventsEnd: boolean): string {
+function bookmarkObject(r: ResourceRequest, rv: number, initialEventsEnd: boolean): Record<string, unknown> {
   const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
   if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
   const kind = r.accept.partial ? 'PartialObjectMetadata' : r.def.kind;
   const apiVersion = r.accept.partial ? 'meta.k8s.io/v1' : apiVersionOf(r.def.group, r.def.version);
-  return `{"type":"BOOKMARK","object":${JSON.stringify({ kind, apiVersion, metadata })}}\n`;
+  return { kind, apiVersion, metadata };
 }

@@ -5,8 +5,9 @@ import type { ResourceDef } from '../../api/registry/index.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { isPlainObject } from '../../api/types.js';
 import { badRequest, invalid, fieldErr } from '../../api/status.js';
-import { readBody, writeJson } from '../http-util.js';
-import { decodeObjectBody } from '../negotiate.js';
+import { readBody } from '../http-util.js';
+import { writeEncoded } from './shared.js';
+import { decodeObjectBody, parseAccept } from '../negotiate.js';
 import type { Authenticator, Authorizer, UserInfo } from '../auth/user.js';
 import { rfc3339 } from '../../util/time.js';
 import type { ApiServerCore } from '../core.js';
@@ -40,11 +41,12 @@ export async function handleReview(
   namespace: string | undefined,
 ): Promise<void> {
   const body = decodeObjectBody(await readBody(req), req.headers['content-type']);
+  const accept = parseAccept(req.headers.accept);
   const apiVersion = apiVersionOf(def.group, def.version);
   if (body.kind !== undefined && body.kind !== def.kind) throw badRequest(`${String(body.kind)} in version "${def.version}" cannot be handled as a ${def.kind}`);
   const spec = (isPlainObject(body.spec) ? body.spec : {}) as Record<string, unknown>;
   const metadata = { ...(isPlainObject(body.metadata) ? body.metadata : {}), creationTimestamp: null as string | null };
-  const out = (status: Record<string, unknown>): void => writeJson(res, 201, { kind: def.kind, apiVersion, metadata, spec, status });
+  const out = (status: Record<string, unknown>): void => writeEncoded(res, accept, 201, { kind: def.kind, apiVersion, metadata, spec, status });
 
   switch (def.kind) {
     case 'SelfSubjectAccessReview':
@@ -73,7 +75,7 @@ export async function handleReview(
       if (caller.uid) userInfo.uid = caller.uid;
       if (caller.extra) userInfo.extra = caller.extra;
       metadata.creationTimestamp = rfc3339();
-      writeJson(res, 201, { kind: def.kind, apiVersion, metadata, status: { userInfo } });
+      writeEncoded(res, accept, 201, { kind: def.kind, apiVersion, metadata, status: { userInfo } });
       return;
     }
     case 'TokenReview': {

@@ -4,14 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
 import { apiVersionOf, splitApiVersion, type ResourceDef } from '../../api/registry/index.js';
-import { badRequest } from '../../api/status.js';
+import { badRequest, notAcceptable } from '../../api/status.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { RequestContext } from '../context.js';
 import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
-import { encodeCached, type CachedObject } from '../cache/watch-cache.js';
+import { encodeCached, encodeCachedEnvelope, type CachedObject } from '../cache/watch-cache.js';
+import { encodeK8sProtobufObject, PROTOBUF_MEDIA_TYPE } from '../../api/schema/index.js';
 import { convertObject, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
-import { writeJson } from '../http-util.js';
+import { writeJson, writeRaw } from '../http-util.js';
 import type { ApiServerCore } from '../core.js';
 
 export interface ResourceRequest {
@@ -116,12 +117,31 @@ export function writeObject(r: ResourceRequest, code: number, obj: Readonly<KObj
     writeJson(r.res, code, partialMetadata(obj));
     return;
   }
-  writeJson(r.res, code, obj);
+  writeEncoded(r.res, r.accept, code, obj);
+}
+
+/**
+ * Writes any API object (resource, Status, Scale, review...) in the negotiated format:
+ * protobuf when the client prefers it and the kind has a protobuf form, else JSON; a client
+ * that accepts protobuf alone gets 406 for kinds without one (as upstream, for custom resources).
+ */
+export function writeEncoded(res: ServerResponse, accept: AcceptInfo, code: number, obj: Readonly<object>): void {
+  if (accept.protobuf) {
+    const pb = encodeK8sProtobufObject(obj as Record<string, unknown>);
+    if (pb) return writeRaw(res, code, pb, PROTOBUF_MEDIA_TYPE);
+    if (!accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${String((obj as { kind?: unknown }).kind)}: application/json, application/yaml`);
+  }
+  writeJson(res, code, obj);
 }
 
 export function writeCached(r: ResourceRequest, code: number, c: CachedObject): void {
   if (r.accept.table || r.accept.partial || needsConversion(r)) return writeObject(r, code, toExternal(r, c.obj));
   writeWarnings(r);
+  if (r.accept.protobuf) {
+    const env = encodeCachedEnvelope(c);
+    if (env) return writeRaw(r.res, code, env, PROTOBUF_MEDIA_TYPE);
+    if (!r.accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${r.def.kind}: application/json, application/yaml`);
+  }
   writeJson(r.res, code, encodeCached(c));
 }
 

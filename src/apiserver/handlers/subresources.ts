@@ -3,12 +3,21 @@
 import type { KObject } from '../../api/types.js';
 import { isPlainObject } from '../../api/types.js';
 import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
-import { readBody, writeJson } from '../http-util.js';
+import { readBody } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
-import type { ResourceRequest } from './shared.js';
+import { writeEncoded, type ResourceRequest } from './shared.js';
+
+/** A subresource body must carry its own kind (or none); another kind is a 400, as upstream. */
+function expectKind(body: Record<string, unknown>, kind: string, group: string, version: string): void {
+  const k = body.kind;
+  if (k !== undefined && k !== '' && k !== kind) {
+    const av = group ? `${group}/${version}` : version;
+    throw badRequest(`${String(k)} in version "${version}" cannot be handled as a ${kind}: expected kind ${kind} (${av}), got ${JSON.stringify(k)}`);
+  }
+}
 
 // ---- scale (autoscaling/v1 Scale) ----
 
@@ -26,7 +35,7 @@ function scaleOf(obj: Readonly<KObject>): KObject {
 }
 
 export function handleScaleGet(r: ResourceRequest): void {
-  writeJson(r.res, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
 }
 
 export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType): Promise<void> {
@@ -48,6 +57,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
         next = applyPatchDocument({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, patchType, clone(scale), patch);
       } else {
         next = decodeObjectBody(raw, r.req.headers['content-type']) as KObject;
+        expectKind(next, 'Scale', 'autoscaling', 'v1');
       }
       const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
@@ -60,13 +70,14 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
     },
     r.ctx,
   );
-  writeJson(r.res, 200, scaleOf(obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(obj));
 }
 
 // ---- pods/binding ----
 
 export async function handleBinding(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'Binding', '', 'v1');
   const target = body.target as { kind?: string; name?: string } | undefined;
   const podName = r.info.name!;
   const bindingName = (body.metadata as { name?: string } | undefined)?.name;
@@ -90,13 +101,14 @@ export async function handleBinding(r: ResourceRequest): Promise<void> {
     r.ctx,
     { subresource: 'binding' },
   );
-  writeJson(r.res, 201, successStatus());
+  writeEncoded(r.res, r.accept, 201, successStatus());
 }
 
 // ---- pods/eviction (policy/v1 Eviction) ----
 
 export async function handleEviction(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'Eviction', 'policy', 'v1');
   const podName = r.info.name!;
   const pod = r.rs.get(r.info.namespace, podName).obj;
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
@@ -107,13 +119,14 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
   }
   const opts = isPlainObject(body.deleteOptions) ? (body.deleteOptions as Record<string, unknown>) : {};
   await r.rs.delete(r.info.namespace, podName, { gracePeriodSeconds: opts.gracePeriodSeconds as number | undefined, preconditions: opts.preconditions as never }, r.ctx);
-  writeJson(r.res, 201, successStatus());
+  writeEncoded(r.res, r.accept, 201, successStatus());
 }
 
 // ---- serviceaccounts/token (authentication.k8s.io/v1 TokenRequest) ----
 
 export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  expectKind(body, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
   const spec = (isPlainObject(body.spec) ? body.spec : {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
   const expiration = spec.expirationSeconds ?? 3600;
@@ -122,7 +135,7 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const audiences = spec.audiences?.length ? spec.audiences : [r.core.tokens.issuer];
   const bound = spec.boundObjectRef?.kind === 'Pod' && spec.boundObjectRef.name ? { name: spec.boundObjectRef.name, uid: spec.boundObjectRef.uid ?? '' } : undefined;
   const token = r.core.tokens.issue({ namespace: r.info.namespace!, name: r.info.name!, uid: sa.metadata.uid ?? '', audiences, expiresAt: now + expiration, pod: bound }, now);
-  writeJson(r.res, 201, {
+  writeEncoded(r.res, r.accept, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: r.info.name, namespace: r.info.namespace, creationTimestamp: null },

@@ -5,11 +5,11 @@ import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
 import { parseDeleteQuery, parseForce, parseListQuery } from '../query.js';
-import { decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
+import { decodeDeleteOptionsBody, decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
-import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeObject, type ResourceRequest } from './shared.js';
+import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
 
 function checkNamespace(r: ResourceRequest, obj: KObject): void {
@@ -146,16 +146,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
 
 export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const raw = await readBody(r.req);
-  let opts: Record<string, unknown> = {};
-  if (raw.length) {
-    try {
-      const v = JSON.parse(raw.toString('utf8')) as unknown;
-      if (!isPlainObject(v)) throw new Error('not an object');
-      opts = v;
-    } catch (e) {
-      throw badRequest(`the DeleteOptions in the body could not be decoded: ${(e as Error).message}`);
-    }
-  }
+  const opts = decodeDeleteOptionsBody(raw, r.req.headers['content-type']);
   // As upstream, the query's options count only when there is no body.
   const q = raw.length ? undefined : parseDeleteQuery(r.url.searchParams);
   const grace = q ? q.gracePeriodSeconds : (opts.gracePeriodSeconds as number | undefined);
@@ -187,7 +178,7 @@ export async function handleDelete(r: ResourceRequest): Promise<void> {
     writeObject(r, 200, toExternal(r, obj));
     return;
   }
-  writeJson(r.res, 200, successStatus({ name, ...(r.def.group ? { group: r.def.group } : {}), kind: r.def.plural, uid: obj.metadata.uid }));
+  writeEncoded(r.res, r.accept, 200, successStatus({ name, ...(r.def.group ? { group: r.def.group } : {}), kind: r.def.plural, uid: obj.metadata.uid }));
 }
 
 export async function handleDeleteCollection(r: ResourceRequest): Promise<void> {
@@ -204,5 +195,5 @@ export async function handleDeleteCollection(r: ResourceRequest): Promise<void> 
       if ((e as { reason?: string }).reason !== 'NotFound') throw e;
     }
   }
-  writeJson(r.res, 200, { kind: r.def.listKind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.currentRevision) }, items });
+  writeEncoded(r.res, r.accept, 200, { kind: r.def.listKind, apiVersion: apiVersionOf(r.def.group, r.def.version), metadata: { resourceVersion: String(r.rs.cache.currentRevision) }, items });
 }
