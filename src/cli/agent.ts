@@ -15,6 +15,8 @@ import { caHashOf, parseJoinToken, type JoinResponse } from '../util/join-token.
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';
 import { onShutdownSignals } from './shutdown.js';
+import { logger } from '../util/log.js';
+import { logOptions, logHelp, parseLogFlags, applyLogFlags, type LogFlags } from './log-flags.js';
 
 export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
@@ -33,7 +35,7 @@ Flags:
   --pod-network MODE       bridge (default) or cni
   --disable proxy          leave out the service proxy
   --config FILE            YAML file with the same keys as the flags
-  -h, --help               show this help
+${logHelp(27)}  -h, --help               show this help
 `;
 
 const OPTIONS = {
@@ -46,6 +48,7 @@ const OPTIONS = {
   'pod-network': { type: 'string', default: 'bridge' },
   disable: { type: 'string', multiple: true },
   config: { type: 'string' },
+  ...logOptions,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -58,6 +61,7 @@ export interface AgentFlags {
   kubeletPort: number;
   podNetwork: 'bridge' | 'cni';
   disabled: Set<string>;
+  log: LogFlags;
 }
 
 export async function parseAgentFlags(argv: string[]): Promise<AgentFlags | 'help'> {
@@ -92,6 +96,7 @@ export async function parseAgentFlags(argv: string[]): Promise<AgentFlags | 'hel
     kubeletPort,
     podNetwork,
     disabled,
+    log: parseLogFlags(values),
   };
 }
 
@@ -193,7 +198,9 @@ export async function runAgent(argv: string[]): Promise<void> {
     process.stdout.write(agentHelp);
     return;
   }
-  const log = (msg: string): void => void process.stderr.write(`k8ts agent: ${msg}\n`);
+  applyLogFlags(flags.log);
+  const agentLog = logger('agent');
+  const log = (msg: string): void => agentLog.info(msg);
   const t0 = performance.now();
   const { agentPreflight, defaultNodeIP, startNodeAgent } = await import('../kubelet/agent.js');
   const problems = agentPreflight();

@@ -11,7 +11,8 @@ import { openStore } from '../storage/index.js';
 import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
-import { logger, configureLogging } from '../util/log.js';
+import { logger } from '../util/log.js';
+import { logOptions, logHelp, parseLogFlags, applyLogFlags } from './log-flags.js';
 import { collectProcessMetrics } from '../util/metrics.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
@@ -54,9 +55,7 @@ Flags:
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
                              on the API server's event loop) or separate (a loop of its own: API load
                              never delays it and it never delays the API; about 15 MB more memory)
-  --log-format FORMAT        text (default, klog-like lines) or json (one object a line)
-  -v, --v N                  log verbosity: also write messages of level N and below (default 0)
-  --config FILE              flags as YAML (keys = long flag names; default <data-dir>/config.yaml,
+${logHelp(29)}  --config FILE              flags as YAML (keys = long flag names; default <data-dir>/config.yaml,
                              else /etc/k8ts/config.yaml when present)
   -h, --help                 show this help
 
@@ -146,8 +145,7 @@ export const serverOptions = {
   'simulated-nodes': { type: 'string' },
   disable: { type: 'string', multiple: true },
   'node-loop': { type: 'string', default: 'shared' },
-  'log-format': { type: 'string', default: 'text' },
-  v: { type: 'string', short: 'v', default: '0' },
+  ...logOptions,
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -161,9 +159,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   if (values.help) return 'help';
   const nodeLoop = values['node-loop'];
   if (nodeLoop !== 'shared' && nodeLoop !== 'separate') throw new CliError(`--node-loop must be shared or separate, got "${nodeLoop}"`);
-  const logFormat = values['log-format'];
-  if (logFormat !== 'text' && logFormat !== 'json') throw new CliError(`--log-format must be text or json, got "${logFormat}"`);
-  const verbosity = positiveInt('-v', values.v, 0)!;
+  const { logFormat, verbosity } = parseLogFlags(values);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a number between 0 and 65535, got "${values.port}"`);
   const m = /^(\d+)-(\d+)$/.exec(values['service-node-port-range']!);
@@ -214,7 +210,7 @@ export async function runServer(argv: string[]): Promise<void> {
     process.stdout.write(serverHelp.replace('<name> from: see --help', `one of ${CONTROLLER_NAMES.join(', ')}`));
     return;
   }
-  configureLogging({ format: flags.logFormat, verbosity: flags.verbosity });
+  applyLogFlags(flags);
   const t0 = performance.now();
   const serverLog = logger('server');
   const log = (msg: string): void => serverLog.info(msg);
