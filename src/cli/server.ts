@@ -262,8 +262,9 @@ export async function runServer(argv: string[]): Promise<void> {
   }
   log(`API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)`);
 
-  // The other parts run on their own event loops (src/server/): a part that spins or crashes
-  // never stops the API server, DNS or the Ingress. They meet the API server on the loopback socket.
+  // The controller manager and the scheduler run on a loop of their own (src/server/): one that
+  // spins or crashes never stops the API server, the node, DNS or the Ingress. The node runs on
+  // this loop unless --node-loop separate. Every part meets the API server on the loopback socket.
   const loop = (name: string): string => new URL(`../server/loops/${name}.js`, import.meta.url).href;
   const disabled = [...flags.disabled];
   const clusterDNS = cidrRange('serviceips', flags.serviceCIDR).nth(10);
