@@ -28,19 +28,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /**
  * When each of the 10 kills comes: `after` the named moment, `ms` later. The first two land a
  * few hundred ms after a `set image` (the Deployment controller is creating the new ReplicaSet
- * and scaling it), the rest at varied moments after the previous restart (pods starting,
- * probes passing, old pods terminating).
+ * and scaling it), the rest at varied moments after the previous restart. A restarted kubelet
+ * reports its pods unready until their first readiness probe passes (as upstream's does), and
+ * with minReadySeconds 10 a rollout only moves on after ~11 s without a restart: the long gaps
+ * let it move on, so that later kills hit old pods terminating and new ones starting.
  */
 const KILLS: Array<{ after: 'set-image' | 'restart'; ms: number }> = [
   { after: 'set-image', ms: 300 },
   { after: 'set-image', ms: 600 },
   { after: 'restart', ms: 1_500 },
-  { after: 'restart', ms: 4_000 },
+  { after: 'restart', ms: 16_000 },
   { after: 'restart', ms: 250 },
-  { after: 'restart', ms: 8_000 },
+  { after: 'restart', ms: 4_000 },
+  { after: 'restart', ms: 18_000 },
   { after: 'restart', ms: 700 },
-  { after: 'restart', ms: 3_000 },
-  { after: 'restart', ms: 12_000 },
+  { after: 'restart', ms: 15_000 },
   { after: 'restart', ms: 400 },
 ];
 
