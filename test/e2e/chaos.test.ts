@@ -57,7 +57,7 @@ interface Meta {
 interface Pod {
   metadata: Meta;
   spec: { containers: Array<{ name: string; image: string }> };
-  status: { phase?: string; conditions?: Array<{ type: string; status: string }> };
+  status: { phase?: string; conditions?: Array<{ type: string; status: string }>; containerStatuses?: Array<{ restartCount: number }> };
 }
 interface ReplicaSet {
   metadata: Meta;
@@ -236,7 +236,8 @@ describe('chaos: two namespaces roll out while the server is killed -9 and resta
         const current = rss.filter((rs) => rs.spec.replicas === 5);
         assert.equal(current.length, 1, `${ns}: one ReplicaSet holds the 5 replicas: ${rss.map((r) => `${r.metadata.name}=${r.spec.replicas}`)}`);
         for (const p of pods) assert.equal(controllerOf(p.metadata), current[0].metadata.uid, `${ns}/${p.metadata.name} belongs to the new ReplicaSet`);
-        t.diagnostic(`${ns}: ${rss.map((r) => `${r.metadata.name} spec ${r.spec.replicas} status ${r.status.replicas ?? 0}`).join(', ')}`);
+        const restarts = pods.map((p) => p.status.containerStatuses?.reduce((n, x) => n + x.restartCount, 0) ?? 0);
+        t.diagnostic(`${ns}: ${rss.map((r) => `${r.metadata.name} spec ${r.spec.replicas} status ${r.status.replicas ?? 0}`).join(', ')}; container restarts of its pods: ${restarts.join(', ')}`);
       }
 
       // No pod anywhere without a controller that exists in its namespace.
