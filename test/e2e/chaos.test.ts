@@ -11,6 +11,7 @@
 //   - no pod is without a controller, no container runs for a pod that no longer exists;
 //   - the Ingress still answers "Welcome to nginx!".
 // Runs real containers: host lane only (scripts/run-tests.mjs isHostTest), under the host lock.
+// K8TS_CHAOS_LOGS=<dir> keeps every server run's log and the final state.db there for diagnosis.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -138,12 +139,13 @@ describe('chaos: two namespaces roll out while the server is killed -9 and resta
 
   after(async () => {
     if (!base) return;
-    if (process.env.K8TS_CHAOS_LOGS) {
-      mkdirSync(process.env.K8TS_CHAOS_LOGS, { recursive: true });
-      logs.forEach((l, i) => writeFileSync(join(process.env.K8TS_CHAOS_LOGS!, `server-${i + 1}.log`), l));
-      if (existsSync(join(dataDir, 'state.db'))) copyFileSync(join(dataDir, 'state.db'), join(process.env.K8TS_CHAOS_LOGS, 'state.db'));
-    }
     if (c) await c.stop('SIGKILL').catch(() => undefined);
+    const keep = process.env.K8TS_CHAOS_LOGS;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      logs.forEach((l, i) => writeFileSync(join(keep, `server-${i + 1}.log`), l));
+      for (const f of ['state.db', 'state.db-wal']) if (existsSync(join(dataDir, f))) copyFileSync(join(dataDir, f), join(keep, f));
+    }
     // `k8ts stop` removes the data dir's pods whether or not its server runs.
     spawnSync(process.execPath, [K8TS, 'stop', '--data-dir', dataDir], { encoding: 'utf8', timeout: 150_000 });
     if (existsSync(dataDir)) forceCleanupRuntime(dataDir);
