@@ -50,6 +50,8 @@ export interface TestCluster {
 export interface StartOptions {
   datastore?: string;
   dataDir?: string;
+  /** API server port; a free one when unset. A restart on the same dataDir passes the first start's port. */
+  port?: number;
   extraArgs?: string[];
   /** Extra environment for the server (e.g. test-only hooks). */
   env?: NodeJS.ProcessEnv;
@@ -57,7 +59,7 @@ export interface StartOptions {
 
 export async function startCluster(o: StartOptions = {}): Promise<TestCluster> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-test-'));
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const proc = spawn(process.execPath, [K8TS, 'server', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--datastore', o.datastore ?? 'sqlite', ...(o.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...o.env },
