@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { getHeapStatistics } from 'node:v8';
 import { configureLogging, logger, errorMessage } from '../util/log.js';
 import { registry } from '../util/metrics.js';
-import type { FromLoop, LoopModule, LoopWorkerData, RunningLoop, ToLoop } from './protocol.js';
+import { LAG_RESOLUTION_MS, lagMs, type FromLoop, type LoopModule, type LoopWorkerData, type RunningLoop, type ToLoop } from './protocol.js';
 
 const data = workerData as LoopWorkerData;
 const port = parentPort!;
@@ -16,7 +16,7 @@ configureLogging(data.log);
 const log = logger(data.loop);
 setMaxListeners(200);
 
-const delay = monitorEventLoopDelay({ resolution: 100 });
+const delay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
 delay.enable();
 
 const abort = new AbortController();
@@ -28,7 +28,7 @@ port.on('message', (m: ToLoop) => {
   switch (m.type) {
     case 'ping': {
       const heap = getHeapStatistics();
-      send({ type: 'pong', id: m.id, lagMaxMs: delay.max / 1e6, lagP99Ms: delay.percentile(99) / 1e6, heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size });
+      send({ type: 'pong', id: m.id, lagMaxMs: lagMs(delay.max), lagP99Ms: lagMs(delay.percentile(99)), heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size });
       delay.reset();
       return;
     }

@@ -41,3 +41,14 @@ export interface RunningLoop {
   /** Graceful stop after the signal aborted: release Leases, close servers. */
   close(): Promise<void>;
 }
+
+/**
+ * monitorEventLoopDelay's sampling period (ms). Its histogram records the time between two
+ * samples, so an idle loop reads about this much; lag is what lies beyond it.
+ */
+export const LAG_RESOLUTION_MS = 100;
+
+/** A delay histogram's value (ns) as lag in ms: the part beyond the sampling period. */
+export function lagMs(sampleNs: number): number {
+  return Math.max(0, sampleNs / 1e6 - LAG_RESOLUTION_MS);
+}

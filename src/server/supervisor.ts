@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AggregatorRegistry } from 'prom-client';
 import { logger, logConfig, errorMessage } from '../util/log.js';
 import { registry, counter, gauge, Gauge } from '../util/metrics.js';
-import type { FromLoop, LoopModule, LoopWorkerData, RunningLoop, ToLoop } from './protocol.js';
+import { LAG_RESOLUTION_MS, lagMs, type FromLoop, type LoopModule, type LoopWorkerData, type RunningLoop, type ToLoop } from './protocol.js';
 
 /** The name under which the supervising (main) loop reports its own lag. */
 export const MAIN_LOOP = 'main';
@@ -102,7 +102,7 @@ export class LoopSupervisor {
   private readonly inlineAbort = new AbortController();
   private readonly o: Required<SupervisorOptions>;
   private readonly ticker: NodeJS.Timeout;
-  private readonly mainDelay = monitorEventLoopDelay({ resolution: 100 });
+  private readonly mainDelay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
   private mainLagMs = 0;
   private lastTick = performance.now();
   private stopping = false;
@@ -240,7 +240,7 @@ export class LoopSupervisor {
   private tick(): void {
     const now = performance.now();
     // The main loop's own lag: the worst measured delay, or how late this tick fired.
-    this.mainLagMs = Math.max(this.mainDelay.max / 1e6, now - this.lastTick - this.o.pingIntervalMs, 0);
+    this.mainLagMs = Math.max(lagMs(this.mainDelay.max), now - this.lastTick - this.o.pingIntervalMs, 0);
     this.mainDelay.reset();
     this.lastTick = now;
     for (const loop of this.loops.values()) {
