@@ -69,6 +69,10 @@ try {
   }
   const top = [...perObject].sort((x, y) => y[1] - x[1]).slice(0, 6);
   const violations = statusWriteViolations(a.pods.events);
+  // Where the memory is: per-loop heaps from /metrics (builds with the loops split; 404 before).
+  const { api } = await import('../test/helpers/http.js');
+  const m = await api(a.creds, 'GET', '/metrics').catch(() => ({ status: 0, body: '' }));
+  const heapLines = m.status === 200 ? m.body.split('\n').filter((l) => /^(k8ts_loop_heap_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes)[{ ]/.test(l)) : [];
   console.log(`runtime ${runtime}, 5 nginx pods probed every 1 s, idle window ${q.seconds} s`);
   console.log(`  writes        ${q.writes} (${q.writesPerSecond}/s)`);
   console.log(`  by resource   ${Object.entries(byResource).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
@@ -76,7 +80,8 @@ try {
   console.log(`  server CPU    ${q.cpuPercent} % of one core`);
   console.log(`  server RSS    ${q.rssMB} MB`);
   console.log(`  pod status    ${violations.length} repeated or flipping writes since the apply`);
-  console.log(`RESULT ${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, k8ts: K8TS, runtime, ...q, byResource, statusViolations: violations.length })}`);
+  for (const l of heapLines) console.log(`  /metrics ${l}`);
+  console.log(`RESULT ${JSON.stringify({ heapMetrics: heapLines, date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, k8ts: K8TS, runtime, ...q, byResource, statusViolations: violations.length })}`);
 } catch (e) {
   console.error(`quiet.bench failed: ${(e as Error).stack}`);
   process.exitCode = 1;
