@@ -3,11 +3,13 @@
 // 100 pods at once, side by side in the same run with bare `runc run -d` of the same image; and
 // the server's RSS with 100 pods running. Needs root, runc, conmon, tini (skips otherwise).
 //
-// Usage: node dist/bench/kubelet.bench.js [--single 20] [--batch 100]
+// Usage: node dist/bench/kubelet.bench.js [--single 20] [--batch 100] [--k8ts PATH]
+// --k8ts: the bin/k8ts to run (default this checkout's), e.g. another checkout's build for a
+// before/after comparison. Real containers: run it under `flock /tmp/k8ts-host.lock`.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, copyFileSync, symlinkSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startServer, readRss } from './api/server-process.js';
@@ -18,8 +20,9 @@ import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason } from '../t
 import { freePort } from '../test/helpers/cluster.js';
 import { ensureTestImages } from '../src/runtime/images/index.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: args } = parseArgs({ options: { single: { type: 'string', default: '20' }, batch: { type: 'string', default: '100' } } });
+const { values: args } = parseArgs({ options: { single: { type: 'string', default: '20' }, batch: { type: 'string', default: '100' }, k8ts: { type: 'string' } } });
+/** The checkout whose bin/k8ts runs. */
+const ROOT = args.k8ts ? dirname(dirname(resolve(args.k8ts))) : join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
     console.log(`kubelet bench skipped: ${why}`);
     return;
   }
-  const machine = { date: new Date().toISOString(), nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version };
+  const machine = { date: new Date().toISOString(), nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version, k8ts: join(ROOT, 'bin/k8ts') };
   cleanupNodeNetwork();
   const s = await startServer(ROOT, 'sqlite', 60_000, ['--node-ip', '127.0.0.1', '--kubelet-port', String(await freePort())]);
   const c = new RestClient({

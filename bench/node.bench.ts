@@ -5,18 +5,21 @@
 //   2. idle: an agent joins from h1; after --idle-seconds (default 300) with no workload, RSS
 //      and CPU (% of one core over a --window-seconds window) of the server (control plane and
 //      its local node in one process) and of the agent alone.
-//   node dist/bench/node.bench.js [--idle-seconds 300] [--window-seconds 60] [--runs 3]
+//   node dist/bench/node.bench.js [--idle-seconds 300] [--window-seconds 60] [--runs 3] [--k8ts PATH]
+// --k8ts: the bin/k8ts to run (default this checkout's), e.g. another checkout's build for a
+// before/after comparison. Runs network namespaces: run it under `flock /tmp/k8ts-host.lock`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createHosts, type Hosts } from '../test/helpers/hosts.js';
 import { forceCleanupRuntime, cleanupCgroups } from '../test/helpers/node.js';
 
-const ROOT = join(import.meta.dirname, '../..');
-const K8TS = join(ROOT, 'bin/k8ts');
-const { values } = parseArgs({ options: { 'idle-seconds': { type: 'string', default: '300' }, 'window-seconds': { type: 'string', default: '60' }, runs: { type: 'string', default: '3' }, foreground: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'idle-seconds': { type: 'string', default: '300' }, 'window-seconds': { type: 'string', default: '60' }, runs: { type: 'string', default: '3' }, foreground: { type: 'boolean', default: false }, k8ts: { type: 'string' } } });
+const K8TS = resolve(values.k8ts ?? join(import.meta.dirname, '../../bin/k8ts'));
+/** The checkout K8TS belongs to (bin/k8ts runs its dist/). */
+const ROOT = dirname(dirname(K8TS));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function unixGet(socketPath: string, path: string): Promise<{ status: number; body: string }> {
@@ -158,6 +161,12 @@ try {
         server: { rssMB: +rssMB(sPid).toFixed(1), cpuPct: pct(c1.s - c0.s) },
         agent: { rssMB: +rssMB(agent.pid!).toFixed(1), cpuPct: pct(c1.a - c0.a) },
       };
+      // Where the memory is: per-loop heaps from the server's /metrics (builds with event loops split).
+      const metrics = await unixGet(join(r.dataDir, 'apiserver.sock'), '/metrics').catch(() => ({ status: 0, body: '' }));
+      const heapLines = metrics.status === 200 ? metrics.body.split('\n').filter((l) => /^(k8ts_loop_heap_bytes|nodejs_heap_size_used_bytes|nodejs_heap_size_total_bytes|nodejs_external_memory_bytes|process_resident_memory_bytes)[{ ]/.test(l)) : [];
+      for (const l of heapLines) console.log(`  /metrics ${l}`);
+      (result as Record<string, unknown>).k8ts = K8TS;
+      (result as Record<string, unknown>).heapMetrics = heapLines;
       console.log(`server (control plane + its node): RSS ${result.server.rssMB} MB, CPU ${result.server.cpuPct} % of a core`);
       console.log(`agent alone:                       RSS ${result.agent.rssMB} MB, CPU ${result.agent.cpuPct} % of a core`);
       console.log('RESULT ' + JSON.stringify(result));

@@ -3,15 +3,23 @@
 // prints the server's writes/s (all resources, from the storage revision), which resources
 // they went to (watches on the usual suspects), its CPU (% of one core, utime+stime of the
 // server and its k8ts child processes) and RSS.
-//   node dist/bench/quiet.bench.js [--runtime oci|simulated] [--window-seconds 60] [--settle-seconds 10]
+//   node dist/bench/quiet.bench.js [--runtime oci|simulated] [--window-seconds 60] [--settle-seconds 10] [--k8ts PATH]
+// --k8ts: the bin/k8ts to run (default this checkout's), e.g. another checkout's build for a
+// before/after comparison (the test helpers start `$K8TS_BIN`).
 // The oci runtime runs real containers: run it under `flock /tmp/k8ts-host.lock`.
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { ensureTestImages } from '../src/runtime/images/index.js';
-import { startArticleCluster, stopArticleCluster, measureQuiet, type ArticleCluster } from '../test/helpers/quiet.js';
-import { statusWriteViolations, storageRevision, watchObjects, type ObjectWatch } from '../test/helpers/writes.js';
+import type { ArticleCluster } from '../test/helpers/quiet.js';
+import type { ObjectWatch } from '../test/helpers/writes.js';
 
-const { values } = parseArgs({ options: { runtime: { type: 'string', default: 'oci' }, 'window-seconds': { type: 'string', default: '60' }, 'settle-seconds': { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { runtime: { type: 'string', default: 'oci' }, 'window-seconds': { type: 'string', default: '60' }, 'settle-seconds': { type: 'string', default: '10' }, k8ts: { type: 'string' } } });
+// The helpers read K8TS_BIN when first imported, hence the dynamic imports below.
+if (values.k8ts) process.env.K8TS_BIN = resolve(values.k8ts);
+const { startArticleCluster, stopArticleCluster, measureQuiet } = await import('../test/helpers/quiet.js');
+const { statusWriteViolations, storageRevision, watchObjects } = await import('../test/helpers/writes.js');
+const { K8TS } = await import('../test/helpers/cluster.js');
 const runtime = values.runtime === 'simulated' ? 'simulated' : 'oci';
 const windowSeconds = Number(values['window-seconds']);
 
@@ -61,6 +69,10 @@ try {
   }
   const top = [...perObject].sort((x, y) => y[1] - x[1]).slice(0, 6);
   const violations = statusWriteViolations(a.pods.events);
+  // Where the memory is: per-loop heaps from /metrics (builds with the loops split; 404 before).
+  const { api } = await import('../test/helpers/http.js');
+  const m = await api(a.creds, 'GET', '/metrics').catch(() => ({ status: 0, body: '' }));
+  const heapLines = m.status === 200 ? m.body.split('\n').filter((l) => /^(k8ts_loop_heap_bytes|nodejs_heap_size_used_bytes|nodejs_external_memory_bytes)[{ ]/.test(l)) : [];
   console.log(`runtime ${runtime}, 5 nginx pods probed every 1 s, idle window ${q.seconds} s`);
   console.log(`  writes        ${q.writes} (${q.writesPerSecond}/s)`);
   console.log(`  by resource   ${Object.entries(byResource).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`);
@@ -68,7 +80,8 @@ try {
   console.log(`  server CPU    ${q.cpuPercent} % of one core`);
   console.log(`  server RSS    ${q.rssMB} MB`);
   console.log(`  pod status    ${violations.length} repeated or flipping writes since the apply`);
-  console.log(`RESULT ${JSON.stringify({ date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, runtime, ...q, byResource, statusViolations: violations.length })}`);
+  for (const l of heapLines) console.log(`  /metrics ${l}`);
+  console.log(`RESULT ${JSON.stringify({ heapMetrics: heapLines, date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, k8ts: K8TS, runtime, ...q, byResource, statusViolations: violations.length })}`);
 } catch (e) {
   console.error(`quiet.bench failed: ${(e as Error).stack}`);
   process.exitCode = 1;

@@ -10,7 +10,8 @@ import { bounded } from '../../src/testing/bounded.js';
 
 export const ROOT = process.env.K8TS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const KUBECTL = join(ROOT, '.tools/kubectl');
-export const K8TS = join(ROOT, 'bin/k8ts');
+/** K8TS_BIN: another build's bin/k8ts to start (benchmarks comparing builds); tools stay this checkout's. */
+export const K8TS = process.env.K8TS_BIN ?? join(ROOT, 'bin/k8ts');
 /** The repository's example manifests (examples/): the article's nginx.yaml among them. */
 export const SEED = join(ROOT, 'examples');
 
