@@ -57,8 +57,8 @@ describe('@kubernetes/client-node with real containers', { skip }, () => {
     const out = sink();
     const err = sink();
     const stdin = new PassThrough();
-    const status = new Promise<k8s.V1Status>((resolve) => {
-      void new k8s.Exec(kc).exec(NS, 'js-target', 'c', ['sh', '-c', 'read x; echo "got $x"; echo oops >&2; exit 3'], out.stream, err.stream, stdin, false, resolve);
+    const status = new Promise<k8s.V1Status>((resolve, reject) => {
+      new k8s.Exec(kc).exec(NS, 'js-target', 'c', ['sh', '-c', 'read x; echo "got $x"; echo oops >&2; exit 3'], out.stream, err.stream, stdin, false, resolve).catch(reject);
     });
     stdin.end('hello\n');
     const s = await status;
@@ -67,10 +67,13 @@ describe('@kubernetes/client-node with real containers', { skip }, () => {
     assert.equal(s.status, 'Failure');
     assert.equal(s.reason, 'NonZeroExitCode');
     assert.equal(s.details?.causes?.find((x) => x.reason === 'ExitCode')?.message, '3');
-    const ok = await new Promise<k8s.V1Status>((resolve) => {
-      void new k8s.Exec(kc).exec(NS, 'js-target', 'c', ['true'], null, null, null, false, resolve);
+    const quiet = sink();
+    const ok = await new Promise<k8s.V1Status>((resolve, reject) => {
+      new k8s.Exec(kc).exec(NS, 'js-target', 'c', ['true'], quiet.stream, null, null, false, resolve).catch(reject);
     });
     assert.equal(ok.status, 'Success');
+    // No stream at all is refused before the upgrade, as upstream does.
+    await assert.rejects(new k8s.Exec(kc).exec(NS, 'js-target', 'c', ['true'], null, null, null, false), /400/);
   });
 
   it('Log with follow streams new lines until aborted', { timeout: 60_000 }, async () => {
@@ -88,8 +91,12 @@ describe('@kubernetes/client-node with real containers', { skip }, () => {
 
   it('PortForward carries a TCP connection to the pod', { timeout: 60_000 }, async () => {
     const pf = new k8s.PortForward(kc);
+    const failures: unknown[] = [];
     const server: Server = createServer((sock) => {
-      void pf.portForward(NS, 'js-target', [8080], sock, null, sock);
+      pf.portForward(NS, 'js-target', [8080], sock, null, sock).catch((e: unknown) => {
+        failures.push(e);
+        sock.destroy();
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -98,8 +105,15 @@ describe('@kubernetes/client-node with real containers', { skip }, () => {
         const body = await new Promise<string>((resolve, reject) => {
           const s = connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.0\r\nHost: x\r\n\r\n'));
           let text = '';
-          s.on('data', (d) => (text += d.toString()));
-          s.on('end', () => resolve(text));
+          // The client does not end the local socket when the pod side closes: read the answer.
+          s.on('data', (d) => {
+            text += d.toString();
+            if (text.includes('hello from js-target')) {
+              s.destroy();
+              resolve(text);
+            }
+          });
+          s.on('close', () => reject(new Error(`port-forward closed early: ${text} ${failures.map(String).join(' ')}`)));
           s.on('error', reject);
           s.setTimeout(15_000, () => s.destroy(new Error('port-forward: no answer in 15 s')));
         });

@@ -232,7 +232,7 @@ export function websocketIO(ws: WebSocket, opts: RemoteCommandOptions): CommandI
         if (ws.readyState !== ws.OPEN) return resolve();
         ws.send(Buffer.concat([Buffer.from([Channel.error]), Buffer.from(JSON.stringify(s))]), { binary: true }, () => resolve());
       }),
-    close: () => ws.close(1000),
+    close: () => closeSeparately(ws),
   };
 }
 
@@ -322,4 +322,22 @@ export function serveSpdyCommand(
     // The client closes once it has the status; close ourselves if it does not.
     setTimeout(() => session.close(), 1000).unref();
   }
+}
+
+/** How long a WebSocket waits after its last frame was flushed before its close frame. */
+const CLOSE_AFTER_MS = 50;
+
+/**
+ * Closes a WebSocket a moment after its last frame was flushed, so the close frame travels in
+ * a TLS record of its own. The Python client reads one frame per poll() of the raw socket, so
+ * a close that shares a record with the frames before it is never seen and its exec hangs
+ * (kubernetes-client/python#2414); Go servers write one record per frame.
+ */
+export function closeSeparately(ws: WebSocket, code = 1000): void {
+  const close = (): void => {
+    if (ws.readyState === ws.OPEN) ws.close(code);
+  };
+  if (ws.readyState !== ws.OPEN) return;
+  // An empty ping's callback runs once everything queued before it was written.
+  ws.ping(Buffer.alloc(0), undefined, () => setTimeout(close, CLOSE_AFTER_MS));
 }
