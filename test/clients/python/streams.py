@@ -11,10 +11,18 @@ config.load_kube_config(config_file=kubeconfig)
 core = client.CoreV1Api()
 out = {}
 
+
+def step(what):
+    # Progress on stderr: a hang shows where it stopped.
+    print("streams.py: " + what, file=sys.stderr, flush=True)
+
+
+step("one-shot exec")
 # One-shot exec: the stream helper returns stdout and stderr together.
 out["exec"] = stream(core.connect_get_namespaced_pod_exec, pod, ns, command=["sh", "-c", "echo hi from $(hostname)"],
                      stderr=True, stdin=False, stdout=True, tty=False)
 
+step("interactive exec")
 # Interactive exec: write to stdin, read stdout and stderr apart, and the exit code.
 resp = stream(core.connect_get_namespaced_pod_exec, pod, ns, command=["sh", "-c", "read x; echo got $x; echo oops >&2; exit 4"],
               stderr=True, stdin=True, stdout=True, tty=False, _preload_content=False)
@@ -27,6 +35,7 @@ while resp.is_open():
 resp.close()
 out["stdout"], out["stderr"], out["returncode"] = stdout, stderr, resp.returncode
 
+step("port-forward")
 # Port-forward: an HTTP request through the forwarded socket.
 pf = portforward(core.connect_get_namespaced_pod_portforward, pod, ns, ports="8080")
 sock = pf.socket(8080)
@@ -42,4 +51,5 @@ while True:
 sock.close()
 out["forwarded"] = data.decode()
 out["pf_error"] = pf.error(8080)
+step("done")
 print(json.dumps(out))
