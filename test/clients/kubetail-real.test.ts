@@ -59,7 +59,9 @@ describe('kubetail', { skip }, () => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      const last = (pod: string): number => Math.max(-1, ...[...out.matchAll(new RegExp(`^\\[${pod}\\] tick ${pod} (\\d+)$`, 'gm'))].map((m) => Number(m[1])));
+      // kubetail wraps each line in tput sgr0 resets even without colours: strip them.
+      const plain = (): string => out.replace(/\x1b\([A-Z0-9]|\x1b\[[0-9;]*m/g, '');
+      const last = (pod: string): number => Math.max(-1, ...[...plain().matchAll(new RegExp(`^\\[${pod}\\] tick ${pod} (\\d+)\\s*$`, 'gm'))].map((m) => Number(m[1])));
       await eventually(() => pods.every((p) => last(p) >= 0), 30_000);
       const seen = pods.map(last);
       // Following: both pods' later lines keep arriving.

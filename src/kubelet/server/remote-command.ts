@@ -197,8 +197,10 @@ export function websocketIO(ws: WebSocket, opts: RemoteCommandOptions): CommandI
   const protocol = ws.protocol;
   const stdin = opts.stdin ? new PassThrough() : undefined;
   let resize: ((c: number, r: number) => void) | undefined;
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
+  // Text frames count like binary ones (upstream reads both): the Python client sends str
+  // stdin as a text frame whose first character is the channel.
+  ws.on('message', (data: Buffer) => {
+    if (data.length === 0) return;
     const ch = data[0];
     const payload = data.subarray(1);
     switch (ch) {

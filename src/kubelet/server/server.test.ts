@@ -152,6 +152,21 @@ test('exec over WebSocket v5: stdin on channel 0, EOF on channel 255', async () 
   assert.equal(r.status.status, 'Success');
 });
 
+test('exec over WebSocket v4: stdin in a text frame (the Python client sends str that way)', async () => {
+  const r = await wsExec(
+    'command=cat&stdin=true&stdout=true',
+    (ws) => {
+      ws.send('\u0000typed\n', { binary: false });
+      setTimeout(() => ws.close(), 100);
+    },
+    'v4.channel.k8s.io',
+  );
+  assert.equal(r.out, 'typed\n');
+  // The client's close kills the process (as in the next test, which counts kills).
+  const before = runtime.killed.length;
+  for (let i = 0; i < 50 && runtime.killed.length === before; i++) await new Promise((res) => setTimeout(res, 10));
+});
+
 test('exec over WebSocket v4 (no close channel): the client closing kills the process', async () => {
   const before = runtime.killed.length;
   const r = await wsExec(
