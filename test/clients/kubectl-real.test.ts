@@ -1,11 +1,14 @@
 // kubectl 1.32 commands that need real containers (runc; host lane, run under
 // flock /tmp/k8ts-host.lock): `kubectl debug` adding an ephemeral container to a running pod
-// and attaching to it, and `kubectl cp` both ways (tar through exec).
+// and attaching to it, `kubectl cp` both ways (tar through exec), and port-forward.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReal, stopReal, runtimeSkipReason, busyboxPod, eventually, type TestCluster } from './support.js';
+import { spawn } from 'node:child_process';
+import { startReal, stopReal, runtimeSkipReason, busyboxPod, eventually, KUBECTL, type TestCluster } from './support.js';
+import { freePort } from '../helpers/cluster.js';
+import { httpGet } from '../helpers/node.js';
 
 const skip = runtimeSkipReason() ?? false;
 const NS = 'kubectl-real';
@@ -43,6 +46,21 @@ describe('kubectl with real containers', { skip }, () => {
     assert.equal((await c.k(['-n', NS, 'exec', 'kc-target', '-c', 'kc-dbg', '--', 'echo', 'in-debug'])).trim(), 'in-debug');
     // The pod's own container kept running.
     assert.equal(pod.status.containerStatuses[0].restartCount, 0);
+  });
+
+  it('port-forward (SPDY through the API server) carries requests to the pod', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const pf = spawn(KUBECTL, ['-n', NS, 'port-forward', 'pod/kc-target', `${port}:8080`], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+    let out = '';
+    pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    pf.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually(() => out.includes('Forwarding from'), 15_000);
+      for (let i = 0; i < 3; i++) assert.equal((await httpGet(`http://127.0.0.1:${port}/`)).trim(), 'hello from kc-target');
+    } finally {
+      pf.kill();
+      await new Promise((r) => (pf.exitCode !== null || pf.signalCode !== null ? r(undefined) : pf.once('exit', r)));
+    }
   });
 
   it('cp copies a file and a directory into the pod and back', { timeout: 180_000 }, async () => {
