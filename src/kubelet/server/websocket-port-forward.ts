@@ -62,8 +62,17 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: readonly number[
         conns[i] = sock;
         for (const b of early[i]) sock.write(b);
         early[i] = [];
+        // The pod side ending is the normal end; an error after it (the runtime's stream may
+        // report a premature close then) is not the client's business.
+        let ended = false;
         sock.on('data', (d: Buffer) => send(2 * i, d));
-        sock.on('error', fail);
+        sock.once('end', () => {
+          ended = true;
+          sock.end();
+        });
+        sock.on('error', (e: unknown) => {
+          if (!ended) fail(e);
+        });
         sock.once('close', closed);
       },
       (e: unknown) => {
