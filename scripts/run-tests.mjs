@@ -31,7 +31,11 @@ if (!files.length) {
 // Tests that run real nodes (runc, the pod bridge, nftables, network namespaces as hosts) share
 // host-wide state such as cgroups and run one after another in their own lane; everything else
 // runs beside them in a second lane, so two cores stay busy.
-const isHostTest = (f) => /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos)\.test\.js$/.test(f);
+// src/runtime/oci/runtime.test.js runs real runc containers and pod networks too.
+const isHostTest = (f) =>
+  /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos)\.test\.js$/.test(f) ||
+  /(^|\/)clients\/[^/]*-real\.test\.js$/.test(f) ||
+  /(^|\/)runtime\/oci\/runtime\.test\.js$/.test(f);
 // Every file gets a time budget, so a test that hangs fails its file with a reason instead of
 // holding CI until its limit. Node 20's --test-timeout bounds each test *file* (each runs in its
 // own process), not each test in it: tests that take long declare their own { timeout }, which

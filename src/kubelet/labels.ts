@@ -11,7 +11,7 @@ export const LABEL_IMAGE_REF = 'io.k8ts.image.ref';
 /** What status.imageID reports: a repo digest, or the image id. */
 export const LABEL_IMAGE_ID = 'io.k8ts.image.id';
 
-export type ContainerKind = 'init' | 'app';
+export type ContainerKind = 'init' | 'app' | 'ephemeral';
 
 export function sandboxLabels(pod: Readonly<Pod>): Record<string, string> {
   return {

@@ -43,6 +43,18 @@ test('computePodActions: restart policies and liveness kills', () => {
   assert.equal(dead.createSandbox, false);
 });
 
+test('computePodActions: an ephemeral container starts once, never restarts, and keeps no pod alive', () => {
+  const sb = [sandbox('ready')];
+  const p = pod({ ephemeralContainers: [{ name: 'dbg' }] });
+  assert.deepEqual(computePodActions(p, rp(sb, [ctr('app', 'running')]), noProbe).ephemeralToStart.map((c) => c.name), ['dbg']);
+  assert.deepEqual(computePodActions(p, rp(sb, [ctr('app', 'running'), ctr('dbg', 'exited', 1)]), noProbe).ephemeralToStart, []);
+  // A pod being deleted, or one whose app containers are done, starts none.
+  assert.deepEqual(computePodActions({ ...p, metadata: { ...p.metadata, deletionTimestamp: 'now' } }, rp(sb, [ctr('app', 'running')]), noProbe).ephemeralToStart, []);
+  const done = computePodActions(pod({ restartPolicy: 'Never', ephemeralContainers: [{ name: 'dbg' }] }), rp(sb, [ctr('app', 'exited', 0), ctr('dbg', 'running')]), noProbe);
+  assert.equal(done.killPod, true);
+  assert.deepEqual(done.ephemeralToStart, []);
+});
+
 test('Backoff: doubles to the max, resets after twice the max without failures', () => {
   const clock = fakeClock(0);
   const b = new Backoff(clock, 10_000, 300_000);

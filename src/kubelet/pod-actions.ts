@@ -6,6 +6,8 @@
 //   init containers not done ─▶ (re)start the next one; failed under Never ─▶ kill the pod
 //   app containers ─▶ start those that should (re)start; kill those whose liveness/startup
 //                     probe failed or whose image changed; nothing left ─▶ kill the pod
+//   ephemeral containers ─▶ start each once, when it has never run (they never restart
+//                     and do not keep a pod alive)
 import type { ContainerStatus } from '../runtime/types.js';
 import type { Container, Pod } from './pod-types.js';
 import { restartPolicyOf } from './pod-types.js';
@@ -28,6 +30,8 @@ export interface PodActions {
   nextInit?: Container;
   containersToStart: Container[];
   containersToKill: ContainerToKill[];
+  /** Ephemeral containers added since the last sync (upstream EphemeralContainersToStart). */
+  ephemeralToStart: Container[];
 }
 
 export type ProbeFailure = (containerId: string) => 'liveness' | 'startup' | undefined;
@@ -77,7 +81,7 @@ function containerChanged(c: Readonly<Container>, s: ContainerStatus): boolean {
 }
 
 export function computePodActions(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, probeFailure: ProbeFailure): PodActions {
-  const actions: PodActions = { killPod: false, createSandbox: false, sandboxAttempt: 0, containersToStart: [], containersToKill: [] };
+  const actions: PodActions = { killPod: false, createSandbox: false, sandboxAttempt: 0, containersToStart: [], containersToKill: [], ephemeralToStart: [] };
   const latestSandbox = rp.sandboxes[0];
   const readySandboxes = rp.sandboxes.filter((s) => s.state === 'ready');
   const needSandbox = !latestSandbox || latestSandbox.state !== 'ready' || readySandboxes.length > 1;
@@ -144,5 +148,8 @@ export function computePodActions(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, 
     actions.containersToKill.push({ status: s, container: c, message, reason });
   }
   if (keep === 0 && actions.containersToStart.length === 0) actions.killPod = true;
+  else if (!pod.metadata.deletionTimestamp) {
+    actions.ephemeralToStart = (pod.spec.ephemeralContainers ?? []).filter((c) => !latestContainer(rp, c.name));
+  }
   return actions;
 }

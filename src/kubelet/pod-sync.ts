@@ -121,7 +121,8 @@ export class PodSyncer {
       if (actions.nextInit) record(actions.nextInit.name, await this.o.runner.start(pod, actions.nextInit, 'init', ctx));
       if (actions.containersToStart.length && !this.observedStart.has(uid)) this.starting.add(uid);
       for (const c of actions.containersToStart) record(c.name, await this.o.runner.start(pod, c, 'app', ctx));
-      if (actions.nextInit || actions.containersToStart.length) rp = await readRuntimePod(runtime, uid);
+      for (const c of actions.ephemeralToStart) record(c.name, await this.o.runner.start(pod, c, 'ephemeral', ctx));
+      if (actions.nextInit || actions.containersToStart.length || actions.ephemeralToStart.length) rp = await readRuntimePod(runtime, uid);
     }
 
     this.observeStart(pod, rp);
@@ -170,7 +171,7 @@ export class PodSyncer {
   }
 
   private async killAll(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, graceSeconds: number): Promise<void> {
-    const specs = [...pod.spec.containers, ...(pod.spec.initContainers ?? [])];
+    const specs = [...pod.spec.containers, ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
     const live = rp.containers.filter((c) => c.state === 'running' || c.state === 'created');
     await Promise.all(live.map((s) => this.o.runner.kill(pod, specs.find((c) => c.name === s.name), s, graceSeconds)));
     for (const s of live) this.o.probes.forgetContainer(s.id);

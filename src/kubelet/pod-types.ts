@@ -133,6 +133,8 @@ export interface PodSpec {
   nodeName?: string;
   containers: Container[];
   initContainers?: Container[];
+  /** Added to a running pod through the ephemeralcontainers subresource (kubectl debug). */
+  ephemeralContainers?: Container[];
   volumes?: Volume[];
   restartPolicy?: 'Always' | 'OnFailure' | 'Never';
   terminationGracePeriodSeconds?: number;
@@ -201,6 +203,7 @@ export interface PodStatusJson {
   qosClass?: string;
   initContainerStatuses?: ContainerStatusJson[];
   containerStatuses?: ContainerStatusJson[];
+  ephemeralContainerStatuses?: ContainerStatusJson[];
 }
 
 /** A Pod as the kubelet reads it. */

@@ -22,6 +22,8 @@ test('kubelet paths keep the query, minus container', () => {
   assert.equal(kubeletPath('exec', pod(['a', 'b']), u), '/exec/ns/p/a?command=ls&command=-l&stdout=true');
   assert.equal(kubeletPath('log', pod(['a']), new URL('https://x/?follow=true&insecureSkipTLSVerifyBackend=true')), '/containerLogs/ns/p/a?follow=true');
   assert.equal(kubeletPath('portforward', pod(['a']), new URL('https://x/')), '/portForward/ns/p');
+  // PodPortForwardOptions' ports reach the kubelet as port, as upstream's PortForwardLocation.
+  assert.equal(kubeletPath('portforward', pod(['a']), new URL('https://x/?ports=8080&ports=9090')), '/portForward/ns/p?port=8080&port=9090');
   assert.equal(kubeletPath('proxy', pod(['a']), new URL('https://x/')), undefined);
 });
 

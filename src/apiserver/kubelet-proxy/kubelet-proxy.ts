@@ -13,6 +13,7 @@
 import { request as httpsRequest, Agent } from 'node:https';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { KObject } from '../../api/types.js';
 import { StatusError, badRequest, internalError, serviceUnavailable, type Status } from '../../api/status.js';
@@ -100,8 +101,12 @@ export function kubeletPath(subresource: string, pod: Readonly<KObject>, url: UR
       const prefix = subresource === 'log' ? 'containerLogs' : subresource;
       return withQuery(`/${prefix}/${ns}/${name}/${container}`);
     }
-    case 'portforward':
+    case 'portforward': {
+      // PodPortForwardOptions' `ports` reach the kubelet as `port` (upstream PortForwardLocation).
+      for (const v of q.getAll('ports')) q.append('port', v);
+      q.delete('ports');
       return withQuery(`/portForward/${ns}/${name}`);
+    }
     default:
       return undefined;
   }
@@ -183,7 +188,7 @@ export function createKubeletProxy(o: KubeletProxyOptions): KubeletProxy {
         client.on('error', closeBoth);
         kubelet.on('close', () => client.end());
         client.on('close', () => kubelet.destroy());
-        kubelet.pipe(client);
+        copyRecords(kubelet, client);
         client.pipe(kubelet);
         client.resume();
         resolve(true);
@@ -262,4 +267,18 @@ export function createKubeletProxy(o: KubeletProxyOptions): KubeletProxy {
     if (!target) throw serviceUnavailable(`node "${nodeName}" has no address for its kubelet`);
     return isUpgradeRequest(r.req) ? proxyUpgrade(r, target, path) : proxyRequest(r, target, path);
   };
+}
+
+/**
+ * Copies a stream chunk by chunk, writing the next chunk only once the last one was flushed,
+ * so each TLS record read from the kubelet leaves as a record of its own, as Go's io.Copy
+ * does upstream. Node would otherwise merge queued chunks into one record, and clients that
+ * poll the raw socket between WebSocket frames (the Python client's exec and port-forward)
+ * never see frames that share a record with the one they read, such as the final close.
+ */
+function copyRecords(from: Duplex, to: Duplex): void {
+  from.on('data', (chunk: Buffer) => {
+    from.pause();
+    to.write(chunk, () => from.resume());
+  });
 }

@@ -197,8 +197,10 @@ export function websocketIO(ws: WebSocket, opts: RemoteCommandOptions): CommandI
   const protocol = ws.protocol;
   const stdin = opts.stdin ? new PassThrough() : undefined;
   let resize: ((c: number, r: number) => void) | undefined;
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
+  // Text frames count like binary ones (upstream reads both): the Python client sends str
+  // stdin as a text frame whose first character is the channel.
+  ws.on('message', (data: Buffer) => {
+    if (data.length === 0) return;
     const ch = data[0];
     const payload = data.subarray(1);
     switch (ch) {
@@ -232,7 +234,7 @@ export function websocketIO(ws: WebSocket, opts: RemoteCommandOptions): CommandI
         if (ws.readyState !== ws.OPEN) return resolve();
         ws.send(Buffer.concat([Buffer.from([Channel.error]), Buffer.from(JSON.stringify(s))]), { binary: true }, () => resolve());
       }),
-    close: () => ws.close(1000),
+    close: () => closeSeparately(ws),
   };
 }
 
@@ -322,4 +324,22 @@ export function serveSpdyCommand(
     // The client closes once it has the status; close ourselves if it does not.
     setTimeout(() => session.close(), 1000).unref();
   }
+}
+
+/** How long a WebSocket waits after its last frame was flushed before its close frame. */
+const CLOSE_AFTER_MS = 50;
+
+/**
+ * Closes a WebSocket a moment after its last frame was flushed, so the close frame travels in
+ * a TLS record of its own. The Python client reads one frame per poll() of the raw socket, so
+ * a close that shares a record with the frames before it is never seen and its exec hangs
+ * (kubernetes-client/python#2414); Go servers write one record per frame.
+ */
+export function closeSeparately(ws: WebSocket, code = 1000): void {
+  const close = (): void => {
+    if (ws.readyState === ws.OPEN) ws.close(code);
+  };
+  if (ws.readyState !== ws.OPEN) return;
+  // An empty ping's callback runs once everything queued before it was written.
+  ws.ping(Buffer.alloc(0), undefined, () => setTimeout(close, CLOSE_AFTER_MS));
 }

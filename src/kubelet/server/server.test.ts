@@ -152,6 +152,21 @@ test('exec over WebSocket v5: stdin on channel 0, EOF on channel 255', async () 
   assert.equal(r.status.status, 'Success');
 });
 
+test('exec over WebSocket v4: stdin in a text frame (the Python client sends str that way)', async () => {
+  const r = await wsExec(
+    'command=cat&stdin=true&stdout=true',
+    (ws) => {
+      ws.send('\u0000typed\n', { binary: false });
+      setTimeout(() => ws.close(), 100);
+    },
+    'v4.channel.k8s.io',
+  );
+  assert.equal(r.out, 'typed\n');
+  // The client's close kills the process (as in the next test, which counts kills).
+  const before = runtime.killed.length;
+  for (let i = 0; i < 50 && runtime.killed.length === before; i++) await new Promise((res) => setTimeout(res, 10));
+});
+
 test('exec over WebSocket v4 (no close channel): the client closing kills the process', async () => {
   const before = runtime.killed.length;
   const r = await wsExec(
@@ -264,4 +279,29 @@ test('port-forward: plain SPDY negotiates portforward.k8s.io', async () => {
   assert.equal(await got, 'plain');
   session.close();
   await assert.rejects(spdyConnect('/portForward/default/p', 'v4.channel.k8s.io'), /400/);
+});
+
+test('port-forward over the WebSocket channel protocol (JavaScript and Python clients): port prefix, data both ways, close', { timeout: 10_000 }, async () => {
+  const ws = new WebSocket(`wss://127.0.0.1:${kubelet.port}/portForward/default/p?port=80`, ['v4.channel.k8s.io'], { ca: ca.cert, cert: client.cert, key: client.key });
+  const frames: Buffer[] = [];
+  ws.on('message', (d: Buffer) => frames.push(Buffer.from(d)));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  assert.equal(ws.protocol, 'v4.channel.k8s.io');
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('ping')]));
+  const data = (): string => Buffer.concat(frames.filter((f) => f[0] === 0).map((f) => f.subarray(1))).subarray(2).toString();
+  for (let i = 0; i < 100 && data() !== 'ping'; i++) await new Promise((r) => setTimeout(r, 20));
+  // Each channel opens with the port, little-endian; the echo server sent the bytes back.
+  assert.deepEqual(frames.filter((f) => f.length === 3).map((f) => [...f]), [[0, 80, 0], [1, 80, 0]]);
+  assert.equal(data(), 'ping');
+  const closed = new Promise((r) => ws.once('close', r));
+  ws.close();
+  await closed;
+  // No port, or a bad one: 400 before the upgrade.
+  for (const q of ['', '?port=0', '?port=http']) {
+    const bad = new WebSocket(`wss://127.0.0.1:${kubelet.port}/portForward/default/p${q}`, ['v4.channel.k8s.io'], { ca: ca.cert, cert: client.cert, key: client.key });
+    await assert.rejects(new Promise((resolve, reject) => { bad.once('open', resolve); bad.once('error', reject); }), /400/);
+  }
 });

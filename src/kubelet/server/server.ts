@@ -24,6 +24,7 @@ import { attachSocket, attachWebSocket } from '../../util/spdy/index.js';
 import { boolParam, writeStatusResponse, writeStatusToSocket } from './http.js';
 import { parseRemoteCommandOptions, serveSession, serveSpdyCommand, startSession, websocketIO, SPDY_CHANNEL_PROTOCOLS, WS_CHANNEL_PROTOCOLS, type RemoteCommandKind } from './remote-command.js';
 import { portForwardStreamHandler, PORT_FORWARD_PROTOCOL, PORT_FORWARD_WS_PROTOCOL } from './port-forward.js';
+import { portForwardPorts, serveWebSocketPortForward, PORT_FORWARD_CHANNEL_PROTOCOLS } from './websocket-port-forward.js';
 import { KUBE_APISERVER_KUBELET_CLIENT, type KubeletServerOptions, type LogOptions, type ResolvedContainer } from './types.js';
 import { toStatus } from './http.js';
 import { registry } from '../../util/metrics.js';
@@ -195,7 +196,16 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
         const onStream = portForwardStreamHandler(dial, `${route.namespace}/${route.pod} (sandbox ${c.sandboxId.slice(0, 12)})`);
         if (isWebSocket) {
           const offered = headerList(req.headers['sec-websocket-protocol']);
-          if (!offered.includes(PORT_FORWARD_WS_PROTOCOL)) throw badRequest(`unable to upgrade: unsupported websocket protocols ${JSON.stringify(offered)}; supported: ["${PORT_FORWARD_WS_PROTOCOL}"]`);
+          // The channel protocol of the official JavaScript and Python clients.
+          const channelProto = offered.includes(PORT_FORWARD_WS_PROTOCOL) ? undefined : PORT_FORWARD_CHANNEL_PROTOCOLS.find((p) => offered.includes(p));
+          if (channelProto) {
+            const ports = portForwardPorts(url.searchParams);
+            acceptProtocol(req, channelProto);
+            o.onSession?.({ kind: 'portforward', transport: 'websocket', protocol: channelProto, namespace: route.namespace, pod: route.pod });
+            wss.handleUpgrade(req, socket, head, (ws: WebSocket) => serveWebSocketPortForward(ws, ports, dial, `${route.namespace}/${route.pod}`));
+            return;
+          }
+          if (!offered.includes(PORT_FORWARD_WS_PROTOCOL)) throw badRequest(`unable to upgrade: unsupported websocket protocols ${JSON.stringify(offered)}; supported: ${JSON.stringify([PORT_FORWARD_WS_PROTOCOL, ...PORT_FORWARD_CHANNEL_PROTOCOLS])}`);
           acceptProtocol(req, PORT_FORWARD_WS_PROTOCOL);
           o.onSession?.({ kind: 'portforward', transport: 'websocket', protocol: PORT_FORWARD_WS_PROTOCOL, namespace: route.namespace, pod: route.pod });
           wss.handleUpgrade(req, socket, head, (ws: WebSocket) => attachWebSocket(ws, { isServer: true, onStream }));

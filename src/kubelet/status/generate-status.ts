@@ -224,6 +224,10 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
     status.podIPs = previous.podIPs ?? [{ ip: previous.podIP }];
   }
   if (inits.length) status.initContainerStatuses = initStatuses;
+  // Ephemeral containers take no part in phase or readiness (upstream); each has a status
+  // from the moment it is added, waiting until the kubelet started it.
+  const ephemeral = pod.spec.ephemeralContainers ?? [];
+  if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => ({ ...containerStatus(c, inp, WAITING.ContainerCreating), ready: false }));
   if (pod.status?.reason) status.reason = pod.status.reason;
   if (pod.status?.message) status.message = pod.status.message;
   return status;

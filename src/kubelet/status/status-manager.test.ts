@@ -147,3 +147,22 @@ test('status manager: a restarted kubelet finding its status in the API writes n
     await api.stop();
   }
 });
+
+test('status manager: writes the status of ephemeral containers (kubectl debug)', { timeout: 30_000 }, async () => {
+  const api = await startTestApi();
+  try {
+    const clock = fakeClock(T0);
+    const sm = new StatusManager(api.client, { clock });
+    await readyPod(api, sm, clock);
+    await api.client.patch(R.pods, 'default', 'web', 'strategic', { spec: { ephemeralContainers: [{ name: 'dbg', image: 'busybox', imagePullPolicy: 'IfNotPresent', terminationMessagePolicy: 'File' }] } }, { subresource: 'ephemeralcontainers' });
+    const p = await api.client.get<Pod>(R.pods, 'default', 'web');
+    clock.advance(1000);
+    assert.equal(await sm.setStatus(p, generate(p, clock.now(), true)), true);
+    const got = await api.client.get<Pod>(R.pods, 'default', 'web');
+    assert.deepEqual(got.status?.ephemeralContainerStatuses?.map((s) => [s.name, s.state.waiting?.reason, s.ready]), [['dbg', 'ContainerCreating', false]]);
+    // Ephemeral containers take no part in readiness.
+    assert.equal(cond(got, 'Ready')?.status, 'True');
+  } finally {
+    await api.stop();
+  }
+});

@@ -37,7 +37,7 @@ export function canonicalJson(v: unknown): string {
 }
 
 /** Status fields the kubelet owns: the only ones it compares and patches. */
-const MANAGED = ['phase', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'qosClass', 'containerStatuses', 'initContainerStatuses'] as const;
+const MANAGED = ['phase', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'qosClass', 'containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'] as const;
 
 /** Pod conditions the kubelet owns; others' conditions are left as the API has them. */
 export const KUBELET_CONDITIONS: ReadonlySet<string> = new Set([COND.PodReadyToStartContainers, COND.Initialized, COND.ContainersReady, COND.Ready]);
@@ -67,6 +67,7 @@ export function ownedStatusKey(s: Readonly<PodStatusJson> | undefined): string {
   if (s?.conditions) out.conditions = s.conditions.filter((c) => KUBELET_CONDITIONS.has(c.type)).sort(byKey((c) => c.type));
   if (s?.containerStatuses) out.containerStatuses = [...s.containerStatuses].sort(byKey((c) => c.name));
   if (s?.initContainerStatuses) out.initContainerStatuses = [...s.initContainerStatuses].sort(byKey((c) => c.name));
+  if (s?.ephemeralContainerStatuses) out.ephemeralContainerStatuses = [...s.ephemeralContainerStatuses].sort(byKey((c) => c.name));
   return canonicalJson(dropNulls(out));
 }
 

@@ -23,6 +23,25 @@ export class PodStrategy extends Strategy {
     applyPodPriority(obj, this.resolvePriority((obj.spec as { priorityClassName?: string } | undefined)?.priorityClassName));
   }
 
+  /**
+   * The ephemeralcontainers subresource (kubectl debug) changes spec.ephemeralContainers and
+   * nothing else, as upstream's podEphemeralContainersStrategy: the rest of the object is the
+   * stored one, and the new containers get the container defaults (imagePullPolicy,
+   * terminationMessagePath) as on create.
+   */
+  override async prepareForUpdate(next: KObject, old: KObject, ctx: RequestContext, subresource?: string): Promise<void> {
+    if (subresource !== 'ephemeralcontainers') return super.prepareForUpdate(next, old, ctx, subresource);
+    const ephemeral = (next.spec as { ephemeralContainers?: unknown } | undefined)?.ephemeralContainers;
+    const managedFields = next.metadata.managedFields;
+    for (const k of Object.keys(next)) delete next[k];
+    Object.assign(next, structuredClone(old));
+    const spec = (next.spec ?? (next.spec = {})) as { ephemeralContainers?: unknown };
+    if (ephemeral === undefined || ephemeral === null) delete spec.ephemeralContainers;
+    else spec.ephemeralContainers = ephemeral;
+    if (managedFields) next.metadata.managedFields = managedFields;
+    this.applyDefaults(next);
+  }
+
   override initialStatus(obj: KObject): unknown {
     return { phase: 'Pending', qosClass: podQosClass(obj) };
   }
