@@ -145,15 +145,7 @@ async function writeItems(r: ResourceRequest, prefix: string, n: number, item: (
     first = false;
     parts.length = 0;
     size = 0;
-    if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    if (!ok && !res.destroyed) await drained(res);
   };
   await flush();
   for (; i < n; i++) {
