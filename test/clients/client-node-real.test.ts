@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
-import { startReal, stopReal, runtimeSkipReason, busyboxPod, eventually, type TestCluster } from './support.js';
+import { startReal, stopReal, runtimeSkipReason, readyTargetPod, eventually, type TestCluster } from './support.js';
 
 const skip = runtimeSkipReason() ?? false;
 const NS = 'js-real';
@@ -19,9 +19,7 @@ before(async () => {
   c = await startReal();
   kc = new k8s.KubeConfig();
   kc.loadFromFile(c.kubeconfig);
-  await c.k(['create', 'namespace', NS]);
-  await c.k(['apply', '-f', '-'], { input: busyboxPod('js-target', NS) });
-  await c.k(['-n', NS, 'wait', 'pod/js-target', '--for=condition=Ready', '--timeout=60s'], { timeoutMs: 70_000 });
+  await readyTargetPod(c, NS, 'js-target');
 });
 
 after(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { startReal, stopReal, runtimeSkipReason, busyboxPod, eventually, KUBECTL, type TestCluster } from './support.js';
+import { startReal, stopReal, runtimeSkipReason, readyTargetPod, eventually, KUBECTL, type TestCluster } from './support.js';
 import { freePort } from '../helpers/cluster.js';
 import { httpGet } from '../helpers/node.js';
 
@@ -17,9 +17,7 @@ let c: TestCluster;
 before(async () => {
   if (skip) return;
   c = await startReal();
-  await c.k(['create', 'namespace', NS]);
-  await c.k(['apply', '-f', '-'], { input: busyboxPod('kc-target', NS) });
-  await c.k(['-n', NS, 'wait', 'pod/kc-target', '--for=condition=Ready', '--timeout=60s'], { timeoutMs: 70_000 });
+  await readyTargetPod(c, NS, 'kc-target');
 });
 
 after(async () => {

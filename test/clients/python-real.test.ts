@@ -6,7 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startReal, stopReal, runtimeSkipReason, busyboxPod, must, ROOT, type TestCluster } from './support.js';
+import { startReal, stopReal, runtimeSkipReason, readyTargetPod, must, ROOT, type TestCluster } from './support.js';
 
 const PY = '/usr/bin/python3';
 const skip = runtimeSkipReason() ?? (!existsSync('/usr/lib/python3/dist-packages/kubernetes') ? 'needs Debian python3-kubernetes' : false);
@@ -16,9 +16,7 @@ let c: TestCluster;
 before(async () => {
   if (skip) return;
   c = await startReal();
-  await c.k(['create', 'namespace', NS]);
-  await c.k(['apply', '-f', '-'], { input: busyboxPod('py-target', NS) });
-  await c.k(['-n', NS, 'wait', 'pod/py-target', '--for=condition=Ready', '--timeout=60s'], { timeoutMs: 70_000 });
+  await readyTargetPod(c, NS, 'py-target');
 });
 
 after(async () => {

@@ -86,6 +86,13 @@ export async function stopReal(c: TestCluster | undefined, namespaces: string[])
   c.cleanup();
 }
 
+/** Creates namespace `ns` with a Ready busybox pod `name` in it (busyboxPod). */
+export async function readyTargetPod(c: TestCluster, ns: string, name: string): Promise<void> {
+  await c.k(['create', 'namespace', ns]);
+  await c.k(['apply', '-f', '-'], { input: busyboxPod(name, ns) });
+  await c.k(['-n', ns, 'wait', `pod/${name}`, '--for=condition=Ready', '--timeout=60s'], { timeoutMs: 70_000 });
+}
+
 /** A pod of busybox that serves `hello from <name>` on 8080 and stays up, as YAML. */
 export function busyboxPod(name: string, ns: string): string {
   return [
