@@ -70,58 +70,38 @@ export class InstrumentedStore implements Store {
     return this.inner.compactedRevision();
   }
 
-  async get(key: string): Promise<KeyValue | undefined> {
+  /** Runs a store operation, observing its latency under `operation` whether it succeeds or not. */
+  private async timed<T>(operation: Operation, key: string, run: () => Promise<T>): Promise<T> {
     const start = performance.now();
     try {
-      return await this.inner.get(key);
+      return await run();
     } finally {
-      this.observe('get', key, start);
+      this.observe(operation, key, start);
     }
   }
 
-  async list(prefix: string, opts?: ListOptions): Promise<ListResult> {
-    const start = performance.now();
-    try {
-      return await this.inner.list(prefix, opts);
-    } finally {
-      this.observe('list', prefix, start);
-    }
+  get(key: string): Promise<KeyValue | undefined> {
+    return this.timed('get', key, () => this.inner.get(key));
   }
 
-  async count(prefix: string): Promise<number> {
-    const start = performance.now();
-    try {
-      return await this.inner.count(prefix);
-    } finally {
-      this.observe('count', prefix, start);
-    }
+  list(prefix: string, opts?: ListOptions): Promise<ListResult> {
+    return this.timed('list', prefix, () => this.inner.list(prefix, opts));
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    const start = performance.now();
-    try {
-      return await this.inner.create(key, value);
-    } finally {
-      this.observe('create', key, start);
-    }
+  count(prefix: string): Promise<number> {
+    return this.timed('count', prefix, () => this.inner.count(prefix));
   }
 
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    const start = performance.now();
-    try {
-      return await this.inner.update(key, value, expectedModRevision);
-    } finally {
-      this.observe('update', key, start);
-    }
+  create(key: string, value: string): Promise<KeyValue> {
+    return this.timed('create', key, () => this.inner.create(key, value));
   }
 
-  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    const start = performance.now();
-    try {
-      return await this.inner.delete(key, expectedModRevision);
-    } finally {
-      this.observe('delete', key, start);
-    }
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    return this.timed('update', key, () => this.inner.update(key, value, expectedModRevision));
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    return this.timed('delete', key, () => this.inner.delete(key, expectedModRevision));
   }
 
   watch(prefix: string, opts: WatchOptions): WatchHandle {
@@ -133,13 +113,8 @@ export class InstrumentedStore implements Store {
     }
   }
 
-  async compact(revision: number): Promise<void> {
-    const start = performance.now();
-    try {
-      return await this.inner.compact(revision);
-    } finally {
-      this.observe('compact', '', start);
-    }
+  compact(revision: number): Promise<void> {
+    return this.timed('compact', '', () => this.inner.compact(revision));
   }
 
   /** Closing belongs to whoever opened the inner store; this passes it on. */
