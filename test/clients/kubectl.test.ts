@@ -92,12 +92,14 @@ describe('kubectl 1.32', () => {
   });
 
   it('get --watch -o json prints every change as a JSON object', { timeout: 60_000 }, async () => {
-    const child = spawn(KUBECTL, ['-n', NS, 'get', 'cm', 'kc-watched', '--watch', '-o', 'json', '--ignore-not-found'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+    // kubectl 1.32 answers NotFound for `get NAME --watch` when NAME does not exist yet (even with
+    // --ignore-not-found), so the object is created first; the watch then starts with it as it is.
+    await c.k(['-n', NS, 'create', 'cm', 'kc-watched', '--from-literal=v=1']);
+    const child = spawn(KUBECTL, ['-n', NS, 'get', 'cm', 'kc-watched', '--watch', '-o', 'json'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const objects = (): any[] => out.split(/^}$/m).filter((s) => s.trim()).map((s) => JSON.parse(`${s}}`));
     try {
-      await c.k(['-n', NS, 'create', 'cm', 'kc-watched', '--from-literal=v=1']);
       await eventually(() => objects().some((o) => o.data?.v === '1'), 15_000);
       await c.k(['-n', NS, 'patch', 'cm', 'kc-watched', '-p', '{"data":{"v":"2"}}']);
       await eventually(() => objects().some((o) => o.data?.v === '2'), 15_000);
