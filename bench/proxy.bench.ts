@@ -11,7 +11,7 @@
 //   npx tsc -p tsconfig.json && node dist/bench/proxy.bench.js [--services 1000] [--endpoints 10] [--runs 5] [--changes 20]
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { KObject } from '../src/api/types.js';
+import type { KObject } from '../src/api/types/index.js';
 import {
   applyNft, buildServicePorts, compileRules, readAffinityEntries, renderDeltaRules, renderFullRules, runNft, type CompiledRules, type ProxyState,
 } from '../src/proxy/index.js';

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { request } from 'node:https';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';

@@ -11,7 +11,7 @@
 // same operation. A name may have several owners (an endpoint IP in two services has two
 // PTRs). Ancestors of every name up to the zone are counted as empty non-terminals; the
 // answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isIPv4, isIPv6, reverseName } from './wire.js';
 
 export interface SrvTarget {

@@ -7,7 +7,7 @@
 //                                   Forwarder.forward ─▶ relay bytes (SERVFAIL if no upstream answered)
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { R } from '../client/resources.js';
 import type { SharedInformerFactory } from '../client/informers/index.js';
 import { isDeletedFinalStateUnknown, type EventHandler } from '../client/informer-types.js';

@@ -9,7 +9,7 @@ import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
 import { signLeaf, type ClusterPki, type KeyPairPem } from '../apiserver/auth/certs.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { R } from '../client/resources.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';

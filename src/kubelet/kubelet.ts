@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { isConflict, isNotFound } from '../api/status.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { ApiClient } from '../client/types.js';
 import type { Clock, EventRecorder, InformerFactory } from '../client/controller-types.js';
 import { realClock } from '../client/controller-types.js';

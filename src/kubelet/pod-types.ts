@@ -1,7 +1,7 @@
 // The parts of core/v1 Pod the kubelet reads, as plain JSON shapes. Pods come from the API
 // server (validated and defaulted), so the kubelet trusts their structure; every field is
 // still optional because older objects and tests may omit defaults.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 
 export interface ObjectFieldSelector { apiVersion?: string; fieldPath: string }
 export interface ResourceFieldSelector { containerName?: string; resource: string; divisor?: string | number }

@@ -7,7 +7,7 @@
 // line) and retried; the proxy never throws out of its event handlers or timers.
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { InformerFactory, ControllerRegistration } from '../client/controller-types.js';
 import type { Disposable } from '../client/informer-types.js';
 import { R } from '../client/resources.js';

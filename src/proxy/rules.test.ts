@@ -5,7 +5,7 @@ import {
   compileRules, renderFullRules, renderProxyRules, servicePortId, usableEndpoints, type ProxyEndpoint, type ProxyServicePort, type ProxyState,
 } from './rules.js';
 import { buildServicePorts } from './state.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 
 const canCheck = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0;
 

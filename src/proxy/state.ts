@@ -1,6 +1,6 @@
 // From Services, EndpointSlices and the Node (as the informers hold them) to the plain data
 // renderProxyRules takes. Pure: no I/O, never mutates its inputs.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, isIPv4, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';

@@ -3,7 +3,7 @@
 import { labelSelectorFromMeta, selectorOf, type LabelRequirement, type LabelSelector, matchesLabels } from './selector-util.js';
 import type { ControllerContext, ControllerRegistration } from '../client/controller-types.js';
 import { R } from '../client/resources.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { PodInfo } from './framework/pod-info.js';
 import type { Node, Pod } from './framework/types.js';
 import { defaultProfile } from './profile.js';

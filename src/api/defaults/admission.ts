@@ -1,7 +1,7 @@
 // Pod mutations that upstream performs in admission plugins rather than in defaulting.
 // The API server calls these on Pod create only (never on update), after applyDefaults.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Obj } from './util.js';
 import { child, eachObject } from './util.js';
 

@@ -8,7 +8,7 @@
 //      pod namespace's services when enableServiceLinks is not false.
 // A missing non-optional ConfigMap/Secret/key is a ContainerConfigError: the container waits
 // with CreateContainerConfigError.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { Container, Pod } from '../pod-types.js';
 import { expand, mappingFor } from './expansion.js';
 import { fieldValue, resourceValue, type DownwardContext } from './downward.js';

@@ -8,7 +8,7 @@
 //
 // Credentials come from the pod's imagePullSecrets (kubernetes.io/dockerconfigjson or
 // dockercfg), matched on the image's registry host.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { EventRecorder, Clock } from '../../client/controller-types.js';
 import type { ImageInfo, ImageService, PullAuth } from '../../runtime/types.js';
 import type { Container, Pod } from '../pod-types.js';

@@ -10,7 +10,7 @@
 // ErrImagePull, CreateContainerConfigError, ...) instead of an exception.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { EventRecorder, Clock } from '../../client/controller-types.js';
 import type { ContainerConfig, ContainerStatus, Mount, PodSandboxStatus, RuntimeService } from '../../runtime/types.js';
 import type { Container, Handler, Pod } from '../pod-types.js';

@@ -3,7 +3,7 @@
 // status and post it when something changed, and at least every 5 min so lastHeartbeatTime
 // moves (the Lease is what says the node is alive).
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import type { Clock, EventRecorder } from '../../client/controller-types.js';
 import { R } from '../../client/resources.js';

@@ -10,7 +10,7 @@
 // Test knobs (pod annotations): sim.k8ts.io/run-seconds (how long a run-to-completion pod
 // runs, default 1), sim.k8ts.io/exit-code (default 0), sim.k8ts.io/never-ready ("true": the
 // readiness probe fails from then on, so a ready pod turns not ready).
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound, isConflict } from '../../api/status.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
 import { podQOSClass } from '../../api/defaults/index.js';

@@ -1,7 +1,7 @@
 // A set of simulated nodes sharing one pod informer and one work queue. Heartbeats are
 // spread over the renew interval by a single coarse timer, so thousands of nodes cost a
 // steady trickle of Lease updates rather than bursts.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { Controller } from '../../client/controller.js';

@@ -5,7 +5,7 @@
 // when the pod or its ServiceAccount sets automountServiceAccountToken: false, or when the
 // pod already has such a volume.
 import { addServiceAccountTokenVolume } from '../../api/defaults/index.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { Pod } from '../pod-types.js';
 
 export const KUBE_API_ACCESS_PREFIX = 'kube-api-access-';

@@ -2,7 +2,7 @@
 // per-cycle CycleState, the plugin interfaces and the narrow SchedulerState read interface.
 // Plugins are stateless between cycles; whatever a PreFilter computes for one pod lives in
 // the CycleState of that cycle.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 
