@@ -11,7 +11,7 @@ import { R } from '../../client/resources.js';
 import type { KObject } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import { startKubelet, type Kubelet } from '../kubelet.js';
-import type { Pod } from '../pod-types.js';
+import type { Pod } from '../../api/types/index.js';
 import { FakeRuntime } from './fake-runtime.js';
 import type { HostSnapshot } from '../node/host-info.js';
 

@@ -2,7 +2,7 @@
 // shared part of the configMap, secret and projected plugins. Pure.
 import { DEFAULT_FILE_MODE } from '../../api/defaults/index.js';
 import type { KObject } from '../../api/types/index.js';
-import type { KeyToPath } from '../pod-types.js';
+import type { KeyToPath } from '../../api/types/index.js';
 import type { Payload } from './atomic-writer.js';
 import { VolumeSetUpError } from './types.js';
 
