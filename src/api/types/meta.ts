@@ -1,7 +1,7 @@
 // Hand-written shapes shared by every component: the generic object, list and watch-event
 // envelopes and plain JSON. The API's own types (ObjectMeta, OwnerReference, ListMeta, every
 // kind) are generated from the wire facts into generated.ts; import both through index.ts.
-import type { ListMeta, ObjectMeta } from './generated.js';
+import type { ListMeta, ObjectMeta, Quantity } from './generated.js';
 
 /**
  * Any Kubernetes object as JSON. Every generated kind (a message with ObjectMeta metadata)
@@ -29,6 +29,9 @@ export interface WatchEvent<T = KObject> {
   type: WatchEventType;
   object: T;
 }
+
+/** core/v1 ResourceList (a Go map type, so not a message of the facts): resource name → quantity. */
+export type ResourceList = Record<string, Quantity>;
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
