@@ -1,6 +1,7 @@
 // resolv.conf handling: the pod's file per dnsPolicy (as upstream's kubelet GetPodDNS), and
 // the host's resolvers as the DNS server's upstreams. Pure apart from hostUpstreams().
 import { readFileSync } from 'node:fs';
+import { BugError } from '../util/bug-error.js';
 
 export type DnsPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
 
@@ -96,7 +97,7 @@ export function podResolvConf(
       break;
     default: {
       const never: never = policy;
-      throw new Error(`unknown dnsPolicy ${String(never)}`);
+      throw new BugError(`unknown dnsPolicy ${String(never)}`);
     }
   }
   if (dnsConfig) {

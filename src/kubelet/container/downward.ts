@@ -3,6 +3,7 @@
 // Pure: IPs and node allocatable are passed in.
 import { integerValue, milliValue } from '../../api/quantity/index.js';
 import type { Container, ObjectFieldSelector, Pod, ResourceFieldSelector } from '../pod-types.js';
+import { ERR_CONTAINER_DOWNWARD_API } from '../../util/error-codes.js';
 
 export interface DownwardContext {
   pod: Readonly<Pod>;
@@ -13,7 +14,7 @@ export interface DownwardContext {
 }
 
 export class DownwardApiError extends Error {
-  readonly code = 'ERR_DOWNWARD_API';
+  readonly code = ERR_CONTAINER_DOWNWARD_API;
 }
 
 /** `key="value"` lines sorted by key, as upstream's FormatMap (escaped with %q rules). */

@@ -12,9 +12,10 @@ import type { KObject } from '../../api/types.js';
 import type { Container, Pod } from '../pod-types.js';
 import { expand, mappingFor } from './expansion.js';
 import { fieldValue, resourceValue, type DownwardContext } from './downward.js';
+import { ERR_CONTAINER_CONFIG } from '../../util/error-codes.js';
 
 export class ContainerConfigError extends Error {
-  readonly code = 'ERR_CONTAINER_CONFIG';
+  readonly code = ERR_CONTAINER_CONFIG;
 }
 
 export interface ObjectGetter {

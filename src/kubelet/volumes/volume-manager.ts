@@ -18,6 +18,7 @@ import { hostPathPlugin } from './host-path.js';
 import { persistentVolumeClaimPlugin } from './persistent-volume-claim.js';
 import { resolveSubPath } from './subpath.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
+import { ERR_VOLUME_MOUNT } from '../../util/error-codes.js';
 
 export function defaultVolumePlugins(): VolumePlugin[] {
   return [emptyDirPlugin, configMapPlugin, secretPlugin, downwardApiPlugin, new ProjectedPlugin(), hostPathPlugin, persistentVolumeClaimPlugin];
@@ -25,7 +26,7 @@ export function defaultVolumePlugins(): VolumePlugin[] {
 
 /** A volume that failed to set up; `message` is what the FailedMount event says. */
 export class MountError extends Error {
-  readonly code = 'ERR_MOUNT';
+  readonly code = ERR_VOLUME_MOUNT;
   constructor(readonly volume: string, message: string, options?: ErrorOptions) {
     super(message, options);
   }
