@@ -105,10 +105,6 @@ export function repoDigest(ref: ImageReference, manifestDigest: string): string 
   return `${repositoryName(ref)}@${manifestDigest}`;
 }
 
-export function isDigest(s: string): boolean {
-  return DIGEST_RE.test(s);
-}
-
 export function isTag(s: string): boolean {
   return TAG_RE.test(s);
 }
