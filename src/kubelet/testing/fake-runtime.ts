@@ -11,6 +11,7 @@ import type {
 } from '../../runtime/types.js';
 import { realClock, type Clock } from '../../client/controller-types.js';
 import { timerClockOf, type TimerClock } from '../../client/workqueue/index.js';
+import { ERR_RUNTIME_FAKE } from '../../util/error-codes.js';
 
 export type FakeBehavior =
   | { kind: 'run' }
@@ -29,7 +30,7 @@ export interface FakeRuntimeOptions {
 }
 
 export class FakeRuntimeError extends Error {
-  readonly code = 'ERR_FAKE_RUNTIME';
+  readonly code = ERR_RUNTIME_FAKE;
 }
 
 export class FakeRuntime implements RuntimeService, ImageService {
