@@ -1,9 +1,9 @@
-// Conformance suite for the Store contract (types.ts). Each implementation registers it
+// Conformance suite for the Store contract (../types.ts). Each implementation registers it
 // from its own *.test.ts with a factory; behaviour must be identical across stores.
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from './types.js';
+import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from '../types.js';
 
 export interface StoreFixture {
   store: Store;
