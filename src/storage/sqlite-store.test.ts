@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { isCompactionOverdue } from './auto-compaction.js';
 import { openStore } from './open-store.js';
 import { SqliteStore } from './sqlite-store.js';
-import { brief, runStoreConformance, settle } from './store-conformance.js';
+import { brief, runStoreConformance, settle } from './testing/store-conformance.js';
 import { isStorageError, type StoreEvent } from './types.js';
 import { ERR_STORAGE_UNAVAILABLE } from '../util/error-codes.js';
 

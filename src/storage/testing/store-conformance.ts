@@ -1,10 +1,10 @@
-// Conformance suite for the Store contract (types.ts). Each implementation registers it
+// Conformance suite for the Store contract (../types.ts). Each implementation registers it
 // from its own *.test.ts with a factory; behaviour must be identical across stores.
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from './types.js';
-import { ERR_STORAGE_CLOSED, ERR_STORAGE_COMPACTED, ERR_STORAGE_CONFLICT, ERR_STORAGE_FUTURE_REVISION, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../util/error-codes.js';
+import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from '../types.js';
+import { ERR_STORAGE_CLOSED, ERR_STORAGE_COMPACTED, ERR_STORAGE_CONFLICT, ERR_STORAGE_FUTURE_REVISION, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface StoreFixture {
   store: Store;
