@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KObject } from '../../api/types.js';
 import type { ResourceDef } from '../../api/registry/index.js';
-import { storageKey, storagePrefix, apiVersionOf } from '../../api/registry/index.js';
+import { storageKey, storagePrefix, apiVersionOf, specChanged } from '../../api/registry/index.js';
 import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
 import type { Store } from '../../storage/types.js';
 import { isStorageError } from '../../storage/types.js';
@@ -311,16 +311,6 @@ export function encodeForStorage(obj: KObject): string {
 
 function withRv(obj: KObject, rv: number): KObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-}
-
-/** Anything outside metadata and status counts as spec for generation tracking. */
-export function specChanged(a: KObject, b: KObject): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
-    if (!deepEqual(a[k], b[k])) return true;
-  }
-  return false;
 }
 
 // Continue tokens carry the last key returned, relative to the list's key prefix, and the
