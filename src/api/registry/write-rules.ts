@@ -34,6 +34,55 @@ export function specChanged(a: Readonly<KObject>, b: Readonly<KObject>): boolean
 }
 
 /**
+ * Server-owned metadata of a new object (upstream's BeforeCreate): a fresh uid and
+ * creationTimestamp, generation 1 for kinds that track it, and nothing a client may not set
+ * (resourceVersion, deletion fields, selfLink). `obj.metadata.name` is already chosen.
+ */
+export function initServerMetadata(obj: KObject, o: { uid: string; now: Date | number; tracksGeneration: boolean }): void {
+  const meta = obj.metadata;
+  meta.uid = o.uid;
+  meta.creationTimestamp = rfc3339(o.now);
+  delete meta.resourceVersion;
+  delete meta.deletionTimestamp;
+  delete meta.deletionGracePeriodSeconds;
+  delete meta.selfLink;
+  if (o.tracksGeneration) meta.generation = 1;
+  else delete meta.generation;
+}
+
+/**
+ * Server-owned metadata of an update is never taken from the client (upstream's
+ * BeforeUpdate): name, namespace, uid, creationTimestamp, generation and the deletion
+ * fields come from the stored object, as do apiVersion and kind.
+ */
+export function keepServerMetadata(next: KObject, old: Readonly<KObject>): void {
+  const m = next.metadata;
+  const o = old.metadata;
+  m.name = o.name;
+  if (o.namespace !== undefined) m.namespace = o.namespace;
+  else delete m.namespace;
+  m.uid = o.uid;
+  m.creationTimestamp = o.creationTimestamp;
+  if (o.generation !== undefined) m.generation = o.generation;
+  else delete m.generation;
+  if (o.deletionTimestamp !== undefined) m.deletionTimestamp = o.deletionTimestamp;
+  else delete m.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  else delete m.deletionGracePeriodSeconds;
+  if (o.generateName !== undefined && m.generateName === undefined) m.generateName = o.generateName;
+  delete m.selfLink;
+  next.apiVersion = old.apiVersion;
+  next.kind = old.kind;
+}
+
+/** metadata.generation after an update: one more when a tracked kind's spec changed. */
+export function nextGeneration(tracksGeneration: boolean, next: Readonly<KObject>, old: Readonly<KObject>): number | undefined {
+  const g = old.metadata.generation;
+  if (!tracksGeneration || !specChanged(next, old)) return g;
+  return (g ?? 0) + 1;
+}
+
+/**
  * How a DELETE of `old` proceeds, given the kind's grace period for it (0: at once). The
  * policy adds its finalizer; an object that keeps finalizers or a grace period is marked
  * (deletionTimestamp, deletionGracePeriodSeconds) instead of removed. A second DELETE may

@@ -22,7 +22,9 @@ import {
 } from '../../api/status.js';
 import { applyObject, patchObject } from '../../api/patch/index.js';
 import { compileObjectSelector } from '../../api/selectors/index.js';
-import { bindPod, lookupResource, planDelete, podGracePeriod, readyToRemove, specChanged } from '../../api/registry/index.js';
+import {
+  bindPod, initServerMetadata, keepServerMetadata, lookupResource, nextGeneration, planDelete, podGracePeriod, readyToRemove,
+} from '../../api/registry/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { generateName } from '../../util/names.js';
 import { rfc3339 } from '../../util/time.js';
@@ -191,12 +193,7 @@ export class FakeApiClient implements ApiClient {
     if (b.objects.has(objKey(ns, name))) throw alreadyExists(gr(res), name);
     o.apiVersion = apiVersionOfRef(res);
     o.kind = res.kind;
-    o.metadata.uid = randomUUID();
-    o.metadata.creationTimestamp = rfc3339(this.clock.now());
-    if (kindFacts(res).tracksGeneration) o.metadata.generation = 1;
-    else delete o.metadata.generation;
-    delete o.metadata.deletionTimestamp;
-    delete o.metadata.deletionGracePeriodSeconds;
+    initServerMetadata(o, { uid: randomUUID(), now: this.clock.now(), tracksGeneration: kindFacts(res).tracksGeneration });
     if (opts.dryRun) return clone(o) as T;
     o.metadata.resourceVersion = this.nextRV();
     this.store(res, o, 'ADDED');
@@ -370,17 +367,11 @@ export class FakeApiClient implements ApiClient {
    * the stored object; generation grows when anything outside metadata and status changed.
    */
   private async writeMain(res: ResourceRef, cur: Readonly<KObject>, next: KObject, opts: WriteOptions): Promise<KObject> {
-    const m = cur.metadata;
     const facts = kindFacts(res);
-    next.apiVersion = apiVersionOfRef(res);
-    next.kind = res.kind;
-    next.metadata = {
-      ...(next.metadata ?? {}),
-      name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp,
-      deletionTimestamp: m.deletionTimestamp, deletionGracePeriodSeconds: m.deletionGracePeriodSeconds,
-      generation: m.generation === undefined ? undefined : m.generation + (facts.tracksGeneration && specChanged(next, cur) ? 1 : 0),
-      resourceVersion: m.resourceVersion,
-    };
+    next.metadata = { ...(next.metadata ?? {}) };
+    keepServerMetadata(next, cur);
+    next.metadata.generation = nextGeneration(facts.tracksGeneration, next, cur);
+    next.metadata.resourceVersion = cur.metadata.resourceVersion;
     if (facts.hasStatus) {
       if (cur.status === undefined) delete next.status;
       else next.status = clone(cur.status);
