@@ -7,6 +7,7 @@ import { readBody } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
+import { bindPod } from '../../api/registry/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { writeEncoded, type ResourceRequest } from './shared.js';
 
@@ -87,17 +88,7 @@ export async function handleBinding(r: ResourceRequest): Promise<void> {
   await r.rs.update(
     r.info.namespace,
     podName,
-    (cur) => {
-      const spec = cur.spec as { nodeName?: string };
-      if (spec.nodeName) throw conflict(r.rs.gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
-      if (cur.metadata.deletionTimestamp) throw conflict(r.rs.gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
-      spec.nodeName = target.name;
-      const status = (cur.status ?? (cur.status = {})) as { conditions?: Array<Record<string, unknown>> };
-      const conds = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(r.ctx.now) });
-      status.conditions = conds;
-      return cur;
-    },
+    (cur) => bindPod(cur, target.name!, r.ctx.now, r.rs.gr),
     r.ctx,
     { subresource: 'binding' },
   );

@@ -5,7 +5,7 @@ import { Strategy } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 import { podQosClass } from '../../api-hooks.js';
 import { addDefaultTolerations, addDefaultServiceAccount, applyPodPriority, type ResolvedPriority } from '../../../api/defaults/index.js';
-import type { ResourceDef } from '../../../api/registry/index.js';
+import { podGracePeriod, type ResourceDef } from '../../../api/registry/index.js';
 import type { RequestContext } from '../../context.js';
 
 export type PriorityResolver = (className: string | undefined) => ResolvedPriority | undefined;
@@ -47,10 +47,6 @@ export class PodStrategy extends Strategy {
   }
 
   override gracePeriod(obj: KObject, opts: DeleteOptions): number {
-    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (obj.status as { phase?: string } | undefined)?.phase;
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    const g = opts.gracePeriodSeconds ?? obj.metadata.deletionGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, g);
+    return podGracePeriod(obj, opts);
   }
 }
