@@ -1,7 +1,7 @@
 // The API server's single seam onto the pure API modules (defaulting, validation,
 // conversion, schema, printers, selectors, patches). Keeping these calls in one place lets
 // each module evolve without touching the request paths.
-import type { KObject } from '../api/types/index.js';
+import type { KObject, PodDisruptionBudget } from '../api/types/index.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import { badRequest, type FieldError } from '../api/status.js';
 import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
@@ -91,11 +91,11 @@ export function labelSelectorString(sel: unknown): string {
 }
 
 /** Does any PodDisruptionBudget matching the pod have no disruptions left? */
-export function podDisruptionBlocked(pod: Readonly<KObject>, pdbs: ReadonlyArray<Readonly<KObject>>): boolean {
+export function podDisruptionBlocked(pod: Readonly<KObject>, pdbs: ReadonlyArray<Readonly<PodDisruptionBudget>>): boolean {
   for (const pdb of pdbs) {
-    const sel = labelSelectorFromMeta((pdb.spec as { selector?: LabelSelectorMeta } | undefined)?.selector);
+    const sel = labelSelectorFromMeta(pdb.spec?.selector);
     if (!matchesLabels(sel, pod.metadata.labels)) continue;
-    const allowed = (pdb.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
+    const allowed = pdb.status?.disruptionsAllowed ?? 0;
     if (allowed <= 0) return true;
   }
   return false;

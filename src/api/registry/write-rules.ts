@@ -4,7 +4,7 @@
 // storage, and what a pod binding changes. The API server's ResourceStore and strategies
 // apply them, and so does the fake client of the unit tests (src/client/testing), so the
 // two cannot drift apart.
-import type { KObject } from '../types/index.js';
+import type { KObject, Pod, PodSpec } from '../types/index.js';
 import { conflict, type GroupResource } from '../status.js';
 import { deepEqual } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
@@ -128,9 +128,9 @@ export function readyToRemove(obj: Readonly<KObject>): boolean {
  * A pod's grace period for a DELETE: graceful once bound to a node and not terminal (the
  * kubelet finishes it with a zero grace period), else 0.
  */
-export function podGracePeriod(pod: Readonly<KObject>, opts: DeletePlanOptions): number {
-  const spec = (pod.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+export function podGracePeriod(pod: Readonly<Pod>, opts: DeletePlanOptions): number {
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const phase = pod.status?.phase;
   if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
   const g = opts.gracePeriodSeconds ?? pod.metadata.deletionGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
   return Math.max(0, g);
@@ -140,13 +140,13 @@ export function podGracePeriod(pod: Readonly<KObject>, opts: DeletePlanOptions):
  * pods/binding on a private copy of the pod: sets spec.nodeName and the PodScheduled
  * condition. A pod already bound or being deleted is a 409.
  */
-export function bindPod(pod: KObject, nodeName: string, now: Date | number, gr: GroupResource = { group: '', resource: 'pods' }): KObject {
+export function bindPod(pod: Pod, nodeName: string, now: Date | number, gr: GroupResource = { group: '', resource: 'pods' }): Pod {
   const name = pod.metadata.name ?? '';
-  const spec = (pod.spec ?? (pod.spec = {})) as { nodeName?: string };
+  const spec = pod.spec ?? (pod.spec = { containers: [] });
   if (spec.nodeName) throw conflict(gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
   if (pod.metadata.deletionTimestamp) throw conflict(gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
   spec.nodeName = nodeName;
-  const status = (pod.status ?? (pod.status = {})) as { conditions?: Array<Record<string, unknown>> };
+  const status = pod.status ?? (pod.status = {});
   const conds = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
   conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) });
   status.conditions = conds;

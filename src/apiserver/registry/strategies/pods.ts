@@ -1,6 +1,6 @@
 // Pods: status starts Pending with the QoS class; deletion is graceful once the pod is
 // bound to a node (the kubelet finishes it with a zero grace period).
-import type { KObject } from '../../../api/types/index.js';
+import type { KObject, Pod, PodSpec } from '../../../api/types/index.js';
 import { Strategy } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 import { podQosClass } from '../../api-hooks.js';
@@ -20,7 +20,8 @@ export class PodStrategy extends Strategy {
     await super.prepareForCreate(obj, ctx);
     addDefaultTolerations(obj);
     addDefaultServiceAccount(obj);
-    applyPodPriority(obj, this.resolvePriority((obj.spec as { priorityClassName?: string } | undefined)?.priorityClassName));
+    const pod: Readonly<Pod> = obj;
+    applyPodPriority(obj, this.resolvePriority(pod.spec?.priorityClassName));
   }
 
   /**
