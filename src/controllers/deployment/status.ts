@@ -1,10 +1,10 @@
 // Deployment status and conditions (upstream sync.go calculateStatus / syncRolloutStatus
 // and deployment/util), as pure functions of the Deployment, its ReplicaSets and `now`.
 import { rfc3339 } from '../../util/time.js';
-import type { ReplicaSet } from '../replicaset/index.js';
 import { CONDITION_REPLICA_FAILURE } from '../replicaset/index.js';
 import { maxUnavailable, sumAvailableReplicas, sumReadyReplicas, sumSpecReplicas, sumStatusReplicas } from './rollout.js';
-import { deploymentReplicas, hasProgressDeadline, type Deployment, type DeploymentCondition, type DeploymentStatus } from './types.js';
+import { deploymentReplicas, hasProgressDeadline } from './types.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../api/types/index.js';
 
 // Condition types.
 export const CONDITION_AVAILABLE = 'Available';
