@@ -146,7 +146,7 @@ function replicaFailure(allRSs: readonly Readonly<ReplicaSet>[], newRS: Readonly
   for (const rs of newRS ? [newRS, ...allRSs] : allRSs) {
     const c = rs.status?.conditions?.find((x) => x.type === CONDITION_REPLICA_FAILURE);
     if (c) {
-      const out: DeploymentCondition = { type: CONDITION_REPLICA_FAILURE, status: c.status as DeploymentCondition['status'] };
+      const out: DeploymentCondition = { type: CONDITION_REPLICA_FAILURE, status: c.status };
       if (c.lastTransitionTime) out.lastUpdateTime = out.lastTransitionTime = c.lastTransitionTime;
       if (c.reason) out.reason = c.reason;
       if (c.message) out.message = c.message;

@@ -120,7 +120,7 @@ export class NamespaceController {
   private async writeConditions(ns: Readonly<Namespace>, totals: DeletionTotals): Promise<void> {
     const next = updatedConditions(conditionsOf(ns), failingConditions(totals), rfc3339(this.clock.now()));
     if (!next) return;
-    const status = { ...((ns.status as object | undefined) ?? {}), conditions: next };
+    const status = { ...ns.status, conditions: next };
     try {
       await this.client.updateStatus(R.namespaces, undefined, { ...ns, metadata: { ...ns.metadata, managedFields: undefined }, status });
     } catch (err) {
