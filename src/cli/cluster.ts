@@ -26,6 +26,7 @@ import { describeLoops, parseLoopMetrics } from './loops-status.js';
 import { defaultDataDirOf, optionsSet, resolveArgs, resolveDataDir } from './config.js';
 import { PACKAGE_ROOT } from './kubectl.js';
 import { DEFAULT_CONTEXT, removeFromUserKubeconfig } from './kubeconfig.js';
+import type { Endpoints, KList, Lease, Node, Service } from '../api/types/index.js';
 
 const out = (line = ''): void => void process.stdout.write(line + '\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -271,12 +272,12 @@ interface NodeInfo {
 }
 
 async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
-  const r = await apiGet<{ items?: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string; lastHeartbeatTime?: string }>; addresses?: Array<{ type: string; address: string }> } }> }>(a, '/api/v1/nodes');
+  const r = await apiGet<KList<Node>>(a, '/api/v1/nodes');
   if (r.status !== 200) throw new Error(`listing nodes answered ${r.status}`);
   return (r.body?.items ?? []).map((n) => {
     const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
     return {
-      name: n.metadata.name,
+      name: n.metadata.name ?? '',
       ready: ready?.status === 'True',
       ip: n.status?.addresses?.find((x) => x.type === 'InternalIP')?.address,
       heartbeat: Date.parse(ready?.lastHeartbeatTime ?? '') || 0,
@@ -286,13 +287,13 @@ async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
 
 /** When the node's kubelet last renewed its Lease (ms), 0 when unknown. */
 async function leaseRenewed(a: ApiAccess, node: string): Promise<number> {
-  const r = await apiGet<{ spec?: { renewTime?: string } }>(a, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(node)}`);
+  const r = await apiGet<Lease>(a, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(node)}`);
   return r.status === 200 ? Date.parse(r.body?.spec?.renewTime ?? '') || 0 : 0;
 }
 
 async function dnsAddresses(a: ApiAccess): Promise<string[]> {
-  const svc = await apiGet<{ spec?: { clusterIP?: string } }>(a, '/api/v1/namespaces/kube-system/services/kube-dns');
-  const ep = await apiGet<{ subsets?: Array<{ addresses?: Array<{ ip: string }> }> }>(a, '/api/v1/namespaces/kube-system/endpoints/kube-dns');
+  const svc = await apiGet<Service>(a, '/api/v1/namespaces/kube-system/services/kube-dns');
+  const ep = await apiGet<Endpoints>(a, '/api/v1/namespaces/kube-system/endpoints/kube-dns');
   const ips = [svc.body?.spec?.clusterIP, ...(ep.body?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
   return [...new Set(ips.filter((x): x is string => !!x && x !== 'None'))];
 }

@@ -1,5 +1,6 @@
 // The default StorageClass k3s ships for its local-path provisioner.
-import { ANN_IS_DEFAULT_CLASS, type StorageClass } from '../persistentvolume/index.js';
+import { ANN_IS_DEFAULT_CLASS } from '../persistentvolume/index.js';
+import type { StorageClass } from '../../api/types/index.js';
 
 /** The provisioner name local-path volumes carry (annotation pv.kubernetes.io/provisioned-by). */
 export const PROVISIONER_NAME = 'rancher.io/local-path';
