@@ -7,6 +7,7 @@
 // runtime, free ports, a temporary data dir removed afterwards.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,34 @@ const idleMs = Number(values['idle-seconds']) * 1000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const rssMB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-async function idleRss(bin: string): Promise<number> {
+/** GET /metrics with the admin client certificate the server wrote into its data dir. */
+function scrape(dataDir: string, port: number): Promise<string> {
+  const tls = (f: string): string => readFileSync(join(dataDir, 'tls', f), 'utf8');
+  return bounded(
+    new Promise((ok, fail) => {
+      const req = request({ host: '127.0.0.1', port, path: '/metrics', ca: tls('server-ca.crt'), cert: tls('client-admin.crt'), key: tls('client-admin.key') }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => ok(body));
+      });
+      req.on('error', fail);
+      req.end();
+    }),
+    10_000,
+    'GET /metrics',
+  );
+}
+
+/** V8 heap used per loop, MB: the main loop (nodejs_heap_size_used_bytes) and each worker (k8ts_loop_heap_bytes). */
+function heapsMB(metrics: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const main = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+(\S+)$/m.exec(metrics);
+  if (main) out.main = +(Number(main[1]) / 2 ** 20).toFixed(1);
+  for (const m of metrics.matchAll(/^k8ts_loop_heap_bytes\{(?=[^}]*kind="used")[^}]*loop="([^"]+)"[^}]*\}\s+(\S+)$/gm)) out[m[1]!] = +(Number(m[2]) / 2 ** 20).toFixed(1);
+  return out;
+}
+
+async function idleRss(bin: string): Promise<{ rssMB: number; heapMB: Record<string, number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-idle-rss-'));
   const [port, http, https, kubelet] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const args = ['server', '--runtime', 'simulated', '--datastore', 'memory', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--ingress-http-port', String(http), '--ingress-https-port', String(https), '--kubelet-port', String(kubelet)];
@@ -40,7 +68,8 @@ async function idleRss(bin: string): Promise<number> {
       `${bin} server to start`,
     );
     await sleep(idleMs);
-    return rssMB(proc.pid!);
+    const rss = rssMB(proc.pid!);
+    return { rssMB: rss, heapMB: heapsMB(await scrape(dataDir, port)) };
   } finally {
     const exited = new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
     proc.kill('SIGTERM');
@@ -51,14 +80,25 @@ async function idleRss(bin: string): Promise<number> {
 }
 
 const samples = builds.map(() => [] as number[]);
+const heaps = builds.map(() => [] as Record<string, number>[]);
 for (let r = 0; r < rounds; r++) {
-  for (let b = 0; b < builds.length; b++) {
-    const mb = await idleRss(builds[b]!);
-    samples[b]!.push(mb);
-    console.log(`round ${r + 1} ${builds[b]}: RSS ${mb.toFixed(1)} MB after ${idleMs / 1000} s idle`);
+  // Alternate the order each round, so neither build always starts right after the other stops.
+  const order = builds.map((_, i) => i);
+  if (r % 2) order.reverse();
+  for (const b of order) {
+    const s = await idleRss(builds[b]!);
+    samples[b]!.push(s.rssMB);
+    heaps[b]!.push(s.heapMB);
+    console.log(`round ${r + 1} ${builds[b]}: RSS ${s.rssMB.toFixed(1)} MB after ${idleMs / 1000} s idle; heap used ${Object.entries(s.heapMB).map(([k, v]) => `${k} ${v}`).join(', ')} MB`);
   }
 }
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const rows = builds.map((bin, i) => ({ k8ts: bin, medianMB: +median(samples[i]!).toFixed(1), samplesMB: samples[i]!.map((x) => +x.toFixed(1)) }));
-for (const row of rows) console.log(`${row.k8ts}: median idle RSS ${row.medianMB} MB (${row.samplesMB.join(', ')})`);
+const rows = builds.map((bin, i) => {
+  const loops = [...new Set(heaps[i]!.flatMap((h) => Object.keys(h)))];
+  const heapMB = Object.fromEntries(loops.map((l) => [l, median(heaps[i]!.map((h) => h[l] ?? 0))]));
+  return { k8ts: bin, medianMB: +median(samples[i]!).toFixed(1), samplesMB: samples[i]!.map((x) => +x.toFixed(1)), medianHeapMB: heapMB };
+});
+for (const row of rows) {
+  console.log(`${row.k8ts}: median idle RSS ${row.medianMB} MB (${row.samplesMB.join(', ')}); median heap used ${Object.entries(row.medianHeapMB).map(([k, v]) => `${k} ${v}`).join(', ')} MB`);
+}
 console.log(`RESULT ${JSON.stringify({ bench: 'idle-rss', date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, idleSeconds: idleMs / 1000, rows })}`);
