@@ -1,8 +1,8 @@
-// Idle RSS of `k8ts server --runtime simulated --datastore memory` (API server, controllers,
-// scheduler, a simulated node, DNS and Ingress; the 100 MB budget), for one build or as an A/B of
+// Idle RSS of `k8ts server --runtime simulated` (API server, controllers, scheduler, a simulated
+// node, DNS and Ingress; the 100 MB budget), for one build or as an A/B of
 // several builds, started in alternating rounds so that machine load hits them alike. A refactor
 // that moves imports (barrels, surfaces) shows up here when it makes a loop load more modules.
-//   node dist/bench/idle-rss.bench.js [--k8ts PATH]... [--rounds 3] [--idle-seconds 40]
+//   node dist/bench/idle-rss.bench.js [--k8ts PATH]... [--rounds 3] [--idle-seconds 40] [--datastore sqlite|memory]
 // --k8ts: a bin/k8ts to run (repeatable; default this checkout's). Needs no host lock: simulated
 // runtime, free ports, a temporary data dir removed afterwards.
 import { spawn } from 'node:child_process';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/helpers/cluster.js';
 import { bounded } from '../src/testing/bounded.js';
 
-const { values } = parseArgs({ options: { k8ts: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, 'idle-seconds': { type: 'string', default: '40' } } });
+const { values } = parseArgs({ options: { k8ts: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, 'idle-seconds': { type: 'string', default: '40' }, datastore: { type: 'string', default: 'sqlite' } } });
 const root = process.env.K8TS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../..');
 const builds = (values.k8ts?.length ? values.k8ts : [join(root, 'bin/k8ts')]).map((p) => resolve(p));
 const rounds = Number(values.rounds);
@@ -53,7 +53,7 @@ function heapsMB(metrics: string): Record<string, number> {
 async function idleRss(bin: string): Promise<{ rssMB: number; heapMB: Record<string, number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-idle-rss-'));
   const [port, http, https, kubelet] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const args = ['server', '--runtime', 'simulated', '--datastore', 'memory', '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--ingress-http-port', String(http), '--ingress-https-port', String(https), '--kubelet-port', String(kubelet)];
+  const args = ['server', '--runtime', 'simulated', '--datastore', values.datastore!, '--data-dir', dataDir, '--port', String(port), '--bind-address', '127.0.0.1', '--ingress-http-port', String(http), '--ingress-https-port', String(https), '--kubelet-port', String(kubelet)];
   const proc = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));
@@ -101,4 +101,4 @@ const rows = builds.map((bin, i) => {
 for (const row of rows) {
   console.log(`${row.k8ts}: median idle RSS ${row.medianMB} MB (${row.samplesMB.join(', ')}); median heap used ${Object.entries(row.medianHeapMB).map(([k, v]) => `${k} ${v}`).join(', ')} MB`);
 }
-console.log(`RESULT ${JSON.stringify({ bench: 'idle-rss', date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, idleSeconds: idleMs / 1000, rows })}`);
+console.log(`RESULT ${JSON.stringify({ bench: 'idle-rss', date: new Date().toISOString(), cpus: cpus().length, cpuModel: cpus()[0]?.model, idleSeconds: idleMs / 1000, datastore: values.datastore, rows })}`);
