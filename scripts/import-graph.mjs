@@ -65,8 +65,9 @@ export async function scanImports(root) {
   root = resolve(root);
   const { API, SyntaxKind: K } = await loadTs(root);
   const api = new API({ cwd: root });
+  let snap;
   try {
-    const snap = api.updateSnapshot({ openProject: join(root, 'tsconfig.json') });
+    snap = api.updateSnapshot({ openProject: join(root, 'tsconfig.json') });
     const project = snap.getProjects()[0];
     if (!project) throw new Error(`no TypeScript project at ${join(root, 'tsconfig.json')}`);
     const program = project.program;
@@ -165,6 +166,7 @@ export async function scanImports(root) {
     }
     return { files, imports };
   } finally {
+    snap?.dispose();
     api.close();
   }
 }

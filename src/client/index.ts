@@ -4,7 +4,7 @@
 // ApiClient, which only loop entry points construct), controller.ts (the shared controller
 // framework, which brings the work queue), leader-election.ts, informers/, workqueue/, events/
 // and testing/ (tests only). See scripts/boundaries.json.
-export * from './types.js';
+export type * from './types.js'; // interfaces only: erased, so importing index.ts does not load types.js
 export * from './informer-types.js';
 export * from './controller-types.js';
 export * from './resources.js';

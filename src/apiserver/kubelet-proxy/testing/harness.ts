@@ -4,7 +4,8 @@
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKubeconfig, type RunningApiServer } from '../../index.js';
-import { signLeaf, ensureKubeletClientCert } from '../../../pki/index.js';
+import { signLeaf } from '../../../pki/index.js';
+import { ensureKubeletClientCert } from '../../../pki/kubelet-client-cert.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { startTestApi } from '../../../testing/test-api.js';
 import { R } from '../../../client/resources.js';
