@@ -12,7 +12,7 @@ import type { ImageService, RuntimeService } from '../../runtime/types.js';
 import { KUBELET_VERSION, EVENT } from '../constants.js';
 import type { HostIdentity, HostSnapshot } from './host-info.js';
 import { allocatableOf, capacityOf, nodeConditions, pressureOf, type NodeCondition } from './node-conditions.js';
-import { canonicalJson } from '../status/status-manager.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 
 export const NODE_STATUS_UPDATE_MS = 10_000;
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
