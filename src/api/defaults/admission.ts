@@ -4,9 +4,8 @@
 import type { KObject } from '../types.js';
 import type { Obj } from './util.js';
 import { child, eachObject } from './util.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../well-known.js';
 
-export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const DEFAULT_TOLERATION_SECONDS = 300;
 
 function tolerates(tolerations: unknown, key: string): boolean {

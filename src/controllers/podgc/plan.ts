@@ -7,8 +7,9 @@
 //   deletion grace period has passed (the kubelet there will never confirm).
 import type { KObject } from '../../api/types.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
+import { TAINT_EFFECT_NO_EXECUTE, type Taint } from '../../api/taints.js';
+import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
 
-export const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 12_500;
 
 export type GcReason = 'terminated' | 'orphaned' | 'unscheduledTerminating' | 'terminatingOnNotReadyNode';
@@ -31,8 +32,8 @@ function isNodeReady(node: Readonly<KObject>): boolean {
 }
 
 function hasOutOfServiceTaint(node: Readonly<KObject>): boolean {
-  return ((node.spec as { taints?: { key: string; effect: string }[] } | undefined)?.taints ?? [])
-    .some((t) => t.key === TAINT_OUT_OF_SERVICE && t.effect === 'NoExecute');
+  return ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? [])
+    .some((t) => t.key === TAINT_NODE_OUT_OF_SERVICE && t.effect === TAINT_EFFECT_NO_EXECUTE);
 }
 
 export interface PlanInput {

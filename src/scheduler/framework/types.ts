@@ -3,6 +3,7 @@
 // Plugins are stateless between cycles; whatever a PreFilter computes for one pod lives in
 // the CycleState of that cycle.
 import type { KObject } from '../../api/types.js';
+import type { Taint, Toleration } from '../../api/taints.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 
@@ -17,19 +18,7 @@ export interface Container {
   restartPolicy?: string;
 }
 
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal' | string;
-  value?: string;
-  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  tolerationSeconds?: number;
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-}
+export type { Taint, Toleration } from '../../api/taints.js';
 
 export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
 export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[] | null; matchFields?: NodeSelectorRequirement[] | null }

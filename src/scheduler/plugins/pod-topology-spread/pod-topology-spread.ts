@@ -10,7 +10,7 @@ import {
   type SchedulerState, type ScorePlugin, type Status, type TopologySpreadConstraintJson,
 } from '../../framework/types.js';
 import { matchesRequired, requiredStateOf } from '../node-affinity/node-affinity.js';
-import { findUntoleratedTaint } from '../taint-toleration/taint-toleration.js';
+import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute } from '../../../api/taints.js';
 
 export const NAME = 'PodTopologySpread';
 export const REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
@@ -65,7 +65,7 @@ function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
 function eligible(pod: PodInfo, node: NodeInfo, cs: readonly Constraint[], req: ReturnType<typeof requiredStateOf>, requireAll: boolean): boolean {
   const honorAff = cs.some((c) => c.honorAffinity);
   if (honorAff && !matchesRequired(req, node)) return false;
-  if (cs.some((c) => c.honorTaints) && findUntoleratedTaint(node.taints, pod.tolerations)) return false;
+  if (cs.some((c) => c.honorTaints) && findMatchingUntoleratedTaint(node.taints, pod.tolerations, isNoScheduleOrNoExecute)) return false;
   if (requireAll) for (const c of cs) if (!Object.hasOwn(node.labels, c.topologyKey)) return false;
   return true;
 }

@@ -1,0 +1,83 @@
+// Taints and tolerations: upstream's one matching rule (k8s.io/api/core/v1 toleration.go
+// ToleratesTaint, taint.go MatchTaint, and component-helpers' FindMatchingUntoleratedTaint),
+// shared by the scheduler, the DaemonSet controller and the node lifecycle controller so the
+// three can never disagree about whether a pod tolerates a node.
+//
+// A toleration tolerates a taint when
+//   1. its effect is empty (every effect) or equals the taint's,
+//   2. its key is empty (every key; validation then requires operator Exists) or equals the taint's,
+//   3. its operator is Exists (every value), or Equal / empty (the values are equal, an absent
+//      value being ""); any other operator tolerates nothing (1.32 has no Lt/Gt).
+// Pure: no I/O.
+
+// TODO(issue 11 types): use Taint/Toleration from src/api/types/ once the typed model is in main.
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  /** RFC 3339; set on NoExecute taints added by the node lifecycle controller. */
+  timeAdded?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal' | '' | string;
+  value?: string;
+  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  tolerationSeconds?: number | null;
+}
+
+export const TAINT_EFFECT_NO_SCHEDULE = 'NoSchedule';
+export const TAINT_EFFECT_PREFER_NO_SCHEDULE = 'PreferNoSchedule';
+export const TAINT_EFFECT_NO_EXECUTE = 'NoExecute';
+
+/** Whether `tol` tolerates `taint` (upstream Toleration.ToleratesTaint). */
+export function toleratesTaint(tol: Readonly<Toleration>, taint: Readonly<Taint>): boolean {
+  if (tol.effect && tol.effect !== taint.effect) return false;
+  if (tol.key && tol.key !== taint.key) return false;
+  switch (tol.operator) {
+    case 'Exists':
+      return true;
+    case undefined:
+    case '':
+    case 'Equal':
+      return (tol.value ?? '') === (taint.value ?? '');
+    default:
+      return false;
+  }
+}
+
+/** Whether some toleration in the list tolerates `taint` (upstream TolerationsTolerateTaint). */
+export function tolerationsTolerateTaint(tolerations: readonly Readonly<Toleration>[] | undefined, taint: Readonly<Taint>): boolean {
+  if (!tolerations) return false;
+  for (let i = 0; i < tolerations.length; i++) if (toleratesTaint(tolerations[i], taint)) return true;
+  return false;
+}
+
+/**
+ * The first taint that `inclusionFilter` accepts (all, when omitted) and no toleration
+ * tolerates, else undefined (upstream FindMatchingUntoleratedTaint).
+ */
+export function findMatchingUntoleratedTaint<T extends Readonly<Taint>>(
+  taints: readonly T[] | undefined,
+  tolerations: readonly Readonly<Toleration>[] | undefined,
+  inclusionFilter?: (t: T) => boolean,
+): T | undefined {
+  if (!taints) return undefined;
+  for (let i = 0; i < taints.length; i++) {
+    const t = taints[i];
+    if (inclusionFilter && !inclusionFilter(t)) continue;
+    if (!tolerationsTolerateTaint(tolerations, t)) return t;
+  }
+  return undefined;
+}
+
+/** NoSchedule and NoExecute taints: the ones that keep new pods off a node. */
+export function isNoScheduleOrNoExecute(t: Readonly<Taint>): boolean {
+  return t.effect === TAINT_EFFECT_NO_SCHEDULE || t.effect === TAINT_EFFECT_NO_EXECUTE;
+}
+
+/** Same key and effect: the identity of a taint on a node (upstream Taint.MatchTaint). */
+export function matchTaint(a: Readonly<Taint>, b: Readonly<Taint>): boolean {
+  return a.key === b.key && a.effect === b.effect;
+}
