@@ -17,6 +17,7 @@ import { resolveArgs } from './config.js';
 import { onShutdownSignals } from './shutdown.js';
 import { logger } from '../util/log.js';
 import { logOptions, logHelp, parseLogFlags, applyLogFlags, type LogFlags } from './log-flags.js';
+import { LABEL_HOSTNAME, LABEL_OS, TAINT_NODE_NOT_READY } from '../api/well-known.js';
 
 export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
@@ -177,8 +178,8 @@ export async function awaitPodCidr(client: ApiClient, nodeName: string, signal: 
         .create(R.nodes, undefined, {
           apiVersion: 'v1',
           kind: 'Node',
-          metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' } },
-          spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] },
+          metadata: { name: nodeName, labels: { [LABEL_HOSTNAME]: nodeName, [LABEL_OS]: 'linux' } },
+          spec: { taints: [{ key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }] },
         })
         .catch((e: unknown) => {
           if (!isAlreadyExists(e)) throw e;

@@ -13,6 +13,8 @@
 // answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
 import type { KObject } from '../api/types.js';
 import { isIPv4, isIPv6, reverseName } from './wire.js';
+import { LABEL_SERVICE_NAME } from '../api/well-known.js';
+export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface SrvTarget {
   priority: number;
@@ -50,7 +52,6 @@ interface PodView extends KObject {
   status?: { phase?: string; podIP?: string; podIPs?: Array<{ ip?: string }> };
 }
 
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 /** `10.1.2.3` → `10-1-2-3`; `fd00::1` → `fd00--1` (as CoreDNS). */
 export function dashedIP(ip: string): string {

@@ -13,6 +13,7 @@
 // trailing slash on the rule is ignored). ImplementationSpecific is treated as Prefix.
 // Conflicts between Ingresses (same host, path and type) go to the oldest Ingress.
 import type { KObject } from '../api/types.js';
+import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface Endpoint {
   readonly host: string;
@@ -105,7 +106,6 @@ interface SliceEndpoint {
   conditions?: { ready?: boolean };
 }
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 function specOf(o: Readonly<KObject>): IngressSpec {
   return (o.spec ?? {}) as IngressSpec;
@@ -139,7 +139,7 @@ class Resolver {
   constructor(services: readonly Readonly<KObject>[], slices: readonly Readonly<KObject>[]) {
     for (const s of services) this.services.set(nsName(s), s);
     for (const sl of slices) {
-      const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+      const svc = sl.metadata.labels?.[LABEL_SERVICE_NAME];
       if (!svc) continue;
       const k = `${sl.metadata.namespace ?? ''}/${svc}`;
       let arr = this.slicesBySvc.get(k);

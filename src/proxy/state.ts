@@ -2,8 +2,9 @@
 // renderProxyRules takes. Pure: no I/O, never mutates its inputs.
 import type { KObject } from '../api/types.js';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, isIPv4, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
+import { LABEL_SERVICE_NAME } from '../api/well-known.js';
+export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 interface SvcPort {
   name?: string;
