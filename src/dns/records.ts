@@ -12,7 +12,8 @@
 // PTRs). Ancestors of every name up to the zone are counted as empty non-terminals; the
 // answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
 import type { KObject } from '../api/types.js';
-import { isIPv4, isIPv6, reverseName } from './wire.js';
+import { reverseName } from './wire.js';
+import { isIPv4, isIPv6 } from '../util/net.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 

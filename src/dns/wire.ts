@@ -8,6 +8,7 @@
 // trailing dot ('' is the root). Records of types we do not model keep their rdata as raw
 // bytes; those are only safe to re-encode when they contain no compressed names, which is
 // why forwarded answers are relayed as bytes rather than re-encoded.
+import { isIPv4 } from '../util/net.js';
 
 export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, ANY: 255 } as const;
 export const CLASS_IN = 1;
@@ -345,15 +346,6 @@ export function formatIPv6(b: Uint8Array): string {
   const hex = g.map((x) => x.toString(16));
   if (bestAt < 0) return hex.join(':');
   return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
-}
-
-export function isIPv4(s: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
-}
-
-export function isIPv6(s: string): boolean {
-  if (!s.includes(':')) return false;
-  try { parseIPv6(s); return true; } catch { return false; }
 }
 
 /** The PTR owner name of an address: `d.c.b.a.in-addr.arpa` or the nibble form under ip6.arpa. */

@@ -1,8 +1,9 @@
 // From Services, EndpointSlices and the Node (as the informers hold them) to the plain data
 // renderProxyRules takes. Pure: no I/O, never mutates its inputs.
 import type { KObject } from '../api/types.js';
-import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, isIPv4, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
+import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
+import { isIPv4 } from '../util/net.js';
 export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 
