@@ -12,6 +12,7 @@ import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
 import { caHashOf, parseJoinToken, type JoinResponse } from '../util/join-token.js';
+import { defaultNodeIP } from '../util/node-ip.js';
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';
 import { onShutdownSignals } from './shutdown.js';
@@ -203,7 +204,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const agentLog = logger('agent');
   const log = (msg: string): void => agentLog.info(msg);
   const t0 = performance.now();
-  const { agentPreflight, defaultNodeIP, startNodeAgent } = await import('../kubelet/agent.js');
+  const { agentPreflight, startNodeAgent } = await import('../kubelet/agent.js');
   const problems = agentPreflight();
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
   const nodeIP = flags.nodeIP ?? defaultNodeIP();

@@ -17,7 +17,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, 
 import { request as httpsRequest } from 'node:https';
 import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
+import { defaultNodeIP } from '../util/node-ip.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -322,15 +323,6 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
   });
 }
 
-/** The first IPv4 address of the host that other machines may reach (not loopback, not a pod bridge). */
-function firstHostIPv4(): string {
-  for (const [name, list] of Object.entries(networkInterfaces())) {
-    if (/^(k8ts|cni|veth|docker)/.test(name)) continue;
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
-}
-
 // ───────────────────────────── start ─────────────────────────────
 
 type ServerModule = typeof import('./server.js');
@@ -569,7 +561,7 @@ async function printSummary(dataDir: string, flags: Flags, pid: number, dnsAt?: 
   const token = join(dataDir, 'node-token');
   if (existsSync(token)) {
     const bind = flags.bindAddress;
-    const host = bind && bind !== '0.0.0.0' && bind !== '::' ? bind : (local?.ip && local.ip !== '127.0.0.1' ? local.ip : firstHostIPv4());
+    const host = bind && bind !== '0.0.0.0' && bind !== '::' ? bind : (local?.ip && local.ip !== '127.0.0.1' ? local.ip : flags.nodeIP ?? defaultNodeIP());
     out(`Agents join with:  k8ts agent --server https://${host}:${flags.port} --token $(cat ${token})`);
   }
 }

@@ -181,4 +181,4 @@ export function podRoutes(nodes: ReadonlyArray<Readonly<KObject>>, self: string,
   return out.sort((a, b) => (a.cidr < b.cidr ? -1 : 1));
 }
 
-export { StatusError, defaultNodeIP };
+export { StatusError };
