@@ -14,19 +14,22 @@
 // `k8ts start` after `k8ts stop` brings every object back and the kubelet recreates the pods.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
-import { defaultNodeIP } from '../util/node-ip.js';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { CliError } from './errors.js';
 import { describeLoops, parseLoopMetrics } from './loops-status.js';
 import { defaultDataDirOf, optionsSet, resolveArgs, resolveDataDir } from './config.js';
 import { PACKAGE_ROOT } from './kubectl.js';
 import { DEFAULT_CONTEXT, removeFromUserKubeconfig } from './kubeconfig.js';
+import type { KObject } from '../api/types.js';
+import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../api/well-known.js';
+import { loadKubeconfigTransport } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
+import { R } from '../client/resources.js';
+import { defaultNodeIP } from '../util/node-ip.js';
 
 const out = (line = ''): void => void process.stdout.write(line + '\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -220,47 +223,33 @@ function tail(file: string, lines = 20): string {
 
 // ───────────────────────────── the API, through the admin kubeconfig ─────────────────────────────
 
+/** The admin kubeconfig's server and a REST client on it (2 s per request); close the client when done. */
 interface ApiAccess {
   server: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
+  client: RestClient;
 }
 
 function readAccess(dataDir: string): ApiAccess | undefined {
   try {
-    const kc = parseYaml(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8')) as {
-      clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string } }>;
-      users: Array<{ user: { 'client-certificate-data'?: string; 'client-key-data'?: string } }>;
-    };
-    const b64 = (s?: string): string | undefined => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
-    return { server: kc.clusters[0].cluster.server, ca: b64(kc.clusters[0].cluster['certificate-authority-data']), cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']) };
+    const transport = loadKubeconfigTransport(join(dataDir, 'kubeconfig.yaml'));
+    return { server: transport.server, client: new RestClient({ transport, userAgent: 'k8ts-cli', timeoutMs: 2000 }) };
   } catch {
     return undefined;
   }
 }
 
-function apiGet<T = unknown>(a: ApiAccess, path: string, timeoutMs = 2000): Promise<{ status: number; body?: T; text: string }> {
-  return new Promise((done, fail) => {
-    const req = httpsRequest(new URL(path, a.server), { ca: a.ca, cert: a.cert, key: a.key, timeout: timeoutMs, agent: false, headers: { Accept: 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let body: T | undefined;
-        try {
-          body = JSON.parse(text) as T;
-        } catch {
-          body = undefined;
-        }
-        done({ status: res.statusCode ?? 0, body, text });
-      });
-      res.on('error', fail);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    req.on('error', fail);
-    req.end();
-  });
+/**
+ * GET of a non-resource path (/readyz, /metrics): status and text, whatever the status. A
+ * connection error rejects with the socket's own error (the REST client wraps it as `cause`),
+ * which is what `k8ts status` prints.
+ */
+async function apiGetText(a: ApiAccess, path: string): Promise<{ status: number; text: string }> {
+  try {
+    const r = await a.client.request('GET', path);
+    return { status: r.status, text: r.body.toString('utf8') };
+  } catch (e) {
+    throw (e as Error).cause instanceof Error ? (e as Error).cause : e;
+  }
 }
 
 interface NodeInfo {
@@ -271,13 +260,16 @@ interface NodeInfo {
   heartbeat: number;
 }
 
+interface NodeJson extends KObject {
+  status?: { conditions?: Array<{ type: string; status: string; lastHeartbeatTime?: string }>; addresses?: Array<{ type: string; address: string }> };
+}
+
 async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
-  const r = await apiGet<{ items?: Array<{ metadata: { name: string }; status?: { conditions?: Array<{ type: string; status: string; lastHeartbeatTime?: string }>; addresses?: Array<{ type: string; address: string }> } }> }>(a, '/api/v1/nodes');
-  if (r.status !== 200) throw new Error(`listing nodes answered ${r.status}`);
-  return (r.body?.items ?? []).map((n) => {
+  const list = await a.client.list<NodeJson>(R.nodes);
+  return list.items.map((n) => {
     const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
     return {
-      name: n.metadata.name,
+      name: n.metadata.name ?? '',
       ready: ready?.status === 'True',
       ip: n.status?.addresses?.find((x) => x.type === 'InternalIP')?.address,
       heartbeat: Date.parse(ready?.lastHeartbeatTime ?? '') || 0,
@@ -287,14 +279,15 @@ async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
 
 /** When the node's kubelet last renewed its Lease (ms), 0 when unknown. */
 async function leaseRenewed(a: ApiAccess, node: string): Promise<number> {
-  const r = await apiGet<{ spec?: { renewTime?: string } }>(a, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(node)}`);
-  return r.status === 200 ? Date.parse(r.body?.spec?.renewTime ?? '') || 0 : 0;
+  const lease = await a.client.get(R.leases, NAMESPACE_NODE_LEASE, node).catch(() => undefined);
+  return Date.parse((lease?.spec as { renewTime?: string } | undefined)?.renewTime ?? '') || 0;
 }
 
 async function dnsAddresses(a: ApiAccess): Promise<string[]> {
-  const svc = await apiGet<{ spec?: { clusterIP?: string } }>(a, '/api/v1/namespaces/kube-system/services/kube-dns');
-  const ep = await apiGet<{ subsets?: Array<{ addresses?: Array<{ ip: string }> }> }>(a, '/api/v1/namespaces/kube-system/endpoints/kube-dns');
-  const ips = [svc.body?.spec?.clusterIP, ...(ep.body?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
+  const svc = await a.client.get(R.services, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const ep = await a.client.get(R.endpoints, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const subsets = (ep?.subsets ?? []) as Array<{ addresses?: Array<{ ip: string }> }>;
+  const ips = [(svc?.spec as { clusterIP?: string } | undefined)?.clusterIP, ...subsets.flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
   return [...new Set(ips.filter((x): x is string => !!x && x !== 'None'))];
 }
 
@@ -482,44 +475,51 @@ export async function runStart(argv: string[]): Promise<void> {
 
   const e = expectations(flags);
   let access: ApiAccess | undefined;
-  await waitFor('the API server', async () => {
-    const a = readAccess(dataDir);
-    if (!a) return undefined;
-    const r = await apiGet(a, '/readyz');
-    if (r.status !== 200) return undefined;
-    access = a;
-    return true;
-  });
-  out(`  ✓ API server ready at ${access!.server} (${secs()})`);
-  if (e.nodes > 0) {
-    const label = e.nodeName ? `node ${e.nodeName}` : e.nodes === 1 ? 'node k8ts-sim-0' : `${e.nodes} nodes`;
-    await waitFor(`${label} to register`, async () => localNodes(flags, await listNodes(access!)).length >= e.nodes || undefined);
-    out(`  ✓ ${label} registered (${secs()})`);
-    // Ready as posted by this run's kubelet: the stored condition may be left from before a stop.
-    const since = t0 - 2000;
-    await waitFor(`${label} to be Ready`, async () => {
-      const nodes = localNodes(flags, await listNodes(access!));
-      if (nodes.length < e.nodes || !nodes.every((n) => n.ready)) return undefined;
-      for (const n of nodes) if (n.heartbeat < since && (await leaseRenewed(access!, n.name)) < since) return undefined;
+  let dnsAt: string | undefined;
+  try {
+    await waitFor('the API server', async () => {
+      const a = readAccess(dataDir);
+      if (!a) return undefined;
+      const r = await apiGetText(a, '/readyz').catch(() => undefined);
+      if (r?.status !== 200) {
+        a.client.close();
+        return undefined;
+      }
+      access = a;
       return true;
     });
-    out(`  ✓ ${label} Ready (${secs()})`);
-  }
-  let dnsAt: string | undefined;
-  if (e.dns) {
-    dnsAt = await waitFor('cluster DNS to answer', async () => {
-      for (const ip of await dnsAddresses(access!)) if (await dnsAnswers(ip)) return ip;
-      return undefined;
-    });
-    out(`  ✓ DNS answering at ${dnsAt} (${secs()})`);
-  }
-  if (e.ingress) {
-    const url = await waitFor('the Ingress controller to listen', async () => {
-      const node = localNodes(flags, await listNodes(access!))[0];
-      const ip = node?.ip ?? flags.nodeIP ?? '127.0.0.1';
-      return (await tcpOpen(ip, flags.ingressHttpPort)) ? ingressUrl(ip, flags.ingressHttpPort) : undefined;
-    });
-    out(`  ✓ Ingress listening on ${url} (${secs()})`);
+    out(`  ✓ API server ready at ${access!.server} (${secs()})`);
+    if (e.nodes > 0) {
+      const label = e.nodeName ? `node ${e.nodeName}` : e.nodes === 1 ? 'node k8ts-sim-0' : `${e.nodes} nodes`;
+      await waitFor(`${label} to register`, async () => localNodes(flags, await listNodes(access!)).length >= e.nodes || undefined);
+      out(`  ✓ ${label} registered (${secs()})`);
+      // Ready as posted by this run's kubelet: the stored condition may be left from before a stop.
+      const since = t0 - 2000;
+      await waitFor(`${label} to be Ready`, async () => {
+        const nodes = localNodes(flags, await listNodes(access!));
+        if (nodes.length < e.nodes || !nodes.every((n) => n.ready)) return undefined;
+        for (const n of nodes) if (n.heartbeat < since && (await leaseRenewed(access!, n.name)) < since) return undefined;
+        return true;
+      });
+      out(`  ✓ ${label} Ready (${secs()})`);
+    }
+    if (e.dns) {
+      dnsAt = await waitFor('cluster DNS to answer', async () => {
+        for (const ip of await dnsAddresses(access!)) if (await dnsAnswers(ip)) return ip;
+        return undefined;
+      });
+      out(`  ✓ DNS answering at ${dnsAt} (${secs()})`);
+    }
+    if (e.ingress) {
+      const url = await waitFor('the Ingress controller to listen', async () => {
+        const node = localNodes(flags, await listNodes(access!))[0];
+        const ip = node?.ip ?? flags.nodeIP ?? '127.0.0.1';
+        return (await tcpOpen(ip, flags.ingressHttpPort)) ? ingressUrl(ip, flags.ingressHttpPort) : undefined;
+      });
+      out(`  ✓ Ingress listening on ${url} (${secs()})`);
+    }
+  } finally {
+    access?.client.close();
   }
   child.unref();
   writeFileSync(startArgsFile(dataDir), JSON.stringify({ args: remembered }) + '\n');
@@ -533,6 +533,14 @@ function ingressUrl(ip: string, port: number): string {
 
 async function printSummary(dataDir: string, flags: Flags, pid: number, dnsAt?: string): Promise<void> {
   const access = readAccess(dataDir);
+  try {
+    await summarize(access, dataDir, flags, pid, dnsAt);
+  } finally {
+    access?.client.close();
+  }
+}
+
+async function summarize(access: ApiAccess | undefined, dataDir: string, flags: Flags, pid: number, dnsAt?: string): Promise<void> {
   const e = expectations(flags);
   let nodes: NodeInfo[] = [];
   try {
@@ -599,7 +607,16 @@ export async function runStatus(argv: string[]): Promise<void> {
     return;
   }
   try {
-    const r = await apiGet(access, '/readyz');
+    await reportApi(access);
+  } finally {
+    access.client.close();
+  }
+}
+
+/** The API server, nodes and loops lines of `k8ts status`. */
+async function reportApi(access: ApiAccess): Promise<void> {
+  try {
+    const r = await apiGetText(access, '/readyz');
     if (r.status !== 200) throw new Error(`/readyz answered ${r.status}`);
     out(`  API server:  ${access.server} (ready)`);
   } catch (e) {
@@ -614,7 +631,7 @@ export async function runStatus(argv: string[]): Promise<void> {
     out(`  nodes:       unknown (${(e as Error).message})`);
   }
   try {
-    const m = await apiGet(access, '/metrics');
+    const m = await apiGetText(access, '/metrics');
     out(`  loops:       ${describeLoops(parseLoopMetrics(m.text))}`);
   } catch (e) {
     out(`  loops:       unknown (${(e as Error).message})`);
