@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { startServer, readRss, type ServerHandle } from './api/server-process.js';
 import { RestClient } from '../src/client/rest-client.js';
 import { R } from '../src/client/resources.js';
-import type { KObject } from '../src/api/types.js';
+import type { KObject } from '../src/api/types/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const quick = process.argv.includes('--quick');

@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { startServer, readRss } from './api/server-process.js';
 import { RestClient } from '../src/client/rest-client.js';
 import { R } from '../src/client/resources.js';
-import type { KObject } from '../src/api/types.js';
+import type { KObject } from '../src/api/types/index.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason } from '../test/helpers/node.js';
 import { freePort } from '../test/helpers/cluster.js';
 import { ensureTestImages } from '../src/runtime/images/index.js';

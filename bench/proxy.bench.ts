@@ -11,7 +11,7 @@
 //   npx tsc -p tsconfig.json && node dist/bench/proxy.bench.js [--services 1000] [--endpoints 10] [--runs 5] [--changes 20]
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import type { KObject } from '../src/api/types.js';
+import type { EndpointSlice, KObject } from '../src/api/types/index.js';
 import {
   applyNft, buildServicePorts, compileRules, readAffinityEntries, renderDeltaRules, renderFullRules, runNft, type CompiledRules, type ProxyState,
 } from '../src/proxy/index.js';
@@ -34,9 +34,9 @@ const NS = `k8tsb-proxy-${process.pid}`;
 // Nothing routes to these: endpoints in 10.199.48.0/22, cluster IPs in 10.199.52.0/22.
 const endpointIP = (n: number) => `10.199.${48 + Math.floor(n / 250) % 4}.${(n % 250) + 1}`;
 
-function objects(gen: number): { services: KObject[]; slices: KObject[] } {
+function objects(gen: number): { services: KObject[]; slices: EndpointSlice[] } {
   const services: KObject[] = [];
-  const slices: KObject[] = [];
+  const slices: EndpointSlice[] = [];
   for (let i = 0; i < N; i++) {
     services.push({
       metadata: { namespace: 'bench', name: `s${i}` },
@@ -47,15 +47,15 @@ function objects(gen: number): { services: KObject[]; slices: KObject[] } {
   return { services, slices };
 }
 
-function slice(i: number, ips: string[]): KObject {
+function slice(i: number, ips: string[]): EndpointSlice {
   return {
     metadata: { namespace: 'bench', name: `s${i}-1`, labels: { 'kubernetes.io/service-name': `s${i}` } }, addressType: 'IPv4',
     ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
     endpoints: ips.map((ip) => ({ addresses: [ip], nodeName: 'bench', conditions: { ready: true, serving: true, terminating: false } })),
-  } as KObject;
+  };
 }
 
-const state = (o: { services: KObject[]; slices: KObject[] }): ProxyState => ({
+const state = (o: { services: KObject[]; slices: EndpointSlice[] }): ProxyState => ({
   tableName: TABLE, clusterCIDR: '10.42.0.0/16', nodeIPs: [], services: buildServicePorts(o.services, o.slices, 'bench'),
 });
 

@@ -16,7 +16,7 @@ import { newCursor, schedulePod } from '../src/scheduler/core.js';
 import { podInfoOf } from '../src/scheduler/framework/pod-info.js';
 import { defaultProfile } from '../src/scheduler/profile.js';
 import { makeNode, makePod } from '../src/scheduler/testing/fixtures.js';
-import type { Pod } from '../src/scheduler/framework/types.js';
+import type { Pod } from '../src/api/types/index.js';
 
 const { values: args } = parseArgs({ options: { e2e: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false } } });
 const PODS = args.quick ? 2000 : 10_000;

@@ -1,6 +1,6 @@
 // Pod and condition facts that controllers share (upstream's podutil): readiness,
 // availability with minReadySeconds, terminal phases, controller owner references.
-import type { KObject, OwnerReference } from './types.js';
+import type { KObject, OwnerReference } from './types/index.js';
 
 export interface Condition {
   type: string;

@@ -10,22 +10,10 @@
 //      value being ""); any other operator tolerates nothing (1.32 has no Lt/Gt).
 // Pure: no I/O.
 
-// TODO(issue 11 types): use Taint/Toleration from src/api/types/ once the typed model is in main.
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  /** RFC 3339; set on NoExecute taints added by the node lifecycle controller. */
-  timeAdded?: string;
-}
+import type { Taint, Toleration } from './types/index.js';
 
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal' | '' | string;
-  value?: string;
-  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  tolerationSeconds?: number | null;
-}
+// The generated API model's shapes (src/api/types); re-exported so callers find them here.
+export type { Taint, Toleration };
 
 export const TAINT_EFFECT_NO_SCHEDULE = 'NoSchedule';
 export const TAINT_EFFECT_PREFER_NO_SCHEDULE = 'PreferNoSchedule';

@@ -1,7 +1,7 @@
 // The API server's single seam onto the pure API modules (defaulting, validation,
 // conversion, schema, printers, selectors, patches). Keeping these calls in one place lets
 // each module evolve without touching the request paths.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import { badRequest, type FieldError } from '../api/status.js';
 import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
@@ -19,7 +19,7 @@ import type { ColumnDefinition, Cell } from '../api/printers/index.js';
 import { parseLabelSelector, matchesLabels, parseFieldSelector, compileFieldSelector, labelSelectorFromMeta, selectorToString, isEverything } from '../api/selectors/index.js';
 import type { LabelSelectorMeta } from '../api/selectors/index.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply, computeManagedFieldsForUpdate, patchSchemaFor, isPatchError, toStatusError as patchToStatus } from '../api/patch/index.js';
-import type { ManagedFieldsEntry } from '../api/types.js';
+import type { ManagedFieldsEntry } from '../api/types/index.js';
 import { apiVersionOf } from '../api/registry/index.js';
 import { rfc3339 } from '../util/time.js';
 import { managerName, type RequestContext } from './context.js';

@@ -1,6 +1,6 @@
 // Objects the API server itself keeps present (upstream's bootstrap controller): the
 // system namespaces and the `kubernetes` Service with the first service IP.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists } from '../api/status.js';
 import type { RequestContext } from './context.js';
 import type { ApiServerCore } from './core.js';

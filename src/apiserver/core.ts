@@ -3,7 +3,7 @@
 // HTTPS server both call `handle(req, res)`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
 import type { Store } from '../storage/types.js';

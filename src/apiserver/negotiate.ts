@@ -2,7 +2,7 @@
 // server-side Tables).
 import { createRequire } from 'node:module';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../api/status.js';
-import { isPlainObject } from '../api/types.js';
+import { isPlainObject } from '../api/types/index.js';
 import { decodeProtobufBody } from './api-hooks.js';
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { ResourceRef } from '../client/types.js';
 

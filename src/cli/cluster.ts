@@ -24,7 +24,7 @@ import { describeLoops, parseLoopMetrics } from './loops-status.js';
 import { defaultDataDirOf, optionsSet, resolveArgs, resolveDataDir } from './config.js';
 import { PACKAGE_ROOT } from './kubectl.js';
 import { DEFAULT_CONTEXT, removeFromUserKubeconfig } from './kubeconfig.js';
-import type { KObject } from '../api/types.js';
+import type { Endpoints, Lease, Node, Service } from '../api/types/index.js';
 import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../api/well-known.js';
 import { loadKubeconfigTransport } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
@@ -260,12 +260,8 @@ interface NodeInfo {
   heartbeat: number;
 }
 
-interface NodeJson extends KObject {
-  status?: { conditions?: Array<{ type: string; status: string; lastHeartbeatTime?: string }>; addresses?: Array<{ type: string; address: string }> };
-}
-
 async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
-  const list = await a.client.list<NodeJson>(R.nodes);
+  const list = await a.client.list<Node>(R.nodes);
   return list.items.map((n) => {
     const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
     return {
@@ -279,15 +275,14 @@ async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
 
 /** When the node's kubelet last renewed its Lease (ms), 0 when unknown. */
 async function leaseRenewed(a: ApiAccess, node: string): Promise<number> {
-  const lease = await a.client.get(R.leases, NAMESPACE_NODE_LEASE, node).catch(() => undefined);
-  return Date.parse((lease?.spec as { renewTime?: string } | undefined)?.renewTime ?? '') || 0;
+  const lease = await a.client.get<Lease>(R.leases, NAMESPACE_NODE_LEASE, node).catch(() => undefined);
+  return Date.parse(lease?.spec?.renewTime ?? '') || 0;
 }
 
 async function dnsAddresses(a: ApiAccess): Promise<string[]> {
-  const svc = await a.client.get(R.services, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
-  const ep = await a.client.get(R.endpoints, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
-  const subsets = (ep?.subsets ?? []) as Array<{ addresses?: Array<{ ip: string }> }>;
-  const ips = [(svc?.spec as { clusterIP?: string } | undefined)?.clusterIP, ...subsets.flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
+  const svc = await a.client.get<Service>(R.services, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const ep = await a.client.get<Endpoints>(R.endpoints, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const ips = [svc?.spec?.clusterIP, ...(ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
   return [...new Set(ips.filter((x): x is string => !!x && x !== 'None'))];
 }
 

@@ -1,7 +1,7 @@
 // What a controller gets to work with. A controller is a `register(ctx)` function that sets
 // up informer handlers and a Controller (work queue + workers + reconcile), see
 // controller.ts. Controllers never talk to storage or to each other, only to the API.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { ApiClient, ResourceRef } from './types.js';
 import type { SharedInformer } from './informer-types.js';
 

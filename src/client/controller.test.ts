@@ -4,7 +4,7 @@ import { Controller, enqueueObject, enqueueOwner, isRealUpdate } from './control
 import { conflict, notFound } from '../api/status.js';
 import { fakeClock } from './testing/fake-clock.js';
 import { waitForIdle, settle } from './testing/settle.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { setLogSink } from '../util/log.js';
 
 /** Captures log lines, without the klog header (severity, time, pid). */

@@ -21,7 +21,7 @@
 //   requeueRateLimited(key) from inside reconcile backs off the same way;
 // - aborting `signal` shuts the queue down: workers finish their current reconcile and exit.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isConflict, isStatusError } from '../api/status.js';
 import { controllerRef } from '../api/pod-util.js';
 import { logger, errorMessage, type Logger } from '../util/log.js';

@@ -2,7 +2,7 @@
 // handlers what changed. Guarantees (as client-go's SharedInformer): events for one object
 // arrive in order; no ordering across objects; after a relist, handlers see the difference
 // (adds, updates, deletes) as events; objects handed out are shared and must not be mutated.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 
 export interface Disposable {
   dispose(): void;

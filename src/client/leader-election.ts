@@ -14,7 +14,7 @@
 // After losing the Lease, the candidate campaigns again, so onStartedLeading may run more
 // than once; each term gets a fresh leaderSignal. renewDeadline < leaseDuration ensures a
 // leader steps down before anyone else may take over.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/status.js';
 import { clone } from '../util/json.js';
 import { rfc3339Micro } from '../util/time.js';

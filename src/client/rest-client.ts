@@ -3,7 +3,7 @@
 // become StatusErrors carrying the server's Status, so isNotFound()/isConflict() work.
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { KObject, KList } from '../api/types.js';
+import type { KObject, KList } from '../api/types/index.js';
 import { StatusError, internalError, type Status } from '../api/status.js';
 import type { ApiClient, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceRef, WatchEventOf, WatchOptions, WatchStream, WriteOptions } from './types.js';
 

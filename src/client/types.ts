@@ -2,7 +2,7 @@
 // against. Components meet only through the API: they read through informers and write
 // through an ApiClient. Errors are StatusErrors decoded from the server's Status, so
 // predicates like isNotFound/isConflict/isAlreadyExists (src/api/status.ts) work on them.
-import type { KObject, KList, WatchEventType } from '../api/types.js';
+import type { KObject, KList, WatchEventType } from '../api/types/index.js';
 
 /** A REST resource: group ("" for core), version, plural. */
 export interface ResourceRef {

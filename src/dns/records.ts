@@ -11,7 +11,7 @@
 // same operation. A name may have several owners (an endpoint IP in two services has two
 // PTRs). Ancestors of every name up to the zone are counted as empty non-terminals; the
 // answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
-import type { KObject } from '../api/types.js';
+import type { DiscoveryV1EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types/index.js';
 import { reverseName } from './wire.js';
 import { isIPv4, isIPv6 } from '../util/net.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
@@ -37,22 +37,6 @@ export interface NamedRecords {
   records: RecordSet;
 }
 
-// Narrow views of the API objects we read (untrusted shapes; everything optional).
-interface ServicePortView { name?: string; port?: number; protocol?: string }
-interface ServiceView extends KObject {
-  spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; externalName?: string; ports?: ServicePortView[]; publishNotReadyAddresses?: boolean };
-}
-interface SliceEndpointView { addresses?: string[]; conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null }; hostname?: string | null }
-interface EndpointSliceView extends KObject {
-  addressType?: string;
-  endpoints?: SliceEndpointView[] | null;
-  ports?: ServicePortView[] | null;
-}
-interface PodView extends KObject {
-  spec?: { hostNetwork?: boolean };
-  status?: { phase?: string; podIP?: string; podIPs?: Array<{ ip?: string }> };
-}
-
 
 /** `10.1.2.3` → `10-1-2-3`; `fd00::1` → `fd00--1` (as CoreDNS). */
 export function dashedIP(ip: string): string {
@@ -64,7 +48,7 @@ function addAddress(rs: RecordSet, ip: string): void {
   else if (isIPv6(ip)) (rs.aaaa ??= []).includes(ip) || rs.aaaa.push(ip);
 }
 
-function isHeadless(svc: ServiceView): boolean {
+function isHeadless(svc: Readonly<Service>): boolean {
   return svc.spec?.clusterIP === 'None';
 }
 
@@ -90,7 +74,7 @@ const HOSTNAME_LABEL = /^[-a-z0-9]{1,63}$/;
  * Endpoints count when their `ready` condition is true or unset; the EndpointSlice controller
  * already marks endpoints ready for `publishNotReadyAddresses`, and terminating ones not ready.
  */
-export function recordsForService(svc: Readonly<ServiceView>, slices: readonly Readonly<EndpointSliceView>[], zone: string): NamedRecords[] {
+export function recordsForService(svc: Readonly<Service>, slices: readonly Readonly<EndpointSlice>[], zone: string): NamedRecords[] {
   const ns = svc.metadata.namespace ?? 'default';
   const base = `${svc.metadata.name}.${ns}.svc.${zone}`.toLowerCase();
   const spec = svc.spec ?? {};
@@ -149,7 +133,7 @@ export function recordsForService(svc: Readonly<ServiceView>, slices: readonly R
   return out;
 }
 
-function srvName(p: ServicePortView, base: string): string {
+function srvName(p: Readonly<ServicePort | DiscoveryV1EndpointPort>, base: string): string {
   return `_${p.name}._${(p.protocol ?? 'TCP').toLowerCase()}.${base}`.toLowerCase();
 }
 
@@ -158,7 +142,7 @@ function srvName(p: ServicePortView, base: string): string {
  * pods that finished (CoreDNS watches pods with `status.phase` not Succeeded, Failed or
  * Unknown: their IPs go back to the pool).
  */
-export function recordsForPod(pod: Readonly<PodView>, zone: string): NamedRecords[] {
+export function recordsForPod(pod: Readonly<Pod>, zone: string): NamedRecords[] {
   if (pod.spec?.hostNetwork) return [];
   const phase = pod.status?.phase;
   if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown') return [];

@@ -1,14 +1,11 @@
 // resolv.conf handling: the pod's file per dnsPolicy (as upstream's kubelet GetPodDNS), and
 // the host's resolvers as the DNS server's upstreams. Pure apart from hostUpstreams().
 import { readFileSync } from 'node:fs';
+import type { PodDNSConfig } from '../api/types/index.js';
 
+/** The dnsPolicy values podResolvConf knows; any other string is an error (validation rejects it first). */
 export type DnsPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
 
-export interface PodDnsConfig {
-  nameservers?: string[];
-  searches?: string[];
-  options?: Array<{ name: string; value?: string }>;
-}
 
 export interface ParsedResolvConf {
   nameservers: string[];
@@ -73,12 +70,12 @@ export interface PodResolvConfOptions {
  * and the result trimmed to 3 nameservers and 32 searches / 2048 characters.
  */
 export function podResolvConf(
-  dnsPolicy: DnsPolicy | undefined, namespace: string, clusterDNS: string | readonly string[], hostResolvConf: string,
-  dnsConfig?: PodDnsConfig, opts: PodResolvConfOptions = {},
+  dnsPolicy: DnsPolicy | string | undefined, namespace: string, clusterDNS: string | readonly string[], hostResolvConf: string,
+  dnsConfig?: Readonly<PodDNSConfig>, opts: PodResolvConfOptions = {},
 ): string {
   const domain = opts.clusterDomain ?? 'cluster.local';
   const clusterServers = typeof clusterDNS === 'string' ? (clusterDNS ? [clusterDNS] : []) : [...clusterDNS];
-  let policy: DnsPolicy = dnsPolicy ?? 'ClusterFirst';
+  let policy: string = dnsPolicy ?? 'ClusterFirst';
   if (policy === 'ClusterFirst' && opts.hostNetwork) policy = 'Default';
   if ((policy === 'ClusterFirst' || policy === 'ClusterFirstWithHostNet') && clusterServers.length === 0) policy = 'Default';
   const host = parseResolvConf(hostResolvConf);
@@ -94,16 +91,14 @@ export function podResolvConf(
     case 'None':
       r = { nameservers: [], searches: [], options: [] };
       break;
-    default: {
-      const never: never = policy;
-      throw new Error(`unknown dnsPolicy ${String(never)}`);
-    }
+    default:
+      throw new Error(`unknown dnsPolicy ${policy}`);
   }
   if (dnsConfig) {
     r = {
       nameservers: [...r.nameservers, ...(dnsConfig.nameservers ?? [])],
       searches: [...r.searches, ...(dnsConfig.searches ?? [])],
-      options: mergeOptions(r.options, (dnsConfig.options ?? []).map((o) => (o.value ? `${o.name}:${o.value}` : o.name))),
+      options: mergeOptions(r.options, (dnsConfig.options ?? []).map((o) => (o.value ? `${o.name}:${o.value}` : o.name ?? ''))),
     };
   }
   const lines: string[] = [];

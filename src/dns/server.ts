@@ -7,7 +7,7 @@
 //                                   Forwarder.forward ─▶ relay bytes (SERVFAIL if no upstream answered)
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import type { KObject } from '../api/types.js';
+import type { EndpointSlice, KObject, Pod, Service } from '../api/types/index.js';
 import { R } from '../client/resources.js';
 import type { SharedInformerFactory } from '../client/informers/index.js';
 import { isDeletedFinalStateUnknown, type EventHandler } from '../client/informer-types.js';
@@ -198,8 +198,8 @@ function listenTcp(address: string, port: number, handle: (p: Buffer, udp: boole
 // ------------------------------------------------------------------------------- informers
 
 async function watchCluster(o: ClusterDnsOptions, index: RecordIndex, zone: string, podMode: string): Promise<void> {
-  const svcInf = o.informers.informerFor(R.services);
-  const sliceInf = o.informers.informerFor(R.endpointslices);
+  const svcInf = o.informers.informerFor<Service>(R.services);
+  const sliceInf = o.informers.informerFor<EndpointSlice>(R.endpointslices);
   const rebuild = (ns: string, name: string): void => {
     const owner = `svc/${ns}/${name}`;
     const svc = svcInf.lister.get(ns, name);
@@ -239,8 +239,8 @@ async function watchCluster(o: ClusterDnsOptions, index: RecordIndex, zone: stri
   ];
   const waits = [svcInf.whenSynced(), sliceInf.whenSynced(), nsInf.whenSynced()];
   if (podMode === 'verified') {
-    const podInf = o.informers.informerFor(R.pods);
-    const setPod = (p: Readonly<KObject>): void => index.set(`pod/${p.metadata.namespace}/${p.metadata.name}`, recordsForPod(p, zone));
+    const podInf = o.informers.informerFor<Pod>(R.pods);
+    const setPod = (p: Readonly<Pod>): void => index.set(`pod/${p.metadata.namespace}/${p.metadata.name}`, recordsForPod(p, zone));
     subs.push(podInf.addEventHandler({
       onAdd: setPod,
       onUpdate: (_a, b) => setPod(b),

@@ -9,7 +9,7 @@
 //        └── started/stopped to match tlsSecretRefs(ingresses)
 import tls from 'node:tls';
 import type { AddressInfo, Server } from 'node:net';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory } from '../client/controller-types.js';

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
 import { R } from '../client/resources.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { createCA, signLeaf, type KeyPairPem } from '../apiserver/auth/certs.js';
 import type { ApiClient, ResourceRef } from '../client/types.js';
 import type { InformerFactory } from '../client/controller-types.js';

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { buildRoutes } from './routes.js';
 import { IngressProxy, type IngressProxyOptions } from './proxy.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 
 const closers: (() => void)[] = [];
 after(() => {

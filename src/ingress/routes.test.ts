@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { buildRoutes, certFor, hostOf, matchRoute, normalizePrefix, pickEndpoint, tlsSecretRefs, type RouteTable } from './routes.js';
 
 function deepFreeze<T>(o: T): T {

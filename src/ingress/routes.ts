@@ -12,7 +12,7 @@
 // Prefix (element-wise: `/foo` matches `/foo`, `/foo/` and `/foo/bar`, not `/foobar`; a
 // trailing slash on the rule is ignored). ImplementationSpecific is treated as Prefix.
 // Conflicts between Ingresses (same host, path and type) go to the oldest Ingress.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface Endpoint {

@@ -9,7 +9,7 @@ import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
 import { signLeaf, type ClusterPki, type KeyPairPem } from '../apiserver/auth/certs.js';
-import type { KObject } from '../api/types.js';
+import type { KObject, Node } from '../api/types/index.js';
 import { R } from '../client/resources.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
@@ -118,7 +118,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
       }
       const logPath = (await kubelet.containerLogFile(ns, podName, c.container)) ?? '';
       const previousLogPath = await kubelet.containerLogFile(ns, podName, c.container, true);
-      const podIP = (pod.status as { podIP?: string } | undefined)?.podIP ?? '';
+      const podIP = pod.status?.podIP ?? '';
       return { containerId: c.containerId, sandboxId: c.sandboxId, logPath, previousLogPath, podIP };
     },
     readLog: readCriLog,
@@ -143,7 +143,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
 
   // Pods on other nodes: a route to each node's pod CIDR via its address (host-gw).
   const routes = new HostGwRoutes(o.log);
-  const nodes = o.informers.informerFor(R.nodes);
+  const nodes = o.informers.informerFor<Node>(R.nodes);
   let pending: ReturnType<typeof setTimeout> | undefined;
   const syncRoutes = (): void => {
     pending ??= setTimeout(() => {
@@ -168,13 +168,13 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
 }
 
 /** Routes to the other nodes' pod CIDRs (inside the cluster CIDR) via their InternalIP. */
-export function podRoutes(nodes: ReadonlyArray<Readonly<KObject>>, self: string, clusterCIDR: string): PodRoute[] {
+export function podRoutes(nodes: ReadonlyArray<Readonly<Node>>, self: string, clusterCIDR: string): PodRoute[] {
   const cluster = parseCidr(clusterCIDR);
   const out: PodRoute[] = [];
   for (const n of nodes) {
     if (n.metadata.name === self) continue;
-    const cidr = (n.spec as { podCIDR?: string } | undefined)?.podCIDR;
-    const via = ((n.status as { addresses?: Array<{ type?: string; address?: string }> } | undefined)?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
+    const cidr = n.spec?.podCIDR;
+    const via = (n.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
     if (!cidr || !via || !cidrContains(cluster, cidr.split('/')[0])) continue;
     out.push({ cidr, via });
   }

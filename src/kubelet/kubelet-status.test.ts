@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { R } from '../client/resources.js';
 import { startHarness, laggingWatchClient } from './testing/harness.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 
 const cond = (p: Readonly<Pod> | undefined, type: string) => p?.status?.conditions?.find((c) => c.type === type);
 

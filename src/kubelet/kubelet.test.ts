@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { R } from '../client/resources.js';
 import { startHarness, NODE, NODE_IP } from './testing/harness.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 
 const cond = (p: Pod | undefined, type: string) => p?.status?.conditions?.find((c) => c.type === type)?.status;
 
@@ -46,7 +46,7 @@ test('kubelet: registers the node, renews its lease, and runs a pod to Running/R
     assert.equal(cs.image, 'docker.io/library/nginx:1.25');
     assert.match(cs.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]+$/);
     assert.match(cs.containerID ?? '', /^runc:\/\//);
-    assert.ok(cs.state.running?.startedAt);
+    assert.ok(cs.state!.running?.startedAt);
     assert.deepEqual(h.recorder.reasons().filter((r) => ['Pulling', 'Pulled', 'Created', 'Started'].includes(r)), ['Pulling', 'Pulled', 'Created', 'Started']);
     assert.ok(h.recorder.events.some((e) => e.message === 'Created container nginx'));
     assert.ok(h.recorder.events.some((e) => e.message === 'Started container nginx'));
@@ -75,7 +75,7 @@ test('kubelet: init containers run in order, each to completion, before app cont
       return p?.status?.phase === 'Running' && p;
     });
     assert.deepEqual(h.runtime.calls.filter((c) => c.startsWith('startContainer')), ['startContainer init-a', 'startContainer init-b', 'startContainer app']);
-    assert.deepEqual(pod.status!.initContainerStatuses!.map((s) => s.state.terminated?.reason), ['Completed', 'Completed']);
+    assert.deepEqual(pod.status!.initContainerStatuses!.map((s) => s.state!.terminated?.reason), ['Completed', 'Completed']);
     assert.equal(cond(pod, 'Initialized'), 'True');
   } finally {
     await h.stop();
@@ -89,11 +89,11 @@ test('kubelet: a failing init container restarts with back-off (Init:CrashLoopBa
     await h.createPod({ metadata: { name: 'badinit' }, spec: { initContainers: [{ name: 'init', image: 'busybox:1.36' }], containers: [{ name: 'app', image: 'busybox:1.36' }] } });
     const pod = await h.until('init in CrashLoopBackOff', async () => {
       const p = await h.getPod('badinit');
-      return p?.status?.initContainerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff' && p;
+      return p?.status?.initContainerStatuses?.[0]?.state!.waiting?.reason === 'CrashLoopBackOff' && p;
     });
     assert.equal(pod.status!.phase, 'Pending');
     assert.equal(cond(pod, 'Initialized'), 'False');
-    assert.equal(pod.status!.initContainerStatuses![0].lastState.terminated?.exitCode, 2);
+    assert.equal(pod.status!.initContainerStatuses![0].lastState!.terminated?.exitCode, 2);
     assert.equal(h.runtime.countCalls('startContainer app'), 0);
   } finally {
     await h.stop();
@@ -111,16 +111,16 @@ test('kubelet: CrashLoopBackOff back-off grows 10 s, 20 s, 40 s', async () => {
     await h.createPod({ metadata: { name: 'crash' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } });
     const pod = await h.until('restartCount 3', async () => {
       const p = await h.getPod('crash');
-      return (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 && p?.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CrashLoopBackOff' && p;
+      return (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 && p?.status?.containerStatuses?.[0]?.state!.waiting?.reason === 'CrashLoopBackOff' && p;
     }, 1000);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
     assert.ok(gaps[0] < 10_000, `first restart is immediate (${gaps[0]})`);
     assert.ok(gaps[1] >= 10_000 && gaps[1] < 20_000, `second waits 10 s (${gaps[1]})`);
     assert.ok(gaps[2] >= 20_000 && gaps[2] < 40_000, `third waits 20 s (${gaps[2]})`);
     const cs = pod.status!.containerStatuses![0];
-    assert.equal(cs.lastState.terminated?.exitCode, 1);
-    assert.equal(cs.lastState.terminated?.reason, 'Error');
-    assert.match(cs.state.waiting?.message ?? '', /^back-off (20|40)s restarting failed container=app pod=crash_default\(/);
+    assert.equal(cs.lastState!.terminated?.exitCode, 1);
+    assert.equal(cs.lastState!.terminated?.reason, 'Error');
+    assert.match(cs.state!.waiting?.message ?? '', /^back-off (20|40)s restarting failed container=app pod=crash_default\(/);
     assert.equal(pod.status!.phase, 'Running');
     assert.ok(h.recorder.events.some((e) => e.reason === 'BackOff' && e.message.startsWith('Back-off restarting failed container app in pod crash_default(')));
   } finally {
@@ -141,9 +141,9 @@ test('kubelet: a failing liveness probe restarts the container (Unhealthy, Killi
     healthy = false;
     const pod = await h.until('restarted', async () => {
       const p = await h.getPod('live');
-      return p?.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state.running && p;
+      return p?.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state!.running && p;
     });
-    assert.equal(pod.status!.containerStatuses![0].lastState.terminated?.exitCode, 0);
+    assert.equal(pod.status!.containerStatuses![0].lastState!.terminated?.exitCode, 0);
     assert.ok(h.recorder.events.some((e) => e.reason === 'Unhealthy' && e.type === 'Warning' && e.message === 'Liveness probe failed: unhealthy'));
     assert.ok(h.recorder.events.some((e) => e.reason === 'Killing' && e.message === 'Container app failed liveness probe, will be restarted'));
     assert.equal(h.runtime.countCalls('stopContainer app'), 1);
@@ -200,10 +200,10 @@ test('kubelet: restartPolicy Never and OnFailure phases; OOMKilled', async () =>
     await h.createPod({ metadata: { name: 'retry' }, spec: { restartPolicy: 'OnFailure', containers: [{ name: 'job', image: 'busybox:1.36' }] } });
     await h.createPod({ metadata: { name: 'oom' }, spec: { restartPolicy: 'Never', containers: [{ name: 'hog', image: 'busybox:1.36', resources: { limits: { memory: '32Mi' } } }] } });
     const ok = await h.until('Succeeded', async () => { const p = await h.getPod('ok'); return p?.status?.phase === 'Succeeded' && p; });
-    assert.equal(ok.status!.containerStatuses![0].state.terminated?.reason, 'Completed');
+    assert.equal(ok.status!.containerStatuses![0].state!.terminated?.reason, 'Completed');
     assert.equal(cond(ok, 'Ready'), 'False');
     const bad = await h.until('Failed', async () => { const p = await h.getPod('bad'); return p?.status?.phase === 'Failed' && p; });
-    assert.equal(bad.status!.containerStatuses![0].state.terminated?.exitCode, 3);
+    assert.equal(bad.status!.containerStatuses![0].state!.terminated?.exitCode, 3);
     assert.equal(bad.status!.containerStatuses![0].restartCount, 0);
     const retry = await h.until('OnFailure Succeeded', async () => { const p = await h.getPod('retry'); return p?.status?.phase === 'Succeeded' && p; });
     assert.equal(retry.status!.containerStatuses![0].restartCount, 1);
@@ -213,8 +213,8 @@ test('kubelet: restartPolicy Never and OnFailure phases; OOMKilled', async () =>
     assert.equal(c.config.resources.memoryLimitBytes, 32 * 2 ** 20);
     h.runtime.exitContainer(c.status.id, 137, 'OOMKilled');
     const oom = await h.until('OOMKilled', async () => { const p = await h.getPod('oom'); return p?.status?.phase === 'Failed' && p; });
-    assert.equal(oom.status!.containerStatuses![0].state.terminated?.reason, 'OOMKilled');
-    assert.equal(oom.status!.containerStatuses![0].state.terminated?.exitCode, 137);
+    assert.equal(oom.status!.containerStatuses![0].state!.terminated?.reason, 'OOMKilled');
+    assert.equal(oom.status!.containerStatuses![0].state!.terminated?.exitCode, 137);
     // Exited containers of terminal pods are kept until the pod is deleted.
     assert.ok(h.runtime.find(oom.metadata.uid!, 'hog'));
   } finally {
@@ -335,8 +335,8 @@ test('kubelet: env from values, fieldRef, resourceFieldRef, configMap/secret ref
 
     // A missing ConfigMap key blocks the container with CreateContainerConfigError.
     await h.createPod({ metadata: { name: 'noenv' }, spec: { containers: [{ name: 'app', image: 'busybox:1.36', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'env', key: 'absent' } } }] }] } });
-    const bad = await h.until('config error', async () => { const p = await h.getPod('noenv'); return p?.status?.containerStatuses?.[0]?.state.waiting?.reason === 'CreateContainerConfigError' && p; });
-    assert.equal(bad.status!.containerStatuses![0].state.waiting?.message, "couldn't find key absent in ConfigMap default/env");
+    const bad = await h.until('config error', async () => { const p = await h.getPod('noenv'); return p?.status?.containerStatuses?.[0]?.state!.waiting?.reason === 'CreateContainerConfigError' && p; });
+    assert.equal(bad.status!.containerStatuses![0].state!.waiting?.message, "couldn't find key absent in ConfigMap default/env");
   } finally {
     await h.stop();
   }

@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { isConflict, isNotFound } from '../api/status.js';
-import type { KObject } from '../api/types.js';
+import type { ConfigMap, KObject, Secret, Service, ServiceAccount } from '../api/types/index.js';
 import type { ApiClient } from '../client/types.js';
 import type { Clock, EventRecorder, InformerFactory } from '../client/controller-types.js';
 import { realClock } from '../client/controller-types.js';
@@ -21,7 +21,7 @@ import { ClientEventRecorder } from '../client/events/index.js';
 import { timerClockOf, type TimerClock, type TimerHandle } from '../client/workqueue/index.js';
 import type { ImageService, RuntimeService } from '../runtime/types.js';
 import { COMPONENT } from './constants.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 import { PodSyncer } from './pod-sync.js';
 import { PodWorkers } from './pod-workers.js';
 import { Pleg } from './pleg.js';
@@ -40,6 +40,7 @@ import { StatusManager } from './status/status-manager.js';
 import { findContainerLog } from './logs/container-log.js';
 import { errorMessage, logger } from '../util/log.js';
 import { runningContainers, runningPods } from './metrics.js';
+import { podSpec } from './pod-types.js';
 
 const log = logger('kubelet');
 
@@ -127,10 +128,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     own.start(signal);
     factory = own;
   }
-  const configmaps = factory.informerFor(R.configmaps);
-  const secrets = factory.informerFor(R.secrets);
-  const services = factory.informerFor(R.services);
-  const serviceaccounts = factory.informerFor(R.serviceaccounts);
+  const configmaps = factory.informerFor<ConfigMap>(R.configmaps);
+  const secrets = factory.informerFor<Secret>(R.secrets);
+  const services = factory.informerFor<Service>(R.services);
+  const serviceaccounts = factory.informerFor<ServiceAccount>(R.serviceaccounts);
   const pods = new ClientSharedInformer<Pod>(client, R.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
   const getter = new InformerObjectGetter(client, { configmaps, secrets, serviceaccounts }, R);
 
@@ -155,7 +156,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const uid = pod.metadata.uid ?? '';
       const hit = effective.get(uid);
       if (hit && hit.rv === pod.metadata.resourceVersion) return hit.pod;
-      const sa = await getter.serviceAccount(pod.metadata.namespace ?? 'default', pod.spec.serviceAccountName || 'default').catch(() => undefined);
+      const sa = await getter.serviceAccount(pod.metadata.namespace ?? 'default', podSpec(pod).serviceAccountName || 'default').catch(() => undefined);
       const out = withServiceAccountVolume(pod, sa);
       effective.set(uid, { rv: pod.metadata.resourceVersion, pod: out });
       return out;
@@ -258,7 +259,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     async resolveContainer(ns, name, container) {
       const pod = pods.lister.get(ns, name);
       if (!pod) return undefined;
-      const cname = container ?? pod.spec.containers[0]?.name;
+      const cname = container ?? podSpec(pod).containers[0]?.name;
       if (!cname) return undefined;
       const rp = await readRuntimePod(runtime, pod.metadata.uid ?? '');
       const c = rp.containers.find((x) => x.name === cname);
@@ -276,7 +277,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 }
 
 function podRefers(pod: Readonly<Pod>, kind: 'configMap' | 'secret', name: string): boolean {
-  for (const v of pod.spec.volumes ?? []) {
+  for (const v of podSpec(pod).volumes ?? []) {
     if (kind === 'configMap' && v.configMap?.name === name) return true;
     if (kind === 'secret' && v.secret?.secretName === name) return true;
     for (const s of v.projected?.sources ?? []) {
@@ -284,7 +285,7 @@ function podRefers(pod: Readonly<Pod>, kind: 'configMap' | 'secret', name: strin
       if (kind === 'secret' && s.secret?.name === name) return true;
     }
   }
-  for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
+  for (const c of [...podSpec(pod).containers, ...(podSpec(pod).initContainers ?? [])]) {
     for (const e of c.envFrom ?? []) if ((kind === 'configMap' ? e.configMapRef?.name : e.secretRef?.name) === name) return true;
     for (const e of c.env ?? []) if ((kind === 'configMap' ? e.valueFrom?.configMapKeyRef?.name : e.valueFrom?.secretKeyRef?.name) === name) return true;
   }

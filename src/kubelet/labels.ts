@@ -1,5 +1,5 @@
 // Labels the kubelet puts on sandboxes and containers, and reads back after a restart.
-import type { Container, Pod } from './pod-types.js';
+import type { Container, Pod } from '../api/types/index.js';
 import {
   LABEL_CONTAINER_ATTEMPT, LABEL_CONTAINER_NAME, LABEL_CONTAINER_TYPE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID,
 } from './constants.js';

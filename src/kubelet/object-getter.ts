@@ -1,7 +1,7 @@
 // ConfigMaps, Secrets and ServiceAccounts for env and volumes: from the shared informers'
 // caches once they have synced, from the API before that.
 import { isNotFound } from '../api/status.js';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { ApiClient, ResourceRef } from '../client/types.js';
 import type { SharedInformer } from '../client/informer-types.js';
 import type { ObjectGetter } from './container/env.js';

@@ -5,7 +5,7 @@ import { Backoff } from './backoff.js';
 import { normalizeImage } from './images/image-ref.js';
 import { fakeClock } from '../client/testing/index.js';
 import type { ContainerStatus, PodSandboxStatus } from '../runtime/types.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 import type { RuntimePod } from './runtime-pod.js';
 
 const pod = (spec: Partial<Pod['spec']>): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [{ name: 'app' }], ...spec } });

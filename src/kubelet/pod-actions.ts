@@ -9,8 +9,8 @@
 //   ephemeral containers ─▶ start each once, when it has never run (they never restart
 //                     and do not keep a pod alive)
 import type { ContainerStatus } from '../runtime/types.js';
-import type { Container, Pod } from './pod-types.js';
-import { restartPolicyOf } from './pod-types.js';
+import type { Container, Pod } from '../api/types/index.js';
+import { podSpec, restartPolicyOf } from './pod-types.js';
 import { latestContainer, type RuntimePod } from './runtime-pod.js';
 import { LABEL_CONTAINER_IMAGE_SPEC } from './labels.js';
 
@@ -59,9 +59,9 @@ function isInitFailed(s: ContainerStatus): boolean {
 
 /** Upstream's findNextInitContainerToRun: [failed status, next container, done]. */
 export function nextInitContainer(pod: Readonly<Pod>, rp: Readonly<RuntimePod>): { failed?: ContainerStatus; next?: Container; done: boolean } {
-  const inits = pod.spec.initContainers ?? [];
+  const inits = podSpec(pod).initContainers ?? [];
   if (inits.length === 0) return { done: true };
-  for (const c of pod.spec.containers) if (latestContainer(rp, c.name)?.state === 'running') return { done: true };
+  for (const c of podSpec(pod).containers) if (latestContainer(rp, c.name)?.state === 'running') return { done: true };
   for (let i = inits.length - 1; i >= 0; i--) {
     const s = latestContainer(rp, inits[i].name);
     if (s && isInitFailed(s)) return { failed: s, next: inits[i], done: false };
@@ -94,13 +94,13 @@ export function computePodActions(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, 
     if (pod.metadata.deletionTimestamp) return actions;
     actions.createSandbox = true;
     actions.sandboxAttempt = attempt;
-    const inits = pod.spec.initContainers ?? [];
+    const inits = podSpec(pod).initContainers ?? [];
     if (inits.length > 0) {
       actions.nextInit = inits[0];
       return actions;
     }
     // OnFailure: containers that already succeeded are not started again.
-    actions.containersToStart = pod.spec.containers.filter((c) => {
+    actions.containersToStart = podSpec(pod).containers.filter((c) => {
       const s = latestContainer(rp, c.name);
       return !(restartPolicyOf(pod) === 'OnFailure' && s?.state === 'exited' && s.exitCode === 0);
     });
@@ -117,7 +117,7 @@ export function computePodActions(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, 
   }
 
   let keep = 0;
-  for (const c of pod.spec.containers) {
+  for (const c of podSpec(pod).containers) {
     const s = latestContainer(rp, c.name);
     if (!s || s.state !== 'running') {
       if (shouldContainerBeRestarted(c, pod, rp)) actions.containersToStart.push(c);
@@ -149,7 +149,7 @@ export function computePodActions(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, 
   }
   if (keep === 0 && actions.containersToStart.length === 0) actions.killPod = true;
   else if (!pod.metadata.deletionTimestamp) {
-    actions.ephemeralToStart = (pod.spec.ephemeralContainers ?? []).filter((c) => !latestContainer(rp, c.name));
+    actions.ephemeralToStart = (podSpec(pod).ephemeralContainers ?? []).filter((c) => !latestContainer(rp, c.name));
   }
   return actions;
 }

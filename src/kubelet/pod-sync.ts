@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import type { EventRecorder, Clock } from '../client/controller-types.js';
 import type { RuntimeService } from '../runtime/types.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 import { EVENT } from './constants.js';
 import { computePodActions } from './pod-actions.js';
 import { readRuntimePod, readySandbox, type RuntimePod } from './runtime-pod.js';
@@ -22,6 +22,7 @@ import { generatePodStatus, type WaitingReason } from './status/generate-status.
 import type { ImagePuller } from './images/image-puller.js';
 import { podLogDir } from './logs/container-log.js';
 import { podStartDuration } from './metrics.js';
+import { podSpec } from './pod-types.js';
 
 export interface SyncResult {
   /** The pod reached Succeeded or Failed: its worker moves on to termination. */
@@ -63,7 +64,7 @@ export class PodSyncer {
   }
 
   private grace(pod: Readonly<Pod>): number {
-    return pod.spec.terminationGracePeriodSeconds ?? 30;
+    return podSpec(pod).terminationGracePeriodSeconds ?? 30;
   }
 
   async sync(apiPod: Readonly<Pod>): Promise<SyncResult> {
@@ -135,7 +136,7 @@ export class PodSyncer {
     const sandbox = readySandbox(rp);
     const podIPs = podIPsOf(sandbox ?? rp.sandboxes[0], this.o.hostIPs[0] ?? '');
     const running = new Map<string, RunningContainer>();
-    for (const c of pod.spec.containers) {
+    for (const c of podSpec(pod).containers) {
       const s = rp.containers.find((x) => x.name === c.name);
       if (s?.state === 'running') running.set(c.name, { id: s.id, sandboxId: s.sandboxId, startedAt: s.startedAt ?? s.createdAt });
     }
@@ -163,7 +164,7 @@ export class PodSyncer {
   private observeStart(pod: Readonly<Pod>, rp: Readonly<RuntimePod>): void {
     const uid = pod.metadata.uid ?? '';
     if (!this.starting.has(uid)) return;
-    if (!pod.spec.containers.every((c) => rp.containers.find((x) => x.name === c.name)?.state === 'running')) return;
+    if (!podSpec(pod).containers.every((c) => rp.containers.find((x) => x.name === c.name)?.state === 'running')) return;
     this.starting.delete(uid);
     this.observedStart.add(uid);
     const created = Date.parse(pod.metadata.creationTimestamp ?? '');
@@ -171,7 +172,7 @@ export class PodSyncer {
   }
 
   private async killAll(pod: Readonly<Pod>, rp: Readonly<RuntimePod>, graceSeconds: number): Promise<void> {
-    const specs = [...pod.spec.containers, ...(pod.spec.initContainers ?? []), ...(pod.spec.ephemeralContainers ?? [])];
+    const specs = [...podSpec(pod).containers, ...(podSpec(pod).initContainers ?? []), ...(podSpec(pod).ephemeralContainers ?? [])];
     const live = rp.containers.filter((c) => c.state === 'running' || c.state === 'created');
     await Promise.all(live.map((s) => this.o.runner.kill(pod, specs.find((c) => c.name === s.name), s, graceSeconds)));
     for (const s of live) this.o.probes.forgetContainer(s.id);

@@ -8,10 +8,11 @@
 //                                                                          terminated
 //        deletionTimestamp: delete the object (grace 0) ─┘   removed: clean up, worker gone
 import type { TimerClock, TimerHandle } from '../client/workqueue/index.js';
-import type { Pod } from './pod-types.js';
+import type { Pod } from '../api/types/index.js';
 import type { SyncResult } from './pod-sync.js';
 import { errorMessage, logger } from '../util/log.js';
 import { podWorkerDuration } from './metrics.js';
+import { podSpec } from './pod-types.js';
 
 /** Runs one step of the handler, timing it into kubelet_pod_worker_duration_seconds. */
 async function timed<T>(operation: string, step: () => Promise<T>): Promise<T> {
@@ -167,7 +168,7 @@ export class PodWorkers {
       case 'syncing': {
         const pod = w.pod;
         if (w.removed || pod.metadata.deletionTimestamp) {
-          const grace = w.removed ? 0 : (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+          const grace = w.removed ? 0 : (pod.metadata.deletionGracePeriodSeconds ?? podSpec(pod).terminationGracePeriodSeconds ?? 30);
           w.phase = { kind: 'terminating', graceSeconds: grace };
           w.pending = true;
           return;

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { InformerFactory } from '../client/controller-types.js';
 import type { EventHandler, SharedInformer } from '../client/informer-types.js';
 import { R } from '../client/resources.js';

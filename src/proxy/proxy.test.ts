@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import type { InformerFactory } from '../client/controller-types.js';
 import type { EventHandler, SharedInformer } from '../client/informer-types.js';
 import { R } from '../client/resources.js';

@@ -7,7 +7,7 @@
 // line) and retried; the proxy never throws out of its event handlers or timers.
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import type { KObject } from '../api/types.js';
+import type { EndpointSlice, KObject, Node, Service } from '../api/types/index.js';
 import type { InformerFactory, ControllerRegistration } from '../client/controller-types.js';
 import type { Disposable } from '../client/informer-types.js';
 import { R } from '../client/resources.js';
@@ -84,9 +84,9 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
   const apply = cfg.apply ?? ((rules: string) => applyNft(rules, cfg.netns));
   const readAffinity = cfg.readAffinity ?? (cfg.apply ? async () => new Map() : (t: string) => readAffinityEntries(t, cfg.netns));
   const localnetIfs = cfg.routeLocalnetInterfaces ?? ['k8ts0'];
-  const services = cfg.informers.informerFor<KObject>(R.services);
-  const slices = cfg.informers.informerFor<KObject>(R.endpointslices);
-  const nodes = cfg.informers.informerFor<KObject>(R.nodes);
+  const services = cfg.informers.informerFor<Service>(R.services);
+  const slices = cfg.informers.informerFor<EndpointSlice>(R.endpointslices);
+  const nodes = cfg.informers.informerFor<Node>(R.nodes);
 
   // The rules the kernel holds; undefined until the first full rebuild and after a failed apply
   // (the kernel may then differ from what we think it holds), which makes the next sync full.

@@ -5,7 +5,7 @@ import {
   compileRules, renderFullRules, renderProxyRules, servicePortId, usableEndpoints, type ProxyEndpoint, type ProxyServicePort, type ProxyState,
 } from './rules.js';
 import { buildServicePorts } from './state.js';
-import type { KObject } from '../api/types.js';
+import type { EndpointSlice, KObject } from '../api/types/index.js';
 
 const canCheck = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0;
 
@@ -140,8 +140,8 @@ test('two services claiming the same IP and port: the first by id gets it, the t
   assert.ok(r.includes(`192.0.2.50 . tcp . 80 : goto external-${servicePortId(first)}`));
 });
 
-function obj(o: Record<string, unknown>): KObject {
-  return o as KObject;
+function obj<T extends KObject = KObject>(o: Record<string, unknown>): T {
+  return o as T;
 }
 
 test('buildServicePorts: slices, named ports, publishNotReadyAddresses, ExternalName, headless, LB ingress', () => {
@@ -151,7 +151,7 @@ test('buildServicePorts: slices, named ports, publishNotReadyAddresses, External
     obj({ metadata: { namespace: 'ns', name: 'headless' }, spec: { clusterIP: 'None', ports: [{ port: 80 }] } }),
   ];
   const slices = [
-    obj({
+    obj<EndpointSlice>({
       metadata: { namespace: 'ns', name: 'a-1', labels: { 'kubernetes.io/service-name': 'a' } }, addressType: 'IPv4',
       ports: [{ name: 'web', protocol: 'TCP', port: 8080 }],
       endpoints: [

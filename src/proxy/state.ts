@@ -1,40 +1,11 @@
 // From Services, EndpointSlices and the Node (as the informers hold them) to the plain data
 // renderProxyRules takes. Pure: no I/O, never mutates its inputs.
-import type { KObject } from '../api/types.js';
+import type { EndpointSlice, Node, Service, ServiceSpec, ServiceStatus } from '../api/types/index.js';
 import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 import { isIPv4 } from '../util/net.js';
 export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
-
-interface SvcPort {
-  name?: string;
-  protocol?: string;
-  port?: number;
-  nodePort?: number;
-}
-interface SvcSpec {
-  type?: string;
-  clusterIP?: string;
-  clusterIPs?: string[];
-  ports?: SvcPort[];
-  externalIPs?: string[];
-  externalTrafficPolicy?: string;
-  internalTrafficPolicy?: string;
-  sessionAffinity?: string;
-  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
-  publishNotReadyAddresses?: boolean;
-}
-interface SliceEndpoint {
-  addresses?: string[];
-  conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
-  nodeName?: string;
-}
-interface SlicePort {
-  name?: string;
-  protocol?: string;
-  port?: number;
-}
 
 function protocolOf(p: string | undefined): ProxyProtocol | undefined {
   const v = (p ?? 'TCP').toUpperCase();
@@ -42,11 +13,11 @@ function protocolOf(p: string | undefined): ProxyProtocol | undefined {
 }
 
 /** Groups slices by `namespace/service-name`. */
-export function slicesByService(slices: readonly Readonly<KObject>[]): Map<string, Readonly<KObject>[]> {
-  const m = new Map<string, Readonly<KObject>[]>();
+export function slicesByService(slices: readonly Readonly<EndpointSlice>[]): Map<string, Readonly<EndpointSlice>[]> {
+  const m = new Map<string, Readonly<EndpointSlice>[]>();
   for (const s of slices) {
     const svc = s.metadata.labels?.[LABEL_SERVICE_NAME];
-    if (!svc || (s as { addressType?: string }).addressType === 'IPv6') continue;
+    if (!svc || s.addressType === 'IPv6') continue;
     const key = `${s.metadata.namespace}/${svc}`;
     const list = m.get(key) ?? [];
     list.push(s);
@@ -56,12 +27,12 @@ export function slicesByService(slices: readonly Readonly<KObject>[]): Map<strin
 }
 
 /** The service ports of one Service, with their endpoints; [] for ExternalName and headless services. */
-export function servicePorts(svc: Readonly<KObject>, slices: readonly Readonly<KObject>[], nodeName: string): ProxyServicePort[] {
-  const spec = (svc.spec ?? {}) as SvcSpec;
+export function servicePorts(svc: Readonly<Service>, slices: readonly Readonly<EndpointSlice>[], nodeName: string): ProxyServicePort[] {
+  const spec: ServiceSpec = svc.spec ?? {};
   if (spec.type === 'ExternalName') return [];
   const clusterIP = isIPv4(spec.clusterIP) ? spec.clusterIP : (spec.clusterIPs ?? []).find(isIPv4);
   if (!clusterIP) return []; // headless (None) or not yet allocated
-  const status = (svc.status ?? {}) as { loadBalancer?: { ingress?: { ip?: string }[] } };
+  const status: ServiceStatus = svc.status ?? {};
   const externalIPs = [...(spec.externalIPs ?? [])];
   if (spec.type === 'LoadBalancer') for (const ing of status.loadBalancer?.ingress ?? []) if (ing.ip) externalIPs.push(ing.ip);
   const hasNodePort = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
@@ -75,11 +46,11 @@ export function servicePorts(svc: Readonly<KObject>, slices: readonly Readonly<K
     const endpoints: ProxyEndpoint[] = [];
     const seen = new Set<string>();
     for (const slice of slices) {
-      const sp = ((slice as { ports?: SlicePort[] }).ports ?? []).find(
+      const sp = (slice.ports ?? []).find(
         (p) => (p.name ?? '') === (port.name ?? '') && protocolOf(p.protocol) === protocol,
       );
       if (!sp || typeof sp.port !== 'number') continue;
-      for (const ep of (slice as { endpoints?: SliceEndpoint[] }).endpoints ?? []) {
+      for (const ep of slice.endpoints ?? []) {
         const ip = ep.addresses?.[0];
         if (!isIPv4(ip) || seen.has(`${ip}:${sp.port}`)) continue;
         seen.add(`${ip}:${sp.port}`);
@@ -108,7 +79,7 @@ export function servicePorts(svc: Readonly<KObject>, slices: readonly Readonly<K
 }
 
 /** Every service port of the cluster, for this node. */
-export function buildServicePorts(services: readonly Readonly<KObject>[], slices: readonly Readonly<KObject>[], nodeName: string): ProxyServicePort[] {
+export function buildServicePorts(services: readonly Readonly<Service>[], slices: readonly Readonly<EndpointSlice>[], nodeName: string): ProxyServicePort[] {
   const bySvc = slicesByService(slices);
   const out: ProxyServicePort[] = [];
   for (const svc of services) out.push(...servicePorts(svc, bySvc.get(`${svc.metadata.namespace}/${svc.metadata.name}`) ?? [], nodeName));
@@ -116,7 +87,7 @@ export function buildServicePorts(services: readonly Readonly<KObject>[], slices
 }
 
 /** IPv4 addresses from a Node's status.addresses. */
-export function nodeAddresses(node: Readonly<KObject> | undefined): string[] {
-  const addrs = ((node?.status ?? {}) as { addresses?: { type?: string; address?: string }[] }).addresses ?? [];
+export function nodeAddresses(node: Readonly<Node> | undefined): string[] {
+  const addrs = node?.status?.addresses ?? [];
   return addrs.filter((a) => a.type === 'InternalIP' || a.type === 'ExternalIP').map((a) => a.address).filter(isIPv4);
 }

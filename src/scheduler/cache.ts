@@ -7,7 +7,8 @@
 // snapshot: no copy per cycle.
 import { NodeInfo } from './framework/node-info.js';
 import { podInfoOf, type PodInfo } from './framework/pod-info.js';
-import type { Node, Pod, SchedulerState } from './framework/types.js';
+import type { SchedulerState } from './framework/types.js';
+import type { Node, Pod } from '../api/types/index.js';
 
 interface PodState {
   pi: PodInfo;

@@ -9,9 +9,8 @@
 // No I/O and no mutation of the snapshot; the caller assumes/binds the result.
 import type { NodeInfo } from './framework/node-info.js';
 import { podInfoOf, type PodInfo } from './framework/pod-info.js';
-import {
-  CycleState, SUCCESS, type Pod, type PreFilterResult, type Profile, type SchedulerState, type Status,
-} from './framework/types.js';
+import { CycleState, SUCCESS, type PreFilterResult, type Profile, type SchedulerState, type Status } from './framework/types.js';
+import type { Pod } from '../api/types/index.js';
 
 export const NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
 const MIN_FEASIBLE_NODES_TO_FIND = 100;

@@ -3,9 +3,8 @@
 import { labelSelectorFromMeta, selectorOf, type LabelRequirement, type LabelSelector, matchesLabels } from './selector-util.js';
 import type { ControllerContext, ControllerRegistration } from '../client/controller-types.js';
 import { R } from '../client/resources.js';
-import type { KObject } from '../api/types.js';
+import type { KObject, Node, Pod } from '../api/types/index.js';
 import type { PodInfo } from './framework/pod-info.js';
-import type { Node, Pod } from './framework/types.js';
 import { defaultProfile } from './profile.js';
 import { COMPONENT, Scheduler } from './scheduler.js';
 
@@ -19,7 +18,7 @@ export { schedulePod, fitErrorMessage, numFeasibleNodesToFind, newCursor, type S
 export { defaultProfile, type ProfileOptions } from './profile.js';
 export { NodeInfo } from './framework/node-info.js';
 export { podInfoOf, podRequests, type PodInfo } from './framework/pod-info.js';
-export type { Profile, Status, SchedulerState, Pod, Node } from './framework/types.js';
+export type { Profile, Status, SchedulerState } from './framework/types.js';
 
 interface SelectorOwner extends KObject {
   spec?: { selector?: unknown };

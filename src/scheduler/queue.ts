@@ -9,8 +9,8 @@
 // A pod leaves unschedulablePods when a cluster event that may help it happens (node added or
 // changed, a pod deleted, ...), or after 5 minutes regardless. Keys are `namespace/name`.
 import type { Clock } from '../client/controller-types.js';
-import type { Pod } from './framework/types.js';
 import { KeyedHeap } from './heap.js';
+import type { Pod } from '../api/types/index.js';
 
 export interface QueuedPodInfo {
   pod: Readonly<Pod>;

@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi } from '../testing/test-api.js';
 import { R } from '../client/resources.js';
-import type { KObject } from '../api/types.js';
+import type { KObject, Pod } from '../api/types/index.js';
 import { startScheduler } from './index.js';
-import type { Pod } from './framework/types.js';
 
 function node(name: string, cpu: string): KObject {
   return {

@@ -4,7 +4,7 @@ import { newTestContext, settle } from '../client/testing/index.js';
 import { R } from '../client/resources.js';
 import { startScheduler } from './index.js';
 import { makeNode, makePod } from './testing/fixtures.js';
-import type { Pod } from './framework/types.js';
+import type { Pod } from '../api/types/index.js';
 
 async function setup() {
   const t = newTestContext();

@@ -12,9 +12,10 @@ import type { ApiClient } from '../client/types.js';
 import { SchedulerCache } from './cache.js';
 import { fitErrorMessage, newCursor, NO_NODES_AVAILABLE, schedulePod, type Cursor } from './core.js';
 import { podInfoOf, type PodInfo } from './framework/pod-info.js';
-import type { Node, Pod, Profile } from './framework/types.js';
+import type { Profile } from './framework/types.js';
 import { defaultProfile } from './profile.js';
 import { keyOfPod, SchedulingQueue, type QueuedPodInfo } from './queue.js';
+import type { Node, Pod } from '../api/types/index.js';
 
 export const COMPONENT = 'default-scheduler';
 export const REASON_SCHEDULED = 'Scheduled';

@@ -2,7 +2,7 @@
 // CoreDNS, kube-proxy, ServiceLB and Traefik). On the node's loop: the service proxy (nftables)
 // and the ServiceLB controller. On the data-path loop: cluster DNS served on the pod bridge's
 // gateway behind the `kube-dns` Service, and the Ingress controller.
-import type { KObject } from '../api/types.js';
+import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient, ResourceRef } from '../client/types.js';
 import { deepEqual } from '../util/json.js';

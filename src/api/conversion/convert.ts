@@ -2,7 +2,7 @@
 // input is deep-copied first. Known schema changes are handled by the per-kind modules;
 // other version pairs within a group only get their apiVersion relabelled.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Obj } from './util.js';
 import { splitApiVersion } from './util.js';
 import { ingressToV1, ingressToV1beta1 } from './ingress.js';

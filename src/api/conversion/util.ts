@@ -1,7 +1,7 @@
 // Shared helpers for version conversion. Converters receive a private deep copy and may
 // rearrange it freely; callers never see their input mutated.
 
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../types/index.js';
 
 export type Obj = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // batch/v1 defaulting (pkg/apis/batch/v1/defaults.go, 1.32) and the Job selector that the
 // registry generates on create.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Obj } from './util.js';
 import { child, eachObject, isAbsent, setDefault, setDefaultString, sub } from './util.js';
 import { defaultTemplate } from './pod.js';

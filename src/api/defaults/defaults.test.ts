@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import { applyDefaults, addDefaultTolerations, applyPodPriority, addDefaultServiceAccount, jobSelectorAndLabels, podQOSClass, imageTag } from './index.js';
 
 // Fixtures are free-form JSON; `any` keeps deep property access readable in assertions.

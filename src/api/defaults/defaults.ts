@@ -1,7 +1,7 @@
 // applyDefaults: the single entry point the API server calls on every create and update,
 // after converting the body to the storage version. Mutates `obj`; idempotent.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Obj } from './util.js';
 import { defaultPod, defaultTemplate } from './pod.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';

@@ -4,7 +4,7 @@
 
 import type { Obj } from './util.js';
 import { child, eachObject, isAbsent, setDefault, setDefaultString, sub } from './util.js';
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../types/index.js';
 
 /** Mode 0644, the upstream default for configMap/secret/downwardAPI/projected files. */
 export const DEFAULT_FILE_MODE = 420;

@@ -1,7 +1,7 @@
 // Pod QoS class (upstream GetPodQOS), which the registry stores in status.qosClass on create.
 // Only cpu and memory count; ephemeral containers are ignored.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Quantity } from '../quantity/index.js';
 import { addQuantities, compareQuantities, parseQuantity } from '../quantity/index.js';
 import { eachObject, sub } from './util.js';

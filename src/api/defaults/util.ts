@@ -1,7 +1,7 @@
 // Small helpers shared by the defaulters. "Absent" means undefined or null: JSON null is
 // how clients say "unset", and upstream decodes it to a nil pointer, which is then defaulted.
 
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../types/index.js';
 
 export type Obj = Record<string, unknown>;
 

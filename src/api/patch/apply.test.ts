@@ -5,7 +5,7 @@ import { computeManagedFieldsForUpdate } from './managed-fields.js';
 import { patchSchemaFor } from './builtin-schemas.js';
 import { FieldSet, pathToString } from './field-set.js';
 import { StatusError } from '../status.js';
-import type { KObject, ManagedFieldsEntry } from '../types.js';
+import type { KObject, ManagedFieldsEntry } from '../types/index.js';
 
 const schema = patchSchemaFor('apps', 'Deployment');
 const T0 = '2024-01-01T00:00:00Z';

@@ -14,7 +14,7 @@
 // the result; `live` undefined means the object does not exist yet (create).
 
 import { StatusError, badRequest, type StatusCause } from '../status.js';
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import { pathToString } from './field-set.js';
 import { copyObject, isObject, jsonEqual, type JsonObject } from './json-value.js';
 import { decodeManagedFields, encodeManagedFields, managerIdentity, trackedComparison, trackedFields, type ManagerEntry } from './managed-fields.js';

@@ -11,7 +11,7 @@
 //    `status` on main-resource writes of kinds with a status subresource; a write
 //    to the `status` subresource tracks only `status`).
 
-import type { KObject, ManagedFieldsEntry } from '../types.js';
+import type { KObject, ManagedFieldsEntry } from '../types/index.js';
 import { FieldSet, fieldElement } from './field-set.js';
 import { isObject } from './json-value.js';
 import { compareObjects, type Comparison } from './object-fields.js';

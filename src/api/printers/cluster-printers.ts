@@ -2,7 +2,7 @@
 // fallbacks: the apiserver's default convertor (Name, Created At) used by built-in kinds
 // without a printer (Role, ClusterRole, LimitRange), and Name/Age for everything else.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { AGE, NAME, age, col, name, wide } from './columns.js';
 import { arr, at, has, int, optBool, optInt, optStr, quantityText, str } from './json-read.js';

@@ -1,7 +1,7 @@
 // Column-definition shorthands and cell helpers shared by the per-kind printers.
 // Descriptions are our own short wording; kubectl only shows column names.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { ColumnDefinition, ColumnType } from './types.js';
 import { arr, str } from './json-read.js';
 import { timestampSince } from './human-duration.js';

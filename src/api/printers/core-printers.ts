@@ -1,7 +1,7 @@
 // core/v1 kinds other than pods, services and events: Namespace, Node, ConfigMap, Secret,
 // ServiceAccount, PersistentVolume, PersistentVolumeClaim, ResourceQuota.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { AGE, NAME, age, col, name, wide } from './columns.js';
 import { arr, has, optStr, quantityText, rec, str } from './json-read.js';

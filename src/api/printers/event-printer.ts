@@ -12,7 +12,7 @@
 // LAST SEEN prefers series.lastObservedTime, then lastTimestamp, then the first-seen time
 // (firstTimestamp, else eventTime). COUNT prefers series.count; 0 is shown as 1.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { NAME, col, name, wide } from './columns.js';
 import { at, has, int, rec, str } from './json-read.js';

@@ -2,7 +2,7 @@
 // half-filled object (a Table is requested for whatever is stored), so every reader
 // falls back to the Go zero value of the field.
 
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../types/index.js';
 
 export type Json = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 // Services and traffic: Service, Endpoints, EndpointSlice, Ingress, IngressClass, NetworkPolicy.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { AGE, NAME, age, col, joinHostPort, listWithMore, loadBalancerIngress, name, wide } from './columns.js';
 import { arr, at, has, int, optInt, optStr, rec, str, strMap } from './json-read.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import { tableFor } from './index.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');

@@ -9,7 +9,7 @@
 // READY counts ready regular containers plus started, ready sidecars (init containers with
 // restartPolicy Always), over regular containers plus sidecars.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { Cell, TablePrinter, TableRowCondition } from './types.js';
 import { AGE, NAME, col, wide, name, age } from './columns.js';
 import { arr, at, has, int, optBool, str } from './json-read.js';

@@ -1,7 +1,7 @@
 // Shapes of server-side Table printing (meta.k8s.io/v1 Table). The API server assembles
 // the Table; a printer only knows its columns and how to turn one object into cells.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 
 /** A JSON-schema type name, as in TableColumnDefinition.type. */
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'date';

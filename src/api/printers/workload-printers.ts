@@ -2,7 +2,7 @@
 // DaemonSet, ControllerRevision, Job, CronJob. Replica counts are integer cells except
 // where upstream prints "ready/desired" strings.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { AGE, CONTAINERS, IMAGES, NAME, SELECTOR, age, col, conditionStatus, containerCells, name } from './columns.js';
 import { arr, at, boolPtrText, has, int, optBool, optInt, optStr, rec, str, strMap } from './json-read.js';

@@ -5,8 +5,8 @@
 // sizeLimit, CSIStorageCapacity sizes), which keep nano precision. Invalid values are
 // reported as field errors and left untouched.
 
-import type { KObject } from '../types.js';
-import { isPlainObject } from '../types.js';
+import type { KObject } from '../types/index.js';
+import { isPlainObject } from '../types/index.js';
 import type { FieldError } from '../status.js';
 import { fieldErr } from '../status.js';
 import { canonicalQuantity, parseQuantity, roundUpQuantity, QUANTITY_REGEX_MESSAGE } from './quantity.js';

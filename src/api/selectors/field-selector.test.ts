@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import {
   parseFieldSelector, matchesFields, fieldsFor, validateFieldSelector, compileFieldSelector,
   fieldExactMatch, fieldSelectorToString, isAllFields, supportedFields, normalizeFieldSelector,

@@ -5,8 +5,8 @@
 // A table of getters per group/kind: validation consults the keys, matching reads only the
 // fields a selector names (no per-object record is built on the hot path).
 
-import type { KObject } from '../types.js';
-import { isPlainObject } from '../types.js';
+import type { KObject } from '../types/index.js';
+import { isPlainObject } from '../types/index.js';
 import { badRequest } from '../status.js';
 import type { FieldSelector } from './field-selector.js';
 

@@ -3,7 +3,7 @@
 
 import type { FieldError } from '../status.js';
 import { fieldErr } from '../status.js';
-import { isPlainObject } from '../types.js';
+import { isPlainObject } from '../types/index.js';
 
 export type Obj = Record<string, unknown>;
 export type Errs = FieldError[];

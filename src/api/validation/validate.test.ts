@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { FieldError } from '../status.js';
 import { validateObject, validateUpdate, cronScheduleError, timeZoneError, selectorMatches } from './index.js';
 import { applyDefaults } from '../defaults/index.js';

@@ -2,7 +2,7 @@
 // defaulting and quantity canonicalization. Unknown kinds get metadata checks only
 // (DNS-subdomain names, no namespace-scope check), which suits custom resources.
 
-import type { KObject } from '../types.js';
+import type { KObject } from '../types/index.js';
 import type { FieldError } from '../status.js';
 import type { Errs, Obj } from './errors.js';
 import { obj } from './errors.js';

@@ -9,7 +9,7 @@
 // History: like upstream's dynamically sized cacher, the event window keeps at least the
 // last 75 seconds of events (bounded by maxEvents) and at least minEvents, so a watcher
 // that reconnects within that window resumes instead of relisting.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
 import { logger } from '../../util/log.js';

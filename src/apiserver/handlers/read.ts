@@ -1,5 +1,5 @@
 // GET, LIST and WATCH, all served from the watch cache.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, gone, notAcceptable, StatusError } from '../../api/status.js';
 import { writeJson, writeRaw } from '../http-util.js';

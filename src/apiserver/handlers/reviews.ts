@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceDef } from '../../api/registry/index.js';
 import { apiVersionOf } from '../../api/registry/index.js';
-import { isPlainObject } from '../../api/types.js';
+import { isPlainObject } from '../../api/types/index.js';
 import { badRequest, invalid, fieldErr } from '../../api/status.js';
 import { readBody } from '../http-util.js';
 import { writeEncoded } from './shared.js';

@@ -1,8 +1,8 @@
 // Pieces every resource handler needs: the per-request bundle, version conversion,
 // field validation, Table building and response writing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KObject } from '../../api/types.js';
-import { isPlainObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
+import { isPlainObject } from '../../api/types/index.js';
 import { apiVersionOf, splitApiVersion, type ResourceDef } from '../../api/registry/index.js';
 import { badRequest, notAcceptable } from '../../api/status.js';
 import type { ResourceRequestInfo } from '../request-info.js';

@@ -1,7 +1,7 @@
 // Subresources with their own representation: scale, binding, eviction, serviceaccount
 // token, and the streaming routes that proxy to a node's kubelet.
-import type { KObject } from '../../api/types.js';
-import { isPlainObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
+import { isPlainObject } from '../../api/types/index.js';
 import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
 import { readBody } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';

@@ -1,6 +1,6 @@
 // POST, PUT, PATCH, DELETE and DELETE-collection on a resource (and PUT/PATCH on its status).
-import type { KObject } from '../../api/types.js';
-import { isPlainObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
+import { isPlainObject } from '../../api/types/index.js';
 import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { containerFor, kubeletPath, kubeletTarget, statusFromKubelet } from './kubelet-proxy.js';
 
 const pod = (containers: string[], init: string[] = []): KObject => ({

@@ -15,7 +15,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { StatusError, badRequest, internalError, serviceUnavailable, type Status } from '../../api/status.js';
 import type { ApiServerCore, KubeletProxy } from '../core.js';
 import type { ResourceRequest } from '../handlers/shared.js';

@@ -5,7 +5,7 @@
 //
 // Objects enter and leave in the storage version; the HTTP layer converts versions.
 import { randomUUID } from 'node:crypto';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import { storageKey, storagePrefix, apiVersionOf } from '../../api/registry/index.js';
 import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';

@@ -1,7 +1,7 @@
 // Per-kind behaviour of the generic store (upstream's RESTCreateStrategy /
 // RESTUpdateStrategy / RESTDeleteStrategy): defaulting, status handling, validation,
 // admission side effects (allocations) and how a DELETE proceeds.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import type { FieldError } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';

@@ -5,7 +5,7 @@ import { ClientEventRecorder } from './recorder.js';
 import { FakeApiClient } from '../testing/fake-api-client.js';
 import { fakeClock } from '../testing/fake-clock.js';
 import { R } from '../resources.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 
 const pod: KObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'prod', uid: 'u-1', resourceVersion: '7' } };
 const node: KObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'u-n' } };

@@ -8,7 +8,7 @@
 // in order (a repeat's PATCH follows its CREATE). When more than `maxQueued` writes are
 // pending, new events are dropped and counted in `dropped`. Failed writes are logged once
 // per outage (the first failure after a success).
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { clone } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';

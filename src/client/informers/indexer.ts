@@ -1,7 +1,7 @@
 // A keyed object cache with named secondary indexes (client-go's ThreadSafeStore/Indexer).
 // TL;DR caveats: objects are shared with every reader — never mutate them; index values
 // are recomputed on every replace, so index functions must be cheap and pure.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { keyOf, type IndexFunc, type Lister } from '../informer-types.js';
 
 export const NAMESPACE_INDEX = 'namespace';

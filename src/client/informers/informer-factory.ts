@@ -1,6 +1,6 @@
 // One shared informer per resource for a whole process: every controller that asks for
 // pods gets the same cache and the same watch.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient, ResourceRef } from '../types.js';
 import type { InformerFactory } from '../controller-types.js';
 import type { SharedInformer } from '../informer-types.js';

@@ -1,6 +1,6 @@
 // List then watch one resource into a sink, forever: re-watch from the last resourceVersion
 // when a watch ends, relist on 410 Gone (or any watch error), back off on failures.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient, ResourceRef, WatchStream } from '../types.js';
 import { errorMessage, logger } from '../../util/log.js';
 

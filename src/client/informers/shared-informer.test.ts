@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApi } from '../../testing/test-api.js';
 import { R } from '../resources.js';
 import { isNotFound, isConflict } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isDeletedFinalStateUnknown } from '../informer-types.js';
 
 async function until(fn: () => boolean, ms = 5000): Promise<void> {

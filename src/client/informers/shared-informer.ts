@@ -1,7 +1,7 @@
 // One reflector, one cache, many handlers. Handlers are called synchronously in event order
 // (per object ordering is therefore preserved); they must only enqueue work. A throwing
 // handler is logged and does not affect the others.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient, ResourceRef } from '../types.js';
 import { keyOf, type Disposable, type EventHandler, type IndexFunc, type Lister, type SharedInformer } from '../informer-types.js';
 import { Indexer } from './indexer.js';

@@ -4,7 +4,7 @@ import { FakeApiClient } from './fake-api-client.js';
 import { fakeClock } from './fake-clock.js';
 import { R } from '../resources.js';
 import { isAlreadyExists, isConflict, isNotFound, isInvalid } from '../../api/status.js';
-import type { KObject, WatchEventType } from '../../api/types.js';
+import type { KObject, WatchEventType } from '../../api/types/index.js';
 
 const rs = (name: string, replicas = 1): KObject => ({
   metadata: { name, labels: { app: 'web' } },

@@ -8,8 +8,8 @@
 // Not modelled: admission, validation, defaulting, garbage collection (ownerReferences,
 // propagationPolicy), namespace existence, list paging, watch from an old resourceVersion.
 import { randomUUID } from 'node:crypto';
-import type { KList, KObject, WatchEventType } from '../../api/types.js';
-import { isPlainObject } from '../../api/types.js';
+import type { KList, KObject, ObjectMeta, WatchEventType } from '../../api/types/index.js';
+import { isPlainObject } from '../../api/types/index.js';
 import {
   alreadyExists, badRequest, conflict, fieldErr, invalid, notFound, successStatus,
   type GroupResource,
@@ -409,7 +409,7 @@ export class FakeApiClient implements ApiClient {
 
   /** Stores `next` unless nothing changed (no-op writes keep the resourceVersion, as upstream). */
   private commit(res: ResourceRef, cur: Readonly<KObject>, next: KObject, opts: WriteOptions): KObject {
-    for (const k of Object.keys(next.metadata)) if (next.metadata[k] === undefined) delete next.metadata[k];
+    for (const k of Object.keys(next.metadata) as (keyof ObjectMeta)[]) if (next.metadata[k] === undefined) delete next.metadata[k];
     if (deepEqual(cur, next) || opts.dryRun) return clone(next);
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.waitsForGrace(res, next)) {
       this.remove(res, next);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FakeInformerFactory } from './fake-informers.js';
 import { FakeApiClient } from './fake-api-client.js';
 import { R } from '../resources.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isDeletedFinalStateUnknown } from '../informer-types.js';
 
 const pod = (ns: string, name: string, node = ''): KObject => ({ metadata: { namespace: ns, name, resourceVersion: '1' }, spec: { nodeName: node } });

@@ -2,7 +2,7 @@
 // delete) or, with FakeInformerFactory.fromClient, whatever a FakeApiClient commits.
 // Handlers run synchronously, so after a write the informer already shows it. Objects
 // are deep-frozen: a controller that mutates a cached object fails loudly.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { clone } from '../../util/json.js';
 import type { InformerFactory } from '../controller-types.js';
 import {

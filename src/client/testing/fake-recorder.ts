@@ -1,5 +1,5 @@
 // An EventRecorder that keeps what it was told, for assertions.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { EventRecorder, EventType } from '../controller-types.js';
 
 export interface RecordedEvent {

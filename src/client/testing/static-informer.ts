@@ -1,6 +1,6 @@
 // An informer over a fixed list that tests replace wholesale with set(); handlers hear one
 // onAdd per set(), which is all a level-triggered consumer (e.g. the service proxy) needs.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { EventHandler, SharedInformer } from '../informer-types.js';
 
 export class StaticInformer implements SharedInformer<KObject> {

@@ -2,7 +2,7 @@
 // line with the Jobs it owns, creates a Job per activation of the schedule (in
 // spec.timeZone) subject to startingDeadlineSeconds and concurrencyPolicy, prunes finished
 // Jobs beyond the history limits, and requeues itself for the next activation.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { timeZoneError } from '../../api/validation/cron.js';

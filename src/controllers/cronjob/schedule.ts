@@ -1,7 +1,7 @@
 // When a CronJob should run (upstream cronjob utils.go): the most recent missed
 // activation, whether it is too late to start, the Job for an activation, and when to
 // look again.
-import type { KObject, ObjectMeta } from '../../api/types.js';
+import type { KObject, ObjectMeta } from '../../api/types/index.js';
 import { getCondition, newControllerRef } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import type { Schedule } from './cron.js';

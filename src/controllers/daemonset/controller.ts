@@ -1,7 +1,7 @@
 // The DaemonSet controller: one daemon pod per eligible node, pinned there with a
 // `metadata.name In [node]` required affinity and left to the scheduler to bind; rolling
 // updates by template hash (ControllerRevisions); status over all nodes.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy, newControllerRef } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels, type LabelSelectorMeta } from '../../api/selectors/index.js';

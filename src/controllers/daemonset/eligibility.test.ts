@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import {
   computeStatus, daemonTolerations, nodeShouldRunDaemonPod, pinToNode, planManage, planRollingUpdate, podsByNode,
   targetNodeName, tolerates, type DaemonSet,

@@ -3,7 +3,7 @@
 // match the node, and every NoSchedule/NoExecute taint must be tolerated, counting the
 // tolerations every daemon pod gets. A pod whose node later gains an untolerated
 // NoSchedule taint keeps running; an untolerated NoExecute taint evicts it.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { clone } from '../../util/json.js';
 import { nodeSelectorTermMatches, type NodeSelectorTerm } from '../../api/selectors/index.js';
 import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute, TAINT_EFFECT_NO_EXECUTE, type Taint, type Toleration } from '../../api/taints.js';

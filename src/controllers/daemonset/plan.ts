@@ -1,6 +1,6 @@
 // Pure decisions of one DaemonSet sync (upstream manage, rollingUpdate and
 // updateDaemonSetStatus), over a map node name → daemon pods targeting that node.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isPodAvailable, isPodReady, isPodTerminal, podPhase } from '../../api/pod-util.js';
 import { CONTROLLER_REVISION_HASH_LABEL, dropZero } from '../history/index.js';
 import { nodeShouldRunDaemonPod, targetNodeName, type PodSpecLike } from './eligibility.js';

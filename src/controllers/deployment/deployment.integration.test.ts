@@ -5,7 +5,7 @@
 // replicas − maxUnavailable available ones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { getCondition, isPodAvailable } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';

@@ -1,5 +1,5 @@
 // Typed view of the apps/v1 Deployment fields the controller reads and writes.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { LabelSelectorMeta } from '../../api/selectors/index.js';
 import type { PodTemplateSpec } from '../replicaset/index.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { setLogSink } from '../../util/log.js';
 import { R } from '../../client/resources.js';
 import { FakeInformerFactory, FakeRecorder, fakeClock, newTestContext, waitForIdle } from '../../client/testing/index.js';

@@ -4,7 +4,7 @@
 // subset with fewer ports.
 //
 //   pods ──filter──▶ (address, port, ready) triples ──repack──▶ subsets ──cap 1000──▶ Endpoints
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { deepEqual } from '../../util/json.js';
 import { isPodReady } from '../../api/pod-util.js';
 import {

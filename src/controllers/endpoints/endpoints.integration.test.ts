@@ -2,7 +2,7 @@
 // ready pods as addresses and its not-ready pods as notReadyAddresses / ready=false.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { R } from '../../client/resources.js';
 import { registration as endpointsRegistration, type EndpointSubset } from './index.js';

@@ -2,7 +2,7 @@
 // with a selector, an Endpoints object of the same name listing the selected pods' IPs.
 // Services without a selector (and ExternalName services) are left alone: their Endpoints
 // belong to the user, and `default/kubernetes` to the API server.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { logger } from '../../util/log.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';

@@ -2,7 +2,7 @@
 // need (upstream keeps them in endpointslice/util and podutil): which pods belong in a
 // service's endpoints, how a service port resolves against a pod's container ports, and
 // when an address carries a hostname.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
 
 export interface ServicePort {

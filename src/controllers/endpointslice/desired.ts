@@ -7,7 +7,7 @@
 // that lost endpoints are refilled first, and only what does not fit goes to new slices of
 // at most 100 endpoints. A service with no endpoints at all keeps one empty placeholder
 // slice, as upstream does.
-import type { KObject, OwnerReference } from '../../api/types.js';
+import type { KObject, OwnerReference } from '../../api/types/index.js';
 import { isPodReady } from '../../api/pod-util.js';
 import { deepEqual } from '../../util/json.js';
 import {

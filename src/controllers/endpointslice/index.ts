@@ -2,7 +2,7 @@
 // discovery.k8s.io/v1 EndpointSlices of every service with a selector. Slices carry the
 // `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by` labels and a
 // controller ownerReference to the service, so the garbage collector removes them with it.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, isRealUpdate, enqueueSelf } from '../../client/controller.js';

@@ -1,7 +1,7 @@
 // Pure decisions of the garbage collector (upstream attemptToDeleteItem and friends), and
 // the JSON patches it sends. Patches carry `test` operations on what they remove, so a
 // concurrent change makes them fail (and the item is retried) instead of clobbering it.
-import type { KObject, OwnerReference } from '../../api/types.js';
+import type { KObject, OwnerReference } from '../../api/types/index.js';
 import { resources, storageDef, splitApiVersion } from '../../api/registry/index.js';
 import { allStoredResources } from '../../client/resources.js';
 import type { DeleteOptions, ResourceRef } from '../../client/types.js';

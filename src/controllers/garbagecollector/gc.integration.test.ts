@@ -2,7 +2,7 @@
 // with ownerReferences, deleted with each propagation policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { R } from '../../client/resources.js';

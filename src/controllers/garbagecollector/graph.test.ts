@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject, OwnerReference } from '../../api/types.js';
+import type { KObject, OwnerReference } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { OwnerGraph } from './graph.js';
 import { classify, decide, removeFinalizerPatch, removeOwnerRefsPatch, resourceForKind, type OwnerState } from './decide.js';

@@ -6,7 +6,7 @@
 // Every change returns the uids worth another look (the caller enqueues them), so the
 // cost of an event is proportional to the object's ownerReferences and, for owners in
 // deletion, to their dependents: no scans over the whole graph.
-import type { KObject, OwnerReference } from '../../api/types.js';
+import type { KObject, OwnerReference } from '../../api/types/index.js';
 import type { ResourceRef } from '../../client/types.js';
 
 export const FINALIZER_ORPHAN = 'orphan';

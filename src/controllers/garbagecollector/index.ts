@@ -4,7 +4,7 @@
 // deleted with the `orphan` finalizer. Work-queue keys are object uids.
 //
 //   informers (every stored resource but events) ──▶ OwnerGraph ──uids──▶ queue ──▶ reconcile(uid)
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
 import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';

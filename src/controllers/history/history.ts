@@ -7,8 +7,8 @@
 // Revisions are named `<owner>-<hash>`, numbered 1, 2, 3... in the order they became the
 // update target, and pruned to spec.revisionHistoryLimit, never touching a revision that
 // is still live (current, update, or the revision of some existing pod).
-import type { KObject } from '../../api/types.js';
-import { isPlainObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
+import { isPlainObject } from '../../api/types/index.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { canonicalJson } from '../../util/canonical-json.js';

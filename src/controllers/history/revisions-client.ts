@@ -1,5 +1,5 @@
 // Reading and writing ControllerRevisions through the API (upstream history.realHistory).
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import type { Lister } from '../../client/informer-types.js';

@@ -3,7 +3,7 @@
 // failing the Job past backoffLimit or activeDeadlineSeconds. Terminal conditions come in
 // two steps as in 1.32: SuccessCriteriaMet/FailureTarget first, Complete/Failed once no
 // pod is terminating and every finished pod is counted.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';

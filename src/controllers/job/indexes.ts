@@ -1,6 +1,6 @@
 // Completion indexes of Indexed Jobs: the index each pod carries, and the compressed
 // interval form of status.completedIndexes ("1,3-5,7").
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 
 export const JOB_COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
 export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';

@@ -2,7 +2,7 @@
 // template, owned by the Job, with the tracking finalizer; Indexed pods also get their
 // completion index as annotation, label and JOB_COMPLETION_INDEX env var, and the
 // hostname `<job>-<index>`.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV } from './indexes.js';

@@ -4,7 +4,7 @@
 // finished pod still holding it has not been counted yet; its UID first goes to
 // status.uncountedTerminatedPods, then the finalizer is removed, then the UID moves into
 // status.succeeded/failed.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { getCondition, isPodActive, isPodTerminal, podPhase } from '../../api/pod-util.js';
 import { completionIndexOf, firstPendingIndexes, parseIndexes } from './indexes.js';
 

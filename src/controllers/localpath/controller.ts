@@ -9,7 +9,7 @@
 //   class   `local-path` once at start: create the default StorageClass when missing
 import { hostname } from 'node:os';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';

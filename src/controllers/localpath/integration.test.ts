@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { registration as binder, type PersistentVolume, type PersistentVolumeClaim } from '../persistentvolume/index.js';

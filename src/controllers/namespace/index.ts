@@ -4,7 +4,7 @@
 // recreates the system namespaces (upstream's API server bootstrap does that).
 //
 //   Active ──delete──▶ Terminating ──content deleted──▶ finalize (spec.finalizers − kubernetes) ──▶ gone
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import { conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';

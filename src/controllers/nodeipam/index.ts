@@ -1,7 +1,7 @@
 // nodeipam: gives every Node without spec.podCIDR a block of the cluster CIDR (plan.ts), so
 // agents that join get their own pod network. One key: each pass looks at all nodes, which
 // keeps allocation free of races (the controller runs only on the leader).
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
 import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';

@@ -3,7 +3,7 @@
 // a pod whose eviction lies ahead is requeued for that moment. The eviction is counted
 // from the later of the taint's timeAdded and the pod's creation, so a restart of the
 // controller does not reset the clock.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { setCondition, conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';

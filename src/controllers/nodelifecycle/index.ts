@@ -6,7 +6,7 @@
 // pod GC force-deletes the evicted pods the silent kubelet cannot finish.
 //
 //   Lease/heartbeat ──▶ probeTimestamp ──grace elapsed──▶ conditions Unknown ──▶ taints ──▶ eviction
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { conditionsOf, getCondition, setCondition } from '../../api/pod-util.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';

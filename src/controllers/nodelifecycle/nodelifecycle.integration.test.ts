@@ -2,7 +2,7 @@
 // gets the unreachable taints, and its pod is evicted and then force-deleted by pod GC.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { getCondition } from '../../api/pod-util.js';
 import { isNotFound } from '../../api/status.js';
 import { rfc3339Micro } from '../../util/time.js';

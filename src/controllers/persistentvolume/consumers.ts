@@ -1,6 +1,6 @@
 // Pods that use a claim ("consumers"), for WaitForFirstConsumer claims. Pure functions over
 // the pods indexed by claim.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isPodTerminal } from '../../api/pod-util.js';
 import { LABEL_HOSTNAME } from './types.js';
 import type { NodeInfo } from './matching.js';

@@ -8,7 +8,7 @@
 // a free volume on that node. k8ts's scheduler does not, so the claim sync does it once a
 // pod using the claim is bound to a node (selectNodeForConsumer).
 import { isInvalid, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
 import type { Clock, ControllerContext, EventRecorder } from '../../client/controller-types.js';

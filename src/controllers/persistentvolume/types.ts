@@ -1,7 +1,7 @@
 // The shapes, annotations and event reasons of PersistentVolumes, PersistentVolumeClaims and
 // StorageClasses, as far as the binder and the provisioners read or write them. Annotation
 // keys and event reasons are the upstream ones: clients (kubectl describe) show them.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { LabelSelectorMeta } from '../../api/selectors/index.js';
 import type { NodeSelectorTerm } from '../../api/selectors/index.js';
 import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS, LABEL_HOSTNAME } from '../../api/well-known.js';

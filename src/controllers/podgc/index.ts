@@ -2,7 +2,7 @@
 // cache (key `podgc`, requeued every gcCheckPeriodMs) computes a plan (plan.ts) and
 // force-deletes (grace period 0) what it names. Pods that are not terminal get the
 // DisruptionTarget condition and phase Failed first, as upstream does.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { conditionsOf, isPodTerminal, setCondition } from '../../api/pod-util.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { planPodGC } from './plan.js';
 
 const NOW = Date.UTC(2024, 0, 1, 1);

@@ -5,7 +5,7 @@
 // - terminating pods without a node;
 // - terminating pods on nodes that are not Ready, once out-of-service tainted or once their
 //   deletion grace period has passed (the kubelet there will never confirm).
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
 import { TAINT_EFFECT_NO_EXECUTE, type Taint } from '../../api/taints.js';
 import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';

@@ -9,7 +9,7 @@
 // An owner that is being deleted neither adopts nor releases. Adoption first re-reads the
 // owner from the API server (not the cache): if it was deleted or replaced meanwhile, we
 // must not take objects for it.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { controllerRef } from '../../api/pod-util.js';
 import { isNotFound } from '../../api/status.js';
 import type { LabelSelector } from '../../api/selectors/index.js';

@@ -1,6 +1,6 @@
 // Pure desired-state computations of the ReplicaSet controller: the pod a ReplicaSet
 // creates, the status it reports, and when to look again for pods becoming available.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { Condition } from '../../api/pod-util.js';
 import { getCondition, isPodAvailable, isPodReady, newControllerRef, podAvailableAt } from '../../api/pod-util.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';

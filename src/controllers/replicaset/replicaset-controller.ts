@@ -5,7 +5,7 @@
 //   reconcile(ns/name):
 //     lister RS ─▶ active pods in ns ─▶ claim (adopt/release) ─▶ expectations satisfied?
 //       ─▶ create (slow start) or delete (ranked) the difference ─▶ status via /status
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { controllerRef, isPodActive, isPodReady } from '../../api/pod-util.js';
 import { isConflict, isNotFound, isStatusError } from '../../api/status.js';
 import { isEverything, isNothing, labelSelectorFromMeta, matchesLabels, type LabelSelector } from '../../api/selectors/index.js';

@@ -1,6 +1,6 @@
 // Typed views of the apps/v1 ReplicaSet and core/v1 Pod fields the ReplicaSet and
 // Deployment controllers read. Objects travel as plain JSON; only what we touch is typed.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { Condition } from '../../api/pod-util.js';
 import type { LabelSelectorMeta } from '../../api/selectors/index.js';
 

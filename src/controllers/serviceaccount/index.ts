@@ -2,7 +2,7 @@
 // active namespace has a `default` ServiceAccount and, when the cluster CA is known, a
 // `kube-root-ca.crt` ConfigMap holding it. Both are recreated if deleted; the ConfigMap is
 // put back if edited. Namespaces being deleted are left alone. Keys are namespace names.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { deepEqual } from '../../util/json.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
 import { StatefulSetController, type StatefulSet } from './index.js';

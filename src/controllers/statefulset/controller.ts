@@ -1,7 +1,7 @@
 // The StatefulSet controller: keeps `<set>-0 ... <set>-(n-1)` in existence with stable
 // identities and storage, in order when the policy asks for it, and rolls them to new
 // template revisions recorded as ControllerRevisions. See plan.ts for the rules.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';

@@ -1,7 +1,7 @@
 // A StatefulSet pod's identity (upstream stateful_set_utils.go): its name `<set>-<ordinal>`,
 // the labels that pin it to its ordinal and revision, its hostname/subdomain, and the
 // PersistentVolumeClaims `<claim>-<set>-<ordinal>` mounted in place of template volumes.
-import type { KObject, OwnerReference } from '../../api/types.js';
+import type { KObject, OwnerReference } from '../../api/types/index.js';
 import { newControllerRef, podPhase, getCondition } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import type { LabelSelectorMeta } from '../../api/selectors/index.js';

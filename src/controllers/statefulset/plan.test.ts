@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import {
   claimsFor, computeStatus, desiredClaimOwnerRefs, newStatefulSetPod, planStatefulSet, POD_INDEX_LABEL,
   STATEFULSET_POD_NAME_LABEL, type StatefulSet, type StatefulSetAction,

@@ -9,7 +9,7 @@
 //      other pods are healthy (or the target is itself the first unhealthy pod).
 //   4. RollingUpdate: from the highest ordinal down to the partition, delete the first pod
 //      not at the update revision; stop at any unhealthy pod. OnDelete: nothing.
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { dropZero } from '../history/index.js';
 import {
   identityMatches, isCreated, isFailed, isHealthy, isRunningAndAvailable, isRunningAndReady, isSucceeded, isTerminating,

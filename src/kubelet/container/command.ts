@@ -4,7 +4,7 @@
 //   neither              → image Entrypoint + image Cmd
 // `$(VAR)` references in command and args are expanded with the container's environment.
 import type { ImageConfig } from '../../runtime/types.js';
-import type { Container } from '../pod-types.js';
+import type { Container } from '../../api/types/index.js';
 import { expand, type Mapping } from './expansion.js';
 
 export function containerArgv(c: Readonly<Container>, image: Readonly<ImageConfig>, env: Mapping): string[] {

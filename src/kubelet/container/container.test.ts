@@ -5,7 +5,7 @@ import { containerArgv } from './command.js';
 import { managedHostsFile } from './dns.js';
 import { serviceEnv } from './env.js';
 import { linuxResources } from './resources.js';
-import type { PodSpec } from '../pod-types.js';
+import type { PodSpec, ServicePort } from '../../api/types/index.js';
 
 test('expand: $(VAR), $$ escapes, unknown kept', () => {
   const m = (n: string) => ({ A: 'x', B: 'y' } as Record<string, string>)[n];
@@ -32,7 +32,7 @@ test('managedHostsFile: pod IP line and host aliases', () => {
 });
 
 test('serviceEnv: docker-link variables; kubernetes always, others only with service links', () => {
-  const svc = (ns: string, name: string, ports: unknown[]) => ({ metadata: { namespace: ns, name }, spec: { clusterIP: '10.43.0.7', ports } });
+  const svc = (ns: string, name: string, ports: ServicePort[]) => ({ metadata: { namespace: ns, name }, spec: { clusterIP: '10.43.0.7', ports } });
   const all = [svc('default', 'kubernetes', [{ name: 'https', port: 443 }]), svc('app', 'my-db', [{ name: 'pg', port: 5432, protocol: 'TCP' }]), svc('other', 'x', [{ port: 1 }])];
   const e = serviceEnv(all, 'app', true);
   assert.equal(e.get('MY_DB_SERVICE_HOST'), '10.43.0.7');

@@ -1,7 +1,7 @@
 // /etc/hosts and the hostname for a pod, as upstream's kubelet_pods.go
 // (managedHostsFileContent). The pod's resolv.conf comes from the cluster DNS component
 // (src/dns podResolvConf), the one place that knows the DNS policies.
-import type { PodSpec } from '../pod-types.js';
+import type { PodSpec } from '../../api/types/index.js';
 import { MANAGED_HOSTS_HEADER } from '../../runtime/hosts-file.js';
 
 export interface DnsSettings {

@@ -2,7 +2,8 @@
 // upstream's fieldpath.ExtractFieldPathAsString and resource.ExtractContainerResourceValue.
 // Pure: IPs and node allocatable are passed in.
 import { integerValue, milliValue } from '../../api/quantity/index.js';
-import type { Container, ObjectFieldSelector, Pod, ResourceFieldSelector } from '../pod-types.js';
+import type { Container, ObjectFieldSelector, Pod, ResourceFieldSelector } from '../../api/types/index.js';
+import { podSpec } from '../pod-types.js';
 
 export interface DownwardContext {
   pod: Readonly<Pod>;
@@ -46,9 +47,9 @@ export function fieldValue(sel: Readonly<ObjectFieldSelector>, ctx: DownwardCont
       if (!allowMaps) throw new DownwardApiError(`unsupported fieldPath for env: ${path}`);
       return formatMap(path === 'metadata.labels' ? pod.metadata.labels : pod.metadata.annotations);
     case 'spec.nodeName':
-      return pod.spec.nodeName ?? '';
+      return podSpec(pod).nodeName ?? '';
     case 'spec.serviceAccountName':
-      return pod.spec.serviceAccountName ?? '';
+      return podSpec(pod).serviceAccountName ?? '';
     case 'status.hostIP':
       return ctx.hostIPs[0] ?? '';
     case 'status.hostIPs':
@@ -66,7 +67,7 @@ export function fieldValue(sel: Readonly<ObjectFieldSelector>, ctx: DownwardCont
  * and rounded up. Unset limits fall back to node allocatable, as upstream.
  */
 export function resourceValue(sel: Readonly<ResourceFieldSelector>, self: Readonly<Container> | undefined, ctx: DownwardContext): string {
-  const c = sel.containerName ? [...ctx.pod.spec.containers, ...(ctx.pod.spec.initContainers ?? [])].find((x) => x.name === sel.containerName) : self;
+  const c = sel.containerName ? [...podSpec(ctx.pod).containers, ...(podSpec(ctx.pod).initContainers ?? [])].find((x) => x.name === sel.containerName) : self;
   if (!c) throw new DownwardApiError(`container ${sel.containerName ?? ''} not found for resourceFieldRef`);
   const [kind, ...rest] = sel.resource.split('.');
   const name = rest.join('.');

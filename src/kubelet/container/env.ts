@@ -8,10 +8,11 @@
 //      pod namespace's services when enableServiceLinks is not false.
 // A missing non-optional ConfigMap/Secret/key is a ContainerConfigError: the container waits
 // with CreateContainerConfigError.
-import type { KObject } from '../../api/types.js';
-import type { Container, Pod } from '../pod-types.js';
+import type { KObject, Service } from '../../api/types/index.js';
+import type { Container, Pod } from '../../api/types/index.js';
 import { expand, mappingFor } from './expansion.js';
 import { fieldValue, resourceValue, type DownwardContext } from './downward.js';
+import { podSpec } from '../pod-types.js';
 
 export class ContainerConfigError extends Error {
   readonly code = 'ERR_CONTAINER_CONFIG';
@@ -58,7 +59,7 @@ export async function containerEnv(inp: EnvInputs): Promise<Array<{ name: string
   const { pod, container: c, getter } = inp;
   const ns = pod.metadata.namespace ?? 'default';
   const defined = new Map<string, string>();
-  const svc = serviceEnv(inp.services, ns, pod.spec.enableServiceLinks !== false);
+  const svc = serviceEnv(inp.services, ns, podSpec(pod).enableServiceLinks !== false);
 
   for (const from of c.envFrom ?? []) {
     const prefix = from.prefix ?? '';
@@ -105,13 +106,12 @@ export async function containerEnv(inp: EnvInputs): Promise<Array<{ name: string
   return out;
 }
 
-interface ServicePort { name?: string; port: number; protocol?: string }
 
 /** Upstream's envvars.FromServices for the services a pod may see. */
-export function serviceEnv(services: readonly Readonly<KObject>[], namespace: string, enableServiceLinks: boolean): Map<string, string> {
-  const chosen = new Map<string, Readonly<KObject>>();
+export function serviceEnv(services: readonly Readonly<Service>[], namespace: string, enableServiceLinks: boolean): Map<string, string> {
+  const chosen = new Map<string, Readonly<Service>>();
   for (const s of services) {
-    const spec = (s.spec ?? {}) as { clusterIP?: string };
+    const spec = s.spec ?? {};
     if (!spec.clusterIP || spec.clusterIP === 'None') continue;
     const name = s.metadata.name ?? '';
     if (s.metadata.namespace === 'default' && name === 'kubernetes') chosen.set(name, s);
@@ -120,11 +120,11 @@ export function serviceEnv(services: readonly Readonly<KObject>[], namespace: st
   const out = new Map<string, string>();
   for (const name of [...chosen.keys()].sort()) {
     const s = chosen.get(name)!;
-    const spec = s.spec as { clusterIP: string; ports?: ServicePort[] };
+    const spec = s.spec ?? {};
     const ports = spec.ports ?? [];
     if (ports.length === 0) continue;
     const prefix = name.toUpperCase().replace(/-/g, '_');
-    const ip = spec.clusterIP;
+    const ip = spec.clusterIP ?? '';
     out.set(`${prefix}_SERVICE_HOST`, ip);
     out.set(`${prefix}_SERVICE_PORT`, String(ports[0].port));
     for (const p of ports) if (p.name) out.set(`${prefix}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`, String(p.port));

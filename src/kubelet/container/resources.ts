@@ -4,7 +4,7 @@
 // a pids limit. Pure.
 import { integerValue, milliValue } from '../../api/quantity/index.js';
 import type { LinuxResources, SecurityContext } from '../../runtime/types.js';
-import type { Container, PodSpec } from '../pod-types.js';
+import type { Container, PodSpec } from '../../api/types/index.js';
 import { DEFAULT_PIDS_LIMIT } from '../constants.js';
 
 export const CPU_PERIOD_US = 100_000;

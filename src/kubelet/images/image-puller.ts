@@ -8,20 +8,21 @@
 //
 // Credentials come from the pod's imagePullSecrets (kubernetes.io/dockerconfigjson or
 // dockercfg), matched on the image's registry host.
-import type { KObject } from '../../api/types.js';
+import type { Secret } from '../../api/types/index.js';
 import type { EventRecorder, Clock } from '../../client/controller-types.js';
 import type { ImageInfo, ImageService, PullAuth } from '../../runtime/types.js';
-import type { Container, Pod } from '../pod-types.js';
+import type { Container, Pod } from '../../api/types/index.js';
 import { EVENT, WAITING } from '../constants.js';
 import { Backoff } from '../backoff.js';
 import { InvalidImageNameError, normalizeImage, registryHost } from './image-ref.js';
+import { podSpec } from '../pod-types.js';
 
 export type EnsureImageResult =
   | { kind: 'ok'; ref: string; info: ImageInfo }
   | { kind: 'waiting'; reason: string; message: string };
 
 export interface SecretGetter {
-  secret(namespace: string, name: string): Promise<Readonly<KObject> | undefined>;
+  secret(namespace: string, name: string): Promise<Readonly<Secret> | undefined>;
 }
 
 export class ImagePuller {
@@ -96,7 +97,7 @@ export class ImagePuller {
 
   private async authFor(pod: Readonly<Pod>, ref: string): Promise<PullAuth | undefined> {
     const host = registryHost(ref);
-    for (const s of pod.spec.imagePullSecrets ?? []) {
+    for (const s of podSpec(pod).imagePullSecrets ?? []) {
       if (!s.name) continue;
       const secret = await this.secrets.secret(pod.metadata.namespace ?? 'default', s.name);
       const auth = secret && dockerAuthFor(secret, host);
@@ -109,8 +110,8 @@ export class ImagePuller {
 interface DockerAuthEntry { username?: string; password?: string; auth?: string; identitytoken?: string; registrytoken?: string }
 
 /** The credentials for `host` in a dockerconfigjson/dockercfg Secret, if any. */
-export function dockerAuthFor(secret: Readonly<KObject>, host: string): PullAuth | undefined {
-  const data = (secret.data ?? {}) as Record<string, string>;
+export function dockerAuthFor(secret: Readonly<Secret>, host: string): PullAuth | undefined {
+  const data = secret.data ?? {};
   let auths: Record<string, DockerAuthEntry> | undefined;
   try {
     if (data['.dockerconfigjson']) auths = (JSON.parse(Buffer.from(data['.dockerconfigjson'], 'base64').toString('utf8')) as { auths?: Record<string, DockerAuthEntry> }).auths;

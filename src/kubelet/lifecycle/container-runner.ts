@@ -10,11 +10,11 @@
 // ErrImagePull, CreateContainerConfigError, ...) instead of an exception.
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { EventRecorder, Clock } from '../../client/controller-types.js';
 import type { ContainerConfig, ContainerStatus, Mount, PodSandboxStatus, RuntimeService } from '../../runtime/types.js';
-import type { Container, Handler, Pod } from '../pod-types.js';
-import { formatPod } from '../pod-types.js';
+import type { Container, Pod } from '../../api/types/index.js';
+import { podSpec, formatPod } from '../pod-types.js';
 import { ANNOTATION_GRACE_PERIOD, EVENT, WAITING } from '../constants.js';
 import { Backoff } from '../backoff.js';
 import { sleep } from '../../client/workqueue/index.js';
@@ -27,7 +27,7 @@ import { containerLogPath } from '../logs/container-log.js';
 import { MountError, type VolumeManager } from '../volumes/volume-manager.js';
 import type { HostVolume } from '../volumes/types.js';
 import { containerLabels, type ContainerKind } from '../labels.js';
-import { runHandler, type ProbeTarget } from '../probes/prober.js';
+import { runHandler, type Handler, type ProbeTarget } from '../probes/prober.js';
 import { containersNamed, type RuntimePod } from '../runtime-pod.js';
 import type { WaitingReason } from '../status/generate-status.js';
 
@@ -92,7 +92,7 @@ export class ContainerRunner {
 
     let config: ContainerConfig;
     try {
-      const nonRoot = verifyRunAsNonRoot(pod.spec, c, image.info.config.User);
+      const nonRoot = verifyRunAsNonRoot(podSpec(pod), c, image.info.config.User);
       if (nonRoot) throw new ContainerConfigError(nonRoot);
       const env = await containerEnv({
         pod, container: c, getter: this.o.getter, services: this.o.services(), imageEnv: image.info.config.Env ?? [],
@@ -113,12 +113,12 @@ export class ContainerRunner {
         workingDir: c.workingDir || image.info.config.WorkingDir || undefined,
         mounts,
         resources: linuxResources(c),
-        security: securityContext(pod.spec, c),
+        security: securityContext(podSpec(pod), c),
         tty: c.tty === true,
         stdin: c.stdin === true,
         stdinOnce: c.stdinOnce === true,
         labels: containerLabels(pod, c, kind, attempt, image.ref, imageId),
-        annotations: { [ANNOTATION_GRACE_PERIOD]: String(pod.spec.terminationGracePeriodSeconds ?? 30) },
+        annotations: { [ANNOTATION_GRACE_PERIOD]: String(podSpec(pod).terminationGracePeriodSeconds ?? 30) },
         logPath,
       };
       if (config.args.length === 0) throw new ContainerConfigError('no command specified');
@@ -149,12 +149,12 @@ export class ContainerRunner {
 
     if (c.lifecycle?.postStart) {
       const target: ProbeTarget = { pod, container: c, containerId: id, sandboxId: ctx.sandbox.id, podIP: ctx.podIPs[0] ?? '' };
-      const out = await runHandler(this.o.runtime, c.lifecycle.postStart, target, pod.spec.terminationGracePeriodSeconds ?? 30);
+      const out = await runHandler(this.o.runtime, c.lifecycle.postStart, target, podSpec(pod).terminationGracePeriodSeconds ?? 30);
       if (out.result === 'failure') {
         const message = hookFailureMessage(c.lifecycle.postStart, c, pod, out.output);
         recorder.event(pod, 'Warning', EVENT.FailedPostStartHook, message);
         const st = await this.o.runtime.containerStatus(id);
-        if (st) await this.kill(pod, c, st, pod.spec.terminationGracePeriodSeconds ?? 30, 'FailedPostStartHook');
+        if (st) await this.kill(pod, c, st, podSpec(pod).terminationGracePeriodSeconds ?? 30, 'FailedPostStartHook');
         return { kind: 'waiting', waiting: { reason: WAITING.PostStartHookError, message } };
       }
     }

@@ -5,11 +5,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { PodSandboxConfig, PodSandboxStatus, PortMapping, RuntimeService } from '../../runtime/types.js';
-import type { Pod } from '../pod-types.js';
+import type { Pod } from '../../api/types/index.js';
 import { sandboxLabels } from '../labels.js';
 import { hostNetworkHostsFile, managedHostsFile, podHostname, type DnsSettings } from '../container/dns.js';
 import { podResolvConf } from '../../dns/index.js';
 import type { RuntimePod } from '../runtime-pod.js';
+import { podSpec } from '../pod-types.js';
 
 export interface SandboxManagerOptions {
   runtime: RuntimeService;
@@ -31,13 +32,14 @@ export class SandboxManager {
   async config(pod: Readonly<Pod>, attempt: number): Promise<PodSandboxConfig> {
     const ns = pod.metadata.namespace ?? 'default';
     const name = pod.metadata.name ?? '';
-    const { hostname } = podHostname(pod.spec, name, ns, this.o.dns, this.o.nodeName);
+    const spec = podSpec(pod);
+    const { hostname } = podHostname(spec, name, ns, this.o.dns, this.o.nodeName);
     const hostResolv = await fs.readFile(this.o.hostResolvConf, 'utf8').catch(() => '');
     const portMappings: PortMapping[] = [];
-    for (const c of pod.spec.containers) {
+    for (const c of spec.containers) {
       for (const p of c.ports ?? []) {
         if (!p.hostPort) continue;
-        const m: PortMapping = { protocol: p.protocol ?? 'TCP', containerPort: p.containerPort, hostPort: p.hostPort };
+        const m: PortMapping = { protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP', containerPort: p.containerPort, hostPort: p.hostPort };
         if (p.hostIP) m.hostIP = p.hostIP;
         portMappings.push(m);
       }
@@ -48,8 +50,8 @@ export class SandboxManager {
       uid: pod.metadata.uid ?? '',
       attempt,
       hostname,
-      resolvConf: podResolvConf(pod.spec.dnsPolicy, ns, this.o.dns.clusterDNS, hostResolv, pod.spec.dnsConfig, { hostNetwork: pod.spec.hostNetwork, clusterDomain: this.o.dns.clusterDomain }),
-      hostNetwork: pod.spec.hostNetwork === true,
+      resolvConf: podResolvConf(spec.dnsPolicy, ns, this.o.dns.clusterDNS, hostResolv, spec.dnsConfig, { hostNetwork: spec.hostNetwork, clusterDomain: this.o.dns.clusterDomain }),
+      hostNetwork: spec.hostNetwork === true,
       portMappings,
       labels: sandboxLabels(pod),
       annotations: { ...(pod.metadata.annotations ?? {}) },
@@ -71,12 +73,12 @@ export class SandboxManager {
     const uid = pod.metadata.uid ?? '';
     await fs.mkdir(this.o.podDir(uid), { recursive: true });
     let content: string;
-    if (pod.spec.hostNetwork) {
-      content = hostNetworkHostsFile(await fs.readFile(this.o.hostHosts, 'utf8').catch(() => ''), pod.spec.hostAliases);
+    if (podSpec(pod).hostNetwork) {
+      content = hostNetworkHostsFile(await fs.readFile(this.o.hostHosts, 'utf8').catch(() => ''), podSpec(pod).hostAliases);
     } else {
       const ns = pod.metadata.namespace ?? 'default';
-      const { hostname, fqdn } = podHostname(pod.spec, pod.metadata.name ?? '', ns, this.o.dns, this.o.nodeName);
-      content = managedHostsFile(podIPs, hostname, fqdn, pod.spec.hostAliases);
+      const { hostname, fqdn } = podHostname(podSpec(pod), pod.metadata.name ?? '', ns, this.o.dns, this.o.nodeName);
+      content = managedHostsFile(podIPs, hostname, fqdn, podSpec(pod).hostAliases);
     }
     await fs.writeFile(this.hostsPath(uid), content, { mode: 0o644 });
   }

@@ -2,21 +2,13 @@
 // Thresholds are upstream's hard eviction defaults: memory.available<100Mi,
 // nodefs.available<10%; PIDs (no upstream default) under 10% free. Allocatable is capacity
 // minus those thresholds (no system/kube reservations by default, as upstream).
+import type { NodeCondition } from '../../api/types/index.js';
 import type { HostSnapshot } from './host-info.js';
 
 export const MEMORY_AVAILABLE_THRESHOLD = 100 * 1024 * 1024;
 export const NODEFS_AVAILABLE_FRACTION = 0.1;
 export const PID_AVAILABLE_FRACTION = 0.1;
 export const MAX_PODS = 110;
-
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastHeartbeatTime: string;
-  lastTransitionTime: string;
-}
 
 const ki = (bytes: number): string => `${Math.floor(bytes / 1024)}Ki`;
 

@@ -1,7 +1,7 @@
 // The node's Lease in kube-node-lease: created on first renewal, owned by the Node (so it
 // goes with it), renewTime bumped every renewal. Conflicts re-read the Lease.
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import type { Clock } from '../../client/controller-types.js';
 import { R } from '../../client/resources.js';

@@ -3,7 +3,7 @@
 // status and post it when something changed, and at least every 5 min so lastHeartbeatTime
 // moves (the Lease is what says the node is alive).
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject, Node, NodeCondition, NodeStatus } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import type { Clock, EventRecorder } from '../../client/controller-types.js';
 import { R } from '../../client/resources.js';
@@ -11,7 +11,7 @@ import { rfc3339 } from '../../util/time.js';
 import type { ImageService, RuntimeService } from '../../runtime/types.js';
 import { KUBELET_VERSION, EVENT } from '../constants.js';
 import type { HostIdentity, HostSnapshot } from './host-info.js';
-import { allocatableOf, capacityOf, nodeConditions, pressureOf, type NodeCondition } from './node-conditions.js';
+import { allocatableOf, capacityOf, nodeConditions, pressureOf } from './node-conditions.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_NODE_ROLE_CONTROL_PLANE, LABEL_OS } from '../../api/well-known.js';
 
@@ -83,8 +83,8 @@ export class NodeStatusManager {
       this.o.recorder.event(this.nodeRef(), 'Normal', EVENT.RegisteredNode, `Node ${this.o.nodeName} event: Registered Node ${this.o.nodeName} in Controller`);
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
-      const cur = await this.o.client.get(R.nodes, undefined, this.o.nodeName);
-      const curSpec = (cur.spec ?? {}) as { podCIDR?: string };
+      const cur = await this.o.client.get<Node>(R.nodes, undefined, this.o.nodeName);
+      const curSpec = cur.spec ?? {};
       const patch: Record<string, unknown> = { metadata: { labels: this.labels() } };
       if (this.o.podCIDR && !curSpec.podCIDR) patch.spec = spec;
       node = await this.o.client.patch(R.nodes, undefined, this.o.nodeName, 'merge', patch);
@@ -126,30 +126,30 @@ export class NodeStatusManager {
    * with the Node it reads back: the node lifecycle controller sets them to Unknown when
    * heartbeats were missed (e.g. while the API server was down), and only a post repairs that.
    */
-  private async serverDisagrees(status: Record<string, unknown>): Promise<boolean> {
+  private async serverDisagrees(status: NodeStatus): Promise<boolean> {
     let node;
     try {
-      node = await this.o.client.get(R.nodes, undefined, this.o.nodeName);
+      node = await this.o.client.get<Node>(R.nodes, undefined, this.o.nodeName);
     } catch (e) {
       return isNotFound(e);
     }
-    const theirs = new Map((((node.status ?? {}) as { conditions?: NodeCondition[] }).conditions ?? []).map((c) => [c.type, c.status]));
-    return (status.conditions as NodeCondition[]).some((c) => theirs.get(c.type) !== c.status);
+    const theirs = new Map((node.status?.conditions ?? []).map((c) => [c.type, c.status]));
+    return (status.conditions ?? []).some((c) => theirs.get(c.type) !== c.status);
   }
 
-  private remember(status: Record<string, unknown>): void {
+  private remember(status: NodeStatus): void {
     this.lastPosted = this.o.clock.now();
     this.lastPostedJson = this.comparable(status);
-    this.conditions = status.conditions as NodeCondition[];
+    this.conditions = status.conditions ?? [];
   }
 
   /** Status without heartbeat times, for change detection. */
-  private comparable(status: Record<string, unknown>): string {
-    const conditions = (status.conditions as NodeCondition[]).map(({ lastHeartbeatTime: _h, ...rest }) => rest);
+  private comparable(status: NodeStatus): string {
+    const conditions = (status.conditions ?? []).map(({ lastHeartbeatTime: _h, ...rest }) => rest);
     return canonicalJson({ ...status, conditions });
   }
 
-  async computeStatus(): Promise<Record<string, unknown>> {
+  async computeStatus(): Promise<NodeStatus> {
     const h = await this.o.snapshot();
     let runtimeVersion = 'unknown';
     let runtimeOk = true;

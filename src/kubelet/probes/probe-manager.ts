@@ -5,10 +5,11 @@
 import type { EventRecorder } from '../../client/controller-types.js';
 import type { TimerClock } from '../../client/workqueue/index.js';
 import type { RuntimeService } from '../../runtime/types.js';
-import type { Container, Pod } from '../pod-types.js';
+import type { Container, Pod } from '../../api/types/index.js';
 import { EVENT } from '../constants.js';
 import { ProbeWorker, type ProbeKind, type ProbeSubject } from './probe-worker.js';
 import { runHandler, type ProbeResult } from './prober.js';
+import { podSpec } from '../pod-types.js';
 
 /** A running container as the pod sync last saw it. */
 export interface RunningContainer {
@@ -44,7 +45,7 @@ export class ProbeManager {
     if (!pp) {
       pp = { pod, podIP, running: new Map(), workers: new Map() };
       this.pods.set(uid, pp);
-      for (const c of pod.spec.containers) {
+      for (const c of podSpec(pod).containers) {
         for (const kind of ['startup', 'liveness', 'readiness'] as const) {
           const probe = probeOf(c, kind);
           if (probe) pp.workers.set(`${c.name}/${kind}`, this.newWorker(pp, c, kind));
@@ -101,7 +102,7 @@ export class ProbeManager {
       subject: (): ProbeSubject | undefined => {
         const cur = pp.running.get(c.name);
         if (!cur) return undefined;
-        const spec = pp.pod.spec.containers.find((x) => x.name === c.name) ?? c;
+        const spec = podSpec(pp.pod).containers.find((x) => x.name === c.name) ?? c;
         return {
           target: { pod: pp.pod, container: spec, containerId: cur.id, sandboxId: cur.sandboxId, podIP: pp.podIP },
           startedAt: cur.startedAt,

@@ -7,7 +7,7 @@
 //   tick ─▶ no container / held / waiting for startup / in initialDelay ─▶ arm(period)
 //        └▶ run probe ─▶ count run ─▶ threshold reached? report ─▶ arm(period)
 import type { TimerClock, TimerHandle } from '../../client/workqueue/index.js';
-import type { Probe } from '../pod-types.js';
+import type { Probe } from '../../api/types/index.js';
 import type { ProbeOutcome, ProbeResult, ProbeTarget } from './prober.js';
 
 export type ProbeKind = 'liveness' | 'readiness' | 'startup';

@@ -8,7 +8,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { RuntimeService } from '../../runtime/types.js';
-import type { Container, Handler, Pod } from '../pod-types.js';
+import type { Container, LifecycleHandler, Pod, ProbeHandler } from '../../api/types/index.js';
+
+/** What a probe or a lifecycle hook runs: one of exec, httpGet, tcpSocket, grpc (probes), sleep (hooks). */
+export type Handler = ProbeHandler & LifecycleHandler;
 
 export type ProbeResult = 'success' | 'failure';
 

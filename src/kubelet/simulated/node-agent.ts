@@ -6,7 +6,7 @@
 //   start ──register Node──▶ running ──stop()──▶ stopped (no Lease renewals, pods frozen)
 //                              ▲                      │
 //                              └────────start()───────┘  (posts Ready again)
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isConflict } from '../../api/status.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';

@@ -10,7 +10,7 @@
 // Test knobs (pod annotations): sim.k8ts.io/run-seconds (how long a run-to-completion pod
 // runs, default 1), sim.k8ts.io/exit-code (default 0), sim.k8ts.io/never-ready ("true": the
 // readiness probe fails from then on, so a ready pod turns not ready).
-import type { KObject } from '../../api/types.js';
+import type { KObject, Pod, PodStatus } from '../../api/types/index.js';
 import { isNotFound, isConflict } from '../../api/status.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
 import { podQOSClass } from '../../api/defaults/index.js';
@@ -26,20 +26,6 @@ export const ANNOTATION_NEVER_READY = 'sim.k8ts.io/never-ready';
 /** How long "pulling and starting" takes on a simulated node. */
 export const START_DELAY_MS = 50;
 
-interface Container {
-  name: string;
-  image?: string;
-  readinessProbe?: { initialDelaySeconds?: number; periodSeconds?: number };
-  startupProbe?: { initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number };
-}
-
-interface PodSpecLite {
-  nodeName?: string;
-  restartPolicy?: string;
-  containers?: Container[];
-  initContainers?: Container[];
-}
-
 export type SimAction =
   | { kind: 'none' }
   | { kind: 'wait'; ms: number }
@@ -47,9 +33,9 @@ export type SimAction =
   | { kind: 'delete' };
 
 /** When the pod's containers become ready, in ms after they started. */
-export function readinessDelayMs(pod: Readonly<KObject>): number {
+export function readinessDelayMs(pod: Readonly<Pod>): number {
   let max = 0;
-  for (const c of (pod.spec as PodSpecLite).containers ?? []) {
+  for (const c of pod.spec?.containers ?? []) {
     let d = 0;
     if (c.startupProbe) d += (c.startupProbe.initialDelaySeconds ?? 0) * 1000;
     if (c.readinessProbe) d += (c.readinessProbe.initialDelaySeconds ?? 0) * 1000;
@@ -58,17 +44,17 @@ export function readinessDelayMs(pod: Readonly<KObject>): number {
   return max;
 }
 
-function hasProbe(pod: Readonly<KObject>): boolean {
-  return ((pod.spec as PodSpecLite).containers ?? []).some((c) => c.readinessProbe || c.startupProbe);
+function hasProbe(pod: Readonly<Pod>): boolean {
+  return (pod.spec?.containers ?? []).some((c) => c.readinessProbe || c.startupProbe);
 }
 
-function runsToCompletion(pod: Readonly<KObject>): boolean {
-  const rp = (pod.spec as PodSpecLite).restartPolicy;
+function runsToCompletion(pod: Readonly<Pod>): boolean {
+  const rp = pod.spec?.restartPolicy;
   return rp === 'Never' || rp === 'OnFailure';
 }
 
-function containerStatuses(pod: Readonly<KObject>, state: Record<string, unknown>, ready: boolean, started: boolean): Array<Record<string, unknown>> {
-  return ((pod.spec as PodSpecLite).containers ?? []).map((c) => ({
+function containerStatuses(pod: Readonly<Pod>, state: Record<string, unknown>, ready: boolean, started: boolean): Array<Record<string, unknown>> {
+  return (pod.spec?.containers ?? []).map((c) => ({
     name: c.name,
     state,
     ready,
@@ -80,13 +66,13 @@ function containerStatuses(pod: Readonly<KObject>, state: Record<string, unknown
   }));
 }
 
-function conditions(pod: Readonly<KObject>, ready: boolean, now: string, reason?: string): Array<Record<string, unknown>> {
+function conditions(pod: Readonly<Pod>, ready: boolean, now: string, reason?: string): Array<Record<string, unknown>> {
   const keep = (type: string, status: string, extra: Record<string, unknown> = {}) => {
     const prev = getCondition(pod, type);
     return { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status ? prev.lastTransitionTime : now, ...extra };
   };
   const r = ready ? 'True' : 'False';
-  const extra = ready ? {} : reason ? { reason } : { reason: 'ContainersNotReady', message: `containers with unready status: [${((pod.spec as PodSpecLite).containers ?? []).map((c) => c.name).join(' ')}]` };
+  const extra = ready ? {} : reason ? { reason } : { reason: 'ContainersNotReady', message: `containers with unready status: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]` };
   return [
     keep('PodReadyToStartContainers', 'True'),
     keep('Initialized', 'True'),
@@ -100,10 +86,10 @@ function conditions(pod: Readonly<KObject>, ready: boolean, now: string, reason?
  * The next step for a pod on a running simulated node, as a pure function of the pod,
  * its IPs and the time. `startedAt` is when the simulator started its containers.
  */
-export function nextAction(pod: Readonly<KObject>, ips: { podIP: string; hostIP: string }, now: number): SimAction {
+export function nextAction(pod: Readonly<Pod>, ips: { podIP: string; hostIP: string }, now: number): SimAction {
   if (pod.metadata.deletionTimestamp) return { kind: 'delete' };
   if (isPodTerminal(pod)) return { kind: 'none' };
-  const status = (pod.status ?? {}) as { phase?: string; startTime?: string; podIP?: string };
+  const status: PodStatus = pod.status ?? {};
   const nowS = rfc3339(now);
   if (status.phase !== 'Running') {
     const startTime = status.startTime ?? nowS;
@@ -126,7 +112,7 @@ export function nextAction(pod: Readonly<KObject>, ips: { podIP: string; hostIP:
     else if (!ready && !never) then = readinessDelayMs(pod);
     return { kind: 'status', status: st, then };
   }
-  const cs = ((pod.status as { containerStatuses?: Array<{ state?: { running?: { startedAt?: string } } }> }).containerStatuses ?? [])[0];
+  const cs = (status.containerStatuses ?? [])[0];
   const startedAt = Date.parse(cs?.state?.running?.startedAt ?? status.startTime ?? nowS);
   if (runsToCompletion(pod)) {
     const runMs = Number(pod.metadata.annotations?.[ANNOTATION_RUN_SECONDS] ?? 1) * 1000;

@@ -4,7 +4,7 @@ import { startTestApi } from '../../testing/test-api.js';
 import { R } from '../../client/resources.js';
 import { SimulatedCluster } from './simulated-cluster.js';
 import { nextAction } from './pod-simulator.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 
 async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

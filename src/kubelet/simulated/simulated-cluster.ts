@@ -1,7 +1,7 @@
 // A set of simulated nodes sharing one pod informer and one work queue. Heartbeats are
 // spread over the renew interval by a single coarse timer, so thousands of nodes cost a
 // steady trickle of Lease updates rather than bursts.
-import type { KObject } from '../../api/types.js';
+import type { Node, Pod } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { Controller } from '../../client/controller.js';
@@ -57,7 +57,7 @@ export class SimulatedCluster {
   }
 
   async start(): Promise<void> {
-    const pods = this.o.informers.informerFor(R.pods);
+    const pods = this.o.informers.informerFor<Pod>(R.pods);
     pods.addEventHandler({
       onAdd: (p) => this.onPod(p),
       onUpdate: (_o, p) => this.onPod(p),
@@ -68,7 +68,7 @@ export class SimulatedCluster {
         this.written.delete(keyOf(obj));
       },
     });
-    const nodeInf = this.o.informers.informerFor(R.nodes);
+    const nodeInf = this.o.informers.informerFor<Node>(R.nodes);
     nodeInf.addEventHandler({
       onAdd: (n) => this.onNode(n),
       onUpdate: (_o, n) => this.onNode(n),
@@ -89,10 +89,10 @@ export class SimulatedCluster {
     const n = this.nodes.get(name);
     if (!n || n.isRunning()) return;
     await n.start();
-    for (const p of this.o.informers.informerFor(R.pods).lister.list(undefined, (p) => (p.spec as { nodeName?: string }).nodeName === name)) this.controller.enqueue(keyOf(p));
+    for (const p of this.o.informers.informerFor<Pod>(R.pods).lister.list(undefined, (p) => p.spec?.nodeName === name)) this.controller.enqueue(keyOf(p));
   }
 
-  private onNode(n: Readonly<KObject>): void {
+  private onNode(n: Readonly<Node>): void {
     const sim = this.nodes.get(n.metadata.name ?? '');
     if (!sim) return;
     sim.setNodeUid(n.metadata.uid);
@@ -101,10 +101,10 @@ export class SimulatedCluster {
     else if (!stopped && !sim.isRunning()) void this.restartNode(sim.name).catch((e) => log.error(`simulated node ${sim.name}: restart failed: ${errorMessage(e)}`));
   }
 
-  private onPod(p: Readonly<KObject>): void {
-    const node = (p.spec as { nodeName?: string }).nodeName;
+  private onPod(p: Readonly<Pod>): void {
+    const node = p.spec?.nodeName;
     if (!node || !this.nodes.has(node)) return;
-    const ip = (p.status as { podIP?: string } | undefined)?.podIP;
+    const ip = p.status?.podIP;
     if (ip) this.claimIP(node, ip);
     this.controller.enqueue(keyOf(p));
   }
@@ -124,12 +124,12 @@ export class SimulatedCluster {
 
   private async reconcile(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const pod = this.o.informers.informerFor(R.pods).lister.get(namespace, name);
+    const pod = this.o.informers.informerFor<Pod>(R.pods).lister.get(namespace, name);
     if (!pod) return;
-    const nodeName = (pod.spec as { nodeName?: string }).nodeName ?? '';
+    const nodeName = pod.spec?.nodeName ?? '';
     const node = this.nodes.get(nodeName);
     if (!node || !node.isRunning()) return;
-    const status = pod.status as { phase?: string } | undefined;
+    const status = pod.status;
     // A freshly bound pod "pulls and starts" for a moment first.
     if (!pod.metadata.deletionTimestamp && status?.phase !== 'Running' && !this.started.has(key)) {
       this.started.add(key);
@@ -155,8 +155,8 @@ export class SimulatedCluster {
   /** Per pod key: the uid and resourceVersion of our last status write. */
   private readonly written = new Map<string, { uid: string; rv: string }>();
 
-  private podIPFor(pod: Readonly<KObject>, cidr: string, node: string): string {
-    const existing = (pod.status as { podIP?: string } | undefined)?.podIP;
+  private podIPFor(pod: Readonly<Pod>, cidr: string, node: string): string {
+    const existing = pod.status?.podIP;
     if (existing) return existing;
     const used = this.podIPs.get(node) ?? new Set<number>();
     this.podIPs.set(node, used);
@@ -176,9 +176,9 @@ export class SimulatedCluster {
     used.add(Number(ip.split('.')[3]));
   }
 
-  private releaseIP(pod: Readonly<KObject>): void {
-    const node = (pod.spec as { nodeName?: string }).nodeName;
-    const ip = (pod.status as { podIP?: string } | undefined)?.podIP;
+  private releaseIP(pod: Readonly<Pod>): void {
+    const node = pod.spec?.nodeName;
+    const ip = pod.status?.podIP;
     if (node && ip) this.podIPs.get(node)?.delete(Number(ip.split('.')[3]));
   }
 }

@@ -3,11 +3,9 @@
 // the condition generators in pkg/kubelet/status).
 import { podQOSClass } from '../../api/defaults/index.js';
 import { rfc3339 } from '../../util/time.js';
-import type { ContainerStatus } from '../../runtime/types.js';
-import type {
-  Container, ContainerStateJson, ContainerStatusJson, Pod, PodConditionJson, PodStatusJson,
-} from '../pod-types.js';
-import { restartPolicyOf } from '../pod-types.js';
+import type { ContainerStatus as RuntimeContainerStatus } from '../../runtime/types.js';
+import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/index.js';
+import { podSpec, restartPolicyOf } from '../pod-types.js';
 import { COND, WAITING } from '../constants.js';
 import { containersNamed, type RuntimePod } from '../runtime-pod.js';
 import { shouldContainerBeRestarted } from '../pod-actions.js';
@@ -36,7 +34,7 @@ export interface StatusInputs {
    * The status this kubelet last set (its status manager's cache): transition times, startTime
    * and a terminal phase carry over from it. Absent before the first one; then the pod's own.
    */
-  previous?: Readonly<PodStatusJson>;
+  previous?: Readonly<PodStatus>;
 }
 
 const time = (ms: number | undefined): string | null => (ms === undefined ? null : rfc3339(ms));
@@ -49,11 +47,11 @@ function specImage(c: Readonly<Container>): string {
   }
 }
 
-function terminatedState(s: ContainerStatus, runtimeName: string): ContainerStateJson {
+function terminatedState(s: RuntimeContainerStatus, runtimeName: string): ContainerState {
   if (s.state === 'unknown') {
     return { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', startedAt: null, finishedAt: null } };
   }
-  const t: NonNullable<ContainerStateJson['terminated']> = {
+  const t: NonNullable<ContainerState['terminated']> = {
     exitCode: s.exitCode ?? 0,
     reason: s.reason ?? ((s.exitCode ?? 0) === 0 ? 'Completed' : 'Error'),
     startedAt: time(s.startedAt),
@@ -64,9 +62,9 @@ function terminatedState(s: ContainerStatus, runtimeName: string): ContainerStat
   return { terminated: t };
 }
 
-function containerStatus(c: Readonly<Container>, inp: StatusInputs, defaultWaiting: string): ContainerStatusJson {
+function containerStatus(c: Readonly<Container>, inp: StatusInputs, defaultWaiting: string): ContainerStatus {
   const [latest, prev] = containersNamed(inp.runtime, c.name);
-  const out: ContainerStatusJson = {
+  const out: ContainerStatus = {
     name: c.name,
     state: {},
     lastState: {},
@@ -110,31 +108,31 @@ function containerStatus(c: Readonly<Container>, inp: StatusInputs, defaultWaiti
 }
 
 /** Upstream getPhase. */
-export function podPhase(pod: Readonly<Pod>, init: readonly ContainerStatusJson[], app: readonly ContainerStatusJson[]): NonNullable<PodStatusJson['phase']> {
+export function podPhase(pod: Readonly<Pod>, init: readonly ContainerStatus[], app: readonly ContainerStatus[]): NonNullable<PodStatus['phase']> {
   let pendingInit = 0;
   let failedInit = 0;
-  for (const c of pod.spec.initContainers ?? []) {
+  for (const c of podSpec(pod).initContainers ?? []) {
     const s = init.find((x) => x.name === c.name);
     if (!s) pendingInit++;
-    else if (s.state.running) pendingInit++;
-    else if (s.state.terminated) {
+    else if (s.state?.running) pendingInit++;
+    else if (s.state?.terminated) {
       if (s.state.terminated.exitCode !== 0) failedInit++;
-    } else if (s.state.waiting) {
-      if (s.lastState.terminated) {
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) {
         if (s.lastState.terminated.exitCode !== 0) failedInit++;
       } else pendingInit++;
     } else pendingInit++;
   }
   let unknown = 0, running = 0, waiting = 0, stopped = 0, succeeded = 0;
-  for (const c of pod.spec.containers) {
+  for (const c of podSpec(pod).containers) {
     const s = app.find((x) => x.name === c.name);
     if (!s) unknown++;
-    else if (s.state.running) running++;
-    else if (s.state.terminated) {
+    else if (s.state?.running) running++;
+    else if (s.state?.terminated) {
       stopped++;
       if (s.state.terminated.exitCode === 0) succeeded++;
-    } else if (s.state.waiting) {
-      if (s.lastState.terminated) stopped++;
+    } else if (s.state?.waiting) {
+      if (s.lastState?.terminated) stopped++;
       else waiting++;
     } else unknown++;
   }
@@ -152,36 +150,36 @@ export function podPhase(pod: Readonly<Pod>, init: readonly ContainerStatusJson[
   return 'Pending';
 }
 
-function condition(previous: Readonly<PodStatusJson> | undefined, type: string, status: 'True' | 'False', now: string, reason?: string, message?: string): PodConditionJson {
+function condition(previous: Readonly<PodStatus> | undefined, type: string, status: 'True' | 'False', now: string, reason?: string, message?: string): PodCondition {
   const prev = previous?.conditions?.find((c) => c.type === type);
-  const c: PodConditionJson = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
+  const c: PodCondition = { type, status, lastProbeTime: null, lastTransitionTime: prev && prev.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : now };
   if (reason) c.reason = reason;
   if (message) c.message = message;
   return c;
 }
 
-export function generatePodStatus(inp: StatusInputs): PodStatusJson {
+export function generatePodStatus(inp: StatusInputs): PodStatus {
   const { pod } = inp;
   const previous = inp.previous ?? pod.status;
   const now = rfc3339(inp.now);
-  const inits = pod.spec.initContainers ?? [];
+  const inits = podSpec(pod).initContainers ?? [];
   const initStatuses = inits.map((c) => containerStatus(c, inp, WAITING.PodInitializing));
   // Initialized: every init container succeeded, or app containers already ran.
-  const initDone = inits.every((_c, i) => initStatuses[i].state.terminated?.exitCode === 0)
-    || pod.spec.containers.some((c) => inp.runtime.containers.some((x) => x.name === c.name));
-  const appStatuses = pod.spec.containers.map((c) => containerStatus(c, inp, initDone ? WAITING.ContainerCreating : WAITING.PodInitializing));
+  const initDone = inits.every((_c, i) => initStatuses[i].state?.terminated?.exitCode === 0)
+    || podSpec(pod).containers.some((c) => inp.runtime.containers.some((x) => x.name === c.name));
+  const appStatuses = podSpec(pod).containers.map((c) => containerStatus(c, inp, initDone ? WAITING.ContainerCreating : WAITING.PodInitializing));
 
   const prevPhase = previous?.phase;
   const phase = prevPhase === 'Succeeded' || prevPhase === 'Failed' ? prevPhase : podPhase(pod, initStatuses, appStatuses);
 
-  const conditions: PodConditionJson[] = [];
+  const conditions: PodCondition[] = [];
   conditions.push(condition(previous, COND.PodReadyToStartContainers, inp.sandboxReady ? 'True' : 'False', now));
-  const incomplete = inits.filter((_c, i) => initStatuses[i].state.terminated?.exitCode !== 0).map((c) => c.name);
+  const incomplete = inits.filter((_c, i) => initStatuses[i].state?.terminated?.exitCode !== 0).map((c) => c.name);
   conditions.push(initDone
     ? condition(previous, COND.Initialized, 'True', now)
     : condition(previous, COND.Initialized, 'False', now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`));
 
-  let containersReady: PodConditionJson;
+  let containersReady: PodCondition;
   if (phase === 'Succeeded') containersReady = condition(previous, COND.ContainersReady, 'False', now, 'PodCompleted');
   else if (phase === 'Failed') containersReady = condition(previous, COND.ContainersReady, 'False', now, 'PodFailed');
   else {
@@ -190,12 +188,12 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
       ? condition(previous, COND.ContainersReady, 'True', now)
       : condition(previous, COND.ContainersReady, 'False', now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   }
-  let ready: PodConditionJson;
+  let ready: PodCondition;
   if (containersReady.status !== 'True') {
     ready = condition(previous, COND.Ready, 'False', now, containersReady.reason, containersReady.message);
   } else {
     const gateProblems: string[] = [];
-    for (const g of pod.spec.readinessGates ?? []) {
+    for (const g of podSpec(pod).readinessGates ?? []) {
       const c = pod.status?.conditions?.find((x) => x.type === g.conditionType);
       if (!c) gateProblems.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
       else if (c.status !== 'True') gateProblems.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
@@ -207,7 +205,7 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
   const ours = new Set<string>([COND.PodReadyToStartContainers, COND.Initialized, COND.Ready, COND.ContainersReady]);
   for (const c of pod.status?.conditions ?? []) if (!ours.has(c.type)) conditions.push(c);
 
-  const status: PodStatusJson = {
+  const status: PodStatus = {
     phase,
     conditions,
     hostIP: inp.hostIPs[0] ?? '',
@@ -226,7 +224,7 @@ export function generatePodStatus(inp: StatusInputs): PodStatusJson {
   if (inits.length) status.initContainerStatuses = initStatuses;
   // Ephemeral containers take no part in phase or readiness (upstream); each has a status
   // from the moment it is added, waiting until the kubelet started it.
-  const ephemeral = pod.spec.ephemeralContainers ?? [];
+  const ephemeral = podSpec(pod).ephemeralContainers ?? [];
   if (ephemeral.length) status.ephemeralContainerStatuses = ephemeral.map((c) => ({ ...containerStatus(c, inp, WAITING.ContainerCreating), ready: false }));
   if (pod.status?.reason) status.reason = pod.status.reason;
   if (pod.status?.message) status.message = pod.status.message;

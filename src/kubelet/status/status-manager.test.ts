@@ -4,7 +4,7 @@ import { startTestApi } from '../../testing/test-api.js';
 import { fakeClock } from '../../client/testing/index.js';
 import { R } from '../../client/resources.js';
 import type { RuntimePod } from '../runtime-pod.js';
-import type { Pod, PodStatusJson } from '../pod-types.js';
+import type { Pod, PodStatus } from '../../api/types/index.js';
 import { generatePodStatus } from './generate-status.js';
 import { StatusManager } from './status-manager.js';
 
@@ -19,7 +19,7 @@ function runtimePod(uid: string): RuntimePod {
 }
 
 /** What a pod sync computes from the pod object it was handed (the informer's copy). */
-function generate(pod: Readonly<Pod>, now: number, ready: boolean): PodStatusJson {
+function generate(pod: Readonly<Pod>, now: number, ready: boolean): PodStatus {
   return generatePodStatus({
     pod, runtime: runtimePod(pod.metadata.uid ?? ''), runtimeName: 'runc', podIPs: ['10.42.0.5'], hostIPs: ['192.0.2.10'], sandboxReady: true,
     waiting: new Map(), isReady: () => ready, isStarted: () => true, now,
@@ -159,7 +159,7 @@ test('status manager: writes the status of ephemeral containers (kubectl debug)'
     clock.advance(1000);
     assert.equal(await sm.setStatus(p, generate(p, clock.now(), true)), true);
     const got = await api.client.get<Pod>(R.pods, 'default', 'web');
-    assert.deepEqual(got.status?.ephemeralContainerStatuses?.map((s) => [s.name, s.state.waiting?.reason, s.ready]), [['dbg', 'ContainerCreating', false]]);
+    assert.deepEqual(got.status?.ephemeralContainerStatuses?.map((s) => [s.name, s.state!.waiting?.reason, s.ready]), [['dbg', 'ContainerCreating', false]]);
     // Ephemeral containers take no part in readiness.
     assert.equal(cond(got, 'Ready')?.status, 'True');
   } finally {

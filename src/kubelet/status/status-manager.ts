@@ -24,7 +24,7 @@ import { R } from '../../client/resources.js';
 import { rfc3339 } from '../../util/time.js';
 import { counter } from '../../util/metrics.js';
 import { canonicalJson } from '../../util/canonical-json.js';
-import type { Pod, PodConditionJson, PodStatusJson } from '../pod-types.js';
+import type { Pod, PodCondition, PodStatus } from '../../api/types/index.js';
 import { COND } from '../constants.js';
 
 /** Status fields the kubelet owns: the only ones it compares and patches. */
@@ -52,7 +52,7 @@ const byKey = <T>(key: (x: T) => string) => (a: T, b: T): number => (key(a) < ke
  * The kubelet-owned part of a status in a normal form (upstream normalizeStatus +
  * isPodStatusByKubeletEqual): equal strings mean the kubelet has nothing to write.
  */
-export function ownedStatusKey(s: Readonly<PodStatusJson> | undefined): string {
+export function ownedStatusKey(s: Readonly<PodStatus> | undefined): string {
   const out: Record<string, unknown> = {};
   for (const k of MANAGED) if (s?.[k] !== undefined && s[k] !== null) out[k] = s[k];
   if (s?.conditions) out.conditions = s.conditions.filter((c) => KUBELET_CONDITIONS.has(c.type)).sort(byKey((c) => c.type));
@@ -67,10 +67,10 @@ export function ownedStatusKey(s: Readonly<PodStatusJson> | undefined): string {
  * lastTransitionTime while its status is unchanged and gets `now` when it changes; startTime
  * and a terminal phase are kept. Pure.
  */
-export function withTransitionTimes(next: Readonly<PodStatusJson>, prev: Readonly<PodStatusJson> | undefined, now: string): PodStatusJson {
-  const out: PodStatusJson = { ...next };
+export function withTransitionTimes(next: Readonly<PodStatus>, prev: Readonly<PodStatus> | undefined, now: string): PodStatus {
+  const out: PodStatus = { ...next };
   if (next.conditions) {
-    out.conditions = next.conditions.map((c): PodConditionJson => {
+    out.conditions = next.conditions.map((c): PodCondition => {
       if (!KUBELET_CONDITIONS.has(c.type)) return c;
       const old = prev?.conditions?.find((p) => p.type === c.type);
       const ltt = old && old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now;
@@ -100,7 +100,7 @@ const statusUpdates = counter('k8ts_kubelet_status_updates_total', 'Pod status u
 
 interface PodEntry {
   /** The status last set for the pod: the source of truth for its transition times. */
-  status?: PodStatusJson;
+  status?: PodStatus;
   /** ownedStatusKey of what was last written (or found already in the API). */
   writtenKey?: string;
   /** The server's rendering of that write, and the pod as the server returned it. */
@@ -125,7 +125,7 @@ export class StatusManager {
   }
 
   /** The status last set for the pod, if any: the "previous status" a sync computes from. */
-  cachedStatus(uid: string): Readonly<PodStatusJson> | undefined {
+  cachedStatus(uid: string): Readonly<PodStatus> | undefined {
     return this.pods.get(uid)?.status;
   }
 
@@ -133,7 +133,7 @@ export class StatusManager {
    * Sets the pod's status and writes it when it changed. `pod` is the pod as the caller last
    * saw it (it may lag behind our own writes). Returns true when written.
    */
-  setStatus(pod: Readonly<Pod>, status: PodStatusJson): Promise<boolean> {
+  setStatus(pod: Readonly<Pod>, status: PodStatus): Promise<boolean> {
     const uid = pod.metadata.uid ?? '';
     let e = this.pods.get(uid);
     if (!e) this.pods.set(uid, (e = { tail: Promise.resolve() }));
@@ -147,7 +147,7 @@ export class StatusManager {
     this.pods.delete(uid);
   }
 
-  private async update(e: PodEntry, pod: Readonly<Pod>, generated: PodStatusJson): Promise<boolean> {
+  private async update(e: PodEntry, pod: Readonly<Pod>, generated: PodStatus): Promise<boolean> {
     const status = withTransitionTimes(generated, e.status ?? pod.status, rfc3339(this.clock.now()));
     e.status = status;
     const key = ownedStatusKey(status);
@@ -219,7 +219,7 @@ export class StatusManager {
  * with everyone else's from `base` (a merge patch replaces lists whole), and null for owned
  * fields we no longer set.
  */
-function patchFor(status: Readonly<PodStatusJson>, base: Readonly<PodStatusJson> | undefined): Record<string, unknown> {
+function patchFor(status: Readonly<PodStatus>, base: Readonly<PodStatus> | undefined): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const k of MANAGED) {
     if (status[k] !== undefined) patch[k] = status[k];

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { fakeClock, FakeRecorder, type FakeClock } from '../../client/testing/index.js';
 import { R } from '../../client/resources.js';
-import type { KObject } from '../../api/types.js';
+import type { KObject } from '../../api/types/index.js';
 import type { ApiClient } from '../../client/types.js';
 import { startKubelet, type Kubelet } from '../kubelet.js';
-import type { Pod } from '../pod-types.js';
+import type { Pod } from '../../api/types/index.js';
 import { FakeRuntime } from './fake-runtime.js';
 import type { HostSnapshot } from '../node/host-info.js';
 

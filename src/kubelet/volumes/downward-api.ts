@@ -1,7 +1,7 @@
 // downwardAPI volumes: pod fields (labels and annotations as `key="value"` lines) and
 // container resources as files; labels/annotations follow the pod.
 import { DEFAULT_FILE_MODE } from '../../api/defaults/index.js';
-import type { DownwardAPIVolumeFile, Pod, Volume } from '../pod-types.js';
+import type { DownwardAPIVolumeFile, Pod, Volume } from '../../api/types/index.js';
 import { fieldValue, resourceValue, type DownwardContext } from '../container/downward.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import type { HostVolume, VolumeContext, VolumePlugin } from './types.js';

@@ -2,7 +2,7 @@
 // removed with the pod. Medium Memory asks the runtime for a tmpfs (sizeLimit caps it).
 import { promises as fs } from 'node:fs';
 import { integerValue } from '../../api/quantity/index.js';
-import type { Pod, Volume } from '../pod-types.js';
+import type { Pod, Volume } from '../../api/types/index.js';
 import type { HostVolume, VolumeContext, VolumePlugin } from './types.js';
 
 export const emptyDirPlugin: VolumePlugin = {

@@ -1,7 +1,7 @@
 // hostPath volumes: a path on the node, with upstream's type checks. Never deleted.
 import { promises as fs, constants } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Pod, Volume } from '../pod-types.js';
+import type { Pod, Volume } from '../../api/types/index.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
 
 type HostPathType = '' | 'DirectoryOrCreate' | 'Directory' | 'FileOrCreate' | 'File' | 'Socket' | 'CharDevice' | 'BlockDevice';

@@ -1,8 +1,8 @@
 // Files from a ConfigMap's or Secret's keys (all keys, or `items` with paths and modes), the
 // shared part of the configMap, secret and projected plugins. Pure.
 import { DEFAULT_FILE_MODE } from '../../api/defaults/index.js';
-import type { KObject } from '../../api/types.js';
-import type { KeyToPath } from '../pod-types.js';
+import type { KObject } from '../../api/types/index.js';
+import type { KeyToPath } from '../../api/types/index.js';
 import type { Payload } from './atomic-writer.js';
 import { VolumeSetUpError } from './types.js';
 

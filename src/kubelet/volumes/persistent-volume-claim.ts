@@ -3,14 +3,9 @@
 // the PV's reclaim policy decides what happens to the data.
 import { isNotFound } from '../../api/status.js';
 import { R } from '../../client/resources.js';
-import type { Pod, Volume } from '../pod-types.js';
+import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod, Volume } from '../../api/types/index.js';
 import { checkHostPathType } from './host-path.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
-
-interface PVSpec {
-  hostPath?: { path: string; type?: string };
-  local?: { path: string };
-}
 
 export const persistentVolumeClaimPlugin: VolumePlugin = {
   name: 'kubernetes.io~pvc',
@@ -21,22 +16,22 @@ export const persistentVolumeClaimPlugin: VolumePlugin = {
     const ns = pod.metadata.namespace ?? 'default';
     let pvc;
     try {
-      pvc = await ctx.client.get(R.persistentvolumeclaims, ns, claimName);
+      pvc = await ctx.client.get<PersistentVolumeClaim>(R.persistentvolumeclaims, ns, claimName);
     } catch (e) {
       if (isNotFound(e)) throw new VolumeSetUpError(`persistentvolumeclaim "${claimName}" not found`);
       throw e;
     }
-    const volumeName = (pvc.spec as { volumeName?: string } | undefined)?.volumeName;
-    const phase = (pvc.status as { phase?: string } | undefined)?.phase;
+    const volumeName = pvc.spec?.volumeName;
+    const phase = pvc.status?.phase;
     if (!volumeName || (phase && phase !== 'Bound')) throw new VolumeSetUpError(`persistentvolumeclaim "${claimName}" is not bound`);
     let pv;
     try {
-      pv = await ctx.client.get(R.persistentvolumes, undefined, volumeName);
+      pv = await ctx.client.get<PersistentVolume>(R.persistentvolumes, undefined, volumeName);
     } catch (e) {
       if (isNotFound(e)) throw new VolumeSetUpError(`persistentvolume "${volumeName}" not found`);
       throw e;
     }
-    const spec = (pv.spec ?? {}) as PVSpec;
+    const spec: PersistentVolumeSpec = pv.spec ?? {};
     const readOnly = v.persistentVolumeClaim!.readOnly === true;
     if (spec.hostPath) {
       await checkHostPathType(spec.hostPath.path, spec.hostPath.type || 'DirectoryOrCreate');

@@ -3,12 +3,13 @@
 // to the pod) and are refreshed once 80% of their lifetime has passed, as upstream's token
 // manager does; the pod's periodic resync re-runs setUp, which notices.
 import { R } from '../../client/resources.js';
-import type { Pod, Volume } from '../pod-types.js';
+import type { Pod, Volume } from '../../api/types/index.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import { addKeyFiles, configMapData, secretData } from './key-payload.js';
 import { addDownwardFiles } from './downward-api.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
 import { DEFAULT_FILE_MODE } from '../../api/defaults/index.js';
+import { podSpec } from '../pod-types.js';
 
 const DEFAULT_TOKEN_SECONDS = 3600;
 const REFRESH_FRACTION = 0.8;
@@ -70,7 +71,7 @@ export class ProjectedPlugin implements VolumePlugin {
     const now = ctx.clock.now();
     const cached = this.tokens.get(key);
     if (cached && now < cached.issuedAt + REFRESH_FRACTION * (cached.expiresAt - cached.issuedAt)) return cached.token;
-    const sa = pod.spec.serviceAccountName || 'default';
+    const sa = podSpec(pod).serviceAccountName || 'default';
     let resp: TokenRequestStatus;
     try {
       resp = await ctx.client.createSubresource<TokenRequestStatus>(R.serviceaccounts, pod.metadata.namespace, sa, 'token', {

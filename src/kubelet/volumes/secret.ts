@@ -1,5 +1,5 @@
 // secret volumes: the Secret's keys as files, kept in step with the object.
-import type { Pod, Volume } from '../pod-types.js';
+import type { Pod, Volume } from '../../api/types/index.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import { addKeyFiles, secretData } from './key-payload.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';

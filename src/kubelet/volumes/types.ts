@@ -4,7 +4,7 @@
 // pod terminates. A plugin's directory is `<podDir>/volumes/<plugin.name>/<volume name>`.
 import type { ApiClient } from '../../client/types.js';
 import type { Clock } from '../../client/controller-types.js';
-import type { Pod, Volume } from '../pod-types.js';
+import type { Pod, Volume } from '../../api/types/index.js';
 import type { ObjectGetter } from '../container/env.js';
 import type { DownwardContext } from '../container/downward.js';
 

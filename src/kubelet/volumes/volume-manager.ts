@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Mount } from '../../runtime/types.js';
-import type { Container, Pod, Volume } from '../pod-types.js';
+import type { Container, Pod, Volume } from '../../api/types/index.js';
 import { expand, type Mapping } from '../container/expansion.js';
 import { configMapPlugin } from './config-map.js';
 import { secretPlugin } from './secret.js';
@@ -18,6 +18,7 @@ import { hostPathPlugin } from './host-path.js';
 import { persistentVolumeClaimPlugin } from './persistent-volume-claim.js';
 import { resolveSubPath } from './subpath.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
+import { podSpec } from '../pod-types.js';
 
 export function defaultVolumePlugins(): VolumePlugin[] {
   return [emptyDirPlugin, configMapPlugin, secretPlugin, downwardApiPlugin, new ProjectedPlugin(), hostPathPlugin, persistentVolumeClaimPlugin];
@@ -51,7 +52,7 @@ export class VolumeManager {
     const uid = pod.metadata.uid ?? '';
     const full: VolumeContext = { ...ctx, podDir: this.podDir(uid) };
     const out = new Map<string, HostVolume>();
-    for (const v of pod.spec.volumes ?? []) {
+    for (const v of podSpec(pod).volumes ?? []) {
       const plugin = this.pluginFor(v);
       if (!plugin) throw new MountError(v.name, `MountVolume.SetUp failed for volume "${v.name}" : unsupported volume source on this node`);
       const dir = join(full.podDir, 'volumes', plugin.name, v.name);

@@ -1,8 +1,9 @@
 // NodeInfo: a node plus the aggregate of the pods on it (bound or assumed), kept up to date
 // incrementally as pods come and go, so Filter/Score read sums instead of walking pods.
 import { integerValue, milliValue } from '../../api/quantity/index.js';
-import type { Node, Taint } from './types.js';
+import type { Taint } from './types.js';
 import type { HostPort, PodInfo, Resources } from './pod-info.js';
+import type { Node } from '../../api/types/index.js';
 
 function q(v: string | number | undefined, milli: boolean): number {
   if (v === undefined) return 0;

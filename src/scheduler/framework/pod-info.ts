@@ -3,7 +3,8 @@
 // tolerations, parsed affinity terms. Label selectors are parsed here, once, not per node.
 import { labelSelectorFromMeta, matchesLabels, EVERYTHING, type LabelSelector, type LabelRequirement } from '../../api/selectors/index.js';
 import { integerValue, milliValue } from '../../api/quantity/index.js';
-import type { Container, Pod, PodAffinityTermJson, ResourceList, Toleration } from './types.js';
+import type { Toleration } from './types.js';
+import type { Container, Pod, PodAffinityTerm, PodSpec, ResourceList } from '../../api/types/index.js';
 
 /** Upstream's scoring-only defaults for containers without requests (schedutil). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -136,7 +137,7 @@ function containerRequests(c: Container, nonZero: boolean): Resources {
  * (plus the sidecars started before it), plus pod overhead.
  */
 export function podRequests(pod: Readonly<Pod>, nonZero = false): Resources {
-  const spec = pod.spec ?? {};
+  const spec: Partial<PodSpec> = pod.spec ?? {};
   const sum = emptyResources();
   for (const c of spec.containers ?? []) addInto(sum, containerRequests(c, nonZero));
   const sidecars = emptyResources();
@@ -159,7 +160,7 @@ export function podRequests(pod: Readonly<Pod>, nonZero = false): Resources {
 
 function hostPortsOf(pod: Readonly<Pod>): HostPort[] {
   const out: HostPort[] = [];
-  const spec = pod.spec ?? {};
+  const spec: Partial<PodSpec> = pod.spec ?? {};
   const all = [...(spec.containers ?? []), ...(spec.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
   for (const c of all) {
     for (const p of c.ports ?? []) {
@@ -170,7 +171,7 @@ function hostPortsOf(pod: Readonly<Pod>): HostPort[] {
   return out;
 }
 
-function safeSelector(sel: PodAffinityTermJson['labelSelector']): LabelSelector {
+function safeSelector(sel: PodAffinityTerm['labelSelector']): LabelSelector {
   try {
     return labelSelectorFromMeta(sel ?? null);
   } catch {
@@ -179,7 +180,7 @@ function safeSelector(sel: PodAffinityTermJson['labelSelector']): LabelSelector 
 }
 
 /** Adds matchLabelKeys (key in (value)) / mismatchLabelKeys (key notin (value)) from the pod's own labels. */
-function withLabelKeys(sel: LabelSelector, t: PodAffinityTermJson, labels: Readonly<Record<string, string>>): LabelSelector {
+function withLabelKeys(sel: LabelSelector, t: PodAffinityTerm, labels: Readonly<Record<string, string>>): LabelSelector {
   const extra: LabelRequirement[] = [];
   for (const k of t.matchLabelKeys ?? []) if (Object.hasOwn(labels, k)) extra.push({ key: k, operator: 'in', values: [labels[k]] });
   for (const k of t.mismatchLabelKeys ?? []) if (Object.hasOwn(labels, k)) extra.push({ key: k, operator: 'notin', values: [labels[k]] });
@@ -187,7 +188,7 @@ function withLabelKeys(sel: LabelSelector, t: PodAffinityTermJson, labels: Reado
   return { kind: 'requirements', requirements: [...sel.requirements, ...extra] };
 }
 
-function parseTerm(t: PodAffinityTermJson, ns: string, labels: Readonly<Record<string, string>>): AffinityTerm {
+function parseTerm(t: PodAffinityTerm, ns: string, labels: Readonly<Record<string, string>>): AffinityTerm {
   const names = new Set(t.namespaces ?? []);
   const nsSelector = t.namespaceSelector ? safeSelector(t.namespaceSelector) : undefined;
   if (names.size === 0 && nsSelector === undefined) names.add(ns);

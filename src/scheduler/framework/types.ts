@@ -2,102 +2,14 @@
 // per-cycle CycleState, the plugin interfaces and the narrow SchedulerState read interface.
 // Plugins are stateless between cycles; whatever a PreFilter computes for one pod lives in
 // the CycleState of that cycle.
-import type { KObject } from '../../api/types.js';
-import type { Taint, Toleration } from '../../api/taints.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 
-// ---- API shapes the scheduler reads (only the fields it uses) ----
-
-export interface ResourceList { [name: string]: string | number }
-
-export interface Container {
-  name?: string;
-  resources?: { requests?: ResourceList; limits?: ResourceList };
-  ports?: { containerPort?: number; hostPort?: number; protocol?: string; hostIP?: string }[];
-  restartPolicy?: string;
-}
+// ---- API shapes ----
+// Pods and Nodes are the generated API model (src/api/types); Taint and Toleration too, with
+// the one toleration rule beside them in src/api/taints.ts.
 
 export type { Taint, Toleration } from '../../api/taints.js';
-
-export interface NodeSelectorRequirement { key: string; operator: string; values?: string[] }
-export interface NodeSelectorTerm { matchExpressions?: NodeSelectorRequirement[] | null; matchFields?: NodeSelectorRequirement[] | null }
-export interface NodeSelector { nodeSelectorTerms?: NodeSelectorTerm[] | null }
-export interface PreferredSchedulingTerm { weight: number; preference: NodeSelectorTerm }
-
-export interface LabelSelectorJson {
-  matchLabels?: Record<string, string> | null;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[] | null;
-}
-
-export interface PodAffinityTermJson {
-  labelSelector?: LabelSelectorJson | null;
-  namespaces?: string[] | null;
-  namespaceSelector?: LabelSelectorJson | null;
-  topologyKey: string;
-  matchLabelKeys?: string[] | null;
-  mismatchLabelKeys?: string[] | null;
-}
-export interface WeightedPodAffinityTermJson { weight: number; podAffinityTerm: PodAffinityTermJson }
-
-export interface AffinityJson {
-  nodeAffinity?: {
-    requiredDuringSchedulingIgnoredDuringExecution?: NodeSelector | null;
-    preferredDuringSchedulingIgnoredDuringExecution?: PreferredSchedulingTerm[] | null;
-  } | null;
-  podAffinity?: {
-    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTermJson[] | null;
-    preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTermJson[] | null;
-  } | null;
-  podAntiAffinity?: {
-    requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTermJson[] | null;
-    preferredDuringSchedulingIgnoredDuringExecution?: WeightedPodAffinityTermJson[] | null;
-  } | null;
-}
-
-export interface TopologySpreadConstraintJson {
-  maxSkew: number;
-  topologyKey: string;
-  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway' | string;
-  labelSelector?: LabelSelectorJson | null;
-  minDomains?: number;
-  nodeAffinityPolicy?: 'Honor' | 'Ignore' | string;
-  nodeTaintsPolicy?: 'Honor' | 'Ignore' | string;
-  matchLabelKeys?: string[] | null;
-}
-
-export interface PodSpec {
-  nodeName?: string;
-  schedulerName?: string;
-  nodeSelector?: Record<string, string> | null;
-  affinity?: AffinityJson | null;
-  tolerations?: Toleration[] | null;
-  containers?: Container[];
-  initContainers?: Container[] | null;
-  overhead?: ResourceList | null;
-  priority?: number;
-  priorityClassName?: string;
-  preemptionPolicy?: 'PreemptLowerPriority' | 'Never' | string;
-  topologySpreadConstraints?: TopologySpreadConstraintJson[] | null;
-  schedulingGates?: { name: string }[] | null;
-}
-
-export interface PodStatusJson {
-  phase?: string;
-  conditions?: { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string | null; lastTransitionTime?: string | null }[];
-  nominatedNodeName?: string;
-  startTime?: string;
-}
-
-export interface Pod extends KObject {
-  spec?: PodSpec;
-  status?: PodStatusJson;
-}
-
-export interface Node extends KObject {
-  spec?: { unschedulable?: boolean; taints?: Taint[] | null };
-  status?: { allocatable?: ResourceList; capacity?: ResourceList; conditions?: { type: string; status: string }[] };
-}
 
 // ---- statuses ----
 

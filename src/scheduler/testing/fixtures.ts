@@ -1,5 +1,6 @@
 // Builders for nodes and pods in scheduler tests and benchmarks.
-import type { Node, Pod, Taint, Toleration, PodSpec } from '../framework/types.js';
+import type { Taint, Toleration } from '../framework/types.js';
+import type { Node, Pod, PodSpec } from '../../api/types/index.js';
 
 export interface NodeOptions {
   cpu?: string;

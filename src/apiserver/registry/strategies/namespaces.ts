@@ -1,6 +1,6 @@
 // Namespaces: deleting one marks it Terminating; it is removed once the namespace
 // controller has emptied it and cleared spec.finalizers through /finalize.
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import { forbidden } from '../../../api/status.js';
 import { rfc3339 } from '../../../util/time.js';
 import type { RequestContext } from '../../context.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApi } from '../../../testing/test-api.js';
 import { R } from '../../../client/resources.js';
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 
 type PodLike = KObject & { spec: { containers: Array<{ name: string; image: string }>; ephemeralContainers?: Array<Record<string, unknown>> } };
 

@@ -1,6 +1,6 @@
 // Pods: status starts Pending with the QoS class; deletion is graceful once the pod is
 // bound to a node (the kubelet finishes it with a zero grace period).
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import { Strategy } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 import { podQosClass } from '../../api-hooks.js';

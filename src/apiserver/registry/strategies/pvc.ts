@@ -1,7 +1,7 @@
 // PersistentVolumeClaims: status starts Pending; a claim without storageClassName gets the
 // default StorageClass (upstream's DefaultStorageClass admission: the class annotated
 // storageclass.kubernetes.io/is-default-class=true, the newest if several, then by name).
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import type { ResourceDef } from '../../../api/registry/index.js';
 import type { RequestContext } from '../../context.js';
 import { PhasePendingStrategy } from './simple.js';

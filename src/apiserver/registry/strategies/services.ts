@@ -1,7 +1,7 @@
 // Services: ClusterIP and NodePort allocation (upstream's service REST with its IP and port
 // allocators). Values the client asks for are checked and claimed; missing ones are
 // allocated; on update, allocated values the client left out are kept.
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import { fieldErr, invalid, type FieldError } from '../../../api/status.js';
 import type { RequestContext } from '../../context.js';
 import { Strategy } from '../strategy.js';

@@ -1,5 +1,5 @@
 // Kinds whose only difference from the default strategy is their initial status.
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import { Strategy } from '../strategy.js';
 import type { RequestContext } from '../../context.js';
 import { jobSelectorAndLabels } from '../../../api/defaults/index.js';

@@ -1,7 +1,7 @@
 // A tiny stand-in for scheduler + kubelet in integration tests: binds each new pod (to the
 // node its DaemonSet affinity names, else to `defaultNode`), then reports it Running and
 // Ready, or Succeeded for Job pods; pods being deleted are deleted for good.
-import type { KObject } from '../../../api/types.js';
+import type { KObject } from '../../../api/types/index.js';
 import { isNotFound } from '../../../api/status.js';
 import type { ControllerContext } from '../../../client/controller-types.js';
 import { R } from '../../../client/resources.js';

@@ -8,6 +8,7 @@ import type { PodInfo } from '../../framework/pod-info.js';
 import {
   newStatus, type Code, type CycleState, type PostFilterPlugin, type PostFilterResult, type Profile, type SchedulerState, type Status,
 } from '../../framework/types.js';
+import type { PodSpec } from '../../../api/types/index.js';
 
 export const NAME = 'DefaultPreemption';
 export const REASON_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -88,7 +89,7 @@ export class DefaultPreemptionPlugin implements PostFilterPlugin {
   postFilter(
     cycle: CycleState, pod: PodInfo, state: SchedulerState, nodeStatuses: ReadonlyMap<string, Status>, profile: Profile,
   ): { result?: PostFilterResult; message: string; code: Code } {
-    const spec = pod.pod.spec ?? {};
+    const spec: Partial<PodSpec> = pod.pod.spec ?? {};
     if (spec.preemptionPolicy === 'Never') return { code: 'Unschedulable', message: `preemption: ${MSG_POLICY_NEVER}` };
     const nominated = pod.pod.status?.nominatedNodeName;
     if (nominated) {

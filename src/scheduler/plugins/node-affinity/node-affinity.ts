@@ -4,11 +4,9 @@
 import { matchesRequirement, type LabelOperator, type LabelRequirement } from '../../../api/selectors/index.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import {
-  MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type NodeSelectorRequirement,
-  type NodeSelectorTerm, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ScorePlugin, type Status,
-} from '../../framework/types.js';
+import { MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreFilterResult, type PreScorePlugin, type ScorePlugin, type Status } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../normalize.js';
+import type { NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../../../api/types/index.js';
 
 export const NAME = 'NodeAffinity';
 export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
@@ -80,7 +78,7 @@ export function matchesRequired(st: RequiredState, node: NodeInfo): boolean {
 }
 
 export function requiredStateOf(pod: PodInfo): RequiredState {
-  const spec = pod.pod.spec ?? {};
+  const spec: Partial<PodSpec> = pod.pod.spec ?? {};
   const req = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   return {
     nodeSelector: Object.entries(spec.nodeSelector ?? {}),
@@ -92,7 +90,7 @@ export class NodeAffinityPlugin implements PreFilterPlugin, FilterPlugin, PreSco
   readonly name = NAME;
 
   preFilter(c: CycleState, pod: PodInfo): Status | PreFilterResult {
-    const spec = pod.pod.spec ?? {};
+    const spec: Partial<PodSpec> = pod.pod.spec ?? {};
     const req = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
     if (!req && !(spec.nodeSelector && Object.keys(spec.nodeSelector).length)) return SKIP;
     const st = requiredStateOf(pod);

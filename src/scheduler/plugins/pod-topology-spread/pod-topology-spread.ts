@@ -5,13 +5,11 @@
 import { labelSelectorFromMeta, matchesLabels, type LabelRequirement, type LabelSelector } from '../../../api/selectors/index.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
-import {
-  MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin,
-  type SchedulerState, type ScorePlugin, type Status, type TopologySpreadConstraintJson,
-} from '../../framework/types.js';
+import { MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type SchedulerState, type ScorePlugin, type Status } from '../../framework/types.js';
 import { matchesRequired, requiredStateOf } from '../node-affinity/node-affinity.js';
 import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute } from '../../../api/taints.js';
 import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from '../../../api/well-known.js';
+import type { TopologySpreadConstraint } from '../../../api/types/index.js';
 
 export const NAME = 'PodTopologySpread';
 export const REASON_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
@@ -31,7 +29,7 @@ export interface Constraint {
 /** Selector for the system default constraints (upstream: from Services, RCs, RSs, StatefulSets selecting the pod). */
 export type DefaultSelectorFn = (pod: PodInfo) => LabelSelector | undefined;
 
-function compile(c: TopologySpreadConstraintJson, pod: PodInfo): Constraint {
+function compile(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
   let selector: LabelSelector;
   try {
     selector = labelSelectorFromMeta(c.labelSelector ?? null);
