@@ -6,15 +6,8 @@
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  OciImageService,
-  ensureTestImages,
-  testImagePath,
-  startTestRegistry,
-  registrySkipReason,
-  unpackLayerFile,
-  type PullTimings,
-} from '../src/runtime/images/index.js';
+import { OciImageService, unpackLayerFile, type PullTimings } from '../src/runtime/images/index.js';
+import { ensureTestImages, testImagePath, startTestRegistry, registrySkipReason } from '../src/runtime/images/testing/index.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const built = ensureTestImages();

@@ -18,7 +18,7 @@ import { R } from '../src/client/resources.js';
 import type { KObject } from '../src/api/types/index.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason } from '../test/helpers/node.js';
 import { freePort } from '../test/helpers/cluster.js';
-import { ensureTestImages } from '../src/runtime/images/index.js';
+import { ensureTestImages } from '../src/runtime/images/testing/index.js';
 
 const { values: args } = parseArgs({ options: { single: { type: 'string', default: '20' }, batch: { type: 'string', default: '100' }, k8ts: { type: 'string' } } });
 /** The checkout whose bin/k8ts runs. */

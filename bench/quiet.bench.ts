@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { ensureTestImages } from '../src/runtime/images/index.js';
+import { ensureTestImages } from '../src/runtime/images/testing/index.js';
 import type { ArticleCluster } from '../test/helpers/quiet.js';
 import type { ObjectWatch } from '../test/helpers/writes.js';
 

@@ -14,7 +14,7 @@ import { RestClient } from '../src/client/rest-client.js';
 import { R } from '../src/client/resources.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason } from '../test/helpers/node.js';
 import { freePort } from '../test/helpers/cluster.js';
-import { ensureTestImages } from '../src/runtime/images/index.js';
+import { ensureTestImages } from '../src/runtime/images/testing/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' } } });

@@ -81,10 +81,6 @@ export function conflict(gr: GroupResource, name: string, why = 'the object has 
   return new StatusError({ code: 409, reason: 'Conflict', message: `Operation cannot be fulfilled on ${qualifiedResource(gr)} "${name}": ${why}`, details: details(gr, name) });
 }
 
-export function conflictWithCauses(gr: GroupResource, name: string, message: string, causes: StatusCause[]): StatusError {
-  return new StatusError({ code: 409, reason: 'Conflict', message, details: details(gr, name, { causes }) });
-}
-
 /** A field error in the shape of apimachinery's field.Error. */
 export interface FieldError {
   type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'InternalError' | 'FieldValueTypeInvalid';
@@ -176,7 +172,6 @@ export const isNotFound = reasonIs('NotFound');
 export const isAlreadyExists = reasonIs('AlreadyExists');
 export const isConflict = reasonIs('Conflict');
 export const isInvalid = reasonIs('Invalid');
-export const isGone = (e: unknown): boolean => isStatusError(e) && (e.reason === 'Expired' || e.reason === 'Gone' || e.code === 410);
 
 export function successStatus(d?: StatusDetails): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: d, code: 200 };

@@ -2,3 +2,4 @@ export { startApiServer, adminKubeconfig, type ApiServerOptions, type RunningApi
 export { ApiServerCore, SERVER_VERSION, METRICS_CONTENT_TYPE, type KubeletProxy } from './core.js';
 export type { ResourceRequest } from './handlers/shared.js';
 export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';
+export { cidrRange } from './registry/allocator.js';

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
 import { isDNS1123Subdomain } from '../api/validation/names.js';
-import { credentialMatches, newJoinToken, parseJoinToken, type JoinResponse } from '../util/join-token.js';
+import { credentialMatches, newJoinToken, parseJoinToken, type JoinResponse } from '../pki/index.js';
 
 export type { JoinResponse };
-import { signLeaf, type ClusterPki } from './auth/certs.js';
+import { signLeaf, type ClusterPki } from '../pki/index.js';
 import { readBody, writeJson, writeStatus } from './http-util.js';
 import { logger } from '../util/log.js';
 

@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Store } from '../storage/types.js';
-import { ensurePki, type ClusterPki } from './auth/certs.js';
+import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
 import { AuthenticatedAuthorizer } from './auth/authorizers.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';

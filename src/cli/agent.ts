@@ -11,7 +11,7 @@ import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
 import { RestClient } from '../client/rest-client.js';
-import { caHashOf, parseJoinToken, type JoinResponse } from '../util/join-token.js';
+import { caHashOf, parseJoinToken, type JoinResponse } from '../pki/index.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';

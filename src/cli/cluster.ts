@@ -28,7 +28,7 @@ import type { Endpoints, Lease, Node, Service } from '../api/types/index.js';
 import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../api/well-known.js';
 import { loadKubeconfigTransport } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
-import { R } from '../client/resources.js';
+import { R } from '../client/index.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 
 const out = (line = ''): void => void process.stdout.write(line + '\n');

@@ -329,7 +329,8 @@ export async function runServer(argv: string[]): Promise<void> {
   log(`kubeconfig written to ${kcPaths.join(', ')}`);
   if (api.joinToken) {
     // The API server reaches every node's kubelet (logs, exec, port-forward), local or joined.
-    const { createKubeletProxy, installUpgradeRouting, ensureKubeletClientCert } = await import('../apiserver/kubelet-proxy/index.js');
+    const { createKubeletProxy, installUpgradeRouting } = await import('../apiserver/kubelet-proxy/index.js');
+    const { ensureKubeletClientCert } = await import('../pki/index.js');
     const kc = await ensureKubeletClientCert(flags.dataDir, api.pki.ca);
     api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.ca.cert, kubeletPort: flags.kubeletPort });
     installUpgradeRouting(api.server, api.core);

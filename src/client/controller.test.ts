@@ -6,6 +6,7 @@ import { fakeClock } from './testing/fake-clock.js';
 import { waitForIdle, settle } from './testing/settle.js';
 import type { KObject } from '../api/types/index.js';
 import { setLogSink } from '../util/log.js';
+import { BugError } from '../util/bug-error.js';
 
 /** Captures log lines, without the klog header (severity, time, pid). */
 function silenceErrors(): { lines: string[]; restore(): void } {
@@ -83,6 +84,32 @@ test('conflicts are retried but not logged; bugs carry a stack frame', async () 
     assert.equal(c.queue.numRequeues('a'), 1);
     assert.equal(log.lines.length, 1);
     assert.match(log.lines[0], /^controller\/c\] reconcile b failed: .*\(at .*\)$/);
+    abort.abort();
+  } finally {
+    log.restore();
+  }
+});
+
+test('a BugError is logged with its stack frame and retried; a plain Error gets no frame', async () => {
+  const log = silenceErrors();
+  try {
+    const abort = new AbortController();
+    const c = new Controller({
+      name: 'b', signal: abort.signal, clock: fakeClock(),
+      reconcile: async (k) => {
+        if (k === 'bug') throw new BugError('unknown claim decision "x"');
+        throw new Error('registry unreachable');
+      },
+    });
+    c.enqueue('bug');
+    c.enqueue('plain');
+    c.run();
+    await waitForIdle(c.queue);
+    assert.equal(c.queue.numRequeues('bug'), 1, 'a bug is still retried with back-off');
+    assert.equal(c.queue.numRequeues('plain'), 1);
+    assert.equal(log.lines.length, 2);
+    assert.match(log.lines[0], /^controller\/b\] reconcile bug failed: unknown claim decision "x" \(at .*\)$/);
+    assert.equal(log.lines[1], 'controller/b] reconcile plain failed: registry unreachable');
     abort.abort();
   } finally {
     log.restore();

@@ -25,6 +25,7 @@ import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists, isConflict, isStatusError } from '../api/status.js';
 import { controllerRef } from '../api/pod-util.js';
 import { logger, errorMessage, type Logger } from '../util/log.js';
+import { isBugError } from '../util/bug-error.js';
 import type { Clock } from './controller-types.js';
 import { realClock } from './controller-types.js';
 import { isDeletedFinalStateUnknown, keyOf, type DeletedFinalStateUnknown, type EventHandler } from './informer-types.js';
@@ -172,10 +173,9 @@ function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR');
 }
 
-/** Errors that signal a bug in our code rather than an expected failure. */
+/** Errors that signal a bug in our code rather than an expected failure (logged with a stack frame). */
 function isBug(err: unknown): boolean {
-  return err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError
-    || (err instanceof Error && err.name === 'BugError');
+  return err instanceof TypeError || err instanceof ReferenceError || err instanceof RangeError || isBugError(err);
 }
 
 /**

@@ -1,10 +1,11 @@
 // ResourceRefs of the built-in resources, named by plural.
 import { resources as defs } from '../api/registry/index.js';
 import type { ResourceRef } from './types.js';
+import { BugError } from '../util/bug-error.js';
 
 function ref(group: string, version: string, resource: string): ResourceRef {
   const d = defs.find((r) => r.group === group && r.version === version && r.plural === resource);
-  if (!d) throw new Error(`unknown resource ${resource}.${group}/${version}`);
+  if (!d) throw new BugError(`unknown resource ${resource}.${group}/${version}`);
   return Object.freeze({ group, version, resource, namespaced: d.namespaced, kind: d.kind });
 }
 

@@ -2,6 +2,7 @@
 // the host's resolvers as the DNS server's upstreams. Pure apart from hostUpstreams().
 import { readFileSync } from 'node:fs';
 import type { PodDNSConfig } from '../api/types/index.js';
+import { BugError } from '../util/bug-error.js';
 
 /** The dnsPolicy values podResolvConf knows; any other string is an error (validation rejects it first). */
 export type DnsPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None';
@@ -92,7 +93,7 @@ export function podResolvConf(
       r = { nameservers: [], searches: [], options: [] };
       break;
     default:
-      throw new Error(`unknown dnsPolicy ${policy}`);
+      throw new BugError(`unknown dnsPolicy ${policy}`);
   }
   if (dnsConfig) {
     r = {

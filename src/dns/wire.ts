@@ -10,6 +10,9 @@
 // why forwarded answers are relayed as bytes rather than re-encoded.
 import { isIPv4 } from '../util/net.js';
 
+import { ERR_DNS_FORMAT } from '../util/error-codes.js';
+import { BugError } from '../util/bug-error.js';
+
 export const TYPE = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, ANY: 255 } as const;
 export const CLASS_IN = 1;
 export const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
@@ -18,7 +21,7 @@ export const OPCODE_QUERY = 0;
 export const MAX_UDP_PLAIN = 512;
 
 export class DnsFormatError extends Error {
-  readonly code = 'DNS_ERR_FORMAT';
+  readonly code = ERR_DNS_FORMAT;
 }
 
 export interface DnsHeader {
@@ -275,7 +278,7 @@ function encodeRecord(w: Writer, rr: ResourceRecord): void {
       }
       break;
     case 'RAW': w.bytes(d.bytes); break;
-    default: { const never: never = d; throw new Error(`unknown rdata ${String(never)}`); }
+    default: { const never: never = d; throw new BugError(`unknown rdata ${String(never)}`); }
   }
   w.buf.writeUInt16BE(w.pos - lenAt - 2, lenAt);
 }

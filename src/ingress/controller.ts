@@ -16,7 +16,7 @@ import type { InformerFactory } from '../client/controller-types.js';
 import type { Disposable, SharedInformer } from '../client/informer-types.js';
 import { ClientSharedInformer } from '../client/informers/index.js';
 import { R } from '../client/resources.js';
-import { createCA } from '../apiserver/auth/certs.js';
+import { createCA } from '../pki/index.js';
 import { buildRoutes, certFor, tlsSecretRefs, type RouteTable } from './routes.js';
 import { IngressProxy } from './proxy.js';
 import { logger } from '../util/log.js';

@@ -11,7 +11,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { startTestApi, type TestApi } from '../testing/test-api.js';
 import { R } from '../client/resources.js';
 import type { KObject } from '../api/types/index.js';
-import { createCA, signLeaf, type KeyPairPem } from '../apiserver/auth/certs.js';
+import { createCA, signLeaf, type KeyPairPem } from '../pki/index.js';
 import type { ApiClient, ResourceRef } from '../client/types.js';
 import type { InformerFactory } from '../client/controller-types.js';
 import { startIngressController, type RunningIngressController } from './index.js';

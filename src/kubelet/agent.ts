@@ -8,7 +8,7 @@ import { defaultNodeIP } from '../util/node-ip.js';
 import { badRequest, notFound, StatusError } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory, EventRecorder } from '../client/controller-types.js';
-import { signLeaf, type ClusterPki, type KeyPairPem } from '../apiserver/auth/certs.js';
+import { signLeaf, type ClusterPki, type KeyPairPem } from '../pki/index.js';
 import type { KObject, Node } from '../api/types/index.js';
 import { R } from '../client/resources.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';

@@ -68,9 +68,6 @@ export const LABEL_CONTAINER_TYPE = 'io.k8ts.container.type';
 export const LABEL_CONTAINER_ATTEMPT = 'io.k8ts.container.attempt';
 /** The pod's terminationGracePeriodSeconds when the container started. */
 export const ANNOTATION_GRACE_PERIOD = 'io.kubernetes.pod.terminationGracePeriod';
-export const ANNOTATION_CONTAINER_HASH = 'io.kubernetes.container.hash';
 
 /** Default pids limit per container. */
 export const DEFAULT_PIDS_LIMIT = 4096;
-/** Path of the service account volume upstream's admission injects (kube-api-access-*). */
-export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';

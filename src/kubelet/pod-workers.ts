@@ -13,6 +13,7 @@ import type { SyncResult } from './pod-sync.js';
 import { errorMessage, logger } from '../util/log.js';
 import { podWorkerDuration } from './metrics.js';
 import { podSpec } from './pod-types.js';
+import { BugError } from '../util/bug-error.js';
 
 /** Runs one step of the handler, timing it into kubelet_pod_worker_duration_seconds. */
 async function timed<T>(operation: string, step: () => Promise<T>): Promise<T> {
@@ -202,7 +203,7 @@ export class PodWorkers {
         return;
       default: {
         const never: never = phase;
-        throw new Error(`unknown worker phase ${JSON.stringify(never)}`);
+        throw new BugError(`unknown worker phase ${JSON.stringify(never)}`);
       }
     }
   }

@@ -2,3 +2,4 @@
 export type * from './types.js';
 export { OciRuntime, createOciRuntime, buildOciSpec, RuntimeError, type OciRuntimeOptions, type RootfsProvider } from './oci/index.js';
 export { DirectBridgeNetwork, CniNetwork, createPodNetwork, type PodNetwork, type PodNetworkOptions } from './network/index.js';
+export { MANAGED_HOSTS_HEADER } from './hosts-file.js';

@@ -8,6 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { configureLogging, logger, errorMessage } from '../util/log.js';
 import { registry } from '../util/metrics.js';
 import { LAG_RESOLUTION_MS, lagMs, type FromLoop, type LoopModule, type LoopWorkerData, type RunningLoop, type ToLoop } from './protocol.js';
+import { BugError } from '../util/bug-error.js';
 
 const data = workerData as LoopWorkerData;
 const port = parentPort!;
@@ -43,7 +44,7 @@ port.on('message', (m: ToLoop) => {
       return;
     default: {
       const never: never = m;
-      throw new Error(`unknown message ${JSON.stringify(never)}`);
+      throw new BugError(`unknown message ${JSON.stringify(never)}`);
     }
   }
 });

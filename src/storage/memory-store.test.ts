@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryStore } from './memory-store.js';
-import { runStoreConformance } from './store-conformance.js';
+import { runStoreConformance } from './testing/store-conformance.js';
 
 runStoreConformance('MemoryStore', () => ({ store: new MemoryStore({ compactIntervalMs: 0 }) }));
 

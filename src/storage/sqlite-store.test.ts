@@ -7,8 +7,9 @@ import Database from 'better-sqlite3';
 import { isCompactionOverdue } from './auto-compaction.js';
 import { openStore } from './open-store.js';
 import { SqliteStore } from './sqlite-store.js';
-import { brief, runStoreConformance, settle } from './store-conformance.js';
+import { brief, runStoreConformance, settle } from './testing/store-conformance.js';
 import { isStorageError, type StoreEvent } from './types.js';
+import { ERR_STORAGE_UNAVAILABLE } from '../util/error-codes.js';
 
 const root = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-store-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -82,7 +83,7 @@ describe('SqliteStore', () => {
     const path = freshPath();
     const s = new SqliteStore(path, { compactIntervalMs: 0 });
     await s.create('/k', 'v');
-    assert.throws(() => new SqliteStore(path, { compactIntervalMs: 0, busyTimeoutMs: 0 }), (e: unknown) => isStorageError(e, 'STORAGE_UNAVAILABLE') && /locked/.test(e.message));
+    assert.throws(() => new SqliteStore(path, { compactIntervalMs: 0, busyTimeoutMs: 0 }), (e: unknown) => isStorageError(e, ERR_STORAGE_UNAVAILABLE) && /locked/.test(e.message));
     await s.close();
   });
 
@@ -143,8 +144,8 @@ describe('openStore', () => {
     assert.throws(() => openStore('postgres', dir), /unknown datastore/);
   });
 
-  it('maps failures to open into STORAGE_UNAVAILABLE', async () => {
-    assert.throws(() => new SqliteStore(join(root, 'missing-dir', 'x', 'state.db')), (e: unknown) => isStorageError(e, 'STORAGE_UNAVAILABLE'));
+  it('maps failures to open into ERR_STORAGE_UNAVAILABLE', async () => {
+    assert.throws(() => new SqliteStore(join(root, 'missing-dir', 'x', 'state.db')), (e: unknown) => isStorageError(e, ERR_STORAGE_UNAVAILABLE));
   });
 });
 

@@ -2,7 +2,7 @@
 // Schema and SQL: sqlite-schema.ts. Model and vocabulary: README.md.
 //
 // Concurrency: one process owns the file (locking_mode=EXCLUSIVE; a second process gets
-// STORAGE_UNAVAILABLE at open). The revision counter lives in memory and watchers are
+// ERR_STORAGE_UNAVAILABLE at open). The revision counter lives in memory and watchers are
 // in-process, so a second writer could not be supported anyway. better-sqlite3 is
 // synchronous, so "read, check, write" inside one method call is atomic with respect to
 // every other call; each write is still one SQLite transaction (log row + current row).
@@ -378,7 +378,7 @@ export class SqliteStore implements Store {
     this.autoCompaction.wrote(rev, this.point);
   }
 
-  /** Runs SQLite work, mapping driver failures (I/O, disk full, ...) to STORAGE_UNAVAILABLE. */
+  /** Runs SQLite work, mapping driver failures (I/O, disk full, ...) to ERR_STORAGE_UNAVAILABLE. */
   private guard<T>(fn: () => T): T {
     try {
       return fn();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { MemoryStore } from './memory-store.js';
 import { SqliteStore } from './sqlite-store.js';
-import { brief, settle } from './store-conformance.js';
+import { brief, settle } from './testing/store-conformance.js';
 import type { Store, StoreEvent } from './types.js';
 
 /** mulberry32: a tiny deterministic PRNG. */

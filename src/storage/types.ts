@@ -50,15 +50,9 @@ export interface WatchOptions {
   onError?(err: Error): void;
 }
 
-/** Error codes of the storage layer (err.code). */
-export type StorageErrorCode =
-  | 'STORAGE_KEY_EXISTS'
-  | 'STORAGE_KEY_NOT_FOUND'
-  | 'STORAGE_CONFLICT'
-  | 'STORAGE_COMPACTED'
-  | 'STORAGE_FUTURE_REVISION'
-  | 'STORAGE_CLOSED'
-  | 'STORAGE_UNAVAILABLE';
+/** Error codes of the storage layer (err.code): ERR_STORAGE_* in src/util/error-codes.ts. */
+export type { StorageErrorCode } from '../util/error-codes.js';
+import type { StorageErrorCode } from '../util/error-codes.js';
 
 export class StorageError extends Error {
   constructor(readonly code: StorageErrorCode, message: string, readonly key?: string, readonly revision?: number, options?: { cause?: unknown }) {
@@ -78,15 +72,15 @@ export interface Store {
   compactedRevision(): number;
 
   get(key: string): Promise<KeyValue | undefined>;
-  /** Keys in lexical order under `prefix`. Throws STORAGE_COMPACTED if revision is compacted. */
+  /** Keys in lexical order under `prefix`. Throws ERR_STORAGE_COMPACTED if revision is compacted. */
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
   /** Count keys under prefix at the current revision. */
   count(prefix: string): Promise<number>;
 
-  /** Fails with STORAGE_KEY_EXISTS if the key exists. */
+  /** Fails with ERR_STORAGE_KEY_EXISTS if the key exists. */
   create(key: string, value: string): Promise<KeyValue>;
   /**
-   * Compare-and-swap on modRevision. STORAGE_KEY_NOT_FOUND if absent, STORAGE_CONFLICT
+   * Compare-and-swap on modRevision. ERR_STORAGE_KEY_NOT_FOUND if absent, ERR_STORAGE_CONFLICT
    * (with the current KeyValue readable through get) if modRevision differs.
    */
   update(key: string, value: string, expectedModRevision: number): Promise<KeyValue>;
@@ -95,7 +89,7 @@ export interface Store {
 
   /**
    * Watch changes under `prefix` strictly after `afterRevision`, in revision order, each
-   * with the previous value. Throws STORAGE_COMPACTED synchronously if afterRevision+1
+   * with the previous value. Throws ERR_STORAGE_COMPACTED synchronously if afterRevision+1
    * is older than the compaction point.
    */
   watch(prefix: string, opts: WatchOptions): WatchHandle;

@@ -61,7 +61,7 @@ export class WatchHub {
     return this.watchers.size;
   }
 
-  /** Throws STORAGE_COMPACTED synchronously if afterRevision+1 < compactedRevision(). */
+  /** Throws ERR_STORAGE_COMPACTED synchronously if afterRevision+1 < compactedRevision(). */
   watch(prefix: string, opts: WatchOptions): WatchHandle {
     const oldest = this.source.compactedRevision();
     if (opts.afterRevision + 1 < oldest) throw compacted(opts.afterRevision, oldest);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { startCluster, freePort, K8TS, type TestCluster } from '../helpers/cluster.js';
 import { cleanupNodeNetwork, forceCleanupRuntime } from '../helpers/node.js';
-import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 
 export { ROOT, KUBECTL, eventually, type TestCluster } from '../helpers/cluster.js';
 export { runtimeSkipReason } from '../helpers/node.js';

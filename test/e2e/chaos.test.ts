@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, freePort, eventually, K8TS, SEED, type TestCluster } from '../helpers/cluster.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, httpGet, runtimeSkipReason } from '../helpers/node.js';
-import { ensureTestImages, testImagePath } from '../../src/runtime/images/index.js';
+import { ensureTestImages, testImagePath } from '../../src/runtime/images/testing/index.js';
 
 const NAMESPACES = ['default', 'chaos-t2'];
 const NEW_IMAGE = 'library/nginx:1.18-alpine';

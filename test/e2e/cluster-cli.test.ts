@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { K8TS, KUBECTL, SEED, freePort } from '../helpers/cluster.js';
 import { cleanupCgroups, forceCleanupRuntime, runtimeSkipReason } from '../helpers/node.js';
 import { createHosts, hostsSkipReason, type Hosts } from '../helpers/hosts.js';
-import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 
 interface Run {
   code: number;

@@ -14,7 +14,7 @@ import { basename, join } from 'node:path';
 import { K8TS, KUBECTL, SEED, eventually } from '../helpers/cluster.js';
 import { cleanupCgroups, forceCleanupRuntime, runtimeSkipReason } from '../helpers/node.js';
 import { createHosts, hostsSkipReason, type Hosts } from '../helpers/hosts.js';
-import { ensureTestImages, testImagePath } from '../../src/runtime/images/index.js';
+import { ensureTestImages, testImagePath } from '../../src/runtime/images/testing/index.js';
 import { mountsUnder } from '../../src/runtime/oci/cleanup.js';
 
 interface Run {

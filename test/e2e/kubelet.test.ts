@@ -7,7 +7,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster, eventually, freePort, KUBECTL, K8TS, SEED, type TestCluster } from '../helpers/cluster.js';
 import { cleanupNodeNetwork, forceCleanupRuntime, runtimeSkipReason, httpGet } from '../helpers/node.js';
-import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 import { whoami } from '../helpers/manifests.js';
 
 const skip = runtimeSkipReason();

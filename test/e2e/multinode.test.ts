@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { eventually, KUBECTL, K8TS, SEED } from '../helpers/cluster.js';
 import { cleanupCgroups, forceCleanupRuntime, runtimeSkipReason } from '../helpers/node.js';
 import { createHosts, hostsSkipReason, type Host, type Hosts } from '../helpers/hosts.js';
-import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 import { whoami } from '../helpers/manifests.js';
 
 const skip = runtimeSkipReason() ?? hostsSkipReason();

@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runtimeSkipReason } from '../helpers/node.js';
-import { ensureTestImages } from '../../src/runtime/images/index.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 import { startArticleCluster, stopArticleCluster, measureQuiet, type ArticleCluster } from '../helpers/quiet.js';
 import { statusWriteViolations } from '../helpers/writes.js';
 

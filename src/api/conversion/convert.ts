@@ -8,9 +8,10 @@ import { splitApiVersion } from './util.js';
 import { ingressToV1, ingressToV1beta1 } from './ingress.js';
 import { hpaToV1, hpaToV2 } from './hpa.js';
 import { eventToCoreV1, eventToEventsV1 } from './event.js';
+import { ERR_CONVERSION_FAILED } from '../../util/error-codes.js';
 
 export class ConversionError extends Error {
-  readonly code = 'ERR_CONVERSION';
+  readonly code = ERR_CONVERSION_FAILED;
   constructor(message: string) {
     super(message);
     this.name = 'ConversionError';

@@ -16,6 +16,7 @@
 //    empty reason and the raw error text.
 
 import { StatusError, badRequest, requestEntityTooLarge } from '../status.js';
+import { BugError } from '../../util/bug-error.js';
 
 /**
  * Stable codes (STYLE §5):
@@ -63,7 +64,7 @@ export function toStatusError(err: unknown): StatusError {
         return new StatusError({ code: 500, reason: '', message: err.message }, { cause: err });
       default: {
         const never: never = err.kind;
-        throw new Error(`unhandled patch error kind ${String(never)}`);
+        throw new BugError(`unhandled patch error kind ${String(never)}`);
       }
     }
   }

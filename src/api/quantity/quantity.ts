@@ -9,6 +9,8 @@
 // The canonical string keeps the notation family; BinarySI values that are fractional or
 // whose magnitude is below 1024 print as DecimalSI, as upstream does.
 
+import { ERR_QUANTITY_FORMAT } from '../../util/error-codes.js';
+
 export type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
 
 export interface Quantity {
@@ -21,7 +23,7 @@ export interface Quantity {
 export const QUANTITY_REGEX_MESSAGE = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
 export class QuantityParseError extends Error {
-  readonly code = 'ERR_QUANTITY_FORMAT';
+  readonly code = ERR_QUANTITY_FORMAT;
   /** `detail` says which part of the grammar failed; the message is upstream's. */
   constructor(readonly input: string, readonly detail: string) {
     super(QUANTITY_REGEX_MESSAGE);

@@ -201,18 +201,12 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
 }
 
 const byPath = new Map<string, ResourceDef>();
-const byKind = new Map<string, ResourceDef>();
 for (const r of resources) {
   byPath.set(`${r.group}/${r.version}/${r.plural}`, r);
-  byKind.set(`${r.group}/${r.version}/${r.kind}`, r);
 }
 
 export function lookupResource(group: string, version: string, plural: string): ResourceDef | undefined {
   return byPath.get(`${group}/${version}/${plural}`);
-}
-
-export function lookupKind(group: string, version: string, kind: string): ResourceDef | undefined {
-  return byKind.get(`${group}/${version}/${kind}`);
 }
 
 /** The definition in the storage version for a resource served in any version. */

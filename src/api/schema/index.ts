@@ -15,3 +15,6 @@ export {
   OPENAPI_KUBERNETES_VERSION, type OpenApiResource, type OpenApiSubresource,
 } from './openapi.js';
 export { listMetadataFor, type ListMetadata } from './list-metadata.js';
+export { findScalarTypeError } from './scalar-types.js';
+export { buildOpenApiV2Document } from './openapi-v2.js';
+export { encodeOpenApiV2Proto } from './openapi-v2-proto.js';

@@ -20,6 +20,7 @@
 // cache does), so each object is encoded once however many clients read it.
 import { ENVELOPE_MAGIC } from './generated.js';
 import { getMessage, messageFor, parseApiVersion, type FieldSchema, type MessageSchema } from './schema.js';
+import { ERR_PROTOBUF_ENCODE } from '../../util/error-codes.js';
 
 const WIRE_VARINT = 0;
 const WIRE_LEN = 2;
@@ -86,7 +87,7 @@ function subPlan(e: Entry): Plan {
 
 /** Thrown for JSON that cannot be put on the wire (a bug upstream of the encoder, or bad data). */
 export class ProtobufEncodeError extends Error {
-  readonly code = 'PROTOBUF_ENCODE';
+  readonly code = ERR_PROTOBUF_ENCODE;
 }
 
 class Writer {

@@ -2,4 +2,3 @@ export * from './user.js';
 export * from './authenticators.js';
 export * from './authorizers.js';
 export * from './sa-tokens.js';
-export * from './certs.js';

@@ -14,6 +14,7 @@ import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
 import { StorageError } from '../../storage/types.js';
 import { logger } from '../../util/log.js';
 import { encodeEnvelope, encodeMessageBytes, encodeWatchFrame, envelopeRawOffset, ENVELOPE_TAIL_BYTES, protobufMessageOf } from '../../api/schema/index.js';
+import { ERR_STORAGE_UNAVAILABLE } from '../../util/error-codes.js';
 
 const log = logger('apiserver/watch-cache');
 
@@ -252,7 +253,7 @@ export class WatchCache {
       const timer = setTimeout(() => {
         const i = this.waiters.findIndex((w) => w.resolve === done);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(new StorageError('STORAGE_UNAVAILABLE', `Too large resource version: ${rv}, current: ${this.revision}`, undefined, rv));
+        reject(new StorageError(ERR_STORAGE_UNAVAILABLE, `Too large resource version: ${rv}, current: ${this.revision}`, undefined, rv));
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);

@@ -1,4 +1,3 @@
 // The API server's proxy to kubelets for pods/log, exec, attach and portforward; see README.md.
 export { createKubeletProxy, kubeletTarget, kubeletPath, containerFor, statusFromKubelet, DEFAULT_KUBELET_PORT, type KubeletProxyOptions } from './kubelet-proxy.js';
 export { installUpgradeRouting, takeUpgradeSocket, isUpgradeRequest, type UpgradeHandler } from './upgrade-routing.js';
-export { ensureKubeletClientCert, KUBELET_CLIENT_CN, KUBELET_CLIENT_ORG } from './kubelet-client-cert.js';

@@ -6,6 +6,7 @@ import type { Store } from '../../storage/types.js';
 import { isStorageError } from '../../storage/types.js';
 import { randomInt } from 'node:crypto';
 import { intToIPv4, ipv4ToInt, parseIPv4Cidr } from '../../util/net.js';
+import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface Range<T> {
   name: string;
@@ -34,7 +35,7 @@ export class RangeAllocator<T> {
       await this.store.create(this.key(v), owner);
       return true;
     } catch (e) {
-      if (isStorageError(e, 'STORAGE_KEY_EXISTS')) {
+      if (isStorageError(e, ERR_STORAGE_KEY_EXISTS)) {
         // Idempotent for the same owner (a retried write).
         const cur = await this.store.get(this.key(v));
         return cur?.value === owner;
@@ -60,7 +61,7 @@ export class RangeAllocator<T> {
       if (!cur || (owner !== undefined && cur.value !== owner)) return;
       await this.store.delete(this.key(v), cur.modRevision);
     } catch (e) {
-      if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND') || isStorageError(e, 'STORAGE_CONFLICT')) return;
+      if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND) || isStorageError(e, ERR_STORAGE_CONFLICT)) return;
       throw e;
     }
   }

@@ -17,6 +17,7 @@ import { rfc3339 } from '../../util/time.js';
 import { generateName } from '../../util/names.js';
 import type { RequestContext } from '../context.js';
 import type { Strategy } from './strategy.js';
+import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -148,7 +149,7 @@ export class ResourceStore {
         return (this.cache.get(key)?.obj as KObject) ?? withRv(obj, kv.modRevision);
       } catch (e) {
         await this.strategy.afterCreateFailed(obj);
-        if (isStorageError(e, 'STORAGE_KEY_EXISTS')) {
+        if (isStorageError(e, ERR_STORAGE_KEY_EXISTS)) {
           if (generated && attempt < 8) continue;
           throw alreadyExists(this.gr, meta.name as string);
         }
@@ -201,8 +202,8 @@ export class ResourceStore {
           await this.strategy.afterDelete(next);
           return { obj: next, created: false };
         } catch (e) {
-          if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
-          if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+          if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+          if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
           throw e;
         }
       }
@@ -214,11 +215,11 @@ export class ResourceStore {
         return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(next, kv.modRevision), created: false };
       } catch (e) {
         await this.strategy.afterUpdateFailed(next, old);
-        if (isStorageError(e, 'STORAGE_CONFLICT')) {
+        if (isStorageError(e, ERR_STORAGE_CONFLICT)) {
           if (wantRv) throw conflict(this.gr, name);
           continue;
         }
-        if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+        if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
         throw e;
       }
     }
@@ -271,8 +272,8 @@ export class ResourceStore {
           await this.cache.waitFor(kv.modRevision);
           return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(plan.object, kv.modRevision), gone: false };
         } catch (e) {
-          if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
-          if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+          if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+          if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
           throw e;
         }
       }
@@ -283,8 +284,8 @@ export class ResourceStore {
         await this.strategy.afterDelete(old);
         return { obj: old, gone: true };
       } catch (e) {
-        if (isStorageError(e, 'STORAGE_CONFLICT')) continue;
-        if (isStorageError(e, 'STORAGE_KEY_NOT_FOUND')) throw notFound(this.gr, name);
+        if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+        if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
         throw e;
       }
     }

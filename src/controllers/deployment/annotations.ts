@@ -14,7 +14,6 @@ export const DESIRED_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/desired-rep
 export const MAX_REPLICAS_ANNOTATION = 'deployment.kubernetes.io/max-replicas';
 export const LAST_APPLIED_CONFIG_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 export const DEPRECATED_ROLLBACK_TO_ANNOTATION = 'deprecated.deployment.rollback.to';
-export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
 /** Longest revision-history annotation kept (upstream maxRevHistoryLengthInChars). */
 export const MAX_REVISION_HISTORY_CHARS = 2000;
 

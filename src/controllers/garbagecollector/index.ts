@@ -15,6 +15,7 @@ import {
   AbsentOwnerCache, classify, decide, removeFinalizerPatch, removeOwnerRefsPatch, resourceForKind, type OwnerState,
 } from './decide.js';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN, OwnerGraph, isDeletingDependents, isOrphaning, type GraphNode } from './graph.js';
+import { BugError } from '../../util/bug-error.js';
 
 export * from './graph.js';
 export * from './decide.js';
@@ -146,7 +147,7 @@ export class GarbageCollector {
         return;
       default: {
         const never: never = d;
-        throw new Error(`unexpected decision ${String(never)}`);
+        throw new BugError(`unexpected decision ${String(never)}`);
       }
     }
   }

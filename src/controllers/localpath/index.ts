@@ -27,11 +27,3 @@ export function localPathRegistration(opts: LocalPathOptions): ControllerRegistr
     },
   };
 }
-
-/** With the default data directory; `k8ts server --data-dir` should use localPathRegistration. */
-export const registration: ControllerRegistration = {
-  name: 'local-path-provisioner',
-  register(ctx) {
-    new LocalPathProvisioner(ctx, { storageRoot: defaultStorageRoot() }).run();
-  },
-};

@@ -138,5 +138,3 @@ export function nodeLifecycleRegistration(opts: NodeLifecycleOptions = {}): Cont
     },
   };
 }
-
-export const registration: ControllerRegistration = nodeLifecycleRegistration();

@@ -31,8 +31,6 @@ export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 // ---- event reasons -----------------------------------------------------------------------
 
 export const REASON_FAILED_BINDING = 'FailedBinding';
-export const REASON_WAIT_FOR_FIRST_CONSUMER = 'WaitForFirstConsumer';
-export const REASON_WAIT_FOR_POD_SCHEDULED = 'WaitForPodScheduled';
 export const REASON_EXTERNAL_PROVISIONING = 'ExternalProvisioning';
 export const REASON_PROVISIONING = 'Provisioning';
 export const REASON_PROVISIONING_SUCCEEDED = 'ProvisioningSucceeded';
@@ -141,12 +139,6 @@ export function volumeClassName(pv: Readonly<PersistentVolume>): string {
 /** The provisioner the binder asked to provision this claim, if any. */
 export function claimProvisioner(claim: Readonly<PersistentVolumeClaim>): string | undefined {
   return annotation(claim, ANN_STORAGE_PROVISIONER) ?? annotation(claim, ANN_BETA_STORAGE_PROVISIONER);
-}
-
-/** Requested storage as written in the claim (a quantity string), or undefined. */
-export function requestedStorage(claim: Readonly<PersistentVolumeClaim>): string | undefined {
-  const q = claim.spec?.resources?.requests?.storage;
-  return q === undefined ? undefined : String(q);
 }
 
 /** Names of the claims a pod mounts, including generic ephemeral volumes (`<pod>-<volume>`). */

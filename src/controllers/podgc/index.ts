@@ -117,5 +117,3 @@ export function podGCRegistration(opts: PodGCOptions = {}): ControllerRegistrati
     },
   };
 }
-
-export const registration: ControllerRegistration = podGCRegistration();

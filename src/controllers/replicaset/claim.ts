@@ -14,6 +14,7 @@ import { controllerRef } from '../../api/pod-util.js';
 import { isNotFound } from '../../api/status.js';
 import type { LabelSelector } from '../../api/selectors/index.js';
 import { matchesLabels } from '../../api/selectors/index.js';
+import { BugError } from '../../util/bug-error.js';
 
 export type ClaimDecision = 'keep' | 'adopt' | 'release' | 'ignore';
 
@@ -70,7 +71,7 @@ export async function claimObjects<T extends KObject>(owner: Readonly<KObject>, 
           break;
         default: {
           const never: never = decision;
-          throw new Error(`unknown claim decision ${String(never)}`);
+          throw new BugError(`unknown claim decision ${String(never)}`);
         }
       }
     } catch (err) {

@@ -117,6 +117,3 @@ export function serviceAccountRegistration(opts: ServiceAccountOptions): Control
     },
   };
 }
-
-/** Default ServiceAccounts only (no CA known). */
-export const registration: ControllerRegistration = serviceAccountRegistration({});

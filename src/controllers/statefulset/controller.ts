@@ -21,6 +21,7 @@ import {
   STATEFULSET_API_VERSION, STATEFULSET_KIND, type StatefulSet,
 } from './identity.js';
 import { computeStatus, planStatefulSet, type StatefulSetAction } from './plan.js';
+import { BugError } from '../../util/bug-error.js';
 
 export const CONTROLLER_NAME = 'statefulset-controller';
 export const REASON_SUCCESSFUL_CREATE = 'SuccessfulCreate';
@@ -149,7 +150,7 @@ export class StatefulSetController {
       }
       default: {
         const never: never = a;
-        throw new Error(`unknown action ${JSON.stringify(never)}`);
+        throw new BugError(`unknown action ${JSON.stringify(never)}`);
       }
     }
   }

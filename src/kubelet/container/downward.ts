@@ -4,6 +4,7 @@
 import { integerValue, milliValue } from '../../api/quantity/index.js';
 import type { Container, ObjectFieldSelector, Pod, ResourceFieldSelector } from '../../api/types/index.js';
 import { podSpec } from '../pod-types.js';
+import { ERR_CONTAINER_DOWNWARD_API } from '../../util/error-codes.js';
 
 export interface DownwardContext {
   pod: Readonly<Pod>;
@@ -14,7 +15,7 @@ export interface DownwardContext {
 }
 
 export class DownwardApiError extends Error {
-  readonly code = 'ERR_DOWNWARD_API';
+  readonly code = ERR_CONTAINER_DOWNWARD_API;
 }
 
 /** `key="value"` lines sorted by key, as upstream's FormatMap (escaped with %q rules). */

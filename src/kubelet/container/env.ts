@@ -13,9 +13,10 @@ import type { Container, Pod } from '../../api/types/index.js';
 import { expand, mappingFor } from './expansion.js';
 import { fieldValue, resourceValue, type DownwardContext } from './downward.js';
 import { podSpec } from '../pod-types.js';
+import { ERR_CONTAINER_CONFIG } from '../../util/error-codes.js';
 
 export class ContainerConfigError extends Error {
-  readonly code = 'ERR_CONTAINER_CONFIG';
+  readonly code = ERR_CONTAINER_CONFIG;
 }
 
 export interface ObjectGetter {

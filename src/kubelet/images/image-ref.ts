@@ -2,8 +2,10 @@
 // in docker.io/library, a first component without `.`/`:` (and not `localhost`) is a Docker
 // Hub user, and a missing tag means `latest`. Pure.
 
+import { ERR_IMAGE_INVALID_NAME } from '../../util/error-codes.js';
+
 export class InvalidImageNameError extends Error {
-  readonly code = 'ERR_INVALID_IMAGE_NAME';
+  readonly code = ERR_IMAGE_INVALID_NAME;
 }
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { request as httpsRequest } from 'node:https';
 import { WebSocket } from 'ws';
-import { createCA, signLeaf, type KeyPairPem } from '../../apiserver/auth/certs.js';
+import { createCA, signLeaf, type KeyPairPem } from '../../pki/index.js';
 import { badRequest } from '../../api/status.js';
 import { attachSocket, SpdySession, type SpdyStream } from '../../util/spdy/index.js';
 import { startKubeletServer, readCriLog, KUBE_APISERVER_KUBELET_CLIENT, type KubeletServer } from './index.js';

@@ -18,6 +18,7 @@ import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { rfc3339 } from '../../util/time.js';
 import { sameStatus } from '../status/status-manager.js';
+import { BugError } from '../../util/bug-error.js';
 
 export const ANNOTATION_RUN_SECONDS = 'sim.k8ts.io/run-seconds';
 export const ANNOTATION_EXIT_CODE = 'sim.k8ts.io/exit-code';
@@ -194,7 +195,7 @@ export async function applyAction(client: ApiClient, pod: Readonly<KObject>, act
     }
     default: {
       const never: never = action;
-      throw new Error(`unknown simulator action ${JSON.stringify(never)}`);
+      throw new BugError(`unknown simulator action ${JSON.stringify(never)}`);
     }
   }
 }

@@ -11,6 +11,7 @@ import { containersNamed, type RuntimePod } from '../runtime-pod.js';
 import { shouldContainerBeRestarted } from '../pod-actions.js';
 import { LABEL_IMAGE_ID, LABEL_IMAGE_REF } from '../labels.js';
 import { normalizeImage } from '../images/image-ref.js';
+import { BugError } from '../../util/bug-error.js';
 
 export interface WaitingReason {
   reason: string;
@@ -95,7 +96,7 @@ function containerStatus(c: Readonly<Container>, inp: StatusInputs, defaultWaiti
       break;
     default: {
       const never: never = latest.state;
-      throw new Error(`unknown container state ${String(never)}`);
+      throw new BugError(`unknown container state ${String(never)}`);
     }
   }
   if (prev && (prev.state === 'exited' || prev.state === 'unknown')) out.lastState = terminatedState(prev, inp.runtimeName);

@@ -94,8 +94,6 @@ export function atLeast(a: string | undefined, b: string | undefined): boolean {
   return a === b;
 }
 
-export type StatusUpdateResult = 'written' | 'unchanged' | 'conflict' | 'gone' | 'error';
-
 const statusUpdates = counter('k8ts_kubelet_status_updates_total', 'Pod status updates the kubelet considered, by result: written, unchanged (skipped: nothing changed), conflict (retried), gone, error.', ['result']);
 
 interface PodEntry {

@@ -12,6 +12,7 @@ import type {
 import { realClock, type Clock } from '../../client/controller-types.js';
 import { timerClockOf, type TimerClock } from '../../client/workqueue/index.js';
 import { fnv1a } from '../../util/hash.js';
+import { ERR_RUNTIME_FAKE } from '../../util/error-codes.js';
 
 export type FakeBehavior =
   | { kind: 'run' }
@@ -30,7 +31,7 @@ export interface FakeRuntimeOptions {
 }
 
 export class FakeRuntimeError extends Error {
-  readonly code = 'ERR_FAKE_RUNTIME';
+  readonly code = ERR_RUNTIME_FAKE;
 }
 
 export class FakeRuntime implements RuntimeService, ImageService {

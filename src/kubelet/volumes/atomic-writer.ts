@@ -10,6 +10,7 @@
 // the payload equals what is on disk.
 import { promises as fs } from 'node:fs';
 import { join, dirname, normalize, isAbsolute, sep } from 'node:path';
+import { ERR_VOLUME_PATH } from '../../util/error-codes.js';
 
 export interface FileProjection {
   data: Buffer;
@@ -22,7 +23,7 @@ const DATA = '..data';
 const DATA_TMP = '..data_tmp';
 
 export class PathError extends Error {
-  readonly code = 'ERR_VOLUME_PATH';
+  readonly code = ERR_VOLUME_PATH;
 }
 
 /** A payload path must be relative, without `..` elements, and not start with `..`. */

@@ -7,6 +7,7 @@ import type { Clock } from '../../client/controller-types.js';
 import type { Pod, Volume } from '../../api/types/index.js';
 import type { ObjectGetter } from '../container/env.js';
 import type { DownwardContext } from '../container/downward.js';
+import { ERR_VOLUME_SETUP } from '../../util/error-codes.js';
 
 export interface VolumeContext {
   /** `<dataDir>/pods/<uid>`. */
@@ -39,5 +40,5 @@ export interface VolumePlugin {
 }
 
 export class VolumeSetUpError extends Error {
-  readonly code = 'ERR_VOLUME_SETUP';
+  readonly code = ERR_VOLUME_SETUP;
 }

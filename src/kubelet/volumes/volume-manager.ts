@@ -19,6 +19,7 @@ import { persistentVolumeClaimPlugin } from './persistent-volume-claim.js';
 import { resolveSubPath } from './subpath.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';
 import { podSpec } from '../pod-types.js';
+import { ERR_VOLUME_MOUNT } from '../../util/error-codes.js';
 
 export function defaultVolumePlugins(): VolumePlugin[] {
   return [emptyDirPlugin, configMapPlugin, secretPlugin, downwardApiPlugin, new ProjectedPlugin(), hostPathPlugin, persistentVolumeClaimPlugin];
@@ -26,7 +27,7 @@ export function defaultVolumePlugins(): VolumePlugin[] {
 
 /** A volume that failed to set up; `message` is what the FailedMount event says. */
 export class MountError extends Error {
-  readonly code = 'ERR_MOUNT';
+  readonly code = ERR_VOLUME_MOUNT;
   constructor(readonly volume: string, message: string, options?: ErrorOptions) {
     super(message, options);
   }

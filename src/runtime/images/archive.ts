@@ -43,6 +43,7 @@ import {
 } from './oci.js';
 import { formatReference, isTag, parseReference, repoDigest } from './reference.js';
 import type { ImageRecord, ImageStore, LayerRecord } from './store.js';
+import { ERR_IMAGE_ARCHIVE, ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST } from '../../util/error-codes.js';
 
 export interface LoadArchiveOptions {
   /** Repository (or full reference) for images whose archive name is a bare tag or missing. */
@@ -75,13 +76,13 @@ export async function loadArchive(store: ImageStore, file: string, options: Load
       let n = clean(name);
       for (let i = 0; i < 10 && links.has(n); i++) n = links.get(n)!;
       const m = members.get(n);
-      if (m === undefined) throw new ImageError('ERR_IMAGE_ARCHIVE', `${path.basename(file)}: "${name}" is referenced but not in the archive`);
+      if (m === undefined) throw new ImageError(ERR_IMAGE_ARCHIVE, `${path.basename(file)}: "${name}" is referenced but not in the archive`);
       return m;
     };
     let loaded: LoadedImage[];
     if (meta.has('index.json')) loaded = await loadOci(store, file, meta, resolveMember, options);
     else if (meta.has('manifest.json')) loaded = await loadDocker(store, file, meta, resolveMember, options, held);
-    else throw new ImageError('ERR_IMAGE_ARCHIVE', `${path.basename(file)} is neither a docker-archive (manifest.json) nor an OCI image layout (index.json)`);
+    else throw new ImageError(ERR_IMAGE_ARCHIVE, `${path.basename(file)} is neither a docker-archive (manifest.json) nor an OCI image layout (index.json)`);
     return loaded;
   } finally {
     for (const d of held) store.release(d);
@@ -115,7 +116,7 @@ async function ingest(store: ImageStore, file: string, members: Map<string, Memb
         links.set(name, clean(target));
       } else if (h.type === 'file' || h.type === 'contiguous-file' || h.type === undefined || h.type === null) {
         if (METADATA.has(name)) {
-          if ((h.size ?? 0) > MAX_METADATA) throw new ImageError('ERR_IMAGE_ARCHIVE', `${name} in ${path.basename(file)} is too large`);
+          if ((h.size ?? 0) > MAX_METADATA) throw new ImageError(ERR_IMAGE_ARCHIVE, `${name} in ${path.basename(file)} is too large`);
           const chunks: Buffer[] = [];
           for await (const c of entry) chunks.push(c as Buffer);
           meta.set(name, Buffer.concat(chunks));
@@ -140,7 +141,7 @@ async function ingest(store: ImageStore, file: string, members: Map<string, Memb
   } catch (err) {
     src.destroy();
     if (err instanceof ImageError) throw err;
-    throw new ImageError('ERR_IMAGE_ARCHIVE', `reading ${path.basename(file)}: ${(err as Error).message}`, { cause: err });
+    throw new ImageError(ERR_IMAGE_ARCHIVE, `reading ${path.basename(file)}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -160,7 +161,7 @@ function namesFromOci(desc: Descriptor, options: LoadArchiveOptions): { tags: st
 
 async function loadOci(store: ImageStore, file: string, meta: Map<string, Buffer>, member: (n: string) => Member, options: LoadArchiveOptions): Promise<LoadedImage[]> {
   const top = parseManifestDocument(meta.get('index.json')!);
-  if (top.kind !== 'index') throw new ImageError('ERR_IMAGE_ARCHIVE', `${path.basename(file)}: index.json is not an image index`);
+  if (top.kind !== 'index') throw new ImageError(ERR_IMAGE_ARCHIVE, `${path.basename(file)}: index.json is not an image index`);
   const out: LoadedImage[] = [];
   for (const desc of top.index.manifests) {
     const names = namesFromOci(desc, options);
@@ -168,7 +169,7 @@ async function loadOci(store: ImageStore, file: string, meta: Map<string, Buffer
     const extraBlobs: string[] = [];
     if (isIndexMediaType(desc.mediaType)) {
       const inner = parseManifestDocument(await store.readBlob(member(`blobs/sha256/${desc.digest.slice(7)}`).digest));
-      if (inner.kind !== 'index') throw new ImageError('ERR_IMAGE_ARCHIVE', `${desc.digest} is not an index`);
+      if (inner.kind !== 'index') throw new ImageError(ERR_IMAGE_ARCHIVE, `${desc.digest} is not an index`);
       mdesc = selectPlatform(inner.index);
       extraBlobs.push(desc.digest);
     } else if (desc.platform !== undefined && (desc.platform.os !== 'linux' || desc.platform.architecture !== 'amd64')) {
@@ -176,17 +177,17 @@ async function loadOci(store: ImageStore, file: string, meta: Map<string, Buffer
     }
     member(`blobs/sha256/${mdesc.digest.slice(7)}`); // present (and verified on ingest)
     const parsed = parseManifestDocument(await store.readBlob(mdesc.digest));
-    if (parsed.kind !== 'manifest') throw new ImageError('ERR_IMAGE_ARCHIVE', `${mdesc.digest} is not an image manifest`);
+    if (parsed.kind !== 'manifest') throw new ImageError(ERR_IMAGE_ARCHIVE, `${mdesc.digest} is not an image manifest`);
     const m = parsed.manifest;
     for (const l of [m.config, ...m.layers]) {
       const got = member(`blobs/sha256/${l.digest.slice(7)}`);
-      if (got.size !== l.size) throw new ImageError('ERR_IMAGE_DIGEST', `blob ${l.digest} has ${got.size} bytes, manifest says ${l.size}`);
+      if (got.size !== l.size) throw new ImageError(ERR_IMAGE_DIGEST, `blob ${l.digest} has ${got.size} bytes, manifest says ${l.size}`);
     }
     const repoDigests = names.tags.map((t) => repoDigest(parseReference(t), desc.digest));
     const record = await record_(store, m, mdesc.digest, m.mediaType ?? mdesc.mediaType, extraBlobs, names.tags, repoDigests);
     out.push({ record, untaggedRefNames: names.untagged });
   }
-  if (out.length === 0) throw new ImageError('ERR_IMAGE_ARCHIVE', `${path.basename(file)} has no linux/amd64 image`);
+  if (out.length === 0) throw new ImageError(ERR_IMAGE_ARCHIVE, `${path.basename(file)} has no linux/amd64 image`);
   return out;
 }
 
@@ -202,7 +203,7 @@ function isDockerManifest(v: unknown): v is DockerManifestEntry[] {
 
 async function loadDocker(store: ImageStore, file: string, meta: Map<string, Buffer>, member: (n: string) => Member, options: LoadArchiveOptions, held: string[]): Promise<LoadedImage[]> {
   const doc = parseJson(meta.get('manifest.json')!, 'manifest.json');
-  if (!isDockerManifest(doc)) throw new ImageError('ERR_IMAGE_ARCHIVE', `${path.basename(file)}: manifest.json has no [{Config, Layers}]`);
+  if (!isDockerManifest(doc)) throw new ImageError(ERR_IMAGE_ARCHIVE, `${path.basename(file)}: manifest.json has no [{Config, Layers}]`);
   const out: LoadedImage[] = [];
   for (const e of doc) {
     const cfg = member(e.Config);
@@ -227,7 +228,7 @@ async function loadDocker(store: ImageStore, file: string, meta: Map<string, Buf
 async function record_(store: ImageStore, m: Manifest, manifestDigest: string, mediaType: string, extraBlobs: string[], tags: string[], repoDigests: string[]): Promise<ImageRecord> {
   const cfg = parseImageConfig(await store.readBlob(m.config.digest));
   if (cfg.rootfs.diff_ids.length !== m.layers.length) {
-    throw new ImageError('ERR_IMAGE_MANIFEST', `image ${m.config.digest}: ${m.layers.length} layers but ${cfg.rootfs.diff_ids.length} diff_ids`);
+    throw new ImageError(ERR_IMAGE_MANIFEST, `image ${m.config.digest}: ${m.layers.length} layers but ${cfg.rootfs.diff_ids.length} diff_ids`);
   }
   const layers: LayerRecord[] = m.layers.map((l, i) => ({ digest: l.digest, diffId: cfg.rootfs.diff_ids[i]!, size: l.size, mediaType: l.mediaType }));
   await Promise.all(layers.map((l) => store.ensureLayer(l)));

@@ -13,6 +13,7 @@ import { EMPTY_REGISTRIES, endpointsFor, loadRegistriesConfig, type RegistriesCo
 import { pullImage, type PullTimings } from './registry.js';
 import { ImageStore, type GcResult, type ImageRecord } from './store.js';
 import type { ImageInfo, ImageService, ImageSpec, PullAuth } from '../types.js';
+import { ERR_IMAGE_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface OciImageServiceOptions {
   /** Store root, e.g. `<data-dir>/images`. */
@@ -97,7 +98,7 @@ export class OciImageService implements ImageService {
   /** The image's id for a ref it knows, or throws ERR_IMAGE_NOT_FOUND. */
   resolveImageId(ref: string): string {
     const rec = this.store.resolve(ref);
-    if (rec === undefined) throw new ImageError('ERR_IMAGE_NOT_FOUND', `image ${ref} not found`);
+    if (rec === undefined) throw new ImageError(ERR_IMAGE_NOT_FOUND, `image ${ref} not found`);
     return rec.id;
   }
 

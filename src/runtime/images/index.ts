@@ -22,6 +22,4 @@ export {
 export { RegistryClient, pullImage as pullImageToStore, type PullTimings } from './registry.js';
 export { loadArchive, type LoadArchiveOptions, type LoadedImage } from './archive.js';
 export { unpackLayer, unpackLayerFile, setOpaqueXattr, type UnpackOptions, type UnpackResult, type WhiteoutMode } from './unpack.js';
-export { testImagesDir, testImagePath, ensureTestImages, TEST_IMAGES } from './testing/test-images.js';
-export { startRegistry as startTestRegistry, registrySkipReason, type TestRegistry } from './testing/registry-server.js';
 export { serveImageControl, callImageControl } from './control-socket.js';

@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto';
 import { ImageError } from './errors.js';
 import type { ImageConfig } from '../types.js';
+import { ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST } from '../../util/error-codes.js';
 
 export const MEDIA_OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const MEDIA_OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
 export const MEDIA_DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const MEDIA_OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const MEDIA_DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
 export const MEDIA_DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 export const MEDIA_DOCKER_LAYER_TAR = 'application/vnd.docker.image.rootfs.diff.tar';
@@ -66,7 +66,7 @@ export function sha256Digest(data: Buffer | string): string {
 }
 
 export function digestHex(digest: string): string {
-  if (!DIGEST_RE.test(digest)) throw new ImageError('ERR_IMAGE_DIGEST', `unsupported or malformed digest "${digest}"`);
+  if (!DIGEST_RE.test(digest)) throw new ImageError(ERR_IMAGE_DIGEST, `unsupported or malformed digest "${digest}"`);
   return digest.slice('sha256:'.length);
 }
 
@@ -82,7 +82,7 @@ export function parseJson(buf: Buffer | string, what: string): unknown {
   try {
     return JSON.parse(buf.toString());
   } catch (err) {
-    throw new ImageError('ERR_IMAGE_MANIFEST', `${what} is not valid JSON`, { cause: err });
+    throw new ImageError(ERR_IMAGE_MANIFEST, `${what} is not valid JSON`, { cause: err });
   }
 }
 
@@ -102,23 +102,23 @@ export type ParsedManifest = { kind: 'index'; index: Index } | { kind: 'manifest
  */
 export function parseManifestDocument(body: Buffer, contentType?: string): ParsedManifest {
   const doc = parseJson(body, 'manifest');
-  if (!isRecord(doc)) throw new ImageError('ERR_IMAGE_MANIFEST', 'manifest is not a JSON object');
+  if (!isRecord(doc)) throw new ImageError(ERR_IMAGE_MANIFEST, 'manifest is not a JSON object');
   const mt = typeof doc.mediaType === 'string' ? doc.mediaType : contentType?.split(';')[0]?.trim();
   const looksIndex = Array.isArray(doc.manifests);
   if (isIndexMediaType(mt) || (!isManifestMediaType(mt) && looksIndex)) {
     if (!Array.isArray(doc.manifests) || !doc.manifests.every(isDescriptor)) {
-      throw new ImageError('ERR_IMAGE_MANIFEST', 'image index has malformed "manifests"');
+      throw new ImageError(ERR_IMAGE_MANIFEST, 'image index has malformed "manifests"');
     }
     return { kind: 'index', index: doc as unknown as Index };
   }
   if (isManifestMediaType(mt) || Array.isArray(doc.layers)) {
-    if (doc.schemaVersion !== 2) throw new ImageError('ERR_IMAGE_MANIFEST', `unsupported manifest schemaVersion ${String(doc.schemaVersion)} (schema 1 is not supported)`);
+    if (doc.schemaVersion !== 2) throw new ImageError(ERR_IMAGE_MANIFEST, `unsupported manifest schemaVersion ${String(doc.schemaVersion)} (schema 1 is not supported)`);
     if (!isDescriptor(doc.config) || !Array.isArray(doc.layers) || !doc.layers.every(isDescriptor)) {
-      throw new ImageError('ERR_IMAGE_MANIFEST', 'image manifest has malformed "config" or "layers"');
+      throw new ImageError(ERR_IMAGE_MANIFEST, 'image manifest has malformed "config" or "layers"');
     }
     return { kind: 'manifest', manifest: doc as unknown as Manifest };
   }
-  throw new ImageError('ERR_IMAGE_MANIFEST', `unsupported manifest media type "${mt ?? 'unknown'}"`);
+  throw new ImageError(ERR_IMAGE_MANIFEST, `unsupported manifest media type "${mt ?? 'unknown'}"`);
 }
 
 /** Picks linux/amd64 from an index (variant ignored; first match wins). */
@@ -131,16 +131,16 @@ export function selectPlatform(index: Index, want: Platform = { os: 'linux', arc
   const manifests = index.manifests.filter((d) => isManifestMediaType(d.mediaType));
   if (manifests.length === 1 && manifests[0]!.platform === undefined) return manifests[0]!;
   const have = index.manifests.map((d) => (d.platform ? `${d.platform.os}/${d.platform.architecture}` : 'unknown')).join(', ');
-  throw new ImageError('ERR_IMAGE_MANIFEST', `no manifest for ${want.os}/${want.architecture} in image index (has: ${have || 'none'})`);
+  throw new ImageError(ERR_IMAGE_MANIFEST, `no manifest for ${want.os}/${want.architecture} in image index (has: ${have || 'none'})`);
 }
 
 export function parseImageConfig(body: Buffer): ImageConfigFile {
   const doc = parseJson(body, 'image config');
   if (!isRecord(doc) || !isRecord(doc.rootfs) || !Array.isArray(doc.rootfs.diff_ids) || !doc.rootfs.diff_ids.every((d) => typeof d === 'string' && DIGEST_RE.test(d))) {
-    throw new ImageError('ERR_IMAGE_MANIFEST', 'image config has no valid rootfs.diff_ids');
+    throw new ImageError(ERR_IMAGE_MANIFEST, 'image config has no valid rootfs.diff_ids');
   }
   if (doc.config !== undefined && doc.config !== null && !isRecord(doc.config)) {
-    throw new ImageError('ERR_IMAGE_MANIFEST', 'image config "config" is not an object');
+    throw new ImageError(ERR_IMAGE_MANIFEST, 'image config "config" is not an object');
   }
   return doc as unknown as ImageConfigFile;
 }

@@ -11,6 +11,7 @@
 // Pure functions, no I/O.
 
 import { ImageError } from './errors.js';
+import { ERR_IMAGE_REFERENCE } from '../../util/error-codes.js';
 
 export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
@@ -34,14 +35,14 @@ export interface ImageReference {
 /** Parses and normalizes a reference; a missing tag (and digest) becomes `latest`. */
 export function parseReference(input: string): ImageReference {
   const ref = input.trim();
-  if (ref === '') throw new ImageError('ERR_IMAGE_REFERENCE', 'empty image reference');
+  if (ref === '') throw new ImageError(ERR_IMAGE_REFERENCE, 'empty image reference');
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST_RE.test(digest)) throw new ImageError('ERR_IMAGE_REFERENCE', `invalid digest in image reference "${input}"`);
+    if (!DIGEST_RE.test(digest)) throw new ImageError(ERR_IMAGE_REFERENCE, `invalid digest in image reference "${input}"`);
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');
@@ -49,7 +50,7 @@ export function parseReference(input: string): ImageReference {
   if (colon > lastSlash) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG_RE.test(tag)) throw new ImageError('ERR_IMAGE_REFERENCE', `invalid tag in image reference "${input}"`);
+    if (!TAG_RE.test(tag)) throw new ImageError(ERR_IMAGE_REFERENCE, `invalid tag in image reference "${input}"`);
   }
   let domain = DEFAULT_DOMAIN;
   let path = rest;
@@ -61,12 +62,12 @@ export function parseReference(input: string): ImageReference {
       path = rest.slice(slash + 1);
     }
   }
-  if (!DOMAIN_RE.test(domain)) throw new ImageError('ERR_IMAGE_REFERENCE', `invalid registry host in image reference "${input}"`);
+  if (!DOMAIN_RE.test(domain)) throw new ImageError(ERR_IMAGE_REFERENCE, `invalid registry host in image reference "${input}"`);
   if (domain === LEGACY_DEFAULT_DOMAIN) domain = DEFAULT_DOMAIN;
-  if (path === '' || path.length > 255) throw new ImageError('ERR_IMAGE_REFERENCE', `invalid repository name in image reference "${input}"`);
+  if (path === '' || path.length > 255) throw new ImageError(ERR_IMAGE_REFERENCE, `invalid repository name in image reference "${input}"`);
   for (const c of path.split('/')) {
     if (!PATH_COMPONENT_RE.test(c)) {
-      throw new ImageError('ERR_IMAGE_REFERENCE', `invalid repository name "${path}" in image reference "${input}" (lowercase letters, digits and separators only)`);
+      throw new ImageError(ERR_IMAGE_REFERENCE, `invalid repository name "${path}" in image reference "${input}" (lowercase letters, digits and separators only)`);
     }
   }
   if (domain === DEFAULT_DOMAIN && !path.includes('/')) path = OFFICIAL_REPO_PREFIX + path;
@@ -102,10 +103,6 @@ export function familiarName(input: string | ImageReference): string {
 /** `docker.io/library/nginx@sha256:...` for a repository and a manifest digest. */
 export function repoDigest(ref: ImageReference, manifestDigest: string): string {
   return `${repositoryName(ref)}@${manifestDigest}`;
-}
-
-export function isDigest(s: string): boolean {
-  return DIGEST_RE.test(s);
 }
 
 export function isTag(s: string): boolean {

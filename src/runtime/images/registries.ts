@@ -15,6 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { ImageError } from './errors.js';
 import type { ImageReference } from './reference.js';
 import type { PullAuth } from '../types.js';
+import { ERR_IMAGE_MANIFEST } from '../../util/error-codes.js';
 
 export interface MirrorConfig {
   endpoint: string[];
@@ -59,32 +60,32 @@ export function parseRegistriesYaml(text: string): RegistriesConfig {
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new ImageError('ERR_IMAGE_MANIFEST', `registries.yaml: ${(err as Error).message}`, { cause: err });
+    throw new ImageError(ERR_IMAGE_MANIFEST, `registries.yaml: ${(err as Error).message}`, { cause: err });
   }
   if (doc === null || doc === undefined) return { mirrors: {}, configs: {} };
-  if (!isRecord(doc)) throw new ImageError('ERR_IMAGE_MANIFEST', 'registries.yaml: top level must be a mapping');
+  if (!isRecord(doc)) throw new ImageError(ERR_IMAGE_MANIFEST, 'registries.yaml: top level must be a mapping');
   const out: RegistriesConfig = { mirrors: {}, configs: {} };
   const mirrors = doc.mirrors ?? {};
-  if (!isRecord(mirrors)) throw new ImageError('ERR_IMAGE_MANIFEST', 'registries.yaml: "mirrors" must be a mapping');
+  if (!isRecord(mirrors)) throw new ImageError(ERR_IMAGE_MANIFEST, 'registries.yaml: "mirrors" must be a mapping');
   for (const [host, m] of Object.entries(mirrors)) {
-    if (!isRecord(m)) throw new ImageError('ERR_IMAGE_MANIFEST', `registries.yaml: mirror "${host}" must be a mapping`);
+    if (!isRecord(m)) throw new ImageError(ERR_IMAGE_MANIFEST, `registries.yaml: mirror "${host}" must be a mapping`);
     const endpoint = m.endpoint ?? [];
     if (!Array.isArray(endpoint) || !endpoint.every((e) => typeof e === 'string')) {
-      throw new ImageError('ERR_IMAGE_MANIFEST', `registries.yaml: mirrors.${host}.endpoint must be a list of URLs`);
+      throw new ImageError(ERR_IMAGE_MANIFEST, `registries.yaml: mirrors.${host}.endpoint must be a list of URLs`);
     }
     const mc: MirrorConfig = { endpoint: endpoint as string[] };
     if (m.rewrite !== undefined) {
       if (!isRecord(m.rewrite) || !Object.values(m.rewrite).every((v) => typeof v === 'string')) {
-        throw new ImageError('ERR_IMAGE_MANIFEST', `registries.yaml: mirrors.${host}.rewrite must map regexes to strings`);
+        throw new ImageError(ERR_IMAGE_MANIFEST, `registries.yaml: mirrors.${host}.rewrite must map regexes to strings`);
       }
       mc.rewrite = m.rewrite as Record<string, string>;
     }
     out.mirrors[host] = mc;
   }
   const configs = doc.configs ?? {};
-  if (!isRecord(configs)) throw new ImageError('ERR_IMAGE_MANIFEST', 'registries.yaml: "configs" must be a mapping');
+  if (!isRecord(configs)) throw new ImageError(ERR_IMAGE_MANIFEST, 'registries.yaml: "configs" must be a mapping');
   for (const [host, c] of Object.entries(configs)) {
-    if (!isRecord(c)) throw new ImageError('ERR_IMAGE_MANIFEST', `registries.yaml: configs.${host} must be a mapping`);
+    if (!isRecord(c)) throw new ImageError(ERR_IMAGE_MANIFEST, `registries.yaml: configs.${host} must be a mapping`);
     const hc: RegistryHostConfig = {};
     if (isRecord(c.auth)) hc.auth = pickStrings(c.auth, ['username', 'password', 'auth', 'identity_token']);
     if (isRecord(c.tls)) {
@@ -116,7 +117,7 @@ export function defaultEndpointOrigin(domain: string): string {
 function makeEndpoint(url: string, mirror: boolean, cfg: RegistriesConfig, domain: string, auth: PullAuth | undefined, rewrite?: Record<string, string>): Endpoint {
   const u = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new ImageError('ERR_IMAGE_MANIFEST', `registry endpoint "${url}" must be http or https`);
+    throw new ImageError(ERR_IMAGE_MANIFEST, `registry endpoint "${url}" must be http or https`);
   }
   let apiBase = u.pathname.replace(/\/+$/, '');
   if (!apiBase.endsWith('/v2')) apiBase += '/v2';

@@ -32,6 +32,7 @@ import { repoDigest, type ImageReference, formatReference } from './reference.js
 import { basicCredentials, rewriteRepository, type Endpoint } from './registries.js';
 import type { ImageRecord, ImageStore, LayerRecord } from './store.js';
 import type { PullAuth } from '../types.js';
+import { ERR_IMAGE_AUTH, ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST, ERR_IMAGE_NOT_FOUND, ERR_IMAGE_PULL } from '../../util/error-codes.js';
 
 export interface RegistryRequestOptions {
   signal?: AbortSignal;
@@ -82,10 +83,10 @@ export class RegistryClient {
     const digest = sha256Digest(body);
     const claimed = header(res, 'docker-content-digest');
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new ImageError('ERR_IMAGE_DIGEST', `manifest ${reference} from ${this.endpoint.origin} hashes to ${digest}`);
+      throw new ImageError(ERR_IMAGE_DIGEST, `manifest ${reference} from ${this.endpoint.origin} hashes to ${digest}`);
     }
     if (claimed !== undefined && claimed.startsWith('sha256:') && claimed !== digest) {
-      throw new ImageError('ERR_IMAGE_DIGEST', `manifest from ${this.endpoint.origin} hashes to ${digest} but Docker-Content-Digest says ${claimed}`);
+      throw new ImageError(ERR_IMAGE_DIGEST, `manifest from ${this.endpoint.origin} hashes to ${digest} but Docker-Content-Digest says ${claimed}`);
     }
     return { body, mediaType: (header(res, 'content-type') ?? '').split(';')[0]!.trim(), digest };
   }
@@ -119,7 +120,7 @@ export class RegistryClient {
   }
 
   private statusError(url: URL, status: number, msg: string): ImageError {
-    const code = status === 401 || status === 403 ? 'ERR_IMAGE_AUTH' : status === 404 ? 'ERR_IMAGE_NOT_FOUND' : 'ERR_IMAGE_PULL';
+    const code = status === 401 || status === 403 ? ERR_IMAGE_AUTH : status === 404 ? ERR_IMAGE_NOT_FOUND : ERR_IMAGE_PULL;
     return new ImageError(code, `GET ${url.pathname}: HTTP ${status}${msg ? `: ${msg}` : ''}`);
   }
 
@@ -133,7 +134,7 @@ export class RegistryClient {
     if (ch.scheme !== 'bearer') return undefined;
     if (auth?.registryToken !== undefined) return `Bearer ${auth.registryToken}`;
     const realm = ch.params.realm;
-    if (realm === undefined) throw new ImageError('ERR_IMAGE_AUTH', `bearer challenge from ${this.endpoint.origin} has no realm`);
+    if (realm === undefined) throw new ImageError(ERR_IMAGE_AUTH, `bearer challenge from ${this.endpoint.origin} has no realm`);
     const scope = ch.params.scope ?? `repository:${this.repository}:pull`;
     const tokenUrl = new URL(realm);
     let res: http.IncomingMessage;
@@ -148,7 +149,7 @@ export class RegistryClient {
     }
     const body = await readBody(res, 1024 * 1024);
     if (res.statusCode !== 200) {
-      throw new ImageError('ERR_IMAGE_AUTH', `token request to ${tokenUrl.origin}${tokenUrl.pathname} failed: HTTP ${res.statusCode}: ${registryErrorMessage(body.toString())}`);
+      throw new ImageError(ERR_IMAGE_AUTH, `token request to ${tokenUrl.origin}${tokenUrl.pathname} failed: HTTP ${res.statusCode}: ${registryErrorMessage(body.toString())}`);
     }
     let tok: unknown;
     try {
@@ -157,7 +158,7 @@ export class RegistryClient {
       tok = undefined;
     }
     const t = typeof tok === 'object' && tok !== null ? ((tok as Record<string, unknown>).token ?? (tok as Record<string, unknown>).access_token) : undefined;
-    if (typeof t !== 'string' || t === '') throw new ImageError('ERR_IMAGE_AUTH', `token response from ${tokenUrl.origin} has no token`);
+    if (typeof t !== 'string' || t === '') throw new ImageError(ERR_IMAGE_AUTH, `token response from ${tokenUrl.origin} has no token`);
     return `Bearer ${t}`;
   }
 
@@ -204,7 +205,7 @@ async function readBody(res: http.IncomingMessage, limit: number): Promise<Buffe
     n += (c as Buffer).length;
     if (n > limit) {
       res.destroy();
-      throw new ImageError('ERR_IMAGE_MANIFEST', `response larger than ${limit} bytes`);
+      throw new ImageError(ERR_IMAGE_MANIFEST, `response larger than ${limit} bytes`);
     }
     chunks.push(c as Buffer);
   }
@@ -247,7 +248,7 @@ export async function pullImage(store: ImageStore, ref: ImageReference, endpoint
       failures.push(`${ep.origin}${ep.mirror ? ' (mirror)' : ' (upstream)'}: ${(err as Error).message}`);
     }
   }
-  throw new ImageError('ERR_IMAGE_PULL', `failed to pull ${formatReference(ref)}; tried ${endpoints.length} endpoint(s): ${failures.join('; ') || 'none configured'}`);
+  throw new ImageError(ERR_IMAGE_PULL, `failed to pull ${formatReference(ref)}; tried ${endpoints.length} endpoint(s): ${failures.join('; ') || 'none configured'}`);
 }
 
 async function pullFrom(store: ImageStore, ref: ImageReference, ep: Endpoint, opts: PullOptions): Promise<{ record: ImageRecord; timings: PullTimings }> {
@@ -269,12 +270,12 @@ async function pullFrom(store: ImageStore, ref: ImageReference, ep: Endpoint, op
     if (parsed.kind === 'index') {
       const desc = selectPlatform(parsed.index);
       const m = await client.getManifest(desc.digest);
-      if (m.body.length !== desc.size) throw new ImageError('ERR_IMAGE_DIGEST', `manifest ${desc.digest} has ${m.body.length} bytes, index says ${desc.size}`);
+      if (m.body.length !== desc.size) throw new ImageError(ERR_IMAGE_DIGEST, `manifest ${desc.digest} has ${m.body.length} bytes, index says ${desc.size}`);
       hold(m.digest);
       await store.writeBlobBuffer(m.body, { digest: desc.digest });
       extraBlobs.push(top.digest);
       parsed = parseManifestDocument(m.body, m.mediaType);
-      if (parsed.kind !== 'manifest') throw new ImageError('ERR_IMAGE_MANIFEST', 'an index entry points to another index');
+      if (parsed.kind !== 'manifest') throw new ImageError(ERR_IMAGE_MANIFEST, 'an index entry points to another index');
       manifestDigest = m.digest;
       manifestMediaType = parsed.manifest.mediaType ?? desc.mediaType;
     } else {
@@ -287,7 +288,7 @@ async function pullFrom(store: ImageStore, ref: ImageReference, ep: Endpoint, op
     if (!(await store.hasBlob(manifest.config.digest))) await download(store, client, manifest.config);
     const cfg = parseImageConfig(await store.readBlob(manifest.config.digest));
     if (cfg.rootfs.diff_ids.length !== manifest.layers.length) {
-      throw new ImageError('ERR_IMAGE_MANIFEST', `manifest has ${manifest.layers.length} layers but config has ${cfg.rootfs.diff_ids.length} diff_ids`);
+      throw new ImageError(ERR_IMAGE_MANIFEST, `manifest has ${manifest.layers.length} layers but config has ${cfg.rootfs.diff_ids.length} diff_ids`);
     }
     const layers: LayerRecord[] = manifest.layers.map((l, i) => ({ digest: l.digest, diffId: cfg.rootfs.diff_ids[i]!, size: l.size, mediaType: l.mediaType }));
     for (const l of layers) {

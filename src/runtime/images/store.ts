@@ -19,6 +19,7 @@ import { digestHex, DIGEST_RE } from './oci.js';
 import { parseReference, formatReference } from './reference.js';
 import { unpackLayerFile, type UnpackResult } from './unpack.js';
 import type { ImageConfig } from '../types.js';
+import { ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST, ERR_IMAGE_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface LayerRecord {
   /** Digest of the blob as stored (compressed or not). */
@@ -75,7 +76,7 @@ export class ImageStore {
       if (typeof doc === 'object' && doc !== null && (doc as IndexFile).version === 1 && typeof (doc as IndexFile).images === 'object') {
         s.index = doc as IndexFile;
       } else {
-        throw new ImageError('ERR_IMAGE_MANIFEST', `${s.indexPath()} has an unknown format`);
+        throw new ImageError(ERR_IMAGE_MANIFEST, `${s.indexPath()} has an unknown format`);
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -109,7 +110,7 @@ export class ImageStore {
    */
   async writeBlob(source: AsyncIterable<unknown> | Iterable<unknown>, expected?: { digest?: string; size?: number }): Promise<{ digest: string; size: number }> {
     if (expected?.digest !== undefined && !DIGEST_RE.test(expected.digest)) {
-      throw new ImageError('ERR_IMAGE_DIGEST', `unsupported digest "${expected.digest}"`);
+      throw new ImageError(ERR_IMAGE_DIGEST, `unsupported digest "${expected.digest}"`);
     }
     const tmp = this.tmpName('blob');
     const hash = createHash('sha256');
@@ -132,7 +133,7 @@ export class ImageStore {
     if ((expected?.digest !== undefined && expected.digest !== digest) || (expected?.size !== undefined && expected.size !== size)) {
       await fs.rm(tmp, { force: true });
       throw new ImageError(
-        'ERR_IMAGE_DIGEST',
+        ERR_IMAGE_DIGEST,
         `content does not match its descriptor: expected ${expected.digest ?? '?'} (${expected.size ?? '?'} bytes), got ${digest} (${size} bytes)`,
       );
     }
@@ -148,7 +149,7 @@ export class ImageStore {
     try {
       return await fs.readFile(this.blobPath(digest));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ImageError('ERR_IMAGE_NOT_FOUND', `blob ${digest} not in the store`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new ImageError(ERR_IMAGE_NOT_FOUND, `blob ${digest} not in the store`);
       throw err;
     }
   }
@@ -332,7 +333,7 @@ export class ImageStore {
   /** overlayfs lowerdirs of an image, top-most layer first. */
   imageLayers(id: string): string[] {
     const rec = this.index.images[id] ?? this.resolve(id);
-    if (rec === undefined) throw new ImageError('ERR_IMAGE_NOT_FOUND', `image ${id} not found`);
+    if (rec === undefined) throw new ImageError(ERR_IMAGE_NOT_FOUND, `image ${id} not found`);
     return rec.layers.map((l) => this.layerPath(l.diffId)).reverse();
   }
 

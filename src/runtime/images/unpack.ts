@@ -35,6 +35,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { ImageError } from './errors.js';
+import { ERR_IMAGE_DIGEST, ERR_IMAGE_UNPACK, ERR_IMAGE_UNSAFE_PATH } from '../../util/error-codes.js';
 
 export type WhiteoutMode = 'overlay' | 'apply';
 
@@ -70,7 +71,7 @@ export async function unpackLayerFile(file: string, dest: string, opts: UnpackOp
     await fh.close();
   }
   if (magic[0] === 0x28 && magic[1] === 0xb5 && magic[2] === 0x2f && magic[3] === 0xfd) {
-    throw new ImageError('ERR_IMAGE_UNPACK', `layer ${path.basename(file)} is zstd-compressed, which is not supported`);
+    throw new ImageError(ERR_IMAGE_UNPACK, `layer ${path.basename(file)} is zstd-compressed, which is not supported`);
   }
   const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
   return unpackLayer(createReadStream(file, { highWaterMark: 256 * 1024 }), dest, { ...opts, gzip });
@@ -103,18 +104,18 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
   } catch (err) {
     input.destroy();
     if (err instanceof ImageError) throw err;
-    throw new ImageError('ERR_IMAGE_UNPACK', `unpacking layer into ${dest}: ${(err as Error).message}`, { cause: err });
+    throw new ImageError(ERR_IMAGE_UNPACK, `unpacking layer into ${dest}: ${(err as Error).message}`, { cause: err });
   }
   await u.finish();
   const diffId = 'sha256:' + hash.digest('hex');
   if (opts.diffId !== undefined && opts.diffId !== diffId) {
-    throw new ImageError('ERR_IMAGE_DIGEST', `layer diff id mismatch: expected ${opts.diffId}, got ${diffId}`);
+    throw new ImageError(ERR_IMAGE_DIGEST, `layer diff id mismatch: expected ${opts.diffId}, got ${diffId}`);
   }
   return { diffId, entries: u.entries, whiteouts: u.whiteouts, opaqueDirs: u.opaqueDirs, skippedDevices: u.skippedDevices, uncompressedBytes: bytes };
 }
 
 function unsafe(name: string, why: string): ImageError {
-  return new ImageError('ERR_IMAGE_UNSAFE_PATH', `refusing layer entry "${name}": ${why}`);
+  return new ImageError(ERR_IMAGE_UNSAFE_PATH, `refusing layer entry "${name}": ${why}`);
 }
 
 /** Splits a member name into components; refuses absolute names and `..`. `./` and `//` are dropped. */
@@ -286,7 +287,7 @@ class LayerWriter {
       return;
     }
     await this.remove(p);
-    if (!isRoot) throw new ImageError('ERR_IMAGE_UNPACK', `overlay whiteout "${entryName}" needs root (mknod c 0 0)`);
+    if (!isRoot) throw new ImageError(ERR_IMAGE_UNPACK, `overlay whiteout "${entryName}" needs root (mknod c 0 0)`);
     runTool('mknod', [p, 'c', '0', '0']);
     this.written.add(p);
   }
@@ -324,7 +325,7 @@ async function lstatOrUndefined(p: string) {
 function runTool(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error !== undefined || r.status !== 0) {
-    throw new ImageError('ERR_IMAGE_UNPACK', `${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim()}`, { cause: r.error });
+    throw new ImageError(ERR_IMAGE_UNPACK, `${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.trim()}`, { cause: r.error });
   }
 }
 
@@ -356,6 +357,6 @@ export function setOpaqueXattr(dir: string): void {
   const sf = findSetfattr();
   if (sf !== null) return runTool(sf, ['-h', '-n', 'trusted.overlay.opaque', '-v', 'y', dir]);
   const nr = LSETXATTR[process.arch];
-  if (nr === undefined) throw new ImageError('ERR_IMAGE_UNPACK', `cannot set overlay opaque xattr on ${process.arch}: install setfattr (Debian package "attr")`);
+  if (nr === undefined) throw new ImageError(ERR_IMAGE_UNPACK, `cannot set overlay opaque xattr on ${process.arch}: install setfattr (Debian package "attr")`);
   runTool('perl', ['-e', `my ($p,$n,$v)=($ARGV[0],"trusted.overlay.opaque","y"); syscall(${nr}, $p, $n, $v, 1, 0) == 0 or die "lsetxattr: $!\\n"`, dir]);
 }

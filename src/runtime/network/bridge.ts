@@ -14,6 +14,7 @@ import { Mutex, RuntimeError, isEnoent, isRecord, linkExists, readJson, run, set
 import { HostPortEntry, renderHostPortTable, renderNatTable } from './hostport-nft.js';
 import { HostIpam } from './ipam.js';
 import type { PodNetwork, PodNetworkOptions, PodNetworkRequest, PodNetworkResult } from './types.js';
+import { ERR_RUNTIME_INVALID } from '../../util/error-codes.js';
 
 interface PodState {
   sandboxId: string;
@@ -165,7 +166,7 @@ export class DirectBridgeNetwork implements PodNetwork {
 /** `ip` addresses namespaces by name: the basename of a /var/run/netns or /run/netns path. */
 export function netnsName(netnsPath: string): string {
   if (!/^\/(var\/)?run\/netns\/[^/]+$/.test(netnsPath)) {
-    throw new RuntimeError('K8TS_RUNTIME_INVALID', `network namespace ${netnsPath} is not under /run/netns`);
+    throw new RuntimeError(ERR_RUNTIME_INVALID, `network namespace ${netnsPath} is not under /run/netns`);
   }
   return basename(netnsPath);
 }

@@ -3,14 +3,10 @@
 import { spawn } from 'node:child_process';
 import { writeFile, rename, readFile } from 'node:fs/promises';
 
-/**
- * Error codes (stable strings, see README):
- * - `K8TS_RUNTIME_COMMAND` — a host tool exited non-zero or could not be spawned.
- * - `K8TS_RUNTIME_NOT_FOUND` — the sandbox/container id is unknown.
- * - `K8TS_RUNTIME_INVALID` — a request the runtime cannot honour (bad state, bad config).
- * - `K8TS_RUNTIME_IPAM_EXHAUSTED` — no free address left in the pod CIDR.
- */
-export type RuntimeErrorCode = 'K8TS_RUNTIME_COMMAND' | 'K8TS_RUNTIME_NOT_FOUND' | 'K8TS_RUNTIME_INVALID' | 'K8TS_RUNTIME_IPAM_EXHAUSTED';
+import { ERR_RUNTIME_COMMAND, type RuntimeErrorCode } from '../../util/error-codes.js';
+
+/** Error codes: ERR_RUNTIME_* in src/util/error-codes.ts (also listed in src/runtime/oci/README.md). */
+export type { RuntimeErrorCode };
 
 export class RuntimeError extends Error {
   constructor(readonly code: RuntimeErrorCode, message: string, options?: { cause?: unknown }) {
@@ -21,7 +17,7 @@ export class RuntimeError extends Error {
 
 export class RuntimeCommandError extends RuntimeError {
   constructor(readonly command: string, readonly exitCode: number | null, readonly stderr: string, options?: { cause?: unknown }) {
-    super('K8TS_RUNTIME_COMMAND', `${command} failed (exit ${exitCode}): ${stderr.trim().slice(0, 2000)}`, options);
+    super(ERR_RUNTIME_COMMAND, `${command} failed (exit ${exitCode}): ${stderr.trim().slice(0, 2000)}`, options);
     this.name = 'RuntimeCommandError';
   }
 }

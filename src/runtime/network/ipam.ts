@@ -6,6 +6,7 @@ import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ipv4Cidr, intToIp, ipToInt, podRange } from './cidr.js';
 import { Mutex, RuntimeError, isEnoent } from './exec.js';
+import { ERR_RUNTIME_IPAM_EXHAUSTED } from '../../util/error-codes.js';
 
 export class HostIpam {
   private readonly mutex = new Mutex();
@@ -37,7 +38,7 @@ export class HostIpam {
         await writeFile(join(this.dir, 'last'), ip);
         return ip;
       }
-      throw new RuntimeError('K8TS_RUNTIME_IPAM_EXHAUSTED', `no free address left in the pod CIDR (${size} in use)`);
+      throw new RuntimeError(ERR_RUNTIME_IPAM_EXHAUSTED, `no free address left in the pod CIDR (${size} in use)`);
     });
   }
 

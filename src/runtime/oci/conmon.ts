@@ -9,6 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { RuntimeError } from '../network/exec.js';
+import { ERR_RUNTIME_COMMAND } from '../../util/error-codes.js';
 
 export interface ConmonStart {
   conmonPath: string;
@@ -54,7 +55,7 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
     const pipe = child.stdio[3] as Readable;
     const msg = await new Promise<string>((resolve, reject) => {
       let buf = '';
-      const timer = setTimeout(() => done(new RuntimeError('K8TS_RUNTIME_COMMAND', `conmon did not report container ${o.id} created within ${o.timeoutMs ?? 30000} ms`)), o.timeoutMs ?? 30000);
+      const timer = setTimeout(() => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon did not report container ${o.id} created within ${o.timeoutMs ?? 30000} ms`)), o.timeoutMs ?? 30000);
       const done = (err?: Error) => {
         clearTimeout(timer);
         pipe.removeAllListeners('data');
@@ -68,7 +69,7 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
       });
       pipe.on('error', () => undefined);
       pipe.on('close', () => done());
-      child.on('error', (e) => done(new RuntimeError('K8TS_RUNTIME_COMMAND', `conmon: ${e.message}`, { cause: e })));
+      child.on('error', (e) => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon: ${e.message}`, { cause: e })));
     });
     let parsed: { data?: unknown; message?: unknown } = {};
     try {
@@ -80,7 +81,7 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
     if (pid <= 0) {
       const log = await readFile(o.conmonLog, 'utf8').catch(() => '');
       const why = typeof parsed.message === 'string' ? parsed.message : log.trim().split('\n').slice(-5).join('\n');
-      throw new RuntimeError('K8TS_RUNTIME_COMMAND', `container ${o.id} could not be created: ${why || 'conmon exited without a result'}`);
+      throw new RuntimeError(ERR_RUNTIME_COMMAND, `container ${o.id} could not be created: ${why || 'conmon exited without a result'}`);
     }
     return pid;
   } finally {

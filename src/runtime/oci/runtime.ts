@@ -34,6 +34,7 @@ import { conmonCreate } from './conmon.js';
 import { createPodNamespaces, isMountPoint, releaseNamespaceFiles, renderHostsFile, sanitizeHostname } from './sandbox-files.js';
 import { buildOciSpec, resolveImageUser, type ResolvedUser } from './spec.js';
 import { attachByLog, execStream, execSync, netnsConnect, type RuncTarget } from './streams.js';
+import { ERR_RUNTIME_COMMAND, ERR_RUNTIME_INVALID, ERR_RUNTIME_NOT_FOUND } from '../../util/error-codes.js';
 
 /** Unpacked image layers for a container root: the image service implements this. */
 export interface RootfsProvider {
@@ -211,10 +212,10 @@ export class OciRuntime implements RuntimeService {
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     await this.init();
     const sb = await this.loadSandbox(sandboxId);
-    if (!sb) throw new RuntimeError('K8TS_RUNTIME_NOT_FOUND', `pod sandbox ${sandboxId} not found`);
-    if (sb.state !== 'ready') throw new RuntimeError('K8TS_RUNTIME_INVALID', `pod sandbox ${sandboxId} is not ready`);
+    if (!sb) throw new RuntimeError(ERR_RUNTIME_NOT_FOUND, `pod sandbox ${sandboxId} not found`);
+    if (sb.state !== 'ready') throw new RuntimeError(ERR_RUNTIME_INVALID, `pod sandbox ${sandboxId} is not ready`);
     const image = await this.opts.rootfs.layersFor(config.image);
-    if (!image.layers.length) throw new RuntimeError('K8TS_RUNTIME_INVALID', `image ${config.image} has no layers`);
+    if (!image.layers.length) throw new RuntimeError(ERR_RUNTIME_INVALID, `image ${config.image} has no layers`);
     const imageConfig = image.config ?? {};
     const id = randomBytes(16).toString('hex');
     const cdir = join(this.dirs.containers, id);
@@ -295,7 +296,7 @@ export class OciRuntime implements RuntimeService {
     }
     await this.kill(id, 'KILL');
     if (!(await this.waitExit(id, 10_000))) {
-      throw new RuntimeError('K8TS_RUNTIME_COMMAND', `container ${id} did not exit 10 s after SIGKILL`);
+      throw new RuntimeError(ERR_RUNTIME_COMMAND, `container ${id} did not exit 10 s after SIGKILL`);
     }
   }
 
@@ -346,15 +347,15 @@ export class OciRuntime implements RuntimeService {
   async attach(id: string, opts: { stdin: boolean; tty: boolean }): Promise<StreamSession> {
     const rec = await this.requireContainer(id);
     if (opts.stdin) {
-      throw new RuntimeError('K8TS_RUNTIME_INVALID', 'attach with stdin is not supported by the oci runtime (conmon attach sockets are SOCK_SEQPACKET); attach without -i follows the output');
+      throw new RuntimeError(ERR_RUNTIME_INVALID, 'attach with stdin is not supported by the oci runtime (conmon attach sockets are SOCK_SEQPACKET); attach without -i follows the output');
     }
     return attachByLog(rec.config.logPath, async () => (await this.probe(rec)).state === 'exited');
   }
 
   async portForward(sandboxId: string, port: number): Promise<Duplex> {
     const sb = await this.loadSandbox(sandboxId);
-    if (!sb) throw new RuntimeError('K8TS_RUNTIME_NOT_FOUND', `pod sandbox ${sandboxId} not found`);
-    if (sb.state !== 'ready') throw new RuntimeError('K8TS_RUNTIME_INVALID', `pod sandbox ${sandboxId} is not ready`);
+    if (!sb) throw new RuntimeError(ERR_RUNTIME_NOT_FOUND, `pod sandbox ${sandboxId} not found`);
+    if (sb.state !== 'ready') throw new RuntimeError(ERR_RUNTIME_INVALID, `pod sandbox ${sandboxId} is not ready`);
     return netnsConnect(process.execPath, sb.netnsPath, port);
   }
 
@@ -370,14 +371,14 @@ export class OciRuntime implements RuntimeService {
 
   private async requireContainer(id: string): Promise<ContainerRecord> {
     const rec = await this.loadContainer(id);
-    if (!rec) throw new RuntimeError('K8TS_RUNTIME_NOT_FOUND', `container ${id} not found`);
+    if (!rec) throw new RuntimeError(ERR_RUNTIME_NOT_FOUND, `container ${id} not found`);
     return rec;
   }
 
   private async requireRunning(id: string): Promise<ContainerRecord> {
     const rec = await this.requireContainer(id);
     const st = await this.probe(rec);
-    if (st.state !== 'running') throw new RuntimeError('K8TS_RUNTIME_INVALID', `container ${id} is not running (${st.state})`);
+    if (st.state !== 'running') throw new RuntimeError(ERR_RUNTIME_INVALID, `container ${id} is not running (${st.state})`);
     return rec;
   }
 
@@ -388,7 +389,7 @@ export class OciRuntime implements RuntimeService {
     try {
       user = resolveImageUser(sec.runAsUser !== undefined ? String(sec.runAsUser) : image.User, passwd, group);
     } catch (e) {
-      throw new RuntimeError('K8TS_RUNTIME_INVALID', (e as Error).message, { cause: e });
+      throw new RuntimeError(ERR_RUNTIME_INVALID, (e as Error).message, { cause: e });
     }
     if (sec.runAsGroup !== undefined) user.gid = sec.runAsGroup;
     if (sec.supplementalGroups?.length) user.additionalGids = [...sec.supplementalGroups];

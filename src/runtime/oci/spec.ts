@@ -1,6 +1,7 @@
 // config.json for runc, built by a pure function from the container config, the image config
 // and the sandbox (namespace paths, per-pod files). No I/O here: see runtime.ts for the bundle.
 import type { ContainerConfig, ImageConfig, Mount } from '../types.js';
+import { BugError } from '../../util/bug-error.js';
 
 /** Docker/containerd's default capability set (runtime.md §1f: runc spec's three are not enough for nginx). */
 export const DEFAULT_CAPABILITIES = [
@@ -130,7 +131,7 @@ function propagationOption(m: Mount): string {
       return 'rshared';
     default: {
       const never: never = m.propagation as never;
-      throw new Error(`unknown mount propagation ${String(never)}`);
+      throw new BugError(`unknown mount propagation ${String(never)}`);
     }
   }
 }

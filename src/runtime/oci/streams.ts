@@ -13,6 +13,7 @@ import { Duplex, PassThrough } from 'node:stream';
 import { connect } from 'node:net';
 import type { ExecResult, StreamSession } from '../types.js';
 import { RuntimeError, run } from '../network/exec.js';
+import { ERR_RUNTIME_COMMAND, ERR_RUNTIME_INVALID } from '../../util/error-codes.js';
 
 export interface RuncTarget {
   runcPath: string;
@@ -25,7 +26,7 @@ export function shellQuote(s: string): string {
 }
 
 export async function execSync(t: RuncTarget, cmd: string[], timeoutSeconds: number, pidFile: string): Promise<ExecResult> {
-  if (cmd.length === 0) throw new RuntimeError('K8TS_RUNTIME_INVALID', 'exec: empty command');
+  if (cmd.length === 0) throw new RuntimeError(ERR_RUNTIME_INVALID, 'exec: empty command');
   return new Promise<ExecResult>((resolve, reject) => {
     const child = spawn(t.runcPath, ['--root', t.runcRoot, 'exec', '--pid-file', pidFile, t.id, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -40,7 +41,7 @@ export async function execSync(t: RuncTarget, cmd: string[], timeoutSeconds: num
         : undefined;
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new RuntimeError('K8TS_RUNTIME_COMMAND', `runc exec: ${e.message}`, { cause: e })));
+    child.on('error', (e) => reject(new RuntimeError(ERR_RUNTIME_COMMAND, `runc exec: ${e.message}`, { cause: e })));
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       void rm(pidFile, { force: true });
@@ -62,7 +63,7 @@ async function killByPidFile(pidFile: string): Promise<void> {
 }
 
 export function execStream(t: RuncTarget, cmd: string[], opts: { tty: boolean; stdin: boolean }, pidFile: string): StreamSession {
-  if (cmd.length === 0) throw new RuntimeError('K8TS_RUNTIME_INVALID', 'exec: empty command');
+  if (cmd.length === 0) throw new RuntimeError(ERR_RUNTIME_INVALID, 'exec: empty command');
   const runcArgs = ['--root', t.runcRoot, 'exec', '--pid-file', pidFile, ...(opts.tty ? ['-t'] : []), t.id, ...cmd];
   let child: ChildProcess;
   if (opts.tty) {
@@ -191,7 +192,7 @@ export function attachByLog(logPath: string, isExited: () => Promise<boolean>): 
  * loopback-only listeners.) Resolves once the relay has connected; rejects with its error.
  */
 export function netnsConnect(nodePath: string, netnsPath: string, port: number): Promise<Duplex> {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.reject(new RuntimeError('K8TS_RUNTIME_INVALID', `invalid port ${port}`));
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.reject(new RuntimeError(ERR_RUNTIME_INVALID, `invalid port ${port}`));
   if (!netnsPath) {
     return new Promise((resolve, reject) => {
       const s = connect(port, '127.0.0.1');
@@ -217,13 +218,13 @@ export function netnsConnect(nodePath: string, netnsPath: string, port: number):
         resolve(duplex);
       } else if (err.includes('\n')) {
         child.kill();
-        reject(new RuntimeError('K8TS_RUNTIME_COMMAND', `port-forward to 127.0.0.1:${port} in ${netnsPath}: ${err.replace(/^ERR /, '').trim()}`));
+        reject(new RuntimeError(ERR_RUNTIME_COMMAND, `port-forward to 127.0.0.1:${port} in ${netnsPath}: ${err.replace(/^ERR /, '').trim()}`));
       }
     };
     child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new RuntimeError('K8TS_RUNTIME_COMMAND', `nsenter: ${e.message}`, { cause: e })));
+    child.on('error', (e) => reject(new RuntimeError(ERR_RUNTIME_COMMAND, `nsenter: ${e.message}`, { cause: e })));
     child.on('close', (code) => {
-      if (!err.startsWith('OK\n')) reject(new RuntimeError('K8TS_RUNTIME_COMMAND', `port-forward relay exited ${code}: ${err.trim()}`));
+      if (!err.startsWith('OK\n')) reject(new RuntimeError(ERR_RUNTIME_COMMAND, `port-forward relay exited ${code}: ${err.trim()}`));
     });
   });
 }

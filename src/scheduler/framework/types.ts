@@ -35,10 +35,6 @@ export function newStatus(code: Code, plugin: string, ...reasons: string[]): Sta
   return Object.freeze({ code, reasons: Object.freeze(reasons), plugin });
 }
 
-export function isSuccess(s: Status | undefined): boolean {
-  return s === undefined || s.code === 'Success';
-}
-
 // ---- cycle state ----
 
 /** Per-cycle scratch space, keyed by plugin-chosen keys. Never shared across cycles. */

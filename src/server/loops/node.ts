@@ -6,7 +6,7 @@
 import { RestClient } from '../../client/rest-client.js';
 import { SharedInformerFactory } from '../../client/informers/index.js';
 import { ClientEventRecorder } from '../../client/events/index.js';
-import type { ClusterPki } from '../../apiserver/auth/certs.js';
+import type { ClusterPki } from '../../pki/index.js';
 import { logger } from '../../util/log.js';
 import type { RunningLoop } from '../protocol.js';
 

@@ -6,6 +6,9 @@
 // Header blocks inside SYN_STREAM / SYN_REPLY / HEADERS stay compressed here; the session
 // runs them through the per-connection zlib contexts (header-block.ts).
 
+import { ERR_SPDY_PROTOCOL } from '../error-codes.js';
+import { BugError } from '../bug-error.js';
+
 export const SPDY_VERSION = 3;
 
 export const FrameType = {
@@ -51,7 +54,7 @@ export type SpdyFrame =
   | { type: 'unknown'; frameType: number; flags: number; payload: Buffer };
 
 export class SpdyProtocolError extends Error {
-  readonly code = 'SPDY_PROTOCOL_ERROR';
+  readonly code = ERR_SPDY_PROTOCOL;
 }
 
 function control(type: number, flags: number, payload: Buffer): Buffer {
@@ -111,7 +114,7 @@ export function encodeFrame(f: SpdyFrame): Buffer {
       return control(f.frameType, f.flags, f.payload);
     default: {
       const never: never = f;
-      throw new Error(`unknown frame ${JSON.stringify(never)}`);
+      throw new BugError(`unknown frame ${JSON.stringify(never)}`);
     }
   }
 }

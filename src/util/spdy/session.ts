@@ -15,6 +15,7 @@
 import { Duplex } from 'node:stream';
 import { encodeFrame, FrameReader, RstStatus, SpdyProtocolError, type SpdyFrame } from './frames.js';
 import { HeaderDeflater, HeaderInflater, type SpdyHeaders } from './header-block.js';
+import { BugError } from '../bug-error.js';
 
 export interface SpdySessionOptions {
   /** Servers accept odd (client-initiated) stream ids and open even ones. */
@@ -342,7 +343,7 @@ export class SpdySession {
         return;
       default: {
         const never: never = f;
-        throw new Error(`unhandled frame ${JSON.stringify(never)}`);
+        throw new BugError(`unhandled frame ${JSON.stringify(never)}`);
       }
     }
   }

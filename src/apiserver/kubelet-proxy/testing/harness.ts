@@ -4,7 +4,7 @@
 import { writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminKubeconfig, type RunningApiServer } from '../../index.js';
-import { signLeaf } from '../../auth/certs.js';
+import { signLeaf, ensureKubeletClientCert } from '../../../pki/index.js';
 import type { RestClient } from '../../../client/rest-client.js';
 import { startTestApi } from '../../../testing/test-api.js';
 import { R } from '../../../client/resources.js';
@@ -13,7 +13,6 @@ import { FakeRuntime } from '../../../kubelet/server/testing/fake-runtime.js';
 import { badRequest } from '../../../api/status.js';
 import { createKubeletProxy } from '../kubelet-proxy.js';
 import { installUpgradeRouting } from '../upgrade-routing.js';
-import { ensureKubeletClientCert } from '../kubelet-client-cert.js';
 
 export interface StreamingHarness {
   api: RunningApiServer;

@@ -1,9 +1,10 @@
-// Conformance suite for the Store contract (types.ts). Each implementation registers it
+// Conformance suite for the Store contract (../types.ts). Each implementation registers it
 // from its own *.test.ts with a factory; behaviour must be identical across stores.
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from './types.js';
+import { isStorageError, type KeyValue, type Store, type StoreEvent, type StorageErrorCode } from '../types.js';
+import { ERR_STORAGE_CLOSED, ERR_STORAGE_COMPACTED, ERR_STORAGE_CONFLICT, ERR_STORAGE_FUTURE_REVISION, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface StoreFixture {
   store: Store;
@@ -59,11 +60,11 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       assert.equal(await s.get('/registry/core/pods/default/missing'), undefined);
     });
 
-    it('create of an existing key fails with STORAGE_KEY_EXISTS and takes no revision', async () => {
+    it('create of an existing key fails with ERR_STORAGE_KEY_EXISTS and takes no revision', async () => {
       const s = await open();
       await s.create('/k', 'v1');
       const r = s.currentRevision();
-      await rejectsWith(s.create('/k', 'v2'), 'STORAGE_KEY_EXISTS');
+      await rejectsWith(s.create('/k', 'v2'), ERR_STORAGE_KEY_EXISTS);
       assert.equal(s.currentRevision(), r);
       assert.equal((await s.get('/k'))?.value, 'v1');
     });
@@ -74,11 +75,11 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const b = await s.update('/k', 'v2', a.modRevision);
       assert.equal(b.createRevision, a.createRevision);
       assert.equal(b.modRevision, a.modRevision + 1);
-      await rejectsWith(s.update('/k', 'v3', a.modRevision), 'STORAGE_CONFLICT');
+      await rejectsWith(s.update('/k', 'v3', a.modRevision), ERR_STORAGE_CONFLICT);
       const cur = await s.get('/k');
       assert.equal(cur?.value, 'v2');
       assert.equal(cur?.modRevision, b.modRevision);
-      await rejectsWith(s.update('/nope', 'x', 1), 'STORAGE_KEY_NOT_FOUND');
+      await rejectsWith(s.update('/nope', 'x', 1), ERR_STORAGE_KEY_NOT_FOUND);
       assert.equal(s.currentRevision(), b.modRevision);
     });
 
@@ -86,7 +87,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const s = await open();
       const a = await s.create('/k', 'v1');
       await assert.rejects(s.update('/k', 'x', a.modRevision + 100), (e: unknown) => {
-        assert.ok(isStorageError(e, 'STORAGE_CONFLICT'));
+        assert.ok(isStorageError(e, ERR_STORAGE_CONFLICT));
         assert.equal(e.key, '/k');
         assert.equal(e.revision, a.modRevision);
         return true;
@@ -100,12 +101,12 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const da = await s.delete('/a');
       assert.deepEqual({ ...da }, { ...a });
       assert.equal(await s.get('/a'), undefined);
-      await rejectsWith(s.delete('/b', b.modRevision - 1), 'STORAGE_CONFLICT');
+      await rejectsWith(s.delete('/b', b.modRevision - 1), ERR_STORAGE_CONFLICT);
       assert.equal((await s.get('/b'))?.value, 'vb');
       const db = await s.delete('/b', b.modRevision);
       assert.equal(db.value, 'vb');
-      await rejectsWith(s.delete('/b'), 'STORAGE_KEY_NOT_FOUND');
-      await rejectsWith(s.update('/b', 'x', b.modRevision), 'STORAGE_KEY_NOT_FOUND');
+      await rejectsWith(s.delete('/b'), ERR_STORAGE_KEY_NOT_FOUND);
+      await rejectsWith(s.update('/b', 'x', b.modRevision), ERR_STORAGE_KEY_NOT_FOUND);
     });
 
     it('re-creating a deleted key resets createRevision', async () => {
@@ -131,7 +132,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       const cur = await s.get('/x/1');
       await step(s.update('/x/1', 'c', cur!.modRevision));
       await step(s.delete('/y/1'));
-      await rejectsWith(s.delete('/y/1'), 'STORAGE_KEY_NOT_FOUND');
+      await rejectsWith(s.delete('/y/1'), ERR_STORAGE_KEY_NOT_FOUND);
       assert.equal(s.currentRevision(), r);
     });
 
@@ -195,7 +196,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       assert.deepEqual([paged.items.map((i) => i.key), paged.more, paged.remaining], [['/r/a'], true, 1]);
       const page2 = await s.list('/r/', { revision: r1, limit: 1, startAfter: '/r/a' });
       assert.deepEqual([page2.items.map((i) => i.key), page2.more], [['/r/b'], false]);
-      await rejectsWith(s.list('/r/', { revision: s.currentRevision() + 1 }), 'STORAGE_FUTURE_REVISION');
+      await rejectsWith(s.list('/r/', { revision: s.currentRevision() + 1 }), ERR_STORAGE_FUTURE_REVISION);
     });
 
     it('watch from a revision replays every later change in order with prev values, then continues live', async () => {
@@ -336,11 +337,11 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       await s.update('/m/c', 'c2', mid);
       await s.compact(mid);
       assert.equal(s.compactedRevision(), mid + 1);
-      await rejectsWith(s.list('/m/', { revision: old }), 'STORAGE_COMPACTED');
-      await rejectsWith(s.list('/m/', { revision: mid }), 'STORAGE_COMPACTED');
+      await rejectsWith(s.list('/m/', { revision: old }), ERR_STORAGE_COMPACTED);
+      await rejectsWith(s.list('/m/', { revision: mid }), ERR_STORAGE_COMPACTED);
       await assert.rejects(s.list('/m/', { revision: old }), /too old resource version/);
-      assert.throws(() => s.watch('/m/', { afterRevision: old, onEvent: () => {} }), (e: unknown) => isStorageError(e, 'STORAGE_COMPACTED'));
-      assert.throws(() => s.watch('/m/', { afterRevision: mid - 1, onEvent: () => {} }), (e: unknown) => isStorageError(e, 'STORAGE_COMPACTED'));
+      assert.throws(() => s.watch('/m/', { afterRevision: old, onEvent: () => {} }), (e: unknown) => isStorageError(e, ERR_STORAGE_COMPACTED));
+      assert.throws(() => s.watch('/m/', { afterRevision: mid - 1, onEvent: () => {} }), (e: unknown) => isStorageError(e, ERR_STORAGE_COMPACTED));
       const now = await s.list('/m/');
       assert.deepEqual(now.items.map((i) => [i.key, i.value]), [['/m/a', 'a2'], ['/m/c', 'c2']]);
       assert.equal((await s.get('/m/a'))?.modRevision, a2.modRevision);
@@ -355,7 +356,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       await s.update('/m/a', 'a3', a2.modRevision);
       await s.compact(old);
       assert.equal(s.compactedRevision(), mid + 1);
-      await rejectsWith(s.compact(s.currentRevision() + 1), 'STORAGE_FUTURE_REVISION');
+      await rejectsWith(s.compact(s.currentRevision() + 1), ERR_STORAGE_FUTURE_REVISION);
     });
 
     it('compaction keeps the value of a key last written before the compaction point', async () => {
@@ -372,7 +373,7 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       assert.equal(recreated.createRevision, recreated.modRevision);
     });
 
-    it('a watch replaying when compaction passes it ends with STORAGE_COMPACTED', async () => {
+    it('a watch replaying when compaction passes it ends with ERR_STORAGE_COMPACTED', async () => {
       const s = await open();
       const start = s.currentRevision();
       for (let i = 0; i < 3; i++) await s.create(`/y/${i}`, String(i));
@@ -380,20 +381,20 @@ export function runStoreConformance(name: string, factory: StoreFactory): void {
       s.watch('/y/', { afterRevision: start, onEvent: () => {}, onError: (e) => errors.push((e as { code?: string }).code ?? e.message) });
       await s.compact(s.currentRevision());
       await settle();
-      assert.deepEqual(errors, ['STORAGE_COMPACTED']);
+      assert.deepEqual(errors, [ERR_STORAGE_COMPACTED]);
     });
 
-    it('close ends watches with STORAGE_CLOSED and rejects later calls', async () => {
+    it('close ends watches with ERR_STORAGE_CLOSED and rejects later calls', async () => {
       const f = await factory();
       const s = f.store;
       const errors: string[] = [];
       s.watch('/', { afterRevision: s.currentRevision(), onEvent: () => {}, onError: (e) => errors.push((e as { code?: string }).code ?? '') });
       await s.close();
       await s.close();
-      assert.deepEqual(errors, ['STORAGE_CLOSED']);
-      await rejectsWith(s.get('/x'), 'STORAGE_CLOSED');
-      await rejectsWith(s.create('/x', 'y'), 'STORAGE_CLOSED');
-      assert.throws(() => s.watch('/', { afterRevision: 0, onEvent: () => {} }), (e: unknown) => isStorageError(e, 'STORAGE_CLOSED'));
+      assert.deepEqual(errors, [ERR_STORAGE_CLOSED]);
+      await rejectsWith(s.get('/x'), ERR_STORAGE_CLOSED);
+      await rejectsWith(s.create('/x', 'y'), ERR_STORAGE_CLOSED);
+      assert.throws(() => s.watch('/', { afterRevision: 0, onEvent: () => {} }), (e: unknown) => isStorageError(e, ERR_STORAGE_CLOSED));
       await f.cleanup?.();
     });
   });

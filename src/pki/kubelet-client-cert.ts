@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signLeaf, type KeyPairPem } from '../auth/certs.js';
+import { signLeaf, type KeyPairPem } from './certs.js';
 
 export const KUBELET_CLIENT_CN = 'system:kube-apiserver-kubelet-client';
 export const KUBELET_CLIENT_ORG = 'system:masters';
