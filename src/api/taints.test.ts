@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute, matchTaint, toleratesTaint, tolerationsTolerateTaint, type Taint, type Toleration } from './taints.js';
+import { findMatchingUntoleratedTaint, findUntoleratedNoScheduleOrNoExecuteTaint, matchTaint, toleratesTaint, tolerationsTolerateTaint, type Taint, type Toleration } from './taints.js';
 
 const t = (key: string, effect: string, value?: string): Taint => ({ key, effect, ...(value === undefined ? {} : { value }) });
 
@@ -26,7 +26,7 @@ test('toleratesTaint follows upstream ToleratesTaint', { timeout: 5000 }, () => 
   assert.ok(!toleratesTaint({ key: 'k', operator: 'Gt', value: '' }, t('k', 'NoSchedule')));
 });
 
-test('tolerationsTolerateTaint and findMatchingUntoleratedTaint', { timeout: 5000 }, () => {
+test('tolerationsTolerateTaint, findMatchingUntoleratedTaint and its NoSchedule/NoExecute form', { timeout: 5000 }, () => {
   const tols: Toleration[] = [{ key: 'a', operator: 'Exists', effect: 'NoSchedule' }, { key: 'b', value: 'x' }];
   assert.ok(tolerationsTolerateTaint(tols, t('a', 'NoSchedule')));
   assert.ok(tolerationsTolerateTaint(tols, t('b', 'NoExecute', 'x')));
@@ -34,7 +34,11 @@ test('tolerationsTolerateTaint and findMatchingUntoleratedTaint', { timeout: 500
   assert.ok(!tolerationsTolerateTaint(undefined, t('a', 'NoExecute')));
   const taints = [t('p', 'PreferNoSchedule'), t('a', 'NoSchedule'), t('c', 'NoExecute'), t('d', 'NoSchedule')];
   assert.deepEqual(findMatchingUntoleratedTaint(taints, tols), t('p', 'PreferNoSchedule'));
-  assert.deepEqual(findMatchingUntoleratedTaint(taints, tols, isNoScheduleOrNoExecute), t('c', 'NoExecute'));
+  assert.deepEqual(findMatchingUntoleratedTaint(taints, tols, (x) => x.effect === 'NoExecute'), t('c', 'NoExecute'));
+  assert.deepEqual(findUntoleratedNoScheduleOrNoExecuteTaint(taints, tols), t('c', 'NoExecute'));
+  assert.deepEqual(findUntoleratedNoScheduleOrNoExecuteTaint(taints, [...tols, { key: 'c' }]), t('d', 'NoSchedule'));
+  assert.equal(findUntoleratedNoScheduleOrNoExecuteTaint([t('p', 'PreferNoSchedule')], []), undefined);
+  assert.equal(findUntoleratedNoScheduleOrNoExecuteTaint(undefined, tols), undefined);
   assert.equal(findMatchingUntoleratedTaint(taints, [{ operator: 'Exists' }]), undefined);
   assert.equal(findMatchingUntoleratedTaint(undefined, tols), undefined);
 });

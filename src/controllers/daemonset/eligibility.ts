@@ -6,7 +6,7 @@
 import type { KObject } from '../../api/types/index.js';
 import { clone } from '../../util/json.js';
 import { nodeSelectorTermMatches, type NodeSelectorTerm } from '../../api/selectors/index.js';
-import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute, TAINT_EFFECT_NO_EXECUTE, type Taint, type Toleration } from '../../api/taints.js';
+import { findMatchingUntoleratedTaint, findUntoleratedNoScheduleOrNoExecuteTaint, TAINT_EFFECT_NO_EXECUTE, type Taint, type Toleration } from '../../api/taints.js';
 import {
   TAINT_NODE_DISK_PRESSURE, TAINT_NODE_MEMORY_PRESSURE, TAINT_NODE_NETWORK_UNAVAILABLE, TAINT_NODE_NOT_READY,
   TAINT_NODE_PID_PRESSURE, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
@@ -82,7 +82,7 @@ export function nodeShouldRunDaemonPod(node: Readonly<KObject>, templateSpec: Re
   if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = withDaemonTolerations(spec);
   const taints = nodeTaints(node);
-  const blocking = findMatchingUntoleratedTaint(taints, tolerations, isNoScheduleOrNoExecute);
+  const blocking = findUntoleratedNoScheduleOrNoExecuteTaint(taints, tolerations);
   if (!blocking) return { shouldRun: true, shouldContinueRunning: true };
   const evicting = findMatchingUntoleratedTaint(taints, tolerations, (t) => t.effect === TAINT_EFFECT_NO_EXECUTE);
   return { shouldRun: false, shouldContinueRunning: !evicting };

@@ -7,7 +7,7 @@ import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type SchedulerState, type ScorePlugin, type Status } from '../../framework/types.js';
 import { matchesRequired, requiredStateOf } from '../node-affinity/node-affinity.js';
-import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute } from '../../../api/taints.js';
+import { findUntoleratedNoScheduleOrNoExecuteTaint } from '../../../api/taints.js';
 import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from '../../../api/well-known.js';
 import type { TopologySpreadConstraint } from '../../../api/types/index.js';
 
@@ -62,7 +62,7 @@ function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
 function eligible(pod: PodInfo, node: NodeInfo, cs: readonly Constraint[], req: ReturnType<typeof requiredStateOf>, requireAll: boolean): boolean {
   const honorAff = cs.some((c) => c.honorAffinity);
   if (honorAff && !matchesRequired(req, node)) return false;
-  if (cs.some((c) => c.honorTaints) && findMatchingUntoleratedTaint(node.taints, pod.tolerations, isNoScheduleOrNoExecute)) return false;
+  if (cs.some((c) => c.honorTaints) && findUntoleratedNoScheduleOrNoExecuteTaint(node.taints, pod.tolerations)) return false;
   if (requireAll) for (const c of cs) if (!Object.hasOwn(node.labels, c.topologyKey)) return false;
   return true;
 }

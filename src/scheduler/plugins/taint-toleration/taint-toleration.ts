@@ -7,7 +7,7 @@ import {
   MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreScorePlugin, type ScorePlugin,
   type Status, type Taint, type Toleration,
 } from '../../framework/types.js';
-import { findMatchingUntoleratedTaint, isNoScheduleOrNoExecute, tolerationsTolerateTaint } from '../../../api/taints.js';
+import { findUntoleratedNoScheduleOrNoExecuteTaint, tolerationsTolerateTaint } from '../../../api/taints.js';
 import { defaultNormalizeScore } from '../normalize.js';
 
 export const NAME = 'TaintToleration';
@@ -34,7 +34,7 @@ export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, Scor
 
   filter(_c: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (node.taints.length === 0) return SUCCESS;
-    const t = findMatchingUntoleratedTaint(node.taints, pod.tolerations, isNoScheduleOrNoExecute);
+    const t = findUntoleratedNoScheduleOrNoExecuteTaint(node.taints, pod.tolerations);
     return t ? untoleratedTaintStatus(t) : SUCCESS;
   }
 
