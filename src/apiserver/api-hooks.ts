@@ -1,7 +1,7 @@
 // The API server's single seam onto the pure API modules (defaulting, validation,
 // conversion, schema, printers, selectors, patches). Keeping these calls in one place lets
 // each module evolve without touching the request paths.
-import type { KObject } from '../api/types/index.js';
+import type { KObject, PodDisruptionBudget } from '../api/types/index.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import { badRequest, type FieldError } from '../api/status.js';
 import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
@@ -16,9 +16,10 @@ import { buildOpenApiV2Document } from '../api/schema/openapi-v2.js';
 import { encodeOpenApiV2Proto } from '../api/schema/openapi-v2-proto.js';
 import { tableFor } from '../api/printers/index.js';
 import type { ColumnDefinition, Cell } from '../api/printers/index.js';
-import { parseLabelSelector, matchesLabels, parseFieldSelector, compileFieldSelector, labelSelectorFromMeta, selectorToString, isEverything } from '../api/selectors/index.js';
+import { matchesLabels, labelSelectorFromMeta, selectorToString, compileObjectSelector } from '../api/selectors/index.js';
 import type { LabelSelectorMeta } from '../api/selectors/index.js';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply, computeManagedFieldsForUpdate, patchSchemaFor, isPatchError, toStatusError as patchToStatus } from '../api/patch/index.js';
+import { applyObject, computeManagedFieldsForUpdate, patchObject, patchSchemaFor, type PatchType } from '../api/patch/index.js';
+import { BugError } from '../util/bug-error.js';
 import type { ManagedFieldsEntry } from '../api/types/index.js';
 import { apiVersionOf } from '../api/registry/index.js';
 import { rfc3339 } from '../util/time.js';
@@ -77,11 +78,7 @@ export function tableRow(def: ResourceDef, obj: KObject, now: number): Cell[] {
 
 /** A predicate for list/watch from the query's selectors; undefined when both are empty. */
 export function compileSelectors(def: ResourceDef, labelSelector: string, fieldSelector: string): ((o: Readonly<KObject>) => boolean) | undefined {
-  const ls = labelSelector ? parseLabelSelector(labelSelector) : undefined;
-  const lsActive = ls && !isEverything(ls) ? ls : undefined;
-  const fs = fieldSelector ? compileFieldSelector(def.group, def.kind, parseFieldSelector(fieldSelector)) : undefined;
-  if (!lsActive && !fs) return undefined;
-  return (o) => (!lsActive || matchesLabels(lsActive, o.metadata.labels)) && (!fs || fs(o as KObject));
+  return compileObjectSelector(def.group, def.kind, labelSelector, fieldSelector);
 }
 
 /** `app=nginx` form of a metav1.LabelSelector (Scale status.selector). */
@@ -94,11 +91,11 @@ export function labelSelectorString(sel: unknown): string {
 }
 
 /** Does any PodDisruptionBudget matching the pod have no disruptions left? */
-export function podDisruptionBlocked(pod: Readonly<KObject>, pdbs: ReadonlyArray<Readonly<KObject>>): boolean {
+export function podDisruptionBlocked(pod: Readonly<KObject>, pdbs: ReadonlyArray<Readonly<PodDisruptionBudget>>): boolean {
   for (const pdb of pdbs) {
-    const sel = labelSelectorFromMeta((pdb.spec as { selector?: LabelSelectorMeta } | undefined)?.selector);
+    const sel = labelSelectorFromMeta(pdb.spec?.selector);
     if (!matchesLabels(sel, pod.metadata.labels)) continue;
-    const allowed = (pdb.status as { disruptionsAllowed?: number } | undefined)?.disruptionsAllowed ?? 0;
+    const allowed = pdb.status?.disruptionsAllowed ?? 0;
     if (allowed <= 0) return true;
   }
   return false;
@@ -138,34 +135,16 @@ export function convertObject(obj: KObject, apiVersion: string, _kind: string): 
 
 // ---- patches and managed fields ----
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+export type { PatchType };
 
 /** Applies a JSON, merge or strategic-merge patch to a private copy of the object. */
-export function applyPatchDocument(def: { group: string; version: string; kind: string }, type: Exclude<PatchType, 'apply'> | PatchType, cur: KObject, patch: unknown): KObject {
-  try {
-    switch (type) {
-      case 'json':
-        return applyJsonPatch(cur, patch) as KObject;
-      case 'merge':
-        return applyMergePatch(cur, patch) as KObject;
-      case 'strategic':
-        return applyStrategicMergePatch(cur, patch, patchSchemaFor(def.group, def.kind)) as KObject;
-      case 'apply':
-        throw new Error('apply patches go through serverSideApplyObject');
-    }
-  } catch (e) {
-    if (isPatchError(e)) throw patchToStatus(e);
-    throw e;
-  }
+export function applyPatchDocument(def: { group: string; version: string; kind: string }, type: PatchType, cur: KObject, patch: unknown): KObject {
+  if (type === 'apply') throw new BugError('apply patches go through serverSideApplyObject');
+  return patchObject(def, type, cur, patch);
 }
 
 export function serverSideApplyObject(def: ResourceDef, live: KObject | undefined, applied: KObject, o: { manager: string; force: boolean; now: Date; subresource?: string }): KObject {
-  try {
-    return serverSideApply(live, applied, { manager: o.manager, force: o.force, apiVersion: apiVersionOf(def.group, def.version), now: rfc3339(o.now), subresource: o.subresource, statusSubresource: def.hasStatus && o.subresource !== 'status' }, patchSchemaFor(def.group, def.kind)).object;
-  } catch (e) {
-    if (isPatchError(e)) throw patchToStatus(e);
-    throw e;
-  }
+  return applyObject(def, live, applied, { manager: o.manager, force: o.force, apiVersion: apiVersionOf(def.group, def.version), now: rfc3339(o.now), subresource: o.subresource, hasStatus: def.hasStatus });
 }
 
 /** managedFields after a create, update or non-apply patch by the request's manager. */

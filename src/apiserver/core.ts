@@ -3,7 +3,7 @@
 // HTTPS server both call `handle(req, res)`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { KObject } from '../api/types/index.js';
+import type { KObject, LooseObject, Namespace, PriorityClass } from '../api/types/index.js';
 import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
 import type { Store } from '../storage/types.js';
@@ -173,7 +173,8 @@ export class ApiServerCore {
     if (!ns) return;
     const nsObj = this.store('', 'namespaces').tryGet(undefined, ns);
     if (!nsObj) throw notFound({ group: '', resource: 'namespaces' }, ns);
-    if (nsObj.obj.metadata.deletionTimestamp || (nsObj.obj.status as { phase?: string } | undefined)?.phase === 'Terminating') {
+    const namespace: Readonly<Namespace> = nsObj.obj;
+    if (namespace.metadata.deletionTimestamp || namespace.status?.phase === 'Terminating') {
       throw new StatusError({
         code: 403,
         reason: 'Forbidden',
@@ -192,10 +193,11 @@ export class ApiServerCore {
     if (name) {
       const pc = classes.tryGet(undefined, name);
       if (!pc) throw forbidden(`pods "" is forbidden: no PriorityClass with name ${name} was found`, { group: '', resource: 'pods' });
-      return { value: (pc.obj as { value?: number }).value ?? 0, preemptionPolicy: (pc.obj as { preemptionPolicy?: string }).preemptionPolicy };
+      const p: Readonly<LooseObject<PriorityClass>> = pc.obj;
+      return { value: p.value ?? 0, preemptionPolicy: p.preemptionPolicy };
     }
     for (const c of classes.list({}).items) {
-      const o = c.obj as { globalDefault?: boolean; value?: number; preemptionPolicy?: string };
+      const o: Readonly<LooseObject<PriorityClass>> = c.obj;
       if (o.globalDefault) return { value: o.value ?? 0, preemptionPolicy: o.preemptionPolicy };
     }
     return undefined;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import type { KObject } from '../api/types/index.js';
+import type { Node, Status } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
@@ -139,7 +139,7 @@ export async function joinCluster(server: string, token: string, nodeName: strin
   if (res.status !== 200) {
     let msg = res.body;
     try {
-      msg = (JSON.parse(res.body) as { message?: string }).message ?? msg;
+      msg = (JSON.parse(res.body) as Status).message ?? msg;
     } catch {
       /* not a Status */
     }
@@ -159,13 +159,13 @@ export async function awaitPodCidr(client: ApiClient, nodeName: string, signal: 
   const deadline = Date.now() + timeoutMs;
   let created = false;
   while (!signal.aborted) {
-    let node: KObject | undefined;
+    let node: Node | undefined;
     try {
-      node = await client.get(R.nodes, undefined, nodeName);
+      node = await client.get<Node>(R.nodes, undefined, nodeName);
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
-    const cidr = (node?.spec as { podCIDR?: string } | undefined)?.podCIDR;
+    const cidr = node?.spec?.podCIDR;
     if (cidr) return cidr;
     if (!node && !created) {
       await client

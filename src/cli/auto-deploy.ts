@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { KObject } from '../api/types/index.js';
+import type { APIResource, APIResourceList, KObject } from '../api/types/index.js';
 import type { RestClient } from '../client/rest-client.js';
 import type { ResourceRef } from '../client/types.js';
 
@@ -65,23 +65,17 @@ export function parseManifests(text: string, file: string): ParsedManifests {
   return out;
 }
 
-interface DiscoveredResource {
-  name: string;
-  kind: string;
-  namespaced: boolean;
-}
-
 /** apiVersion + kind → resource, from the API server's discovery (so custom resources work). */
 export class ResourceResolver {
-  private readonly cache = new Map<string, DiscoveredResource[]>();
+  private readonly cache = new Map<string, APIResource[]>();
   constructor(private readonly client: RestClient) {}
 
-  private async fetch(apiVersion: string): Promise<DiscoveredResource[]> {
+  private async fetch(apiVersion: string): Promise<APIResource[]> {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const r = await this.client.request('GET', path);
     if (r.status === 404) return [];
     if (r.status !== 200) throw new Error(`discovery of ${apiVersion} answered ${r.status}`);
-    const list = JSON.parse(r.body.toString('utf8')) as { resources?: DiscoveredResource[] };
+    const list = JSON.parse(r.body.toString('utf8')) as Partial<APIResourceList>;
     return (list.resources ?? []).filter((x) => !x.name.includes('/'));
   }
 

@@ -10,6 +10,7 @@ import { RestClient } from '../client/rest-client.js';
 import { loadKubeconfigTransport } from '../client/kubeconfig.js';
 import { R } from '../client/resources.js';
 import { isNotFound } from '../api/status.js';
+import type { Node, Service, ServiceSpec } from '../api/types/index.js';
 
 export const serviceHelp = `Usage: k8ts service NAME --url [-n NAMESPACE] [--data-dir DIR | --kubeconfig FILE]
 
@@ -38,22 +39,22 @@ export async function runService(argv: string[]): Promise<void> {
   const client = new RestClient({ transport, userAgent: 'k8ts-cli' });
   try {
     const name = positionals[0];
-    let svc;
+    let svc: Service;
     try {
-      svc = await client.get(R.services, values.namespace, name);
+      svc = await client.get<Service>(R.services, values.namespace, name);
     } catch (e) {
       if (isNotFound(e)) throw new CliError(`service ${values.namespace}/${name} not found`);
       throw new CliError(`cannot reach the API server at ${transport.server}: ${(e as Error).message}`);
     }
-    const spec = svc.spec as { type?: string; ports?: Array<{ port: number; nodePort?: number }> };
-    const lb = ((svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined)?.loadBalancer?.ingress ?? [])[0];
+    const spec: ServiceSpec = svc.spec ?? {};
+    const lb = (svc.status?.loadBalancer?.ingress ?? [])[0];
     const urls: string[] = [];
     if (spec.type === 'LoadBalancer' && lb && (lb.ip || lb.hostname)) {
       for (const p of spec.ports ?? []) urls.push(`http://${lb.ip ?? lb.hostname}:${p.port}`);
     } else if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
-      const nodes = await client.list(R.nodes);
+      const nodes = await client.list<Node>(R.nodes);
       const addr = nodes.items
-        .flatMap((n) => (n.status as { addresses?: Array<{ type: string; address: string }> } | undefined)?.addresses ?? [])
+        .flatMap((n) => n.status?.addresses ?? [])
         .find((a) => a.type === 'InternalIP')?.address;
       if (!addr) throw new CliError('no node has an InternalIP address yet');
       for (const p of spec.ports ?? []) if (p.nodePort) urls.push(`http://${addr}:${p.nodePort}`);

@@ -14,7 +14,7 @@
 // After losing the Lease, the candidate campaigns again, so onStartedLeading may run more
 // than once; each term gets a fresh leaderSignal. renewDeadline < leaseDuration ensures a
 // leader steps down before anyone else may take over.
-import type { KObject } from '../api/types/index.js';
+import type { Lease, LeaseSpec } from '../api/types/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../api/status.js';
 import { clone } from '../util/json.js';
 import { rfc3339Micro } from '../util/time.js';
@@ -51,14 +51,6 @@ export interface LeaderElectionOptions {
   /** Clear holderIdentity when signal aborts (default true), so others take over at once. */
   releaseOnCancel?: boolean;
   clock?: Clock;
-}
-
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
 }
 
 type Attempt = 'acquired' | 'held-by-other' | 'failed';
@@ -128,9 +120,9 @@ class Elector {
   private async tryAcquireOrRenew(): Promise<Attempt> {
     const { client, namespace, name, identity } = this.o;
     const now = this.clock.now();
-    let lease: KObject;
+    let lease: Lease;
     try {
-      lease = await client.get(R.leases, namespace, name);
+      lease = await client.get<Lease>(R.leases, namespace, name);
     } catch (e) {
       if (!isNotFound(e)) return this.failed('getting', e);
       try {
@@ -145,7 +137,7 @@ class Elector {
         return isAlreadyExists(e2) ? 'failed' : this.failed('creating', e2);
       }
     }
-    const spec = (lease.spec ?? {}) as LeaseSpec;
+    const spec: LeaseSpec = lease.spec ?? {};
     const holder = spec.holderIdentity ?? '';
     if (holder !== this.observedHolder) {
       this.observedHolder = holder;
@@ -172,8 +164,8 @@ class Elector {
   private async release(): Promise<void> {
     const { client, namespace, name, identity } = this.o;
     try {
-      const lease = await client.get(R.leases, namespace, name);
-      const spec = (lease.spec ?? {}) as LeaseSpec;
+      const lease = await client.get<Lease>(R.leases, namespace, name);
+      const spec: LeaseSpec = lease.spec ?? {};
       if (spec.holderIdentity !== identity) return;
       const now = rfc3339Micro(this.clock.now());
       const next = clone(lease);

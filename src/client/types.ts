@@ -2,7 +2,7 @@
 // against. Components meet only through the API: they read through informers and write
 // through an ApiClient. Errors are StatusErrors decoded from the server's Status, so
 // predicates like isNotFound/isConflict/isAlreadyExists (src/api/status.ts) work on them.
-import type { KObject, KList, WatchEventType } from '../api/types/index.js';
+import type { KObject, KList, WatchEvent } from '../api/types/index.js';
 
 /** A REST resource: group ("" for core), version, plural. */
 export interface ResourceRef {
@@ -49,10 +49,8 @@ export interface WatchOptions {
   timeoutSeconds?: number;
 }
 
-export interface WatchEventOf<T = KObject> {
-  type: WatchEventType;
-  object: T;
-}
+/** The decoded watch event of api/types (one definition); the name stays for the clients that use it. */
+export type WatchEventOf<T = KObject> = WatchEvent<T>;
 
 export interface WatchStream {
   /** Stops the watch; `done` then resolves. Idempotent. */

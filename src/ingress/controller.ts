@@ -9,7 +9,7 @@
 //        └── started/stopped to match tlsSecretRefs(ingresses)
 import tls from 'node:tls';
 import type { AddressInfo, Server } from 'node:net';
-import type { KObject } from '../api/types/index.js';
+import type { EndpointSlice, Ingress, IngressClass, KObject, Service } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import type { InformerFactory } from '../client/controller-types.js';
@@ -92,10 +92,10 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
   const className = opts.className ?? 'k8ts';
   const log = opts.log ?? ((m: string) => defaultLog.warn(m));
   const proxy = new IngressProxy();
-  const ingInf = opts.informers.informerFor(R.ingresses);
-  const classInf = opts.informers.informerFor(R.ingressclasses);
-  const svcInf = opts.informers.informerFor(R.services);
-  const sliceInf = opts.informers.informerFor(R.endpointslices);
+  const ingInf = opts.informers.informerFor<Ingress>(R.ingresses);
+  const classInf = opts.informers.informerFor<IngressClass>(R.ingressclasses);
+  const svcInf = opts.informers.informerFor<Service>(R.services);
+  const sliceInf = opts.informers.informerFor<EndpointSlice>(R.endpointslices);
   const informers = [ingInf, classInf, svcInf, sliceInf];
 
   let synced = false;
@@ -158,7 +158,7 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
     for (const key of t.served) {
       const [ns, name] = key.split('/');
       const ing = ingInf.lister.get(ns, name);
-      const cur = (ing?.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress;
+      const cur = ing?.status?.loadBalancer?.ingress;
       if (!ing || sameAddresses(cur, lbIngress) || statusInFlight.has(key)) continue;
       statusInFlight.add(key);
       opts.client

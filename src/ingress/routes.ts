@@ -12,8 +12,11 @@
 // Prefix (element-wise: `/foo` matches `/foo`, `/foo/` and `/foo/bar`, not `/foobar`; a
 // trailing slash on the rule is ignored). ImplementationSpecific is treated as Prefix.
 // Conflicts between Ingresses (same host, path and type) go to the oldest Ingress.
-import type { KObject } from '../api/types/index.js';
+import type { EndpointSlice, Ingress, IngressServiceBackend, IngressSpec, KObject, LooseObject, Secret, Service } from '../api/types/index.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
+
+/** EndpointSlices as the table reads them: ports and endpoints, each possibly absent. */
+type Slice = Readonly<LooseObject<EndpointSlice>>;
 
 export interface Endpoint {
   readonly host: string;
@@ -75,40 +78,9 @@ export const EMPTY_TABLE: RouteTable = {
 // ---------------------------------------------------------------------------------------
 // Building
 
-interface ServiceBackendRef {
-  name?: string;
-  port?: { number?: number; name?: string };
-}
 
-interface IngressSpec {
-  ingressClassName?: string;
-  defaultBackend?: { service?: ServiceBackendRef };
-  tls?: { hosts?: string[]; secretName?: string }[];
-  rules?: {
-    host?: string;
-    http?: { paths?: { path?: string; pathType?: string; backend?: { service?: ServiceBackendRef } }[] };
-  }[];
-}
-
-interface ServicePort {
-  name?: string;
-  port?: number;
-  targetPort?: number | string;
-}
-
-interface SlicePort {
-  name?: string;
-  port?: number;
-}
-
-interface SliceEndpoint {
-  addresses?: string[];
-  conditions?: { ready?: boolean };
-}
-
-
-function specOf(o: Readonly<KObject>): IngressSpec {
-  return (o.spec ?? {}) as IngressSpec;
+function specOf(o: Readonly<Ingress>): IngressSpec {
+  return o.spec ?? {};
 }
 
 function nsName(o: Readonly<KObject>): string {
@@ -132,11 +104,11 @@ export function normalizePrefix(p: string): string {
 }
 
 class Resolver {
-  private readonly services = new Map<string, Readonly<KObject>>();
-  private readonly slicesBySvc = new Map<string, Readonly<KObject>[]>();
+  private readonly services = new Map<string, Readonly<Service>>();
+  private readonly slicesBySvc = new Map<string, Slice[]>();
   private readonly cache = new Map<string, Backend>();
 
-  constructor(services: readonly Readonly<KObject>[], slices: readonly Readonly<KObject>[]) {
+  constructor(services: readonly Readonly<Service>[], slices: readonly Slice[]) {
     for (const s of services) this.services.set(nsName(s), s);
     for (const sl of slices) {
       const svc = sl.metadata.labels?.[LABEL_SERVICE_NAME];
@@ -149,7 +121,7 @@ class Resolver {
   }
 
   /** Backend for an Ingress service reference; undefined if the reference is malformed. */
-  resolve(namespace: string, ref: ServiceBackendRef | undefined): Backend | undefined {
+  resolve(namespace: string, ref: Readonly<IngressServiceBackend> | undefined): Backend | undefined {
     if (!ref?.name || !ref.port) return undefined;
     const portKey = ref.port.name ?? String(ref.port.number ?? '');
     const id = `${namespace}/${ref.name}:${portKey}`;
@@ -160,24 +132,24 @@ class Resolver {
     return backend;
   }
 
-  private endpointsFor(namespace: string, ref: ServiceBackendRef): Endpoint[] {
+  private endpointsFor(namespace: string, ref: Readonly<IngressServiceBackend>): Endpoint[] {
     const svcKey = `${namespace}/${ref.name}`;
     const svc = this.services.get(svcKey);
     if (!svc) return [];
-    const ports = ((svc.spec as { ports?: ServicePort[] } | undefined)?.ports ?? []);
+    const ports = svc.spec?.ports ?? [];
     const sp = ports.find((p) => (ref.port?.name ? p.name === ref.port.name : p.port === ref.port?.number));
     if (!sp) return [];
     const wantName = sp.name ?? '';
     const out: Endpoint[] = [];
     const seen = new Set<string>();
     for (const sl of this.slicesBySvc.get(svcKey) ?? []) {
-      const slPorts = (sl.ports as SlicePort[] | undefined) ?? [];
+      const slPorts = sl.ports ?? [];
       // A slice port matches the service port by name ('' for the single unnamed port).
       const slp = slPorts.find((p) => (p.name ?? '') === wantName);
       let port = slp?.port;
       if (port === undefined && slPorts.length === 0 && typeof sp.targetPort === 'number') port = sp.targetPort;
       if (port === undefined) continue;
-      for (const ep of (sl.endpoints as SliceEndpoint[] | undefined) ?? []) {
+      for (const ep of sl.endpoints ?? []) {
         if (ep.conditions?.ready === false) continue;
         const addr = ep.addresses?.[0];
         if (!addr) continue;
@@ -211,7 +183,7 @@ function decodeB64(v: unknown): string | undefined {
 }
 
 /** Whether this controller serves the Ingress: its class, or no class while ours is the default. */
-export function isServedIngress(ing: Readonly<KObject>, className: string, weAreDefault = true): boolean {
+export function isServedIngress(ing: Readonly<Ingress>, className: string, weAreDefault = true): boolean {
   const cls = specOf(ing).ingressClassName ?? ing.metadata.annotations?.['kubernetes.io/ingress.class'];
   if (cls) return cls === className;
   return weAreDefault;
@@ -227,7 +199,7 @@ export interface BuildOptions {
  * The Secrets (`namespace/name`, sorted) that served Ingresses name in spec.tls[].secretName: the
  * only Secrets the controller reads (it watches each one by name).
  */
-export function tlsSecretRefs(ingresses: readonly Readonly<KObject>[], opts: BuildOptions = {}): string[] {
+export function tlsSecretRefs(ingresses: readonly Readonly<Ingress>[], opts: BuildOptions = {}): string[] {
   const className = opts.className ?? 'k8ts';
   const out = new Set<string>();
   for (const ing of ingresses) {
@@ -239,16 +211,16 @@ export function tlsSecretRefs(ingresses: readonly Readonly<KObject>[], opts: Bui
 }
 
 export function buildRoutes(
-  ingresses: readonly Readonly<KObject>[],
-  services: readonly Readonly<KObject>[],
-  slices: readonly Readonly<KObject>[],
-  secrets: readonly Readonly<KObject>[],
+  ingresses: readonly Readonly<Ingress>[],
+  services: readonly Readonly<Service>[],
+  slices: readonly Slice[],
+  secrets: readonly Readonly<Secret>[],
   opts: BuildOptions = {},
 ): RouteTable {
   const className = opts.className ?? 'k8ts';
   const served = ingresses.filter((i) => !i.metadata.deletionTimestamp && isServedIngress(i, className, opts.isDefaultClass ?? true)).sort(byAge);
   const resolver = new Resolver(services, slices);
-  const secretMap = new Map<string, Readonly<KObject>>();
+  const secretMap = new Map<string, Readonly<Secret>>();
   for (const s of secrets) secretMap.set(nsName(s), s);
 
   const hostBuilders = new Map<string, { paths: PathBuilder; fallback?: Backend }>();
@@ -291,7 +263,7 @@ export function buildRoutes(
     for (const t of spec.tls ?? []) {
       if (!t.secretName) continue;
       const sec = secretMap.get(`${ns}/${t.secretName}`);
-      const data = sec?.data as Record<string, unknown> | undefined;
+      const data = sec?.data;
       const cert = decodeB64(data?.['tls.crt']);
       const key = decodeB64(data?.['tls.key']);
       if (!sec || !cert || !key) continue;

@@ -2,7 +2,7 @@
 // CoreDNS, kube-proxy, ServiceLB and Traefik). On the node's loop: the service proxy (nftables)
 // and the ServiceLB controller. On the data-path loop: cluster DNS served on the pod bridge's
 // gateway behind the `kube-dns` Service, and the Ingress controller.
-import type { KObject } from '../api/types/index.js';
+import type { EndpointSlice, Endpoints, KObject, Service } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient, ResourceRef } from '../client/types.js';
 import { deepEqual } from '../util/json.js';
@@ -61,7 +61,7 @@ async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
   } catch (e) {
     if (!isAlreadyExists(e)) throw e;
   }
-  const slice: KObject = {
+  const slice: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: { name: 'kube-dns-k8ts', namespace: ns, labels: { [LABEL_SERVICE_NAME]: 'kube-dns', [LABEL_ENDPOINTSLICE_MANAGED_BY]: MANAGED_BY } },
@@ -70,7 +70,7 @@ async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
     ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })),
   };
   await ensureObject(o.client, R.endpointslices, ns, slice);
-  const endpoints: KObject = {
+  const endpoints: Endpoints = {
     apiVersion: 'v1',
     kind: 'Endpoints',
     metadata: { name: 'kube-dns', namespace: ns, labels: { 'k8s-app': 'kube-dns' } },
@@ -81,11 +81,11 @@ async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
 
 /** ServiceLB: every LoadBalancer Service answers on this node's address (k3s's klipper-lb idea). */
 function startServiceLB(o: NetworkServicesOptions): void {
-  const inf = o.informers.informerFor(R.services);
+  const inf = o.informers.informerFor<Service>(R.services);
   const want = [{ ip: o.nodeIP, ipMode: 'VIP' }];
-  const sync = (svc: Readonly<KObject>): void => {
-    if ((svc.spec as { type?: string } | undefined)?.type !== 'LoadBalancer') return;
-    const cur = (svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string }> } } | undefined)?.loadBalancer?.ingress ?? [];
+  const sync = (svc: Readonly<Service>): void => {
+    if (svc.spec?.type !== 'LoadBalancer') return;
+    const cur = svc.status?.loadBalancer?.ingress ?? [];
     if (cur.length === 1 && cur[0].ip === o.nodeIP) return;
     void o.client
       .patch(R.services, svc.metadata.namespace, svc.metadata.name!, 'merge', { status: { loadBalancer: { ingress: want } } }, { subresource: 'status' })

@@ -5,6 +5,7 @@ export { applyJsonPatch, MAX_JSON_PATCH_OPERATIONS } from './json-patch.js';
 export { applyMergePatch } from './merge-patch.js';
 export { applyStrategicMergePatch } from './strategic-merge-patch.js';
 export { serverSideApply, type ApplyOptions, type ApplyResult } from './apply.js';
+export { patchObject, applyObject, type PatchType, type PatchTarget, type ApplyObjectOptions } from './patch-object.js';
 export {
   computeManagedFieldsForUpdate,
   decodeManagedFields,

@@ -17,3 +17,4 @@ export {
 export {
   fieldsFor, supportedFields, validateFieldSelector, compileFieldSelector, normalizeFieldSelector,
 } from './field-sets.js';
+export { compileObjectSelector } from './object-selector.js';

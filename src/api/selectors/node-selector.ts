@@ -2,17 +2,11 @@
 // requirements on a node's labels (matchExpressions) and on metadata.name (matchFields). The
 // scheduler compiles the same rules once per pod (plugins/node-affinity); controllers use these.
 
-export interface NodeSelectorRequirement {
-  key: string;
-  /** In, NotIn, Exists, DoesNotExist, Gt or Lt; anything else matches nothing. */
-  operator: string;
-  values?: string[];
-}
+// The term types are the generated core/v1 ones (re-exported for the selectors surface). A
+// requirement's operator is In, NotIn, Exists, DoesNotExist, Gt or Lt; anything else matches nothing.
+import type { NodeSelectorRequirement, NodeSelectorTerm } from '../types/index.js';
 
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
-}
+export type { NodeSelectorRequirement, NodeSelectorTerm };
 
 /** What a term is evaluated against: a node's name and labels. */
 export interface NodeInfo {

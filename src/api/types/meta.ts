@@ -15,6 +15,12 @@ export interface KObject {
   [field: string]: unknown;
 }
 
+/**
+ * A kind whose fields past metadata may be missing: what a reader that tolerates partial objects
+ * (hand-built fixtures, objects before validation) accepts. Any KObject and any T fit.
+ */
+export type LooseObject<T extends KObject> = KObject & Partial<T>;
+
 export interface KList<T = KObject> {
   apiVersion: string;
   kind: string;

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ResourceDef } from '../../api/registry/index.js';
 import { apiVersionOf } from '../../api/registry/index.js';
-import { isPlainObject } from '../../api/types/index.js';
+import { isPlainObject, type SubjectAccessReviewSpec } from '../../api/types/index.js';
 import { badRequest, invalid, fieldErr } from '../../api/status.js';
 import { readBody } from '../http-util.js';
 import { writeEncoded } from './shared.js';
@@ -11,16 +11,6 @@ import { decodeObjectBody, parseAccept } from '../negotiate.js';
 import type { Authenticator, Authorizer, UserInfo } from '../auth/user.js';
 import { rfc3339 } from '../../util/time.js';
 import type { ApiServerCore } from '../core.js';
-
-interface ResourceAttributes {
-  namespace?: string;
-  verb?: string;
-  group?: string;
-  version?: string;
-  resource?: string;
-  subresource?: string;
-  name?: string;
-}
 
 function userFromSpec(spec: Record<string, unknown>): UserInfo {
   return {
@@ -53,8 +43,9 @@ export async function handleReview(
     case 'SubjectAccessReview':
     case 'LocalSubjectAccessReview': {
       const user = def.kind === 'SelfSubjectAccessReview' ? caller : userFromSpec(spec);
-      const ra = spec.resourceAttributes as ResourceAttributes | undefined;
-      const nra = spec.nonResourceAttributes as { path?: string; verb?: string } | undefined;
+      const review: Readonly<Partial<SubjectAccessReviewSpec>> = spec;
+      const ra = review.resourceAttributes;
+      const nra = review.nonResourceAttributes;
       if (!ra && !nra) throw invalid(def.kind, def.group, '', [fieldErr.invalid('spec.resourceAttributes', null, 'exactly one of nonResourceAttributes or resourceAttributes must be specified')]);
       if (def.kind === 'LocalSubjectAccessReview' && ra && ra.namespace !== namespace)
         throw invalid(def.kind, def.group, '', [fieldErr.invalid('spec.resourceAttributes.namespace', ra.namespace, 'must match metadata.namespace')]);

@@ -1,12 +1,13 @@
 // Subresources with their own representation: scale, binding, eviction, serviceaccount
 // token, and the streaming routes that proxy to a node's kubelet.
-import type { KObject } from '../../api/types/index.js';
+import type { Binding, KObject, Pod, TokenRequestSpec } from '../../api/types/index.js';
 import { isPlainObject } from '../../api/types/index.js';
 import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
 import { readBody } from '../http-util.js';
 import { decodeObjectBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
+import { bindPod } from '../../api/registry/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { writeEncoded, type ResourceRequest } from './shared.js';
 
@@ -78,26 +79,17 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
 export async function handleBinding(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   expectKind(body, 'Binding', '', 'v1');
-  const target = body.target as { kind?: string; name?: string } | undefined;
+  const binding: Readonly<Partial<Binding>> = body;
+  const target = binding.target;
   const podName = r.info.name!;
-  const bindingName = (body.metadata as { name?: string } | undefined)?.name;
+  const bindingName = binding.metadata?.name;
   if (bindingName && bindingName !== podName) throw badRequest(`the name of the object (${bindingName}) does not match the name on the URL (${podName})`);
   if (!target?.name) throw invalid('Binding', '', podName, [fieldErr.required('target.name')]);
   if (target.kind && target.kind !== 'Node') throw invalid('Binding', '', podName, [fieldErr.notSupported('target.kind', target.kind, ['Node'])]);
   await r.rs.update(
     r.info.namespace,
     podName,
-    (cur) => {
-      const spec = cur.spec as { nodeName?: string };
-      if (spec.nodeName) throw conflict(r.rs.gr, podName, `pod ${podName} is already assigned to node "${spec.nodeName}"`);
-      if (cur.metadata.deletionTimestamp) throw conflict(r.rs.gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
-      spec.nodeName = target.name;
-      const status = (cur.status ?? (cur.status = {})) as { conditions?: Array<Record<string, unknown>> };
-      const conds = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(r.ctx.now) });
-      status.conditions = conds;
-      return cur;
-    },
+    (cur) => bindPod(cur, target.name!, r.ctx.now, r.rs.gr),
     r.ctx,
     { subresource: 'binding' },
   );
@@ -110,8 +102,8 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   expectKind(body, 'Eviction', 'policy', 'v1');
   const podName = r.info.name!;
-  const pod = r.rs.get(r.info.namespace, podName).obj;
-  const phase = (pod.status as { phase?: string } | undefined)?.phase;
+  const pod: Readonly<Pod> = r.rs.get(r.info.namespace, podName).obj;
+  const phase = pod.status?.phase;
   // Terminal or not-yet-running pods are not protected by disruption budgets.
   if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
     const blocked = r.core.disruptionBlocked(pod);
@@ -128,7 +120,7 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   expectKind(body, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
-  const spec = (isPlainObject(body.spec) ? body.spec : {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
+  const spec: Partial<TokenRequestSpec> = isPlainObject(body.spec) ? body.spec : {};
   const expiration = spec.expirationSeconds ?? 3600;
   if (!Number.isInteger(expiration) || expiration < 600) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', expiration, 'may not specify a duration less than 10 minutes')]);
   const now = Math.floor(r.ctx.now.getTime() / 1000);
@@ -147,8 +139,8 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
 // ---- streaming routes (log, exec, attach, portforward, proxy) ----
 
 export async function handleNodeStream(r: ResourceRequest): Promise<void> {
-  const pod = r.rs.get(r.info.namespace, r.info.name!).obj;
-  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  const pod: Readonly<Pod> = r.rs.get(r.info.namespace, r.info.name!).obj;
+  const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${r.info.name} does not have a host assigned`);
   const handled = await r.core.proxyToKubelet(r, pod, nodeName);
   if (!handled) throw serviceUnavailable(`no kubelet is serving node "${nodeName}"; the ${r.info.subresource} request cannot be proxied`);

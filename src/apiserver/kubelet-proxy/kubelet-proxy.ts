@@ -15,7 +15,7 @@ import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Node, NodeStatus, Pod, PodSpec } from '../../api/types/index.js';
 import { StatusError, badRequest, internalError, serviceUnavailable, type Status } from '../../api/status.js';
 import type { ApiServerCore, KubeletProxy } from '../core.js';
 import type { ResourceRequest } from '../handlers/shared.js';
@@ -44,8 +44,8 @@ interface NodeTarget {
 const ADDRESS_PREFERENCE = ['InternalIP', 'ExternalIP', 'InternalDNS', 'ExternalDNS', 'Hostname'];
 
 /** The kubelet address of a Node object. */
-export function kubeletTarget(node: Readonly<KObject>, defaultPort = DEFAULT_KUBELET_PORT): NodeTarget | undefined {
-  const status = (node.status ?? {}) as { addresses?: Array<{ type?: string; address?: string }>; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+export function kubeletTarget(node: Readonly<Node>, defaultPort = DEFAULT_KUBELET_PORT): NodeTarget | undefined {
+  const status: NodeStatus = node.status ?? {};
   const addrs = status.addresses ?? [];
   let host: string | undefined;
   for (const t of ADDRESS_PREFERENCE) {
@@ -57,16 +57,10 @@ export function kubeletTarget(node: Readonly<KObject>, defaultPort = DEFAULT_KUB
   return { host, port: typeof port === 'number' && port > 0 ? port : defaultPort };
 }
 
-interface PodSpecLike {
-  containers?: Array<{ name: string }>;
-  initContainers?: Array<{ name: string }>;
-  ephemeralContainers?: Array<{ name: string }>;
-}
-
 /** Upstream's container defaulting and validation for log/exec/attach. */
-export function containerFor(pod: Readonly<KObject>, requested: string | null): string {
-  const spec = (pod.spec ?? {}) as PodSpecLike;
-  const names = (l?: Array<{ name: string }>): string[] => (l ?? []).map((c) => c.name);
+export function containerFor(pod: Readonly<Pod>, requested: string | null): string {
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const names = (l?: ReadonlyArray<{ name: string }>): string[] => (l ?? []).map((c) => c.name);
   const containers = names(spec.containers);
   const init = names(spec.initContainers);
   const eph = names(spec.ephemeralContainers);

@@ -7,13 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
-import { storageKey, storagePrefix, apiVersionOf } from '../../api/registry/index.js';
+import { storageKey, storagePrefix, apiVersionOf, initServerMetadata, keepServerMetadata, nextGeneration } from '../../api/registry/index.js';
 import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
 import type { Store } from '../../storage/types.js';
 import { isStorageError } from '../../storage/types.js';
 import { WatchCache, type CachedObject } from '../cache/watch-cache.js';
 import { clone, deepEqual } from '../../util/json.js';
-import { rfc3339 } from '../../util/time.js';
 import { generateName } from '../../util/names.js';
 import type { RequestContext } from '../context.js';
 import type { Strategy } from './strategy.js';
@@ -126,14 +125,7 @@ export class ResourceStore {
       if (this.def.namespaced && !meta.namespace) throw badRequest('the namespace of the object is required');
       if (!this.def.namespaced) delete meta.namespace;
       if (generated) meta.name = generateName(meta.generateName as string);
-      meta.uid = randomUUID();
-      meta.creationTimestamp = rfc3339(ctx.now);
-      delete meta.resourceVersion;
-      delete meta.deletionTimestamp;
-      delete meta.deletionGracePeriodSeconds;
-      delete meta.selfLink;
-      if (this.def.tracksGeneration) meta.generation = 1;
-      else delete meta.generation;
+      initServerMetadata(obj, { uid: randomUUID(), now: ctx.now, tracksGeneration: this.def.tracksGeneration });
       await this.strategy.prepareForCreate(obj, ctx);
       const errs = this.strategy.validate(obj, undefined, ctx);
       if (errs.length) throw this.invalid(obj, errs);
@@ -185,9 +177,12 @@ export class ResourceStore {
       const wantRv = next.metadata?.resourceVersion;
       if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(this.gr, name);
       if (!next.metadata) next.metadata = {};
-      this.keepServerMetadata(next, old);
+      keepServerMetadata(next, old);
       await this.strategy.prepareForUpdate(next, old, ctx, opts.subresource);
-      if (this.def.tracksGeneration && !opts.subresource && specChanged(next, old)) next.metadata.generation = (old.metadata.generation ?? 0) + 1;
+      if (!opts.subresource) {
+        const generation = nextGeneration(this.def.tracksGeneration, next, old);
+        if (generation !== undefined) next.metadata.generation = generation;
+      }
       const errs = this.strategy.validate(next, old, ctx, opts.subresource);
       if (errs.length) throw this.invalid(next, errs);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
@@ -224,27 +219,6 @@ export class ResourceStore {
       }
     }
     throw conflict(this.gr, name, 'too many concurrent updates; please try again');
-  }
-
-  /** Server-owned metadata is never taken from the client. */
-  private keepServerMetadata(next: KObject, old: KObject): void {
-    const m = next.metadata;
-    const o = old.metadata;
-    m.name = o.name;
-    if (o.namespace !== undefined) m.namespace = o.namespace;
-    else delete m.namespace;
-    m.uid = o.uid;
-    m.creationTimestamp = o.creationTimestamp;
-    if (o.generation !== undefined) m.generation = o.generation;
-    else delete m.generation;
-    if (o.deletionTimestamp !== undefined) m.deletionTimestamp = o.deletionTimestamp;
-    else delete m.deletionTimestamp;
-    if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
-    else delete m.deletionGracePeriodSeconds;
-    if (o.generateName !== undefined && m.generateName === undefined) m.generateName = o.generateName;
-    delete m.selfLink;
-    next.apiVersion = old.apiVersion;
-    next.kind = old.kind;
   }
 
   /**
@@ -311,16 +285,6 @@ export function encodeForStorage(obj: KObject): string {
 
 function withRv(obj: KObject, rv: number): KObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-}
-
-/** Anything outside metadata and status counts as spec for generation tracking. */
-export function specChanged(a: KObject, b: KObject): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
-    if (!deepEqual(a[k], b[k])) return true;
-  }
-  return false;
 }
 
 // Continue tokens carry the last key returned, relative to the list's key prefix, and the

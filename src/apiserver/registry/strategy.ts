@@ -4,15 +4,12 @@
 import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import type { FieldError } from '../../api/status.js';
-import { rfc3339 } from '../../util/time.js';
+import { planDelete, readyToRemove, type DeletePlan } from '../../api/registry/index.js';
 import type { RequestContext } from '../context.js';
 import type { DeleteOptions } from './resource-store.js';
 import { defaultObject, validateObject, validateObjectUpdate } from '../api-hooks.js';
 
-export type DeletePlan = { kind: 'remove' } | { kind: 'mark'; object: KObject };
-
-export const FINALIZER_ORPHAN = 'orphan';
-export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+export type { DeletePlan };
 
 export class Strategy {
   constructor(readonly def: ResourceDef) {}
@@ -80,7 +77,7 @@ export class Strategy {
 
   /** A deleting object is removed from storage once nothing holds it any more. */
   readyToRemove(obj: KObject): boolean {
-    return !!obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
+    return readyToRemove(obj);
   }
 
   /** Graceful period for this object; 0 means delete at once. */
@@ -89,33 +86,6 @@ export class Strategy {
   }
 
   planDelete(old: KObject, opts: DeleteOptions, ctx: RequestContext): DeletePlan {
-    const finalizers = [...(old.metadata.finalizers ?? [])];
-    const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
-    const alreadyDeleting = !!old.metadata.deletionTimestamp;
-    if (!alreadyDeleting || policy) {
-      if (policy === 'Orphan' && !finalizers.includes(FINALIZER_ORPHAN)) finalizers.push(FINALIZER_ORPHAN);
-      if (policy === 'Foreground' && !finalizers.includes(FINALIZER_FOREGROUND)) finalizers.push(FINALIZER_FOREGROUND);
-      if (policy === 'Background' || policy === 'Foreground') {
-        const i = finalizers.indexOf(FINALIZER_ORPHAN);
-        if (i >= 0 && policy === 'Background') finalizers.splice(i, 1);
-      }
-    }
-    const grace = this.gracePeriod(old, opts);
-    if (finalizers.length === 0 && grace === 0) return { kind: 'remove' };
-    const next = structuredClone(old);
-    if (finalizers.length) next.metadata.finalizers = finalizers;
-    if (grace > 0) {
-      const prevGrace = old.metadata.deletionGracePeriodSeconds;
-      if (prevGrace === undefined || grace < prevGrace) {
-        next.metadata.deletionTimestamp = rfc3339(ctx.now.getTime() + grace * 1000);
-        next.metadata.deletionGracePeriodSeconds = grace;
-      }
-    } else {
-      next.metadata.deletionTimestamp ??= rfc3339(ctx.now);
-      next.metadata.deletionGracePeriodSeconds = 0;
-      // A graceful deletion forced to 0 with no finalizers left: remove now.
-      if (finalizers.length === 0) return { kind: 'remove' };
-    }
-    return { kind: 'mark', object: next };
+    return planDelete(old, opts, this.gracePeriod(old, opts), ctx.now);
   }
 }

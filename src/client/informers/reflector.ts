@@ -1,6 +1,6 @@
 // List then watch one resource into a sink, forever: re-watch from the last resourceVersion
 // when a watch ends, relist on 410 Gone (or any watch error), back off on failures.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Status } from '../../api/types/index.js';
 import type { ApiClient, ResourceRef, WatchStream } from '../types.js';
 import { errorMessage, logger } from '../../util/log.js';
 
@@ -143,7 +143,8 @@ export class Reflector<T extends KObject> {
             case 'BOOKMARK':
               break;
             case 'ERROR': {
-              const code = (ev.object as unknown as { code?: number }).code;
+              // An ERROR event carries a meta/v1 Status, not an object of T.
+              const code = (ev.object as unknown as Status).code;
               outcome = code === 410 ? 'relist' : 'error';
               w.stop();
               return;

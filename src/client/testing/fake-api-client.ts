@@ -1,12 +1,18 @@
 // An in-memory ApiClient for unit tests, in the spirit of client-go's fake clientset: an
 // object store keyed by resource + namespace + name with one global resourceVersion
-// counter, upstream's metadata bookkeeping (uid, creationTimestamp, generation,
-// generateName, finalizers), StatusErrors from src/api/status.ts, and a log of every call
-// (`actions`) for assertions. Watches and FakeInformerFactory.fromClient see every change
-// synchronously, before the write's promise resolves.
+// counter, StatusErrors from src/api/status.ts, and a log of every call (`actions`) for
+// assertions. Watches and FakeInformerFactory.fromClient see every change synchronously,
+// before the write's promise resolves.
 //
-// Not modelled: admission, validation, defaulting, garbage collection (ownerReferences,
-// propagationPolicy), namespace existence, list paging, watch from an old resourceVersion.
+// It keeps no rules of its own where the API server has them: patches go through the
+// server's patch dispatch (src/api/patch patchObject/applyObject), list and watch filter
+// with its selector predicate (src/api/selectors compileObjectSelector), and generation
+// bumps, DELETE plans (finalizers of the propagation policy, graceful pod deletion), removal
+// of deleting objects and pods/binding follow the store's rules (src/api/registry
+// write-rules.ts), all shared with src/apiserver.
+//
+// Not modelled: admission, validation, defaulting, managedFields, garbage collection of
+// dependents, namespace existence, list paging, watch from an old resourceVersion.
 import { randomUUID } from 'node:crypto';
 import type { KList, KObject, ObjectMeta, WatchEventType } from '../../api/types/index.js';
 import { isPlainObject } from '../../api/types/index.js';
@@ -14,10 +20,11 @@ import {
   alreadyExists, badRequest, conflict, fieldErr, invalid, notFound, successStatus,
   type GroupResource,
 } from '../../api/status.js';
+import { applyObject, patchObject } from '../../api/patch/index.js';
+import { compileObjectSelector } from '../../api/selectors/index.js';
 import {
-  applyJsonPatch, applyMergePatch, applyStrategicMergePatch, patchSchemaFor, serverSideApply, toStatusError,
-} from '../../api/patch/index.js';
-import { compileFieldSelector, matchesLabels, parseFieldSelector, parseLabelSelector } from '../../api/selectors/index.js';
+  bindPod, initServerMetadata, keepServerMetadata, lookupResource, nextGeneration, planDelete, podGracePeriod, readyToRemove,
+} from '../../api/registry/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { generateName } from '../../util/names.js';
 import { rfc3339 } from '../../util/time.js';
@@ -64,6 +71,12 @@ export interface FakeApiClientOptions {
 const resKey = (res: ResourceRef): string => `${res.group}/${res.resource}`;
 const gr = (res: ResourceRef): GroupResource => ({ group: res.group, resource: res.resource });
 
+/** The registry facts the store's rules depend on; resources the registry does not know (test-only kinds) track generation and have no /status. */
+function kindFacts(res: ResourceRef): { tracksGeneration: boolean; hasStatus: boolean } {
+  const def = lookupResource(res.group, res.version, res.resource);
+  return def ? { tracksGeneration: def.tracksGeneration, hasStatus: def.hasStatus } : { tracksGeneration: true, hasStatus: false };
+}
+
 interface Bucket {
   res: ResourceRef;
   objects: Map<string, Readonly<KObject>>;
@@ -100,7 +113,7 @@ export class FakeApiClient implements ApiClient {
     o.kind = o.kind ?? res.kind;
     o.metadata.uid = o.metadata.uid ?? randomUUID();
     o.metadata.creationTimestamp = o.metadata.creationTimestamp ?? rfc3339(this.clock.now());
-    o.metadata.generation = o.metadata.generation ?? 1;
+    if (kindFacts(res).tracksGeneration) o.metadata.generation = o.metadata.generation ?? 1;
     o.metadata.resourceVersion = this.nextRV();
     const existed = this.bucket(res).objects.has(objKey(ns, name));
     this.store(res, o, existed ? 'MODIFIED' : 'ADDED');
@@ -180,11 +193,7 @@ export class FakeApiClient implements ApiClient {
     if (b.objects.has(objKey(ns, name))) throw alreadyExists(gr(res), name);
     o.apiVersion = apiVersionOfRef(res);
     o.kind = res.kind;
-    o.metadata.uid = randomUUID();
-    o.metadata.creationTimestamp = rfc3339(this.clock.now());
-    o.metadata.generation = 1;
-    delete o.metadata.deletionTimestamp;
-    delete o.metadata.deletionGracePeriodSeconds;
+    initServerMetadata(o, { uid: randomUUID(), now: this.clock.now(), tracksGeneration: kindFacts(res).tracksGeneration });
     if (opts.dryRun) return clone(o) as T;
     o.metadata.resourceVersion = this.nextRV();
     this.store(res, o, 'ADDED');
@@ -213,12 +222,7 @@ export class FakeApiClient implements ApiClient {
     const body = typeof patch === 'string' ? (JSON.parse(patch) as unknown) : patch;
     this.record({ verb: 'patch', resource: res.resource, namespace, name, subresource: opts.subresource, body: clone(body), patchType: type });
     const cur = type === 'apply' ? this.find(res, namespace, name) : this.mustGet(res, namespace, name);
-    let next: KObject;
-    try {
-      next = this.applyPatch(res, cur, type, body, opts);
-    } catch (e) {
-      throw toStatusError(e);
-    }
+    const next = this.applyPatch(res, cur, type, body, opts);
     if (!cur) return this.create<T>(res, namespace, next, opts);
     // A resourceVersion in the patch is a precondition.
     this.checkRV(res, cur, next);
@@ -248,16 +252,7 @@ export class FakeApiClient implements ApiClient {
       case 'binding': {
         const target = isPlainObject(b.target) ? (b.target.name as string | undefined) : undefined;
         if (!target) throw invalid('Binding', '', name, [fieldErr.required('target.name')]);
-        const spec = (cur.spec ?? {}) as { nodeName?: string };
-        if (spec.nodeName) throw conflict(gr(res), name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-        if (cur.metadata.deletionTimestamp) throw conflict(gr(res), name, `pod ${name} is being deleted, cannot be assigned to a host`);
-        const o = clone(cur) as KObject & { spec: Record<string, unknown>; status?: { conditions?: Record<string, unknown>[] } };
-        o.spec = { ...(o.spec ?? {}), nodeName: target };
-        const status = o.status ?? (o.status = {});
-        status.conditions = [
-          ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
-          { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.clock.now()) },
-        ];
+        const o = bindPod(clone(cur) as KObject, target, this.clock.now(), gr(res));
         o.metadata.resourceVersion = this.nextRV();
         this.store(res, o, 'MODIFIED');
         return successStatus() as T;
@@ -350,53 +345,37 @@ export class FakeApiClient implements ApiClient {
   }
 
   private matcher(res: ResourceRef, namespace: string | undefined, opts: ListOptions | WatchOptions): (o: Readonly<KObject>) => boolean {
-    const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
-    const fields = opts.fieldSelector ? compileFieldSelector(res.group, res.kind, parseFieldSelector(opts.fieldSelector)) : undefined;
+    const selected = compileObjectSelector(res.group, res.kind, opts.labelSelector, opts.fieldSelector);
     const ns = res.namespaced ? namespace : undefined;
-    return (o) =>
-      (!ns || o.metadata.namespace === ns) &&
-      (!labels || matchesLabels(labels, o.metadata.labels)) &&
-      (!fields || fields(o as KObject));
+    return (o) => (!ns || o.metadata.namespace === ns) && (!selected || selected(o));
   }
 
   private applyPatch(res: ResourceRef, cur: Readonly<KObject> | undefined, type: PatchType, body: unknown, opts: PatchOptions): KObject {
-    const doc = clone(cur ?? {}) as KObject;
-    switch (type) {
-      case 'merge':
-        return applyMergePatch(doc, body) as KObject;
-      case 'json':
-        return applyJsonPatch(doc, body) as KObject;
-      case 'strategic':
-        return applyStrategicMergePatch(doc, body, patchSchemaFor(res.group, res.kind)) as KObject;
-      case 'apply':
-        return serverSideApply(cur ? (clone(cur) as KObject) : undefined, body as KObject, {
-          manager: opts.fieldManager ?? 'fake',
-          force: opts.force ?? false,
-          apiVersion: apiVersionOfRef(res),
-          now: rfc3339(this.clock.now()),
-          subresource: opts.subresource,
-        }, patchSchemaFor(res.group, res.kind)).object;
-      default: {
-        const never: never = type;
-        throw badRequest(`unsupported patch type ${String(never)}`);
-      }
-    }
+    if (type !== 'apply') return patchObject(res, type, clone(cur ?? {}) as KObject, body);
+    return applyObject(res, cur ? (clone(cur) as KObject) : undefined, body as KObject, {
+      manager: opts.fieldManager ?? 'fake',
+      force: opts.force ?? false,
+      apiVersion: apiVersionOfRef(res),
+      now: rfc3339(this.clock.now()),
+      subresource: opts.subresource,
+      hasStatus: kindFacts(res).hasStatus,
+    });
   }
 
-  /** PUT semantics: status and server-owned metadata come from the stored object. */
+  /**
+   * PUT semantics: server-owned metadata (and, for kinds with /status, the status) come from
+   * the stored object; generation grows when anything outside metadata and status changed.
+   */
   private async writeMain(res: ResourceRef, cur: Readonly<KObject>, next: KObject, opts: WriteOptions): Promise<KObject> {
-    const m = cur.metadata;
-    next.apiVersion = apiVersionOfRef(res);
-    next.kind = res.kind;
-    next.metadata = {
-      ...(next.metadata ?? {}),
-      name: m.name, namespace: m.namespace, uid: m.uid, creationTimestamp: m.creationTimestamp,
-      deletionTimestamp: m.deletionTimestamp, deletionGracePeriodSeconds: m.deletionGracePeriodSeconds,
-      generation: (m.generation ?? 1) + (deepEqual(cur.spec, next.spec) ? 0 : 1),
-      resourceVersion: m.resourceVersion,
-    };
-    if (cur.status === undefined) delete next.status;
-    else next.status = clone(cur.status);
+    const facts = kindFacts(res);
+    next.metadata = { ...(next.metadata ?? {}) };
+    keepServerMetadata(next, cur);
+    next.metadata.generation = nextGeneration(facts.tracksGeneration, next, cur);
+    next.metadata.resourceVersion = cur.metadata.resourceVersion;
+    if (facts.hasStatus) {
+      if (cur.status === undefined) delete next.status;
+      else next.status = clone(cur.status);
+    }
     return this.commit(res, cur, next, opts);
   }
 
@@ -411,7 +390,7 @@ export class FakeApiClient implements ApiClient {
   private commit(res: ResourceRef, cur: Readonly<KObject>, next: KObject, opts: WriteOptions): KObject {
     for (const k of Object.keys(next.metadata) as (keyof ObjectMeta)[]) if (next.metadata[k] === undefined) delete next.metadata[k];
     if (deepEqual(cur, next) || opts.dryRun) return clone(next);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.waitsForGrace(res, next)) {
+    if (readyToRemove(next)) {
       this.remove(res, next);
       return clone(next);
     }
@@ -420,39 +399,22 @@ export class FakeApiClient implements ApiClient {
     return clone(next);
   }
 
-  private gracePeriodFor(res: ResourceRef, cur: Readonly<KObject>, opts: DeleteOptions): number {
-    if (!this.graceful || res.group !== '' || res.resource !== 'pods') return 0;
-    const spec = (cur.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (cur.status as { phase?: string } | undefined)?.phase;
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    return Math.max(0, opts.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30);
-  }
-
-  /** A gracefully deleted pod stays until deleted with grace 0 (the kubelet's final delete). */
-  private waitsForGrace(res: ResourceRef, o: Readonly<KObject>): boolean {
-    return this.graceful && res.group === '' && res.resource === 'pods' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0;
-  }
-
   /**
-   * Objects with finalizers (and, with gracefulPodDeletion, scheduled pods) get a
-   * deletionTimestamp and stay; a second delete with grace 0 of such a pod removes it.
+   * DELETE as the store plans it (src/api/registry planDelete): finalizers (including those
+   * of the propagation policy) and, with gracefulPodDeletion, scheduled pods keep the object
+   * with a deletionTimestamp; without gracefulPodDeletion every grace period is 0.
    */
   private deleteObject(res: ResourceRef, cur: Readonly<KObject>, opts: DeleteOptions): void {
-    const grace = this.gracePeriodFor(res, cur, opts);
-    const finalizers = (cur.metadata.finalizers?.length ?? 0) > 0;
-    if (cur.metadata.deletionTimestamp) {
-      if (grace === 0 && !finalizers && this.waitsForGrace(res, cur)) this.remove(res, cur);
-      return;
-    }
-    if (!finalizers && grace === 0) {
+    const isPod = res.group === '' && res.resource === 'pods';
+    const grace = this.graceful && isPod ? podGracePeriod(cur, opts) : 0;
+    const plan = planDelete(cur, opts, grace, this.clock.now());
+    if (plan.kind === 'remove') {
       this.remove(res, cur);
       return;
     }
-    const o = clone(cur) as KObject;
-    o.metadata.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
-    o.metadata.deletionGracePeriodSeconds = grace;
-    o.metadata.resourceVersion = this.nextRV();
-    this.store(res, o, 'MODIFIED');
+    if (deepEqual(plan.object, cur)) return;
+    plan.object.metadata.resourceVersion = this.nextRV();
+    this.store(res, plan.object, 'MODIFIED');
   }
 
   private remove(res: ResourceRef, cur: Readonly<KObject>): void {

@@ -3,21 +3,22 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
-import { CronJobController, type CronJob } from './index.js';
+import { CronJobController, type ServedCronJob } from './index.js';
+import type { JobTemplateSpec } from '../../api/types/index.js';
 
 const START = Date.UTC(2024, 0, 1, 0, 0, 0);
 
-function seedCron(t: TestContext, spec: Partial<CronJob['spec']> = {}): CronJob {
-  return t.client.seed<CronJob>(R.cronjobs, {
+function seedCron(t: TestContext, spec: Partial<ServedCronJob['spec']> = {}): ServedCronJob {
+  return t.client.seed<ServedCronJob>(R.cronjobs, {
     metadata: { name: 'hello', namespace: 'default', creationTimestamp: '2024-01-01T00:00:00Z' },
     spec: {
       schedule: '*/5 * * * *', concurrencyPolicy: 'Allow', suspend: false, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1,
-      jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'hello', image: 'busybox' }] } } } },
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'hello', image: 'busybox' }] } } } } as JobTemplateSpec,
       ...spec,
     },
   });
 }
-const cron = (t: TestContext): CronJob => t.client.object<CronJob>(R.cronjobs, 'default', 'hello')!;
+const cron = (t: TestContext): ServedCronJob => t.client.object<ServedCronJob>(R.cronjobs, 'default', 'hello')!;
 const jobNames = (t: TestContext): string[] => t.client.objects(R.jobs).map((j) => j.metadata.name ?? '');
 
 async function completeJobs(t: TestContext): Promise<void> {

@@ -2,7 +2,7 @@
 // line with the Jobs it owns, creates a Job per activation of the schedule (in
 // spec.timeZone) subject to startingDeadlineSeconds and concurrencyPolicy, prunes finished
 // Jobs beyond the history limits, and requeues itself for the next activation.
-import type { KObject } from '../../api/types/index.js';
+import type { CronJobStatus, Job, ObjectReference } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { timeZoneError } from '../../api/validation/cron.js';
@@ -16,7 +16,7 @@ import { rfc3339 } from '../../util/time.js';
 import { parseSchedule } from './cron.js';
 import {
   jobFinishedType, jobFromTemplate, jobName, jobsToCleanUp, mostRecentScheduleTime, nextScheduleDelay, rfc1123z,
-  type CronJob, type ObjectReference,
+  type ServedCronJob,
 } from './schedule.js';
 
 export const CONTROLLER_NAME = 'cronjob-controller';
@@ -32,13 +32,12 @@ export const REASON_JOB_ALREADY_ACTIVE = 'JobAlreadyActive';
 export const REASON_UNPARSEABLE_SCHEDULE = 'UnparseableSchedule';
 export const REASON_UNKNOWN_TIME_ZONE = 'UnknownTimeZone';
 
-type Status = NonNullable<CronJob['status']>;
 
 export class CronJobController {
   readonly controller: Controller;
   private readonly client: ApiClient;
-  private readonly cronJobs: Lister<CronJob>;
-  private readonly jobs: Lister;
+  private readonly cronJobs: Lister<ServedCronJob>;
+  private readonly jobs: Lister<Job>;
   private readonly recorder: EventRecorder;
   private readonly now: () => number;
 
@@ -46,8 +45,8 @@ export class CronJobController {
     this.client = ctx.client;
     this.recorder = ctx.recorder(CONTROLLER_NAME);
     this.now = () => ctx.clock.now();
-    const cjInf = ctx.informers.informerFor<CronJob>(R.cronjobs);
-    const jobInf = ctx.informers.informerFor(R.jobs);
+    const cjInf = ctx.informers.informerFor<ServedCronJob>(R.cronjobs);
+    const jobInf = ctx.informers.informerFor<Job>(R.jobs);
     this.cronJobs = cjInf.lister;
     this.jobs = jobInf.lister;
     this.controller = new Controller({
@@ -59,7 +58,7 @@ export class CronJobController {
     jobInf.addEventHandler({
       onAdd: (j) => { enqueueOwner(c, j, 'CronJob'); },
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) enqueueOwner(c, n, 'CronJob'); },
-      onDelete: (j) => { enqueueOwner(c, isDeletedFinalStateUnknown<KObject>(j) ? j.obj : j, 'CronJob'); },
+      onDelete: (j) => { enqueueOwner(c, isDeletedFinalStateUnknown<Job>(j) ? j.obj : j, 'CronJob'); },
     });
   }
 
@@ -74,18 +73,18 @@ export class CronJobController {
     const uids = new Set((cj.status?.active ?? []).map((r) => r.uid));
     if (jobs.some((j) => !jobFinishedType(j) && !uids.has(j.metadata.uid))) {
       try {
-        cj = await this.client.get<CronJob>(R.cronjobs, namespace, name);
+        cj = await this.client.get<ServedCronJob>(R.cronjobs, namespace, name);
       } catch (err) {
         if (isNotFound(err)) return;
         throw err;
       }
     }
-    const status: Status = clone(cj.status ?? {});
+    const status: CronJobStatus = clone(cj.status ?? {});
     await this.syncActive(cj, status, jobs);
     const requeue = await this.schedule(cj, status);
     await this.cleanup(cj, status, jobs);
     if (!deepEqual(status, cj.status ?? {})) {
-      const copy = clone(cj) as CronJob;
+      const copy = clone(cj) as ServedCronJob;
       copy.status = status;
       if (!copy.status.active?.length) delete copy.status.active;
       await this.client.updateStatus(R.cronjobs, namespace, copy);
@@ -94,7 +93,7 @@ export class CronJobController {
   }
 
   /** Drops finished and vanished Jobs from status.active; notes the last success. */
-  private async syncActive(cj: Readonly<CronJob>, status: Status, jobs: readonly Readonly<KObject>[]): Promise<void> {
+  private async syncActive(cj: Readonly<ServedCronJob>, status: CronJobStatus, jobs: readonly Readonly<Job>[]): Promise<void> {
     const active = (): ObjectReference[] => status.active ?? [];
     const children = new Set(jobs.map((j) => j.metadata.uid));
     for (const j of jobs) {
@@ -106,13 +105,13 @@ export class CronJobController {
         status.active = active().filter((r) => r.uid !== j.metadata.uid);
         this.recorder.event(cj, 'Normal', REASON_SAW_COMPLETED_JOB, `Saw completed job: ${j.metadata.name}, condition: ${finished}`);
       }
-      const done = finished === 'Complete' ? (j.status as { completionTime?: string } | undefined)?.completionTime : undefined;
+      const done = finished === 'Complete' ? j.status?.completionTime : undefined;
       if (done && (!status.lastSuccessfulTime || Date.parse(done) > Date.parse(status.lastSuccessfulTime))) status.lastSuccessfulTime = done;
     }
     for (const ref of [...active()]) {
       if (children.has(ref.uid)) continue;
       try {
-        const j = await this.client.get(R.jobs, ref.namespace ?? cj.metadata.namespace, ref.name ?? '');
+        const j = await this.client.get<Job>(R.jobs, ref.namespace ?? cj.metadata.namespace, ref.name ?? '');
         if (j.metadata.uid === ref.uid) continue;
       } catch (err) {
         if (!isNotFound(err)) throw err;
@@ -123,7 +122,7 @@ export class CronJobController {
   }
 
   /** Starts the due Job, if any; returns ms until the next look (undefined: do not requeue). */
-  private async schedule(cj: Readonly<CronJob>, status: Status): Promise<number | undefined> {
+  private async schedule(cj: Readonly<ServedCronJob>, status: CronJobStatus): Promise<number | undefined> {
     if (cj.metadata.deletionTimestamp) return undefined;
     const tz = cj.spec.timeZone;
     const tzErr = tz ? timeZoneError(tz) : undefined;
@@ -138,7 +137,7 @@ export class CronJobController {
     }
     if (cj.spec.suspend) return undefined;
     const now = this.now();
-    const withStatus: CronJob = { ...cj, status };
+    const withStatus: ServedCronJob = { ...cj, status };
     const next = (): number | undefined => nextScheduleDelay(withStatus, now, sched);
     const recent = mostRecentScheduleTime(withStatus, now, sched, true);
     if (recent.missed === 'many') {
@@ -168,15 +167,15 @@ export class CronJobController {
   }
 
   /** Creates the activation's Job; an existing one we own counts as created (undefined if someone else's). */
-  private async createJob(cj: Readonly<CronJob>, scheduled: number): Promise<Readonly<KObject> | undefined> {
+  private async createJob(cj: Readonly<ServedCronJob>, scheduled: number): Promise<Readonly<Job> | undefined> {
     const req = jobFromTemplate(cj, scheduled);
     try {
-      const job = await this.client.create(R.jobs, cj.metadata.namespace, req);
+      const job = await this.client.create<Job>(R.jobs, cj.metadata.namespace, req);
       this.recorder.event(cj, 'Normal', REASON_SUCCESSFUL_CREATE, `Created job ${job.metadata.name}`);
       return job;
     } catch (err) {
       if (isAlreadyExists(err)) {
-        const job = await this.client.get(R.jobs, cj.metadata.namespace, req.metadata.name ?? '');
+        const job = await this.client.get<Job>(R.jobs, cj.metadata.namespace, req.metadata.name ?? '');
         return isControlledBy(job, cj) ? job : undefined;
       }
       this.recorder.event(cj, 'Warning', REASON_FAILED_CREATE, `Error creating job: ${err instanceof Error ? err.message : String(err)}`);
@@ -184,7 +183,7 @@ export class CronJobController {
     }
   }
 
-  private async deleteJob(cj: Readonly<CronJob>, status: Status, name: string, uid: string | undefined): Promise<void> {
+  private async deleteJob(cj: Readonly<ServedCronJob>, status: CronJobStatus, name: string, uid: string | undefined): Promise<void> {
     try {
       await this.client.delete(R.jobs, cj.metadata.namespace, name, { propagationPolicy: 'Background', preconditions: uid ? { uid } : undefined });
     } catch (err) {
@@ -194,12 +193,12 @@ export class CronJobController {
     status.active = (status.active ?? []).filter((r) => r.name !== name);
   }
 
-  private async cleanup(cj: Readonly<CronJob>, status: Status, jobs: readonly Readonly<KObject>[]): Promise<void> {
+  private async cleanup(cj: Readonly<ServedCronJob>, status: CronJobStatus, jobs: readonly Readonly<Job>[]): Promise<void> {
     for (const j of jobsToCleanUp(cj, jobs)) await this.deleteJob(cj, status, j.metadata.name ?? '', j.metadata.uid);
   }
 }
 
-function refOf(job: Readonly<KObject>): ObjectReference {
+function refOf(job: Readonly<Job>): ObjectReference {
   return {
     kind: 'Job', namespace: job.metadata.namespace, name: job.metadata.name, uid: job.metadata.uid,
     apiVersion: 'batch/v1', resourceVersion: job.metadata.resourceVersion,

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   instantsFor, jobFromTemplate, jobName, jobsToCleanUp, mostRecentScheduleTime, nextScheduleDelay, parseGoDuration,
-  parseSchedule, rfc1123z, rfc3339In, type CronJob, type Schedule,
+  parseSchedule, rfc1123z, rfc3339In, type ServedCronJob, type Schedule,
 } from './index.js';
+import type { PodTemplateSpec } from '../../api/types/index.js';
 
 const sched = (spec: string, tz = ''): Schedule => {
   const s = parseSchedule(spec, tz);
@@ -76,10 +77,10 @@ test('scheduled timestamp annotation and job name', () => {
   assert.equal(job.metadata.ownerReferences![0]!.kind, 'CronJob');
 });
 
-function cron(spec: Partial<CronJob['spec']> = {}, status: CronJob['status'] = {}): CronJob {
+function cron(spec: Partial<ServedCronJob['spec']> = {}, status: ServedCronJob['status'] = {}): ServedCronJob {
   return {
     metadata: { name: 'hello', namespace: 'default', uid: 'cj', creationTimestamp: '2024-01-01T00:00:00Z' },
-    spec: { schedule: '*/5 * * * *', jobTemplate: { metadata: { labels: { app: 'hello' } }, spec: { template: {} } }, ...spec },
+    spec: { schedule: '*/5 * * * *', jobTemplate: { metadata: { labels: { app: 'hello' } }, spec: { template: {} as PodTemplateSpec } }, ...spec },
     status,
   };
 }

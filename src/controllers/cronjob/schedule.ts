@@ -1,7 +1,7 @@
 // When a CronJob should run (upstream cronjob utils.go): the most recent missed
 // activation, whether it is too late to start, the Job for an activation, and when to
 // look again.
-import type { KObject, ObjectMeta } from '../../api/types/index.js';
+import type { CronJob, CronJobSpec, Job, JobTemplateSpec, KObject, ObjectMeta } from '../../api/types/index.js';
 import { getCondition, newControllerRef } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import type { Schedule } from './cron.js';
@@ -12,21 +12,11 @@ export const CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronj
 export const NEXT_SCHEDULE_DELTA_MS = 100;
 export const TOO_MANY_MISSED = 100;
 
-export interface ObjectReference { kind?: string; namespace?: string; name?: string; uid?: string; apiVersion?: string; resourceVersion?: string }
-
-export interface CronJob extends KObject {
-  spec: {
-    schedule: string;
-    timeZone?: string;
-    startingDeadlineSeconds?: number;
-    concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
-    suspend?: boolean;
-    jobTemplate?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
-    successfulJobsHistoryLimit?: number;
-    failedJobsHistoryLimit?: number;
-  };
-  status?: { active?: ObjectReference[]; lastScheduleTime?: string; lastSuccessfulTime?: string };
-}
+/**
+ * A CronJob as the API server serves it: validation requires spec (schedule, jobTemplate),
+ * so every CronJob in the cache has one. The model keeps spec optional, as Go's omitempty.
+ */
+export type ServedCronJob = CronJob & { spec: CronJobSpec };
 
 export type Missed = 'none' | 'few' | 'many';
 
@@ -45,7 +35,7 @@ const ts = (s: string | null | undefined): number => (s ? Date.parse(s) : NaN);
  * uses the distance between two consecutive ones, as upstream does, so a schedule missed
  * for years costs no more than a few steps.
  */
-export function mostRecentScheduleTime(cj: Readonly<CronJob>, now: number, sched: Schedule, includeDeadline: boolean): RecentSchedule {
+export function mostRecentScheduleTime(cj: Readonly<ServedCronJob>, now: number, sched: Schedule, includeDeadline: boolean): RecentSchedule {
   let earliest = ts(cj.status?.lastScheduleTime);
   if (Number.isNaN(earliest)) earliest = ts(cj.metadata.creationTimestamp);
   if (Number.isNaN(earliest)) earliest = now;
@@ -65,7 +55,7 @@ export function mostRecentScheduleTime(cj: Readonly<CronJob>, now: number, sched
 }
 
 /** ms from now until the next activation plus the delta (undefined when there is none). */
-export function nextScheduleDelay(cj: Readonly<CronJob>, now: number, sched: Schedule): number | undefined {
+export function nextScheduleDelay(cj: Readonly<ServedCronJob>, now: number, sched: Schedule): number | undefined {
   const r = mostRecentScheduleTime(cj, now, sched, false);
   if (r.error) return undefined;
   const next = sched.next(r.mostRecent ?? r.earliest);
@@ -73,10 +63,10 @@ export function nextScheduleDelay(cj: Readonly<CronJob>, now: number, sched: Sch
 }
 
 /** `<cronjob>-<minutes since the epoch>`: one name per activation, so a Job is never made twice. */
-export const jobName = (cj: Readonly<CronJob>, scheduled: number): string => `${cj.metadata.name}-${Math.floor(scheduled / 60000)}`;
+export const jobName = (cj: Readonly<ServedCronJob>, scheduled: number): string => `${cj.metadata.name}-${Math.floor(scheduled / 60000)}`;
 
-export function jobFromTemplate(cj: Readonly<CronJob>, scheduled: number): KObject {
-  const tpl = cj.spec.jobTemplate ?? {};
+export function jobFromTemplate(cj: Readonly<ServedCronJob>, scheduled: number): KObject {
+  const tpl: Partial<JobTemplateSpec> = cj.spec.jobTemplate ?? {};
   const meta: ObjectMeta = {
     name: jobName(cj, scheduled),
     namespace: cj.metadata.namespace,
@@ -95,10 +85,10 @@ export function jobFinishedType(job: Readonly<KObject>): 'Complete' | 'Failed' |
 }
 
 /** Finished Jobs beyond the history limits, oldest first (by start time, then name). */
-export function jobsToCleanUp(cj: Readonly<CronJob>, jobs: readonly Readonly<KObject>[]): Readonly<KObject>[] {
-  const out: Readonly<KObject>[] = [];
-  const start = (j: Readonly<KObject>): string => (j.status as { startTime?: string } | undefined)?.startTime ?? '';
-  const byStart = (a: Readonly<KObject>, b: Readonly<KObject>): number => {
+export function jobsToCleanUp(cj: Readonly<ServedCronJob>, jobs: readonly Readonly<Job>[]): Readonly<Job>[] {
+  const out: Readonly<Job>[] = [];
+  const start = (j: Readonly<Job>): string => j.status?.startTime ?? '';
+  const byStart = (a: Readonly<Job>, b: Readonly<Job>): number => {
     const sa = start(a);
     const sb = start(b);
     if (sa !== sb) return !sa ? 1 : !sb ? -1 : sa < sb ? -1 : 1;

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
-import { DaemonSetController, targetNodeName, type DaemonSet } from './index.js';
+import { DaemonSetController, targetNodeName, type ServedDaemonSet } from './index.js';
 
 const node = (name: string, taints: unknown[] = []): KObject => ({ metadata: { name, labels: { 'kubernetes.io/hostname': name } }, spec: { taints } });
 
-function seedDs(t: TestContext, image = 'agent:1'): DaemonSet {
-  return t.client.seed<DaemonSet>(R.daemonsets, {
+function seedDs(t: TestContext, image = 'agent:1'): ServedDaemonSet {
+  return t.client.seed<ServedDaemonSet>(R.daemonsets, {
     metadata: { name: 'agent', namespace: 'kube-system' },
     spec: {
       selector: { matchLabels: { app: 'agent' } },
@@ -46,7 +46,7 @@ test('one pod per eligible node, including a node added later; removed with its 
   assert.ok(t.recorder.events.every((e) => e.reason === 'SuccessfulCreate' && e.message.startsWith('Created pod: agent-')));
   await schedule(t);
   await c.reconcile('kube-system/agent');
-  let ds = t.client.object<DaemonSet>(R.daemonsets, 'kube-system', 'agent')!;
+  let ds = t.client.object<ServedDaemonSet>(R.daemonsets, 'kube-system', 'agent')!;
   assert.equal(ds.status?.desiredNumberScheduled, 2);
   assert.equal(ds.status?.numberReady, 2);
   assert.equal(ds.status?.updatedNumberScheduled, 2);
@@ -59,7 +59,7 @@ test('one pod per eligible node, including a node added later; removed with its 
   t.client.seed(R.nodes, node('n2', [{ key: 'evict', effect: 'NoExecute' }]));
   await c.reconcile('kube-system/agent');
   assert.deepEqual(podNodes(t), ['n1', 'n4'], 'n2 pod evicted; the n4 pod is bound, left to pod GC');
-  ds = t.client.object<DaemonSet>(R.daemonsets, 'kube-system', 'agent')!;
+  ds = t.client.object<ServedDaemonSet>(R.daemonsets, 'kube-system', 'agent')!;
   assert.equal(ds.status?.desiredNumberScheduled, 1);
 });
 
@@ -72,7 +72,7 @@ test('rolling update replaces one node at a time', async () => {
   await schedule(t);
   await c.reconcile('kube-system/agent');
   const oldHash = t.client.objects(R.pods)[0]!.metadata.labels!['controller-revision-hash'];
-  t.client.seed(R.daemonsets, { ...t.client.object<DaemonSet>(R.daemonsets, 'kube-system', 'agent')!, spec: { ...ds.spec, template: { ...ds.spec.template!, spec: { containers: [{ name: 'a', image: 'agent:2' }] } } } });
+  t.client.seed(R.daemonsets, { ...t.client.object<ServedDaemonSet>(R.daemonsets, 'kube-system', 'agent')!, spec: { ...ds.spec, template: { ...ds.spec.template!, spec: { containers: [{ name: 'a', image: 'agent:2' }] } } } });
   await c.reconcile('kube-system/agent');
   assert.equal(t.client.objects(R.pods).length, 2, 'one old pod deleted');
   for (let i = 0; i < 6; i++) { await c.reconcile('kube-system/agent'); await schedule(t); }

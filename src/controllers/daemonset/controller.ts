@@ -1,10 +1,10 @@
 // The DaemonSet controller: one daemon pod per eligible node, pinned there with a
 // `metadata.name In [node]` required affinity and left to the scheduler to bind; rolling
 // updates by template hash (ControllerRevisions); status over all nodes.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Node, Pod, PodTemplateSpec } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy, newControllerRef } from '../../api/pod-util.js';
-import { labelSelectorFromMeta, matchesLabels, type LabelSelectorMeta } from '../../api/selectors/index.js';
+import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueObject, enqueueSelf, isRealUpdate } from '../../client/controller.js';
 import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
 import { isDeletedFinalStateUnknown, keyOf, splitKey, type Lister } from '../../client/informer-types.js';
@@ -18,7 +18,8 @@ import {
 } from '../history/index.js';
 import { pinToNode, withDaemonTolerations } from './eligibility.js';
 import {
-  computeStatus, planManage, planRollingUpdate, podsByNode, templateGeneration, TEMPLATE_GENERATION_LABEL, type DaemonSet,
+  computeStatus, planManage, planRollingUpdate, podsByNode, templateGeneration, templateSpec, TEMPLATE_GENERATION_LABEL,
+  type ServedDaemonSet,
 } from './plan.js';
 
 export const CONTROLLER_NAME = 'daemonset-controller';
@@ -35,10 +36,10 @@ export class DaemonSetController {
   readonly controller: Controller;
   readonly expectations: Expectations;
   private readonly client: ApiClient;
-  private readonly sets: Lister<DaemonSet>;
-  private readonly pods: Lister;
-  private readonly nodes: Lister;
-  private readonly revisions: Lister;
+  private readonly sets: Lister<ServedDaemonSet>;
+  private readonly pods: Lister<Pod>;
+  private readonly nodes: Lister<Node>;
+  private readonly revisions: Lister<ControllerRevision>;
   private readonly recorder: EventRecorder;
   private readonly now: () => number;
 
@@ -47,10 +48,10 @@ export class DaemonSetController {
     this.recorder = ctx.recorder(CONTROLLER_NAME);
     this.now = () => ctx.clock.now();
     this.expectations = new Expectations(ctx.clock);
-    const dsInf = ctx.informers.informerFor<DaemonSet>(R.daemonsets);
-    const podInf = ctx.informers.informerFor(R.pods);
-    const nodeInf = ctx.informers.informerFor(R.nodes);
-    const revInf = ctx.informers.informerFor(R.controllerrevisions);
+    const dsInf = ctx.informers.informerFor<ServedDaemonSet>(R.daemonsets);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
+    const revInf = ctx.informers.informerFor<ControllerRevision>(R.controllerrevisions);
     this.sets = dsInf.lister;
     this.pods = podInf.lister;
     this.nodes = nodeInf.lister;
@@ -71,7 +72,7 @@ export class DaemonSetController {
     podInf.addEventHandler({
       onAdd: (p) => this.podChanged(p, 'add'),
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) this.podChanged(n); },
-      onDelete: (p) => this.podChanged(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p, 'delete'),
+      onDelete: (p) => this.podChanged(isDeletedFinalStateUnknown<Pod>(p) ? p.obj : p, 'delete'),
     });
     const allSets = (): void => { for (const ds of this.sets.list()) enqueueObject(c, ds); };
     nodeInf.addEventHandler({
@@ -84,7 +85,7 @@ export class DaemonSetController {
     });
   }
 
-  private podChanged(pod: Readonly<KObject>, what?: 'add' | 'delete'): void {
+  private podChanged(pod: Readonly<Pod>, what?: 'add' | 'delete'): void {
     const ref = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === DAEMONSET_KIND);
     if (!ref) return;
     const key = `${pod.metadata.namespace}/${ref.name}`;
@@ -100,7 +101,7 @@ export class DaemonSetController {
       this.expectations.delete(key);
       return;
     }
-    const selector = labelSelectorFromMeta(ds.spec.selector as LabelSelectorMeta | undefined);
+    const selector = labelSelectorFromMeta(ds.spec.selector);
     const pods = this.pods.list(namespace, (p) => isControlledBy(p, ds) && matchesLabels(selector, p.metadata.labels ?? {}));
     const nodes = this.nodes.list();
     const { hash, revisions, current, collisionCount } = await this.syncHistory(ds);
@@ -124,7 +125,7 @@ export class DaemonSetController {
   }
 
   /** Finds or creates the revision of the current template; keeps it the newest. */
-  private async syncHistory(ds: Readonly<DaemonSet>): Promise<{ hash: string; revisions: Readonly<ControllerRevision>[]; current: Readonly<ControllerRevision>; collisionCount: number }> {
+  private async syncHistory(ds: Readonly<ServedDaemonSet>): Promise<{ hash: string; revisions: Readonly<ControllerRevision>[]; current: Readonly<ControllerRevision>; collisionCount: number }> {
     const revisions = listOwnedRevisions(this.revisions, ds);
     let collisionCount = ds.status?.collisionCount ?? 0;
     let hash = hashTemplate(ds.spec.template, collisionCount);
@@ -149,12 +150,12 @@ export class DaemonSetController {
     return { hash, revisions: all, current, collisionCount };
   }
 
-  private newPod(ds: Readonly<DaemonSet>, nodeName: string, hash: string): KObject {
-    const tpl = ds.spec.template ?? {};
+  private newPod(ds: Readonly<ServedDaemonSet>, nodeName: string, hash: string): KObject {
+    const tpl: Partial<PodTemplateSpec> = ds.spec.template ?? {};
     const labels: Record<string, string> = { ...(tpl.metadata?.labels ?? {}) };
     labels[TEMPLATE_GENERATION_LABEL] = templateGeneration(ds) ?? String(ds.metadata.generation ?? 1);
     labels[CONTROLLER_REVISION_HASH_LABEL] = hash;
-    const spec = pinToNode(tpl.spec ?? {}, nodeName);
+    const spec = pinToNode(templateSpec(ds) ?? {}, nodeName);
     spec.tolerations = withDaemonTolerations(spec);
     const meta: KObject['metadata'] = {
       generateName: `${ds.metadata.name}-`, namespace: ds.metadata.namespace, labels,
@@ -165,7 +166,7 @@ export class DaemonSetController {
   }
 
   /** Deletes then creates, both capped at the burst size, creations in slow-start batches. */
-  private async syncNodes(ds: Readonly<DaemonSet>, key: string, toDelete: readonly Readonly<KObject>[], nodes: readonly string[], hash: string): Promise<void> {
+  private async syncNodes(ds: Readonly<ServedDaemonSet>, key: string, toDelete: readonly Readonly<Pod>[], nodes: readonly string[], hash: string): Promise<void> {
     const seen = new Set<string>();
     const dels = toDelete.filter((p) => !seen.has(p.metadata.uid ?? '') && seen.add(p.metadata.uid ?? '')).slice(0, BURST_REPLICAS);
     const creates = nodes.slice(0, BURST_REPLICAS);
@@ -198,13 +199,13 @@ export class DaemonSetController {
     if (errors.length > 0) throw errors[0];
   }
 
-  private async writeStatus(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], pods: readonly Readonly<KObject>[], hash: string, collisionCount: number): Promise<void> {
+  private async writeStatus(ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], pods: readonly Readonly<Pod>[], hash: string, collisionCount: number): Promise<void> {
     const status = computeStatus(ds, nodes, podsByNode(pods), hash, this.now());
     if (collisionCount !== (ds.status?.collisionCount ?? 0)) status.collisionCount = collisionCount;
     const minReady = ds.spec.minReadySeconds ?? 0;
     if (minReady > 0 && status.numberReady !== (status.numberAvailable ?? 0)) this.controller.enqueueAfter(keyOf(ds), minReady * 1000);
     if (deepEqual(status, ds.status ?? {})) return;
-    const copy = clone(ds) as DaemonSet;
+    const copy = clone(ds) as ServedDaemonSet;
     copy.status = status;
     try {
       await this.client.updateStatus(R.daemonsets, ds.metadata.namespace, copy);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, PodSpec } from '../../api/types/index.js';
 import {
   computeStatus, daemonTolerations, nodeShouldRunDaemonPod, pinToNode, planManage, planRollingUpdate, podsByNode,
-  targetNodeName, tolerates, type DaemonSet,
+  targetNodeName, tolerates, type ServedDaemonSet as DaemonSet,
 } from './index.js';
 
 const NOW = Date.UTC(2024, 0, 1);
@@ -47,7 +47,7 @@ test('pods are pinned with a matchFields affinity and mapped back to their node'
 });
 
 function ds(over: Partial<DaemonSet['spec']> = {}): DaemonSet {
-  return { metadata: { name: 'ds', namespace: 'default', uid: 'ds-uid', generation: 1 }, spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: {} }, ...over } };
+  return { metadata: { name: 'ds', namespace: 'default', uid: 'ds-uid', generation: 1 }, spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: {} as PodSpec }, ...over } };
 }
 function dpod(nodeName: string, hash: string, ready = true, name = `ds-${nodeName}-${hash}`): KObject {
   return {

@@ -1,6 +1,6 @@
 // Pure decisions of one DaemonSet sync (upstream manage, rollingUpdate and
 // updateDaemonSetStatus), over a map node name → daemon pods targeting that node.
-import type { KObject } from '../../api/types/index.js';
+import type { DaemonSet, DaemonSetSpec, DaemonSetStatus, Node, Pod } from '../../api/types/index.js';
 import { isPodAvailable, isPodReady, isPodTerminal, podPhase } from '../../api/pod-util.js';
 import { CONTROLLER_REVISION_HASH_LABEL, dropZero } from '../history/index.js';
 import { nodeShouldRunDaemonPod, targetNodeName, type PodSpecLike } from './eligibility.js';
@@ -8,37 +8,24 @@ import { nodeShouldRunDaemonPod, targetNodeName, type PodSpecLike } from './elig
 export const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
-export interface DaemonSet extends KObject {
-  spec: {
-    selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: PodSpecLike };
-    updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
-    minReadySeconds?: number;
-    revisionHistoryLimit?: number;
-  };
-  status?: DaemonSetStatus;
-}
+/**
+ * A DaemonSet as the API server serves it: validation requires spec (selector, template),
+ * so every DaemonSet in the cache has one. The model keeps spec optional, as Go's omitempty.
+ */
+export type ServedDaemonSet = DaemonSet & { spec: DaemonSetSpec };
 
-export interface DaemonSetStatus {
-  currentNumberScheduled: number;
-  numberMisscheduled: number;
-  desiredNumberScheduled: number;
-  numberReady: number;
-  observedGeneration?: number;
-  updatedNumberScheduled?: number;
-  numberAvailable?: number;
-  numberUnavailable?: number;
-  collisionCount?: number;
-  conditions?: unknown[];
-}
+export type NodePods = Map<string, Readonly<Pod>[]>;
 
-export type NodePods = Map<string, Readonly<KObject>[]>;
-
-const templateSpec = (ds: Readonly<DaemonSet>): PodSpecLike | undefined => ds.spec.template?.spec;
-const nodeName = (n: Readonly<KObject>): string => n.metadata.name ?? '';
+/**
+ * The template's pod spec as eligibility.ts reads it. Its PodSpecLike narrows toleration
+ * operators to 'Exists' | 'Equal' (the two upstream validation admits) where the model has a
+ * string; the one conversion lives here until eligibility.ts takes the model's types.
+ */
+export const templateSpec = (ds: Readonly<ServedDaemonSet>): PodSpecLike | undefined => ds.spec.template?.spec as PodSpecLike | undefined;
+const nodeName = (n: Readonly<Node>): string => n.metadata.name ?? '';
 
 /** Daemon pods by the node they target; deleted terminal pods are left out. */
-export function podsByNode(pods: readonly Readonly<KObject>[]): NodePods {
+export function podsByNode(pods: readonly Readonly<Pod>[]): NodePods {
   const out: NodePods = new Map();
   for (const p of pods) {
     if (isPodTerminal(p) && p.metadata.deletionTimestamp) continue;
@@ -52,9 +39,9 @@ export function podsByNode(pods: readonly Readonly<KObject>[]): NodePods {
 }
 
 /** Scheduled pods first, then oldest, then by name. */
-export function byCreationAndPhase(a: Readonly<KObject>, b: Readonly<KObject>): number {
-  const sa = !!(a.spec as PodSpecLike | undefined)?.nodeName;
-  const sb = !!(b.spec as PodSpecLike | undefined)?.nodeName;
+export function byCreationAndPhase(a: Readonly<Pod>, b: Readonly<Pod>): number {
+  const sa = !!a.spec?.nodeName;
+  const sb = !!b.spec?.nodeName;
   if (sa !== sb) return sa ? -1 : 1;
   const ta = String(a.metadata.creationTimestamp ?? '');
   const tb = String(b.metadata.creationTimestamp ?? '');
@@ -62,27 +49,27 @@ export function byCreationAndPhase(a: Readonly<KObject>, b: Readonly<KObject>): 
   return String(a.metadata.name).localeCompare(String(b.metadata.name));
 }
 
-export const templateGeneration = (ds: Readonly<DaemonSet>): string | undefined => ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
+export const templateGeneration = (ds: Readonly<ServedDaemonSet>): string | undefined => ds.metadata.annotations?.[TEMPLATE_GENERATION_ANNOTATION];
 
 /** Pod made from the current template: same revision hash, or the same template generation. */
-export function isPodUpdated(ds: Readonly<DaemonSet>, pod: Readonly<KObject>, hash: string): boolean {
+export function isPodUpdated(ds: Readonly<ServedDaemonSet>, pod: Readonly<Pod>, hash: string): boolean {
   const labels = pod.metadata.labels ?? {};
   const gen = templateGeneration(ds);
   return (hash !== '' && labels[CONTROLLER_REVISION_HASH_LABEL] === hash) || (gen !== undefined && labels[TEMPLATE_GENERATION_LABEL] === gen);
 }
 
-const isSurge = (ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], podsOf: NodePods): boolean =>
+const isSurge = (ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], podsOf: NodePods): boolean =>
   (ds.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && updateBudget(ds, nodes, podsOf).maxSurge > 0;
 
 export interface ManagePlan {
   nodesNeedingPods: string[];
-  podsToDelete: Readonly<KObject>[];
+  podsToDelete: Readonly<Pod>[];
   /** Failed daemon pods being killed, for the FailedDaemonPod event. */
-  failedPods: { pod: Readonly<KObject>; node: string }[];
+  failedPods: { pod: Readonly<Pod>; node: string }[];
 }
 
 /** Creates a pod where one should run and none exists; deletes pods that should not be where they are. */
-export function planManage(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], podsOf: NodePods, hash: string, now: number): ManagePlan {
+export function planManage(ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], podsOf: NodePods, hash: string, now: number): ManagePlan {
   const plan: ManagePlan = { nodesNeedingPods: [], podsToDelete: [], failedPods: [] };
   const surge = isSurge(ds, nodes, podsOf);
   const minReady = ds.spec.minReadySeconds ?? 0;
@@ -95,7 +82,7 @@ export function planManage(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KOb
     if (shouldRun && pods.length === 0) {
       plan.nodesNeedingPods.push(name);
     } else if (shouldContinueRunning) {
-      const running: Readonly<KObject>[] = [];
+      const running: Readonly<Pod>[] = [];
       for (const p of pods) {
         if (p.metadata.deletionTimestamp) continue;
         if (podPhase(p) === 'Failed') {
@@ -110,8 +97,8 @@ export function planManage(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KOb
       }
       // Surging: at most one old and one new pod; the old one goes once the new one is available
       // (or at once if the old one is not ready).
-      let oldestNew: Readonly<KObject> | undefined;
-      let oldestOld: Readonly<KObject> | undefined;
+      let oldestNew: Readonly<Pod> | undefined;
+      let oldestOld: Readonly<Pod> | undefined;
       for (const p of running) {
         if (isPodUpdated(ds, p, hash)) { if (!oldestNew) { oldestNew = p; continue; } }
         else if (!oldestOld) { oldestOld = p; continue; }
@@ -125,7 +112,7 @@ export function planManage(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KOb
   // Unbound pods aimed at nodes that no longer exist.
   for (const [name, pods] of podsOf) {
     if (known.has(name)) continue;
-    plan.podsToDelete.push(...pods.filter((p) => !p.metadata.deletionTimestamp && !(p.spec as PodSpecLike | undefined)?.nodeName));
+    plan.podsToDelete.push(...pods.filter((p) => !p.metadata.deletionTimestamp && !p.spec?.nodeName));
   }
   return plan;
 }
@@ -142,7 +129,7 @@ export function scaledValue(v: number | string | undefined, total: number, fallb
 
 export interface UpdateBudget { maxSurge: number; maxUnavailable: number; desired: number }
 
-export function updateBudget(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], _podsOf?: NodePods): UpdateBudget {
+export function updateBudget(ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], _podsOf?: NodePods): UpdateBudget {
   let desired = 0;
   for (const n of nodes) if (nodeShouldRunDaemonPod(n, templateSpec(ds)).shouldRun) desired++;
   const ru = ds.spec.updateStrategy?.rollingUpdate ?? {};
@@ -153,9 +140,9 @@ export function updateBudget(ds: Readonly<DaemonSet>, nodes: readonly Readonly<K
 }
 
 /** The one new and one old pod on a node; ok=false when there are duplicates (manage cleans those up). */
-function updatedPodsOnNode(ds: Readonly<DaemonSet>, pods: readonly Readonly<KObject>[], hash: string): { newPod?: Readonly<KObject>; oldPod?: Readonly<KObject>; ok: boolean } {
-  let newPod: Readonly<KObject> | undefined;
-  let oldPod: Readonly<KObject> | undefined;
+function updatedPodsOnNode(ds: Readonly<ServedDaemonSet>, pods: readonly Readonly<Pod>[], hash: string): { newPod?: Readonly<Pod>; oldPod?: Readonly<Pod>; ok: boolean } {
+  let newPod: Readonly<Pod> | undefined;
+  let oldPod: Readonly<Pod> | undefined;
   for (const p of pods) {
     if (p.metadata.deletionTimestamp) continue;
     if (isPodUpdated(ds, p, hash)) {
@@ -169,7 +156,7 @@ function updatedPodsOnNode(ds: Readonly<DaemonSet>, pods: readonly Readonly<KObj
   return { newPod, oldPod, ok: true };
 }
 
-export interface RollingPlan { oldPodsToDelete: Readonly<KObject>[]; newNodesToCreate: string[] }
+export interface RollingPlan { oldPodsToDelete: Readonly<Pod>[]; newNodesToCreate: string[] }
 
 /**
  * RollingUpdate. Without surge: delete old pods, unavailable ones first, while at most
@@ -177,10 +164,10 @@ export interface RollingPlan { oldPodsToDelete: Readonly<KObject>[]; newNodesToC
  * a new pod beside an old one on up to maxSurge nodes; an old pod goes once its
  * replacement is available.
  */
-export function planRollingUpdate(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], podsOf: NodePods, hash: string, now: number): RollingPlan {
+export function planRollingUpdate(ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], podsOf: NodePods, hash: string, now: number): RollingPlan {
   const { maxSurge, maxUnavailable, desired } = updateBudget(ds, nodes, podsOf);
   const minReady = ds.spec.minReadySeconds ?? 0;
-  const avail = (p: Readonly<KObject>): boolean => isPodAvailable(p, minReady, now);
+  const avail = (p: Readonly<Pod>): boolean => isPodAvailable(p, minReady, now);
   const byNode = new Map(podsOf);
   const nodeByName = new Map(nodes.map((n) => [nodeName(n), n]));
   for (const n of nodes) if (nodeShouldRunDaemonPod(n, templateSpec(ds)).shouldRun && !byNode.has(nodeName(n))) byNode.set(nodeName(n), []);
@@ -188,8 +175,8 @@ export function planRollingUpdate(ds: Readonly<DaemonSet>, nodes: readonly Reado
 
   if (maxSurge === 0) {
     let unavailable = 0;
-    const replace: Readonly<KObject>[] = [];
-    const candidates: Readonly<KObject>[] = [];
+    const replace: Readonly<Pod>[] = [];
+    const candidates: Readonly<Pod>[] = [];
     for (const name of names) {
       const { newPod, oldPod, ok } = updatedPodsOnNode(ds, byNode.get(name)!, hash);
       if (!ok || (!oldPod && !newPod) || (oldPod && newPod)) { unavailable++; continue; }
@@ -201,8 +188,8 @@ export function planRollingUpdate(ds: Readonly<DaemonSet>, nodes: readonly Reado
     return { oldPodsToDelete: [...replace, ...candidates.slice(0, room)], newNodesToCreate: [] };
   }
 
-  const oldPodsToDelete: Readonly<KObject>[] = [];
-  const shouldNotRun: Readonly<KObject>[] = [];
+  const oldPodsToDelete: Readonly<Pod>[] = [];
+  const shouldNotRun: Readonly<Pod>[] = [];
   const allowedNew: string[] = [];
   const candidateNew: string[] = [];
   let surging = 0;
@@ -233,7 +220,7 @@ export function planRollingUpdate(ds: Readonly<DaemonSet>, nodes: readonly Reado
 }
 
 /** DaemonSet status over the nodes (the oldest daemon pod on each node is the one counted). */
-export function computeStatus(ds: Readonly<DaemonSet>, nodes: readonly Readonly<KObject>[], podsOf: NodePods, hash: string, now: number): DaemonSetStatus {
+export function computeStatus(ds: Readonly<ServedDaemonSet>, nodes: readonly Readonly<Node>[], podsOf: NodePods, hash: string, now: number): DaemonSetStatus {
   let desired = 0, current = 0, mis = 0, ready = 0, updated = 0, available = 0;
   const minReady = ds.spec.minReadySeconds ?? 0;
   for (const node of nodes) {

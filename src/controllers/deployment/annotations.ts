@@ -5,8 +5,7 @@
 //
 // Functions named set* change the (already copied) object they are given and report
 // whether they changed anything.
-import type { ReplicaSet } from '../replicaset/index.js';
-import type { Deployment } from './types.js';
+import type { Deployment, ReplicaSet } from '../../api/types/index.js';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY_ANNOTATION = 'deployment.kubernetes.io/revision-history';

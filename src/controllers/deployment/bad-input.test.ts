@@ -14,10 +14,10 @@ import type { InformerFactory } from '../../client/controller-types.js';
 import type { SharedInformer } from '../../client/informer-types.js';
 import type { ResourceRef } from '../../client/types.js';
 import { FakeInformerFactory, FakeRecorder, fakeClock, newTestContext, settle, waitForIdle, type TestContext } from '../../client/testing/index.js';
-import { ReplicaSetController, type Pod, type ReplicaSet } from '../replicaset/index.js';
+import { ReplicaSetController } from '../replicaset/index.js';
 import { DeploymentController } from './deployment-controller.js';
 import { computeHash, POD_TEMPLATE_HASH_LABEL } from './hash.js';
-import type { Deployment } from './types.js';
+import type { Deployment, Pod, ReplicaSet, PodSpec } from '../../api/types/index.js';
 
 const MIN = 60_000;
 
@@ -67,7 +67,7 @@ function pod(ns: string, name: string, o: { running: boolean; now: number; orpha
   const p: Pod = {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: ns, labels: { app: 'server', [POD_TEMPLATE_HASH_LABEL]: HASH } },
-    spec: { nodeName: 'node-1' },
+    spec: { nodeName: 'node-1' } as PodSpec,
     status: o.running
       ? { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: rfc3339(o.now - 30 * MIN) }] }
       : { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },

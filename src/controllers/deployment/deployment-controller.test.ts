@@ -4,10 +4,9 @@ import { isPodAvailable } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import { R } from '../../client/resources.js';
 import { controllerRef } from '../../api/pod-util.js';
-import type { Pod, ReplicaSet } from '../replicaset/index.js';
 import { Sim } from './testing/sim.js';
 import { getDeploymentCondition } from './status.js';
-import type { Deployment } from './types.js';
+import type { Deployment, Pod, ReplicaSet } from '../../api/types/index.js';
 
 function article(o: { type?: 'Recreate'; replicas?: number; minReadySeconds?: number } = {}): Deployment {
   return {

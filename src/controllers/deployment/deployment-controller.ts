@@ -15,9 +15,10 @@ import type { ControllerContext, EventRecorder } from '../../client/controller-t
 import type { Lister } from '../../client/informer-types.js';
 import { isDeletedFinalStateUnknown, keyOf, splitKey } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
-import { adoptPatch, claimObjects, recheckOwner, releasePatch, type Pod, type ReplicaSet } from '../replicaset/index.js';
+import { adoptPatch, claimObjects, recheckOwner, releasePatch } from '../replicaset/index.js';
 import { DeploymentSync } from './sync.js';
-import { DEPLOYMENT_API_VERSION, DEPLOYMENT_KIND, type Deployment } from './types.js';
+import { DEPLOYMENT_API_VERSION, DEPLOYMENT_KIND } from './types.js';
+import type { Deployment, Pod, ReplicaSet } from '../../api/types/index.js';
 
 export const DEPLOYMENT_CONTROLLER_NAME = 'deployment-controller';
 export const REASON_SELECTING_ALL = 'SelectingAll';

@@ -5,15 +5,14 @@
 // replicas − maxUnavailable available ones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { Deployment, KObject, Pod, ReplicaSet } from '../../api/types/index.js';
 import { getCondition, isPodAvailable } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { R } from '../../client/resources.js';
 import type { WatchStream } from '../../client/types.js';
-import { registration as replicaSetRegistration, type Pod, type ReplicaSet } from '../replicaset/index.js';
+import { registration as replicaSetRegistration } from '../replicaset/index.js';
 import { registration as deploymentRegistration } from './index.js';
-import type { Deployment } from './types.js';
 
 const NS = 'default';
 const MIN_READY = 1;

@@ -20,7 +20,7 @@ test('pod-template-hash values are stable (Deployment, controller.ComputeHash)',
   assert.equal(computeHash(nginx, 4294967295), '98bfdcf65');
   assert.equal(computeHash(quirky as never), '5d9785d94');
   assert.equal(computeHash(quirky as never, 1), 'dcbb9b647');
-  assert.equal(computeHash({}), '5ffbfbbd64');
+  assert.equal(computeHash({} as never), '5ffbfbbd64');
 });
 
 test('controller-revision hash values are stable (DaemonSet template hash, StatefulSet revision hash)', { timeout: 5000 }, () => {

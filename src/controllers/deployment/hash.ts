@@ -22,7 +22,7 @@ export function computeHash(template: Readonly<PodTemplateSpec>, collisionCount?
   return safeEncodeString(String(h));
 }
 
-function withoutHashLabel(t: Readonly<PodTemplateSpec>): unknown {
+function withoutHashLabel(t: Readonly<Partial<PodTemplateSpec>>): unknown {
   const labels = t.metadata?.labels;
   if (!labels || !(POD_TEMPLATE_HASH_LABEL in labels)) return omitEmpty(t);
   const rest = { ...labels };

@@ -1,9 +1,10 @@
 // Rollout arithmetic (upstream deployment/util and the rolling/sync planners), as pure
 // functions of plain objects. Plans are lists of ScaleSteps the controller then applies in
 // order, recording a ScalingReplicaSet event for each size change.
-import { specReplicas, type ReplicaSet } from '../replicaset/index.js';
+import { specReplicas } from '../replicaset/index.js';
 import { desiredReplicasAnnotation, maxReplicasAnnotation, revisionOf } from './annotations.js';
-import { deploymentReplicas, isRollingUpdate, type Deployment, type IntOrString } from './types.js';
+import { deploymentReplicas, isRollingUpdate } from './types.js';
+import type { Deployment, IntOrString, ReplicaSet } from '../../api/types/index.js';
 
 export interface ScaleStep {
   rs: Readonly<ReplicaSet>;

@@ -1,10 +1,10 @@
 // Deployment status and conditions (upstream sync.go calculateStatus / syncRolloutStatus
 // and deployment/util), as pure functions of the Deployment, its ReplicaSets and `now`.
 import { rfc3339 } from '../../util/time.js';
-import type { ReplicaSet } from '../replicaset/index.js';
 import { CONDITION_REPLICA_FAILURE } from '../replicaset/index.js';
 import { maxUnavailable, sumAvailableReplicas, sumReadyReplicas, sumSpecReplicas, sumStatusReplicas } from './rollout.js';
-import { deploymentReplicas, hasProgressDeadline, type Deployment, type DeploymentCondition, type DeploymentStatus } from './types.js';
+import { deploymentReplicas, hasProgressDeadline } from './types.js';
+import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from '../../api/types/index.js';
 
 // Condition types.
 export const CONDITION_AVAILABLE = 'Available';
@@ -146,7 +146,7 @@ function replicaFailure(allRSs: readonly Readonly<ReplicaSet>[], newRS: Readonly
   for (const rs of newRS ? [newRS, ...allRSs] : allRSs) {
     const c = rs.status?.conditions?.find((x) => x.type === CONDITION_REPLICA_FAILURE);
     if (c) {
-      const out: DeploymentCondition = { type: CONDITION_REPLICA_FAILURE, status: c.status as DeploymentCondition['status'] };
+      const out: DeploymentCondition = { type: CONDITION_REPLICA_FAILURE, status: c.status };
       if (c.lastTransitionTime) out.lastUpdateTime = out.lastTransitionTime = c.lastTransitionTime;
       if (c.reason) out.reason = c.reason;
       if (c.message) out.message = c.message;

@@ -13,7 +13,7 @@ import type { EventRecorder } from '../../client/controller-types.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { isControlledBy } from '../../api/pod-util.js';
-import { specReplicas, type Pod, type ReplicaSet } from '../replicaset/index.js';
+import { specReplicas } from '../replicaset/index.js';
 import { maxRevision, REVISION_ANNOTATION, setNewReplicaSetAnnotations, setReplicasAnnotations, desiredReplicasAnnotation } from './annotations.js';
 import { computeHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from './hash.js';
 import { byCreationTimestamp, filterActive, historyToDelete, maxSurge, newRSNewReplicas, planOldScaleDown, planScale, sumStatusReplicas } from './rollout.js';
@@ -22,7 +22,8 @@ import {
   REASON_FOUND_NEW_REPLICA_SET, REASON_NEW_REPLICA_SET_CREATED, REASON_REPLICA_SET_CREATE_ERROR, rolloutStatus,
   setDeploymentCondition, stuckRequeueAfter,
 } from './status.js';
-import { DEPLOYMENT_API_VERSION, DEPLOYMENT_KIND, deploymentReplicas, hasProgressDeadline, type Deployment, type DeploymentStatus } from './types.js';
+import { DEPLOYMENT_API_VERSION, DEPLOYMENT_KIND, deploymentReplicas, hasProgressDeadline } from './types.js';
+import type { Deployment, DeploymentStatus, Pod, PodTemplateSpec, ReplicaSet } from '../../api/types/index.js';
 
 export const REASON_SCALING_REPLICA_SET = 'ScalingReplicaSet';
 
@@ -167,7 +168,9 @@ export class DeploymentSync {
 
   private async createNewReplicaSet(oldRSs: readonly Readonly<ReplicaSet>[], newRevision: number): Promise<Readonly<ReplicaSet>> {
     const d = this.d;
-    const template = clone(d.spec?.template ?? {});
+    // A Deployment without a template hashes as before: the hash drops empty objects, so
+    // `{ metadata: {} }` and `{}` give the same pod-template-hash.
+    const template: PodTemplateSpec = clone(d.spec?.template ?? { metadata: {} });
     const hash = computeHash(template, d.status?.collisionCount);
     const labels = { ...template.metadata?.labels, [POD_TEMPLATE_HASH_LABEL]: hash };
     template.metadata = { ...template.metadata, labels };

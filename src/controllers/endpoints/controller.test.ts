@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { EndpointSubset, KObject } from '../../api/types/index.js';
 import { setLogSink } from '../../util/log.js';
 import { R } from '../../client/resources.js';
 import { FakeInformerFactory, FakeRecorder, fakeClock, newTestContext, waitForIdle } from '../../client/testing/index.js';
-import { EndpointsController, type EndpointSubset } from './index.js';
+import { EndpointsController } from './index.js';
 
 const service: KObject = {
   apiVersion: 'v1', kind: 'Service',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
-import { desiredEndpoints, desiredSubsets, truncateSubsets, type EndpointSubset } from './desired.js';
+import type { EndpointSubset, KObject } from '../../api/types/index.js';
+import { desiredEndpoints, desiredSubsets, truncateSubsets } from './desired.js';
 import { findPort, shouldPodBeInEndpoints } from './pod-endpoints.js';
 
 function svc(spec: Record<string, unknown>, labels?: Record<string, string>): KObject {

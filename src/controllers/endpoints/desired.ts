@@ -4,40 +4,13 @@
 // subset with fewer ports.
 //
 //   pods ──filter──▶ (address, port, ready) triples ──repack──▶ subsets ──cap 1000──▶ Endpoints
-import type { KObject } from '../../api/types/index.js';
+import type { EndpointAddress, EndpointPort, Endpoints, EndpointSubset, Pod, Service } from '../../api/types/index.js';
 import { deepEqual } from '../../util/json.js';
 import { isPodReady } from '../../api/pod-util.js';
 import {
-  ANNOTATION_LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, lastChangeTriggerTime, podIPv4, serviceSpec,
+  ANNOTATION_LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, lastChangeTriggerTime, podIPv4, podSpec, serviceSpec,
   shouldPodBeInEndpoints, shouldSetHostname,
 } from './pod-endpoints.js';
-
-export interface ObjectReference {
-  kind: string;
-  namespace?: string;
-  name: string;
-  uid?: string;
-}
-
-export interface EndpointAddress {
-  ip: string;
-  hostname?: string;
-  nodeName?: string;
-  targetRef?: ObjectReference;
-}
-
-export interface EndpointPort {
-  name?: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
-
-export interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  notReadyAddresses?: EndpointAddress[];
-  ports?: EndpointPort[];
-}
 
 /** Upstream caps an Endpoints object at 1000 addresses and marks it truncated. */
 export const MAX_ENDPOINTS_CAPACITY = 1000;
@@ -50,10 +23,10 @@ interface Entry {
   port?: EndpointPort;
 }
 
-function addressOf(pod: Readonly<KObject>, svc: Readonly<KObject>, ip: string): EndpointAddress {
+function addressOf(pod: Readonly<Pod>, svc: Readonly<Service>, ip: string): EndpointAddress {
   const addr: EndpointAddress = { ip };
-  if (shouldSetHostname(pod, svc)) addr.hostname = (pod.spec as { hostname: string }).hostname;
-  const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+  if (shouldSetHostname(pod, svc)) addr.hostname = podSpec(pod).hostname;
+  const nodeName = podSpec(pod).nodeName;
   if (nodeName) addr.nodeName = nodeName;
   addr.targetRef = { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name ?? '', uid: pod.metadata.uid };
   return addr;
@@ -72,11 +45,11 @@ function compareAddr(a: EndpointAddress, b: EndpointAddress): number {
 }
 
 function comparePort(a: EndpointPort, b: EndpointPort): number {
-  return (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || a.protocol.localeCompare(b.protocol);
+  return (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || (a.protocol ?? '').localeCompare(b.protocol ?? '');
 }
 
 /** The (address, port, readiness) entries every pod contributes. */
-function entriesFor(svc: Readonly<KObject>, pods: readonly Readonly<KObject>[]): Entry[] {
+function entriesFor(svc: Readonly<Service>, pods: readonly Readonly<Pod>[]): Entry[] {
   const spec = serviceSpec(svc);
   const publishNotReady = spec.publishNotReadyAddresses === true;
   const ports = spec.ports ?? [];
@@ -166,7 +139,7 @@ export function truncateSubsets(subsets: readonly EndpointSubset[], max = MAX_EN
 }
 
 /** Subsets of a service for the given (already selector-matched) pods. */
-export function desiredSubsets(svc: Readonly<KObject>, pods: readonly Readonly<KObject>[]): { subsets: EndpointSubset[]; truncated: boolean } {
+export function desiredSubsets(svc: Readonly<Service>, pods: readonly Readonly<Pod>[]): { subsets: EndpointSubset[]; truncated: boolean } {
   return truncateSubsets(repackSubsets(entriesFor(svc, pods)));
 }
 
@@ -175,15 +148,15 @@ export function desiredSubsets(svc: Readonly<KObject>, pods: readonly Readonly<K
  * `current`'s other metadata (resourceVersion for compare-and-swap, foreign annotations).
  */
 export function desiredEndpoints(
-  svc: Readonly<KObject>,
-  pods: readonly Readonly<KObject>[],
-  current: Readonly<KObject> | undefined,
-): KObject | undefined {
+  svc: Readonly<Service>,
+  pods: readonly Readonly<Pod>[],
+  current: Readonly<Endpoints> | undefined,
+): Endpoints | undefined {
   const { subsets, truncated } = desiredSubsets(svc, pods);
   const labels = endpointsLabels(svc);
   const currentAnn = current?.metadata.annotations ?? {};
   if (current
-    && deepEqual((current.subsets as unknown) ?? [], subsets)
+    && deepEqual(current.subsets ?? [], subsets)
     && deepEqual(current.metadata.labels ?? {}, labels)
     && (currentAnn[ANNOTATION_OVER_CAPACITY] === OVER_CAPACITY_TRUNCATED) === truncated) {
     return undefined;
@@ -194,7 +167,7 @@ export function desiredEndpoints(
   else delete annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME];
   if (truncated) annotations[ANNOTATION_OVER_CAPACITY] = OVER_CAPACITY_TRUNCATED;
   else delete annotations[ANNOTATION_OVER_CAPACITY];
-  const meta: KObject['metadata'] = current
+  const meta: Endpoints['metadata'] = current
     ? { ...current.metadata, labels, annotations }
     : { name: svc.metadata.name, namespace: svc.metadata.namespace, labels, annotations };
   delete meta.managedFields;

@@ -2,11 +2,11 @@
 // ready pods as addresses and its not-ready pods as notReadyAddresses / ready=false.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { Endpoint, EndpointSubset, KObject } from '../../api/types/index.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
 import { R } from '../../client/resources.js';
-import { registration as endpointsRegistration, type EndpointSubset } from './index.js';
-import { registration as sliceRegistration, type SliceEndpoint } from '../endpointslice/index.js';
+import { registration as endpointsRegistration } from './index.js';
+import { registration as sliceRegistration } from '../endpointslice/index.js';
 
 let api: TestApi;
 before(async () => {
@@ -49,8 +49,8 @@ test('Endpoints and EndpointSlices track ready and not-ready pods', async () => 
     const l = await api.client.list(R.endpointslices, 'default', { labelSelector: 'kubernetes.io/service-name=echo' });
     return l.items.length === 1 && (l.items[0].endpoints as unknown[] | undefined)?.length === 2 ? l.items[0] : undefined;
   });
-  const eps = slice.endpoints as SliceEndpoint[];
-  assert.deepEqual(eps.map((e) => [e.addresses[0], e.conditions.ready]).sort(), [['10.42.0.10', true], ['10.42.0.11', false]]);
+  const eps = slice.endpoints as Endpoint[];
+  assert.deepEqual(eps.map((e) => [e.addresses[0], e.conditions!.ready]).sort(), [['10.42.0.10', true], ['10.42.0.11', false]]);
   assert.equal(slice.metadata.ownerReferences?.[0].kind, 'Service');
   // Deleting the service deletes its Endpoints.
   await api.client.delete(R.services, 'default', 'echo');

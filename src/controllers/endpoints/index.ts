@@ -2,7 +2,7 @@
 // with a selector, an Endpoints object of the same name listing the selected pods' IPs.
 // Services without a selector (and ExternalName services) are left alone: their Endpoints
 // belong to the user, and `default/kubernetes` to the API server.
-import type { KObject } from '../../api/types/index.js';
+import type { Endpoints, Pod, Service } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { logger } from '../../util/log.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
@@ -17,7 +17,7 @@ import { hasManagedEndpoints, serviceSpec } from './pod-endpoints.js';
 export * from './pod-endpoints.js';
 export {
   desiredEndpoints, desiredSubsets, repackSubsets, truncateSubsets, MAX_ENDPOINTS_CAPACITY,
-  ANNOTATION_OVER_CAPACITY, type EndpointAddress, type EndpointPort, type EndpointSubset,
+  ANNOTATION_OVER_CAPACITY,
 } from './desired.js';
 
 export const CONTROLLER_NAME = 'endpoint-controller';
@@ -29,7 +29,7 @@ export function isNamespaceTerminating(err: unknown): boolean {
 }
 
 /** Services in the pod's namespace whose selector matches `labels`. */
-export function servicesSelecting(services: Lister, namespace: string | undefined, labels: Readonly<Record<string, string>> | undefined): Readonly<KObject>[] {
+export function servicesSelecting(services: Lister<Service>, namespace: string | undefined, labels: Readonly<Record<string, string>> | undefined): Readonly<Service>[] {
   if (!namespace) return [];
   return services.list(namespace, (svc) => {
     if (!hasManagedEndpoints(svc)) return false;
@@ -41,8 +41,8 @@ export function servicesSelecting(services: Lister, namespace: string | undefine
  * Pod handler of the endpoints controllers: a pod change enqueues every Service selecting the
  * pod (before and after a label change).
  */
-export function enqueueSelectingServices(c: Controller, services: Lister): EventHandler {
-  const enqueue = (pod: Readonly<KObject>): void => {
+export function enqueueSelectingServices(c: Controller, services: Lister<Service>): EventHandler<Pod> {
+  const enqueue = (pod: Readonly<Pod>): void => {
     for (const svc of servicesSelecting(services, pod.metadata.namespace, pod.metadata.labels)) enqueueObject(c, svc);
   };
   return {
@@ -52,22 +52,22 @@ export function enqueueSelectingServices(c: Controller, services: Lister): Event
       enqueue(n);
       if (o.metadata.labels !== n.metadata.labels) enqueue(o);
     },
-    onDelete: (p) => enqueue(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p),
+    onDelete: (p) => enqueue(isDeletedFinalStateUnknown<Pod>(p) ? p.obj : p),
   };
 }
 
 export class EndpointsController {
   readonly controller: Controller;
   private readonly client: ApiClient;
-  private readonly services: Lister;
-  private readonly pods: Lister;
-  private readonly endpoints: Lister;
+  private readonly services: Lister<Service>;
+  private readonly pods: Lister<Pod>;
+  private readonly endpoints: Lister<Endpoints>;
 
   constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
     this.client = ctx.client;
-    const svcInf = ctx.informers.informerFor(R.services);
-    const podInf = ctx.informers.informerFor(R.pods);
-    const epInf = ctx.informers.informerFor(R.endpoints);
+    const svcInf = ctx.informers.informerFor<Service>(R.services);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const epInf = ctx.informers.informerFor<Endpoints>(R.endpoints);
     this.services = svcInf.lister;
     this.pods = podInf.lister;
     this.endpoints = epInf.lister;

@@ -2,73 +2,31 @@
 // need (upstream keeps them in endpointslice/util and podutil): which pods belong in a
 // service's endpoints, how a service port resolves against a pod's container ports, and
 // when an address carries a hostname.
-import type { KObject } from '../../api/types/index.js';
+import type { Pod, PodSpec, Service, ServicePort, ServiceSpec } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
-
-export interface ServicePort {
-  name?: string;
-  protocol?: string;
-  port: number;
-  targetPort?: number | string;
-  appProtocol?: string;
-  nodePort?: number;
-}
-
-export interface ServiceSpec {
-  selector?: Record<string, string> | null;
-  ports?: ServicePort[];
-  clusterIP?: string;
-  type?: string;
-  publishNotReadyAddresses?: boolean;
-  ipFamilies?: string[];
-}
-
-interface ContainerPort {
-  name?: string;
-  containerPort: number;
-  protocol?: string;
-}
-
-interface Container {
-  name: string;
-  ports?: ContainerPort[];
-  restartPolicy?: string;
-}
-
-export interface PodSpec {
-  nodeName?: string;
-  hostname?: string;
-  subdomain?: string;
-  containers?: Container[];
-  initContainers?: Container[];
-}
-
-interface PodStatus {
-  podIP?: string;
-  podIPs?: { ip: string }[];
-}
 
 /** Label upstream puts on the Endpoints and EndpointSlices of a headless service. */
 export const LABEL_HEADLESS = 'service.kubernetes.io/headless';
 /** Annotation: when the last pod/service change that triggered this object happened. */
 export const ANNOTATION_LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 
-export function serviceSpec(svc: Readonly<KObject>): ServiceSpec {
-  return (svc.spec ?? {}) as ServiceSpec;
+export function serviceSpec(svc: Readonly<Service>): ServiceSpec {
+  return svc.spec ?? {};
 }
 
-export function podSpec(pod: Readonly<KObject>): PodSpec {
-  return (pod.spec ?? {}) as PodSpec;
+/** The pod's spec; {} when absent (the model makes spec optional, as Go's omitempty). */
+export function podSpec(pod: Readonly<Pod>): Partial<PodSpec> {
+  return pod.spec ?? {};
 }
 
 /** A cluster IP is allocated (not None and not empty). */
-export function isServiceIPSet(svc: Readonly<KObject>): boolean {
+export function isServiceIPSet(svc: Readonly<Service>): boolean {
   const ip = serviceSpec(svc).clusterIP;
   return !!ip && ip !== 'None';
 }
 
 /** Services the endpoint controllers manage: with a selector, and not ExternalName. */
-export function hasManagedEndpoints(svc: Readonly<KObject>): boolean {
+export function hasManagedEndpoints(svc: Readonly<Service>): boolean {
   const spec = serviceSpec(svc);
   return spec.selector !== undefined && spec.selector !== null && spec.type !== 'ExternalName';
 }
@@ -78,7 +36,7 @@ export function hasManagedEndpoints(svc: Readonly<KObject>): boolean {
  * being deleted are only when `includeTerminating` (EndpointSlices always, Endpoints with
  * publishNotReadyAddresses).
  */
-export function shouldPodBeInEndpoints(pod: Readonly<KObject>, includeTerminating: boolean): boolean {
+export function shouldPodBeInEndpoints(pod: Readonly<Pod>, includeTerminating: boolean): boolean {
   if (isPodTerminal(pod)) return false;
   if (!podIPv4(pod)) return false;
   if (!includeTerminating && pod.metadata.deletionTimestamp) return false;
@@ -86,14 +44,14 @@ export function shouldPodBeInEndpoints(pod: Readonly<KObject>, includeTerminatin
 }
 
 /** The pod's IPv4 address (the address family we serve), or undefined. */
-export function podIPv4(pod: Readonly<KObject>): string | undefined {
-  const st = (pod.status ?? {}) as PodStatus;
+export function podIPv4(pod: Readonly<Pod>): string | undefined {
+  const st = pod.status ?? {};
   if (st.podIP && !st.podIP.includes(':')) return st.podIP;
   return st.podIPs?.find((p) => p.ip && !p.ip.includes(':'))?.ip;
 }
 
 /** The hostname is published when the pod's hostname is set and its subdomain names this service. */
-export function shouldSetHostname(pod: Readonly<KObject>, svc: Readonly<KObject>): boolean {
+export function shouldSetHostname(pod: Readonly<Pod>, svc: Readonly<Service>): boolean {
   const spec = podSpec(pod);
   return !!spec.hostname && spec.subdomain === svc.metadata.name && pod.metadata.namespace === svc.metadata.namespace;
 }
@@ -104,7 +62,7 @@ export function shouldSetHostname(pod: Readonly<KObject>, svc: Readonly<KObject>
  * containers and restartable init containers with the same protocol. Undefined when the pod
  * has no such named port.
  */
-export function findPort(pod: Readonly<KObject>, sp: Readonly<ServicePort>): number | undefined {
+export function findPort(pod: Readonly<Pod>, sp: Readonly<ServicePort>): number | undefined {
   const target = sp.targetPort;
   if (target === undefined || target === '' || target === 0) return sp.port;
   if (typeof target === 'number') return target;
@@ -131,7 +89,7 @@ function laterOf(a: string | undefined, b: string | null | undefined): string | 
  * creation and each pod's creation or Ready transition. (Upstream tracks per-sync deltas in
  * memory; the latest relevant change is the level-triggered equivalent.)
  */
-export function lastChangeTriggerTime(svc: Readonly<KObject>, pods: readonly Readonly<KObject>[]): string | undefined {
+export function lastChangeTriggerTime(svc: Readonly<Service>, pods: readonly Readonly<Pod>[]): string | undefined {
   let t: string | undefined = svc.metadata.creationTimestamp ?? undefined;
   for (const pod of pods) {
     t = laterOf(t, pod.metadata.creationTimestamp);
@@ -141,7 +99,7 @@ export function lastChangeTriggerTime(svc: Readonly<KObject>, pods: readonly Rea
 }
 
 /** Service labels plus the headless label when the service has no cluster IP. */
-export function endpointsLabels(svc: Readonly<KObject>, extra: Record<string, string> = {}): Record<string, string> {
+export function endpointsLabels(svc: Readonly<Service>, extra: Record<string, string> = {}): Record<string, string> {
   const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
   delete labels[LABEL_HEADLESS];
   Object.assign(labels, extra);

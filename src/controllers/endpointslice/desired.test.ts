@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
-import { desiredEndpointGroups, reconcileSlices, type SliceEndpoint } from './desired.js';
+import type { Endpoint, EndpointSlice, KObject } from '../../api/types/index.js';
+import { desiredEndpointGroups, reconcileSlices } from './desired.js';
 
 const svc: KObject = Object.freeze({
   metadata: { name: 'web', namespace: 'ns', uid: 'svc-uid', labels: { app: 'web' } },
@@ -51,7 +51,7 @@ test('packs at most 100 endpoints per slice', () => {
   assert.deepEqual(plan.create.map((s) => (s.endpoints as unknown[]).length), [100, 100, 50]);
 });
 
-function asExisting(s: KObject, name: string): KObject {
+function asExisting(s: EndpointSlice, name: string): EndpointSlice {
   return Object.freeze({ ...s, metadata: { ...s.metadata, name, resourceVersion: '1', generateName: undefined } });
 }
 
@@ -66,7 +66,7 @@ test('updates slices in place, fills freed room before creating, deletes empty o
   const next = [...pods.slice(10), ...Array.from({ length: 5 }, (_, i) => pod(1000 + i))];
   const plan = reconcileSlices(svc, desiredEndpointGroups(svc, next, zones), existing);
   assert.equal(plan.create.length, 0);
-  assert.deepEqual(plan.update.map((s) => [s.metadata.name, (s.endpoints as SliceEndpoint[]).length]), [['web-0', 95]]);
+  assert.deepEqual(plan.update.map((s) => [s.metadata.name, (s.endpoints as Endpoint[]).length]), [['web-0', 95]]);
   // Every pod gone: slices deleted, one placeholder created.
   const none = reconcileSlices(svc, new Map(), existing);
   assert.equal(none.delete.length, 2);
@@ -82,6 +82,6 @@ test('a changed endpoint condition updates its slice', () => {
   const existing = reconcileSlices(svc, desiredEndpointGroups(svc, pods, zones), []).create.map((s, i) => asExisting(s, `web-${i}`));
   const plan = reconcileSlices(svc, desiredEndpointGroups(svc, [pod(1), pod(2, { ready: false })], zones), existing, '2024-01-01T00:00:00Z');
   assert.equal(plan.update.length, 1);
-  assert.equal((plan.update[0].endpoints as SliceEndpoint[])[1].conditions.ready, false);
+  assert.equal((plan.update[0].endpoints as Endpoint[])[1].conditions!.ready, false);
   assert.equal(plan.update[0].metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time'], '2024-01-01T00:00:00Z');
 });

@@ -7,7 +7,7 @@
 // that lost endpoints are refilled first, and only what does not fit goes to new slices of
 // at most 100 endpoints. A service with no endpoints at all keeps one empty placeholder
 // slice, as upstream does.
-import type { KObject, OwnerReference } from '../../api/types/index.js';
+import type { DiscoveryV1EndpointPort as EndpointPort, Endpoint, EndpointSlice, OwnerReference, Pod, Service } from '../../api/types/index.js';
 import { isPodReady } from '../../api/pod-util.js';
 import { deepEqual } from '../../util/json.js';
 import {
@@ -20,45 +20,29 @@ export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 export const ADDRESS_TYPE_IPV4 = 'IPv4';
 
-export interface SlicePort {
-  name: string;
-  port: number;
-  protocol: string;
-  appProtocol?: string;
-}
-
-export interface SliceEndpoint {
-  addresses: string[];
-  conditions: { ready: boolean; serving: boolean; terminating: boolean };
-  hostname?: string;
-  targetRef?: { kind: string; namespace?: string; name: string; uid?: string };
-  nodeName?: string;
-  zone?: string;
-}
-
 export interface EndpointGroup {
-  ports: SlicePort[];
-  endpoints: SliceEndpoint[];
+  ports: EndpointPort[];
+  endpoints: Endpoint[];
 }
 
 export interface SlicePlan {
-  create: KObject[];
-  update: KObject[];
-  delete: Readonly<KObject>[];
+  create: EndpointSlice[];
+  update: EndpointSlice[];
+  delete: Readonly<EndpointSlice>[];
 }
 
-function portSetKey(ports: readonly SlicePort[]): string {
+function portSetKey(ports: readonly EndpointPort[]): string {
   return ports.map((p) => `${p.name}/${p.port}/${p.protocol}/${p.appProtocol ?? ''}`).sort().join(',');
 }
 
-function endpointKey(ep: Readonly<SliceEndpoint>): string {
+function endpointKey(ep: Readonly<Endpoint>): string {
   return ep.targetRef?.uid ? `uid:${ep.targetRef.uid}` : `ip:${ep.addresses[0]}`;
 }
 
 /** One endpoint per pod, grouped by the port set the pod serves. `zoneOf` maps node names to zones. */
 export function desiredEndpointGroups(
-  svc: Readonly<KObject>,
-  pods: readonly Readonly<KObject>[],
+  svc: Readonly<Service>,
+  pods: readonly Readonly<Pod>[],
   zoneOf: (nodeName: string) => string | undefined,
 ): Map<string, EndpointGroup> {
   const spec = serviceSpec(svc);
@@ -68,17 +52,17 @@ export function desiredEndpointGroups(
     if (!shouldPodBeInEndpoints(pod, true)) continue;
     const ip = podIPv4(pod);
     if (!ip) continue;
-    const ports: SlicePort[] = [];
+    const ports: EndpointPort[] = [];
     for (const sp of spec.ports ?? []) {
       const num = findPort(pod, sp);
       if (num === undefined) continue;
-      const p: SlicePort = { name: sp.name ?? '', port: num, protocol: sp.protocol ?? 'TCP' };
+      const p: EndpointPort = { name: sp.name ?? '', port: num, protocol: sp.protocol ?? 'TCP' };
       if (sp.appProtocol) p.appProtocol = sp.appProtocol;
       ports.push(p);
     }
     const serving = publishNotReady || isPodReady(pod);
     const terminating = !!pod.metadata.deletionTimestamp;
-    const ep: SliceEndpoint = {
+    const ep: Endpoint = {
       addresses: [ip],
       conditions: { ready: publishNotReady || (serving && !terminating), serving, terminating },
     };
@@ -98,7 +82,7 @@ export function desiredEndpointGroups(
   return groups;
 }
 
-export function sliceLabels(svc: Readonly<KObject>): Record<string, string> {
+export function sliceLabels(svc: Readonly<Service>): Record<string, string> {
   const labels = endpointsLabels(svc, {});
   delete labels[LABEL_SERVICE_NAME];
   delete labels[LABEL_ENDPOINTSLICE_MANAGED_BY];
@@ -107,12 +91,12 @@ export function sliceLabels(svc: Readonly<KObject>): Record<string, string> {
   return labels;
 }
 
-export function serviceOwnerRef(svc: Readonly<KObject>): OwnerReference {
+export function serviceOwnerRef(svc: Readonly<Service>): OwnerReference {
   return { apiVersion: 'v1', kind: 'Service', name: svc.metadata.name ?? '', uid: svc.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
-function newSlice(svc: Readonly<KObject>, ports: SlicePort[], endpoints: SliceEndpoint[], trigger: string | undefined): KObject {
-  const metadata: KObject['metadata'] = {
+function newSlice(svc: Readonly<Service>, ports: EndpointPort[], endpoints: Endpoint[], trigger: string | undefined): EndpointSlice {
+  const metadata: EndpointSlice['metadata'] = {
     generateName: `${(svc.metadata.name ?? '').slice(0, 57)}-`,
     namespace: svc.metadata.namespace,
     labels: sliceLabels(svc),
@@ -122,27 +106,28 @@ function newSlice(svc: Readonly<KObject>, ports: SlicePort[], endpoints: SliceEn
   return { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata, addressType: ADDRESS_TYPE_IPV4, endpoints, ports };
 }
 
-function withEndpoints(svc: Readonly<KObject>, slice: Readonly<KObject>, endpoints: SliceEndpoint[], trigger: string | undefined): KObject {
+function withEndpoints(svc: Readonly<Service>, slice: Readonly<EndpointSlice>, endpoints: Endpoint[], trigger: string | undefined): EndpointSlice {
   const annotations = { ...(slice.metadata.annotations ?? {}) };
   if (trigger) annotations[ANNOTATION_LAST_CHANGE_TRIGGER_TIME] = trigger;
-  const metadata: KObject['metadata'] = { ...slice.metadata, labels: { ...(slice.metadata.labels ?? {}), ...sliceLabels(svc) }, annotations };
+  const metadata: EndpointSlice['metadata'] = { ...slice.metadata, labels: { ...(slice.metadata.labels ?? {}), ...sliceLabels(svc) }, annotations };
   delete metadata.managedFields;
   return { ...slice, metadata, endpoints };
 }
 
-function slicePorts(slice: Readonly<KObject>): SlicePort[] {
-  return (slice.ports as SlicePort[] | null | undefined) ?? [];
+// ports and endpoints are required in the model but null on the wire when empty (Go nil slices).
+function slicePorts(slice: Readonly<EndpointSlice>): readonly EndpointPort[] {
+  return slice.ports ?? [];
 }
 
-function sliceEndpoints(slice: Readonly<KObject>): SliceEndpoint[] {
-  return (slice.endpoints as SliceEndpoint[] | null | undefined) ?? [];
+function sliceEndpoints(slice: Readonly<EndpointSlice>): readonly Endpoint[] {
+  return slice.endpoints ?? [];
 }
 
-function isPlaceholder(slice: Readonly<KObject>): boolean {
+function isPlaceholder(slice: Readonly<EndpointSlice>): boolean {
   return slice.addressType === ADDRESS_TYPE_IPV4 && sliceEndpoints(slice).length === 0 && slicePorts(slice).length === 0;
 }
 
-function labelsCurrent(svc: Readonly<KObject>, slice: Readonly<KObject>): boolean {
+function labelsCurrent(svc: Readonly<Service>, slice: Readonly<EndpointSlice>): boolean {
   const want = sliceLabels(svc);
   return Object.entries(want).every(([k, v]) => slice.metadata.labels?.[k] === v);
 }
@@ -152,14 +137,14 @@ function labelsCurrent(svc: Readonly<KObject>, slice: Readonly<KObject>): boolea
  * Pure: `trigger` is the last-change-trigger-time annotation for written slices.
  */
 export function reconcileSlices(
-  svc: Readonly<KObject>,
+  svc: Readonly<Service>,
   groups: ReadonlyMap<string, EndpointGroup>,
-  existing: readonly Readonly<KObject>[],
+  existing: readonly Readonly<EndpointSlice>[],
   trigger?: string,
   maxPerSlice = MAX_ENDPOINTS_PER_SLICE,
 ): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
-  const byPorts = new Map<string, Readonly<KObject>[]>();
+  const byPorts = new Map<string, Readonly<EndpointSlice>[]>();
   for (const s of existing) {
     if (s.addressType !== ADDRESS_TYPE_IPV4 || !groups.has(portSetKey(slicePorts(s)))) {
       plan.delete.push(s);
@@ -170,9 +155,9 @@ export function reconcileSlices(
   }
   for (const [key, group] of groups) {
     const pending = new Map(group.endpoints.map((e) => [endpointKey(e), e]));
-    const kept: { slice: Readonly<KObject>; endpoints: SliceEndpoint[]; changed: boolean }[] = [];
+    const kept: { slice: Readonly<EndpointSlice>; endpoints: Endpoint[]; changed: boolean }[] = [];
     for (const slice of byPorts.get(key) ?? []) {
-      const endpoints: SliceEndpoint[] = [];
+      const endpoints: Endpoint[] = [];
       let changed = !labelsCurrent(svc, slice);
       for (const ep of sliceEndpoints(slice)) {
         const want = pending.get(endpointKey(ep));

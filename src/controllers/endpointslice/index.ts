@@ -2,7 +2,7 @@
 // discovery.k8s.io/v1 EndpointSlices of every service with a selector. Slices carry the
 // `kubernetes.io/service-name` and `endpointslice.kubernetes.io/managed-by` labels and a
 // controller ownerReference to the service, so the garbage collector removes them with it.
-import type { KObject } from '../../api/types/index.js';
+import type { EndpointSlice, Node, Pod, Service } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, isRealUpdate, enqueueSelf } from '../../client/controller.js';
@@ -20,7 +20,7 @@ const SLICES_BY_SERVICE = 'endpointslice/by-service';
 /** How long to wait for our own created slices to show up in the cache before giving up on them. */
 const CREATE_EXPECTATION_TIMEOUT_MS = 10_000;
 
-function managedServiceKey(slice: Readonly<KObject>): string | undefined {
+function managedServiceKey(slice: Readonly<EndpointSlice>): string | undefined {
   const labels = slice.metadata.labels ?? {};
   if (labels[LABEL_ENDPOINTSLICE_MANAGED_BY] !== CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return undefined;
   return `${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`;
@@ -30,20 +30,20 @@ export class EndpointSliceController {
   readonly controller: Controller;
   private readonly client: ApiClient;
   private readonly clock: Clock;
-  private readonly services: Lister;
-  private readonly pods: Lister;
-  private readonly slices: Lister;
-  private readonly nodes: Lister;
+  private readonly services: Lister<Service>;
+  private readonly pods: Lister<Pod>;
+  private readonly slices: Lister<EndpointSlice>;
+  private readonly nodes: Lister<Node>;
   /** Slices we created that the cache has not shown yet, per service key (name → created at). */
   private readonly expectedCreates = new Map<string, Map<string, number>>();
 
   constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
     this.client = ctx.client;
     this.clock = ctx.clock;
-    const svcInf = ctx.informers.informerFor(R.services);
-    const podInf = ctx.informers.informerFor(R.pods);
-    const sliceInf = ctx.informers.informerFor(R.endpointslices);
-    const nodeInf = ctx.informers.informerFor(R.nodes);
+    const svcInf = ctx.informers.informerFor<Service>(R.services);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const sliceInf = ctx.informers.informerFor<EndpointSlice>(R.endpointslices);
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
     sliceInf.addIndexer(SLICES_BY_SERVICE, (s) => { const k = managedServiceKey(s); return k ? [k] : []; });
     this.services = svcInf.lister;
     this.pods = podInf.lister;
@@ -57,12 +57,12 @@ export class EndpointSliceController {
     const c = this.controller;
     svcInf.addEventHandler(enqueueSelf(c));
     podInf.addEventHandler(enqueueSelectingServices(c, this.services));
-    const onSlice = (s: Readonly<KObject>): void => { const k = managedServiceKey(s); if (k) c.enqueue(k); };
+    const onSlice = (s: Readonly<EndpointSlice>): void => { const k = managedServiceKey(s); if (k) c.enqueue(k); };
     sliceInf.addEventHandler({
       onAdd: onSlice,
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) onSlice(n); },
       onDelete: (s) => {
-        const obj = isDeletedFinalStateUnknown<KObject>(s) ? s.obj : s;
+        const obj = isDeletedFinalStateUnknown<EndpointSlice>(s) ? s.obj : s;
         const k = managedServiceKey(obj);
         if (k) this.expectedCreates.get(k)?.delete(obj.metadata.name ?? '');
         onSlice(obj);

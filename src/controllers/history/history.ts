@@ -7,7 +7,7 @@
 // Revisions are named `<owner>-<hash>`, numbered 1, 2, 3... in the order they became the
 // update target, and pruned to spec.revisionHistoryLimit, never touching a revision that
 // is still live (current, update, or the revision of some existing pod).
-import type { KObject } from '../../api/types/index.js';
+import type { ControllerRevision, KObject } from '../../api/types/index.js';
 import { isPlainObject } from '../../api/types/index.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone, deepEqual } from '../../util/json.js';
@@ -24,11 +24,6 @@ export const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
 
 /** Upstream truncates the owner part of a revision name to this length. */
 const MAX_PREFIX = 223;
-
-export interface ControllerRevision extends KObject {
-  data?: unknown;
-  revision: number;
-}
 
 const utf8 = new TextEncoder();
 

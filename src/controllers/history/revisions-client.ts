@@ -1,15 +1,15 @@
 // Reading and writing ControllerRevisions through the API (upstream history.realHistory).
-import type { KObject } from '../../api/types/index.js';
+import type { ControllerRevision, KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import type { Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
-import { equalRevision, hashRevisionData, revisionName, REVISION_HASH_LABEL, type ControllerRevision } from './history.js';
+import { equalRevision, hashRevisionData, revisionName, REVISION_HASH_LABEL } from './history.js';
 
 /** Revisions in the owner's namespace whose controller is `owner`. */
-export function listOwnedRevisions(lister: Lister, owner: Readonly<KObject>): Readonly<ControllerRevision>[] {
-  return lister.list(owner.metadata.namespace, (r) => isControlledBy(r, owner)) as Readonly<ControllerRevision>[];
+export function listOwnedRevisions(lister: Lister<ControllerRevision>, owner: Readonly<KObject>): Readonly<ControllerRevision>[] {
+  return lister.list(owner.metadata.namespace, (r) => isControlledBy(r, owner));
 }
 
 export interface CreatedRevision {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import type { KObject } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
-import { JobController, JOB_TRACKING_FINALIZER, TtlAfterFinishedController, type Job } from './index.js';
+import { JobController, JOB_TRACKING_FINALIZER, TtlAfterFinishedController, type ServedJob } from './index.js';
 
-function seedJob(t: TestContext, spec: Partial<Job['spec']> = {}): Job {
-  return t.client.seed<Job>(R.jobs, {
+function seedJob(t: TestContext, spec: Partial<ServedJob['spec']> = {}): ServedJob {
+  return t.client.seed<ServedJob>(R.jobs, {
     metadata: { name: 'pi', namespace: 'default', uid: 'job-uid' },
     spec: {
       parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false,
@@ -24,7 +24,7 @@ async function finishPods(t: TestContext, phase: 'Succeeded' | 'Failed', n = Inf
     await t.client.updateStatus(R.pods, p.metadata.namespace, { ...p, status: { phase } } as KObject);
   }
 }
-const job = (t: TestContext): Job => t.client.object<Job>(R.jobs, 'default', 'pi')!;
+const job = (t: TestContext): ServedJob => t.client.object<ServedJob>(R.jobs, 'default', 'pi')!;
 
 test('runs pods to completion, counting them through the tracking finalizer', async () => {
   const t = newTestContext();

@@ -3,7 +3,7 @@
 // failing the Job past backoffLimit or activeDeadlineSeconds. Terminal conditions come in
 // two steps as in 1.32: SuccessCriteriaMet/FailureTarget first, Complete/Failed once no
 // pod is terminating and every finished pod is counted.
-import type { KObject } from '../../api/types/index.js';
+import type { JobStatus, Pod } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
@@ -18,11 +18,7 @@ import { Expectations, slowStartBatch } from '../history/index.js';
 import { formatIndexes } from './indexes.js';
 import { JOB_KIND, newJobPod } from './pod-template.js';
 import { applySuspension, ensureCondition, type JobEvent } from './status.js';
-import {
-  backoffRemaining, CONDITION_COMPLETE, CONDITION_FAILED, CONDITION_FAILURE_TARGET, countPods, deadlineRemaining,
-  decideFinish, hasTrackingFinalizer, isIndexed, isJobFinished, JOB_TRACKING_FINALIZER, nextBackoffRecord, planPods,
-  type BackoffRecord, type Counts, type Interim, type Job, type JobStatus,
-} from './tracking.js';
+import { backoffRemaining, CONDITION_COMPLETE, CONDITION_FAILED, CONDITION_FAILURE_TARGET, countPods, deadlineRemaining, decideFinish, hasTrackingFinalizer, isIndexed, isJobFinished, JOB_TRACKING_FINALIZER, nextBackoffRecord, planPods, type BackoffRecord, type Counts, type Interim, type ServedJob } from './tracking.js';
 
 export const CONTROLLER_NAME = 'job-controller';
 export const REASON_SUCCESSFUL_CREATE = 'SuccessfulCreate';
@@ -35,8 +31,8 @@ export class JobController {
   readonly controller: Controller;
   readonly expectations: Expectations;
   private readonly client: ApiClient;
-  private readonly jobs: Lister<Job>;
-  private readonly pods: Lister;
+  private readonly jobs: Lister<ServedJob>;
+  private readonly pods: Lister<Pod>;
   private readonly recorder: EventRecorder;
   private readonly now: () => number;
   /** Per Job: UIDs whose finalizer we removed but the cache may still show. */
@@ -48,8 +44,8 @@ export class JobController {
     this.recorder = ctx.recorder(CONTROLLER_NAME);
     this.now = () => ctx.clock.now();
     this.expectations = new Expectations(ctx.clock);
-    const jobInf = ctx.informers.informerFor<Job>(R.jobs);
-    const podInf = ctx.informers.informerFor(R.pods);
+    const jobInf = ctx.informers.informerFor<ServedJob>(R.jobs);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
     this.jobs = jobInf.lister;
     this.pods = podInf.lister;
     this.controller = new Controller({
@@ -62,11 +58,11 @@ export class JobController {
     podInf.addEventHandler({
       onAdd: (p) => this.podChanged(p, 'add'),
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) this.podChanged(n); },
-      onDelete: (p) => this.podChanged(isDeletedFinalStateUnknown<KObject>(p) ? p.obj : p, 'delete'),
+      onDelete: (p) => this.podChanged(isDeletedFinalStateUnknown<Pod>(p) ? p.obj : p, 'delete'),
     });
   }
 
-  private podChanged(pod: Readonly<KObject>, what?: 'add' | 'delete'): void {
+  private podChanged(pod: Readonly<Pod>, what?: 'add' | 'delete'): void {
     const ref = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === JOB_KIND);
     if (!ref) return;
     const key = `${pod.metadata.namespace}/${ref.name}`;
@@ -112,7 +108,7 @@ export class JobController {
     if (interim) ensureCondition(st, interim.type, 'True', interim.reason, interim.message, now);
 
     // Record the UIDs before their finalizers go, so a crash in between loses no count.
-    let current: Readonly<Job> = job;
+    let current: Readonly<ServedJob> = job;
     if (counts.newSucceeded.length + counts.newFailed.length > 0) current = await this.writeStatus(current, st);
     const toRelease = pods.filter((p) => hasTrackingFinalizer(p) && !skip.has(p.metadata.uid ?? '')
       && (isUncounted(st, p.metadata.uid ?? '') || (interim !== undefined && !p.metadata.deletionTimestamp && counts.active.includes(p))));
@@ -126,7 +122,7 @@ export class JobController {
   }
 
   /** Creates or deletes pods; returns the active count after that and how many were deleted. */
-  private async managePods(job: Readonly<Job>, key: string, counts: Counts, interim: Interim | undefined, now: number): Promise<{ active: number; deleted: number }> {
+  private async managePods(job: Readonly<ServedJob>, key: string, counts: Counts, interim: Interim | undefined, now: number): Promise<{ active: number; deleted: number }> {
     let active = counts.active.length;
     if (interim || job.spec.suspend) {
       const deleted = await this.deletePods(job, key, counts.active);
@@ -162,7 +158,7 @@ export class JobController {
     return { active, deleted: 0 };
   }
 
-  private async deletePods(job: Readonly<Job>, key: string, pods: readonly Readonly<KObject>[]): Promise<number> {
+  private async deletePods(job: Readonly<ServedJob>, key: string, pods: readonly Readonly<Pod>[]): Promise<number> {
     if (pods.length === 0) return 0;
     this.expectations.expectDeletions(key, pods.length);
     let deleted = 0;
@@ -184,7 +180,7 @@ export class JobController {
   }
 
   /** Strips the tracking finalizer; returns the UIDs now free of it (or gone). */
-  private async removeFinalizers(key: string, pods: readonly Readonly<KObject>[]): Promise<Set<string>> {
+  private async removeFinalizers(key: string, pods: readonly Readonly<Pod>[]): Promise<Set<string>> {
     const done = new Set<string>();
     let removed = this.finalizersRemoved.get(key);
     const errors: unknown[] = [];
@@ -206,7 +202,7 @@ export class JobController {
   }
 
   /** Moves uncounted UIDs whose pods are released (or gone) into succeeded/failed. */
-  private flushUncounted(job: Readonly<Job>, st: JobStatus, counts: Counts, pods: readonly Readonly<KObject>[], released: ReadonlySet<string>): void {
+  private flushUncounted(job: Readonly<ServedJob>, st: JobStatus, counts: Counts, pods: readonly Readonly<Pod>[], released: ReadonlySet<string>): void {
     const present = new Map(pods.map((p) => [p.metadata.uid ?? '', p]));
     const gone = (uid: string): boolean => released.has(uid) || !present.has(uid) || !hasTrackingFinalizer(present.get(uid)!);
     const unc = st.uncountedTerminatedPods ?? {};
@@ -224,7 +220,7 @@ export class JobController {
   }
 
   /** Adds Complete/Failed once everything is counted and no pod is still terminating. */
-  private finish(job: Readonly<Job>, st: JobStatus, interim: Interim, now: number, events: JobEvent[]): void {
+  private finish(job: Readonly<ServedJob>, st: JobStatus, interim: Interim, now: number, events: JobEvent[]): void {
     const unc = st.uncountedTerminatedPods ?? {};
     if ((unc.succeeded?.length ?? 0) + (unc.failed?.length ?? 0) > 0 || (st.terminating ?? 0) > 0 || (st.active ?? 0) > 0) return;
     const failed = interim.type === CONDITION_FAILURE_TARGET;
@@ -240,10 +236,10 @@ export class JobController {
     events.push({ type: 'Normal', reason: REASON_COMPLETED, message: 'Job completed' });
   }
 
-  private async writeStatus(job: Readonly<Job>, st: JobStatus): Promise<Job> {
-    const copy = clone(job) as Job;
+  private async writeStatus(job: Readonly<ServedJob>, st: JobStatus): Promise<ServedJob> {
+    const copy = clone(job) as ServedJob;
     copy.status = clone(st);
-    return this.client.updateStatus<Job>(R.jobs, job.metadata.namespace, copy);
+    return this.client.updateStatus<ServedJob>(R.jobs, job.metadata.namespace, copy);
   }
 }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { R } from '../../client/resources.js';
 import { startTestApi } from '../../testing/test-api.js';
 import { eventually, startFakeKubelet } from '../history/testing/fake-kubelet.js';
-import { registration, JOB_TRACKING_FINALIZER, type Job } from './index.js';
+import { registration, JOB_TRACKING_FINALIZER, type ServedJob } from './index.js';
 
 test('Job runs to completion against the real API', async () => {
   const api = await startTestApi();
@@ -17,7 +17,7 @@ test('Job runs to completion against the real API', async () => {
       spec: { completions: 3, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'pi', image: 'perl' }] } } },
     });
     const job = await eventually(async () => {
-      const j = await api.client.get<Job>(R.jobs, 'default', 'pi');
+      const j = await api.client.get<ServedJob>(R.jobs, 'default', 'pi');
       return j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? j : undefined;
     });
     assert.equal(job.status?.succeeded, 3);

@@ -2,16 +2,14 @@
 // template, owned by the Job, with the tracking finalizer; Indexed pods also get their
 // completion index as annotation, label and JOB_COMPLETION_INDEX env var, and the
 // hostname `<job>-<index>`.
-import type { KObject } from '../../api/types/index.js';
+import type { Container, Pod, PodSpec, PodTemplateSpec } from '../../api/types/index.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
 import { JOB_COMPLETION_INDEX_ANNOTATION, JOB_COMPLETION_INDEX_ENV } from './indexes.js';
-import { JOB_TRACKING_FINALIZER, type Job } from './tracking.js';
+import { JOB_TRACKING_FINALIZER, type ServedJob } from './tracking.js';
 
 export const JOB_API_VERSION = 'batch/v1';
 export const JOB_KIND = 'Job';
-
-interface Container { env?: { name: string; [k: string]: unknown }[]; [k: string]: unknown }
 
 function addIndexEnv(containers: Container[] | undefined): void {
   for (const c of containers ?? []) {
@@ -24,10 +22,10 @@ function addIndexEnv(containers: Container[] | undefined): void {
 }
 
 /** A new pod for `job`; `index` only for Indexed Jobs. */
-export function newJobPod(job: Readonly<Job>, index?: number): KObject {
-  const tpl = job.spec.template ?? {};
+export function newJobPod(job: Readonly<ServedJob>, index?: number): Pod {
+  const tpl: Partial<PodTemplateSpec> = job.spec.template ?? {};
   const name = job.metadata.name ?? '';
-  const meta: KObject['metadata'] = {
+  const meta: Pod['metadata'] = {
     generateName: index === undefined ? `${name}-` : `${name}-${index}-`,
     namespace: job.metadata.namespace,
     labels: { ...(tpl.metadata?.labels ?? {}) },
@@ -35,7 +33,8 @@ export function newJobPod(job: Readonly<Job>, index?: number): KObject {
     ownerReferences: [newControllerRef(job, JOB_API_VERSION, JOB_KIND)],
   };
   if (tpl.metadata?.annotations) meta.annotations = { ...tpl.metadata.annotations };
-  const spec = clone(tpl.spec ?? {}) as { hostname?: string; containers?: Container[]; initContainers?: Container[]; [k: string]: unknown };
+  // A template without a spec gives `spec: {}` as before: the API server rejects the pod.
+  const spec = clone(tpl.spec ?? ({} as PodSpec));
   if (index !== undefined) {
     meta.annotations = { ...(meta.annotations ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: String(index) };
     meta.labels = { ...(meta.labels ?? {}), [JOB_COMPLETION_INDEX_ANNOTATION]: String(index) };

@@ -1,8 +1,7 @@
 // Status edits of a Job sync, applied to a copy (never to the cached Job).
 import { rfc3339 } from '../../util/time.js';
-import {
-  CONDITION_SUSPENDED, REASON_JOB_RESUMED, REASON_JOB_SUSPENDED, type Job, type JobCondition, type JobStatus,
-} from './tracking.js';
+import { CONDITION_SUSPENDED, REASON_JOB_RESUMED, REASON_JOB_SUSPENDED, type ServedJob } from './tracking.js';
+import type { JobCondition, JobStatus } from '../../api/types/index.js';
 
 export const EVENT_SUSPENDED = 'Suspended';
 export const EVENT_RESUMED = 'Resumed';
@@ -32,7 +31,7 @@ export function ensureCondition(st: JobStatus, type: string, status: 'True' | 'F
 }
 
 /** Suspended condition, start time, and their events. */
-export function applySuspension(job: Readonly<Job>, st: JobStatus, now: number, events: JobEvent[]): void {
+export function applySuspension(job: Readonly<ServedJob>, st: JobStatus, now: number, events: JobEvent[]): void {
   if (job.spec.suspend) {
     if (ensureCondition(st, CONDITION_SUSPENDED, 'True', REASON_JOB_SUSPENDED, 'Job suspended', now)) {
       events.push({ type: 'Normal', reason: EVENT_SUSPENDED, message: 'Job suspended' });

@@ -4,7 +4,7 @@
 // finished pod still holding it has not been counted yet; its UID first goes to
 // status.uncountedTerminatedPods, then the finalizer is removed, then the UID moves into
 // status.succeeded/failed.
-import type { KObject } from '../../api/types/index.js';
+import type { Job, JobCondition, JobSpec, Pod } from '../../api/types/index.js';
 import { getCondition, isPodActive, isPodTerminal, podPhase } from '../../api/pod-util.js';
 import { completionIndexOf, firstPendingIndexes, parseIndexes } from './indexes.js';
 
@@ -26,60 +26,26 @@ export const MESSAGE_COMPLETIONS_REACHED = 'Reached expected number of succeeded
 export const POD_FAILURE_BACKOFF_MS = 10_000;
 export const MAX_POD_FAILURE_BACKOFF_MS = 360_000;
 
-export interface JobSpec {
-  parallelism?: number;
-  completions?: number | null;
-  completionMode?: 'NonIndexed' | 'Indexed';
-  backoffLimit?: number;
-  activeDeadlineSeconds?: number;
-  ttlSecondsAfterFinished?: number;
-  suspend?: boolean;
-  podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
-  selector?: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] }; spec?: Record<string, unknown> };
-}
+/**
+ * A Job as the API server serves it: validation requires spec (template; selector and
+ * completionMode defaulted), so every Job in the cache has one. The model keeps spec
+ * optional, as Go's omitempty.
+ */
+export type ServedJob = Job & { spec: JobSpec };
 
-export interface JobCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastProbeTime?: string;
-  lastTransitionTime?: string;
-}
+export const isIndexed = (job: Readonly<ServedJob>): boolean => job.spec.completionMode === 'Indexed';
+export const hasTrackingFinalizer = (pod: Readonly<Pod>): boolean => !!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER);
 
-export interface JobStatus {
-  conditions?: JobCondition[];
-  startTime?: string;
-  completionTime?: string;
-  active?: number;
-  succeeded?: number;
-  failed?: number;
-  terminating?: number;
-  ready?: number;
-  completedIndexes?: string;
-  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
-  [k: string]: unknown;
-}
-
-export interface Job extends KObject {
-  spec: JobSpec;
-  status?: JobStatus;
-}
-
-export const isIndexed = (job: Readonly<Job>): boolean => job.spec.completionMode === 'Indexed';
-export const hasTrackingFinalizer = (pod: Readonly<KObject>): boolean => !!pod.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER);
-
-const condTrue = (job: Readonly<Job>, type: string): JobCondition | undefined => {
+const condTrue = (job: Readonly<ServedJob>, type: string): JobCondition | undefined => {
   const c = getCondition(job, type) as JobCondition | undefined;
   return c?.status === 'True' ? c : undefined;
 };
 /** Complete or Failed is True. */
-export const isJobFinished = (job: Readonly<Job>): boolean => !!condTrue(job, CONDITION_COMPLETE) || !!condTrue(job, CONDITION_FAILED);
-export const finishedCondition = (job: Readonly<Job>): JobCondition | undefined => condTrue(job, CONDITION_COMPLETE) ?? condTrue(job, CONDITION_FAILED);
+export const isJobFinished = (job: Readonly<ServedJob>): boolean => !!condTrue(job, CONDITION_COMPLETE) || !!condTrue(job, CONDITION_FAILED);
+export const finishedCondition = (job: Readonly<ServedJob>): JobCondition | undefined => condTrue(job, CONDITION_COMPLETE) ?? condTrue(job, CONDITION_FAILED);
 
 /** How a finished pod counts: Failed phase, or deleted before succeeding (unless only Failed pods are replaced). */
-export function podOutcome(pod: Readonly<KObject>, job: Readonly<Job>): 'succeeded' | 'failed' | undefined {
+export function podOutcome(pod: Readonly<Pod>, job: Readonly<ServedJob>): 'succeeded' | 'failed' | undefined {
   const phase = podPhase(pod);
   if (phase === 'Succeeded') return 'succeeded';
   if (phase === 'Failed') return 'failed';
@@ -97,7 +63,7 @@ export interface Counts {
   succeeded: number;
   failed: number;
   succeededIndexes: Set<number>;
-  active: Readonly<KObject>[];
+  active: Readonly<Pod>[];
   ready: number;
   terminating: number;
 }
@@ -107,7 +73,7 @@ export interface Counts {
  * (counted before; the cache may not show it yet). `finishing` is true once a
  * FailureTarget is set: every remaining tracked pod then counts as failed.
  */
-export function countPods(job: Readonly<Job>, pods: readonly Readonly<KObject>[], skip: ReadonlySet<string>, failing: boolean): Counts {
+export function countPods(job: Readonly<ServedJob>, pods: readonly Readonly<Pod>[], skip: ReadonlySet<string>, failing: boolean): Counts {
   const st = job.status ?? {};
   const unc = { s: new Set(st.uncountedTerminatedPods?.succeeded ?? []), f: new Set(st.uncountedTerminatedPods?.failed ?? []) };
   const completions = job.spec.completions ?? undefined;
@@ -135,13 +101,13 @@ export function countPods(job: Readonly<Job>, pods: readonly Readonly<KObject>[]
   return c;
 }
 
-function addIndex(set: Set<number>, pod: Readonly<KObject>, completions: number | undefined): void {
+function addIndex(set: Set<number>, pod: Readonly<Pod>, completions: number | undefined): void {
   const ix = completionIndexOf(pod);
   if (ix >= 0 && ix < (completions ?? 0)) set.add(ix);
 }
 
 /** The interim condition this sync should set, if any (an existing one stays). */
-export function decideFinish(job: Readonly<Job>, counts: Counts, now: number): Interim | undefined {
+export function decideFinish(job: Readonly<ServedJob>, counts: Counts, now: number): Interim | undefined {
   const ft = condTrue(job, CONDITION_FAILURE_TARGET);
   if (ft) return { type: CONDITION_FAILURE_TARGET, reason: ft.reason ?? '', message: ft.message ?? '' };
   const scm = condTrue(job, CONDITION_SUCCESS_CRITERIA_MET);
@@ -159,17 +125,17 @@ export function decideFinish(job: Readonly<Job>, counts: Counts, now: number): I
 }
 
 /** ms until activeDeadlineSeconds runs out (undefined without a deadline or start time). */
-export function deadlineRemaining(job: Readonly<Job>, now: number): number | undefined {
+export function deadlineRemaining(job: Readonly<ServedJob>, now: number): number | undefined {
   const ads = job.spec.activeDeadlineSeconds;
   const start = job.status?.startTime ? Date.parse(job.status.startTime) : NaN;
   if (ads === undefined || ads === null || Number.isNaN(start) || job.spec.suspend) return undefined;
   return start + ads * 1000 - now;
 }
 
-export const pastActiveDeadline = (job: Readonly<Job>, now: number): boolean => (deadlineRemaining(job, now) ?? 1) <= 0;
+export const pastActiveDeadline = (job: Readonly<ServedJob>, now: number): boolean => (deadlineRemaining(job, now) ?? 1) <= 0;
 
 /** Pods that should be running now (upstream wantActive). */
-export function wantActive(job: Readonly<Job>, counts: Counts): number {
+export function wantActive(job: Readonly<ServedJob>, counts: Counts): number {
   const parallelism = job.spec.parallelism ?? 1;
   const completions = job.spec.completions;
   if (completions === undefined || completions === null) return counts.succeeded > 0 ? counts.active.length : parallelism;
@@ -180,22 +146,22 @@ export interface ManagePlan {
   /** NonIndexed: `creates` pods without index; Indexed: one per listed index. */
   creates: number;
   indexes: number[];
-  deletes: Readonly<KObject>[];
+  deletes: Readonly<Pod>[];
 }
 
 /** Newest and not-ready pods go first when scaling down (upstream activePodsForRemoval, simplified). */
-function removalOrder(a: Readonly<KObject>, b: Readonly<KObject>): number {
+function removalOrder(a: Readonly<Pod>, b: Readonly<Pod>): number {
   const ra = getCondition(a, 'Ready')?.status === 'True' ? 1 : 0;
   const rb = getCondition(b, 'Ready')?.status === 'True' ? 1 : 0;
   if (ra !== rb) return ra - rb;
-  const sa = (a.spec as { nodeName?: string } | undefined)?.nodeName ? 1 : 0;
-  const sb = (b.spec as { nodeName?: string } | undefined)?.nodeName ? 1 : 0;
+  const sa = a.spec?.nodeName ? 1 : 0;
+  const sb = b.spec?.nodeName ? 1 : 0;
   if (sa !== sb) return sa - sb;
   return String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? ''));
 }
 
 /** Creates and deletes that bring the active pods to wantActive. */
-export function planPods(job: Readonly<Job>, counts: Counts): ManagePlan {
+export function planPods(job: Readonly<ServedJob>, counts: Counts): ManagePlan {
   const want = wantActive(job, counts);
   if (!isIndexed(job)) {
     const active = counts.active.length;
@@ -203,7 +169,7 @@ export function planPods(job: Readonly<Job>, counts: Counts): ManagePlan {
     return { creates: want - active, indexes: [], deletes: [] };
   }
   const completions = job.spec.completions ?? 0;
-  const deletes: Readonly<KObject>[] = [];
+  const deletes: Readonly<Pod>[] = [];
   const activeIx = new Set<number>();
   for (const p of [...counts.active].sort((a, b) => String(a.metadata.creationTimestamp ?? '').localeCompare(String(b.metadata.creationTimestamp ?? '')))) {
     const ix = completionIndexOf(p);

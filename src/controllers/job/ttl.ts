@@ -8,12 +8,12 @@ import type { ControllerContext } from '../../client/controller-types.js';
 import { splitKey, type Lister } from '../../client/informer-types.js';
 import { R } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
-import { finishedCondition, isJobFinished, type Job } from './tracking.js';
+import { finishedCondition, isJobFinished, type ServedJob } from './tracking.js';
 
 export const TTL_CONTROLLER_NAME = 'ttl-after-finished-controller';
 
 /** When the Job expires (ms), or undefined when it has no TTL or is not finished. */
-export function jobExpiresAt(job: Readonly<Job>): number | undefined {
+export function jobExpiresAt(job: Readonly<ServedJob>): number | undefined {
   const ttl = job.spec.ttlSecondsAfterFinished;
   if (ttl === undefined || ttl === null || job.metadata.deletionTimestamp || !isJobFinished(job)) return undefined;
   const t = Date.parse(finishedCondition(job)?.lastTransitionTime ?? job.status?.completionTime ?? '');
@@ -24,20 +24,20 @@ export function jobExpiresAt(job: Readonly<Job>): number | undefined {
 export class TtlAfterFinishedController {
   readonly controller: Controller;
   private readonly client: ApiClient;
-  private readonly jobs: Lister<Job>;
+  private readonly jobs: Lister<ServedJob>;
   private readonly now: () => number;
 
   constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
     this.client = ctx.client;
     this.now = () => ctx.clock.now();
-    const inf = ctx.informers.informerFor<Job>(R.jobs);
+    const inf = ctx.informers.informerFor<ServedJob>(R.jobs);
     this.jobs = inf.lister;
     this.controller = new Controller({
       name: TTL_CONTROLLER_NAME, workers: opts.workers ?? 5, signal: ctx.signal, clock: ctx.clock, waitFor: [inf],
       reconcile: (key) => this.reconcile(key),
     });
     const c = this.controller;
-    const maybe = (j: Readonly<Job>): void => { if (jobExpiresAt(j) !== undefined) enqueueObject(c, j); };
+    const maybe = (j: Readonly<ServedJob>): void => { if (jobExpiresAt(j) !== undefined) enqueueObject(c, j); };
     inf.addEventHandler({ onAdd: maybe, onUpdate: (o, n) => { if (isRealUpdate(o, n)) maybe(n); } });
   }
 
@@ -45,9 +45,9 @@ export class TtlAfterFinishedController {
     const { namespace, name } = splitKey(key);
     const cached = this.jobs.get(namespace, name);
     if (!cached || !this.dueIn(key, cached)) return;
-    let fresh: Job;
+    let fresh: ServedJob;
     try {
-      fresh = await this.client.get<Job>(R.jobs, namespace, name);
+      fresh = await this.client.get<ServedJob>(R.jobs, namespace, name);
     } catch (err) {
       if (isNotFound(err)) return;
       throw err;
@@ -64,7 +64,7 @@ export class TtlAfterFinishedController {
   }
 
   /** True when expired; otherwise requeues for the expiry time and returns false. */
-  private dueIn(key: string, job: Readonly<Job>): boolean {
+  private dueIn(key: string, job: Readonly<ServedJob>): boolean {
     const at = jobExpiresAt(job);
     if (at === undefined) return false;
     const wait = at - this.now();

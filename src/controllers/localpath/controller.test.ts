@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
-import type { PersistentVolume, PersistentVolumeClaim } from '../persistentvolume/index.js';
 import { LocalPathProvisioner } from './controller.js';
 import type { VolumeDirectories } from './directories.js';
 import { localPathStorageClass } from './storage-class.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 
 function setup(): { t: TestContext; p: LocalPathProvisioner; calls: string[] } {
   const t = newTestContext();

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { startTestApi, type TestApi } from '../../testing/test-api.js';
-import { registration as binder, type PersistentVolume, type PersistentVolumeClaim } from '../persistentvolume/index.js';
+import { registration as binder } from '../persistentvolume/index.js';
 import { localPathRegistration } from './index.js';
 
 async function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {

@@ -1,5 +1,5 @@
 // The default StorageClass k3s ships for its local-path provisioner.
-import type { StorageClass } from '../persistentvolume/index.js';
+import type { StorageClass } from '../../api/types/index.js';
 import { ANNOTATION_IS_DEFAULT_STORAGE_CLASS } from '../../api/well-known.js';
 
 /** The provisioner name local-path volumes carry (annotation pv.kubernetes.io/provisioned-by). */

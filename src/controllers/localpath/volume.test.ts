@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PersistentVolumeClaim } from '../persistentvolume/index.js';
 import { localPathStorageClass } from './storage-class.js';
 import { isOwnVolumePath, localPathVolume, unsupportedClaimProblem, volumeLocation, volumeNameFor, volumePathFor } from './volume.js';
+import type { PersistentVolumeClaim } from '../../api/types/index.js';
 
 const claim: PersistentVolumeClaim = {
   metadata: { name: 'www-web-0', namespace: 'default', uid: '1234', resourceVersion: '7' },

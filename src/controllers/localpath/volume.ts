@@ -1,11 +1,9 @@
 // The PersistentVolume the local-path provisioner creates for a claim, and how it finds
 // the directory and node of one it is asked to delete. Pure functions.
 import { basename, dirname, join, resolve } from 'node:path';
-import {
-  ANN_DYNAMICALLY_PROVISIONED, LABEL_HOSTNAME, claimRefFor, type PersistentVolume, type PersistentVolumeClaim,
-  type StorageClass,
-} from '../persistentvolume/index.js';
+import { ANN_DYNAMICALLY_PROVISIONED, LABEL_HOSTNAME, claimRefFor } from '../persistentvolume/index.js';
 import { PROVISIONER_NAME } from './storage-class.js';
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/index.js';
 
 /** Provisioned volumes are named after the claim's uid, as every external provisioner does. */
 export function volumeNameFor(claim: Readonly<PersistentVolumeClaim>): string {
@@ -45,9 +43,10 @@ export interface LocalPathVolumeInput {
  */
 export function localPathVolume(input: LocalPathVolumeInput): PersistentVolume {
   const { claim, storageClass, pvName, path, hostname } = input;
+  const storage = claim.spec?.resources?.requests?.storage;
   const spec: NonNullable<PersistentVolume['spec']> = {
     accessModes: [...(claim.spec?.accessModes ?? [])],
-    capacity: { storage: claim.spec?.resources?.requests?.storage },
+    capacity: storage === undefined ? {} : { storage },
     claimRef: claimRefFor(claim),
     hostPath: { path, type: 'DirectoryOrCreate' },
     nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: LABEL_HOSTNAME, operator: 'In', values: [hostname] }] }] } },

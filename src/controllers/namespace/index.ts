@@ -4,7 +4,7 @@
 // recreates the system namespaces (upstream's API server bootstrap does that).
 //
 //   Active ──delete──▶ Terminating ──content deleted──▶ finalize (spec.finalizers − kubernetes) ──▶ gone
-import type { KObject } from '../../api/types/index.js';
+import type { Namespace } from '../../api/types/index.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import { conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
@@ -22,8 +22,8 @@ export const FINALIZER_KUBERNETES = 'kubernetes';
 /** Deletes in flight at once while emptying a namespace. */
 const DELETE_CONCURRENCY = 32;
 
-function specFinalizers(ns: Readonly<KObject>): string[] {
-  return (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+function specFinalizers(ns: Readonly<Namespace>): string[] {
+  return ns.spec?.finalizers ?? [];
 }
 
 /** upstream GroupResource-with-dot rendering used in the ContentRemaining message. */
@@ -39,14 +39,14 @@ export class NamespaceController {
   readonly controller: Controller;
   private readonly client: ApiClient;
   private readonly clock: Clock;
-  private readonly namespaces: Lister;
+  private readonly namespaces: Lister<Namespace>;
   private readonly contentResources: ResourceRef[];
 
   constructor(ctx: ControllerContext, opts: { workers?: number } = {}) {
     this.client = ctx.client;
     this.clock = ctx.clock;
     this.contentResources = allStoredResources().filter((r) => r.namespaced);
-    const inf = ctx.informers.informerFor(R.namespaces);
+    const inf = ctx.informers.informerFor<Namespace>(R.namespaces);
     this.namespaces = inf.lister;
     this.controller = new Controller({
       name: 'namespace', workers: opts.workers ?? 10, signal: ctx.signal, clock: ctx.clock,
@@ -117,10 +117,10 @@ export class NamespaceController {
     return { totals, estimateMs };
   }
 
-  private async writeConditions(ns: Readonly<KObject>, totals: DeletionTotals): Promise<void> {
+  private async writeConditions(ns: Readonly<Namespace>, totals: DeletionTotals): Promise<void> {
     const next = updatedConditions(conditionsOf(ns), failingConditions(totals), rfc3339(this.clock.now()));
     if (!next) return;
-    const status = { ...((ns.status as object | undefined) ?? {}), conditions: next };
+    const status = { ...ns.status, conditions: next };
     try {
       await this.client.updateStatus(R.namespaces, undefined, { ...ns, metadata: { ...ns.metadata, managedFields: undefined }, status });
     } catch (err) {

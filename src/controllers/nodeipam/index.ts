@@ -1,7 +1,7 @@
 // nodeipam: gives every Node without spec.podCIDR a block of the cluster CIDR (plan.ts), so
 // agents that join get their own pod network. One key: each pass looks at all nodes, which
 // keeps allocation free of races (the controller runs only on the leader).
-import type { KObject } from '../../api/types/index.js';
+import type { Node } from '../../api/types/index.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
 import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
@@ -12,15 +12,15 @@ export * from './plan.js';
 
 const KEY = 'nodes';
 
-function podCidrOf(node: Readonly<KObject>): string | undefined {
-  return (node.spec as { podCIDR?: string } | undefined)?.podCIDR || undefined;
+function podCidrOf(node: Readonly<Node>): string | undefined {
+  return node.spec?.podCIDR || undefined;
 }
 
 export function nodeIpamRegistration(pool: PodCidrPool): ControllerRegistration {
   return {
     name: 'nodeipam',
     register(ctx: ControllerContext) {
-      const inf = ctx.informers.informerFor(R.nodes);
+      const inf = ctx.informers.informerFor<Node>(R.nodes);
       const recorder = ctx.recorder('cidrAllocator');
       const controller = new Controller({
         name: 'nodeipam',

@@ -3,7 +3,7 @@
 // a pod whose eviction lies ahead is requeued for that moment. The eviction is counted
 // from the later of the taint's timeAdded and the pod's creation, so a restart of the
 // controller does not reset the clock.
-import type { KObject } from '../../api/types/index.js';
+import type { Node, Pod } from '../../api/types/index.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { setCondition, conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
@@ -19,12 +19,12 @@ export const CONDITION_DISRUPTION_TARGET = 'DisruptionTarget';
 export const REASON_DELETION_BY_TAINT_MANAGER = 'DeletionByTaintManager';
 export const PODS_BY_NODE = 'nodelifecycle/spec.nodeName';
 
-export function noExecuteTaints(node: Readonly<KObject> | undefined): Taint[] {
-  return ((node?.spec as { taints?: Taint[] } | undefined)?.taints ?? []).filter((t) => t.effect === 'NoExecute');
+export function noExecuteTaints(node: Readonly<Node> | undefined): Taint[] {
+  return (node?.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
 }
 
-function nodeNameOf(pod: Readonly<KObject>): string | undefined {
-  return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
+function nodeNameOf(pod: Readonly<Pod>): string | undefined {
+  return pod.spec?.nodeName || undefined;
 }
 
 export class TaintEvictionController {
@@ -32,8 +32,8 @@ export class TaintEvictionController {
   private readonly client: ApiClient;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly pods: Lister;
-  private readonly nodes: Lister;
+  private readonly pods: Lister<Pod>;
+  private readonly nodes: Lister<Node>;
   /** Pods with an eviction ahead of them (for the cancellation event). */
   private readonly scheduled = new Set<string>();
 
@@ -41,8 +41,8 @@ export class TaintEvictionController {
     this.client = ctx.client;
     this.clock = ctx.clock;
     this.recorder = ctx.recorder('taint-eviction-controller');
-    const podInf = ctx.informers.informerFor(R.pods);
-    const nodeInf = ctx.informers.informerFor(R.nodes);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
     podInf.addIndexer(PODS_BY_NODE, (p) => { const n = nodeNameOf(p); return n ? [n] : []; });
     this.pods = podInf.lister;
     this.nodes = nodeInf.lister;
@@ -59,7 +59,7 @@ export class TaintEvictionController {
     });
   }
 
-  private enqueuePodsOn(node: Readonly<KObject>): void {
+  private enqueuePodsOn(node: Readonly<Node>): void {
     if (noExecuteTaints(node).length === 0 && this.scheduled.size === 0) return;
     for (const p of this.pods.byIndex(PODS_BY_NODE, node.metadata.name ?? '')) enqueueObject(this.controller, p);
   }
@@ -73,7 +73,7 @@ export class TaintEvictionController {
       return;
     }
     const taints = noExecuteTaints(this.nodes.get(undefined, nodeName));
-    const tolerations = (pod.spec as { tolerations?: Toleration[] } | undefined)?.tolerations ?? [];
+    const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
     const since = Math.max(
       Date.parse(pod.metadata.creationTimestamp ?? '') || 0,
       ...taints.map((t) => (t.timeAdded ? Date.parse(t.timeAdded) : 0)),
@@ -92,7 +92,7 @@ export class TaintEvictionController {
     await this.evict(pod, key);
   }
 
-  private async evict(pod: Readonly<KObject>, key: string): Promise<void> {
+  private async evict(pod: Readonly<Pod>, key: string): Promise<void> {
     this.recorder.event(pod, 'Normal', REASON_TAINT_MANAGER_EVICTION, `Marking for deletion Pod ${key}`);
     const now = rfc3339(this.clock.now());
     const conditions = setCondition(conditionsOf(pod), {

@@ -6,7 +6,7 @@
 // pod GC force-deletes the evicted pods the silent kubelet cannot finish.
 //
 //   Lease/heartbeat ──▶ probeTimestamp ──grace elapsed──▶ conditions Unknown ──▶ taints ──▶ eviction
-import type { KObject } from '../../api/types/index.js';
+import type { Lease, Node, Pod } from '../../api/types/index.js';
 import { conditionsOf, getCondition, setCondition } from '../../api/pod-util.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';
@@ -40,9 +40,9 @@ export class NodeLifecycleController {
   private readonly client: ApiClient;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly nodes: Lister;
-  private readonly leases: Lister;
-  private readonly pods: Lister;
+  private readonly nodes: Lister<Node>;
+  private readonly leases: Lister<Lease>;
+  private readonly pods: Lister<Pod>;
   private readonly health = new Map<string, NodeHealth>();
   private readonly grace: number;
   private readonly startupGrace: number;
@@ -55,10 +55,10 @@ export class NodeLifecycleController {
     this.grace = opts.nodeMonitorGracePeriodMs ?? 40_000;
     this.startupGrace = opts.nodeStartupGracePeriodMs ?? 60_000;
     this.period = opts.nodeMonitorPeriodMs ?? 5_000;
-    const nodeInf = ctx.informers.informerFor(R.nodes);
-    const leaseInf = ctx.informers.informerFor(R.leases);
-    const podInf = ctx.informers.informerFor(R.pods);
-    podInf.addIndexer(PODS_BY_NODE, (p) => { const n = (p.spec as { nodeName?: string } | undefined)?.nodeName; return n ? [n] : []; });
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
+    const leaseInf = ctx.informers.informerFor<Lease>(R.leases);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    podInf.addIndexer(PODS_BY_NODE, (p) => { const n = p.spec?.nodeName; return n ? [n] : []; });
     this.nodes = nodeInf.lister;
     this.leases = leaseInf.lister;
     this.pods = podInf.lister;
@@ -78,7 +78,7 @@ export class NodeLifecycleController {
     }
     const now = this.clock.now();
     const ready = getCondition(node, 'Ready');
-    const renew = (this.leases.get(NAMESPACE_NODE_LEASE, name)?.spec as { renewTime?: string } | undefined)?.renewTime;
+    const renew = this.leases.get(NAMESPACE_NODE_LEASE, name)?.spec?.renewTime;
     const h = observeHealth(this.health.get(name), ready?.lastHeartbeatTime, renew, now);
     this.health.set(name, h);
     let conditions = conditionsOf(node);
@@ -86,7 +86,7 @@ export class NodeLifecycleController {
     if (now > h.probeTimestamp + grace) {
       const next = unknownConditions(conditions, node.metadata.creationTimestamp ?? undefined, rfc3339(now));
       if (next) {
-        await this.client.updateStatus(R.nodes, undefined, { ...node, metadata: { ...node.metadata, managedFields: undefined }, status: { ...(node.status as object), conditions: next } });
+        await this.client.updateStatus(R.nodes, undefined, { ...node, metadata: { ...node.metadata, managedFields: undefined }, status: { ...node.status, conditions: next } });
         conditions = next;
       }
     }
@@ -100,8 +100,8 @@ export class NodeLifecycleController {
     this.controller.enqueueAfter(name, readyStatus === 'True' ? Math.min(this.period, Math.max(1, h.probeTimestamp + grace - now + 1)) : this.period);
   }
 
-  private async syncTaints(node: Readonly<KObject>, conditions: ReturnType<typeof conditionsOf>, now: number): Promise<void> {
-    const spec = (node.spec ?? {}) as { taints?: Taint[]; unschedulable?: boolean };
+  private async syncTaints(node: Readonly<Node>, conditions: ReturnType<typeof conditionsOf>, now: number): Promise<void> {
+    const spec = node.spec ?? {};
     const current = spec.taints ?? [];
     const next = desiredTaints(current, conditions, spec.unschedulable === true, rfc3339(now));
     if (sameTaints(current, next)) return;
@@ -119,7 +119,7 @@ export class NodeLifecycleController {
       if (!ready || ready.status === 'False') continue;
       const conditions = setCondition(conditionsOf(pod), { ...ready, status: 'False' }, now);
       try {
-        await this.client.updateStatus(R.pods, pod.metadata.namespace, { ...pod, metadata: { ...pod.metadata, managedFields: undefined }, status: { ...(pod.status as object), conditions } });
+        await this.client.updateStatus(R.pods, pod.metadata.namespace, { ...pod, metadata: { ...pod.metadata, managedFields: undefined }, status: { ...pod.status, conditions } });
         this.recorder.event(pod, 'Warning', REASON_NODE_NOT_READY, 'Node is not ready');
       } catch (err) {
         if (!isNotFound(err) && !isConflict(err)) throw err;

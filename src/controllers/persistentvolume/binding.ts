@@ -2,11 +2,9 @@
 // object to write, or undefined when the cached one is already as wanted (no write).
 // Cached objects are never modified.
 import { clone, deepEqual } from '../../util/json.js';
-import {
-  ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, type ClaimPhase, type ObjectReference, type PersistentVolume,
-  type PersistentVolumeClaim, type VolumePhase,
-} from './types.js';
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, type ClaimPhase, type VolumePhase } from './types.js';
 import { isVolumeBoundToClaim } from './matching.js';
+import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 
 /** The claimRef a bound volume carries (reference.GetReference of the claim). */
 export function claimRefFor(claim: Readonly<PersistentVolumeClaim>): ObjectReference {

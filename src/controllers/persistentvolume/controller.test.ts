@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
 import { PersistentVolumeController } from './controller.js';
-import type { PersistentVolume, PersistentVolumeClaim } from './types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 
 function setup(): { t: TestContext; c: PersistentVolumeController } {
   const t = newTestContext();

@@ -8,7 +8,7 @@
 // a free volume on that node. k8ts's scheduler does not, so the claim sync does it once a
 // pod using the claim is bound to a node (selectNodeForConsumer).
 import { isInvalid, isNotFound } from '../../api/status.js';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../api/types/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
 import type { Clock, ControllerContext, EventRecorder } from '../../client/controller-types.js';
@@ -19,13 +19,7 @@ import { claimBoundTo, claimWithStatus, volumeBoundTo, volumeUnbound, volumeWith
 import { nodeInfoOf, podNodeName, scheduledConsumer, unscheduledConsumerNames, waitingForConsumer } from './consumers.js';
 import { findBestMatch, isVolumeBoundToClaim, volumeSatisfiesClaimProblem, type NodeInfo } from './matching.js';
 import { claimClassName, defaultClass, explicitClaimClassName, isDelayBinding } from './storage-class.js';
-import {
-  ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE,
-  ANN_STORAGE_PROVISIONER, NO_PROVISIONER, REASON_CLAIM_LOST, REASON_CLAIM_MISBOUND, REASON_EXTERNAL_PROVISIONING,
-  REASON_FAILED_BINDING, REASON_PROVISIONING_FAILED, REASON_VOLUME_FAILED_DELETE, REASON_VOLUME_FAILED_RECYCLE,
-  annotation, claimKeyOf, hasAnnotation, podClaimNames, type ClaimPhase, type ObjectReference,
-  type PersistentVolume, type PersistentVolumeClaim, type StorageClass, type VolumePhase,
-} from './types.js';
+import { ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, NO_PROVISIONER, REASON_CLAIM_LOST, REASON_CLAIM_MISBOUND, REASON_EXTERNAL_PROVISIONING, REASON_FAILED_BINDING, REASON_PROVISIONING_FAILED, REASON_VOLUME_FAILED_DELETE, REASON_VOLUME_FAILED_RECYCLE, annotation, claimKeyOf, hasAnnotation, podClaimNames, type ClaimPhase, type VolumePhase } from './types.js';
 
 export const CONTROLLER_NAME = 'persistentvolume-binder';
 /** The event source upstream's binder reports as. */
@@ -50,8 +44,8 @@ export class PersistentVolumeController {
   private readonly claims: Lister<PersistentVolumeClaim>;
   private readonly volumes: Lister<PersistentVolume>;
   private readonly classes: Lister<StorageClass>;
-  private readonly pods: Lister;
-  private readonly nodes: Lister;
+  private readonly pods: Lister<Pod>;
+  private readonly nodes: Lister<Node>;
   private readonly synced: Promise<unknown>;
   private readonly resyncMs: number;
   /** Claims (uid) whose retroactive default-class write the API server refused. */
@@ -65,8 +59,8 @@ export class PersistentVolumeController {
     const claimInf = ctx.informers.informerFor<PersistentVolumeClaim>(R.persistentvolumeclaims);
     const volumeInf = ctx.informers.informerFor<PersistentVolume>(R.persistentvolumes);
     const classInf = ctx.informers.informerFor<StorageClass>(R.storageclasses);
-    const podInf = ctx.informers.informerFor(R.pods);
-    const nodeInf = ctx.informers.informerFor(R.nodes);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
     podInf.addIndexer(POD_CLAIMS_INDEX, (p) => podClaimNames(p).map((n) => claimKeyOf(p.metadata.namespace, n)));
     this.claims = claimInf.lister;
     this.volumes = volumeInf.lister;
@@ -110,7 +104,7 @@ export class PersistentVolumeController {
       onAdd: () => this.enqueueUnboundClaims(),
       onUpdate: (o, n) => { if (isRealUpdate(o, n)) this.enqueueUnboundClaims(); },
     });
-    const onPod = (p: Readonly<KObject>): void => {
+    const onPod = (p: Readonly<Pod>): void => {
       for (const n of podClaimNames(p)) this.claimController.enqueue(claimKeyOf(p.metadata.namespace, n));
     };
     podInf.addEventHandler({

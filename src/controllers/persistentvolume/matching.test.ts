@@ -5,7 +5,8 @@ import {
   findBestMatch, isVolumeBoundToClaim, nodeSelectorTermMatches, volumeNodeAffinityAllows, volumeSatisfiesClaimProblem,
   type MatchOptions,
 } from './matching.js';
-import type { AccessMode, PersistentVolume, PersistentVolumeClaim } from './types.js';
+import type { AccessMode } from './types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 
 function pv(name: string, storage: string, extra: Partial<NonNullable<PersistentVolume['spec']>> = {}, more: { labels?: Record<string, string>; phase?: string } = {}): PersistentVolume {
   return deepFreeze({

@@ -14,10 +14,8 @@ import { compareQuantities, parseQuantity, type Quantity } from '../../api/quant
 import { labelSelectorFromMeta, matchesLabels, nodeSelectorTermMatches, type LabelSelector, type NodeInfo } from '../../api/selectors/index.js';
 
 export { nodeSelectorTermMatches };
-import {
-  volumeClassName, type AccessMode, type NodeSelectorRequirement, type NodeSelectorTerm, type PersistentVolume,
-  type PersistentVolumeClaim,
-} from './types.js';
+import { volumeClassName } from './types.js';
+import type { PersistentVolume, PersistentVolumeClaim } from '../../api/types/index.js';
 
 export type { NodeInfo };
 
@@ -41,7 +39,7 @@ export function isVolumeBoundToClaim(pv: Readonly<PersistentVolume>, claim: Read
 }
 
 /** Every mode the claim asks for is offered by the volume. */
-export function accessModesContain(offered: readonly AccessMode[] | undefined, requested: readonly AccessMode[] | undefined): boolean {
+export function accessModesContain(offered: readonly string[] | undefined, requested: readonly string[] | undefined): boolean {
   const have = new Set(offered ?? []);
   return (requested ?? []).every((m) => have.has(m));
 }

@@ -1,9 +1,7 @@
 // The shapes, annotations and event reasons of PersistentVolumes, PersistentVolumeClaims and
 // StorageClasses, as far as the binder and the provisioners read or write them. Annotation
 // keys and event reasons are the upstream ones: clients (kubectl describe) show them.
-import type { KObject } from '../../api/types/index.js';
-import type { LabelSelectorMeta } from '../../api/selectors/index.js';
-import type { NodeSelectorTerm } from '../../api/selectors/index.js';
+import type { KObject, PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/types/index.js';
 import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS, LABEL_HOSTNAME } from '../../api/well-known.js';
 export { LABEL_HOSTNAME } from '../../api/well-known.js';
 
@@ -40,81 +38,11 @@ export const REASON_CLAIM_MISBOUND = 'ClaimMisbound';
 export const REASON_VOLUME_FAILED_DELETE = 'VolumeFailedDelete';
 export const REASON_VOLUME_FAILED_RECYCLE = 'VolumeFailedRecycle';
 
-// ---- shapes ------------------------------------------------------------------------------
+// ---- value sets ------------------------------------------------------------------------
 
 export type AccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
 export type VolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
 export type ClaimPhase = 'Pending' | 'Bound' | 'Lost';
-export type ReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
-export type VolumeBindingMode = 'Immediate' | 'WaitForFirstConsumer';
-
-export interface ObjectReference {
-  apiVersion?: string;
-  kind?: string;
-  namespace?: string;
-  name?: string;
-  uid?: string;
-  resourceVersion?: string;
-}
-
-export type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/selectors/index.js';
-
-export interface PersistentVolumeSpec {
-  capacity?: { storage?: string };
-  accessModes?: AccessMode[];
-  claimRef?: ObjectReference | null;
-  persistentVolumeReclaimPolicy?: ReclaimPolicy;
-  storageClassName?: string;
-  volumeMode?: 'Filesystem' | 'Block';
-  nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } | null } | null;
-  hostPath?: { path: string; type?: string };
-  local?: { path: string; fsType?: string };
-  mountOptions?: string[];
-  [source: string]: unknown;
-}
-
-export interface PersistentVolumeStatus {
-  phase?: VolumePhase;
-  message?: string;
-  reason?: string;
-  lastPhaseTransitionTime?: string;
-}
-
-export interface PersistentVolume extends KObject {
-  spec?: PersistentVolumeSpec;
-  status?: PersistentVolumeStatus;
-}
-
-export interface PersistentVolumeClaimSpec {
-  accessModes?: AccessMode[];
-  selector?: LabelSelectorMeta | null;
-  resources?: { requests?: { storage?: string }; limits?: { storage?: string } };
-  volumeName?: string;
-  storageClassName?: string | null;
-  volumeMode?: 'Filesystem' | 'Block';
-  [field: string]: unknown;
-}
-
-export interface PersistentVolumeClaimStatus {
-  phase?: ClaimPhase;
-  accessModes?: AccessMode[];
-  capacity?: { storage?: string };
-  [field: string]: unknown;
-}
-
-export interface PersistentVolumeClaim extends KObject {
-  spec?: PersistentVolumeClaimSpec;
-  status?: PersistentVolumeClaimStatus;
-}
-
-export interface StorageClass extends KObject {
-  provisioner?: string;
-  parameters?: Record<string, string>;
-  reclaimPolicy?: 'Retain' | 'Delete';
-  volumeBindingMode?: VolumeBindingMode;
-  mountOptions?: string[];
-  allowVolumeExpansion?: boolean;
-}
 
 // ---- small accessors ---------------------------------------------------------------------
 
@@ -142,10 +70,8 @@ export function claimProvisioner(claim: Readonly<PersistentVolumeClaim>): string
 }
 
 /** Names of the claims a pod mounts, including generic ephemeral volumes (`<pod>-<volume>`). */
-export function podClaimNames(pod: Readonly<KObject>): string[] {
-  const volumes = ((pod.spec as { volumes?: unknown } | undefined)?.volumes ?? []) as {
-    name?: string; persistentVolumeClaim?: { claimName?: string }; ephemeral?: unknown;
-  }[];
+export function podClaimNames(pod: Readonly<Pod>): string[] {
+  const volumes = pod.spec?.volumes ?? [];
   if (!Array.isArray(volumes)) return [];
   const out: string[] = [];
   for (const v of volumes) {

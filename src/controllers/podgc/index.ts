@@ -2,7 +2,7 @@
 // cache (key `podgc`, requeued every gcCheckPeriodMs) computes a plan (plan.ts) and
 // force-deletes (grace period 0) what it names. Pods that are not terminal get the
 // DisruptionTarget condition and phase Failed first, as upstream does.
-import type { KObject } from '../../api/types/index.js';
+import type { Node, Pod } from '../../api/types/index.js';
 import { conditionsOf, isPodTerminal, setCondition } from '../../api/pod-util.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';
@@ -38,8 +38,8 @@ export class PodGCController {
   readonly controller: Controller;
   private readonly client: ApiClient;
   private readonly clock: Clock;
-  private readonly pods: Lister;
-  private readonly nodes: Lister;
+  private readonly pods: Lister<Pod>;
+  private readonly nodes: Lister<Node>;
   /** Node name → when we first saw pods bound to it while it was missing. */
   private readonly missingSince = new Map<string, number>();
   private readonly threshold: number;
@@ -52,8 +52,8 @@ export class PodGCController {
     this.threshold = opts.terminatedPodGCThreshold ?? DEFAULT_TERMINATED_POD_GC_THRESHOLD;
     this.period = opts.gcCheckPeriodMs ?? 20_000;
     this.quarantine = opts.quarantineMs ?? 40_000;
-    const podInf = ctx.informers.informerFor(R.pods);
-    const nodeInf = ctx.informers.informerFor(R.nodes);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const nodeInf = ctx.informers.informerFor<Node>(R.nodes);
     this.pods = podInf.lister;
     this.nodes = nodeInf.lister;
     this.controller = new Controller({ name: 'podgc', signal: ctx.signal, clock: ctx.clock, waitFor: [podInf, nodeInf], reconcile: () => this.gc() });
@@ -83,9 +83,10 @@ export class PodGCController {
     }
   }
 
-  private async nodeReallyGone(pod: Readonly<KObject>): Promise<boolean> {
+  /** `pod` is orphaned: bound to a node (planPodGC only says so of pods with spec.nodeName). */
+  private async nodeReallyGone(pod: Readonly<Pod>): Promise<boolean> {
     try {
-      await this.client.get(R.nodes, undefined, (pod.spec as { nodeName: string }).nodeName);
+      await this.client.get(R.nodes, undefined, pod.spec!.nodeName!);
       return false;
     } catch (err) {
       if (isNotFound(err)) return true;

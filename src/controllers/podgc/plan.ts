@@ -5,7 +5,7 @@
 // - terminating pods without a node;
 // - terminating pods on nodes that are not Ready, once out-of-service tainted or once their
 //   deletion grace period has passed (the kubelet there will never confirm).
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Node, Pod } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
 import { TAINT_EFFECT_NO_EXECUTE, type Taint } from '../../api/taints.js';
 import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
@@ -15,30 +15,30 @@ export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 12_500;
 export type GcReason = 'terminated' | 'orphaned' | 'unscheduledTerminating' | 'terminatingOnNotReadyNode';
 
 export interface GcAction {
-  pod: Readonly<KObject>;
+  pod: Readonly<Pod>;
   reason: GcReason;
 }
 
-function nodeName(pod: Readonly<KObject>): string | undefined {
-  return (pod.spec as { nodeName?: string } | undefined)?.nodeName || undefined;
+function nodeName(pod: Readonly<Pod>): string | undefined {
+  return pod.spec?.nodeName || undefined;
 }
 
 function created(o: Readonly<KObject>): number {
   return Date.parse(o.metadata.creationTimestamp ?? '') || 0;
 }
 
-function isNodeReady(node: Readonly<KObject>): boolean {
+function isNodeReady(node: Readonly<Node>): boolean {
   return getCondition(node, 'Ready')?.status === 'True';
 }
 
-function hasOutOfServiceTaint(node: Readonly<KObject>): boolean {
-  return ((node.spec as { taints?: Taint[] } | undefined)?.taints ?? [])
+function hasOutOfServiceTaint(node: Readonly<Node>): boolean {
+  return (node.spec?.taints ?? [])
     .some((t) => t.key === TAINT_NODE_OUT_OF_SERVICE && t.effect === TAINT_EFFECT_NO_EXECUTE);
 }
 
 export interface PlanInput {
-  pods: readonly Readonly<KObject>[];
-  nodeByName: (name: string) => Readonly<KObject> | undefined;
+  pods: readonly Readonly<Pod>[];
+  nodeByName: (name: string) => Readonly<Node> | undefined;
   /** Names of nodes missing long enough (quarantine) to treat their pods as orphans. */
   isNodeGone: (name: string) => boolean;
   threshold: number;
@@ -47,8 +47,8 @@ export interface PlanInput {
 
 export function planPodGC(input: PlanInput): GcAction[] {
   const out: GcAction[] = [];
-  const taken = new Set<Readonly<KObject>>();
-  const add = (pod: Readonly<KObject>, reason: GcReason): void => {
+  const taken = new Set<Readonly<Pod>>();
+  const add = (pod: Readonly<Pod>, reason: GcReason): void => {
     if (taken.has(pod)) return;
     taken.add(pod);
     out.push({ pod, reason });

@@ -4,7 +4,7 @@ import { rfc3339 } from '../../util/time.js';
 import { EVERYTHING, labelSelectorFromMeta } from '../../api/selectors/index.js';
 import { calculateStatus, nextAvailabilityCheck, podFromTemplate, slowStartBatch, statusToWrite } from './desired.js';
 import { claimDecision } from './claim.js';
-import type { Pod, ReplicaSet } from './types.js';
+import type { Pod, ReplicaSet, PodSpec } from '../../api/types/index.js';
 
 const NOW = Date.UTC(2024, 0, 1, 12);
 
@@ -18,7 +18,7 @@ function rs(o: Partial<ReplicaSet['spec']> = {}, status?: ReplicaSet['status']):
 }
 
 function pod(name: string, labels: Record<string, string>, readyAgoS?: number): Pod {
-  const p: Pod = { metadata: { name, namespace: 'ns', uid: name, labels }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } };
+  const p: Pod = { metadata: { name, namespace: 'ns', uid: name, labels }, spec: { nodeName: 'n1' } as PodSpec, status: { phase: 'Running' } };
   if (readyAgoS !== undefined) p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: rfc3339(NOW - readyAgoS * 1000) }];
   return p;
 }

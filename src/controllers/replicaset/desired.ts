@@ -1,12 +1,11 @@
 // Pure desired-state computations of the ReplicaSet controller: the pod a ReplicaSet
 // creates, the status it reports, and when to look again for pods becoming available.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Pod, PodSpec, PodTemplateSpec, ReplicaSet, ReplicaSetStatus } from '../../api/types/index.js';
 import type { Condition } from '../../api/pod-util.js';
 import { getCondition, isPodAvailable, isPodReady, newControllerRef, podAvailableAt } from '../../api/pod-util.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
-import type { Pod, ReplicaSet, ReplicaSetStatus } from './types.js';
 import { REPLICASET_API_VERSION, REPLICASET_KIND, specReplicas } from './types.js';
 
 /** Most pods created or deleted by one reconcile (upstream BurstReplicas). */
@@ -26,7 +25,7 @@ export const CONDITION_REPLICA_FAILURE = 'ReplicaFailure';
  * finalizers and spec, and a controller ownerReference (blockOwnerDeletion).
  */
 export function podFromTemplate(rs: Readonly<ReplicaSet>): Pod {
-  const tmpl = rs.spec?.template ?? {};
+  const tmpl: Partial<PodTemplateSpec> = rs.spec?.template ?? {};
   const meta: Pod['metadata'] = {
     generateName: `${rs.metadata.name}-`,
     namespace: rs.metadata.namespace,
@@ -35,7 +34,9 @@ export function podFromTemplate(rs: Readonly<ReplicaSet>): Pod {
   if (tmpl.metadata?.labels) meta.labels = { ...tmpl.metadata.labels };
   if (tmpl.metadata?.annotations) meta.annotations = { ...tmpl.metadata.annotations };
   if (tmpl.metadata?.finalizers?.length) meta.finalizers = [...tmpl.metadata.finalizers];
-  return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: clone(tmpl.spec ?? {}) };
+  // A template without a spec gives `spec: {}` as before: the API server, not this
+  // controller, rejects the pod for its missing containers.
+  return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: clone(tmpl.spec ?? ({} as PodSpec)) };
 }
 
 /**

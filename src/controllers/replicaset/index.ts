@@ -18,7 +18,6 @@ export {
   BURST_REPLICAS, SLOW_START_INITIAL_BATCH_SIZE, REASON_SUCCESSFUL_CREATE, REASON_FAILED_CREATE, REASON_SUCCESSFUL_DELETE,
   REASON_FAILED_DELETE, CONDITION_REPLICA_FAILURE,
 } from './desired.js';
-export {
-  specReplicas, podKey, REPLICASET_API_VERSION, REPLICASET_KIND,
-  type Pod, type ReplicaSet, type ReplicaSetSpec, type ReplicaSetStatus, type PodTemplateSpec, type ContainerStatus,
-} from './types.js';
+export { specReplicas, podKey, REPLICASET_API_VERSION, REPLICASET_KIND } from './types.js';
+// deployment/hash.ts still names the template type through this surface; the type is the model's.
+export type { PodTemplateSpec } from '../../api/types/index.js';

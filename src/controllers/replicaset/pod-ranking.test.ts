@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rfc3339 } from '../../util/time.js';
 import { podDeletionCost, podsToDelete } from './pod-ranking.js';
-import type { Pod } from './types.js';
+import type { ContainerStatus, Pod, PodSpec } from '../../api/types/index.js';
 
 const NOW = Date.UTC(2024, 0, 1, 12);
 
 function pod(name: string, o: { node?: string; phase?: string; readyAgo?: number; restarts?: number; createdAgo?: number; cost?: string } = {}): Pod {
   const p: Pod = {
     metadata: { name, namespace: 'ns', uid: `uid-${name}`, creationTimestamp: rfc3339(NOW - (o.createdAgo ?? 3600) * 1000) },
-    spec: o.node ? { nodeName: o.node } : {},
-    status: { phase: o.phase ?? 'Running', containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0 }] },
+    spec: (o.node ? { nodeName: o.node } : {}) as PodSpec,
+    status: { phase: o.phase ?? 'Running', containerStatuses: [{ name: 'c', restartCount: o.restarts ?? 0 } as ContainerStatus] },
   };
   if (o.readyAgo !== undefined) p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: rfc3339(NOW - o.readyAgo * 1000) }];
   if (o.cost !== undefined) p.metadata.annotations = { 'controller.kubernetes.io/pod-deletion-cost': o.cost };

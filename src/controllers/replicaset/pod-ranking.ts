@@ -11,7 +11,7 @@
 //   7. more container restarts  before fewer
 //   8. created more recently first, in log2 buckets of age, ties by uid
 import { getCondition, isPodActive, isPodReady } from '../../api/pod-util.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../../api/types/index.js';
 
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 

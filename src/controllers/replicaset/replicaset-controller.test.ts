@@ -6,7 +6,7 @@ import { R } from '../../client/resources.js';
 import { FakeApiClient, FakeInformerFactory, FakeRecorder, fakeClock, newTestContext, waitForIdle } from '../../client/testing/index.js';
 import type { ControllerContext } from '../../client/controller-types.js';
 import { ReplicaSetController } from './replicaset-controller.js';
-import type { Pod, ReplicaSet } from './types.js';
+import type { Pod, ReplicaSet, PodSpec } from '../../api/types/index.js';
 
 function rsObj(replicas: number, extra: Partial<ReplicaSet['spec']> = {}): ReplicaSet {
   return {
@@ -18,7 +18,7 @@ function rsObj(replicas: number, extra: Partial<ReplicaSet['spec']> = {}): Repli
 const OWNER = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }];
 
 function podObj(name: string, o: { owned?: boolean; labels?: Record<string, string>; node?: string; phase?: string; readyAt?: number; deleting?: boolean } = {}): Pod {
-  const p: Pod = { metadata: { name, namespace: 'ns', labels: o.labels ?? { app: 'web' } }, spec: { nodeName: o.node }, status: { phase: o.phase ?? 'Running' } };
+  const p: Pod = { metadata: { name, namespace: 'ns', labels: o.labels ?? { app: 'web' } }, spec: { nodeName: o.node } as PodSpec, status: { phase: o.phase ?? 'Running' } };
   if (o.owned !== false) p.metadata.ownerReferences = OWNER;
   if (o.readyAt !== undefined) p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: rfc3339(o.readyAt) }];
   if (o.deleting) p.metadata.deletionTimestamp = rfc3339(0);

@@ -5,7 +5,7 @@
 //   reconcile(ns/name):
 //     lister RS ─▶ active pods in ns ─▶ claim (adopt/release) ─▶ expectations satisfied?
 //       ─▶ create (slow start) or delete (ranked) the difference ─▶ status via /status
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Pod, ReplicaSet } from '../../api/types/index.js';
 import { controllerRef, isPodActive, isPodReady } from '../../api/pod-util.js';
 import { isConflict, isNotFound, isStatusError } from '../../api/status.js';
 import { isEverything, isNothing, labelSelectorFromMeta, matchesLabels, type LabelSelector } from '../../api/selectors/index.js';
@@ -24,7 +24,7 @@ import {
   REASON_FAILED_DELETE, REASON_SUCCESSFUL_CREATE, REASON_SUCCESSFUL_DELETE, releasePatch, SLOW_START_INITIAL_BATCH_SIZE,
   slowStartBatch, statusToWrite,
 } from './desired.js';
-import { podKey, REPLICASET_API_VERSION, REPLICASET_KIND, specReplicas, type Pod, type ReplicaSet } from './types.js';
+import { podKey, REPLICASET_API_VERSION, REPLICASET_KIND, specReplicas } from './types.js';
 
 export const REPLICASET_CONTROLLER_NAME = 'replicaset-controller';
 /** Index of ReplicaSets by the uid of their controller (for "related pods" on scale-down). */

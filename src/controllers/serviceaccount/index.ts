@@ -2,7 +2,7 @@
 // active namespace has a `default` ServiceAccount and, when the cluster CA is known, a
 // `kube-root-ca.crt` ConfigMap holding it. Both are recreated if deleted; the ConfigMap is
 // put back if edited. Namespaces being deleted are left alone. Keys are namespace names.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, Namespace } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { deepEqual } from '../../util/json.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
@@ -41,13 +41,13 @@ function isNamespaceGoingAway(err: unknown): boolean {
 export class ServiceAccountsController {
   readonly controller: Controller;
   private readonly client: ApiClient;
-  private readonly namespaces: Lister;
+  private readonly namespaces: Lister<Namespace>;
   private readonly serviceAccounts: Lister;
   private readonly configMaps?: Lister;
 
   constructor(ctx: ControllerContext, private readonly opts: ServiceAccountOptions = {}) {
     this.client = ctx.client;
-    const nsInf = ctx.informers.informerFor(R.namespaces);
+    const nsInf = ctx.informers.informerFor<Namespace>(R.namespaces);
     const saInf = ctx.informers.informerFor(R.serviceaccounts);
     this.namespaces = nsInf.lister;
     this.serviceAccounts = saInf.lister;
@@ -85,7 +85,7 @@ export class ServiceAccountsController {
   async reconcile(namespace: string): Promise<void> {
     const ns = this.namespaces.get(undefined, namespace);
     if (!ns || ns.metadata.deletionTimestamp) return;
-    if ((ns.status as { phase?: string } | undefined)?.phase === 'Terminating') return;
+    if (ns.status?.phase === 'Terminating') return;
     if (!this.serviceAccounts.get(namespace, DEFAULT_SERVICE_ACCOUNT)) {
       await this.create(R.serviceaccounts, namespace, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace } });
     }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, StatefulSet } from '../../api/types/index.js';
 import { R } from '../../client/resources.js';
 import { newTestContext, type TestContext } from '../../client/testing/index.js';
-import { StatefulSetController, type StatefulSet } from './index.js';
+import { StatefulSetController } from './index.js';
 
 function seedSet(t: TestContext, replicas: number, image = 'nginx:1'): StatefulSet {
   return t.client.seed<StatefulSet>(R.statefulsets, {
@@ -67,7 +67,7 @@ test('a template change rolls pods from the highest ordinal and records a new re
   seedSet(t, 2);
   for (let i = 0; i < 3; i++) { await c.reconcile('default/web'); await runPods(t); }
   const set = t.client.object<StatefulSet>(R.statefulsets, 'default', 'web')!;
-  const template = { ...set.spec.template!, spec: { containers: [{ name: 'nginx', image: 'nginx:2' }] } };
+  const template = { ...set.spec!.template, spec: { containers: [{ name: 'nginx', image: 'nginx:2' }] } };
   t.client.seed(R.statefulsets, { ...set, spec: { ...set.spec, template } });
   await c.reconcile('default/web');
   assert.deepEqual(podNames(t), ['web-0'], 'web-1 deleted first');

@@ -1,7 +1,7 @@
 // The StatefulSet controller: keeps `<set>-0 ... <set>-(n-1)` in existence with stable
 // identities and storage, in order when the policy asks for it, and rolls them to new
 // template revisions recorded as ControllerRevisions. See plan.ts for the rules.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, PersistentVolumeClaim, Pod, StatefulSet } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
@@ -18,7 +18,7 @@ import {
 } from '../history/index.js';
 import {
   claimsFor, desiredClaimOwnerRefs, identityLabelPatch, newStatefulSetPod, ordinalOf, podRevision, replicasOf, specOf,
-  STATEFULSET_API_VERSION, STATEFULSET_KIND, type StatefulSet,
+  STATEFULSET_API_VERSION, STATEFULSET_KIND,
 } from './identity.js';
 import { computeStatus, planStatefulSet, type StatefulSetAction } from './plan.js';
 import { BugError } from '../../util/bug-error.js';
@@ -38,9 +38,9 @@ export class StatefulSetController {
   readonly controller: Controller;
   private readonly client: ApiClient;
   private readonly sets: Lister<StatefulSet>;
-  private readonly pods: Lister;
-  private readonly revisions: Lister;
-  private readonly claims: Lister;
+  private readonly pods: Lister<Pod>;
+  private readonly revisions: Lister<ControllerRevision>;
+  private readonly claims: Lister<PersistentVolumeClaim>;
   private readonly recorder: EventRecorder;
   private readonly now: () => number;
 
@@ -49,9 +49,9 @@ export class StatefulSetController {
     this.recorder = ctx.recorder(CONTROLLER_NAME);
     this.now = () => ctx.clock.now();
     const setInf = ctx.informers.informerFor<StatefulSet>(R.statefulsets);
-    const podInf = ctx.informers.informerFor(R.pods);
-    const revInf = ctx.informers.informerFor(R.controllerrevisions);
-    const pvcInf = ctx.informers.informerFor(R.persistentvolumeclaims);
+    const podInf = ctx.informers.informerFor<Pod>(R.pods);
+    const revInf = ctx.informers.informerFor<ControllerRevision>(R.controllerrevisions);
+    const pvcInf = ctx.informers.informerFor<PersistentVolumeClaim>(R.persistentvolumeclaims);
     this.sets = setInf.lister;
     this.pods = podInf.lister;
     this.revisions = revInf.lister;

@@ -1,10 +1,11 @@
 // A StatefulSet pod's identity (upstream stateful_set_utils.go): its name `<set>-<ordinal>`,
 // the labels that pin it to its ordinal and revision, its hostname/subdomain, and the
 // PersistentVolumeClaims `<claim>-<set>-<ordinal>` mounted in place of template volumes.
-import type { KObject, OwnerReference } from '../../api/types/index.js';
+import type {
+  KObject, OwnerReference, PersistentVolumeClaim, Pod, PodSpec, PodTemplateSpec, StatefulSet, StatefulSetSpec,
+} from '../../api/types/index.js';
 import { newControllerRef, podPhase, getCondition } from '../../api/pod-util.js';
 import { clone } from '../../util/json.js';
-import type { LabelSelectorMeta } from '../../api/selectors/index.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../history/index.js';
 
 export const STATEFULSET_POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -13,44 +14,8 @@ export const STATEFULSET_REVISION_LABEL = CONTROLLER_REVISION_HASH_LABEL;
 export const STATEFULSET_API_VERSION = 'apps/v1';
 export const STATEFULSET_KIND = 'StatefulSet';
 
-export interface VolumeClaimTemplate {
-  metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: Record<string, unknown>;
-}
-
-export interface StatefulSetSpec {
-  replicas?: number;
-  selector?: LabelSelectorMeta;
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] }; spec?: Record<string, unknown> };
-  serviceName?: string;
-  podManagementPolicy?: 'OrderedReady' | 'Parallel';
-  updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: number | string } };
-  revisionHistoryLimit?: number;
-  minReadySeconds?: number;
-  volumeClaimTemplates?: VolumeClaimTemplate[];
-  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: 'Retain' | 'Delete'; whenScaled?: 'Retain' | 'Delete' };
-  ordinals?: { start?: number };
-}
-
-export interface StatefulSetStatus {
-  observedGeneration?: number;
-  replicas: number;
-  readyReplicas?: number;
-  currentReplicas?: number;
-  updatedReplicas?: number;
-  availableReplicas: number;
-  currentRevision?: string;
-  updateRevision?: string;
-  collisionCount?: number;
-  conditions?: unknown[];
-}
-
-export interface StatefulSet extends KObject {
-  spec: StatefulSetSpec;
-  status?: StatefulSetStatus;
-}
-
-export const specOf = (set: Readonly<StatefulSet>): StatefulSetSpec => set.spec ?? {};
+/** The set's spec; {} when absent (the model makes spec optional, as Go's omitempty). */
+export const specOf = (set: Readonly<StatefulSet>): Partial<StatefulSetSpec> => set.spec ?? {};
 export const replicasOf = (set: Readonly<StatefulSet>): number => specOf(set).replicas ?? 1;
 export const startOrdinal = (set: Readonly<StatefulSet>): number => specOf(set).ordinals?.start ?? 0;
 /** Ordinals the set should have: [start, start + replicas). */
@@ -60,7 +25,7 @@ export const inOrdinalRange = (set: Readonly<StatefulSet>, ord: number): boolean
 export const podName = (set: Readonly<StatefulSet>, ordinal: number): string => `${set.metadata.name}-${ordinal}`;
 
 /** The ordinal in `<set>-<ordinal>`, or -1 when the name does not belong to the set. */
-export function ordinalOf(set: Readonly<StatefulSet>, pod: Readonly<KObject>): number {
+export function ordinalOf(set: Readonly<StatefulSet>, pod: Readonly<Pod>): number {
   const prefix = `${set.metadata.name}-`;
   const name = pod.metadata.name ?? '';
   if (!name.startsWith(prefix)) return -1;
@@ -68,19 +33,19 @@ export function ordinalOf(set: Readonly<StatefulSet>, pod: Readonly<KObject>): n
   return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : -1;
 }
 
-export const podRevision = (pod: Readonly<KObject>): string => pod.metadata.labels?.[STATEFULSET_REVISION_LABEL] ?? '';
+export const podRevision = (pod: Readonly<Pod>): string => pod.metadata.labels?.[STATEFULSET_REVISION_LABEL] ?? '';
 
 /** Phase set by the API server: the pod exists (upstream isCreated). */
-export const isCreated = (pod: Readonly<KObject>): boolean => podPhase(pod) !== '';
-export const isTerminating = (pod: Readonly<KObject>): boolean => !!pod.metadata.deletionTimestamp;
-export const isFailed = (pod: Readonly<KObject>): boolean => podPhase(pod) === 'Failed';
-export const isSucceeded = (pod: Readonly<KObject>): boolean => podPhase(pod) === 'Succeeded';
-export const isRunningAndReady = (pod: Readonly<KObject>): boolean =>
+export const isCreated = (pod: Readonly<Pod>): boolean => podPhase(pod) !== '';
+export const isTerminating = (pod: Readonly<Pod>): boolean => !!pod.metadata.deletionTimestamp;
+export const isFailed = (pod: Readonly<Pod>): boolean => podPhase(pod) === 'Failed';
+export const isSucceeded = (pod: Readonly<Pod>): boolean => podPhase(pod) === 'Succeeded';
+export const isRunningAndReady = (pod: Readonly<Pod>): boolean =>
   podPhase(pod) === 'Running' && getCondition(pod, 'Ready')?.status === 'True';
 /** Running, Ready and not being deleted. */
-export const isHealthy = (pod: Readonly<KObject>): boolean => isRunningAndReady(pod) && !isTerminating(pod);
+export const isHealthy = (pod: Readonly<Pod>): boolean => isRunningAndReady(pod) && !isTerminating(pod);
 
-export function isRunningAndAvailable(pod: Readonly<KObject>, minReadySeconds: number, now: number): boolean {
+export function isRunningAndAvailable(pod: Readonly<Pod>, minReadySeconds: number, now: number): boolean {
   if (!isRunningAndReady(pod)) return false;
   if (!minReadySeconds) return true;
   const t = Date.parse(getCondition(pod, 'Ready')?.lastTransitionTime ?? '');
@@ -88,29 +53,27 @@ export function isRunningAndAvailable(pod: Readonly<KObject>, minReadySeconds: n
 }
 
 /** `<claim>-<set>-<ordinal>`. */
-export const claimName = (set: Readonly<StatefulSet>, template: VolumeClaimTemplate, ordinal: number): string =>
+export const claimName = (set: Readonly<StatefulSet>, template: Readonly<PersistentVolumeClaim>, ordinal: number): string =>
   `${template.metadata?.name ?? ''}-${set.metadata.name}-${ordinal}`;
 
 /** The PVCs the pod at `ordinal` needs, keyed by template (volume) name. */
-export function claimsFor(set: Readonly<StatefulSet>, ordinal: number): Map<string, KObject> {
-  const out = new Map<string, KObject>();
+export function claimsFor(set: Readonly<StatefulSet>, ordinal: number): Map<string, PersistentVolumeClaim> {
+  const out = new Map<string, PersistentVolumeClaim>();
   const selectorLabels = specOf(set).selector?.matchLabels ?? {};
   for (const t of specOf(set).volumeClaimTemplates ?? []) {
     const name = claimName(set, t, ordinal);
-    const meta: KObject['metadata'] = { name, namespace: set.metadata.namespace, labels: { ...(t.metadata?.labels ?? {}), ...selectorLabels } };
+    const meta: PersistentVolumeClaim['metadata'] = { name, namespace: set.metadata.namespace, labels: { ...(t.metadata?.labels ?? {}), ...selectorLabels } };
     if (t.metadata?.annotations) meta.annotations = { ...t.metadata.annotations };
     out.set(t.metadata?.name ?? '', { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: meta, spec: clone(t.spec ?? {}) });
   }
   return out;
 }
 
-type PodSpecLike = { volumes?: { name: string; [k: string]: unknown }[]; hostname?: string; subdomain?: string; [k: string]: unknown };
-
 /** A new pod for `ordinal` from `template` (the template of the revision it belongs to). */
-export function newStatefulSetPod(set: Readonly<StatefulSet>, template: Readonly<NonNullable<StatefulSetSpec['template']>>, ordinal: number, revision: string): KObject {
+export function newStatefulSetPod(set: Readonly<StatefulSet>, template: Readonly<Partial<PodTemplateSpec>>, ordinal: number, revision: string): Pod {
   const tm = template.metadata ?? {};
   const name = podName(set, ordinal);
-  const meta: KObject['metadata'] = {
+  const meta: Pod['metadata'] = {
     name,
     generateName: `${set.metadata.name}-`,
     namespace: set.metadata.namespace,
@@ -119,7 +82,8 @@ export function newStatefulSetPod(set: Readonly<StatefulSet>, template: Readonly
   };
   if (tm.annotations) meta.annotations = { ...tm.annotations };
   if (tm.finalizers) meta.finalizers = [...tm.finalizers];
-  const spec = clone(template.spec ?? {}) as PodSpecLike;
+  // A template without a spec gives a pod spec without containers, as before: the API server rejects it.
+  const spec = clone(template.spec ?? ({} as PodSpec));
   spec.hostname = name;
   if (specOf(set).serviceName) spec.subdomain = specOf(set).serviceName;
   const claims = claimsFor(set, ordinal);
@@ -132,10 +96,10 @@ export function newStatefulSetPod(set: Readonly<StatefulSet>, template: Readonly
 }
 
 /** The name, labels and hostname that pin the pod to its ordinal are in place (upstream identityMatches). */
-export function identityMatches(set: Readonly<StatefulSet>, pod: Readonly<KObject>): boolean {
+export function identityMatches(set: Readonly<StatefulSet>, pod: Readonly<Pod>): boolean {
   const ord = ordinalOf(set, pod);
   const labels = pod.metadata.labels ?? {};
-  const spec = (pod.spec ?? {}) as PodSpecLike;
+  const spec: Partial<PodSpec> = pod.spec ?? {};
   return ord >= 0
     && pod.metadata.namespace === set.metadata.namespace
     && labels[STATEFULSET_POD_NAME_LABEL] === pod.metadata.name
@@ -145,19 +109,19 @@ export function identityMatches(set: Readonly<StatefulSet>, pod: Readonly<KObjec
 }
 
 /** Every claim template is mounted from its `<claim>-<set>-<ordinal>` PVC (upstream storageMatches). */
-export function storageMatches(set: Readonly<StatefulSet>, pod: Readonly<KObject>): boolean {
+export function storageMatches(set: Readonly<StatefulSet>, pod: Readonly<Pod>): boolean {
   const ord = ordinalOf(set, pod);
   if (ord < 0) return false;
-  const volumes = ((pod.spec ?? {}) as PodSpecLike).volumes ?? [];
+  const volumes = pod.spec?.volumes ?? [];
   for (const [vol, pvc] of claimsFor(set, ord)) {
-    const v = volumes.find((x) => x.name === vol) as { persistentVolumeClaim?: { claimName?: string } } | undefined;
+    const v = volumes.find((x) => x.name === vol);
     if (v?.persistentVolumeClaim?.claimName !== pvc.metadata.name) return false;
   }
   return true;
 }
 
 /** Labels to add to an existing pod to restore its identity (only labels can change on a live pod). */
-export function identityLabelPatch(set: Readonly<StatefulSet>, pod: Readonly<KObject>): Record<string, string> | undefined {
+export function identityLabelPatch(set: Readonly<StatefulSet>, pod: Readonly<Pod>): Record<string, string> | undefined {
   const ord = ordinalOf(set, pod);
   const labels = pod.metadata.labels ?? {};
   const want: Record<string, string> = { [STATEFULSET_POD_NAME_LABEL]: pod.metadata.name ?? '', [POD_INDEX_LABEL]: String(ord) };
@@ -171,7 +135,7 @@ export function identityLabelPatch(set: Readonly<StatefulSet>, pod: Readonly<KOb
  * updateClaimOwnerRefForSetAndPod): whenDeleted=Delete → owned by the set; whenScaled=Delete
  * → owned by the pod once the pod's ordinal is out of range. Other owners are kept.
  */
-export function desiredClaimOwnerRefs(claim: Readonly<KObject>, set: Readonly<StatefulSet>, pod: Readonly<KObject> | undefined, ordinal: number): OwnerReference[] {
+export function desiredClaimOwnerRefs(claim: Readonly<KObject>, set: Readonly<StatefulSet>, pod: Readonly<Pod> | undefined, ordinal: number): OwnerReference[] {
   const policy = specOf(set).persistentVolumeClaimRetentionPolicy ?? {};
   const whenDeleted = policy.whenDeleted ?? 'Retain';
   const whenScaled = policy.whenScaled ?? 'Retain';

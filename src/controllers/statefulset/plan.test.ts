@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, StatefulSet } from '../../api/types/index.js';
 import {
   claimsFor, computeStatus, desiredClaimOwnerRefs, newStatefulSetPod, planStatefulSet, POD_INDEX_LABEL,
-  STATEFULSET_POD_NAME_LABEL, type StatefulSet, type StatefulSetAction,
+  STATEFULSET_POD_NAME_LABEL, type StatefulSetAction,
 } from './index.js';
 
 const NOW = Date.UTC(2024, 0, 1);

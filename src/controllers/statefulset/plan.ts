@@ -9,12 +9,11 @@
 //      other pods are healthy (or the target is itself the first unhealthy pod).
 //   4. RollingUpdate: from the highest ordinal down to the partition, delete the first pod
 //      not at the update revision; stop at any unhealthy pod. OnDelete: nothing.
-import type { KObject } from '../../api/types/index.js';
+import type { KObject, StatefulSet, StatefulSetStatus } from '../../api/types/index.js';
 import { dropZero } from '../history/index.js';
 import {
   identityMatches, isCreated, isFailed, isHealthy, isRunningAndAvailable, isRunningAndReady, isSucceeded, isTerminating,
   ordinalOf, podRevision, replicasOf, specOf, startOrdinal, storageMatches,
-  type StatefulSet, type StatefulSetStatus,
 } from './identity.js';
 
 export type DeleteReason = 'failed' | 'succeeded' | 'condemned' | 'update';

@@ -3,7 +3,7 @@
 // to the pod) and are refreshed once 80% of their lifetime has passed, as upstream's token
 // manager does; the pod's periodic resync re-runs setUp, which notices.
 import { R } from '../../client/resources.js';
-import type { Pod, Volume } from '../../api/types/index.js';
+import type { Pod, TokenRequest, Volume } from '../../api/types/index.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import { addKeyFiles, configMapData, secretData } from './key-payload.js';
 import { addDownwardFiles } from './downward-api.js';
@@ -18,10 +18,6 @@ interface CachedToken {
   token: string;
   issuedAt: number;
   expiresAt: number;
-}
-
-interface TokenRequestStatus {
-  status?: { token?: string; expirationTimestamp?: string };
 }
 
 export class ProjectedPlugin implements VolumePlugin {
@@ -72,9 +68,9 @@ export class ProjectedPlugin implements VolumePlugin {
     const cached = this.tokens.get(key);
     if (cached && now < cached.issuedAt + REFRESH_FRACTION * (cached.expiresAt - cached.issuedAt)) return cached.token;
     const sa = podSpec(pod).serviceAccountName || 'default';
-    let resp: TokenRequestStatus;
+    let resp: TokenRequest;
     try {
-      resp = await ctx.client.createSubresource<TokenRequestStatus>(R.serviceaccounts, pod.metadata.namespace, sa, 'token', {
+      resp = await ctx.client.createSubresource<TokenRequest>(R.serviceaccounts, pod.metadata.namespace, sa, 'token', {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
         spec: {

@@ -1,6 +1,6 @@
 // Namespaces: deleting one marks it Terminating; it is removed once the namespace
 // controller has emptied it and cleared spec.finalizers through /finalize.
-import type { KObject } from '../../../api/types/index.js';
+import type { KObject, Namespace } from '../../../api/types/index.js';
 import { forbidden } from '../../../api/status.js';
 import { rfc3339 } from '../../../util/time.js';
 import type { RequestContext } from '../../context.js';
@@ -8,6 +8,10 @@ import { Strategy, type DeletePlan } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 
 export const IMMORTAL_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
+function namespaceFinalizers(obj: Readonly<Namespace>): readonly string[] | undefined {
+  return obj.spec?.finalizers;
+}
 
 export class NamespaceStrategy extends Strategy {
   override initialStatus(): unknown {
@@ -17,7 +21,7 @@ export class NamespaceStrategy extends Strategy {
   override async prepareForUpdate(next: KObject, old: KObject, ctx: RequestContext, sub?: string): Promise<void> {
     if (sub === 'finalize') {
       // Only spec.finalizers may change through /finalize.
-      const finalizers = (next.spec as { finalizers?: string[] } | undefined)?.finalizers;
+      const finalizers = namespaceFinalizers(next);
       const meta = next.metadata;
       for (const k of Object.keys(next)) delete next[k];
       Object.assign(next, structuredClone(old));
@@ -31,14 +35,14 @@ export class NamespaceStrategy extends Strategy {
   }
 
   override readyToRemove(obj: KObject): boolean {
-    const specFinalizers = (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    const specFinalizers = namespaceFinalizers(obj) ?? [];
     return !!obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && specFinalizers.length === 0;
   }
 
   override planDelete(old: KObject, opts: DeleteOptions, ctx: RequestContext): DeletePlan {
     const name = old.metadata.name ?? '';
     if (IMMORTAL_NAMESPACES.includes(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { group: '', resource: 'namespaces' }, name);
-    const specFinalizers = (old.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+    const specFinalizers = namespaceFinalizers(old) ?? [];
     if (!specFinalizers.length && !old.metadata.finalizers?.length) return super.planDelete(old, opts, ctx);
     const next = structuredClone(old);
     next.metadata.deletionTimestamp ??= rfc3339(ctx.now);

@@ -1,11 +1,11 @@
 // Pods: status starts Pending with the QoS class; deletion is graceful once the pod is
 // bound to a node (the kubelet finishes it with a zero grace period).
-import type { KObject } from '../../../api/types/index.js';
+import type { KObject, Pod, PodSpec } from '../../../api/types/index.js';
 import { Strategy } from '../strategy.js';
 import type { DeleteOptions } from '../resource-store.js';
 import { podQosClass } from '../../api-hooks.js';
 import { addDefaultTolerations, addDefaultServiceAccount, applyPodPriority, type ResolvedPriority } from '../../../api/defaults/index.js';
-import type { ResourceDef } from '../../../api/registry/index.js';
+import { podGracePeriod, type ResourceDef } from '../../../api/registry/index.js';
 import type { RequestContext } from '../../context.js';
 
 export type PriorityResolver = (className: string | undefined) => ResolvedPriority | undefined;
@@ -20,7 +20,8 @@ export class PodStrategy extends Strategy {
     await super.prepareForCreate(obj, ctx);
     addDefaultTolerations(obj);
     addDefaultServiceAccount(obj);
-    applyPodPriority(obj, this.resolvePriority((obj.spec as { priorityClassName?: string } | undefined)?.priorityClassName));
+    const pod: Readonly<Pod> = obj;
+    applyPodPriority(obj, this.resolvePriority(pod.spec?.priorityClassName));
   }
 
   /**
@@ -47,10 +48,6 @@ export class PodStrategy extends Strategy {
   }
 
   override gracePeriod(obj: KObject, opts: DeleteOptions): number {
-    const spec = (obj.spec ?? {}) as { nodeName?: string; terminationGracePeriodSeconds?: number };
-    const phase = (obj.status as { phase?: string } | undefined)?.phase;
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    const g = opts.gracePeriodSeconds ?? obj.metadata.deletionGracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, g);
+    return podGracePeriod(obj, opts);
   }
 }

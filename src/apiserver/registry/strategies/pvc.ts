@@ -1,7 +1,7 @@
 // PersistentVolumeClaims: status starts Pending; a claim without storageClassName gets the
 // default StorageClass (upstream's DefaultStorageClass admission: the class annotated
 // storageclass.kubernetes.io/is-default-class=true, the newest if several, then by name).
-import type { KObject } from '../../../api/types/index.js';
+import type { KObject, PersistentVolumeClaim } from '../../../api/types/index.js';
 import type { ResourceDef } from '../../../api/registry/index.js';
 import type { RequestContext } from '../../context.js';
 import { PhasePendingStrategy } from './simple.js';
@@ -21,7 +21,8 @@ export class PvcStrategy extends PhasePendingStrategy {
 
   override async prepareForCreate(obj: KObject, ctx: RequestContext): Promise<void> {
     await super.prepareForCreate(obj, ctx);
-    const spec = (obj.spec ?? (obj.spec = {})) as { storageClassName?: string | null };
+    const pvc: PersistentVolumeClaim = obj;
+    const spec = pvc.spec ?? (pvc.spec = {});
     // An explicit "" means "no class"; only a missing field gets the default.
     if (spec.storageClassName === undefined || spec.storageClassName === null) {
       const def = pickDefaultClass(this.storageClasses());

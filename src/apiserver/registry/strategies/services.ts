@@ -1,35 +1,24 @@
 // Services: ClusterIP and NodePort allocation (upstream's service REST with its IP and port
 // allocators). Values the client asks for are checked and claimed; missing ones are
 // allocated; on update, allocated values the client left out are kept.
-import type { KObject } from '../../../api/types/index.js';
+import type { KObject, Service, ServiceSpec } from '../../../api/types/index.js';
 import { fieldErr, invalid, type FieldError } from '../../../api/status.js';
 import type { RequestContext } from '../../context.js';
 import { Strategy } from '../strategy.js';
 import type { RangeAllocator } from '../allocator.js';
 import type { ResourceDef } from '../../../api/registry/index.js';
 
-interface ServicePort {
-  name?: string;
-  port?: number;
-  protocol?: string;
-  nodePort?: number;
-}
-interface ServiceSpec {
-  type?: string;
-  clusterIP?: string;
-  clusterIPs?: string[];
-  ports?: ServicePort[];
-  allocateLoadBalancerNodePorts?: boolean;
-  externalTrafficPolicy?: string;
-  healthCheckNodePort?: number;
-}
-
 interface Held {
   ips: string[];
   ports: number[];
 }
 
-const specOf = (o: KObject): ServiceSpec => (o.spec ?? (o.spec = {})) as ServiceSpec;
+const specOf = (o: KObject): ServiceSpec => {
+  const svc: Service = o;
+  return svc.spec ?? (svc.spec = {});
+};
+/** The spec of a stored Service, without adding one. */
+const storedSpec = (o: Readonly<Service>): Readonly<ServiceSpec> => o.spec ?? {};
 
 function wantsIP(s: ServiceSpec): boolean {
   return s.type !== 'ExternalName' && s.clusterIP !== 'None';
@@ -41,7 +30,7 @@ function wantsNodePorts(s: ServiceSpec): boolean {
 
 function held(o: KObject | undefined): Held {
   if (!o) return { ips: [], ports: [] };
-  const s = (o.spec ?? {}) as ServiceSpec;
+  const s = storedSpec(o);
   const ips = (s.clusterIPs ?? (s.clusterIP ? [s.clusterIP] : [])).filter((ip) => ip && ip !== 'None');
   const ports = (s.ports ?? []).map((p) => p.nodePort).filter((p): p is number => typeof p === 'number' && p > 0);
   if (s.healthCheckNodePort) ports.push(s.healthCheckNodePort);
@@ -71,7 +60,7 @@ export class ServiceStrategy extends Strategy {
     await super.prepareForUpdate(next, old, ctx, sub);
     if (sub) return;
     const n = specOf(next);
-    const o = (old.spec ?? {}) as ServiceSpec;
+    const o = storedSpec(old);
     // Keep allocated values that the update omits (kubectl replace/apply do not send them).
     if (wantsIP(n) && wantsIP(o) && !n.clusterIP && o.clusterIP) {
       n.clusterIP = o.clusterIP;

@@ -1,7 +1,6 @@
 // Small builders for Deployment/ReplicaSet objects in tests.
 import { rfc3339 } from '../../../util/time.js';
-import type { ReplicaSet } from '../../replicaset/index.js';
-import type { Deployment, IntOrString } from '../types.js';
+import type { Deployment, IntOrString, ReplicaSet } from '../../../api/types/index.js';
 
 export const T0 = Date.UTC(2024, 0, 1, 12);
 

@@ -5,9 +5,9 @@ import { getCondition } from '../../../api/pod-util.js';
 import { rfc3339 } from '../../../util/time.js';
 import { R } from '../../../client/resources.js';
 import { newTestContext, waitForIdle, type TestContext } from '../../../client/testing/index.js';
-import { ReplicaSetController, type Pod, type ReplicaSet } from '../../replicaset/index.js';
+import { ReplicaSetController } from '../../replicaset/index.js';
 import { DeploymentController } from '../deployment-controller.js';
-import type { Deployment } from '../types.js';
+import type { Deployment, Pod, ReplicaSet } from '../../../api/types/index.js';
 
 export class Sim {
   readonly t: TestContext;

@@ -1,15 +1,14 @@
 // A tiny stand-in for scheduler + kubelet in integration tests: binds each new pod (to the
 // node its DaemonSet affinity names, else to `defaultNode`), then reports it Running and
 // Ready, or Succeeded for Job pods; pods being deleted are deleted for good.
-import type { KObject } from '../../../api/types/index.js';
+import type { Pod } from '../../../api/types/index.js';
 import { isNotFound } from '../../../api/status.js';
 import type { ControllerContext } from '../../../client/controller-types.js';
 import { R } from '../../../client/resources.js';
 import { rfc3339 } from '../../../util/time.js';
 
-function targetNode(pod: Readonly<KObject>): string | undefined {
-  const terms = (pod.spec as { affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: { matchFields?: { key: string; values?: string[] }[] }[] } } } })
-    .affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+function targetNode(pod: Readonly<Pod>): string | undefined {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const t of terms) for (const f of t.matchFields ?? []) if (f.key === 'metadata.name') return f.values?.[0];
   return undefined;
 }
@@ -17,8 +16,8 @@ function targetNode(pod: Readonly<KObject>): string | undefined {
 export function startFakeKubelet(ctx: ControllerContext, defaultNode = 'node-1'): void {
   const { client } = ctx;
   const busy = new Set<string>();
-  const inf = ctx.informers.informerFor(R.pods);
-  const handle = async (pod: Readonly<KObject>): Promise<void> => {
+  const inf = ctx.informers.informerFor<Pod>(R.pods);
+  const handle = async (pod: Readonly<Pod>): Promise<void> => {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (busy.has(key)) return;
     busy.add(key);
@@ -29,22 +28,21 @@ export function startFakeKubelet(ctx: ControllerContext, defaultNode = 'node-1')
         if (!pod.metadata.finalizers?.length) await client.delete(R.pods, ns, name, { gracePeriodSeconds: 0 });
         return;
       }
-      const spec = pod.spec as { nodeName?: string };
-      if (!spec.nodeName) {
+      if (!pod.spec?.nodeName) {
         await client.createSubresource(R.pods, ns, name, 'binding', {
           apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: targetNode(pod) ?? defaultNode },
         });
         return;
       }
-      const phase = (pod.status as { phase?: string } | undefined)?.phase;
+      const phase = pod.status?.phase;
       if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') return;
       const isJob = !!pod.metadata.labels?.['batch.kubernetes.io/job-name'];
       const now = rfc3339(Date.now());
-      const fresh = await client.get(R.pods, ns, name);
+      const fresh = await client.get<Pod>(R.pods, ns, name);
       await client.updateStatus(R.pods, ns, {
         ...fresh,
         status: {
-          ...(fresh.status as object),
+          ...fresh.status,
           phase: isJob ? 'Succeeded' : 'Running',
           conditions: [
             { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
