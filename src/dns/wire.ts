@@ -8,7 +8,7 @@
 // trailing dot ('' is the root). Records of types we do not model keep their rdata as raw
 // bytes; those are only safe to re-encode when they contain no compressed names, which is
 // why forwarded answers are relayed as bytes rather than re-encoded.
-import { isIPv4 } from '../util/net.js';
+import { ipv4ToInt, isIPv4 } from '../util/net.js';
 
 import { ERR_DNS_FORMAT } from '../util/error-codes.js';
 import { BugError } from '../util/bug-error.js';
@@ -303,10 +303,11 @@ export function encodeMessage(m: DnsMessage, opts: { compress?: boolean } = {}):
 
 // ------------------------------------------------------------------------------- addresses
 
+/** The 4 bytes of an IPv4 address as util/net reads it (no leading zeros); DnsFormatError otherwise. */
 export function parseIPv4(s: string): Uint8Array {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new DnsFormatError(`bad IPv4 address ${s}`);
-  return Uint8Array.from(parts.map(Number));
+  const n = ipv4ToInt(s);
+  if (Number.isNaN(n)) throw new DnsFormatError(`bad IPv4 address ${s}`);
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
 export function parseIPv6(s: string): Uint8Array {
