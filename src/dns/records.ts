@@ -14,7 +14,6 @@
 import type { DiscoveryV1EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types/index.js';
 import { reverseName } from './wire.js';
 import { isIPv4, isIPv6 } from '../util/net.js';
-import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface SrvTarget {

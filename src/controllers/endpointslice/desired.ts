@@ -14,7 +14,7 @@ import {
   ANNOTATION_LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, podIPv4, podSpec, serviceSpec,
   shouldPodBeInEndpoints, shouldSetHostname,
 } from '../endpoints/index.js';
-import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;

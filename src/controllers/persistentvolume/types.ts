@@ -2,7 +2,6 @@
 // StorageClasses, as far as the binder and the provisioners read or write them. Annotation
 // keys and event reasons are the upstream ones: clients (kubectl describe) show them.
 import type { KObject, PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/types/index.js';
-import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS, LABEL_HOSTNAME } from '../../api/well-known.js';
 export { LABEL_HOSTNAME } from '../../api/well-known.js';
 
 // ---- annotations -------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //   deletion grace period has passed (the kubelet there will never confirm).
 import type { KObject, Node, Pod } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
-import { TAINT_EFFECT_NO_EXECUTE, type Taint } from '../../api/taints.js';
+import { TAINT_EFFECT_NO_EXECUTE } from '../../api/taints.js';
 import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
 
 export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 12_500;
