@@ -4,8 +4,8 @@ import type { KObject } from '../api/types/index.js';
 import { isAlreadyExists } from '../api/status.js';
 import type { RequestContext } from './context.js';
 import type { ApiServerCore } from './core.js';
+import { LABEL_SERVICE_NAME, SYSTEM_NAMESPACES } from '../api/well-known.js';
 
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Upstream's built-in priority classes for critical system pods. */
 const SYSTEM_PRIORITY_CLASSES: Array<[string, number, string]> = [
@@ -59,7 +59,7 @@ export async function reconcileKubernetesEndpoints(core: ApiServerCore, ctx: Req
   const curSlice = slices.tryGet('default', 'kubernetes');
   if (!curSlice)
     await createIgnoringExists(() =>
-      slices.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } }, ...slice }, ctx),
+      slices.create({ apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { [LABEL_SERVICE_NAME]: 'kubernetes' } }, ...slice }, ctx),
     );
   else if (JSON.stringify(curSlice.obj.endpoints) !== JSON.stringify(slice.endpoints) || JSON.stringify(curSlice.obj.ports) !== JSON.stringify(slice.ports)) await slices.update('default', 'kubernetes', (cur) => ({ ...cur, ...slice }) as KObject, ctx);
 }

@@ -4,19 +4,21 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { request } from 'node:https';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import type { Node, Status } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import type { ApiClient } from '../client/types.js';
 import { R } from '../client/resources.js';
+import { RestClient } from '../client/rest-client.js';
 import { caHashOf, parseJoinToken, type JoinResponse } from '../pki/index.js';
+import { defaultNodeIP } from '../util/node-ip.js';
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';
 import { onShutdownSignals } from './shutdown.js';
 import { logger } from '../util/log.js';
 import { logOptions, logHelp, parseLogFlags, applyLogFlags, type LogFlags } from './log-flags.js';
+import { LABEL_HOSTNAME, LABEL_OS, TAINT_NODE_NOT_READY } from '../api/well-known.js';
 
 export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
@@ -106,28 +108,21 @@ interface Credentials extends JoinResponse {
   nodeName: string;
 }
 
-function httpsCall(url: string, o: { method: string; ca?: string; insecure?: boolean; bearer?: string; body?: string }): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: o.method,
-        ca: o.ca,
-        rejectUnauthorized: !o.insecure,
-        timeout: 10_000,
-        headers: { ...(o.bearer ? { Authorization: `Bearer ${o.bearer}` } : {}), ...(o.body ? { 'Content-Type': 'application/json' } : {}) },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end(o.body);
-  });
+/**
+ * One request to the server before the agent has credentials (the CA download, the join), on
+ * the REST client. Connection errors reject with the socket's own error, not the client's
+ * wrapping, so the message names what went wrong.
+ */
+async function joinRequest(server: string, method: string, path: string, o: { ca?: string; insecure?: boolean; bearer?: string; body?: unknown }): Promise<{ status: number; body: string }> {
+  const client = new RestClient({ transport: { kind: 'https', server, ca: o.ca, token: o.bearer, insecureSkipVerify: o.insecure }, userAgent: 'k8ts-agent', timeoutMs: 10_000 });
+  try {
+    const r = await client.request(method, path, o.body);
+    return { status: r.status, body: r.body.toString('utf8') };
+  } catch (e) {
+    throw (e as Error).cause instanceof Error ? (e as Error).cause : e;
+  } finally {
+    client.close();
+  }
 }
 
 /** Joins the cluster: pins the CA by the token's hash, then trades the token for node credentials. */
@@ -136,10 +131,10 @@ export async function joinCluster(server: string, token: string, nodeName: strin
   const unreachable = (e: Error): never => {
     throw new CliError(`cannot reach the server at ${server}: ${e.message} — check --server and that the server runs`);
   };
-  const ca = await httpsCall(`${server}/cacerts`, { method: 'GET', insecure: true }).catch(unreachable);
+  const ca = await joinRequest(server, 'GET', '/cacerts', { insecure: true }).catch(unreachable);
   if (ca.status !== 200 || !ca.body.includes('BEGIN CERTIFICATE')) throw new CliError(`${server} did not hand out a cluster CA (HTTP ${ca.status}): is it a k8ts server?`);
   if (t.caHash && caHashOf(ca.body) !== t.caHash) throw new CliError(`the server at ${server} presents a CA that does not match the token: wrong server, or a token from another cluster`);
-  const res = await httpsCall(`${server}/k8ts/v1/join`, { method: 'POST', ca: ca.body, bearer: t.credential, body: JSON.stringify({ nodeName, nodeIP }) }).catch(unreachable);
+  const res = await joinRequest(server, 'POST', '/k8ts/v1/join', { ca: ca.body, bearer: t.credential, body: { nodeName, nodeIP } }).catch(unreachable);
   if (res.status === 401) throw new CliError('the server refused the join token: copy it again from the server\'s <data-dir>/node-token');
   if (res.status !== 200) {
     let msg = res.body;
@@ -177,8 +172,8 @@ export async function awaitPodCidr(client: ApiClient, nodeName: string, signal: 
         .create(R.nodes, undefined, {
           apiVersion: 'v1',
           kind: 'Node',
-          metadata: { name: nodeName, labels: { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux' } },
-          spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] },
+          metadata: { name: nodeName, labels: { [LABEL_HOSTNAME]: nodeName, [LABEL_OS]: 'linux' } },
+          spec: { taints: [{ key: TAINT_NODE_NOT_READY, effect: 'NoSchedule' }] },
         })
         .catch((e: unknown) => {
           if (!isAlreadyExists(e)) throw e;
@@ -202,7 +197,7 @@ export async function runAgent(argv: string[]): Promise<void> {
   const agentLog = logger('agent');
   const log = (msg: string): void => agentLog.info(msg);
   const t0 = performance.now();
-  const { agentPreflight, defaultNodeIP, startNodeAgent } = await import('../kubelet/agent.js');
+  const { agentPreflight, startNodeAgent } = await import('../kubelet/agent.js');
   const problems = agentPreflight();
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
   const nodeIP = flags.nodeIP ?? defaultNodeIP();

@@ -14,19 +14,22 @@
 // `k8ts start` after `k8ts stop` brings every object back and the kubelet recreates the pods.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { CliError } from './errors.js';
 import { describeLoops, parseLoopMetrics } from './loops-status.js';
 import { defaultDataDirOf, optionsSet, resolveArgs, resolveDataDir } from './config.js';
 import { PACKAGE_ROOT } from './kubectl.js';
 import { DEFAULT_CONTEXT, removeFromUserKubeconfig } from './kubeconfig.js';
-import type { Endpoints, KList, Lease, Node, Service } from '../api/types/index.js';
+import type { Endpoints, Lease, Node, Service } from '../api/types/index.js';
+import { NAMESPACE_NODE_LEASE, NAMESPACE_SYSTEM } from '../api/well-known.js';
+import { loadKubeconfigTransport } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
+import { R } from '../client/index.js';
+import { defaultNodeIP } from '../util/node-ip.js';
 
 const out = (line = ''): void => void process.stdout.write(line + '\n');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -220,47 +223,33 @@ function tail(file: string, lines = 20): string {
 
 // ───────────────────────────── the API, through the admin kubeconfig ─────────────────────────────
 
+/** The admin kubeconfig's server and a REST client on it (2 s per request); close the client when done. */
 interface ApiAccess {
   server: string;
-  ca?: string;
-  cert?: string;
-  key?: string;
+  client: RestClient;
 }
 
 function readAccess(dataDir: string): ApiAccess | undefined {
   try {
-    const kc = parseYaml(readFileSync(join(dataDir, 'kubeconfig.yaml'), 'utf8')) as {
-      clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string } }>;
-      users: Array<{ user: { 'client-certificate-data'?: string; 'client-key-data'?: string } }>;
-    };
-    const b64 = (s?: string): string | undefined => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
-    return { server: kc.clusters[0].cluster.server, ca: b64(kc.clusters[0].cluster['certificate-authority-data']), cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']) };
+    const transport = loadKubeconfigTransport(join(dataDir, 'kubeconfig.yaml'));
+    return { server: transport.server, client: new RestClient({ transport, userAgent: 'k8ts-cli', timeoutMs: 2000 }) };
   } catch {
     return undefined;
   }
 }
 
-function apiGet<T = unknown>(a: ApiAccess, path: string, timeoutMs = 2000): Promise<{ status: number; body?: T; text: string }> {
-  return new Promise((done, fail) => {
-    const req = httpsRequest(new URL(path, a.server), { ca: a.ca, cert: a.cert, key: a.key, timeout: timeoutMs, agent: false, headers: { Accept: 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => {
-        let body: T | undefined;
-        try {
-          body = JSON.parse(text) as T;
-        } catch {
-          body = undefined;
-        }
-        done({ status: res.statusCode ?? 0, body, text });
-      });
-      res.on('error', fail);
-    });
-    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
-    req.on('error', fail);
-    req.end();
-  });
+/**
+ * GET of a non-resource path (/readyz, /metrics): status and text, whatever the status. A
+ * connection error rejects with the socket's own error (the REST client wraps it as `cause`),
+ * which is what `k8ts status` prints.
+ */
+async function apiGetText(a: ApiAccess, path: string): Promise<{ status: number; text: string }> {
+  try {
+    const r = await a.client.request('GET', path);
+    return { status: r.status, text: r.body.toString('utf8') };
+  } catch (e) {
+    throw (e as Error).cause instanceof Error ? (e as Error).cause : e;
+  }
 }
 
 interface NodeInfo {
@@ -272,9 +261,8 @@ interface NodeInfo {
 }
 
 async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
-  const r = await apiGet<KList<Node>>(a, '/api/v1/nodes');
-  if (r.status !== 200) throw new Error(`listing nodes answered ${r.status}`);
-  return (r.body?.items ?? []).map((n) => {
+  const list = await a.client.list<Node>(R.nodes);
+  return list.items.map((n) => {
     const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
     return {
       name: n.metadata.name ?? '',
@@ -287,14 +275,14 @@ async function listNodes(a: ApiAccess): Promise<NodeInfo[]> {
 
 /** When the node's kubelet last renewed its Lease (ms), 0 when unknown. */
 async function leaseRenewed(a: ApiAccess, node: string): Promise<number> {
-  const r = await apiGet<Lease>(a, `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(node)}`);
-  return r.status === 200 ? Date.parse(r.body?.spec?.renewTime ?? '') || 0 : 0;
+  const lease = await a.client.get<Lease>(R.leases, NAMESPACE_NODE_LEASE, node).catch(() => undefined);
+  return Date.parse(lease?.spec?.renewTime ?? '') || 0;
 }
 
 async function dnsAddresses(a: ApiAccess): Promise<string[]> {
-  const svc = await apiGet<Service>(a, '/api/v1/namespaces/kube-system/services/kube-dns');
-  const ep = await apiGet<Endpoints>(a, '/api/v1/namespaces/kube-system/endpoints/kube-dns');
-  const ips = [svc.body?.spec?.clusterIP, ...(ep.body?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
+  const svc = await a.client.get<Service>(R.services, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const ep = await a.client.get<Endpoints>(R.endpoints, NAMESPACE_SYSTEM, 'kube-dns').catch(() => undefined);
+  const ips = [svc?.spec?.clusterIP, ...(ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((x) => x.ip))];
   return [...new Set(ips.filter((x): x is string => !!x && x !== 'None'))];
 }
 
@@ -321,15 +309,6 @@ function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean>
     });
     s.once('error', () => done(false));
   });
-}
-
-/** The first IPv4 address of the host that other machines may reach (not loopback, not a pod bridge). */
-function firstHostIPv4(): string {
-  for (const [name, list] of Object.entries(networkInterfaces())) {
-    if (/^(k8ts|cni|veth|docker)/.test(name)) continue;
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-  }
-  return '127.0.0.1';
 }
 
 // ───────────────────────────── start ─────────────────────────────
@@ -491,44 +470,51 @@ export async function runStart(argv: string[]): Promise<void> {
 
   const e = expectations(flags);
   let access: ApiAccess | undefined;
-  await waitFor('the API server', async () => {
-    const a = readAccess(dataDir);
-    if (!a) return undefined;
-    const r = await apiGet(a, '/readyz');
-    if (r.status !== 200) return undefined;
-    access = a;
-    return true;
-  });
-  out(`  ✓ API server ready at ${access!.server} (${secs()})`);
-  if (e.nodes > 0) {
-    const label = e.nodeName ? `node ${e.nodeName}` : e.nodes === 1 ? 'node k8ts-sim-0' : `${e.nodes} nodes`;
-    await waitFor(`${label} to register`, async () => localNodes(flags, await listNodes(access!)).length >= e.nodes || undefined);
-    out(`  ✓ ${label} registered (${secs()})`);
-    // Ready as posted by this run's kubelet: the stored condition may be left from before a stop.
-    const since = t0 - 2000;
-    await waitFor(`${label} to be Ready`, async () => {
-      const nodes = localNodes(flags, await listNodes(access!));
-      if (nodes.length < e.nodes || !nodes.every((n) => n.ready)) return undefined;
-      for (const n of nodes) if (n.heartbeat < since && (await leaseRenewed(access!, n.name)) < since) return undefined;
+  let dnsAt: string | undefined;
+  try {
+    await waitFor('the API server', async () => {
+      const a = readAccess(dataDir);
+      if (!a) return undefined;
+      const r = await apiGetText(a, '/readyz').catch(() => undefined);
+      if (r?.status !== 200) {
+        a.client.close();
+        return undefined;
+      }
+      access = a;
       return true;
     });
-    out(`  ✓ ${label} Ready (${secs()})`);
-  }
-  let dnsAt: string | undefined;
-  if (e.dns) {
-    dnsAt = await waitFor('cluster DNS to answer', async () => {
-      for (const ip of await dnsAddresses(access!)) if (await dnsAnswers(ip)) return ip;
-      return undefined;
-    });
-    out(`  ✓ DNS answering at ${dnsAt} (${secs()})`);
-  }
-  if (e.ingress) {
-    const url = await waitFor('the Ingress controller to listen', async () => {
-      const node = localNodes(flags, await listNodes(access!))[0];
-      const ip = node?.ip ?? flags.nodeIP ?? '127.0.0.1';
-      return (await tcpOpen(ip, flags.ingressHttpPort)) ? ingressUrl(ip, flags.ingressHttpPort) : undefined;
-    });
-    out(`  ✓ Ingress listening on ${url} (${secs()})`);
+    out(`  ✓ API server ready at ${access!.server} (${secs()})`);
+    if (e.nodes > 0) {
+      const label = e.nodeName ? `node ${e.nodeName}` : e.nodes === 1 ? 'node k8ts-sim-0' : `${e.nodes} nodes`;
+      await waitFor(`${label} to register`, async () => localNodes(flags, await listNodes(access!)).length >= e.nodes || undefined);
+      out(`  ✓ ${label} registered (${secs()})`);
+      // Ready as posted by this run's kubelet: the stored condition may be left from before a stop.
+      const since = t0 - 2000;
+      await waitFor(`${label} to be Ready`, async () => {
+        const nodes = localNodes(flags, await listNodes(access!));
+        if (nodes.length < e.nodes || !nodes.every((n) => n.ready)) return undefined;
+        for (const n of nodes) if (n.heartbeat < since && (await leaseRenewed(access!, n.name)) < since) return undefined;
+        return true;
+      });
+      out(`  ✓ ${label} Ready (${secs()})`);
+    }
+    if (e.dns) {
+      dnsAt = await waitFor('cluster DNS to answer', async () => {
+        for (const ip of await dnsAddresses(access!)) if (await dnsAnswers(ip)) return ip;
+        return undefined;
+      });
+      out(`  ✓ DNS answering at ${dnsAt} (${secs()})`);
+    }
+    if (e.ingress) {
+      const url = await waitFor('the Ingress controller to listen', async () => {
+        const node = localNodes(flags, await listNodes(access!))[0];
+        const ip = node?.ip ?? flags.nodeIP ?? '127.0.0.1';
+        return (await tcpOpen(ip, flags.ingressHttpPort)) ? ingressUrl(ip, flags.ingressHttpPort) : undefined;
+      });
+      out(`  ✓ Ingress listening on ${url} (${secs()})`);
+    }
+  } finally {
+    access?.client.close();
   }
   child.unref();
   writeFileSync(startArgsFile(dataDir), JSON.stringify({ args: remembered }) + '\n');
@@ -542,6 +528,14 @@ function ingressUrl(ip: string, port: number): string {
 
 async function printSummary(dataDir: string, flags: Flags, pid: number, dnsAt?: string): Promise<void> {
   const access = readAccess(dataDir);
+  try {
+    await summarize(access, dataDir, flags, pid, dnsAt);
+  } finally {
+    access?.client.close();
+  }
+}
+
+async function summarize(access: ApiAccess | undefined, dataDir: string, flags: Flags, pid: number, dnsAt?: string): Promise<void> {
   const e = expectations(flags);
   let nodes: NodeInfo[] = [];
   try {
@@ -570,7 +564,7 @@ async function printSummary(dataDir: string, flags: Flags, pid: number, dnsAt?: 
   const token = join(dataDir, 'node-token');
   if (existsSync(token)) {
     const bind = flags.bindAddress;
-    const host = bind && bind !== '0.0.0.0' && bind !== '::' ? bind : (local?.ip && local.ip !== '127.0.0.1' ? local.ip : firstHostIPv4());
+    const host = bind && bind !== '0.0.0.0' && bind !== '::' ? bind : (local?.ip && local.ip !== '127.0.0.1' ? local.ip : flags.nodeIP ?? defaultNodeIP());
     out(`Agents join with:  k8ts agent --server https://${host}:${flags.port} --token $(cat ${token})`);
   }
 }
@@ -608,7 +602,16 @@ export async function runStatus(argv: string[]): Promise<void> {
     return;
   }
   try {
-    const r = await apiGet(access, '/readyz');
+    await reportApi(access);
+  } finally {
+    access.client.close();
+  }
+}
+
+/** The API server, nodes and loops lines of `k8ts status`. */
+async function reportApi(access: ApiAccess): Promise<void> {
+  try {
+    const r = await apiGetText(access, '/readyz');
     if (r.status !== 200) throw new Error(`/readyz answered ${r.status}`);
     out(`  API server:  ${access.server} (ready)`);
   } catch (e) {
@@ -623,7 +626,7 @@ export async function runStatus(argv: string[]): Promise<void> {
     out(`  nodes:       unknown (${(e as Error).message})`);
   }
   try {
-    const m = await apiGet(access, '/metrics');
+    const m = await apiGetText(access, '/metrics');
     out(`  loops:       ${describeLoops(parseLoopMetrics(m.text))}`);
   } catch (e) {
     out(`  loops:       unknown (${(e as Error).message})`);

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, delimiter } from 'node:path';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml, parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
+import { KubeconfigError, parseKubeconfig, selectContext } from '../client/kubeconfig.js';
 import { CliError } from './errors.js';
 import { resolveDataDir } from './config.js';
 
@@ -32,25 +33,23 @@ interface NamedEntry {
   [k: string]: unknown;
 }
 
-interface Kubeconfig {
-  clusters?: Array<{ name: string; cluster: Record<string, unknown> }>;
-  users?: Array<{ name: string; user: Record<string, unknown> }>;
-  contexts?: Array<{ name: string; context: Record<string, unknown> }>;
-  'current-context'?: string;
-}
-
 /** The user's kubeconfig file: the first file of $KUBECONFIG, else ~/.kube/config. */
 export function userKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
   const first = (env.KUBECONFIG ?? '').split(delimiter).find(Boolean);
   return first ?? join(env.HOME || homedir(), '.kube', 'config');
 }
 
+/** The cluster and user entries of our admin kubeconfig (its current context). */
 function parseOurs(ours: string): { cluster: Record<string, unknown>; user: Record<string, unknown> } {
-  const kc = parseYaml(ours) as Kubeconfig;
-  const cluster = kc.clusters?.[0]?.cluster;
-  const user = kc.users?.[0]?.user;
-  if (!cluster || !user) throw new CliError('the cluster kubeconfig has no cluster or user');
-  return { cluster, user };
+  try {
+    const { cluster, user } = selectContext(parseKubeconfig(ours));
+    if (Object.keys(user).length === 0) throw new KubeconfigError('no user');
+    return { cluster, user };
+  } catch (e) {
+    const err = new CliError('the cluster kubeconfig has no cluster or user');
+    err.cause = e;
+    throw err;
+  }
 }
 
 function loadDoc(existing: string | undefined): Document {

@@ -14,7 +14,8 @@
 //   reverse names                 → PTR answers for addresses we know; every other reverse
 //                                    question is forwarded (CoreDNS `fallthrough in-addr.arpa ip6.arpa`)
 //   anything else                 → forward
-import { CLASS_IN, RCODE, TYPE, isIPv4, isIPv6, type ResourceRecord } from './wire.js';
+import { CLASS_IN, RCODE, TYPE, type ResourceRecord } from './wire.js';
+import { isIPv4, isIPv6 } from '../util/net.js';
 import type { RecordIndex, RecordSet } from './records.js';
 
 export const DEFAULT_TTL = 5;
@@ -145,7 +146,7 @@ export function insecurePodIP(label: string): string | undefined {
   const dashes = label.split('-').length - 1;
   if (dashes === 3 && !label.includes('--')) {
     const ip = label.replace(/-/g, '.');
-    return isIPv4(ip) && ip.split('.').every((p) => p === '0' || !p.startsWith('0')) ? ip : undefined;
+    return isIPv4(ip) ? ip : undefined; // node:net's reading: no leading zeros
   }
   const ip = label.replace(/-/g, ':');
   return isIPv6(ip) ? ip : undefined;

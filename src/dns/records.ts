@@ -12,7 +12,9 @@
 // PTRs). Ancestors of every name up to the zone are counted as empty non-terminals; the
 // answer side (answer.ts) uses them, with the namespaces, to tell NODATA from NXDOMAIN.
 import type { DiscoveryV1EndpointPort, EndpointSlice, Pod, Service, ServicePort } from '../api/types/index.js';
-import { isIPv4, isIPv6, reverseName } from './wire.js';
+import { reverseName } from './wire.js';
+import { isIPv4, isIPv6 } from '../util/net.js';
+export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface SrvTarget {
   priority: number;
@@ -34,7 +36,6 @@ export interface NamedRecords {
   records: RecordSet;
 }
 
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 /** `10.1.2.3` → `10-1-2-3`; `fd00::1` → `fd00--1` (as CoreDNS). */
 export function dashedIP(ip: string): string {

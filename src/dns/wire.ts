@@ -8,6 +8,7 @@
 // trailing dot ('' is the root). Records of types we do not model keep their rdata as raw
 // bytes; those are only safe to re-encode when they contain no compressed names, which is
 // why forwarded answers are relayed as bytes rather than re-encoded.
+import { ipv4ToInt, isIPv4 } from '../util/net.js';
 
 import { ERR_DNS_FORMAT } from '../util/error-codes.js';
 import { BugError } from '../util/bug-error.js';
@@ -302,10 +303,11 @@ export function encodeMessage(m: DnsMessage, opts: { compress?: boolean } = {}):
 
 // ------------------------------------------------------------------------------- addresses
 
+/** The 4 bytes of an IPv4 address as util/net reads it (no leading zeros); DnsFormatError otherwise. */
 export function parseIPv4(s: string): Uint8Array {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) throw new DnsFormatError(`bad IPv4 address ${s}`);
-  return Uint8Array.from(parts.map(Number));
+  const n = ipv4ToInt(s);
+  if (Number.isNaN(n)) throw new DnsFormatError(`bad IPv4 address ${s}`);
+  return Uint8Array.of(n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255);
 }
 
 export function parseIPv6(s: string): Uint8Array {
@@ -348,15 +350,6 @@ export function formatIPv6(b: Uint8Array): string {
   const hex = g.map((x) => x.toString(16));
   if (bestAt < 0) return hex.join(':');
   return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
-}
-
-export function isIPv4(s: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s) && s.split('.').every((p) => Number(p) <= 255);
-}
-
-export function isIPv6(s: string): boolean {
-  if (!s.includes(':')) return false;
-  try { parseIPv6(s); return true; } catch { return false; }
 }
 
 /** The PTR owner name of an address: `d.c.b.a.in-addr.arpa` or the nibble form under ip6.arpa. */

@@ -13,6 +13,7 @@
 // trailing slash on the rule is ignored). ImplementationSpecific is treated as Prefix.
 // Conflicts between Ingresses (same host, path and type) go to the oldest Ingress.
 import type { EndpointSlice, Ingress, IngressServiceBackend, IngressSpec, KObject, LooseObject, Secret, Service } from '../api/types/index.js';
+import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 /** EndpointSlices as the table reads them: ports and endpoints, each possibly absent. */
 type Slice = Readonly<LooseObject<EndpointSlice>>;
@@ -77,7 +78,6 @@ export const EMPTY_TABLE: RouteTable = {
 // ---------------------------------------------------------------------------------------
 // Building
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 function specOf(o: Readonly<Ingress>): IngressSpec {
   return o.spec ?? {};
@@ -111,7 +111,7 @@ class Resolver {
   constructor(services: readonly Readonly<Service>[], slices: readonly Slice[]) {
     for (const s of services) this.services.set(nsName(s), s);
     for (const sl of slices) {
-      const svc = sl.metadata.labels?.[SERVICE_NAME_LABEL];
+      const svc = sl.metadata.labels?.[LABEL_SERVICE_NAME];
       if (!svc) continue;
       const k = `${sl.metadata.namespace ?? ''}/${svc}`;
       let arr = this.slicesBySvc.get(k);

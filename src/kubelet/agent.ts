@@ -15,7 +15,7 @@ import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
 import { runtimeHostProblems } from '../runtime/oci/requirements.js';
 import { createPodNetwork, gatewayOf, parseCidr, HostGwRoutes, type PodRoute } from '../runtime/network/index.js';
-import { contains } from '../runtime/network/cidr.js';
+import { cidrContains } from '../util/net.js';
 import { startKubelet, type Kubelet } from './index.js';
 import { startKubeletServer, readCriLog } from './server/index.js';
 
@@ -175,10 +175,10 @@ export function podRoutes(nodes: ReadonlyArray<Readonly<Node>>, self: string, cl
     if (n.metadata.name === self) continue;
     const cidr = n.spec?.podCIDR;
     const via = (n.status?.addresses ?? []).find((a) => a.type === 'InternalIP')?.address;
-    if (!cidr || !via || !contains(cluster, cidr.split('/')[0])) continue;
+    if (!cidr || !via || !cidrContains(cluster, cidr.split('/')[0])) continue;
     out.push({ cidr, via });
   }
   return out.sort((a, b) => (a.cidr < b.cidr ? -1 : 1));
 }
 
-export { StatusError, defaultNodeIP };
+export { StatusError };

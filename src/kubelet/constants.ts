@@ -4,7 +4,6 @@
 
 export const COMPONENT = 'kubelet';
 export const KUBELET_VERSION = 'v1.32.3-k8ts';
-export const LEASE_NAMESPACE = 'kube-node-lease';
 
 // ---- event reasons ----
 export const EVENT = {

@@ -3,7 +3,8 @@
 // /run/netns) nft runs in that network namespace (nsenter), which tests and benchmarks use to
 // stay out of the host's rules.
 import { spawn } from 'node:child_process';
-import { isIPv4, type AffinityEntries } from './rules.js';
+import type { AffinityEntries } from './rules.js';
+import { isIPv4 } from '../util/net.js';
 
 function nftCommand(args: readonly string[], netns?: string): [string, string[]] {
   if (netns === undefined) return ['nft', [...args]];

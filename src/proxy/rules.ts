@@ -21,6 +21,7 @@
 // are none, serving+terminating ones. `local` means the endpoint's nodeName is this node.
 
 import { createHash } from 'node:crypto';
+import { isIPv4, isIPv4Cidr } from '../util/net.js';
 
 /** ct mark bit meaning "masquerade this connection" (hostport uses 0x8000; both OR their bit in). */
 export const MASQ_MARK = 0x4000;
@@ -66,12 +67,6 @@ export interface ProxyState {
   services: ProxyServicePort[];
 }
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const CIDR4 = /^(\d{1,3})(\.\d{1,3}){3}\/(3[0-2]|[12]?\d)$/;
-
-export function isIPv4(s: string | undefined): s is string {
-  return typeof s === 'string' && IPV4.test(s);
-}
 
 function isPort(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536;
@@ -155,7 +150,7 @@ export type AffinityEntries = ReadonlyMap<string, ReadonlyArray<{ ip: string; ex
 export function compileRules(state: ProxyState, previous?: CompiledRules): CompiledRules {
   const t = state.tableName;
   if (!TABLE_NAME.test(t)) throw new Error(`invalid nft table name ${JSON.stringify(t)}`);
-  if (!CIDR4.test(state.clusterCIDR)) throw new Error(`invalid cluster CIDR ${JSON.stringify(state.clusterCIDR)}`);
+  if (!isIPv4Cidr(state.clusterCIDR)) throw new Error(`invalid cluster CIDR ${JSON.stringify(state.clusterCIDR)}`);
   const reuse = previous && previous.tableName === t && previous.clusterCIDR === state.clusterCIDR ? previous.ports : undefined;
   const withIds = state.services.map((sp) => ({ sp, id: servicePortId(sp) }));
   withIds.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

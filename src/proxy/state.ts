@@ -1,9 +1,11 @@
 // From Services, EndpointSlices and the Node (as the informers hold them) to the plain data
 // renderProxyRules takes. Pure: no I/O, never mutates its inputs.
 import type { EndpointSlice, Node, Service, ServiceSpec, ServiceStatus } from '../api/types/index.js';
-import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, isIPv4, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
+import { DEFAULT_AFFINITY_TIMEOUT_SECONDS, type ProxyEndpoint, type ProxyProtocol, type ProxyServicePort } from './rules.js';
+import { LABEL_SERVICE_NAME } from '../api/well-known.js';
+import { isIPv4 } from '../util/net.js';
+export { LABEL_SERVICE_NAME } from '../api/well-known.js';
 
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 function protocolOf(p: string | undefined): ProxyProtocol | undefined {
   const v = (p ?? 'TCP').toUpperCase();

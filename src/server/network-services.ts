@@ -9,6 +9,7 @@ import { deepEqual } from '../util/json.js';
 import type { InformerFactory } from '../client/controller-types.js';
 import { R } from '../client/resources.js';
 import { keyOf } from '../client/informer-types.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface NetworkServicesOptions {
   client: ApiClient;
@@ -63,7 +64,7 @@ async function ensureDnsService(o: NetworkServicesOptions): Promise<void> {
   const slice: EndpointSlice = {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
-    metadata: { name: 'kube-dns-k8ts', namespace: ns, labels: { 'kubernetes.io/service-name': 'kube-dns', 'endpointslice.kubernetes.io/managed-by': MANAGED_BY } },
+    metadata: { name: 'kube-dns-k8ts', namespace: ns, labels: { [LABEL_SERVICE_NAME]: 'kube-dns', [LABEL_ENDPOINTSLICE_MANAGED_BY]: MANAGED_BY } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [o.dnsListenIP], conditions: { ready: true, serving: true, terminating: false }, nodeName: o.nodeName }],
     ports: ports.map((p) => ({ name: p.name, port: 53, protocol: p.protocol })),

@@ -1,7 +1,6 @@
 // Raw HTTPS requests to a test cluster with the admin client certificate from its kubeconfig.
 import { request, Agent } from 'node:https';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { loadKubeconfigTransport } from '../../src/client/kubeconfig.js';
 
 export interface Creds {
   ca: string;
@@ -11,12 +10,9 @@ export interface Creds {
 }
 
 export function credsFromKubeconfig(path: string): Creds {
-  const kc = parse(readFileSync(path, 'utf8')) as {
-    clusters: Array<{ cluster: { server: string; 'certificate-authority-data': string } }>;
-    users: Array<{ user: { 'client-certificate-data': string; 'client-key-data': string } }>;
-  };
-  const b = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
-  return { server: kc.clusters[0].cluster.server, ca: b(kc.clusters[0].cluster['certificate-authority-data']), cert: b(kc.users[0].user['client-certificate-data']), key: b(kc.users[0].user['client-key-data']) };
+  const t = loadKubeconfigTransport(path);
+  if (!t.ca || !t.cert || !t.key) throw new Error(`${path} has no CA, client certificate or key`);
+  return { server: t.server, ca: t.ca, cert: t.cert, key: t.key };
 }
 
 export interface HttpResult {

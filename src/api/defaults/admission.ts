@@ -4,12 +4,15 @@
 import type { KObject } from '../types/index.js';
 import type { Obj } from './util.js';
 import { child, eachObject } from './util.js';
+import { TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE } from '../well-known.js';
 
-export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const DEFAULT_TOLERATION_SECONDS = 300;
 
-function tolerates(tolerations: unknown, key: string): boolean {
+/**
+ * DefaultTolerationSeconds' own test (not ToleratesTaint): some toleration names `key` (or no
+ * key) with effect NoExecute (or no effect), whatever its operator and value.
+ */
+function hasNoExecuteTolerationFor(tolerations: unknown, key: string): boolean {
   let found = false;
   eachObject(tolerations, (t) => {
     const k = t.key ?? '';
@@ -29,7 +32,7 @@ export function addDefaultTolerations(pod: KObject, seconds = DEFAULT_TOLERATION
   const list: unknown[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
   const add: Obj[] = [];
   for (const key of [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]) {
-    if (!tolerates(list, key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+    if (!hasNoExecuteTolerationFor(list, key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
   }
   if (add.length > 0) spec.tolerations = [...list, ...add];
 }

@@ -2,7 +2,7 @@
 export { applyDefaults, hasDefaults } from './defaults.js';
 export {
   addDefaultTolerations, applyPodPriority, addDefaultServiceAccount, addServiceAccountTokenVolume,
-  TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, DEFAULT_TOLERATION_SECONDS,
+  DEFAULT_TOLERATION_SECONDS,
 } from './admission.js';
 export type { ResolvedPriority } from './admission.js';
 export {

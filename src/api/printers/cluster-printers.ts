@@ -7,6 +7,7 @@ import type { TablePrinter } from './types.js';
 import { AGE, NAME, age, col, name, wide } from './columns.js';
 import { arr, at, has, int, optBool, optInt, optStr, quantityText, str } from './json-read.js';
 import { parseTime, timestampSince } from './human-duration.js';
+import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS } from '../well-known.js';
 
 export const leasePrinter: TablePrinter = {
   columns: [NAME, col('Holder', 'string', 'Identity of the current holder.'), AGE],
@@ -139,7 +140,7 @@ function bindingPrinter(what: string): TablePrinter {
 export const roleBindingPrinter = bindingPrinter('roleBinding');
 export const clusterRoleBindingPrinter = bindingPrinter('clusterRoleBinding');
 
-const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
+const DEFAULT_CLASS_ANNOTATIONS = [ANNOTATION_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS];
 
 export const storageClassPrinter: TablePrinter = {
   columns: [

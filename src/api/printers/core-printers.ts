@@ -5,21 +5,21 @@ import type { KObject } from '../types/index.js';
 import type { TablePrinter } from './types.js';
 import { AGE, NAME, age, col, name, wide } from './columns.js';
 import { arr, has, optStr, quantityText, rec, str } from './json-read.js';
+import { LABEL_NODE_ROLE_PREFIX } from '../well-known.js';
 
 export const namespacePrinter: TablePrinter = {
   columns: [NAME, col('Status', 'string', 'Phase of the namespace.'), AGE],
   row: (o, now) => [name(o), str(o, 'status', 'phase'), age(o, now)],
 };
 
-const NODE_ROLE_PREFIX = 'node-role.kubernetes.io/';
 const NODE_ROLE_LABEL = 'kubernetes.io/role';
 
 /** ROLES: from `node-role.kubernetes.io/<role>` keys and `kubernetes.io/role=<role>`, sorted. */
 export function nodeRoles(node: KObject): string {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
-    if (k.startsWith(NODE_ROLE_PREFIX)) {
-      const role = k.slice(NODE_ROLE_PREFIX.length);
+    if (k.startsWith(LABEL_NODE_ROLE_PREFIX)) {
+      const role = k.slice(LABEL_NODE_ROLE_PREFIX.length);
       if (role) roles.add(role);
     } else if (k === NODE_ROLE_LABEL && v) {
       roles.add(v);

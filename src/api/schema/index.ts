@@ -11,7 +11,7 @@ export {
 } from './protobuf-encode.js';
 export { findUnknownFields, findUnknownFieldsIn, unknownFieldMessage } from './fields.js';
 export {
-  buildOpenApiV3Document, buildOpenApiV3Index, canonicalJson, openApiGvPath, openApiHash, schemaNameOf,
+  buildOpenApiV3Document, buildOpenApiV3Index, openApiGvPath, openApiHash, schemaNameOf,
   OPENAPI_KUBERNETES_VERSION, type OpenApiResource, type OpenApiSubresource,
 } from './openapi.js';
 export { listMetadataFor, type ListMetadata } from './list-metadata.js';

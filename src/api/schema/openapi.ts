@@ -11,6 +11,7 @@
 //    client-side-apply patches from these schemas.
 // Output is deterministic: equal inputs give documents with equal key order, so
 // openApiHash() is stable across restarts.
+import { canonicalJson } from '../../util/canonical-json.js';
 import { getMessage, messageFor, specialOf, type FieldSchema } from './schema.js';
 import { listMetadataFor } from './list-metadata.js';
 import { fieldDescription, kindDescription, topLevelFieldDescription } from './descriptions.js';
@@ -416,18 +417,8 @@ export function buildOpenApiV3Document(gv: { group: string; version: string }, r
 
 // ---- hashing --------------------------------------------------------------------------------
 
-/** JSON text with object keys sorted at every level (the hash input). */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const o = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const k of Object.keys(o).sort()) {
-    if (o[k] === undefined) continue;
-    parts.push(`${JSON.stringify(k)}:${canonicalJson(o[k])}`);
-  }
-  return `{${parts.join(',')}}`;
-}
+// Re-exported for this module's tests (one definition, in util/).
+export { canonicalJson };
 
 /**
  * A 128-bit content hash (32 upper-case hex digits) of a document, independent of key order.

@@ -7,7 +7,7 @@ import {
   arr, deepEqual, eachObj, enumOf, goStringMap, goStringSlice, immutable, invalidRaw, isSet, nonNegative, obj, pushMsgs, str, tooLongBytes,
 } from './errors.js';
 import {
-  isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isIP, isQualifiedName, isValidPortName, isValidPortNum, PORT_RANGE_MSG,
+  isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isValidIPAddress, isQualifiedName, isValidPortName, isValidPortNum, PORT_RANGE_MSG,
 } from './names.js';
 import { utf8Length, validateLabelSelector } from './meta.js';
 import { compareQuantities, parseQuantity } from '../quantity/index.js';
@@ -46,7 +46,7 @@ export function validateService(o: Obj, errs: Errs): void {
       errs.push(fieldErr.invalid('spec.clusterIPs[0]', 'None', `may not be set to 'None' for ${type} services`));
     }
   }
-  if (clusterIP && !headless && !isIP(clusterIP)) {
+  if (clusterIP && !headless && !isValidIPAddress(clusterIP)) {
     errs.push(fieldErr.invalid('spec.clusterIPs[0]', clusterIP, "must be empty, 'None', or a valid IP address"));
   }
   arr(spec.clusterIPs).forEach((ip, i) => {
@@ -90,7 +90,7 @@ export function validateService(o: Obj, errs: Errs): void {
     if (typeof v !== 'string') errs.push(fieldErr.invalid('spec.selector', v, 'must be a string'));
   }
   arr(spec.externalIPs).forEach((ip, i) => {
-    if (typeof ip !== 'string' || !isIP(ip)) errs.push(fieldErr.invalid(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    if (typeof ip !== 'string' || !isValidIPAddress(ip)) errs.push(fieldErr.invalid(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
   });
 }
 

@@ -4,7 +4,7 @@ export { validateObjectMeta, validateLabels, validateAnnotations, validateLabelS
 export { validatePodSpec, validateResources } from './pod.js';
 export {
   isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isValidLabelValue, isConfigMapKey, isEnvVarName,
-  isValidPathSegmentName, isValidPortName, isIP, isIPv4, isIPv6,
+  isValidPathSegmentName, isValidPortName, isValidIPAddress, isValidIPv4Address, isValidIPv6Address,
 } from './names.js';
 export type { NameValidator } from './names.js';
 export { cronScheduleError, timeZoneError } from './cron.js';

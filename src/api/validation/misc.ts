@@ -5,7 +5,7 @@
 import { fieldErr } from '../status.js';
 import type { Errs, Obj } from './errors.js';
 import { arr, deepEqual, eachObj, enumOf, immutable, isInt, isSet, nonNegative, obj, pushMsgs, str } from './errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIPv4, isIPv6, isQualifiedName, isValidPathSegmentName, isValidPortNum, PORT_RANGE_MSG } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidIPv4Address, isValidIPv6Address, isQualifiedName, isValidPathSegmentName, isValidPortNum, PORT_RANGE_MSG } from './names.js';
 import { validateLabelSelector } from './meta.js';
 import { validateAtMost100Percent, validateIntOrPercent } from './intstr.js';
 
@@ -196,8 +196,8 @@ export function validateEndpointSlice(o: Obj, errs: Errs): void {
     addrs.forEach((a, j) => {
       const ap = `${p}.addresses[${j}]`;
       const s = typeof a === 'string' ? a : '';
-      if (at === 'IPv4' && !isIPv4(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv4 address'));
-      else if (at === 'IPv6' && !isIPv6(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv6 address'));
+      if (at === 'IPv4' && !isValidIPv4Address(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv4 address'));
+      else if (at === 'IPv6' && !isValidIPv6Address(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv6 address'));
       else if (at === 'FQDN') pushMsgs(errs, ap, a, isDNS1123Subdomain(s));
     });
     if (str(e.hostname)) pushMsgs(errs, `${p}.hostname`, e.hostname, isDNS1123Label(str(e.hostname)));

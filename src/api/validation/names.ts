@@ -148,13 +148,19 @@ export function isValidPercent(v: string): string[] {
   return percentRe.test(v) ? [] : [PERCENT_MSG];
 }
 
+// What the API accepts as an IP address (upstream validation IsValidIPv4Address /
+// IsValidIPv6Address): dotted decimal without leading zeros, IPv6 without a zone. These are
+// the API's rules and live here, apart from util/net.ts (which components use to read
+// addresses at run time), because src/api takes no node: imports and because what the API
+// accepts is upstream's decision, not node:net's (they agree today; ip-address.test.ts and
+// util/net.test.ts pin the same cases).
 const ipv4Re = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-export function isIPv4(v: string): boolean { return ipv4Re.test(v); }
-export function isIPv6(v: string): boolean {
+export function isValidIPv4Address(v: string): boolean { return ipv4Re.test(v); }
+export function isValidIPv6Address(v: string): boolean {
   if (!v.includes(':') || v.includes('%')) return false;
   try { return new URL(`http://[${v}]/`).hostname.length > 0; } catch { return false; }
 }
-export function isIP(v: string): boolean { return isIPv4(v) || isIPv6(v); }
+export function isValidIPAddress(v: string): boolean { return isValidIPv4Address(v) || isValidIPv6Address(v); }
 
 /** A name validator as used by ObjectMeta: `prefix` is true for generateName. */
 export type NameValidator = (name: string, prefix: boolean) => string[];

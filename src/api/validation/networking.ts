@@ -3,7 +3,7 @@
 import { fieldErr } from '../status.js';
 import type { Errs, Obj } from './errors.js';
 import { arr, deepEqual, eachObj, enumOf, immutable, isInt, isSet, obj, pushMsgs, str } from './errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isIP, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain, PORT_RANGE_MSG } from './names.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidIPAddress, isValidPortName, isValidPortNum, isWildcardDNS1123Subdomain, PORT_RANGE_MSG } from './names.js';
 import { validateLabelSelector } from './meta.js';
 
 const PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
@@ -37,7 +37,7 @@ function validateBackend(b: unknown, path: string, errs: Errs): void {
 }
 
 function validateHost(host: string, field: string, errs: Errs): void {
-  if (isIP(host)) { errs.push(fieldErr.invalid(field, host, 'must be a DNS name, not an IP address')); return; }
+  if (isValidIPAddress(host)) { errs.push(fieldErr.invalid(field, host, 'must be a DNS name, not an IP address')); return; }
   if (host.includes('*')) pushMsgs(errs, field, host, isWildcardDNS1123Subdomain(host));
   else pushMsgs(errs, field, host, isDNS1123Subdomain(host));
 }

@@ -5,6 +5,7 @@
 import type { Store } from '../../storage/types.js';
 import { isStorageError } from '../../storage/types.js';
 import { randomInt } from 'node:crypto';
+import { intToIPv4, ipv4ToInt, parseIPv4Cidr } from '../../util/net.js';
 import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface Range<T> {
@@ -66,30 +67,17 @@ export class RangeAllocator<T> {
   }
 }
 
-export function ipToInt(ip: string): number {
-  const p = ip.split('.');
-  if (p.length !== 4) return NaN;
-  let n = 0;
-  for (const x of p) {
-    if (!/^\d{1,3}$/.test(x) || Number(x) > 255) return NaN;
-    n = n * 256 + Number(x);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+// Re-exported under this module's earlier names (one definition each, in util/net.ts).
+export { ipv4ToInt as ipToInt, intToIPv4 as intToIp } from '../../util/net.js';
 
 /**
  * IPv4 CIDR as an allocation range. The network and broadcast addresses are excluded, and so
  * are the first `reserved` host addresses (upstream reserves .1 for the `kubernetes`
- * Service, which claims it explicitly).
+ * Service, which claims it explicitly). Throws InvalidCidrError for a malformed CIDR (it used to
+ * yield a range at 0.0.0.0).
  */
 export function cidrRange(name: string, cidr: string): Range<string> & { base: number; prefix: number; nth(i: number): string } {
-  const [addr, bitsS] = cidr.split('/');
-  const prefix = Number(bitsS);
-  const base = (ipToInt(addr) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0)) >>> 0;
+  const { network: base, prefix } = parseIPv4Cidr(cidr);
   const total = 2 ** (32 - prefix);
   const size = Math.max(0, total - 2);
   return {
@@ -97,10 +85,10 @@ export function cidrRange(name: string, cidr: string): Range<string> & { base: n
     base,
     prefix,
     size,
-    at: (i) => intToIp(base + 1 + i),
-    nth: (i) => intToIp(base + i),
+    at: (i) => intToIPv4(base + 1 + i),
+    nth: (i) => intToIPv4(base + i),
     indexOf: (ip) => {
-      const n = ipToInt(ip);
+      const n = ipv4ToInt(ip);
       if (Number.isNaN(n)) return -1;
       const off = n - base - 1;
       return off >= 0 && off < size ? off : -1;

@@ -6,11 +6,17 @@
 import type { KObject } from '../../api/types/index.js';
 import { clone } from '../../util/json.js';
 import { nodeSelectorTermMatches, type NodeSelectorTerm } from '../../api/selectors/index.js';
+import { findMatchingUntoleratedTaint, findUntoleratedNoScheduleOrNoExecuteTaint, TAINT_EFFECT_NO_EXECUTE, type Taint, type Toleration } from '../../api/taints.js';
+import {
+  TAINT_NODE_DISK_PRESSURE, TAINT_NODE_MEMORY_PRESSURE, TAINT_NODE_NETWORK_UNAVAILABLE, TAINT_NODE_NOT_READY,
+  TAINT_NODE_PID_PRESSURE, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
+} from '../../api/well-known.js';
 
 export type { NodeSelectorRequirement, NodeSelectorTerm } from '../../api/selectors/index.js';
 
-export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }
-export interface Taint { key: string; value?: string; effect: string }
+export type { Taint, Toleration } from '../../api/taints.js';
+// The one ToleratesTaint, under this module's earlier name.
+export { toleratesTaint as tolerates } from '../../api/taints.js';
 export interface PodSpecLike {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -20,26 +26,19 @@ export interface PodSpecLike {
   [k: string]: unknown;
 }
 
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
 export const NODE_NAME_FIELD = 'metadata.name';
 
 /** Tolerations every daemon pod gets (upstream AddOrUpdateDaemonPodTolerations). */
 export function daemonTolerations(hostNetwork: boolean): Toleration[] {
   const out: Toleration[] = [
-    { key: TAINT_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
-    { key: TAINT_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
-    { key: TAINT_DISK_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
-    { key: TAINT_MEMORY_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
-    { key: TAINT_PID_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
-    { key: TAINT_UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_NODE_NOT_READY, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_NODE_UNREACHABLE, operator: 'Exists', effect: 'NoExecute' },
+    { key: TAINT_NODE_DISK_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_NODE_MEMORY_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_NODE_PID_PRESSURE, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TAINT_NODE_UNSCHEDULABLE, operator: 'Exists', effect: 'NoSchedule' },
   ];
-  if (hostNetwork) out.push({ key: TAINT_NETWORK_UNAVAILABLE, operator: 'Exists', effect: 'NoSchedule' });
+  if (hostNetwork) out.push({ key: TAINT_NODE_NETWORK_UNAVAILABLE, operator: 'Exists', effect: 'NoSchedule' });
   return out;
 }
 
@@ -53,17 +52,6 @@ export function withDaemonTolerations(spec: Readonly<PodSpecLike>): Toleration[]
   return list;
 }
 
-export function tolerates(t: Readonly<Toleration>, taint: Readonly<Taint>): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if ((t.key ?? '') !== taint.key && !(!t.key && t.operator === 'Exists')) return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-/** The first taint with an effect `filter` accepts that no toleration matches. */
-export function untoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.find((taint) => filter(taint) && !tolerations.some((t) => tolerates(t, taint)));
-}
 
 /** A term matches when all its requirements do; a term with none matches nothing. */
 export function matchesTerm(term: Readonly<NodeSelectorTerm>, node: Readonly<KObject>): boolean {
@@ -94,9 +82,9 @@ export function nodeShouldRunDaemonPod(node: Readonly<KObject>, templateSpec: Re
   if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = withDaemonTolerations(spec);
   const taints = nodeTaints(node);
-  const blocking = untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  const blocking = findUntoleratedNoScheduleOrNoExecuteTaint(taints, tolerations);
   if (!blocking) return { shouldRun: true, shouldContinueRunning: true };
-  const evicting = untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
+  const evicting = findMatchingUntoleratedTaint(taints, tolerations, (t) => t.effect === TAINT_EFFECT_NO_EXECUTE);
   return { shouldRun: false, shouldContinueRunning: !evicting };
 }
 

@@ -11,7 +11,7 @@ export const registration: ControllerRegistration = {
 
 export { DeploymentController, DEPLOYMENT_CONTROLLER_NAME, REASON_SELECTING_ALL, type DeploymentControllerOptions } from './deployment-controller.js';
 export { DeploymentSync, REASON_SCALING_REPLICA_SET, type SyncDeps } from './sync.js';
-export { computeHash, templatesEqualIgnoringHash, safeEncodeString, fnv32a, canonicalJson, normalizeJson, POD_TEMPLATE_HASH_LABEL } from './hash.js';
+export { computeHash, templatesEqualIgnoringHash, POD_TEMPLATE_HASH_LABEL } from './hash.js';
 export * from './annotations.js';
 export * from './rollout.js';
 export * from './status.js';

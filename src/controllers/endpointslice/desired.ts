@@ -14,11 +14,9 @@ import {
   ANNOTATION_LAST_CHANGE_TRIGGER_TIME, endpointsLabels, findPort, podIPv4, podSpec, serviceSpec,
   shouldPodBeInEndpoints, shouldSetHostname,
 } from '../endpoints/index.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME } from '../../api/well-known.js';
 
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
-export const LABEL_MANAGED_BY = 'endpointslice.kubernetes.io/managed-by';
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
-export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
 export const ADDRESS_TYPE_IPV4 = 'IPv4';
 
@@ -87,9 +85,9 @@ export function desiredEndpointGroups(
 export function sliceLabels(svc: Readonly<Service>): Record<string, string> {
   const labels = endpointsLabels(svc, {});
   delete labels[LABEL_SERVICE_NAME];
-  delete labels[LABEL_MANAGED_BY];
+  delete labels[LABEL_ENDPOINTSLICE_MANAGED_BY];
   labels[LABEL_SERVICE_NAME] = svc.metadata.name ?? '';
-  labels[LABEL_MANAGED_BY] = CONTROLLER_NAME;
+  labels[LABEL_ENDPOINTSLICE_MANAGED_BY] = CONTROLLER_NAME;
   return labels;
 }
 

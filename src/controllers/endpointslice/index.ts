@@ -11,7 +11,8 @@ import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/
 import { R } from '../../client/resources.js';
 import type { ApiClient } from '../../client/types.js';
 import { enqueueSelectingServices, hasManagedEndpoints, isNamespaceTerminating, lastChangeTriggerTime, serviceSpec } from '../endpoints/index.js';
-import { CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_ZONE, desiredEndpointGroups, reconcileSlices } from './desired.js';
+import { CONTROLLER_NAME, desiredEndpointGroups, reconcileSlices } from './desired.js';
+import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';
 
 export * from './desired.js';
 
@@ -21,7 +22,7 @@ const CREATE_EXPECTATION_TIMEOUT_MS = 10_000;
 
 function managedServiceKey(slice: Readonly<EndpointSlice>): string | undefined {
   const labels = slice.metadata.labels ?? {};
-  if (labels[LABEL_MANAGED_BY] !== CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return undefined;
+  if (labels[LABEL_ENDPOINTSLICE_MANAGED_BY] !== CONTROLLER_NAME || !labels[LABEL_SERVICE_NAME]) return undefined;
   return `${slice.metadata.namespace}/${labels[LABEL_SERVICE_NAME]}`;
 }
 
@@ -93,7 +94,7 @@ export class EndpointSliceController {
     }
     const selector = labelSelectorFromSet(serviceSpec(svc).selector ?? undefined);
     const pods = this.pods.list(namespace, (p) => matchesLabels(selector, p.metadata.labels ?? {}));
-    const zoneOf = (node: string): string | undefined => this.nodes.get(undefined, node)?.metadata.labels?.[LABEL_ZONE];
+    const zoneOf = (node: string): string | undefined => this.nodes.get(undefined, node)?.metadata.labels?.[LABEL_TOPOLOGY_ZONE];
     const groups = desiredEndpointGroups(svc, pods, zoneOf);
     const existing = this.slices.byIndex(SLICES_BY_SERVICE, key)
       .filter((s) => s.metadata.ownerReferences?.some((r) => r.uid === svc.metadata.uid) ?? false);

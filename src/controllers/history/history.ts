@@ -11,6 +11,11 @@ import type { ControllerRevision, KObject } from '../../api/types/index.js';
 import { isPlainObject } from '../../api/types/index.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone, deepEqual } from '../../util/json.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { fnv1, fnv1a, safeEncodeString, uint32LE } from '../../util/hash.js';
+
+// Re-exported for the users of this module's earlier surface (one definition, in util/).
+export { canonicalJson, fnv1, fnv1a, safeEncodeString as safeEncode };
 
 /** Label on pods (and DaemonSet revisions) naming the revision they were made from. */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -19,35 +24,6 @@ export const REVISION_HASH_LABEL = 'controller.kubernetes.io/hash';
 
 /** Upstream truncates the owner part of a revision name to this length. */
 const MAX_PREFIX = 223;
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** JSON with object keys sorted at every level (Go's encoding of maps), no whitespace. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-}
-
-/** 32-bit FNV-1 (multiply, then xor) over bytes, continuing from `h`. */
-export function fnv1(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) h = (Math.imul(h, 0x01000193) ^ b) >>> 0;
-  return h >>> 0;
-}
-
-/** 32-bit FNV-1a (xor, then multiply) over bytes, continuing from `h`. */
-export function fnv1a(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h >>> 0;
-}
-
-/** Upstream's rand.SafeEncodeString: each character mapped into a vowel-free alphabet. */
-export function safeEncode(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += SAFE_ALPHABET[s.charCodeAt(i) % SAFE_ALPHABET.length];
-  return out;
-}
 
 const utf8 = new TextEncoder();
 
@@ -58,7 +34,7 @@ const utf8 = new TextEncoder();
 export function hashRevisionData(data: unknown, collisionCount?: number): string {
   let h = fnv1(utf8.encode(canonicalJson(data)));
   if (collisionCount !== undefined) h = fnv1(utf8.encode(String(collisionCount)), h);
-  return safeEncode(String(h));
+  return safeEncodeString(String(h));
 }
 
 /**
@@ -67,12 +43,8 @@ export function hashRevisionData(data: unknown, collisionCount?: number): string
  */
 export function hashTemplate(template: unknown, collisionCount?: number): string {
   let h = fnv1a(utf8.encode(canonicalJson(template ?? {})));
-  if (collisionCount !== undefined) {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, collisionCount >>> 0, true);
-    h = fnv1a(b, h);
-  }
-  return safeEncode(String(h));
+  if (collisionCount !== undefined) h = fnv1a(uint32LE(collisionCount), h);
+  return safeEncodeString(String(h));
 }
 
 /** `<owner>-<hash>`, the owner part cut to 223 characters. */

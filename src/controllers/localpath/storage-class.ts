@@ -1,6 +1,6 @@
 // The default StorageClass k3s ships for its local-path provisioner.
-import { ANN_IS_DEFAULT_CLASS } from '../persistentvolume/index.js';
 import type { StorageClass } from '../../api/types/index.js';
+import { ANNOTATION_IS_DEFAULT_STORAGE_CLASS } from '../../api/well-known.js';
 
 /** The provisioner name local-path volumes carry (annotation pv.kubernetes.io/provisioned-by). */
 export const PROVISIONER_NAME = 'rancher.io/local-path';
@@ -11,7 +11,7 @@ export function localPathStorageClass(): StorageClass {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: STORAGE_CLASS_NAME, annotations: { [ANN_IS_DEFAULT_CLASS]: 'true' } },
+    metadata: { name: STORAGE_CLASS_NAME, annotations: { [ANNOTATION_IS_DEFAULT_STORAGE_CLASS]: 'true' } },
     provisioner: PROVISIONER_NAME,
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',

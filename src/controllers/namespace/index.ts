@@ -14,11 +14,11 @@ import type { Lister } from '../../client/informer-types.js';
 import { R, allStoredResources } from '../../client/resources.js';
 import type { ApiClient, ResourceRef } from '../../client/types.js';
 import { failingConditions, updatedConditions, type DeletionTotals } from './conditions.js';
+import { SYSTEM_NAMESPACES } from '../../api/well-known.js';
 
 export * from './conditions.js';
 
 export const FINALIZER_KUBERNETES = 'kubernetes';
-export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'] as const;
 /** Deletes in flight at once while emptying a namespace. */
 const DELETE_CONCURRENCY = 32;
 

@@ -2,7 +2,7 @@
 // into per-node blocks (/24 by default); a node without spec.podCIDR gets the lowest free block.
 // Block 0 is kept for the server's own node, which registers with it (k8ts server passes
 // <cluster>.0/24 to its local agent), so an agent joining first can never take it.
-import { intToIp, parseCidr } from '../../runtime/network/cidr.js';
+import { intToIPv4, parseIPv4Cidr } from '../../util/net.js';
 
 export interface PodCidrPool {
   clusterCIDR: string;
@@ -14,7 +14,7 @@ export interface PodCidrPool {
 
 /** How many blocks the pool has, and the block with a given index. */
 export function blocksOf(pool: PodCidrPool): { count: number; block(i: number): string; indexOf(cidr: string): number | undefined } {
-  const c = parseCidr(pool.clusterCIDR);
+  const c = parseIPv4Cidr(pool.clusterCIDR);
   const mask = pool.nodeMaskSize ?? 24;
   if (mask < c.prefix || mask > 30) throw new Error(`node mask /${mask} does not fit cluster CIDR ${pool.clusterCIDR}`);
   const base = c.network;
@@ -22,11 +22,11 @@ export function blocksOf(pool: PodCidrPool): { count: number; block(i: number): 
   const count = 2 ** (mask - c.prefix);
   return {
     count,
-    block: (i) => `${intToIp(base + i * size)}/${mask}`,
+    block: (i) => `${intToIPv4(base + i * size)}/${mask}`,
     indexOf: (cidr) => {
       let b;
       try {
-        b = parseCidr(cidr);
+        b = parseIPv4Cidr(cidr);
       } catch {
         return undefined;
       }

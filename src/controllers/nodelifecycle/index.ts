@@ -18,12 +18,12 @@ import type { ApiClient } from '../../client/types.js';
 import { observeHealth, unknownConditions, type NodeHealth } from './health.js';
 import { desiredTaints, sameTaints, type Taint } from './taints.js';
 import { PODS_BY_NODE, TaintEvictionController } from './eviction.js';
+import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 
 export * from './health.js';
 export * from './taints.js';
 export * from './eviction.js';
 
-export const LEASE_NAMESPACE = 'kube-node-lease';
 export const REASON_NODE_NOT_READY = 'NodeNotReady';
 
 export interface NodeLifecycleOptions {
@@ -66,7 +66,7 @@ export class NodeLifecycleController {
     const c = this.controller;
     nodeInf.addEventHandler(enqueueSelf(c));
     leaseInf.addEventHandler({
-      onUpdate: (o, n) => { if (isRealUpdate(o, n) && n.metadata.namespace === LEASE_NAMESPACE) c.enqueue(n.metadata.name ?? ''); },
+      onUpdate: (o, n) => { if (isRealUpdate(o, n) && n.metadata.namespace === NAMESPACE_NODE_LEASE) c.enqueue(n.metadata.name ?? ''); },
     });
   }
 
@@ -78,7 +78,7 @@ export class NodeLifecycleController {
     }
     const now = this.clock.now();
     const ready = getCondition(node, 'Ready');
-    const renew = this.leases.get(LEASE_NAMESPACE, name)?.spec?.renewTime;
+    const renew = this.leases.get(NAMESPACE_NODE_LEASE, name)?.spec?.renewTime;
     const h = observeHealth(this.health.get(name), ready?.lastHeartbeatTime, renew, now);
     this.health.set(name, h);
     let conditions = conditionsOf(node);

@@ -1,11 +1,12 @@
 // Which class a claim asks for, which class is the default, and whether binding waits for
 // a consumer. Pure functions over listed objects.
-import { ANN_BETA_IS_DEFAULT_CLASS, ANN_BETA_STORAGE_CLASS, ANN_IS_DEFAULT_CLASS, ANN_SELECTED_NODE, annotation } from './types.js';
+import { ANN_BETA_STORAGE_CLASS, ANN_SELECTED_NODE, annotation } from './types.js';
 import type { PersistentVolumeClaim, StorageClass } from '../../api/types/index.js';
+import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS } from '../../api/well-known.js';
 
 /** The class carries `storageclass.kubernetes.io/is-default-class: "true"` (or the beta key). */
 export function isDefaultClass(sc: Readonly<StorageClass>): boolean {
-  return annotation(sc, ANN_IS_DEFAULT_CLASS) === 'true' || annotation(sc, ANN_BETA_IS_DEFAULT_CLASS) === 'true';
+  return annotation(sc, ANNOTATION_IS_DEFAULT_STORAGE_CLASS) === 'true' || annotation(sc, ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS) === 'true';
 }
 
 /** The default class: among those marked default, the newest, then the first by name (as upstream). */

@@ -2,6 +2,7 @@
 // StorageClasses, as far as the binder and the provisioners read or write them. Annotation
 // keys and event reasons are the upstream ones: clients (kubectl describe) show them.
 import type { KObject, PersistentVolume, PersistentVolumeClaim, Pod } from '../../api/types/index.js';
+export { LABEL_HOSTNAME } from '../../api/well-known.js';
 
 // ---- annotations -------------------------------------------------------------------------
 
@@ -19,13 +20,10 @@ export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-p
 /** On a claim (deprecated): its class, taking precedence over spec.storageClassName. */
 export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 /** On a StorageClass: "true" makes it the default class. */
-export const ANN_IS_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
-export const ANN_BETA_IS_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
 
 /** The provisioner name of classes whose volumes are created by hand (local volumes). */
 export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 /** Node label a local volume's nodeAffinity names. */
-export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 
 // ---- event reasons -----------------------------------------------------------------------
 

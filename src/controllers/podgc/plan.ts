@@ -7,8 +7,9 @@
 //   deletion grace period has passed (the kubelet there will never confirm).
 import type { KObject, Node, Pod } from '../../api/types/index.js';
 import { getCondition, isPodTerminal } from '../../api/pod-util.js';
+import { TAINT_EFFECT_NO_EXECUTE } from '../../api/taints.js';
+import { TAINT_NODE_OUT_OF_SERVICE } from '../../api/well-known.js';
 
-export const TAINT_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 export const DEFAULT_TERMINATED_POD_GC_THRESHOLD = 12_500;
 
 export type GcReason = 'terminated' | 'orphaned' | 'unscheduledTerminating' | 'terminatingOnNotReadyNode';
@@ -32,7 +33,7 @@ function isNodeReady(node: Readonly<Node>): boolean {
 
 function hasOutOfServiceTaint(node: Readonly<Node>): boolean {
   return (node.spec?.taints ?? [])
-    .some((t) => t.key === TAINT_OUT_OF_SERVICE && t.effect === 'NoExecute');
+    .some((t) => t.key === TAINT_NODE_OUT_OF_SERVICE && t.effect === TAINT_EFFECT_NO_EXECUTE);
 }
 
 export interface PlanInput {

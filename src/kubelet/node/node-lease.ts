@@ -6,7 +6,7 @@ import type { ApiClient } from '../../client/types.js';
 import type { Clock } from '../../client/controller-types.js';
 import { R } from '../../client/resources.js';
 import { rfc3339Micro } from '../../util/time.js';
-import { LEASE_NAMESPACE } from '../constants.js';
+import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 
 export const LEASE_DURATION_SECONDS = 40;
 
@@ -20,19 +20,19 @@ export class NodeLease {
     const now = rfc3339Micro(this.clock.now());
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        if (!this.current) this.current = await this.client.get(R.leases, LEASE_NAMESPACE, this.nodeName);
+        if (!this.current) this.current = await this.client.get(R.leases, NAMESPACE_NODE_LEASE, this.nodeName);
         const spec = { ...((this.current.spec ?? {}) as object), holderIdentity: this.nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now };
         const metadata = { ...this.current.metadata };
         if (this.nodeUid && !metadata.ownerReferences?.length) metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeUid }];
-        this.current = await this.client.update(R.leases, LEASE_NAMESPACE, { ...this.current, metadata, spec });
+        this.current = await this.client.update(R.leases, NAMESPACE_NODE_LEASE, { ...this.current, metadata, spec });
         return;
       } catch (e) {
         if (isNotFound(e)) {
           try {
-            this.current = await this.client.create(R.leases, LEASE_NAMESPACE, {
+            this.current = await this.client.create(R.leases, NAMESPACE_NODE_LEASE, {
               apiVersion: 'coordination.k8s.io/v1',
               kind: 'Lease',
-              metadata: { name: this.nodeName, namespace: LEASE_NAMESPACE, ...(this.nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeUid }] } : {}) },
+              metadata: { name: this.nodeName, namespace: NAMESPACE_NODE_LEASE, ...(this.nodeUid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeUid }] } : {}) },
               spec: { holderIdentity: this.nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: now, acquireTime: now },
             });
             return;

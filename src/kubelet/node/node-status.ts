@@ -12,12 +12,12 @@ import type { ImageService, RuntimeService } from '../../runtime/types.js';
 import { KUBELET_VERSION, EVENT } from '../constants.js';
 import type { HostIdentity, HostSnapshot } from './host-info.js';
 import { allocatableOf, capacityOf, nodeConditions, pressureOf } from './node-conditions.js';
-import { canonicalJson } from '../status/status-manager.js';
+import { canonicalJson } from '../../util/canonical-json.js';
+import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_NODE_ROLE_CONTROL_PLANE, LABEL_OS } from '../../api/well-known.js';
 
 export const NODE_STATUS_UPDATE_MS = 10_000;
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
 export const KUBELET_PORT = 10250;
-export const CONTROL_PLANE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 export interface NodeStatusOptions {
   client: ApiClient;
@@ -49,12 +49,12 @@ export class NodeStatusManager {
     const out: Record<string, string> = {
       'beta.kubernetes.io/arch': arch,
       'beta.kubernetes.io/os': 'linux',
-      'kubernetes.io/arch': arch,
-      'kubernetes.io/hostname': this.o.nodeName,
-      'kubernetes.io/os': 'linux',
+      [LABEL_ARCH]: arch,
+      [LABEL_HOSTNAME]: this.o.nodeName,
+      [LABEL_OS]: 'linux',
       ...this.o.labels,
     };
-    if (this.o.controlPlane) out[CONTROL_PLANE_LABEL] = '';
+    if (this.o.controlPlane) out[LABEL_NODE_ROLE_CONTROL_PLANE] = '';
     return out;
   }
 

@@ -11,6 +11,7 @@ import { isAlreadyExists, isNotFound, isConflict } from '../../api/status.js';
 import type { ApiClient } from '../../client/types.js';
 import { R } from '../../client/resources.js';
 import { rfc3339, rfc3339Micro } from '../../util/time.js';
+import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_OS, NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 
 export interface SimulatedNodeSpec {
   name: string;
@@ -24,7 +25,6 @@ export interface SimulatedNodeSpec {
 
 export const SIMULATED_RUNTIME_VERSION = 'simulated://0.1.0';
 export const KUBELET_VERSION = 'v1.32.3-k8ts';
-export const LEASE_NAMESPACE = 'kube-node-lease';
 
 export function nodeConditions(ready: boolean, now: string): Array<Record<string, unknown>> {
   const c = (type: string, status: string, reason: string, message: string) => ({ type, status, lastHeartbeatTime: now, lastTransitionTime: now, reason, message });
@@ -45,10 +45,10 @@ export function nodeObject(spec: SimulatedNodeSpec, now: string): KObject {
       labels: {
         'beta.kubernetes.io/arch': 'amd64',
         'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/hostname': spec.name,
-        'kubernetes.io/os': 'linux',
-        'node.kubernetes.io/instance-type': 'k8ts-simulated',
+        [LABEL_ARCH]: 'amd64',
+        [LABEL_HOSTNAME]: spec.name,
+        [LABEL_OS]: 'linux',
+        [LABEL_INSTANCE_TYPE]: 'k8ts-simulated',
         ...spec.labels,
       },
       annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'k8ts.io/simulated': 'true' },
@@ -131,10 +131,10 @@ export class SimulatedNode {
     const spec = { holderIdentity: this.name, leaseDurationSeconds: this.leaseDurationSeconds, renewTime: now };
     try {
       if (this.leaseRv) {
-        const lease = await this.client.update(R.leases, LEASE_NAMESPACE, {
+        const lease = await this.client.update(R.leases, NAMESPACE_NODE_LEASE, {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
-          metadata: { name: this.name, namespace: LEASE_NAMESPACE, resourceVersion: this.leaseRv, ownerReferences: this.ownerRefs() },
+          metadata: { name: this.name, namespace: NAMESPACE_NODE_LEASE, resourceVersion: this.leaseRv, ownerReferences: this.ownerRefs() },
           spec,
         });
         this.leaseRv = lease.metadata.resourceVersion;
@@ -145,15 +145,15 @@ export class SimulatedNode {
       this.leaseRv = undefined;
     }
     try {
-      const cur = await this.client.get(R.leases, LEASE_NAMESPACE, this.name);
-      const lease = await this.client.update(R.leases, LEASE_NAMESPACE, { ...cur, spec: { ...(cur.spec as object), ...spec } });
+      const cur = await this.client.get(R.leases, NAMESPACE_NODE_LEASE, this.name);
+      const lease = await this.client.update(R.leases, NAMESPACE_NODE_LEASE, { ...cur, spec: { ...(cur.spec as object), ...spec } });
       this.leaseRv = lease.metadata.resourceVersion;
     } catch (e) {
       if (!isNotFound(e)) throw e;
-      const lease = await this.client.create(R.leases, LEASE_NAMESPACE, {
+      const lease = await this.client.create(R.leases, NAMESPACE_NODE_LEASE, {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
-        metadata: { name: this.name, namespace: LEASE_NAMESPACE, ownerReferences: this.ownerRefs() },
+        metadata: { name: this.name, namespace: NAMESPACE_NODE_LEASE, ownerReferences: this.ownerRefs() },
         spec: { ...spec, acquireTime: now },
       });
       this.leaseRv = lease.metadata.resourceVersion;

@@ -23,18 +23,9 @@ import { realClock } from '../../client/controller-types.js';
 import { R } from '../../client/resources.js';
 import { rfc3339 } from '../../util/time.js';
 import { counter } from '../../util/metrics.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 import type { Pod, PodCondition, PodStatus } from '../../api/types/index.js';
 import { COND } from '../constants.js';
-
-/** JSON with sorted keys, for equality. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 /** Status fields the kubelet owns: the only ones it compares and patches. */
 const MANAGED = ['phase', 'conditions', 'hostIP', 'hostIPs', 'podIP', 'podIPs', 'startTime', 'qosClass', 'containerStatuses', 'initContainerStatuses', 'ephemeralContainerStatuses'] as const;

@@ -11,6 +11,7 @@ import type {
 } from '../../runtime/types.js';
 import { realClock, type Clock } from '../../client/controller-types.js';
 import { timerClockOf, type TimerClock } from '../../client/workqueue/index.js';
+import { fnv1a } from '../../util/hash.js';
 import { ERR_RUNTIME_FAKE } from '../../util/error-codes.js';
 
 export type FakeBehavior =
@@ -242,8 +243,7 @@ export class FakeRuntime implements RuntimeService, ImageService {
 }
 
 function hex(s: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  const h = fnv1a(new TextEncoder().encode(s));
   return h.toString(16).padStart(8, '0').repeat(8);
 }
 

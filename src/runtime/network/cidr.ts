@@ -1,50 +1,29 @@
-// IPv4 CIDR arithmetic (pure).
+// The pod network's IPv4 block: which CIDRs a node's bridge can serve (/8../30), its gateway
+// and the addresses handed to pods. Address arithmetic is util/net's.
+import { intToIPv4, parseIPv4Cidr, type IPv4Cidr } from '../../util/net.js';
 
-export interface Ipv4Cidr {
-  /** Network address as an unsigned 32-bit integer. */
-  network: number;
-  prefix: number;
-}
+export type Ipv4Cidr = IPv4Cidr;
+// Re-exported under this module's earlier names (one definition each, in util/net.ts).
+export { intToIPv4 as intToIp, ipv4ToInt as ipToInt, formatIPv4Cidr as formatCidr, cidrContains as contains } from '../../util/net.js';
 
-export function ipToInt(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
+/** A node's pod CIDR: an IPv4 block from /8 to /30 (room for a gateway and pods). */
 export function parseCidr(cidr: string): Ipv4Cidr {
-  const [ip, len] = cidr.split('/');
-  const prefix = Number(len);
-  if (!ip || !Number.isInteger(prefix) || prefix < 8 || prefix > 30) throw new Error(`unsupported pod CIDR ${JSON.stringify(cidr)} (IPv4, /8../30)`);
-  const size = 2 ** (32 - prefix);
-  const network = ipToInt(ip) - (ipToInt(ip) % size);
-  return { network, prefix };
-}
-
-export function formatCidr(c: Ipv4Cidr): string {
-  return `${intToIp(c.network)}/${c.prefix}`;
+  let c: IPv4Cidr | undefined;
+  try {
+    c = parseIPv4Cidr(cidr);
+  } catch {
+    c = undefined;
+  }
+  if (!c || c.prefix < 8 || c.prefix > 30) throw new Error(`unsupported pod CIDR ${JSON.stringify(cidr)} (IPv4, /8../30)`);
+  return c;
 }
 
 /** The gateway (bridge) address: the first host address. */
 export function gatewayOf(c: Ipv4Cidr): string {
-  return intToIp(c.network + 1);
+  return intToIPv4(c.network + 1);
 }
 
 /** Addresses handed to pods: after the gateway, before broadcast. */
 export function podRange(c: Ipv4Cidr): { first: number; last: number } {
   return { first: c.network + 2, last: c.network + 2 ** (32 - c.prefix) - 2 };
-}
-
-export function contains(c: Ipv4Cidr, ip: string): boolean {
-  const n = ipToInt(ip);
-  return n >= c.network && n < c.network + 2 ** (32 - c.prefix);
 }

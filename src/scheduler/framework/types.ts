@@ -6,22 +6,10 @@ import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 
 // ---- API shapes ----
-// Pods and Nodes are the generated API model (src/api/types). Taint and Toleration stay here
-// until the one taint-toleration helper lands (owned by the helpers work of issue 11).
+// Pods and Nodes are the generated API model (src/api/types); Taint and Toleration too, with
+// the one toleration rule beside them in src/api/taints.ts.
 
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal' | string;
-  value?: string;
-  effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  tolerationSeconds?: number;
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-}
+export type { Taint, Toleration } from '../../api/taints.js';
 
 // ---- statuses ----
 

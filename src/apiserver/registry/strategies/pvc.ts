@@ -5,11 +5,11 @@ import type { KObject, PersistentVolumeClaim } from '../../../api/types/index.js
 import type { ResourceDef } from '../../../api/registry/index.js';
 import type { RequestContext } from '../../context.js';
 import { PhasePendingStrategy } from './simple.js';
+import { ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS, ANNOTATION_IS_DEFAULT_STORAGE_CLASS } from '../../../api/well-known.js';
 
-export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
 export function pickDefaultClass(classes: ReadonlyArray<Readonly<KObject>>): string | undefined {
-  const defaults = classes.filter((c) => c.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === 'true' || c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true');
+  const defaults = classes.filter((c) => c.metadata.annotations?.[ANNOTATION_IS_DEFAULT_STORAGE_CLASS] === 'true' || c.metadata.annotations?.[ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS] === 'true');
   defaults.sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
   return defaults[0]?.metadata.name;
 }

@@ -3,11 +3,11 @@
 import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { SUCCESS, newStatus, type CycleState, type FilterPlugin, type Status, type Taint } from '../../framework/types.js';
-import { tolerates } from '../taint-toleration/taint-toleration.js';
+import { tolerationsTolerateTaint } from '../../../api/taints.js';
+import { TAINT_NODE_UNSCHEDULABLE } from '../../../api/well-known.js';
 
 export const NAME = 'NodeUnschedulable';
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
-export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' };
 const FAIL = newStatus('UnschedulableAndUnresolvable', NAME, REASON_UNSCHEDULABLE);
 
@@ -15,6 +15,6 @@ export class NodeUnschedulablePlugin implements FilterPlugin {
   readonly name = NAME;
   filter(_c: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (!node.unschedulable) return SUCCESS;
-    return tolerates(pod.tolerations, UNSCHEDULABLE_TAINT) ? SUCCESS : FAIL;
+    return tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT) ? SUCCESS : FAIL;
   }
 }

@@ -7,7 +7,8 @@ import type { NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type SchedulerState, type ScorePlugin, type Status } from '../../framework/types.js';
 import { matchesRequired, requiredStateOf } from '../node-affinity/node-affinity.js';
-import { findUntoleratedTaint } from '../taint-toleration/taint-toleration.js';
+import { findUntoleratedNoScheduleOrNoExecuteTaint } from '../../../api/taints.js';
+import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from '../../../api/well-known.js';
 import type { TopologySpreadConstraint } from '../../../api/types/index.js';
 
 export const NAME = 'PodTopologySpread';
@@ -15,8 +16,6 @@ export const REASON_CONSTRAINTS = "node(s) didn't match pod topology spread cons
 export const REASON_MISSING_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)";
 const FAIL = newStatus('Unschedulable', NAME, REASON_CONSTRAINTS);
 const FAIL_LABEL = newStatus('UnschedulableAndUnresolvable', NAME, REASON_MISSING_LABEL);
-const HOSTNAME = 'kubernetes.io/hostname';
-const ZONE = 'topology.kubernetes.io/zone';
 
 export interface Constraint {
   readonly maxSkew: number;
@@ -63,7 +62,7 @@ function countMatching(c: Constraint, ns: string, node: NodeInfo): number {
 function eligible(pod: PodInfo, node: NodeInfo, cs: readonly Constraint[], req: ReturnType<typeof requiredStateOf>, requireAll: boolean): boolean {
   const honorAff = cs.some((c) => c.honorAffinity);
   if (honorAff && !matchesRequired(req, node)) return false;
-  if (cs.some((c) => c.honorTaints) && findUntoleratedTaint(node.taints, pod.tolerations)) return false;
+  if (cs.some((c) => c.honorTaints) && findUntoleratedNoScheduleOrNoExecuteTaint(node.taints, pod.tolerations)) return false;
   if (requireAll) for (const c of cs) if (!Object.hasOwn(node.labels, c.topologyKey)) return false;
   return true;
 }
@@ -166,8 +165,8 @@ export class PodTopologySpreadPlugin implements PreFilterPlugin, FilterPlugin, P
       if (!sel) return SKIP;
       requireAll = false;
       cs = [
-        { maxSkew: 3, topologyKey: HOSTNAME, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
-        { maxSkew: 5, topologyKey: ZONE, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
+        { maxSkew: 3, topologyKey: LABEL_HOSTNAME, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
+        { maxSkew: 5, topologyKey: LABEL_TOPOLOGY_ZONE, selector: sel, minDomains: 1, honorAffinity: true, honorTaints: false },
       ];
     }
     if (cs.length === 0) return SKIP;
@@ -184,17 +183,17 @@ export class PodTopologySpreadPlugin implements PreFilterPlugin, FilterPlugin, P
         if (!Object.hasOwn(n.labels, con.topologyKey)) return;
         const v = n.labels[con.topologyKey];
         sizes[i].add(v);
-        if (con.topologyKey === HOSTNAME) counts.set(pk(HOSTNAME, v), countMatching(con, pod.namespace, n));
+        if (con.topologyKey === LABEL_HOSTNAME) counts.set(pk(LABEL_HOSTNAME, v), countMatching(con, pod.namespace, n));
         else counts.set(pk(con.topologyKey, v), 0);
       });
     }
     if (ignored.size === nodes.length) return SKIP;
     // Non-hostname domains count pods on every eligible node.
-    if (cs.some((con) => con.topologyKey !== HOSTNAME && sizes[cs.indexOf(con)].size > 0)) {
+    if (cs.some((con) => con.topologyKey !== LABEL_HOSTNAME && sizes[cs.indexOf(con)].size > 0)) {
       for (const n of state.nodeInfos()) {
         if (!eligible(pod, n, cs, req, requireAll)) continue;
         for (const con of cs) {
-          if (con.topologyKey === HOSTNAME || !Object.hasOwn(n.labels, con.topologyKey)) continue;
+          if (con.topologyKey === LABEL_HOSTNAME || !Object.hasOwn(n.labels, con.topologyKey)) continue;
           const k = pk(con.topologyKey, n.labels[con.topologyKey]);
           if (counts.has(k)) counts.set(k, (counts.get(k) ?? 0) + countMatching(con, pod.namespace, n));
         }

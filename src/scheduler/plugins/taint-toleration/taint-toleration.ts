@@ -7,39 +7,13 @@ import {
   MAX_NODE_SCORE, SUCCESS, SKIP, newStatus, type CycleState, type FilterPlugin, type PreScorePlugin, type ScorePlugin,
   type Status, type Taint, type Toleration,
 } from '../../framework/types.js';
+import { findUntoleratedNoScheduleOrNoExecuteTaint, tolerationsTolerateTaint } from '../../../api/taints.js';
 import { defaultNormalizeScore } from '../normalize.js';
 
 export const NAME = 'TaintToleration';
 
-/** v1 Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-    case '':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-export function tolerates(tolerations: readonly Toleration[], taint: Taint): boolean {
-  for (let i = 0; i < tolerations.length; i++) if (toleratesTaint(tolerations[i], taint)) return true;
-  return false;
-}
-
-/** First NoSchedule/NoExecute taint not tolerated, if any. */
-export function findUntoleratedTaint(taints: readonly Taint[], tolerations: readonly Toleration[]): Taint | undefined {
-  for (let i = 0; i < taints.length; i++) {
-    const t = taints[i];
-    if (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') continue;
-    if (!tolerates(tolerations, t)) return t;
-  }
-  return undefined;
-}
+// The one ToleratesTaint, re-exported under this plugin's earlier name.
+export { toleratesTaint } from '../../../api/taints.js';
 
 const statusCache = new Map<string, Status>();
 
@@ -60,7 +34,7 @@ export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, Scor
 
   filter(_c: CycleState, pod: PodInfo, node: NodeInfo): Status {
     if (node.taints.length === 0) return SUCCESS;
-    const t = findUntoleratedTaint(node.taints, pod.tolerations);
+    const t = findUntoleratedNoScheduleOrNoExecuteTaint(node.taints, pod.tolerations);
     return t ? untoleratedTaintStatus(t) : SUCCESS;
   }
 
@@ -78,7 +52,7 @@ export class TaintTolerationPlugin implements FilterPlugin, PreScorePlugin, Scor
   score(c: CycleState, _pod: PodInfo, node: NodeInfo): number {
     const tol = c.read<Toleration[]>(PREFER_KEY) ?? [];
     let n = 0;
-    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerates(tol, t)) n++;
+    for (const t of node.taints) if (t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tol, t)) n++;
     return n;
   }
 
