@@ -8,12 +8,11 @@ import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
 import { validateObject as validateKind, validateUpdate as validateKindUpdate } from '../api/validation/index.js';
 import { convert, ConversionError } from '../api/conversion/index.js';
 import { canonicalizeQuantities } from '../api/quantity/index.js';
-import { decodeK8sProtobuf } from '../api/schema/protobuf.js';
-import { findUnknownFields as schemaUnknownFields } from '../api/schema/fields.js';
-import { findScalarTypeError as schemaScalarTypeError } from '../api/schema/scalar-types.js';
-import { buildOpenApiV3Document, buildOpenApiV3Index, openApiHash } from '../api/schema/openapi.js';
-import { buildOpenApiV2Document } from '../api/schema/openapi-v2.js';
-import { encodeOpenApiV2Proto } from '../api/schema/openapi-v2-proto.js';
+import {
+  decodeK8sProtobuf, findUnknownFields as schemaUnknownFields,
+  findScalarTypeError as schemaScalarTypeError, buildOpenApiV3Document, buildOpenApiV3Index,
+  openApiHash, buildOpenApiV2Document, encodeOpenApiV2Proto,
+} from '../api/schema/index.js';
 import { tableFor } from '../api/printers/index.js';
 import type { ColumnDefinition, Cell } from '../api/printers/index.js';
 import { matchesLabels, labelSelectorFromMeta, selectorToString, compileObjectSelector } from '../api/selectors/index.js';

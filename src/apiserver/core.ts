@@ -6,7 +6,7 @@ import type { TLSSocket } from 'node:tls';
 import type { KObject, LooseObject, Namespace, PriorityClass } from '../api/types/index.js';
 import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
-import type { Store } from '../storage/types.js';
+import type { Store } from '../storage/index.js';
 import type { Authenticator, Authorizer, UserInfo, RequestAttributes } from './auth/user.js';
 import { ANONYMOUS } from './auth/authenticators.js';
 import type { ServiceAccountTokens } from './auth/sa-tokens.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
-import { isDNS1123Subdomain } from '../api/validation/names.js';
+import { isDNS1123Subdomain } from '../api/validation/index.js';
 import { credentialMatches, newJoinToken, parseJoinToken, type JoinResponse } from '../pki/index.js';
 
 export type { JoinResponse };

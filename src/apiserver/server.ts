@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import type { Store } from '../storage/types.js';
+import type { Store } from '../storage/index.js';
 import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
 import { AuthenticatedAuthorizer } from './auth/authorizers.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { APIResource, APIResourceList, KObject } from '../api/types/index.js';
 import type { RestClient } from '../client/rest-client.js';
-import type { ResourceRef } from '../client/types.js';
+import type { ResourceRef } from '../client/index.js';
 
 export const FIELD_MANAGER = 'k8ts-deploy';
 const MANIFEST = /^[^.].*\.(ya?ml|json)$/;

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors.js';
 import { defaultDataDir } from './server.js';
-import type { ImageInfo } from '../runtime/types.js';
+import type { ImageInfo } from '../runtime/index.js';
 
 export const imageHelp = `Usage: k8ts image COMMAND [flags]
 

@@ -8,7 +8,7 @@ import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
-import { startApiServer, adminKubeconfig } from '../apiserver/index.js';
+import { startApiServer, adminKubeconfig, cidrRange } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
 import { logger } from '../util/log.js';
@@ -18,7 +18,6 @@ import { defaultNodeIP } from '../util/node-ip.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
 import { onShutdownSignals } from './shutdown.js';
-import { cidrRange } from '../apiserver/registry/allocator.js';
 import { resolveArgs } from './config.js';
 import { preflight, writeDataVersion, type PreflightPort } from './preflight.js';
 

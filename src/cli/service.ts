@@ -8,7 +8,7 @@ import { CliError } from './errors.js';
 import { defaultDataDir } from './server.js';
 import { RestClient } from '../client/rest-client.js';
 import { loadKubeconfigTransport } from '../client/kubeconfig.js';
-import { R } from '../client/resources.js';
+import { R } from '../client/index.js';
 import { isNotFound } from '../api/status.js';
 import type { Node, Service, ServiceSpec } from '../api/types/index.js';
 

@@ -3,9 +3,7 @@
 //
 //   start ──▶ leader election ──leading──▶ register controllers ──▶ informers start
 //                                  └─lost──▶ abort controllers (another server leads)
-import type { ApiClient } from '../client/types.js';
-import type { ControllerContext, ControllerRegistration } from '../client/controller-types.js';
-import { realClock } from '../client/controller-types.js';
+import { type ApiClient, type ControllerContext, type ControllerRegistration, realClock } from '../client/index.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import { ClientEventRecorder } from '../client/events/index.js';
 import { runLeaderElection } from '../client/leader-election.js';

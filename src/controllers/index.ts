@@ -1,6 +1,6 @@
 // The controllers of the controller manager, as a plain list (STYLE §1). All of them are
 // leader-only: the manager registers them once it holds the kube-controller-manager Lease.
-import type { ControllerRegistration } from '../client/controller-types.js';
+import type { ControllerRegistration } from '../client/index.js';
 import type { ControllerName } from './names.js';
 import { registration as replicaset } from './replicaset/index.js';
 import { registration as deployment } from './deployment/index.js';

@@ -8,9 +8,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import type { EndpointSlice, KObject, Pod, Service } from '../api/types/index.js';
-import { R } from '../client/resources.js';
+import { R, isDeletedFinalStateUnknown, type EventHandler } from '../client/index.js';
 import type { SharedInformerFactory } from '../client/informers/index.js';
-import { isDeletedFinalStateUnknown, type EventHandler } from '../client/informer-types.js';
 import {
   CLASS_IN, decodeHeaderOnly, decodeMessage, encodeMessage, MAX_UDP_PLAIN, OPCODE_QUERY, RCODE, TYPE,
   type DnsMessage, type ResourceRecord,

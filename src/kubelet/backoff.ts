@@ -2,7 +2,7 @@
 // key's delay (initial → max); a key untouched for twice the max delay starts over. The
 // kubelet uses one for container restarts (CrashLoopBackOff, key pod uid + container) and
 // one for image pulls (ImagePullBackOff, key pod uid + image).
-import type { Clock } from '../client/controller-types.js';
+import type { Clock } from '../client/index.js';
 
 export const CRASH_BACKOFF_INITIAL_MS = 10_000;
 export const CRASH_BACKOFF_MAX_MS = 300_000;

@@ -11,15 +11,14 @@ import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { isConflict, isNotFound } from '../api/status.js';
 import type { ConfigMap, KObject, Secret, Service, ServiceAccount } from '../api/types/index.js';
-import type { ApiClient } from '../client/types.js';
-import type { Clock, EventRecorder, InformerFactory } from '../client/controller-types.js';
-import { realClock } from '../client/controller-types.js';
-import { R } from '../client/resources.js';
+import {
+  type ApiClient, type Clock, type EventRecorder, type InformerFactory, realClock, R,
+  isDeletedFinalStateUnknown,
+} from '../client/index.js';
 import { ClientSharedInformer, SharedInformerFactory } from '../client/informers/index.js';
-import { isDeletedFinalStateUnknown } from '../client/informer-types.js';
 import { ClientEventRecorder } from '../client/events/index.js';
 import { timerClockOf, type TimerClock, type TimerHandle } from '../client/workqueue/index.js';
-import type { ImageService, RuntimeService } from '../runtime/types.js';
+import type { ImageService, RuntimeService } from '../runtime/index.js';
 import { COMPONENT } from './constants.js';
 import type { Pod } from '../api/types/index.js';
 import { PodSyncer } from './pod-sync.js';

@@ -2,8 +2,7 @@
 // caches once they have synced, from the API before that.
 import { isNotFound } from '../api/status.js';
 import type { KObject } from '../api/types/index.js';
-import type { ApiClient, ResourceRef } from '../client/types.js';
-import type { SharedInformer } from '../client/informer-types.js';
+import type { ApiClient, ResourceRef, SharedInformer } from '../client/index.js';
 import type { ObjectGetter } from './container/env.js';
 
 export class InformerObjectGetter implements ObjectGetter {

@@ -1,7 +1,7 @@
 // Pod lifecycle event generator (upstream's generic PLEG): relists the runtime every period
 // and reports the pods whose sandboxes or containers changed state, so their workers sync
 // (a container exited, an OOM kill...). One timer, armed again after each relist.
-import type { RuntimeService } from '../runtime/types.js';
+import type { RuntimeService } from '../runtime/index.js';
 import type { TimerClock, TimerHandle } from '../client/workqueue/index.js';
 import { groupRuntimePods, type RuntimePod } from './runtime-pod.js';
 import { errorMessage, logger } from '../util/log.js';

@@ -8,7 +8,7 @@
 //                     probe failed or whose image changed; nothing left ─▶ kill the pod
 //   ephemeral containers ─▶ start each once, when it has never run (they never restart
 //                     and do not keep a pod alive)
-import type { ContainerStatus } from '../runtime/types.js';
+import type { ContainerStatus } from '../runtime/index.js';
 import type { Container, Pod } from '../api/types/index.js';
 import { podSpec, restartPolicyOf } from './pod-types.js';
 import { latestContainer, type RuntimePod } from './runtime-pod.js';

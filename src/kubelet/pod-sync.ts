@@ -6,8 +6,8 @@
 //   ─▶ pod actions (pod-actions, pure) ─▶ containers: kill / init / start (lifecycle/container-runner,
 //      images/, container/) ─▶ probes (probes/) ─▶ status (status/)
 import { promises as fs } from 'node:fs';
-import type { EventRecorder, Clock } from '../client/controller-types.js';
-import type { RuntimeService } from '../runtime/types.js';
+import type { EventRecorder, Clock } from '../client/index.js';
+import type { RuntimeService } from '../runtime/index.js';
 import type { Pod } from '../api/types/index.js';
 import { EVENT } from './constants.js';
 import { computePodActions } from './pod-actions.js';

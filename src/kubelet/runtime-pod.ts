@@ -1,7 +1,7 @@
 // What the runtime holds for one pod: its sandboxes and containers, found by the labels the
 // kubelet put on them (pod uid, container name, attempt). This is also how a restarted
 // kubelet re-adopts what is running: nothing else is remembered.
-import type { ContainerStatus, PodSandboxStatus, RuntimeService } from '../runtime/types.js';
+import type { ContainerStatus, PodSandboxStatus, RuntimeService } from '../runtime/index.js';
 import { LABEL_POD_UID } from './constants.js';
 
 export interface RuntimePod {

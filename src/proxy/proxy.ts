@@ -8,10 +8,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import type { EndpointSlice, KObject, Node, Service } from '../api/types/index.js';
-import type { InformerFactory, ControllerRegistration } from '../client/controller-types.js';
-import type { Disposable } from '../client/informer-types.js';
-import { R } from '../client/resources.js';
-import type { ApiClient } from '../client/types.js';
+import {
+  type InformerFactory, type ControllerRegistration, type Disposable, R, type ApiClient,
+} from '../client/index.js';
 import { renderDeltaRules, type DeltaCounts } from './delta.js';
 import { applyNft, readAffinityEntries } from './nft.js';
 import { compileRules, hasNodePorts, renderFullRules, type AffinityEntries, type CompiledRules, type ProxyState } from './rules.js';

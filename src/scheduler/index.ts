@@ -1,8 +1,7 @@
 // Public surface of the scheduler. `registration` plugs it into the controller manager:
 // informers for pods and nodes feed the cache and the queue; the loop binds through the API.
 import { labelSelectorFromMeta, selectorOf, type LabelRequirement, type LabelSelector, matchesLabels } from './selector-util.js';
-import type { ControllerContext, ControllerRegistration } from '../client/controller-types.js';
-import { R } from '../client/resources.js';
+import { type ControllerContext, type ControllerRegistration, R } from '../client/index.js';
 import type { KObject, Node, Pod } from '../api/types/index.js';
 import type { PodInfo } from './framework/pod-info.js';
 import { defaultProfile } from './profile.js';

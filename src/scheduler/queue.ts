@@ -8,7 +8,7 @@
 //
 // A pod leaves unschedulablePods when a cluster event that may help it happens (node added or
 // changed, a pod deleted, ...), or after 5 minutes regardless. Keys are `namespace/name`.
-import type { Clock } from '../client/controller-types.js';
+import type { Clock } from '../client/index.js';
 import { KeyedHeap } from './heap.js';
 import type { Pod } from '../api/types/index.js';
 

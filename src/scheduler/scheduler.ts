@@ -3,12 +3,11 @@
 // (preemption), record FailedScheduling, set PodScheduled=False and requeue with back-off.
 import { isConflict, isNotFound } from '../api/status.js';
 import { rfc3339 } from '../util/time.js';
-import type { Clock, EventRecorder } from '../client/controller-types.js';
-import type { DeletedFinalStateUnknown, EventHandler } from '../client/informer-types.js';
-import { isDeletedFinalStateUnknown } from '../client/informer-types.js';
+import {
+  type Clock, type EventRecorder, type DeletedFinalStateUnknown, type EventHandler,
+  isDeletedFinalStateUnknown, R, type ApiClient,
+} from '../client/index.js';
 import { timerClockOf, type TimerHandle } from '../client/workqueue/index.js';
-import { R } from '../client/resources.js';
-import type { ApiClient } from '../client/types.js';
 import { SchedulerCache } from './cache.js';
 import { fitErrorMessage, newCursor, NO_NODES_AVAILABLE, schedulePod, type Cursor } from './core.js';
 import { podInfoOf, type PodInfo } from './framework/pod-info.js';

@@ -4,11 +4,8 @@
 // gateway behind the `kube-dns` Service, and the Ingress controller.
 import type { EndpointSlice, Endpoints, KObject, Service } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
-import type { ApiClient, ResourceRef } from '../client/types.js';
+import { type ApiClient, type ResourceRef, type InformerFactory, R, keyOf } from '../client/index.js';
 import { deepEqual } from '../util/json.js';
-import type { InformerFactory } from '../client/controller-types.js';
-import { R } from '../client/resources.js';
-import { keyOf } from '../client/informer-types.js';
 import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME } from '../api/well-known.js';
 
 export interface NetworkServicesOptions {

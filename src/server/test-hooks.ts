@@ -4,10 +4,8 @@
 // reconcile of the ConfigMap `k8ts-test-spin` (any namespace) never returns — a synchronous hot
 // loop, the failure mode that once froze the whole server. Tests use it to show that the other
 // loops keep answering and that the stall is reported.
-import type { ControllerRegistration } from '../client/controller-types.js';
+import { type ControllerRegistration, R, keyOf } from '../client/index.js';
 import { Controller } from '../client/controller.js';
-import { R } from '../client/resources.js';
-import { keyOf } from '../client/informer-types.js';
 
 export const SPIN_CONFIGMAP = 'k8ts-test-spin';
 

@@ -10,8 +10,7 @@
 // last 75 seconds of events (bounded by maxEvents) and at least minEvents, so a watcher
 // that reconnects within that window resumes instead of relisting.
 import type { KObject } from '../../api/types/index.js';
-import type { Store, StoreEvent, WatchHandle } from '../../storage/types.js';
-import { StorageError } from '../../storage/types.js';
+import { type Store, type StoreEvent, type WatchHandle, StorageError } from '../../storage/index.js';
 import { logger } from '../../util/log.js';
 import { encodeEnvelope, encodeMessageBytes, encodeWatchFrame, envelopeRawOffset, ENVELOPE_TAIL_BYTES, protobufMessageOf } from '../../api/schema/index.js';
 import { ERR_STORAGE_UNAVAILABLE } from '../../util/error-codes.js';

@@ -2,8 +2,7 @@
 // storage key (`/registry/ranges/<range>/<value>`) created with create-if-absent, so two
 // concurrent requests — even on two API servers sharing a datastore — can never get the
 // same value, and allocations survive restarts with the data they belong to.
-import type { Store } from '../../storage/types.js';
-import { isStorageError } from '../../storage/types.js';
+import { type Store, isStorageError } from '../../storage/index.js';
 import { randomInt } from 'node:crypto';
 import { intToIPv4, ipv4ToInt, parseIPv4Cidr } from '../../util/net.js';
 import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';

@@ -5,12 +5,12 @@
 import type { CronJobStatus, Job, ObjectReference } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
-import { timeZoneError } from '../../api/validation/cron.js';
+import { timeZoneError } from '../../api/validation/index.js';
 import { Controller, enqueueSelf, enqueueOwner, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, splitKey, type Lister, R,
+  type ApiClient,
+} from '../../client/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
 import { parseSchedule } from './cron.js';

@@ -1,5 +1,5 @@
 // The CronJob controller (upstream pkg/controller/cronjob).
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { CronJobController } from './controller.js';
 
 export * from './tz.js';

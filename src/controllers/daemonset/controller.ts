@@ -6,10 +6,10 @@ import { isNotFound } from '../../api/status.js';
 import { isControlledBy, newControllerRef } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueObject, enqueueSelf, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, keyOf, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, keyOf, splitKey,
+  type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import {
   CONTROLLER_REVISION_HASH_LABEL, createControllerRevision, deleteRevisions, equalRevision, Expectations, hashTemplate,

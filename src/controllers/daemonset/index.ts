@@ -1,5 +1,5 @@
 // The DaemonSet controller (upstream pkg/controller/daemon).
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { DaemonSetController } from './controller.js';
 
 export * from './eligibility.js';

@@ -11,10 +11,10 @@ import { controllerRef } from '../../api/pod-util.js';
 import { isEverything, isNothing, labelSelectorFromMeta, matchesLabels, type LabelSelector } from '../../api/selectors/index.js';
 import { deepEqual } from '../../util/json.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import type { Lister } from '../../client/informer-types.js';
-import { isDeletedFinalStateUnknown, keyOf, splitKey } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
+import {
+  type ControllerContext, type EventRecorder, type Lister, isDeletedFinalStateUnknown, keyOf,
+  splitKey, R,
+} from '../../client/index.js';
 import { adoptPatch, claimObjects, recheckOwner, releasePatch } from '../replicaset/index.js';
 import { DeploymentSync } from './sync.js';
 import { DEPLOYMENT_API_VERSION, DEPLOYMENT_KIND } from './types.js';

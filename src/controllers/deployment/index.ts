@@ -1,5 +1,5 @@
 // Public surface of the Deployment controller.
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { DeploymentController, DEPLOYMENT_CONTROLLER_NAME } from './deployment-controller.js';
 
 export const registration: ControllerRegistration = {

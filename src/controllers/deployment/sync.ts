@@ -9,9 +9,7 @@
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { newControllerRef } from '../../api/pod-util.js';
 import { clone, deepEqual } from '../../util/json.js';
-import type { EventRecorder } from '../../client/controller-types.js';
-import type { ApiClient } from '../../client/types.js';
-import { R } from '../../client/resources.js';
+import { type EventRecorder, type ApiClient, R } from '../../client/index.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { specReplicas } from '../replicaset/index.js';
 import { maxRevision, REVISION_ANNOTATION, setNewReplicaSetAnnotations, setReplicasAnnotations, desiredReplicasAnnotation } from './annotations.js';

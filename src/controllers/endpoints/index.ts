@@ -7,10 +7,10 @@ import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js'
 import { logger } from '../../util/log.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueObject, isRealUpdate, enqueueSelf } from '../../client/controller.js';
-import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type EventHandler, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type ControllerRegistration, isDeletedFinalStateUnknown, splitKey,
+  type EventHandler, type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { desiredEndpoints } from './desired.js';
 import { hasManagedEndpoints, serviceSpec } from './pod-endpoints.js';
 

@@ -6,10 +6,10 @@ import type { EndpointSlice, Node, Pod, Service } from '../../api/types/index.js
 import { isNotFound } from '../../api/status.js';
 import { labelSelectorFromSet, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, isRealUpdate, enqueueSelf } from '../../client/controller.js';
-import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type ControllerRegistration, isDeletedFinalStateUnknown,
+  splitKey, type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { enqueueSelectingServices, hasManagedEndpoints, isNamespaceTerminating, lastChangeTriggerTime, serviceSpec } from '../endpoints/index.js';
 import { CONTROLLER_NAME, desiredEndpointGroups, reconcileSlices } from './desired.js';
 import { LABEL_ENDPOINTSLICE_MANAGED_BY, LABEL_SERVICE_NAME, LABEL_TOPOLOGY_ZONE } from '../../api/well-known.js';

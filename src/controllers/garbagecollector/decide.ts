@@ -3,8 +3,7 @@
 // concurrent change makes them fail (and the item is retried) instead of clobbering it.
 import type { KObject, OwnerReference } from '../../api/types/index.js';
 import { resources, storageDef, splitApiVersion } from '../../api/registry/index.js';
-import { allStoredResources } from '../../client/resources.js';
-import type { DeleteOptions, ResourceRef } from '../../client/types.js';
+import { allStoredResources, type DeleteOptions, type ResourceRef } from '../../client/index.js';
 import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from './graph.js';
 
 /** What a live or cached lookup says about one owner. */

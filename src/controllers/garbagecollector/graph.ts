@@ -7,7 +7,7 @@
 // cost of an event is proportional to the object's ownerReferences and, for owners in
 // deletion, to their dependents: no scans over the whole graph.
 import type { KObject, OwnerReference } from '../../api/types/index.js';
-import type { ResourceRef } from '../../client/types.js';
+import type { ResourceRef } from '../../client/index.js';
 
 export const FINALIZER_ORPHAN = 'orphan';
 export const FINALIZER_FOREGROUND = 'foregroundDeletion';

@@ -7,10 +7,10 @@
 import type { KObject } from '../../api/types/index.js';
 import { isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
-import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, type Lister, type SharedInformer } from '../../client/informer-types.js';
-import { allStoredResources } from '../../client/resources.js';
-import type { ApiClient, ResourceRef } from '../../client/types.js';
+import {
+  type ControllerContext, type ControllerRegistration, isDeletedFinalStateUnknown, type Lister,
+  type SharedInformer, allStoredResources, type ApiClient, type ResourceRef,
+} from '../../client/index.js';
 import {
   AbsentOwnerCache, classify, decide, removeFinalizerPatch, removeOwnerRefsPatch, resourceForKind, type OwnerState,
 } from './decide.js';

@@ -4,7 +4,7 @@
 // count reaches zero the controller does not trust its cache for scaling decisions, so it
 // never creates twice for one gap. Expectations expire after 5 minutes, in case a watch
 // event was lost.
-import type { Clock } from '../../client/controller-types.js';
+import type { Clock } from '../../client/index.js';
 
 const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
 

@@ -2,9 +2,7 @@
 import type { ControllerRevision, KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
-import type { Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import { type Lister, R, type ApiClient } from '../../client/index.js';
 import { equalRevision, hashRevisionData, revisionName, REVISION_HASH_LABEL } from './history.js';
 
 /** Revisions in the owner's namespace whose controller is `owner`. */

@@ -1,6 +1,6 @@
 // The Job controller (upstream pkg/controller/job) and, registered with it, the
 // TTL-after-finished controller that deletes finished Jobs.
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { JobController } from './controller.js';
 import { TtlAfterFinishedController } from './ttl.js';
 

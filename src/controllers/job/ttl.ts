@@ -4,10 +4,7 @@
 // before deleting, and the delete is conditional on the resourceVersion that was checked.
 import { isNotFound } from '../../api/status.js';
 import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext } from '../../client/controller-types.js';
-import { splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import { type ControllerContext, splitKey, type Lister, R, type ApiClient } from '../../client/index.js';
 import { finishedCondition, isJobFinished, type ServedJob } from './tracking.js';
 
 export const TTL_CONTROLLER_NAME = 'ttl-after-finished-controller';

@@ -11,10 +11,10 @@ import { hostname } from 'node:os';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import type { KObject, PersistentVolume, PersistentVolumeClaim, StorageClass } from '../../api/types/index.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, splitKey, type Lister, R,
+  type ApiClient,
+} from '../../client/index.js';
 import { ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, LABEL_HOSTNAME, REASON_PROVISIONING, REASON_PROVISIONING_FAILED, REASON_PROVISIONING_SUCCEEDED, REASON_VOLUME_FAILED_DELETE, annotation, claimClassName, claimKeyOf, claimProvisioner } from '../persistentvolume/index.js';
 import { localDirectories, type VolumeDirectories } from './directories.js';
 import { PROVISIONER_NAME, STORAGE_CLASS_NAME, localPathStorageClass } from './storage-class.js';

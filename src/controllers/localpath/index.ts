@@ -3,7 +3,7 @@
 // node that first runs a pod using the claim. See README.md.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { LocalPathProvisioner, type LocalPathOptions } from './controller.js';
 
 export { LocalPathProvisioner, CONTROLLER_NAME, type LocalPathOptions } from './controller.js';

@@ -9,10 +9,10 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import { conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, enqueueSelf } from '../../client/controller.js';
-import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import type { Lister } from '../../client/informer-types.js';
-import { R, allStoredResources } from '../../client/resources.js';
-import type { ApiClient, ResourceRef } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type ControllerRegistration, type Lister, R,
+  allStoredResources, type ApiClient, type ResourceRef,
+} from '../../client/index.js';
 import { failingConditions, updatedConditions, type DeletionTotals } from './conditions.js';
 import { SYSTEM_NAMESPACES } from '../../api/well-known.js';
 

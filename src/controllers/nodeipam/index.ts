@@ -4,8 +4,7 @@
 import type { Node } from '../../api/types/index.js';
 import { isConflict, isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
-import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { R } from '../../client/resources.js';
+import { type ControllerContext, type ControllerRegistration, R } from '../../client/index.js';
 import { allocatePodCidrs, type PodCidrPool } from './plan.js';
 
 export * from './plan.js';

@@ -8,10 +8,10 @@ import { isConflict, isNotFound } from '../../api/status.js';
 import { setCondition, conditionsOf } from '../../api/pod-util.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, enqueueObject, isRealUpdate } from '../../client/controller.js';
-import type { Clock, ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, keyOf, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, keyOf,
+  splitKey, type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { evictionTime, sameTaints, type Taint, type Toleration } from './taints.js';
 
 export const REASON_TAINT_MANAGER_EVICTION = 'TaintManagerEviction';

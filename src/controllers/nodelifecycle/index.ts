@@ -11,10 +11,10 @@ import { conditionsOf, getCondition, setCondition } from '../../api/pod-util.js'
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, enqueueSelf, isRealUpdate } from '../../client/controller.js';
-import type { Clock, ControllerContext, ControllerRegistration, EventRecorder } from '../../client/controller-types.js';
-import type { Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type ControllerRegistration, type EventRecorder, type Lister,
+  R, type ApiClient,
+} from '../../client/index.js';
 import { observeHealth, unknownConditions, type NodeHealth } from './health.js';
 import { desiredTaints, sameTaints, type Taint } from './taints.js';
 import { PODS_BY_NODE, TaintEvictionController } from './eviction.js';

@@ -11,10 +11,10 @@ import { isInvalid, isNotFound } from '../../api/status.js';
 import type { KObject, Node, ObjectReference, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '../../api/types/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
-import type { Clock, ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, splitKey,
+  type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { claimBoundTo, claimWithStatus, volumeBoundTo, volumeUnbound, volumeWithPhase } from './binding.js';
 import { nodeInfoOf, podNodeName, scheduledConsumer, unscheduledConsumerNames, waitingForConsumer } from './consumers.js';
 import { findBestMatch, isVolumeBoundToClaim, volumeSatisfiesClaimProblem, type NodeInfo } from './matching.js';

@@ -1,7 +1,7 @@
 // The PersistentVolume binder: binds claims to volumes, releases volumes whose claim is
 // gone, and asks external provisioners (annotation volume.kubernetes.io/storage-provisioner)
 // for volumes it cannot find. See README.md.
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { PersistentVolumeController, type PersistentVolumeControllerOptions } from './controller.js';
 
 export * from './types.js';

@@ -7,10 +7,9 @@ import { conditionsOf, isPodTerminal, setCondition } from '../../api/pod-util.js
 import { isConflict, isNotFound } from '../../api/status.js';
 import { rfc3339 } from '../../util/time.js';
 import { Controller } from '../../client/controller.js';
-import type { Clock, ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import type { Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type Clock, type ControllerContext, type ControllerRegistration, type Lister, R, type ApiClient,
+} from '../../client/index.js';
 import { DEFAULT_TERMINATED_POD_GC_THRESHOLD, planPodGC, type GcAction } from './plan.js';
 
 export * from './plan.js';

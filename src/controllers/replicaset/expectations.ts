@@ -11,7 +11,7 @@
 //
 // Deletions are tracked by pod key, so a pod seen twice as deleted (once with a
 // deletionTimestamp, once removed) lowers the count only once.
-import type { Clock } from '../../client/controller-types.js';
+import type { Clock } from '../../client/index.js';
 
 /** Expectations older than this are considered satisfied (upstream ExpectationsTimeout). */
 export const EXPECTATIONS_TIMEOUT_MS = 5 * 60 * 1000;

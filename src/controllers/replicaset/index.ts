@@ -1,5 +1,5 @@
 // Public surface of the ReplicaSet controller.
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { ReplicaSetController, REPLICASET_CONTROLLER_NAME } from './replicaset-controller.js';
 
 export const registration: ControllerRegistration = {

@@ -11,11 +11,10 @@ import { isConflict, isNotFound, isStatusError } from '../../api/status.js';
 import { isEverything, isNothing, labelSelectorFromMeta, matchesLabels, type LabelSelector } from '../../api/selectors/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import type { ApiClient } from '../../client/types.js';
-import type { Lister, SharedInformer } from '../../client/informer-types.js';
-import { isDeletedFinalStateUnknown, keyOf, splitKey } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
+import {
+  type ControllerContext, type EventRecorder, type ApiClient, type Lister, type SharedInformer,
+  isDeletedFinalStateUnknown, keyOf, splitKey, R,
+} from '../../client/index.js';
 import { PodExpectations } from './expectations.js';
 import { podsToDelete } from './pod-ranking.js';
 import { claimObjects, recheckOwner } from './claim.js';

@@ -6,10 +6,10 @@ import type { KObject, Namespace } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isStatusError } from '../../api/status.js';
 import { deepEqual } from '../../util/json.js';
 import { Controller, isRealUpdate } from '../../client/controller.js';
-import type { ControllerContext, ControllerRegistration } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type ControllerRegistration, isDeletedFinalStateUnknown, type Lister, R,
+  type ApiClient,
+} from '../../client/index.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';

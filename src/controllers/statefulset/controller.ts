@@ -6,10 +6,10 @@ import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import { isControlledBy } from '../../api/pod-util.js';
 import { labelSelectorFromMeta, matchesLabels } from '../../api/selectors/index.js';
 import { Controller, enqueueOwner, isRealUpdate, enqueueSelf } from '../../client/controller.js';
-import type { ControllerContext, EventRecorder } from '../../client/controller-types.js';
-import { isDeletedFinalStateUnknown, splitKey, type Lister } from '../../client/informer-types.js';
-import { R } from '../../client/resources.js';
-import type { ApiClient } from '../../client/types.js';
+import {
+  type ControllerContext, type EventRecorder, isDeletedFinalStateUnknown, splitKey, type Lister, R,
+  type ApiClient,
+} from '../../client/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import {
   createControllerRevision, deleteRevisions, equalRevision, findEqualRevisions, listOwnedRevisions, newControllerRevision,

@@ -1,5 +1,5 @@
 // The StatefulSet controller (upstream pkg/controller/statefulset).
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import { StatefulSetController } from './controller.js';
 
 export * from './identity.js';

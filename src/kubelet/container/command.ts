@@ -3,7 +3,7 @@
 //   only args set        → image Entrypoint + args   (args replace the image Cmd)
 //   neither              → image Entrypoint + image Cmd
 // `$(VAR)` references in command and args are expanded with the container's environment.
-import type { ImageConfig } from '../../runtime/types.js';
+import type { ImageConfig } from '../../runtime/index.js';
 import type { Container } from '../../api/types/index.js';
 import { expand, type Mapping } from './expansion.js';
 

@@ -2,7 +2,7 @@
 // (managedHostsFileContent). The pod's resolv.conf comes from the cluster DNS component
 // (src/dns podResolvConf), the one place that knows the DNS policies.
 import type { PodSpec } from '../../api/types/index.js';
-import { MANAGED_HOSTS_HEADER } from '../../runtime/hosts-file.js';
+import { MANAGED_HOSTS_HEADER } from '../../runtime/index.js';
 
 export interface DnsSettings {
   clusterDNS: string;

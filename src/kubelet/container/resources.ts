@@ -3,7 +3,7 @@
 // 2), CFS quota from limits (period 100 ms, quota at least 1 ms), memory limit in bytes and
 // a pids limit. Pure.
 import { integerValue, milliValue } from '../../api/quantity/index.js';
-import type { LinuxResources, SecurityContext } from '../../runtime/types.js';
+import type { LinuxResources, SecurityContext } from '../../runtime/index.js';
 import type { Container, PodSpec } from '../../api/types/index.js';
 import { DEFAULT_PIDS_LIMIT } from '../constants.js';
 

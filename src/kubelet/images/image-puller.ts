@@ -9,8 +9,8 @@
 // Credentials come from the pod's imagePullSecrets (kubernetes.io/dockerconfigjson or
 // dockercfg), matched on the image's registry host.
 import type { Secret } from '../../api/types/index.js';
-import type { EventRecorder, Clock } from '../../client/controller-types.js';
-import type { ImageInfo, ImageService, PullAuth } from '../../runtime/types.js';
+import type { EventRecorder, Clock } from '../../client/index.js';
+import type { ImageInfo, ImageService, PullAuth } from '../../runtime/index.js';
 import type { Container, Pod } from '../../api/types/index.js';
 import { EVENT, WAITING } from '../constants.js';
 import { Backoff } from '../backoff.js';

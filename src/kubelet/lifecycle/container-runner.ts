@@ -11,8 +11,8 @@
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type { KObject } from '../../api/types/index.js';
-import type { EventRecorder, Clock } from '../../client/controller-types.js';
-import type { ContainerConfig, ContainerStatus, Mount, PodSandboxStatus, RuntimeService } from '../../runtime/types.js';
+import type { EventRecorder, Clock } from '../../client/index.js';
+import type { ContainerConfig, ContainerStatus, Mount, PodSandboxStatus, RuntimeService } from '../../runtime/index.js';
 import type { Container, Pod } from '../../api/types/index.js';
 import { podSpec, formatPod } from '../pod-types.js';
 import { ANNOTATION_GRACE_PERIOD, EVENT, WAITING } from '../constants.js';

@@ -4,7 +4,7 @@
 // the runtime in the sandbox config).
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { PodSandboxConfig, PodSandboxStatus, PortMapping, RuntimeService } from '../../runtime/types.js';
+import type { PodSandboxConfig, PodSandboxStatus, PortMapping, RuntimeService } from '../../runtime/index.js';
 import type { Pod } from '../../api/types/index.js';
 import { sandboxLabels } from '../labels.js';
 import { hostNetworkHostsFile, managedHostsFile, podHostname, type DnsSettings } from '../container/dns.js';

@@ -2,9 +2,7 @@
 // goes with it), renewTime bumped every renewal. Conflicts re-read the Lease.
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/status.js';
 import type { KObject } from '../../api/types/index.js';
-import type { ApiClient } from '../../client/types.js';
-import type { Clock } from '../../client/controller-types.js';
-import { R } from '../../client/resources.js';
+import { type ApiClient, type Clock, R } from '../../client/index.js';
 import { rfc3339Micro } from '../../util/time.js';
 import { NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 

@@ -4,11 +4,9 @@
 // moves (the Lease is what says the node is alive).
 import { isAlreadyExists, isNotFound } from '../../api/status.js';
 import type { KObject, Node, NodeCondition, NodeStatus } from '../../api/types/index.js';
-import type { ApiClient } from '../../client/types.js';
-import type { Clock, EventRecorder } from '../../client/controller-types.js';
-import { R } from '../../client/resources.js';
+import { type ApiClient, type Clock, type EventRecorder, R } from '../../client/index.js';
 import { rfc3339 } from '../../util/time.js';
-import type { ImageService, RuntimeService } from '../../runtime/types.js';
+import type { ImageService, RuntimeService } from '../../runtime/index.js';
 import { KUBELET_VERSION, EVENT } from '../constants.js';
 import type { HostIdentity, HostSnapshot } from './host-info.js';
 import { allocatableOf, capacityOf, nodeConditions, pressureOf } from './node-conditions.js';

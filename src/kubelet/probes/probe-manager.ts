@@ -2,9 +2,9 @@
 // container id, like upstream's prober.Manager + results managers. The pod sync tells it
 // what runs (`updatePod`) and asks it what it found (`isReady`, `isStarted`, `failed`).
 // Result changes call `onChange(podUid)` so the pod worker re-syncs.
-import type { EventRecorder } from '../../client/controller-types.js';
+import type { EventRecorder } from '../../client/index.js';
 import type { TimerClock } from '../../client/workqueue/index.js';
-import type { RuntimeService } from '../../runtime/types.js';
+import type { RuntimeService } from '../../runtime/index.js';
 import type { Container, Pod } from '../../api/types/index.js';
 import { EVENT } from '../constants.js';
 import { ProbeWorker, type ProbeKind, type ProbeSubject } from './probe-worker.js';

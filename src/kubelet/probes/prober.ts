@@ -7,7 +7,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import type { RuntimeService } from '../../runtime/types.js';
+import type { RuntimeService } from '../../runtime/index.js';
 import type { Container, LifecycleHandler, Pod, ProbeHandler } from '../../api/types/index.js';
 
 /** What a probe or a lifecycle hook runs: one of exec, httpGet, tcpSocket, grpc (probes), sleep (hooks). */

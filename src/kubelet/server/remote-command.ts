@@ -13,7 +13,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { StatusError, badRequest } from '../../api/status.js';
-import type { StreamSession } from '../../runtime/types.js';
+import type { StreamSession } from '../../runtime/index.js';
 import { attachSocket, type SpdyStream } from '../../util/spdy/index.js';
 import { boolParam, toStatus } from './http.js';
 import type { ResolvedContainer, StreamingRuntime } from './types.js';

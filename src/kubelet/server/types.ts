@@ -1,7 +1,7 @@
 // What the kubelet's streaming server needs from the rest of the agent.
 import type { Readable } from 'node:stream';
 import type { StatusError } from '../../api/status.js';
-import type { RuntimeService } from '../../runtime/types.js';
+import type { RuntimeService } from '../../runtime/index.js';
 
 /** A container as the streaming server needs it (from the agent's pod state). */
 export interface ResolvedContainer {

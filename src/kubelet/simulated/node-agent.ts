@@ -8,8 +8,7 @@
 //                              └────────start()───────┘  (posts Ready again)
 import type { KObject } from '../../api/types/index.js';
 import { isAlreadyExists, isNotFound, isConflict } from '../../api/status.js';
-import type { ApiClient } from '../../client/types.js';
-import { R } from '../../client/resources.js';
+import { type ApiClient, R } from '../../client/index.js';
 import { rfc3339, rfc3339Micro } from '../../util/time.js';
 import { LABEL_ARCH, LABEL_HOSTNAME, LABEL_INSTANCE_TYPE, LABEL_OS, NAMESPACE_NODE_LEASE } from '../../api/well-known.js';
 

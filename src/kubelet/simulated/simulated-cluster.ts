@@ -2,11 +2,10 @@
 // spread over the renew interval by a single coarse timer, so thousands of nodes cost a
 // steady trickle of Lease updates rather than bursts.
 import type { Node, Pod } from '../../api/types/index.js';
-import type { ApiClient } from '../../client/types.js';
-import { R } from '../../client/resources.js';
+import {
+  type ApiClient, R, type InformerFactory, keyOf, splitKey, isDeletedFinalStateUnknown,
+} from '../../client/index.js';
 import { Controller } from '../../client/controller.js';
-import type { InformerFactory } from '../../client/controller-types.js';
-import { keyOf, splitKey, isDeletedFinalStateUnknown } from '../../client/informer-types.js';
 import { SimulatedNode, type SimulatedNodeSpec } from './node-agent.js';
 import { applyAction, nextAction, START_DELAY_MS } from './pod-simulator.js';
 import { atLeast } from '../status/status-manager.js';

@@ -3,7 +3,7 @@
 // the condition generators in pkg/kubelet/status).
 import { podQOSClass } from '../../api/defaults/index.js';
 import { rfc3339 } from '../../util/time.js';
-import type { ContainerStatus as RuntimeContainerStatus } from '../../runtime/types.js';
+import type { ContainerStatus as RuntimeContainerStatus } from '../../runtime/index.js';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from '../../api/types/index.js';
 import { podSpec, restartPolicyOf } from '../pod-types.js';
 import { COND, WAITING } from '../constants.js';

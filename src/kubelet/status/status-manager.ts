@@ -17,10 +17,7 @@
 //   setStatus ─▶ transition times from cache ─▶ same as written (and API not changed by others)? skip
 //            └▶ merge with freshest pod ─▶ API already has it? skip ─▶ PATCH /status (rv precondition)
 import { isNotFound, isConflict, isInvalid } from '../../api/status.js';
-import type { ApiClient } from '../../client/types.js';
-import type { Clock } from '../../client/controller-types.js';
-import { realClock } from '../../client/controller-types.js';
-import { R } from '../../client/resources.js';
+import { type ApiClient, type Clock, realClock, R } from '../../client/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { counter } from '../../util/metrics.js';
 import { canonicalJson } from '../../util/canonical-json.js';

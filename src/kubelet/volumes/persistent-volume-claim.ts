@@ -2,7 +2,7 @@
 // or local path is mounted (what the local-path provisioner creates). Never deleted here:
 // the PV's reclaim policy decides what happens to the data.
 import { isNotFound } from '../../api/status.js';
-import { R } from '../../client/resources.js';
+import { R } from '../../client/index.js';
 import type { PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec, Pod, Volume } from '../../api/types/index.js';
 import { checkHostPathType } from './host-path.js';
 import { VolumeSetUpError, type HostVolume, type VolumeContext, type VolumePlugin } from './types.js';

@@ -2,7 +2,7 @@
 // directory. Tokens come from the TokenRequest API (`POST serviceaccounts/<sa>/token`, bound
 // to the pod) and are refreshed once 80% of their lifetime has passed, as upstream's token
 // manager does; the pod's periodic resync re-runs setUp, which notices.
-import { R } from '../../client/resources.js';
+import { R } from '../../client/index.js';
 import type { Pod, TokenRequest, Volume } from '../../api/types/index.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import { addKeyFiles, configMapData, secretData } from './key-payload.js';

@@ -2,8 +2,7 @@
 // setUp on every pod sync (so it must be idempotent and cheap when nothing changed: that is
 // also how configMap/secret/projected contents follow their objects) and tearDown when the
 // pod terminates. A plugin's directory is `<podDir>/volumes/<plugin.name>/<volume name>`.
-import type { ApiClient } from '../../client/types.js';
-import type { Clock } from '../../client/controller-types.js';
+import type { ApiClient, Clock } from '../../client/index.js';
 import type { Pod, Volume } from '../../api/types/index.js';
 import type { ObjectGetter } from '../container/env.js';
 import type { DownwardContext } from '../container/downward.js';

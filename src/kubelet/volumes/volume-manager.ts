@@ -6,7 +6,7 @@
 //   tearDownPod(uid) ──each <podDir>/volumes/<plugin>/<name>──▶ plugin.tearDown (or rm)
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Mount } from '../../runtime/types.js';
+import type { Mount } from '../../runtime/index.js';
 import type { Container, Pod, Volume } from '../../api/types/index.js';
 import { expand, type Mapping } from '../container/expansion.js';
 import { configMapPlugin } from './config-map.js';

@@ -4,7 +4,7 @@
 import { RestClient } from '../../client/rest-client.js';
 import { SharedInformerFactory } from '../../client/informers/index.js';
 import { startControllerManager } from '../../controller-manager/index.js';
-import type { ControllerRegistration } from '../../client/controller-types.js';
+import type { ControllerRegistration } from '../../client/index.js';
 import type { RunningLoop } from '../protocol.js';
 import { spinHookRegistration } from '../test-hooks.js';
 
