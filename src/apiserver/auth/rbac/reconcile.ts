@@ -6,7 +6,7 @@
 // once here, so admin/edit/view are usable before the aggregation controller runs.
 import type { ClusterRole, ClusterRoleBinding, KObject, PolicyRule, RbacV1Subject } from '../../../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../../../api/status.js';
-import { aggregatedRules, sameRules } from '../../../api/rbac-aggregation.js';
+import { aggregatedRules, sameRules } from '../../../api/rbac/index.js';
 import { deepEqual } from '../../../util/json.js';
 import type { RequestContext } from '../../context.js';
 import type { ResourceStore } from '../../registry/resource-store.js';
@@ -42,13 +42,22 @@ export async function reconcileDefaultPolicy(store: StoreOf, ctx: RequestContext
   await aggregateAll(roles, ctx);
 }
 
-/** Fills every aggregated ClusterRole from the roles its selectors match. */
+/**
+ * Fills every aggregated ClusterRole from the roles its selectors match, until nothing
+ * changes (edit aggregates view, admin aggregates edit: one pass is not enough).
+ */
 export async function aggregateAll(roles: ResourceStore, ctx: RequestContext): Promise<void> {
   const all = roles.list({}).items.map((c) => c.obj as unknown as ClusterRole);
-  for (const r of all) {
-    const rules = aggregatedRules(r, all);
-    if (!rules || sameRules(rules, r.rules)) continue;
-    await roles.update(undefined, r.metadata.name!, (cur) => ({ ...cur, rules }) as KObject, ctx);
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    for (let i = 0; i < all.length; i++) {
+      const rules = aggregatedRules(all[i], all);
+      if (!rules || sameRules(rules, all[i].rules)) continue;
+      const saved = await roles.update(undefined, all[i].metadata.name!, (cur) => ({ ...cur, rules }) as KObject, ctx);
+      all[i] = saved.obj as unknown as ClusterRole;
+      changed = true;
+    }
+    if (!changed) return;
   }
 }
 

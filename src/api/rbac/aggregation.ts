@@ -2,8 +2,8 @@
 // a ClusterRole with an aggregationRule holds the union of the rules of every other
 // ClusterRole one of its selectors matches, in name order, without duplicates. The
 // controller and the API server's start-up reconciliation both use it.
-import type { ClusterRole, PolicyRule } from './types/index.js';
-import { labelSelectorFromMeta, matchesLabels } from './selectors/index.js';
+import type { ClusterRole, PolicyRule } from '../types/index.js';
+import { labelSelectorFromMeta, matchesLabels } from '../selectors/index.js';
 
 /** The rules `role` should hold, or undefined when it has no aggregationRule. */
 export function aggregatedRules(role: Readonly<ClusterRole>, all: readonly Readonly<ClusterRole>[]): PolicyRule[] | undefined {
