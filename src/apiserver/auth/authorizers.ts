@@ -72,13 +72,15 @@ export class AuthorizerChain implements Authorizer {
 /**
  * Stand-in for the Node authorizer until it lands in the chain: a user in system:nodes named
  * system:node:<name> gets the rules of the system:node and system:node-proxier ClusterRoles
- * (the agent's kubelet and service proxy share the node's client certificate). Upstream's
- * Node authorizer narrows this to the node's own objects.
+ * (the agent's kubelet and service proxy share the node's client certificate), plus reading
+ * ServiceAccounts, which upstream's Node authorizer grants for the node's pods and the k8ts
+ * kubelet reads through an informer. The Node authorizer narrows all this to the node's own objects.
  */
 export class NodeRolesAuthorizer implements Authorizer {
   constructor(private readonly rbac: RbacAuthorizer) {}
   authorize(a: RequestAttributes): AuthorizationDecision {
     if (!isNode(a.user)) return NO_OPINION;
+    if (a.resourceRequest && a.apiGroup === '' && a.resource === 'serviceaccounts' && !a.subresource && (a.verb === 'get' || a.verb === 'list' || a.verb === 'watch')) return ALLOWED;
     return this.rbac.clusterRolesAllow(NODE_ROLES, a) ? ALLOWED : NO_OPINION;
   }
   rulesFor(user: UserInfo): RulesReview {
