@@ -44,7 +44,7 @@ export function clusterRoleBinding(name: string, roleName: string, subjects: Rba
 
 const group = (name: string): RbacV1Subject => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name });
 const user = (name: string): RbacV1Subject => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
-const kubeSystemSA = (name: string): RbacV1Subject => ({ kind: 'ServiceAccount', name, namespace: 'kube-system' });
+const kubeSystemSA = (name: string): RbacV1Subject => ({ kind: 'ServiceAccount', apiGroup: '', name, namespace: 'kube-system' });
 
 /**
  * Controller roles: upstream's system:controller:<service account> role for each controller
