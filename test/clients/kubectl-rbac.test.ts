@@ -142,6 +142,23 @@ describe('impersonation', () => {
   });
 });
 
+describe('access reviews', () => {
+  it('SubjectAccessReview and auth can-i --as are answered by the real authorizer', { timeout: 60_000 }, async () => {
+    await c.k(['-n', 'kube-public', 'create', 'rolebinding', 'carol-view', '--clusterrole=view', '--user=carol']);
+    const sar = (ns: string, verb: string, resource: string): string =>
+      `apiVersion: authorization.k8s.io/v1\nkind: SubjectAccessReview\nspec: {user: carol, groups: [system:authenticated], resourceAttributes: {namespace: ${ns}, verb: ${verb}, resource: ${resource}}}\n`;
+    const allowed = JSON.parse(await c.k(['create', '--validate=false', '-f', '-', '-o', 'json'], { input: sar('kube-public', 'list', 'pods') }));
+    assert.equal(allowed.status.allowed, true);
+    assert.match(allowed.status.reason, /RoleBinding "carol-view" in namespace "kube-public" of ClusterRole "view"/);
+    const denied = JSON.parse(await c.k(['create', '--validate=false', '-f', '-', '-o', 'json'], { input: sar('kube-public', 'list', 'secrets') }));
+    assert.equal(denied.status.allowed, false);
+    const elsewhere = JSON.parse(await c.k(['create', '--validate=false', '-f', '-', '-o', 'json'], { input: sar('default', 'list', 'pods') }));
+    assert.equal(elsewhere.status.allowed, false);
+    assert.equal((await c.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'kube-public', '--as=carol'])).stdout.trim(), 'yes');
+    assert.equal((await c.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'default', '--as=carol'])).stdout.trim(), 'no');
+  });
+});
+
 describe('default policy', () => {
   it('is reconciled at start: cluster-admin for system:masters, aggregated admin/edit/view, controller roles', { timeout: 60_000 }, async () => {
     const crb = JSON.parse(await c.k(['get', 'clusterrolebinding', 'cluster-admin', '-o', 'json']));
