@@ -7,7 +7,8 @@
 //   uid           uids "<uid>" (authentication.k8s.io)
 //   extra         userextras/<key> "<value>" (authentication.k8s.io)
 // Groups, uid or extra without a user are a bad request. The impersonated user gets
-// system:authenticated (and, for a service account without explicit groups, its SA groups).
+// system:authenticated unless system:unauthenticated was asked for (system:anonymous gets
+// system:unauthenticated), and a service account without explicit groups its SA groups.
 import { badRequest, forbidden } from '../../api/status.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './user.js';
 import { parseServiceAccountUsername } from './rbac/rules.js';
@@ -60,7 +61,7 @@ export function impersonate(headers: DistinctHeaders, caller: UserInfo, authoriz
   if (sa && groups.length === 0) outGroups.push('system:serviceaccounts', `system:serviceaccounts:${sa.namespace}`);
   if (username === 'system:anonymous') {
     if (!outGroups.includes('system:unauthenticated')) outGroups.push('system:unauthenticated');
-  } else if (!outGroups.includes('system:authenticated')) outGroups.push('system:authenticated');
+  } else if (!outGroups.includes('system:authenticated') && !outGroups.includes('system:unauthenticated')) outGroups.push('system:authenticated');
   const user: UserInfo = { username, groups: outGroups };
   if (uid !== undefined) user.uid = uid;
   if (Object.keys(extra).length) user.extra = extra;
