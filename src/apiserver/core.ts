@@ -9,6 +9,10 @@ import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathN
 import type { Store } from '../storage/index.js';
 import type { Authenticator, Authorizer, UserInfo, RequestAttributes } from './auth/user.js';
 import { ANONYMOUS } from './auth/authenticators.js';
+import { impersonate, wantsImpersonation } from './auth/impersonation.js';
+import { EscalationGuard } from './auth/rbac/escalation.js';
+import { reconcileDefaultPolicy } from './auth/rbac/reconcile.js';
+import { RBAC_GROUP } from './auth/rbac/policy-source.js';
 import type { ServiceAccountTokens } from './auth/sa-tokens.js';
 import { parseRequestPath, type RequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { writeJson, writeRaw, writeStatus } from './http-util.js';
@@ -22,6 +26,7 @@ import { ServiceStrategy } from './registry/strategies/services.js';
 import { NamespaceStrategy } from './registry/strategies/namespaces.js';
 import { PvcStrategy } from './registry/strategies/pvc.js';
 import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
+import { RbacStrategy } from './registry/strategies/rbac.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
 import type { ResourceRequest } from './handlers/shared.js';
@@ -96,6 +101,13 @@ export class ApiServerCore {
     const ipRange = cidrRange('serviceips', opts.serviceCIDR);
     const ips = new RangeAllocator(store, ipRange);
     const ports = new RangeAllocator(store, portRange('servicenodeports', opts.nodePortRange.from, opts.nodePortRange.to));
+    const escalation = new EscalationGuard(
+      () => this.opts.authorizer,
+      (kind, ns, name) => {
+        const c = kind === 'Role' ? this.store(RBAC_GROUP, 'roles').tryGet(ns, name) : this.store(RBAC_GROUP, 'clusterroles').tryGet(undefined, name);
+        return c ? ((c.obj as { rules?: [] }).rules ?? []) : undefined;
+      },
+    );
     for (const r of resources) {
       if (r.virtual) continue;
       const sdef = storageDef(r);
@@ -121,6 +133,12 @@ export class ApiServerCore {
         case 'Secret':
           strategy = new SecretStrategy(sdef);
           break;
+        case 'rbac.authorization.k8s.io/Role':
+        case 'rbac.authorization.k8s.io/ClusterRole':
+        case 'rbac.authorization.k8s.io/RoleBinding':
+        case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+          strategy = new RbacStrategy(sdef, escalation);
+          break;
         case 'PersistentVolume':
           strategy = new PhasePendingStrategy(sdef);
           break;
@@ -137,6 +155,7 @@ export class ApiServerCore {
   async start(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.start()));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
+    await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
     this.untrackObjects = trackStorageObjects(() => this.objectCounts());
     this.ready = true;
   }
@@ -279,7 +298,11 @@ export class ApiServerCore {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined): Promise<void> {
-    const user = this.authenticate(req);
+    let user = this.authenticate(req);
+    if (wantsImpersonation(req.headersDistinct)) {
+      if (user === ANONYMOUS) throw unauthorized();
+      user = impersonate(req.headersDistinct, user, this.opts.authorizer);
+    }
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
       const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
@@ -303,17 +326,13 @@ export class ApiServerCore {
       apiVersion: info.version,
       resource: info.resource,
       subresource: info.subresource,
-      namespace: info.namespace,
+      // Upstream scopes a namespace to itself, so a RoleBinding can grant reading "this namespace".
+      namespace: info.namespace ?? (info.group === '' && info.resource === 'namespaces' ? info.name : undefined),
       name: info.name,
     };
     const decision = this.opts.authorizer.authorize(attrs);
     if (!decision.allowed) {
-      const res0 = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
-      throw forbidden(
-        `${info.resource}${info.group ? '.' + info.group : ''}${info.name ? ` "${info.name}"` : ''} is forbidden: User "${user.username}" cannot ${verb} resource "${res0}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : def.namespaced ? '' : ' at the cluster scope'}${decision.reason ? ': ' + decision.reason : ''}`,
-        { group: info.group, resource: info.resource },
-        info.name,
-      );
+      throw forbiddenRequest(attrs, decision.reason);
     }
     if (def.virtual) {
       if (method !== 'POST' || info.name) throw methodNotAllowed();
@@ -439,6 +458,23 @@ export class ApiServerCore {
     const rs = this.store(group, plural);
     return rs.list({ namespace, filter: compileSelectors(rs.def, labelSelector, '') }).items.map((c) => c.obj);
   }
+}
+
+/**
+ * Upstream's 403 text for a request the authorizer refused:
+ * `pods "x" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "ns"`,
+ * `... at the cluster scope` when the request names no namespace, `: <reason>` when there is one.
+ */
+export function forbiddenRequest(a: RequestAttributes, reason: string): StatusError {
+  const group = a.apiGroup ?? '';
+  const resource = a.resource ?? '';
+  const res = a.subresource ? `${resource}/${a.subresource}` : resource;
+  const where = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
+  return forbidden(
+    `${resource}${group ? '.' + group : ''}${a.name ? ` "${a.name}"` : ''} is forbidden: User "${a.user.username}" cannot ${a.verb} resource "${res}" in API group "${group}" ${where}${reason ? ': ' + reason : ''}`,
+    { group, resource },
+    a.name,
+  );
 }
 
 function patchKind(ct: string | undefined): 'json' | 'merge' | 'strategic' {

@@ -7,7 +7,9 @@ import { networkInterfaces } from 'node:os';
 import type { Store } from '../storage/index.js';
 import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
-import { AuthenticatedAuthorizer } from './auth/authorizers.js';
+import { defaultAuthorizer } from './auth/authorizers.js';
+import { RbacAuthorizer } from './auth/rbac/rbac-authorizer.js';
+import { storePolicySource } from './auth/rbac/policy-source.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
@@ -76,17 +78,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const staticTokens = o.staticTokens ?? new StaticTokenAuthenticator();
   const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens)]);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+  const rbac = new RbacAuthorizer();
   const core = new ApiServerCore({
     store: o.store,
     serviceCIDR: o.serviceCIDR,
     nodePortRange: o.nodePortRange,
     authenticator,
-    authorizer: o.authorizer ?? new AuthenticatedAuthorizer(),
+    authorizer: o.authorizer ?? defaultAuthorizer(rbac),
     tokens,
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
     metrics: o.metrics,
   });
+  rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
   const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken! }) : undefined;
