@@ -36,6 +36,7 @@ import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
 import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSeries } from './request-metrics.js';
 import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
 import { registry } from '../util/metrics.js';
+import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type ObjectLookup } from './admission/index.js';
 import { errorMessage, logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -73,6 +74,8 @@ export interface CoreOptions {
    * loop's registry; the server's supervisor passes one that adds the other loops' metrics.
    */
   metrics?: () => Promise<string>;
+  /** Admission plugin settings (PodSecurity defaults and exemptions). */
+  admission?: AdmissionOptions;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -132,7 +135,16 @@ export class ApiServerCore {
       }
       this.stores.set(prefix, new ResourceStore(sdef, store, strategy, opts.watchCacheSize));
     }
+    const lookup: ObjectLookup = {
+      get: (group, plural, namespace, name) => this.store(group, plural).tryGet(namespace, name)?.obj,
+      list: (group, plural, namespace) => this.store(group, plural).list({ namespace }).items.map((c) => c.obj),
+    };
+    this.admission = new AdmissionChain(defaultAdmissionPlugins(lookup, opts.admission));
+    for (const rs of this.stores.values()) rs.admission = this.admission;
   }
+
+  /** The admission plugins every write passes (src/apiserver/admission/). */
+  readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.start()));
