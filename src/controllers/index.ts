@@ -18,6 +18,7 @@ import { podGCRegistration } from './podgc/index.js';
 import { registration as pvBinder } from './persistentvolume/index.js';
 import { localPathRegistration, defaultStorageRoot } from './localpath/index.js';
 import { nodeIpamRegistration } from './nodeipam/index.js';
+import { registration as resourcequota } from './resourcequota/index.js';
 
 export interface ControllerConfig {
   /** The cluster CA, published in every namespace as ConfigMap kube-root-ca.crt. */
@@ -52,6 +53,7 @@ export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerR
     named('nodeipam', nodeIpamRegistration({ clusterCIDR: cfg.clusterCIDR ?? '10.42.0.0/16' })),
     named('persistentvolume-binder', pvBinder),
     named('local-storage', localPathRegistration({ storageRoot: cfg.storageRoot ?? defaultStorageRoot() })),
+    named('resourcequota', resourcequota),
   ];
 }
 

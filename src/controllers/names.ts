@@ -18,6 +18,7 @@ export const CONTROLLER_NAMES = [
   'nodeipam',
   'persistentvolume-binder',
   'local-storage',
+  'resourcequota',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];

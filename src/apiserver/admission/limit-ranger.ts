@@ -51,7 +51,7 @@ function fmt(q: Quantity | string): string {
   return canonicalQuantity(q);
 }
 
-/** min/max/ratio checks of one request/limit pair against an item; appends upstream's texts. */
+/** min/max/ratio checks of one request/limit pair against an item; appends upstream's texts (one per bound). */
 function checkBounds(kind: string, item: Readonly<LimitRangeItem>, requests: Record<string, Quantity>, limits: Record<string, Quantity>, errs: string[]): void {
   for (const [r, v] of Object.entries(item.min ?? {})) {
     const min = parseQuantity(v);
@@ -59,7 +59,7 @@ function checkBounds(kind: string, item: Readonly<LimitRangeItem>, requests: Rec
     const lim = limits[r];
     if (req === undefined) errs.push(`minimum ${r} usage per ${kind} is ${fmt(min)}.  No request is specified`);
     else if (compareQuantities(req, min) < 0) errs.push(`minimum ${r} usage per ${kind} is ${fmt(min)}, but request is ${fmt(req)}`);
-    if (lim !== undefined && compareQuantities(lim, min) < 0) errs.push(`minimum ${r} usage per ${kind} is ${fmt(min)}, but limit is ${fmt(lim)}`);
+    else if (lim !== undefined && compareQuantities(lim, min) < 0) errs.push(`minimum ${r} usage per ${kind} is ${fmt(min)}, but limit is ${fmt(lim)}`);
   }
   for (const [r, v] of Object.entries(item.max ?? {})) {
     const max = parseQuantity(v);
@@ -67,7 +67,7 @@ function checkBounds(kind: string, item: Readonly<LimitRangeItem>, requests: Rec
     const lim = limits[r];
     if (lim === undefined) errs.push(`maximum ${r} usage per ${kind} is ${fmt(max)}.  No limit is specified`);
     else if (compareQuantities(lim, max) > 0) errs.push(`maximum ${r} usage per ${kind} is ${fmt(max)}, but limit is ${fmt(lim)}`);
-    if (req !== undefined && compareQuantities(req, max) > 0) errs.push(`maximum ${r} usage per ${kind} is ${fmt(max)}, but request is ${fmt(req)}`);
+    else if (req !== undefined && compareQuantities(req, max) > 0) errs.push(`maximum ${r} usage per ${kind} is ${fmt(max)}, but request is ${fmt(req)}`);
   }
   for (const [r, v] of Object.entries(item.maxLimitRequestRatio ?? {})) {
     const ratio = parseQuantity(v);

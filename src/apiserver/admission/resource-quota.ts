@@ -7,7 +7,7 @@
 import type { KObject, Pod, ResourceQuota } from '../../api/types/index.js';
 import {
   addUsage, formatUsage, matchesScopes, objectUsage, quotaRelevant, resourcesCounted, type Usage,
-} from '../../api/resource-quota.js';
+} from '../../api/quota/index.js';
 import { addQuantities, compareQuantities, parseQuantity } from '../../api/quantity/index.js';
 import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin, type ObjectLookup } from './types.js';
 

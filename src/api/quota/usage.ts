@@ -5,8 +5,8 @@
 // Vocabulary: a quota's `hard` names resources such as `pods`, `requests.cpu` (alias `cpu`),
 // `limits.memory`, `services.nodeports`, `requests.storage` or `count/<plural>[.<group>]`.
 // Terminal pods (Succeeded, Failed) count for nothing, as upstream.
-import type { KObject, Pod, PersistentVolumeClaim, ResourceQuota, Service } from './types/index.js';
-import { addQuantities, canonicalQuantity, compareQuantities, parseQuantity, type Quantity } from './quantity/index.js';
+import type { KObject, Pod, PersistentVolumeClaim, ResourceQuota, Service } from '../types/index.js';
+import { addQuantities, canonicalQuantity, compareQuantities, parseQuantity, type Quantity } from '../quantity/index.js';
 
 export type Usage = Map<string, Quantity>;
 
