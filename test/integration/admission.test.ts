@@ -94,6 +94,18 @@ describe('PodSecurity', () => {
     }
   });
 
+  it('raising a namespace\'s level warns about its pods; an invalid level label is refused', { timeout: 60_000 }, async () => {
+    const r = await c.kubectl(['label', '--overwrite', '--dry-run=server', 'namespace', 'privy', 'pod-security.kubernetes.io/enforce=baseline']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.includes('Warning: existing pods in namespace "privy" violate the new PodSecurity enforce level "baseline:latest"'), r.stderr);
+    assert.ok(r.stderr.includes('Warning: hostnet: host namespaces'), r.stderr);
+    assert.ok(r.stderr.includes('Warning: hostroot: hostPath volumes'), r.stderr);
+    assert.ok(r.stderr.includes('Warning: priv: privileged'), r.stderr);
+    const bad = await c.kubectl(['label', '--overwrite', 'namespace', 'privy', 'pod-security.kubernetes.io/enforce=strict']);
+    assert.notEqual(bad.code, 0);
+    assert.ok(bad.stderr.includes('namespaces "privy" is invalid: metadata.labels[pod-security.kubernetes.io/enforce]: Invalid value: "strict": must be one of privileged, baseline, restricted'), bad.stderr);
+  });
+
   it('kubectl prints the restricted warnings for a baseline pod, and none for a restricted one', { timeout: 60_000 }, async () => {
     const r = await c.kubectl(['apply', '-f', '-'], { input: podYaml('web', 'default', PLAIN) });
     assert.equal(r.code, 0, r.stderr);

@@ -49,18 +49,25 @@ export function parseLevelVersion(text: string, what: string): LevelVersion {
 
 /**
  * The namespace's policy. As upstream, an invalid level label fails closed (restricted) and an
- * invalid version label means latest. Also returns the label problems, for warnings.
+ * invalid version label means latest (for namespaces stored before the check). Also returns the
+ * label problems: a namespace write that carries any is refused.
  */
-export function namespacePolicy(labels: Readonly<Record<string, string>> | undefined, defaults: NamespacePolicy): { policy: NamespacePolicy; errors: string[] } {
+export interface LabelError {
+  label: string;
+  value: string;
+  detail: string;
+}
+
+export function namespacePolicy(labels: Readonly<Record<string, string>> | undefined, defaults: NamespacePolicy): { policy: NamespacePolicy; errors: LabelError[] } {
   const policy = { ...defaults } as NamespacePolicy;
-  const errors: string[] = [];
+  const errors: LabelError[] = [];
   for (const mode of MODES) {
     const lv = { ...defaults[mode] };
     const level = labels?.[`${LABEL_PREFIX}${mode}`];
     if (level !== undefined) {
       if (isLevel(level)) lv.level = level;
       else {
-        errors.push(`${LABEL_PREFIX}${mode}: must be one of ${LEVELS.join(', ')}, got "${level}"`);
+        errors.push({ label: `${LABEL_PREFIX}${mode}`, value: level, detail: `must be one of ${LEVELS.join(', ')}` });
         lv.level = 'restricted';
       }
     }
@@ -68,7 +75,7 @@ export function namespacePolicy(labels: Readonly<Record<string, string>> | undef
     if (version !== undefined) {
       if (isVersion(version)) lv.version = version;
       else {
-        errors.push(`${LABEL_PREFIX}${mode}-version: must be "latest" or like "v1.32", got "${version}"`);
+        errors.push({ label: `${LABEL_PREFIX}${mode}-version`, value: version, detail: 'must be "latest" or "v1.x"' });
         lv.version = 'latest';
       }
     }
