@@ -24,7 +24,7 @@ import { PvcStrategy } from './registry/strategies/pvc.js';
 import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
-import type { ResourceRequest } from './handlers/shared.js';
+import { writeWarnings, type ResourceRequest } from './handlers/shared.js';
 import { isWatchQuery, parseWriteQuery, type WriteOptionsKind, type WriteQuery } from './query.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './handlers/write.js';
@@ -345,7 +345,13 @@ export class ApiServerCore {
     const r: ResourceRequest = { req, res, url, info, def, rs: this.storeFor(def), ctx, accept: parseAccept(req.headers.accept), core: this };
     if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
     if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
-    await this.route(r, method, verb);
+    try {
+      await this.route(r, method, verb);
+    } catch (e) {
+      // Warnings gathered before a refusal (PodSecurity's warn level) travel with the error, as upstream.
+      if (!res.headersSent) writeWarnings(r);
+      throw e;
+    }
   }
 
   private async route(r: ResourceRequest, method: string, verb: string): Promise<void> {

@@ -129,6 +129,10 @@ describe('PodSecurity', () => {
     const r = await c.kubectl(['apply', '-f', '-'], { input: podYaml('web', 'strict', PLAIN) });
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /pods "web" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
+    // A refused privileged pod still carries the warn level's warning (enforce baseline, warn restricted).
+    const priv = await c.kubectl(['apply', '-f', '-'], { input: podYaml('priv2', 'default', PRIVILEGED) });
+    assert.notEqual(priv.code, 0);
+    assert.match(priv.stderr, /Warning: would violate PodSecurity "restricted:latest": .*privileged \(container "c" must not set securityContext.privileged=true\)/);
     const d = await c.kubectl(['create', 'deployment', 'web', '-n', 'strict', '--image=nginx:1.14-alpine']);
     assert.equal(d.code, 0, d.stderr);
     assert.match(d.stderr, /Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false/);
