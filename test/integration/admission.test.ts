@@ -204,6 +204,22 @@ describe('ResourceQuota', () => {
     assert.deepEqual(q.status.hard, { configmaps: '5', pods: '2' });
   });
 
+  it('a ReplicaSet creating pods in a burst stops exactly at the quota and reports why', { timeout: 90_000 }, async () => {
+    await c.k(['create', 'namespace', 'burst']);
+    await c.k(['create', 'quota', 'three', '-n', 'burst', '--hard=pods=3']);
+    await c.k(['create', 'deployment', 'web', '-n', 'burst', '--image=nginx:1.14-alpine', '--replicas=6']);
+    const rs = await eventually(async () => {
+      const list = JSON.parse(await c.k(['get', 'rs', '-n', 'burst', '-o', 'json'])).items;
+      const cond = list[0]?.status?.conditions?.find((x: { type: string }) => x.type === 'ReplicaFailure');
+      return cond && list[0];
+    }, 60_000);
+    const cond = rs.status.conditions.find((x: { type: string }) => x.type === 'ReplicaFailure');
+    assert.equal(cond.reason, 'FailedCreate');
+    assert.match(cond.message, /is forbidden: exceeded quota: three, requested: pods=1, used: pods=3, limited: pods=3/);
+    const pods = JSON.parse(await c.k(['get', 'pods', '-n', 'burst', '-o', 'json'])).items;
+    assert.equal(pods.length, 3);
+  });
+
   it('a compute quota needs requests', { timeout: 30_000 }, async () => {
     await c.k(['create', 'namespace', 'compute']);
     await c.k(['create', 'quota', 'cpu', '-n', 'compute', '--hard=requests.cpu=1']);
