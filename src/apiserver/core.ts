@@ -29,7 +29,7 @@ import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from 
 import { RbacStrategy } from './registry/strategies/rbac.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
-import type { ResourceRequest } from './handlers/shared.js';
+import { writeWarnings, type ResourceRequest } from './handlers/shared.js';
 import { isWatchQuery, parseWriteQuery, type WriteOptionsKind, type WriteQuery } from './query.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
 import { handleCreate, handleDelete, handleDeleteCollection, handlePatch, handleUpdate } from './handlers/write.js';
@@ -41,6 +41,7 @@ import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
 import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSeries } from './request-metrics.js';
 import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
 import { registry } from '../util/metrics.js';
+import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type ObjectLookup } from './admission/index.js';
 import { errorMessage, logger } from '../util/log.js';
 
 const log = logger('apiserver');
@@ -78,6 +79,8 @@ export interface CoreOptions {
    * loop's registry; the server's supervisor passes one that adds the other loops' metrics.
    */
   metrics?: () => Promise<string>;
+  /** Admission plugin settings (PodSecurity defaults and exemptions). */
+  admission?: AdmissionOptions;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -150,7 +153,16 @@ export class ApiServerCore {
       }
       this.stores.set(prefix, new ResourceStore(sdef, store, strategy, opts.watchCacheSize));
     }
+    const lookup: ObjectLookup = {
+      get: (group, plural, namespace, name) => this.store(group, plural).tryGet(namespace, name)?.obj,
+      list: (group, plural, namespace) => this.store(group, plural).list({ namespace }).items.map((c) => c.obj),
+    };
+    this.admission = new AdmissionChain(defaultAdmissionPlugins(lookup, opts.admission));
+    for (const rs of this.stores.values()) rs.admission = this.admission;
   }
+
+  /** The admission plugins every write passes (src/apiserver/admission/). */
+  readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.start()));
@@ -354,7 +366,13 @@ export class ApiServerCore {
     const r: ResourceRequest = { req, res, url, info, def, rs: this.storeFor(def), ctx, accept: parseAccept(req.headers.accept), core: this };
     if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
     if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
-    await this.route(r, method, verb);
+    try {
+      await this.route(r, method, verb);
+    } catch (e) {
+      // Warnings gathered before a refusal (PodSecurity's warn level) travel with the error, as upstream.
+      if (!res.headersSent) writeWarnings(r);
+      throw e;
+    }
   }
 
   private async route(r: ResourceRequest, method: string, verb: string): Promise<void> {

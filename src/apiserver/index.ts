@@ -3,3 +3,4 @@ export { ApiServerCore, SERVER_VERSION, METRICS_CONTENT_TYPE, type KubeletProxy 
 export type { ResourceRequest } from './handlers/shared.js';
 export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';
 export { cidrRange } from './registry/allocator.js';
+export { parseLevelVersion, defaultPodSecurityConfig, type PodSecurityConfig, type AdmissionOptions } from './admission/index.js';

@@ -13,6 +13,7 @@ import { storePolicySource } from './auth/rbac/policy-source.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
+import type { AdmissionOptions } from './admission/index.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
    * registry (src/util/metrics.ts); the supervisor passes one that adds the other loops'.
    */
   metrics?: () => Promise<string>;
+  /** Admission settings (PodSecurity default and exemptions); upstream's defaults when unset. */
+  admission?: AdmissionOptions;
 }
 
 export interface RunningApiServer {
@@ -89,6 +92,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
     metrics: o.metrics,
+    admission: o.admission,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();

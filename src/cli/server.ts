@@ -8,7 +8,7 @@ import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
-import { startApiServer, adminKubeconfig, cidrRange } from '../apiserver/index.js';
+import { startApiServer, adminKubeconfig, cidrRange, parseLevelVersion, type PodSecurityConfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
 import { logger } from '../util/log.js';
@@ -49,6 +49,15 @@ Flags:
   --node-monitor-grace-period SECONDS
                              how long a node may miss heartbeats before it is NotReady (default 40)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
+  --pod-security-enforce L   PodSecurity level refused in namespaces without their own
+                             pod-security.kubernetes.io/enforce label: privileged, baseline
+                             (default) or restricted, optionally with a version (baseline:v1.32)
+  --pod-security-warn L      level that only warns (default restricted)
+  --pod-security-audit L     level that is logged at -v 2 (default privileged)
+  --pod-security-exempt-namespaces LIST
+                             namespaces PodSecurity skips, comma separated (default kube-system)
+  --pod-security-exempt-users LIST
+                             user names PodSecurity skips, comma separated (default none)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
@@ -112,6 +121,8 @@ export interface ServerFlags {
   verbosity: number;
   /** Where the local node (kubelet, proxy, DNS, Ingress; or the simulated nodes) runs. */
   nodeLoop: 'shared' | 'separate';
+  /** The cluster's PodSecurity default and exemptions. */
+  podSecurity: PodSecurityConfig;
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -144,6 +155,11 @@ export const serverOptions = {
   'simulated-nodes': { type: 'string' },
   disable: { type: 'string', multiple: true },
   'node-loop': { type: 'string', default: 'shared' },
+  'pod-security-enforce': { type: 'string', default: 'baseline' },
+  'pod-security-warn': { type: 'string', default: 'restricted' },
+  'pod-security-audit': { type: 'string', default: 'privileged' },
+  'pod-security-exempt-namespaces': { type: 'string', default: 'kube-system' },
+  'pod-security-exempt-users': { type: 'string', default: '' },
   ...logOptions,
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -171,6 +187,20 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   if (values['node-ip'] !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(values['node-ip'])) throw new CliError(`--node-ip must be an IPv4 address, got "${values['node-ip']}"`);
   const podNetwork = values['pod-network'];
   if (podNetwork !== 'bridge' && podNetwork !== 'cni') throw new CliError(`--pod-network must be bridge or cni, got "${podNetwork}"`);
+  const list = (v: string | undefined): string[] => (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  let podSecurity: PodSecurityConfig;
+  try {
+    podSecurity = {
+      defaults: {
+        enforce: parseLevelVersion(values['pod-security-enforce']!, '--pod-security-enforce'),
+        warn: parseLevelVersion(values['pod-security-warn']!, '--pod-security-warn'),
+        audit: parseLevelVersion(values['pod-security-audit']!, '--pod-security-audit'),
+      },
+      exemptions: { namespaces: list(values['pod-security-exempt-namespaces']), usernames: list(values['pod-security-exempt-users']), runtimeClasses: [] },
+    };
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -198,6 +228,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     logFormat,
     verbosity,
     nodeLoop,
+    podSecurity,
   };
 }
 
@@ -241,6 +272,7 @@ export async function runServer(argv: string[]): Promise<void> {
       watchCacheSize: flags.watchCacheSize,
       loopbackSocket,
       metrics: () => supervisor.metrics(),
+      admission: { podSecurity: flags.podSecurity },
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).

@@ -19,6 +19,7 @@ import { registration as pvBinder } from './persistentvolume/index.js';
 import { localPathRegistration, defaultStorageRoot } from './localpath/index.js';
 import { nodeIpamRegistration } from './nodeipam/index.js';
 import { registration as clusterRoleAggregation } from './clusterroleaggregation/index.js';
+import { registration as resourcequota } from './resourcequota/index.js';
 
 export interface ControllerConfig {
   /** The cluster CA, published in every namespace as ConfigMap kube-root-ca.crt. */
@@ -54,6 +55,7 @@ export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerR
     named('persistentvolume-binder', pvBinder),
     named('local-storage', localPathRegistration({ storageRoot: cfg.storageRoot ?? defaultStorageRoot() })),
     named('clusterrole-aggregation', clusterRoleAggregation),
+    named('resourcequota', resourcequota),
   ];
 }
 

@@ -19,6 +19,7 @@ export const CONTROLLER_NAMES = [
   'persistentvolume-binder',
   'local-storage',
   'clusterrole-aggregation',
+  'resourcequota',
 ] as const;
 
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];

@@ -74,6 +74,11 @@ export interface SecurityContext {
   readOnlyRootFilesystem?: boolean;
   allowPrivilegeEscalation?: boolean;
   capabilities?: { add?: string[]; drop?: string[] };
+  /**
+   * The seccomp profile to apply: RuntimeDefault is the runtime's default deny-list profile;
+   * Unconfined (or unset) applies none. Localhost profiles are refused by the kubelet.
+   */
+  seccompProfile?: 'RuntimeDefault' | 'Unconfined';
 }
 
 export interface ContainerConfig {

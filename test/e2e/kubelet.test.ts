@@ -186,6 +186,44 @@ spec:
     assert.equal(t.exitCode, 137);
   });
 
+  it('a restricted pod runs under the RuntimeDefault seccomp profile with no_new_privs; runAsNonRoot refuses a root image', { timeout: 300_000 }, async () => {
+    await apply('confined', `apiVersion: v1
+kind: Pod
+metadata: {name: confined}
+spec:
+  securityContext: {runAsNonRoot: true, runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: c
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sh, -c, 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status; id -u; sleep 3600']
+    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
+`);
+    const out = await eventually(async () => {
+      const l = await c.kubectl(['logs', 'confined']);
+      return l.code === 0 && /^1000$/m.test(l.stdout) && l.stdout;
+    }, 60_000);
+    assert.match(out, /^Seccomp:\s+2$/m); // filter mode
+    assert.match(out, /^NoNewPrivs:\s+1$/m);
+    await apply('rootimg', `apiVersion: v1
+kind: Pod
+metadata: {name: rootimg}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers:
+  - name: c
+    image: busybox
+    imagePullPolicy: IfNotPresent
+    command: [sleep, '3600']
+`);
+    const waiting = await eventually(async () => (await json(['get', 'pod', 'rootimg'])).status.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && (await json(['get', 'pod', 'rootimg'])), 60_000);
+    assert.equal(
+      waiting.status.containerStatuses[0].state.waiting.message,
+      `container has runAsNonRoot and image will run as root (pod: "rootimg_default(${waiting.metadata.uid})", container: c)`,
+    );
+    await c.k(['delete', 'pod', 'confined', 'rootimg', '--grace-period=1']);
+  });
+
   it('configMap and secret volumes and env; an emptyDir shared by two containers that reach each other on localhost', { timeout: 300_000 }, async () => {
     await c.k(['create', 'configmap', 'app-config', '--from-literal=greeting=hello', '--from-literal=mode=fast']);
     await c.k(['create', 'secret', 'generic', 'app-secret', '--from-literal=password=s3cr3t']);

@@ -95,11 +95,25 @@ export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>):
   if (!isPlainObject(obj.metadata)) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: metadata must be an object`);
 }
 
+/** Longest warning text sent; longer ones are cut (upstream limits warnings to 4 KiB in all). */
+const MAX_WARNING_LENGTH = 4096;
+
+/**
+ * A warning as it may travel in a header: control characters become spaces, other non-ASCII
+ * characters `?` (a header cannot carry them), and an overlong text is cut, so that object names or labels in a message cannot break the header.
+ */
+export function sanitizeWarning(w: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = w.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[^\u0020-\u007e]/g, '?');
+  return clean.length > MAX_WARNING_LENGTH ? `${clean.slice(0, MAX_WARNING_LENGTH - 3)}...` : clean;
+}
+
 export function writeWarnings(r: ResourceRequest): void {
   if (!r.ctx.warnings.length) return;
   const seen = new Set<string>();
   const values: string[] = [];
-  for (const w of r.ctx.warnings) {
+  for (const raw of r.ctx.warnings) {
+    const w = sanitizeWarning(raw);
     if (seen.has(w)) continue;
     seen.add(w);
     values.push(`299 - ${JSON.stringify(w)}`);

@@ -15,6 +15,7 @@ import { clone, deepEqual } from '../../util/json.js';
 import { generateName } from '../../util/names.js';
 import type { RequestContext } from '../context.js';
 import type { Strategy } from './strategy.js';
+import type { AdmissionChain, AdmissionAttributes, Operation } from '../admission/index.js';
 import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
 
 export interface DeleteOptions {
@@ -50,6 +51,11 @@ const MAX_RETRIES = 16;
 
 export class ResourceStore {
   readonly cache: WatchCache;
+  /**
+   * Admission plugins (set by the API server core): mutating ones run on the client's object
+   * before the kind's defaulting, validating ones after its validation, as upstream.
+   */
+  admission?: AdmissionChain;
   readonly gr: GroupResource;
   readonly prefix: string;
 
@@ -125,9 +131,12 @@ export class ResourceStore {
       if (!this.def.namespaced) delete meta.namespace;
       if (generated) meta.name = generateName(meta.generateName as string);
       initServerMetadata(obj, { uid: randomUUID(), now: ctx.now, tracksGeneration: this.def.tracksGeneration });
+      const attrs = this.admission && this.attributes('CREATE', obj, undefined, ctx, '');
+      if (attrs) await this.admission!.mutate(attrs);
       await this.strategy.prepareForCreate(obj, ctx);
       const errs = this.strategy.validate(obj, undefined, ctx);
       if (errs.length) throw this.invalid(obj, errs);
+      if (attrs) await this.admission!.validate(attrs);
       const key = this.key(meta.namespace, meta.name as string);
       if (ctx.dryRun) {
         if (this.cache.get(key)) throw alreadyExists(this.gr, meta.name as string);
@@ -177,6 +186,8 @@ export class ResourceStore {
       if (wantRv && wantRv !== old.metadata.resourceVersion) throw conflict(this.gr, name);
       if (!next.metadata) next.metadata = {};
       keepServerMetadata(next, old);
+      const attrs = this.admission && this.attributes('UPDATE', next, old, ctx, opts.subresource ?? '');
+      if (attrs) await this.admission!.mutate(attrs);
       await this.strategy.prepareForUpdate(next, old, ctx, opts.subresource);
       if (!opts.subresource) {
         const generation = nextGeneration(this.def.tracksGeneration, next, old);
@@ -184,6 +195,7 @@ export class ResourceStore {
       }
       const errs = this.strategy.validate(next, old, ctx, opts.subresource);
       if (errs.length) throw this.invalid(next, errs);
+      if (attrs) await this.admission!.validate(attrs);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
       // A no-op write keeps the resourceVersion (kubectl apply then reports `unchanged`).
       if (deepEqual(next, old)) return { obj: old, created: false };
@@ -218,6 +230,11 @@ export class ResourceStore {
       }
     }
     throw conflict(this.gr, name, 'too many concurrent updates; please try again');
+  }
+
+  private attributes(operation: Operation, object: KObject, oldObject: KObject | undefined, ctx: RequestContext, subresource: string): AdmissionAttributes {
+    const meta = object.metadata;
+    return { operation, def: this.def, subresource, namespace: this.def.namespaced ? meta.namespace : undefined, name: meta.name ?? '', object, oldObject, ctx };
   }
 
   /**

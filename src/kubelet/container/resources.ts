@@ -42,17 +42,34 @@ export function securityContext(spec: Readonly<PodSpec>, c: Readonly<Container>)
   if (s.readOnlyRootFilesystem !== undefined) out.readOnlyRootFilesystem = s.readOnlyRootFilesystem;
   if (s.allowPrivilegeEscalation !== undefined) out.allowPrivilegeEscalation = s.allowPrivilegeEscalation;
   if (s.capabilities) out.capabilities = { add: [...(s.capabilities.add ?? [])], drop: [...(s.capabilities.drop ?? [])] };
+  const seccomp = (s.seccompProfile ?? p.seccompProfile)?.type;
+  if (seccomp === 'RuntimeDefault' || seccomp === 'Unconfined') out.seccompProfile = seccomp;
   return out;
 }
 
-/** runAsNonRoot check against the resolved uid (image USER when the pod sets none). */
-export function verifyRunAsNonRoot(spec: Readonly<PodSpec>, c: Readonly<Container>, imageUser: string | undefined): string | undefined {
+/**
+ * Why the container's seccomp profile cannot be applied (Localhost profiles: this node keeps
+ * no profile directory), or undefined. The container then waits in CreateContainerConfigError.
+ */
+export function verifySeccompProfile(spec: Readonly<PodSpec>, c: Readonly<Container>): string | undefined {
+  const profile = c.securityContext?.seccompProfile ?? spec.securityContext?.seccompProfile;
+  if (profile?.type !== 'Localhost') return undefined;
+  return `localhost seccomp profile ${JSON.stringify(profile.localhostProfile ?? '')} is not available on this node`;
+}
+
+/**
+ * runAsNonRoot check against the resolved uid (image USER when the pod sets none), with the
+ * kubelet's texts; `podRef` is upstream's format.Pod (`name_namespace(uid)`). An image
+ * without USER runs as root; a user name cannot be verified.
+ */
+export function verifyRunAsNonRoot(spec: Readonly<PodSpec>, c: Readonly<Container>, imageUser: string | undefined, podRef = ''): string | undefined {
   const nonRoot = c.securityContext?.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
   if (!nonRoot) return undefined;
+  const where = ` (pod: ${JSON.stringify(podRef)}, container: ${c.name})`;
   const uid = c.securityContext?.runAsUser ?? spec.securityContext?.runAsUser;
-  if (uid !== undefined) return uid === 0 ? 'container\'s runAsUser breaks non-root policy' : undefined;
+  if (uid !== undefined) return uid === 0 ? `container's runAsUser breaks non-root policy${where}` : undefined;
   const u = (imageUser ?? '').split(':')[0];
-  if (u === '' || u === 'root' || u === '0') return 'container has runAsNonRoot and image will run as root';
-  if (!/^\d+$/.test(u)) return `container has runAsNonRoot and image has non-numeric user (${u}), cannot verify user is non-root`;
+  if (u === '' || /^0+$/.test(u)) return `container has runAsNonRoot and image will run as root${where}`;
+  if (!/^\d+$/.test(u)) return `container has runAsNonRoot and image has non-numeric user (${u}), cannot verify user is non-root${where}`;
   return undefined;
 }

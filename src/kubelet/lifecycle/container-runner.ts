@@ -21,7 +21,7 @@ import { sleep } from '../../client/workqueue/index.js';
 import type { ImagePuller } from '../images/image-puller.js';
 import { containerEnv, ContainerConfigError, envMapping, type ObjectGetter } from '../container/env.js';
 import { containerArgv } from '../container/command.js';
-import { linuxResources, securityContext, verifyRunAsNonRoot } from '../container/resources.js';
+import { linuxResources, securityContext, verifyRunAsNonRoot, verifySeccompProfile } from '../container/resources.js';
 import { DownwardApiError } from '../container/downward.js';
 import { containerLogPath } from '../logs/container-log.js';
 import { MountError, type VolumeManager } from '../volumes/volume-manager.js';
@@ -92,7 +92,8 @@ export class ContainerRunner {
 
     let config: ContainerConfig;
     try {
-      const nonRoot = verifyRunAsNonRoot(podSpec(pod), c, image.info.config.User);
+      const podRef = `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+      const nonRoot = verifyRunAsNonRoot(podSpec(pod), c, image.info.config.User, podRef) ?? verifySeccompProfile(podSpec(pod), c);
       if (nonRoot) throw new ContainerConfigError(nonRoot);
       const env = await containerEnv({
         pod, container: c, getter: this.o.getter, services: this.o.services(), imageEnv: image.info.config.Env ?? [],

@@ -1,9 +1,10 @@
 // The service account token volume that upstream's ServiceAccount admission injects
 // (kube-api-access-<suffix>: token, ca.crt, namespace at
-// /var/run/secrets/kubernetes.io/serviceaccount). Our API server does not inject it yet, so
-// the kubelet adds it to its own view of the pod (the stored object is unchanged). Skipped
-// when the pod or its ServiceAccount sets automountServiceAccountToken: false, or when the
-// pod already has such a volume.
+// /var/run/secrets/kubernetes.io/serviceaccount). The API server's ServiceAccount admission
+// injects it into new pods (src/apiserver/admission/service-account.ts); for pods stored before
+// that existed, the kubelet adds it to its own view of the pod (the stored object is
+// unchanged). Skipped when the pod or its ServiceAccount sets automountServiceAccountToken:
+// false, or when the pod already has such a volume.
 import { addServiceAccountTokenVolume } from '../../api/defaults/index.js';
 import type { KObject, ServiceAccount } from '../../api/types/index.js';
 import type { Pod } from '../../api/types/index.js';

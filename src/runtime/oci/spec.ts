@@ -2,6 +2,7 @@
 // and the sandbox (namespace paths, per-pod files). No I/O here: see runtime.ts for the bundle.
 import type { ContainerConfig, ImageConfig, Mount } from '../types.js';
 import { BugError } from '../../util/bug-error.js';
+import { runtimeDefaultSeccomp, type SeccompSpec } from './seccomp.js';
 
 /** Docker/containerd's default capability set (runtime.md §1f: runc spec's three are not enough for nginx). */
 export const DEFAULT_CAPABILITIES = [
@@ -82,6 +83,7 @@ export interface OciSpec {
     maskedPaths?: string[];
     readonlyPaths?: string[];
     rootfsPropagation?: string;
+    seccomp?: SeccompSpec;
   };
   annotations?: Record<string, string>;
 }
@@ -219,6 +221,8 @@ export function buildOciSpec(
       resources,
       ...(privileged ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
       ...(rootfsPropagation ? { rootfsPropagation } : {}),
+      // Privileged containers run unconfined, as upstream.
+      ...(config.security.seccompProfile === 'RuntimeDefault' && !privileged ? { seccomp: runtimeDefaultSeccomp(caps) } : {}),
     },
     annotations: { ...config.annotations, 'io.kubernetes.container.name': config.name },
   };
