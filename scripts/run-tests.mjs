@@ -41,10 +41,12 @@ const isHostTest = (f) =>
 // own process), not each test in it: tests that take long declare their own { timeout }, which
 // names the test that hung. K8TS_TEST_FILE_TIMEOUT_S overrides both budgets.
 const budgetS = (fallback) => Number(process.env.K8TS_TEST_FILE_TIMEOUT_S) || fallback;
+// K8TS_TEST_LANE=host|other runs one lane only (e.g. the other lane while a host-wide lock is held).
+const only = process.env.K8TS_TEST_LANE;
 const lanes = [
-  { files: files.filter(isHostTest), timeoutS: budgetS(1800) },
-  { files: files.filter((f) => !isHostTest(f)), timeoutS: budgetS(600) },
-].filter((l) => l.files.length);
+  { name: 'host', files: files.filter(isHostTest), timeoutS: budgetS(1800) },
+  { name: 'other', files: files.filter((f) => !isHostTest(f)), timeoutS: budgetS(600) },
+].filter((l) => l.files.length && (!only || l.name === only));
 const env = { ...process.env, K8TS_ROOT: root };
 const codes = await Promise.all(
   lanes.map(
