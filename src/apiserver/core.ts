@@ -37,6 +37,8 @@ import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSer
 import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
 import { registry } from '../util/metrics.js';
 import { errorMessage, logger } from '../util/log.js';
+import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
+import type { Pod } from '../api/types/index.js';
 
 const log = logger('apiserver');
 
@@ -166,8 +168,21 @@ export class ApiServerCore {
 
   // ---- admission ----
 
+  /**
+   * Admission plugins that see the object of a write (NodeRestriction). Called with the object
+   * as it will be stored (CREATE, UPDATE; the body for the token and eviction subresources)
+   * and the stored one (UPDATE, DELETE); throws a StatusError to refuse.
+   */
+  admitWrite(r: ResourceRequest, operation: AdmissionOperation, object?: Readonly<KObject>, oldObject?: Readonly<KObject>): void {
+    admitNodeRestriction(
+      { user: r.ctx.user, operation, group: r.def.group, resource: r.def.plural, subresource: r.info.subresource, namespace: r.info.namespace ?? object?.metadata.namespace, name: r.info.name, object, oldObject },
+      (ns, name) => this.store('', 'pods').tryGet(ns, name)?.obj as Readonly<Pod> | undefined,
+    );
+  }
+
   /** Namespace lifecycle: namespaced objects need an existing, non-terminating namespace. */
   async admitCreate(r: ResourceRequest, obj: KObject): Promise<void> {
+    this.admitWrite(r, 'CREATE', obj);
     if (!r.def.namespaced) return;
     const ns = obj.metadata.namespace ?? r.info.namespace;
     if (!ns) return;

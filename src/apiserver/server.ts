@@ -8,6 +8,10 @@ import type { Store } from '../storage/types.js';
 import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
 import { AuthenticatedAuthorizer } from './auth/authorizers.js';
+import { NodeAuthorizer, withNodeAuthorizer } from './auth/node-authorizer.js';
+import { NodeGraph } from './auth/node-graph.js';
+import { feedNodeGraph } from './auth/node-graph-feed.js';
+import type { PersistentVolume } from '../api/types/index.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
@@ -76,18 +80,26 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const staticTokens = o.staticTokens ?? new StaticTokenAuthenticator();
   const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens)]);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
+  // Authorizer chain: system:masters, then the Node authorizer (kubelets), then the rest.
+  const nodeGraph = new NodeGraph();
+  const pvClaim = (name: string): { namespace: string; name: string } | undefined => {
+    const ref = (core.store('', 'persistentvolumes').tryGet(undefined, name)?.obj as Readonly<PersistentVolume> | undefined)?.spec?.claimRef;
+    return ref?.namespace && ref.name ? { namespace: ref.namespace, name: ref.name } : undefined;
+  };
+  const authorizer = withNodeAuthorizer(new NodeAuthorizer(nodeGraph, pvClaim), o.authorizer ?? new AuthenticatedAuthorizer(), { denyUndecidedNodes: true });
   const core = new ApiServerCore({
     store: o.store,
     serviceCIDR: o.serviceCIDR,
     nodePortRange: o.nodePortRange,
     authenticator,
-    authorizer: o.authorizer ?? new AuthenticatedAuthorizer(),
+    authorizer,
     tokens,
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
     metrics: o.metrics,
   });
   await core.start();
+  const stopNodeGraph = feedNodeGraph(nodeGraph, core.store('', 'pods').cache);
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
   const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken! }) : undefined;
   const server = createServer(
@@ -142,6 +154,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     joinToken,
     loopback,
     close: async () => {
+      stopNodeGraph();
       core.stop();
       server.closeAllConnections();
       loopback?.closeAllConnections();

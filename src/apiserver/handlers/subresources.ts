@@ -111,6 +111,7 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
   expectKind(body, 'Eviction', 'policy', 'v1');
   const podName = r.info.name!;
   const pod = r.rs.get(r.info.namespace, podName).obj;
+  r.core.admitWrite(r, 'CREATE', body as KObject, pod);
   const phase = (pod.status as { phase?: string } | undefined)?.phase;
   // Terminal or not-yet-running pods are not protected by disruption budgets.
   if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
@@ -128,6 +129,7 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   expectKind(body, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
+  r.core.admitWrite(r, 'CREATE', body as KObject);
   const spec = (isPlainObject(body.spec) ? body.spec : {}) as { audiences?: string[]; expirationSeconds?: number; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
   const expiration = spec.expirationSeconds ?? 3600;
   if (!Number.isInteger(expiration) || expiration < 600) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', expiration, 'may not specify a duration less than 10 minutes')]);
