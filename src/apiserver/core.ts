@@ -70,6 +70,8 @@ export interface CoreOptions {
   serverAddress: string;
   /** Fixed number of events each resource's watch cache keeps (default: at least 75 s, up to 102400). */
   watchCacheSize?: number;
+  /** Longest lifetime a TokenRequest gets, in seconds; undefined: only upstream's 2^32 s limit. */
+  maxTokenExpirationSeconds?: number;
   /**
    * The text served on GET /metrics (Prometheus text format 0.0.4). Default: this event
    * loop's registry; the server's supervisor passes one that adds the other loops' metrics.
@@ -85,12 +87,14 @@ export class ApiServerCore {
   private readonly discovery: DiscoveryDocs;
   private readonly openapi = new OpenApiDocs();
   readonly tokens: ServiceAccountTokens;
+  readonly maxTokenExpirationSeconds?: number;
   kubeletProxy?: KubeletProxy;
   private ready = false;
   private untrackObjects?: () => void;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
+    this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
     this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
     const store = instrumentStore(opts.store);

@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   /** Static bearer tokens (e.g. node join tokens). */
   staticTokens?: StaticTokenAuthenticator;
   watchCacheSize?: number;
+  /** Longest lifetime a TokenRequest gets, in seconds (--service-account-max-token-expiration); longer requests are cut to it. */
+  maxTokenExpirationSeconds?: number;
   /**
    * Unix socket for components inside this process (controllers, scheduler, local agent):
    * plain HTTP, no TLS; every connection is the trusted loopback identity, so the socket
@@ -78,7 +80,17 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const pki = await ensurePki(o.dataDir, { dnsNames, ips: [...ips] });
   const tokens = new ServiceAccountTokens(pki.serviceAccountKey);
   const staticTokens = o.staticTokens ?? new StaticTokenAuthenticator();
-  const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens)]);
+  const saLookup = {
+    serviceAccountUid: (ns: string, name: string): string | undefined => {
+      const sa = core.store('', 'serviceaccounts').tryGet(ns, name)?.obj;
+      return sa ? (sa.metadata.uid ?? '') : undefined;
+    },
+    pod: (ns: string, name: string): { uid: string; deletionTimestamp?: string } | undefined => {
+      const p = core.store('', 'pods').tryGet(ns, name)?.obj;
+      return p ? { uid: p.metadata.uid ?? '', deletionTimestamp: p.metadata.deletionTimestamp } : undefined;
+    },
+  };
+  const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens, { lookup: saLookup })]);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
   // Authorizer chain: system:masters, then the Node authorizer (kubelets), then the rest.
   const nodeGraph = new NodeGraph();
@@ -96,6 +108,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     tokens,
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
+    maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     metrics: o.metrics,
   });
   await core.start();

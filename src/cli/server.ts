@@ -50,6 +50,10 @@ Flags:
   --node-monitor-grace-period SECONDS
                              how long a node may miss heartbeats before it is NotReady (default 40)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
+  --service-account-max-token-expiration SECONDS
+                             longest lifetime a TokenRequest gets; longer requests are cut to it
+                             (at least 3600; default: no limit but upstream's 2^32 s; requests
+                             under 600 s are refused)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
@@ -109,6 +113,7 @@ export interface ServerFlags {
   ingressHttpsPort: number;
   tlsSANs?: string[];
   watchCacheSize?: number;
+  maxTokenExpirationSeconds?: number;
   logFormat: 'text' | 'json';
   verbosity: number;
   /** Where the local node (kubelet, proxy, DNS, Ingress; or the simulated nodes) runs. */
@@ -133,6 +138,7 @@ export const serverOptions = {
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
   'default-watch-cache-size': { type: 'string' },
+  'service-account-max-token-expiration': { type: 'string' },
   'node-monitor-grace-period': { type: 'string', default: '40' },
   runtime: { type: 'string', default: 'oci' },
   'node-name': { type: 'string' },
@@ -196,6 +202,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     ingressHttpsPort: positiveInt('--ingress-https-port', values['ingress-https-port'], 0)!,
     tlsSANs: values['tls-san'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
+    maxTokenExpirationSeconds: positiveInt('--service-account-max-token-expiration', values['service-account-max-token-expiration'], 3600),
     logFormat,
     verbosity,
     nodeLoop,
@@ -240,6 +247,7 @@ export async function runServer(argv: string[]): Promise<void> {
       nodePortRange: flags.nodePortRange,
       tlsSANs: flags.tlsSANs,
       watchCacheSize: flags.watchCacheSize,
+      maxTokenExpirationSeconds: flags.maxTokenExpirationSeconds,
       loopbackSocket,
       metrics: () => supervisor.metrics(),
       // Pods reach the API through the `kubernetes` Service at this address.
