@@ -44,7 +44,7 @@ export interface ApiServerOptions {
   /** Address pods reach this server at, published as the `kubernetes` Service's endpoint. */
   advertiseAddress?: string;
   /** Answers agents' join requests (GET /cacerts, POST /k8ts/v1/join) with these settings. */
-  join?: Omit<JoinOptions, 'pki' | 'token'>;
+  join?: Omit<JoinOptions, 'pki' | 'token' | 'core' | 'reserved'>;
   /**
    * The text GET /metrics serves (Prometheus text format 0.0.4). Default: this event loop's
    * registry (src/util/metrics.ts); the supervisor passes one that adds the other loops'.
@@ -114,7 +114,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   await core.start();
   const stopNodeGraph = feedNodeGraph(nodeGraph, core.store('', 'pods').cache);
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
-  const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken! }) : undefined;
+  const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken!, core, reserved: { dnsNames, ips: [...ips] } }) : undefined;
   const server = createServer(
     {
       key: pki.serving.key,

@@ -340,7 +340,7 @@ export async function runServer(argv: string[]): Promise<void> {
     const { createKubeletProxy, installUpgradeRouting } = await import('../apiserver/kubelet-proxy/index.js');
     const { ensureKubeletClientCert } = await import('../pki/index.js');
     const kc = await ensureKubeletClientCert(flags.dataDir, api.pki.ca);
-    api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.ca.cert, kubeletPort: flags.kubeletPort });
+    api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.kubeletCa.cert + api.pki.ca.cert, kubeletPort: flags.kubeletPort }); // kubelet CA; the cluster CA for agents that joined before it existed
     installUpgradeRouting(api.server, api.core);
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }
