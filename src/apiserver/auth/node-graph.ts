@@ -28,6 +28,9 @@ export function podReferences(pod: Readonly<Pod>): string[] {
     if (name) out.add(refKey(kind, ns, name));
   };
   add('serviceaccount', spec.serviceAccountName ?? spec.serviceAccount ?? 'default');
+  // The kubelet projects the service-account token volume (token + kube-root-ca.crt) into pods
+  // whose spec does not carry it yet; the ConfigMap it reads holds only the public cluster CA.
+  if (spec.automountServiceAccountToken !== false) add('configmap', 'kube-root-ca.crt');
   for (const s of spec.imagePullSecrets ?? []) add('secret', s.name);
   const containers: ReadonlyArray<Readonly<Container> | Readonly<EphemeralContainer>> = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
   for (const c of containers) {
