@@ -8,13 +8,29 @@ import { signLeaf } from '../../src/pki/index.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { R } from '../../src/client/resources.js';
 import type { KObject } from '../../src/api/types/index.js';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUBECTL } from '../helpers/cluster.js';
 
 let api: TestApi;
 let n1: RestClient;
 let n2: RestClient;
+let n1Kubeconfig: string;
 
 async function nodeClient(name: string): Promise<RestClient> {
   const kp = await signLeaf(api.server.pki.ca, { commonName: `system:node:${name}`, organizations: ['system:nodes'], client: true });
+  if (name === 'n1') {
+    const b64 = (x: string): string => Buffer.from(x).toString('base64');
+    n1Kubeconfig = join(api.dataDir, 'n1.kubeconfig');
+    writeFileSync(n1Kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "${api.url}", certificate-authority-data: ${b64(api.server.pki.ca.cert)}}}]
+users: [{name: n1, user: {client-certificate-data: ${b64(kp.cert)}, client-key-data: ${b64(kp.key)}}}]
+contexts: [{name: n1, context: {cluster: c, user: n1}}]
+current-context: n1
+`);
+  }
   return new RestClient({ transport: { kind: 'https', server: api.url, ca: api.server.pki.ca.cert, cert: kp.cert, key: kp.key }, userAgent: `test/${name}` });
 }
 
@@ -112,6 +128,31 @@ describe('node credentials reach only their own node', { timeout: 60_000 }, () =
     // Reads kubelets need stay open.
     assert.equal((await n1.list(R.pods, undefined)).items.length > 0, true);
     assert.equal(await code(n1.list(R.services, undefined)), 200);
+  });
+
+  it('real kubectl with the node certificate: Forbidden for another node\'s Secret, another node, a plain pod', { timeout: 60_000 }, async () => {
+    // Asynchronously: the API server runs in this process.
+    const kubectl = (args: string[], stdin?: string): Promise<{ code: number; out: string }> =>
+      new Promise((resolve) => {
+        const child = execFile(KUBECTL, ['--kubeconfig', n1Kubeconfig, ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+        );
+        child.stdin?.end(stdin ?? '');
+      });
+    const own = await kubectl(['get', 'secret', 's1', '-n', 'default', '-o', 'name']);
+    assert.equal(own.code, 0, own.out);
+    assert.equal(own.out.trim(), 'secret/s1');
+    const other = await kubectl(['get', 'secret', 's2', '-n', 'default']);
+    assert.equal(other.code, 1);
+    assert.match(other.out, /Error from server \(Forbidden\): secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'n1' and this object/);
+    const patch = await kubectl(['label', 'node', 'n2', 'x=y']);
+    assert.equal(patch.code, 1);
+    assert.match(patch.out, /Error from server \(Forbidden\): nodes "n2" is forbidden: node "n1" is not allowed to modify node "n2"/);
+    const run = await kubectl(['run', 'sneaky', '--image', 'busybox', '-n', 'default', '--overrides', '{"spec":{"nodeName":"n1"}}']);
+    assert.equal(run.code, 1);
+    assert.match(run.out, /Error from server \(Forbidden\): pods "sneaky" is forbidden: pod does not have "kubernetes.io\/config.mirror" annotation, node "n1" can only create mirror pods/);
+    const can = await kubectl(['auth', 'can-i', 'list', 'secrets', '-n', 'default']);
+    assert.match(can.out.trim(), /^no( - can only get individual resources of this type)?$/);
   });
 
   it('renews only its own Lease, and mints tokens only for its own pods', { timeout: 20_000 }, async () => {

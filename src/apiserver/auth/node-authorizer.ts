@@ -135,6 +135,13 @@ export class NodeAuthorizer implements Authorizer {
   }
 }
 
+/** What upstream's system:basic-user role gives every authenticated user (left to `next`). */
+function isBasicUserRequest(a: RequestAttributes): boolean {
+  if (a.verb !== 'create') return false;
+  if (a.apiGroup === 'authorization.k8s.io') return a.resource === 'selfsubjectaccessreviews' || a.resource === 'selfsubjectrulesreviews';
+  return a.apiGroup === 'authentication.k8s.io' && a.resource === 'selfsubjectreviews';
+}
+
 /**
  * Puts the Node authorizer in front of another authorizer: system:masters first, then the
  * Node authorizer, then `next`. A node identity the Node authorizer has no opinion on is
@@ -147,7 +154,7 @@ export function withNodeAuthorizer(node: NodeAuthorizer, next: Authorizer, opts:
       if (a.user.groups.includes('system:masters')) return ALLOW;
       const d = node.authorize(a);
       if (d.allowed) return d;
-      if (opts.denyUndecidedNodes && a.resourceRequest && nodeNameOf(a.user) !== undefined) return { allowed: false, denied: true, reason: d.reason };
+      if (opts.denyUndecidedNodes && a.resourceRequest && nodeNameOf(a.user) !== undefined && !isBasicUserRequest(a)) return { allowed: false, denied: true, reason: d.reason };
       return next.authorize(a);
     },
     rulesFor(user: UserInfo, namespace: string) {
