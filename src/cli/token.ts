@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
-import { R } from '../client/resources.js';
+import { R } from '../client/index.js';
 import { isNotFound } from '../api/status.js';
 import type { Secret } from '../api/types/index.js';
 import {
