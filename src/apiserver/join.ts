@@ -50,6 +50,8 @@ export interface JoinOptions {
   /** The API server's own names and addresses (its serving certificate's): no node may take them. */
   reserved: { dnsNames: string[]; ips: string[] };
   clusterDomain?: string;
+  /** The server's own node: agents may not take its name, even before it has registered. */
+  serverNodeName?: string;
   /** Lifetime of node client certificates (default NODE_CLIENT_CERT_TTL_MS). */
   clientCertTtlMs?: number;
 }
@@ -156,6 +158,7 @@ export function createJoinHandler(o: JoinOptions): (req: IncomingMessage, res: S
     if (typeof nodeName !== 'string' || isDNS1123Subdomain(nodeName).length > 0) throw badRequest(`nodeName ${JSON.stringify(nodeName)} is not a valid node name (lower case letters, digits, '-' and '.')`);
     if (typeof nodeIP !== 'string' || !/^\d{1,3}(\.\d{1,3}){3}$/.test(nodeIP)) throw badRequest(`nodeIP ${JSON.stringify(nodeIP)} is not an IPv4 address`);
     if (typeof nodePassword !== 'string' || nodePassword.length < 16) throw badRequest('nodePassword must be a string of at least 16 characters (the agent keeps it in its data dir)');
+    if (nodeName === o.serverNodeName) throw forbidden(`node name "${nodeName}" is the server's own node; pick another --node-name`);
     const reserved = reservedIdentityProblem(nodeName, nodeIP, { reserved: o.reserved, serviceCIDR: o.serviceCIDR, clusterDomain });
     if (reserved) throw forbidden(reserved);
     await claimIdentity(nodeName, nodeIP, nodePassword);

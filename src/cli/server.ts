@@ -253,7 +253,7 @@ export async function runServer(argv: string[]): Promise<void> {
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
-      join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10) } : undefined,
+      join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10), serverNodeName: withAgent ? (flags.nodeName ?? hostname()).toLowerCase() : undefined } : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

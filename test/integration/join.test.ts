@@ -54,7 +54,7 @@ describe('joining a node', { timeout: 90_000 }, () => {
       bindAddress: '127.0.0.1',
       serviceCIDR: '10.43.0.0/16',
       nodePortRange: { from: 30000, to: 32767 },
-      join: { clusterCIDR: '10.42.0.0/16', serviceCIDR: '10.43.0.0/16', clusterDNS: '10.43.0.10' },
+      join: { clusterCIDR: '10.42.0.0/16', serviceCIDR: '10.43.0.0/16', clusterDNS: '10.43.0.10', serverNodeName: 'control' },
     });
     kubeconfig = join(dir, 'admin.yaml');
     writeFileSync(kubeconfig, adminKubeconfig(api.url, api.pki));
@@ -85,6 +85,7 @@ describe('joining a node', { timeout: 90_000 }, () => {
   it("refuses the API server's names and addresses, and the Service network", { timeout: 20_000 }, async () => {
     for (const name of ['kubernetes.default.svc', 'kubernetes', 'kubernetes.default.svc.cluster.local', 'localhost', '10.43.0.1', 'web.default.svc'])
       assert.match(await refusal(api.joinToken!, name, '192.168.50.20'), /joining failed \(HTTP 403\): node name ".*" is (one of the API server's names|a cluster Service name|an address in the Service network)/, name);
+    assert.match(await refusal(api.joinToken!, 'control', '192.168.50.20'), /node name "control" is the server's own node/, 'even before it registered');
     assert.match(await refusal(api.joinToken!, 'worker-2', '10.43.0.1'), /node address 10\.43\.0\.1 is one of the API server's addresses/);
     assert.match(await refusal(api.joinToken!, 'worker-2', '10.43.7.7'), /node address 10\.43\.7\.7 is in the Service network/);
     assert.match(await refusal(api.joinToken!, 'worker-2', '127.0.0.1'), /node address 127\.0\.0\.1 is one of the API server's addresses/);
