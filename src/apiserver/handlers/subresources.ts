@@ -155,7 +155,7 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: r.info.name, namespace: r.info.namespace, creationTimestamp: null },
-    spec: { audiences, expirationSeconds: expiration, boundObjectRef: spec.boundObjectRef ?? null },
+    spec: { audiences, expirationSeconds: expiration, boundObjectRef: ref && bound ? { ...ref, uid: bound.uid } : null },
     status: { token, expirationTimestamp: rfc3339((now + expiration) * 1000) },
   });
 }
