@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
-import { isDNS1123Subdomain } from '../api/validation/names.js';
+import { isDNS1123Subdomain } from '../api/validation/index.js';
 import { CACERTS_PATH, JOIN_PATH, RENEW_PATH, bootstrapTokenProblem, bootstrapTokenSecretName, credentialMatches, decodeSecretData, newJoinToken, parseBootstrapToken, parseJoinToken, BOOTSTRAP_TOKEN_NAMESPACE, type JoinResponse } from '../pki/index.js';
 import type { Node, Secret } from '../api/types/index.js';
 import type { ApiServerCore } from './core.js';

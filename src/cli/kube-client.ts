@@ -1,4 +1,4 @@
-// A REST client from a kubeconfig, for CLI verbs that talk to a running server (service, token):
+// A REST client from a kubeconfig, for CLI verbs that talk to a running server (token):
 // --kubeconfig FILE, else <--data-dir>/kubeconfig.yaml, else $KUBECONFIG, else the default data dir's.
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';

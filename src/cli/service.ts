@@ -1,9 +1,13 @@
 // `k8ts service NAME --url`: URLs that reach a Service from the host, like `minikube service
 // --url`: `http://<node address>:<nodePort>` for NodePort services, the load-balancer address
 // for LoadBalancer services.
+import { join } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
 import { CliError } from './errors.js';
-import { kubeconfigClient } from './kube-client.js';
+import { defaultDataDir } from './server.js';
+import { RestClient } from '../client/rest-client.js';
 import { R } from '../client/resources.js';
 import { isNotFound } from '../api/status.js';
 
@@ -11,6 +15,11 @@ export const serviceHelp = `Usage: k8ts service NAME --url [-n NAMESPACE] [--dat
 
 Prints the URLs that reach a NodePort or LoadBalancer Service from this host.
 `;
+
+interface Kubeconfig {
+  clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string } }>;
+  users: Array<{ user: { 'client-certificate-data'?: string; 'client-key-data'?: string; token?: string } }>;
+}
 
 export async function runService(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -23,7 +32,14 @@ export async function runService(argv: string[]): Promise<void> {
     if (!values.help) throw new CliError('k8ts service needs exactly one service name');
     return;
   }
-  const { client, server } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] });
+  const kcPath = values.kubeconfig ?? (values['data-dir'] ? join(values['data-dir'], 'kubeconfig.yaml') : (process.env.KUBECONFIG ?? join(defaultDataDir(), 'kubeconfig.yaml')));
+  if (!existsSync(kcPath)) throw new CliError(`no kubeconfig at ${kcPath}: start a server first (k8ts server), or pass --kubeconfig`);
+  const kc = parseYaml(readFileSync(kcPath, 'utf8')) as Kubeconfig;
+  const b64 = (s?: string): string | undefined => (s ? Buffer.from(s, 'base64').toString('utf8') : undefined);
+  const client = new RestClient({
+    transport: { kind: 'https', server: kc.clusters[0].cluster.server, ca: b64(kc.clusters[0].cluster['certificate-authority-data']), cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']), token: kc.users[0].user.token },
+    userAgent: 'k8ts-cli',
+  });
   try {
     const name = positionals[0];
     let svc;
@@ -31,7 +47,7 @@ export async function runService(argv: string[]): Promise<void> {
       svc = await client.get(R.services, values.namespace, name);
     } catch (e) {
       if (isNotFound(e)) throw new CliError(`service ${values.namespace}/${name} not found`);
-      throw new CliError(`cannot reach the API server at ${server}: ${(e as Error).message}`);
+      throw new CliError(`cannot reach the API server at ${kc.clusters[0].cluster.server}: ${(e as Error).message}`);
     }
     const spec = svc.spec as { type?: string; ports?: Array<{ port: number; nodePort?: number }> };
     const lb = ((svc.status as { loadBalancer?: { ingress?: Array<{ ip?: string; hostname?: string }> } } | undefined)?.loadBalancer?.ingress ?? [])[0];
