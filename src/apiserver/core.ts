@@ -43,6 +43,8 @@ import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
 import { registry } from '../util/metrics.js';
 import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type ObjectLookup } from './admission/index.js';
 import { errorMessage, logger } from '../util/log.js';
+import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
+import type { Pod } from '../api/types/index.js';
 
 const log = logger('apiserver');
 
@@ -74,6 +76,8 @@ export interface CoreOptions {
   serverAddress: string;
   /** Fixed number of events each resource's watch cache keeps (default: at least 75 s, up to 102400). */
   watchCacheSize?: number;
+  /** Longest lifetime a TokenRequest gets, in seconds; undefined: only upstream's 2^32 s limit. */
+  maxTokenExpirationSeconds?: number;
   /**
    * The text served on GET /metrics (Prometheus text format 0.0.4). Default: this event
    * loop's registry; the server's supervisor passes one that adds the other loops' metrics.
@@ -91,12 +95,14 @@ export class ApiServerCore {
   private readonly discovery: DiscoveryDocs;
   private readonly openapi = new OpenApiDocs();
   readonly tokens: ServiceAccountTokens;
+  readonly maxTokenExpirationSeconds?: number;
   kubeletProxy?: KubeletProxy;
   private ready = false;
   private untrackObjects?: () => void;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
+    this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
     this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
     const store = instrumentStore(opts.store);
@@ -197,8 +203,21 @@ export class ApiServerCore {
 
   // ---- admission ----
 
+  /**
+   * Admission plugins that see the object of a write (NodeRestriction). Called with the object
+   * as it will be stored (CREATE, UPDATE; the body for the token and eviction subresources)
+   * and the stored one (UPDATE, DELETE); throws a StatusError to refuse.
+   */
+  admitWrite(r: ResourceRequest, operation: AdmissionOperation, object?: Readonly<KObject>, oldObject?: Readonly<KObject>): void {
+    admitNodeRestriction(
+      { user: r.ctx.user, operation, group: r.def.group, resource: r.def.plural, subresource: r.info.subresource, namespace: r.info.namespace ?? object?.metadata.namespace, name: r.info.name, object, oldObject },
+      (ns, name) => this.store('', 'pods').tryGet(ns, name)?.obj as Readonly<Pod> | undefined,
+    );
+  }
+
   /** Namespace lifecycle: namespaced objects need an existing, non-terminating namespace. */
   async admitCreate(r: ResourceRequest, obj: KObject): Promise<void> {
+    this.admitWrite(r, 'CREATE', obj);
     if (!r.def.namespaced) return;
     const ns = obj.metadata.namespace ?? r.info.namespace;
     if (!ns) return;

@@ -10,6 +10,10 @@ import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenA
 import { defaultAuthorizer } from './auth/authorizers.js';
 import { RbacAuthorizer } from './auth/rbac/rbac-authorizer.js';
 import { storePolicySource } from './auth/rbac/policy-source.js';
+import { NodeAuthorizer } from './auth/node-authorizer.js';
+import { NodeGraph } from './auth/node-graph.js';
+import { feedNodeGraph } from './auth/node-graph-feed.js';
+import type { PersistentVolume } from '../api/types/index.js';
 import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
@@ -32,6 +36,8 @@ export interface ApiServerOptions {
   /** Static bearer tokens (e.g. node join tokens). */
   staticTokens?: StaticTokenAuthenticator;
   watchCacheSize?: number;
+  /** Longest lifetime a TokenRequest gets, in seconds (--service-account-max-token-expiration); longer requests are cut to it. */
+  maxTokenExpirationSeconds?: number;
   /**
    * Unix socket for components inside this process (controllers, scheduler, local agent):
    * plain HTTP, no TLS; every connection is the trusted loopback identity, so the socket
@@ -41,7 +47,7 @@ export interface ApiServerOptions {
   /** Address pods reach this server at, published as the `kubernetes` Service's endpoint. */
   advertiseAddress?: string;
   /** Answers agents' join requests (GET /cacerts, POST /k8ts/v1/join) with these settings. */
-  join?: Omit<JoinOptions, 'pki' | 'token'>;
+  join?: Omit<JoinOptions, 'pki' | 'token' | 'core' | 'reserved'>;
   /**
    * The text GET /metrics serves (Prometheus text format 0.0.4). Default: this event loop's
    * registry (src/util/metrics.ts); the supervisor passes one that adds the other loops'.
@@ -79,25 +85,43 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const pki = await ensurePki(o.dataDir, { dnsNames, ips: [...ips] });
   const tokens = new ServiceAccountTokens(pki.serviceAccountKey);
   const staticTokens = o.staticTokens ?? new StaticTokenAuthenticator();
-  const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens)]);
+  const saLookup = {
+    serviceAccountUid: (ns: string, name: string): string | undefined => {
+      const sa = core.store('', 'serviceaccounts').tryGet(ns, name)?.obj;
+      return sa ? (sa.metadata.uid ?? '') : undefined;
+    },
+    pod: (ns: string, name: string): { uid: string; deletionTimestamp?: string } | undefined => {
+      const p = core.store('', 'pods').tryGet(ns, name)?.obj;
+      return p ? { uid: p.metadata.uid ?? '', deletionTimestamp: p.metadata.deletionTimestamp } : undefined;
+    },
+  };
+  const authenticator = new UnionAuthenticator([new ClientCertAuthenticator(), staticTokens, new ServiceAccountTokenAuthenticator(tokens, { lookup: saLookup })]);
   const host = o.bindAddress === '0.0.0.0' || o.bindAddress === '::' ? '127.0.0.1' : o.bindAddress;
   const rbac = new RbacAuthorizer();
+  // Authorizer chain: system:masters, then the Node authorizer (kubelets), then RBAC.
+  const nodeGraph = new NodeGraph();
+  const pvClaim = (name: string): { namespace: string; name: string } | undefined => {
+    const ref = (core.store('', 'persistentvolumes').tryGet(undefined, name)?.obj as Readonly<PersistentVolume> | undefined)?.spec?.claimRef;
+    return ref?.namespace && ref.name ? { namespace: ref.namespace, name: ref.name } : undefined;
+  };
   const core = new ApiServerCore({
     store: o.store,
     serviceCIDR: o.serviceCIDR,
     nodePortRange: o.nodePortRange,
     authenticator,
-    authorizer: o.authorizer ?? defaultAuthorizer(rbac),
+    authorizer: o.authorizer ?? defaultAuthorizer(rbac, new NodeAuthorizer(nodeGraph, pvClaim)),
     tokens,
     serverAddress: `${host}:${o.port}`,
     watchCacheSize: o.watchCacheSize,
+    maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     metrics: o.metrics,
     admission: o.admission,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
+  const stopNodeGraph = feedNodeGraph(nodeGraph, core.store('', 'pods').cache);
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
-  const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken! }) : undefined;
+  const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken!, core, reserved: { dnsNames, ips: [...ips] } }) : undefined;
   const server = createServer(
     {
       key: pki.serving.key,
@@ -150,6 +174,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     joinToken,
     loopback,
     close: async () => {
+      stopNodeGraph();
       core.stop();
       server.closeAllConnections();
       loopback?.closeAllConnections();

@@ -4,13 +4,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import type { Node, Status } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import { type ApiClient, R } from '../client/index.js';
 import { RestClient } from '../client/rest-client.js';
-import { caHashOf, parseJoinToken, type JoinResponse } from '../pki/index.js';
+import { caHashOf, parseJoinToken, JOIN_PATH, RENEW_PATH, type JoinResponse } from '../pki/index.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 import { CliError } from './errors.js';
 import { resolveArgs } from './config.js';
@@ -112,8 +113,8 @@ interface Credentials extends JoinResponse {
  * the REST client. Connection errors reject with the socket's own error, not the client's
  * wrapping, so the message names what went wrong.
  */
-async function joinRequest(server: string, method: string, path: string, o: { ca?: string; insecure?: boolean; bearer?: string; body?: unknown }): Promise<{ status: number; body: string }> {
-  const client = new RestClient({ transport: { kind: 'https', server, ca: o.ca, token: o.bearer, insecureSkipVerify: o.insecure }, userAgent: 'k8ts-agent', timeoutMs: 10_000 });
+async function joinRequest(server: string, method: string, path: string, o: { ca?: string; insecure?: boolean; bearer?: string; body?: unknown; cert?: string; key?: string }): Promise<{ status: number; body: string }> {
+  const client = new RestClient({ transport: { kind: 'https', server, ca: o.ca, cert: o.cert, key: o.key, token: o.bearer, insecureSkipVerify: o.insecure }, userAgent: 'k8ts-agent', timeoutMs: 10_000 });
   try {
     const r = await client.request(method, path, o.body);
     return { status: r.status, body: r.body.toString('utf8') };
@@ -124,28 +125,69 @@ async function joinRequest(server: string, method: string, path: string, o: { ca
   }
 }
 
-/** Joins the cluster: pins the CA by the token's hash, then trades the token for node credentials. */
-export async function joinCluster(server: string, token: string, nodeName: string, nodeIP: string): Promise<Credentials> {
+/** The message of a Status body, else the body. */
+function statusMessage(body: string): string {
+  try {
+    return (JSON.parse(body) as { message?: string }).message ?? body;
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * Joins the cluster: pins the CA by the token's hash (a token without one is refused: the agent
+ * never trusts a CA it cannot check), then trades the token for node credentials. The node
+ * password proves on a later join that this is the node that first took the name.
+ */
+export async function joinCluster(server: string, token: string, nodeName: string, nodeIP: string, nodePassword: string): Promise<Credentials> {
   const t = parseJoinToken(token)!;
+  if (!t.caHash) throw new CliError("--token has no CA hash, so the server's CA cannot be checked: use the full token (K10<hash>::…) from the server's <data-dir>/node-token or `k8ts token create`");
   const unreachable = (e: Error): never => {
     throw new CliError(`cannot reach the server at ${server}: ${e.message} — check --server and that the server runs`);
   };
   const ca = await joinRequest(server, 'GET', '/cacerts', { insecure: true }).catch(unreachable);
   if (ca.status !== 200 || !ca.body.includes('BEGIN CERTIFICATE')) throw new CliError(`${server} did not hand out a cluster CA (HTTP ${ca.status}): is it a k8ts server?`);
-  if (t.caHash && caHashOf(ca.body) !== t.caHash) throw new CliError(`the server at ${server} presents a CA that does not match the token: wrong server, or a token from another cluster`);
-  const res = await joinRequest(server, 'POST', '/k8ts/v1/join', { ca: ca.body, bearer: t.credential, body: { nodeName, nodeIP } }).catch(unreachable);
-  if (res.status === 401) throw new CliError('the server refused the join token: copy it again from the server\'s <data-dir>/node-token');
-  if (res.status !== 200) {
-    let msg = res.body;
-    try {
-      msg = (JSON.parse(res.body) as Status).message ?? msg;
-    } catch {
-      /* not a Status */
-    }
-    throw new CliError(`joining failed (HTTP ${res.status}): ${msg}`);
+  if (caHashOf(ca.body) !== t.caHash) throw new CliError(`the server at ${server} presents a CA that does not match the token: wrong server, or a token from another cluster`);
+  const res = await joinRequest(server, 'POST', JOIN_PATH, { ca: ca.body, bearer: t.credential, body: { nodeName, nodeIP, nodePassword } }).catch(unreachable);
+  if (res.status === 401) {
+    const msg = statusMessage(res.body);
+    throw new CliError(`the server refused the join token${msg && msg !== 'Unauthorized' ? ` (${msg})` : ''}: copy it again from the server's <data-dir>/node-token, or make a new one with k8ts token create`);
   }
+  if (res.status !== 200) throw new CliError(`joining failed (HTTP ${res.status}): ${statusMessage(res.body)}`);
   const j = JSON.parse(res.body) as JoinResponse;
   return { server, nodeName, ...j };
+}
+
+/** Reads `<dataDir>/node-password`, creating it on first use (mode 0600). */
+function ensureNodePassword(dataDir: string): string {
+  const path = join(dataDir, 'node-password');
+  if (existsSync(path)) {
+    const p = readFileSync(path, 'utf8').trim();
+    if (p.length >= 16) return p;
+  }
+  const p = randomBytes(24).toString('hex');
+  writeFileSync(path, p + '\n', { mode: 0o600 });
+  return p;
+}
+
+/** Validity of a certificate, in ms since the epoch. */
+function validity(pem: string): { from: number; to: number } {
+  const c = new X509Certificate(pem);
+  return { from: Date.parse(c.validFrom), to: Date.parse(c.validTo) };
+}
+
+/** When to renew: once 70 % of the lifetime has passed (upstream's kubelet picks 70–90 %). */
+export function renewalTime(pem: string): number {
+  const v = validity(pem);
+  return v.from + 0.7 * (v.to - v.from);
+}
+
+/** Trades the node's current client certificate for a fresh one (the server's CA stays pinned). */
+export async function renewClientCert(cred: Credentials): Promise<Credentials> {
+  const res = await joinRequest(cred.server, 'POST', RENEW_PATH, { ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey, body: {} });
+  if (res.status !== 200) throw new Error(`renewing the client certificate failed (HTTP ${res.status}): ${statusMessage(res.body)}`);
+  const r = JSON.parse(res.body) as { clientCert: string; clientKey: string; clientCertNotAfter?: string };
+  return { ...cred, clientCert: r.clientCert, clientKey: r.clientKey, clientCertNotAfter: r.clientCertNotAfter };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -213,10 +255,24 @@ export async function runAgent(argv: string[]): Promise<void> {
       /* unreadable: join again */
     }
   }
+  const save = (c: Credentials): void => writeFileSync(credPath, JSON.stringify(c, null, 2), { mode: 0o600 });
+  // Kept credentials whose client certificate has expired cannot renew it: join again.
+  if (cred && validity(cred.clientCert).to <= Date.now()) {
+    log(`the client certificate of node ${flags.nodeName} expired; joining again with the token`);
+    cred = undefined;
+  }
   if (!cred) {
-    cred = await joinCluster(flags.server, flags.token, flags.nodeName, nodeIP);
-    writeFileSync(credPath, JSON.stringify(cred, null, 2), { mode: 0o600 });
+    cred = await joinCluster(flags.server, flags.token, flags.nodeName, nodeIP, ensureNodePassword(flags.dataDir));
+    save(cred);
     log(`joined ${flags.server} as node ${flags.nodeName}`);
+  } else if (renewalTime(cred.clientCert) <= Date.now()) {
+    try {
+      cred = await renewClientCert(cred);
+      save(cred);
+      log(`renewed the client certificate of node ${flags.nodeName}`);
+    } catch (e) {
+      agentLog.warn(`${(e as Error).message}; going on with the current certificate`);
+    }
   }
 
   const abort = new AbortController();
@@ -225,6 +281,27 @@ export async function runAgent(argv: string[]): Promise<void> {
   const { SharedInformerFactory } = await import('../client/informers/index.js');
   const { ClientEventRecorder } = await import('../client/events/index.js');
   const client = new RestClient({ transport: { kind: 'https', server: flags.server, ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey }, userAgent: `k8ts-agent/${flags.nodeName}` });
+  // Client-certificate rotation: renewed at 70 % of its lifetime, retried every minute on failure.
+  let renewTimer: NodeJS.Timeout | undefined;
+  const scheduleRenewal = (delayMs: number): void => {
+    renewTimer = setTimeout(() => {
+      renewClientCert(cred!)
+        .then((next) => {
+          cred = next;
+          save(next);
+          client.setClientCertificate(next.clientCert, next.clientKey);
+          log(`renewed the client certificate of node ${flags.nodeName} (valid until ${new Date(validity(next.clientCert).to).toISOString()})`);
+          scheduleRenewal(renewalTime(next.clientCert) - Date.now());
+        })
+        .catch((e: unknown) => {
+          agentLog.warn(`${(e as Error).message}; trying again in a minute`);
+          scheduleRenewal(60_000);
+        });
+    }, Math.min(Math.max(delayMs, 1000), 2 ** 31 - 1));
+    renewTimer.unref();
+  };
+  scheduleRenewal(renewalTime(cred.clientCert) - Date.now());
+  abort.signal.addEventListener('abort', () => clearTimeout(renewTimer));
   const podCIDR = await awaitPodCidr(client, flags.nodeName, abort.signal);
   const informers = new SharedInformerFactory(client);
   const agent = await startNodeAgent({

@@ -58,6 +58,10 @@ Flags:
                              namespaces PodSecurity skips, comma separated (default kube-system)
   --pod-security-exempt-users LIST
                              user names PodSecurity skips, comma separated (default none)
+  --service-account-max-token-expiration SECONDS
+                             longest lifetime a TokenRequest gets; longer requests are cut to it
+                             (at least 3600; default: no limit but upstream's 2^32 s; requests
+                             under 600 s are refused)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
@@ -117,6 +121,7 @@ export interface ServerFlags {
   ingressHttpsPort: number;
   tlsSANs?: string[];
   watchCacheSize?: number;
+  maxTokenExpirationSeconds?: number;
   logFormat: 'text' | 'json';
   verbosity: number;
   /** Where the local node (kubelet, proxy, DNS, Ingress; or the simulated nodes) runs. */
@@ -143,6 +148,7 @@ export const serverOptions = {
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
   'default-watch-cache-size': { type: 'string' },
+  'service-account-max-token-expiration': { type: 'string' },
   'node-monitor-grace-period': { type: 'string', default: '40' },
   runtime: { type: 'string', default: 'oci' },
   'node-name': { type: 'string' },
@@ -225,6 +231,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     ingressHttpsPort: positiveInt('--ingress-https-port', values['ingress-https-port'], 0)!,
     tlsSANs: values['tls-san'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
+    maxTokenExpirationSeconds: positiveInt('--service-account-max-token-expiration', values['service-account-max-token-expiration'], 3600),
     logFormat,
     verbosity,
     nodeLoop,
@@ -270,13 +277,14 @@ export async function runServer(argv: string[]): Promise<void> {
       nodePortRange: flags.nodePortRange,
       tlsSANs: flags.tlsSANs,
       watchCacheSize: flags.watchCacheSize,
+      maxTokenExpirationSeconds: flags.maxTokenExpirationSeconds,
       loopbackSocket,
       metrics: () => supervisor.metrics(),
       admission: { podSecurity: flags.podSecurity },
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
-      join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10) } : undefined,
+      join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10), serverNodeName: withAgent ? (flags.nodeName ?? hostname()).toLowerCase() : undefined } : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -363,7 +371,7 @@ export async function runServer(argv: string[]): Promise<void> {
     const { createKubeletProxy, installUpgradeRouting } = await import('../apiserver/kubelet-proxy/index.js');
     const { ensureKubeletClientCert } = await import('../pki/kubelet-client-cert.js');
     const kc = await ensureKubeletClientCert(flags.dataDir, api.pki.ca);
-    api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.ca.cert, kubeletPort: flags.kubeletPort });
+    api.core.kubeletProxy = createKubeletProxy({ core: api.core, clientCert: kc.cert, clientKey: kc.key, caCert: api.pki.kubeletCa.cert + api.pki.ca.cert, kubeletPort: flags.kubeletPort }); // kubelet CA; the cluster CA for agents that joined before it existed
     installUpgradeRouting(api.server, api.core);
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }

@@ -58,10 +58,10 @@ function toError(status: number, body: Buffer): StatusError {
 }
 
 export class RestClient implements ApiClient {
-  private readonly agent: HttpAgent | HttpsAgent;
+  private agent: HttpAgent | HttpsAgent;
   private readonly timeoutMs: number;
 
-  constructor(private readonly opts: RestClientOptions) {
+  constructor(private opts: RestClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     const t = opts.transport;
     this.agent =
@@ -72,6 +72,22 @@ export class RestClient implements ApiClient {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /**
+   * Uses a new client certificate from now on (a kubelet's rotated certificate). Requests and
+   * watches in flight keep their connections, which the server authenticated at the handshake;
+   * the old connections close as they finish.
+   */
+  setClientCertificate(cert: string, key: string): void {
+    const t = this.opts.transport;
+    if (t.kind !== 'https') return;
+    this.opts = { ...this.opts, transport: { ...t, cert, key } };
+    const old = this.agent;
+    this.agent = new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: t.ca, cert, key, rejectUnauthorized: !t.insecureSkipVerify });
+    // keepAlive off: each socket closes once its request (or watch) ends.
+    (old as HttpsAgent & { keepAlive: boolean }).keepAlive = false;
+    for (const list of Object.values((old as HttpsAgent).freeSockets)) for (const s of list ?? []) s.destroy();
   }
 
   private start(method: string, path: string, headers: Record<string, string>, onResponse: (res: IncomingMessage) => void, onError: (e: Error) => void) {

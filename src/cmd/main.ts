@@ -17,6 +17,7 @@ Commands:
   kubectl     run kubectl against the cluster: k8ts kubectl get pods -A
   server      run the control plane (and the local node) in the foreground
   agent       join this machine to a cluster as a node (--server URL --token TOKEN)
+  token       create, list and delete join tokens that expire (k8ts token create --ttl 24h)
   image       load, list and remove images in the node's image store
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   completion  print a shell completion script (bash, zsh)
@@ -28,7 +29,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -37,6 +38,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/kubeconfig.js'),
     import('../cli/kubectl.js'),
     import('../cli/completion.js'),
+    import('../cli/token.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -49,6 +51,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     agent: agent.agentHelp,
     image: image.imageHelp,
     service: service.serviceHelp,
+    token: token.tokenHelp,
     completion: completion.completionHelp,
   };
 }
@@ -64,6 +67,8 @@ async function main(argv: string[]): Promise<void> {
       return runImage(rest);
     case 'service':
       return runService(rest);
+    case 'token':
+      return (await import('../cli/token.js')).runToken(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

@@ -65,7 +65,8 @@ export function agentPreflight(): string[] {
 export async function startLocalAgent(o: LocalAgentOptions): Promise<RunningAgent> {
   const nodeName = (o.nodeName ?? hostname()).toLowerCase();
   const nodeIP = o.nodeIP ?? defaultNodeIP();
-  const serving = await signLeaf(o.pki.ca, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName, 'localhost'], ips: [...new Set([nodeIP, '127.0.0.1'])], server: true });
+  // From the kubelet CA, naming only this node: clients never take it for the API server.
+  const serving = await signLeaf(o.pki.kubeletCa, { commonName: `system:node:${nodeName}`, organizations: ['system:nodes'], dnsNames: [nodeName], ips: [nodeIP], server: true, validityMs: 365 * 86_400_000 });
   return startNodeAgent({ ...o, nodeName, nodeIP, serving, clientCA: o.pki.ca.cert, controlPlane: true, log: o.log ?? (() => undefined) });
 }
 

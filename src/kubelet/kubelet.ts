@@ -59,7 +59,7 @@ export interface KubeletOptions {
   signal: AbortSignal;
   recorder?: EventRecorder;
   clock?: Clock;
-  /** Adds node-role.kubernetes.io/control-plane. */
+  /** Adds node-role.kubernetes.io/control-plane. false (an agent with node credentials): ConfigMaps, Secrets and ServiceAccounts are read one by one, not watched. */
   controlPlane?: boolean;
   nodeLabels?: Record<string, string>;
   /** Test seams: host facts and host files. */
@@ -127,12 +127,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     own.start(signal);
     factory = own;
   }
-  const configmaps = factory.informerFor<ConfigMap>(R.configmaps);
-  const secrets = factory.informerFor<Secret>(R.secrets);
+  // A kubelet with node credentials (an agent) may read only the ConfigMaps, Secrets and
+  // ServiceAccounts its pods use (the Node authorizer): it gets them one by one, like upstream's
+  // kubelet, instead of watching the cluster's. The control plane's kubelet keeps the informers.
   const services = factory.informerFor<Service>(R.services);
-  const serviceaccounts = factory.informerFor<ServiceAccount>(R.serviceaccounts);
+  const watched = opts.controlPlane !== false
+    ? { configmaps: factory.informerFor<ConfigMap>(R.configmaps), secrets: factory.informerFor<Secret>(R.secrets), serviceaccounts: factory.informerFor<ServiceAccount>(R.serviceaccounts) }
+    : undefined;
   const pods = new ClientSharedInformer<Pod>(client, R.pods, { fieldSelector: `spec.nodeName=${nodeName}` });
-  const getter = new InformerObjectGetter(client, { configmaps, secrets, serviceaccounts }, R);
+  const getter = new InformerObjectGetter(client, watched, R);
 
   // 3. The pod lifecycle, one concern per module.
   const volumes = new VolumeManager(podsDir);
@@ -188,8 +191,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const resyncUsers = (obj: Readonly<KObject>, kind: 'configMap' | 'secret'): void => {
     for (const p of pods.lister.list(obj.metadata.namespace)) if (podRefers(p, kind, obj.metadata.name ?? '')) w.sync(p.metadata.uid ?? '');
   };
-  configmaps.addEventHandler({ onUpdate: (o, n) => o.metadata.resourceVersion !== n.metadata.resourceVersion && resyncUsers(n, 'configMap'), onAdd: (n, initial) => !initial && resyncUsers(n, 'configMap') });
-  secrets.addEventHandler({ onUpdate: (o, n) => o.metadata.resourceVersion !== n.metadata.resourceVersion && resyncUsers(n, 'secret'), onAdd: (n, initial) => !initial && resyncUsers(n, 'secret') });
+  watched?.configmaps.addEventHandler({ onUpdate: (o, n) => o.metadata.resourceVersion !== n.metadata.resourceVersion && resyncUsers(n, 'configMap'), onAdd: (n, initial) => !initial && resyncUsers(n, 'configMap') });
+  watched?.secrets.addEventHandler({ onUpdate: (o, n) => o.metadata.resourceVersion !== n.metadata.resourceVersion && resyncUsers(n, 'secret'), onAdd: (n, initial) => !initial && resyncUsers(n, 'secret') });
   pods.run(signal);
   await pods.whenSynced();
 

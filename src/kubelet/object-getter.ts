@@ -8,13 +8,14 @@ import type { ObjectGetter } from './container/env.js';
 export class InformerObjectGetter implements ObjectGetter {
   constructor(
     private readonly client: ApiClient,
-    private readonly informers: { configmaps: SharedInformer; secrets: SharedInformer; serviceaccounts: SharedInformer },
+    /** Absent: every read is a GET (a kubelet whose credentials may not list these kinds). */
+    private readonly informers: { configmaps: SharedInformer; secrets: SharedInformer; serviceaccounts: SharedInformer } | undefined,
     private readonly refs: { configmaps: ResourceRef; secrets: ResourceRef; serviceaccounts: ResourceRef },
   ) {}
 
   private async get(kind: 'configmaps' | 'secrets' | 'serviceaccounts', ns: string, name: string): Promise<Readonly<KObject> | undefined> {
-    const inf = this.informers[kind];
-    if (inf.hasSynced()) {
+    const inf = this.informers?.[kind];
+    if (inf?.hasSynced()) {
       const o = inf.lister.get(ns, name);
       if (o) return o;
     }

@@ -77,6 +77,8 @@ export interface LeafOptions {
   ips?: string[];
   server?: boolean;
   client?: boolean;
+  /** How long the certificate is valid (default ten years). */
+  validityMs?: number;
 }
 
 export async function signLeaf(ca: KeyPairPem, opts: LeafOptions): Promise<KeyPairPem> {
@@ -101,7 +103,7 @@ export async function signLeaf(ca: KeyPairPem, opts: LeafOptions): Promise<KeyPa
     subject,
     issuer: caCert.subject,
     notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + TEN_YEARS_MS),
+    notAfter: new Date(Date.now() + (opts.validityMs ?? TEN_YEARS_MS)),
     signingAlgorithm: ALG,
     publicKey: keys.publicKey,
     signingKey: caKey,
@@ -112,6 +114,11 @@ export async function signLeaf(ca: KeyPairPem, opts: LeafOptions): Promise<KeyPa
 
 export interface ClusterPki {
   ca: KeyPairPem;
+  /**
+   * Signs kubelets' serving certificates only. Clients trust `ca` for the API server; a kubelet's
+   * certificate from this separate CA can never pass for the API server, whatever it names.
+   */
+  kubeletCa: KeyPairPem;
   serving: KeyPairPem;
   admin: KeyPairPem;
   /** Key that signs service-account tokens (PEM, ECDSA P-256). */
@@ -148,6 +155,7 @@ export async function generatePki(dataDir: string, names: { dnsNames: string[]; 
     ca = await createCA(`k8ts-server-ca@${Math.floor(Date.now() / 1000)}`);
     save(dir, 'server-ca', ca);
   }
+  if (!load(dir, 'kubelet-ca')) save(dir, 'kubelet-ca', await createCA(`k8ts-kubelet-ca@${Math.floor(Date.now() / 1000)}`));
   const serving = load(dir, 'serving');
   if (!serving || !coversNames(serving.cert, names.dnsNames, names.ips)) {
     save(dir, 'serving', await signLeaf(ca, { commonName: 'k8ts-apiserver', dnsNames: names.dnsNames, ips: names.ips, server: true }));
@@ -159,11 +167,12 @@ export async function generatePki(dataDir: string, names: { dnsNames: string[]; 
 
 function complete(dir: string, names: { dnsNames: string[]; ips: string[] }): ClusterPki | undefined {
   const ca = load(dir, 'server-ca');
+  const kubeletCa = load(dir, 'kubelet-ca');
   const serving = load(dir, 'serving');
   const admin = load(dir, 'client-admin');
   const saPath = join(dir, 'service-account.key');
-  if (!ca || !serving || !admin || !existsSync(saPath) || !coversNames(serving.cert, names.dnsNames, names.ips)) return undefined;
-  return { ca, serving, admin, serviceAccountKey: readFileSync(saPath, 'utf8') };
+  if (!ca || !kubeletCa || !serving || !admin || !existsSync(saPath) || !coversNames(serving.cert, names.dnsNames, names.ips)) return undefined;
+  return { ca, kubeletCa, serving, admin, serviceAccountKey: readFileSync(saPath, 'utf8') };
 }
 
 /**

@@ -3,15 +3,25 @@
 // hash lets the agent pin the server's CA before it sends the secret anywhere.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** The join endpoints (k3s's supervisor endpoints, reduced): the CA, the join, the client-certificate renewal. */
+export const CACERTS_PATH = '/cacerts';
+export const JOIN_PATH = '/k8ts/v1/join';
+export const RENEW_PATH = '/k8ts/v1/renew';
+
 export interface JoinToken {
   /** sha256 (hex) of the CA certificate PEM, when the token carries one. */
   caHash?: string;
-  /** What the agent sends as its bearer token: `node:<secret>`. */
+  /** What the agent sends as its bearer token: `node:<secret>` (the server's node-token) or `<id>.<secret>` (a bootstrap token). */
   credential: string;
 }
 
 export function caHashOf(caPem: string): string {
   return createHash('sha256').update(caPem).digest('hex');
+}
+
+/** The full join token for a bootstrap token: it pins the CA as the node-token does. */
+export function bootstrapJoinToken(caPem: string, idDotSecret: string): string {
+  return `K10${caHashOf(caPem)}::${idDotSecret}`;
 }
 
 export function newJoinToken(caPem: string): string {
@@ -21,6 +31,8 @@ export function newJoinToken(caPem: string): string {
 /** Parses a full token or a bare secret; undefined when it is neither. */
 export function parseJoinToken(token: string): JoinToken | undefined {
   const t = token.trim();
+  const boot = /^(?:K10([0-9a-f]{64})::)?([a-z0-9]{6}\.[a-z0-9]{16})$/.exec(t);
+  if (boot) return boot[1] ? { caHash: boot[1], credential: boot[2] } : { credential: boot[2] };
   const full = /^K10([0-9a-f]{64})::(node:[A-Za-z0-9._-]+)$/.exec(t);
   if (full) return { caHash: full[1], credential: full[2] };
   if (/^[A-Za-z0-9._-]{8,}$/.test(t)) return { credential: `node:${t}` };
@@ -38,6 +50,8 @@ export function credentialMatches(presented: string | undefined, expected: strin
 
 /** What an agent learns when it joins (the body of POST /k8ts/v1/join's answer). */
 export interface JoinResponse {
+  /** When the client certificate stops working (RFC 3339); the agent renews it before. */
+  clientCertNotAfter?: string;
   caCert: string;
   clientCert: string;
   clientKey: string;

@@ -27,7 +27,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(opts: { watchCacheSize?: number } = {}): Promise<TestApi> {
+export async function startTestApi(opts: { watchCacheSize?: number; maxTokenExpirationSeconds?: number } = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-testapi-'));
   const store = new MemoryStore();
   const socket = join(dataDir, 'api.sock');
@@ -40,6 +40,7 @@ export async function startTestApi(opts: { watchCacheSize?: number } = {}): Prom
     nodePortRange: { from: 30000, to: 32767 },
     loopbackSocket: socket,
     watchCacheSize: opts.watchCacheSize,
+    maxTokenExpirationSeconds: opts.maxTokenExpirationSeconds,
   });
   const client = new RestClient({ transport: { kind: 'unix', socketPath: socket }, userAgent: 'k8ts-test' });
   const abort = new AbortController();

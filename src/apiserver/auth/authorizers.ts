@@ -6,7 +6,7 @@
 // Anonymous users reach only what RBAC grants system:unauthenticated (the public info
 // endpoints); the request pipeline answers them 401 otherwise.
 import type { Authorizer, AuthorizationDecision, RequestAttributes, UserInfo } from './user.js';
-import { RbacAuthorizer } from './rbac/rbac-authorizer.js';
+import type { RbacAuthorizer } from './rbac/rbac-authorizer.js';
 
 type RulesReview = ReturnType<Authorizer['rulesFor']>;
 
@@ -70,45 +70,10 @@ export class AuthorizerChain implements Authorizer {
 }
 
 /**
- * Stand-in for the Node authorizer until it lands in the chain: a user in system:nodes named
- * system:node:<name> gets the rules of the system:node and system:node-proxier ClusterRoles
- * (the agent's kubelet and service proxy share the node's client certificate), plus reading
- * ServiceAccounts, which upstream's Node authorizer grants for the node's pods and the k8ts
- * kubelet reads through an informer. The Node authorizer narrows all this to the node's own objects.
+ * The server's default chain: masters → the Node authorizer (kubelets: only their own Node,
+ * Lease, pods and what those pods use; no opinion on the rest) → RBAC, which grants nodes
+ * nothing by default, as upstream.
  */
-export class NodeRolesAuthorizer implements Authorizer {
-  constructor(private readonly rbac: RbacAuthorizer) {}
-  authorize(a: RequestAttributes): AuthorizationDecision {
-    if (!isNode(a.user)) return NO_OPINION;
-    if (a.resourceRequest && a.apiGroup === '' && a.resource === 'serviceaccounts' && !a.subresource && (a.verb === 'get' || a.verb === 'list' || a.verb === 'watch')) return ALLOWED;
-    return this.rbac.clusterRolesAllow(NODE_ROLES, a) ? ALLOWED : NO_OPINION;
-  }
-  rulesFor(user: UserInfo): RulesReview {
-    const out = NO_RULES();
-    if (!isNode(user)) return out;
-    for (const name of NODE_ROLES)
-      for (const r of this.rbac.clusterRoleRules(name)) {
-        if (r.nonResourceURLs?.length) out.nonResourceRules.push({ verbs: [...r.verbs], nonResourceURLs: [...r.nonResourceURLs] });
-        else out.resourceRules.push({ verbs: [...r.verbs], apiGroups: [...(r.apiGroups ?? [])], resources: [...(r.resources ?? [])], ...(r.resourceNames?.length ? { resourceNames: [...r.resourceNames] } : {}) });
-      }
-    return out;
-  }
-}
-
-const NODE_ROLES = ['system:node', 'system:node-proxier'];
-
-function isNode(u: Readonly<UserInfo>): boolean {
-  return u.groups.includes('system:nodes') && u.username.startsWith('system:node:');
-}
-
-/**
- * The server's default chain: masters → [Node authorizer slot] → RBAC. The node-authorizer
- * work replaces the NodeRolesAuthorizer line with the Node authorizer.
- */
-export function defaultAuthorizer(rbac: RbacAuthorizer): AuthorizerChain {
-  return new AuthorizerChain([
-    new MastersAuthorizer(),
-    new NodeRolesAuthorizer(rbac), // NODE AUTHORIZER SLOT
-    rbac,
-  ]);
+export function defaultAuthorizer(rbac: RbacAuthorizer, node: Authorizer): AuthorizerChain {
+  return new AuthorizerChain([new MastersAuthorizer(), node, rbac]);
 }

@@ -41,6 +41,8 @@ export interface AuthenticationRequest {
   /** Verified client certificate subject, when the TLS client presented one the CA signed. */
   clientCert?: { commonName: string; organizations: string[] };
   bearerToken?: string;
+  /** Audiences a token must be meant for (TokenReview's spec.audiences); default: the API server's. */
+  audiences?: string[];
 }
 
 export interface Authenticator {

@@ -72,11 +72,13 @@ export async function handleReview(
     case 'TokenReview': {
       const token = typeof spec.token === 'string' ? spec.token : '';
       if (!token) throw invalid(def.kind, def.group, '', [fieldErr.required('spec.token')]);
-      const u = authenticator.authenticate({ bearerToken: token });
+      const audiences = Array.isArray(spec.audiences) ? (spec.audiences as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+      const u = authenticator.authenticate({ bearerToken: token, audiences });
       if (!u) return out({ authenticated: false, error: 'invalid bearer token' });
       const user: Record<string, unknown> = { username: u.username, groups: u.groups };
       if (u.uid) user.uid = u.uid;
-      return out({ authenticated: true, user, audiences: Array.isArray(spec.audiences) ? spec.audiences : [] });
+      if (u.extra) user.extra = u.extra;
+      return out({ authenticated: true, user, audiences });
     }
   }
   throw badRequest(`unsupported review kind ${def.kind}`);

@@ -103,6 +103,7 @@ export async function handleEviction(r: ResourceRequest): Promise<void> {
   expectKind(body, 'Eviction', 'policy', 'v1');
   const podName = r.info.name!;
   const pod: Readonly<Pod> = r.rs.get(r.info.namespace, podName).obj;
+  r.core.admitWrite(r, 'CREATE', body as KObject, pod);
   const phase = pod.status?.phase;
   // Terminal or not-yet-running pods are not protected by disruption budgets.
   if (phase === 'Running' && !pod.metadata.deletionTimestamp) {
@@ -120,18 +121,33 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   expectKind(body, 'TokenRequest', 'authentication.k8s.io', 'v1');
   const sa = r.rs.get(r.info.namespace, r.info.name!).obj;
+  r.core.admitWrite(r, 'CREATE', body as KObject);
   const spec: Partial<TokenRequestSpec> = isPlainObject(body.spec) ? body.spec : {};
-  const expiration = spec.expirationSeconds ?? 3600;
-  if (!Number.isInteger(expiration) || expiration < 600) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', expiration, 'may not specify a duration less than 10 minutes')]);
+  const requested = spec.expirationSeconds ?? 3600;
+  if (!Number.isInteger(requested) || requested < 600) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', requested, 'may not specify a duration less than 10 minutes')]);
+  if (requested > 2 ** 32) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.invalid('spec.expirationSeconds', requested, 'may not specify a duration larger than 2^32 seconds')]);
+  // As upstream, a request beyond the server's maximum gets the maximum (not an error).
+  const max = r.core.maxTokenExpirationSeconds;
+  const expiration = max && requested > max ? max : requested;
   const now = Math.floor(r.ctx.now.getTime() / 1000);
   const audiences = spec.audiences?.length ? spec.audiences : [r.core.tokens.issuer];
-  const bound = spec.boundObjectRef?.kind === 'Pod' && spec.boundObjectRef.name ? { name: spec.boundObjectRef.name, uid: spec.boundObjectRef.uid ?? '' } : undefined;
+  let bound: { name: string; uid: string } | undefined;
+  const ref = spec.boundObjectRef;
+  if (ref) {
+    if (ref.kind !== 'Pod') throw badRequest(`cannot bind token for object of kind ${JSON.stringify(ref.kind ?? '')}: k8ts binds tokens to Pods only`);
+    if (!ref.name) throw invalid('TokenRequest', 'authentication.k8s.io', r.info.name!, [fieldErr.required('spec.boundObjectRef.name')]);
+    // The pod must exist now, with the uid the caller expects: the token dies with it.
+    const pod = r.core.store('', 'pods').get(r.info.namespace, ref.name).obj;
+    if (ref.uid && ref.uid !== pod.metadata.uid)
+      throw conflict({ group: '', resource: 'pods' }, ref.name, `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    bound = { name: ref.name, uid: pod.metadata.uid ?? '' };
+  }
   const token = r.core.tokens.issue({ namespace: r.info.namespace!, name: r.info.name!, uid: sa.metadata.uid ?? '', audiences, expiresAt: now + expiration, pod: bound }, now);
   writeEncoded(r.res, r.accept, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: r.info.name, namespace: r.info.namespace, creationTimestamp: null },
-    spec: { audiences, expirationSeconds: expiration, boundObjectRef: spec.boundObjectRef ?? null },
+    spec: { audiences, expirationSeconds: expiration, boundObjectRef: ref && bound ? { ...ref, uid: bound.uid } : null },
     status: { token, expirationTimestamp: rfc3339((now + expiration) * 1000) },
   });
 }

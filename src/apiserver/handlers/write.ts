@@ -57,7 +57,9 @@ export async function handleUpdate(r: ResourceRequest): Promise<void> {
       const next = clone(obj);
       const curExt = toExternal(r, cur);
       next.metadata.managedFields = trackManagedFields(curExt, next, r.ctx, r.def, sub);
-      return toInternal(r, next);
+      const out = toInternal(r, next);
+      r.core.admitWrite(r, 'UPDATE', out, cur);
+      return out;
     },
     r.ctx,
     { subresource: sub },
@@ -124,7 +126,9 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
       if (!isPlainObject(next)) throw badRequest('the patched object is not a JSON object');
       // A patch only asserts a resourceVersion when it sets one different from the current.
       if (next.metadata?.resourceVersion === curExt.metadata.resourceVersion) delete next.metadata.resourceVersion;
-      return toInternal(r, finish(curExt, next));
+      const out = toInternal(r, finish(curExt, next));
+      r.core.admitWrite(r, 'UPDATE', out, cur);
+      return out;
     },
     r.ctx,
     {
@@ -171,6 +175,8 @@ export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptio
 export async function handleDelete(r: ResourceRequest): Promise<void> {
   const opts = await readDeleteOptions(r);
   const name = r.info.name!;
+  const current = r.rs.tryGet(r.info.namespace, name);
+  if (current) r.core.admitWrite(r, 'DELETE', undefined, current.obj);
   const { obj, gone } = await r.rs.delete(r.info.namespace, name, opts, r.ctx);
   // Pods answer with the object (upstream's ReturnDeletedObject); so does any object that
   // is only marked for deletion. Others answer with a Success Status.

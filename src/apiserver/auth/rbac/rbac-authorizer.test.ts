@@ -5,6 +5,8 @@ import type { RequestAttributes, UserInfo } from '../user.js';
 import type { PolicySource } from './policy-source.js';
 import { RbacAuthorizer } from './rbac-authorizer.js';
 import { AuthorizerChain, MastersAuthorizer, defaultAuthorizer } from '../authorizers.js';
+import { NodeAuthorizer } from '../node-authorizer.js';
+import { NodeGraph } from '../node-graph.js';
 import { defaultClusterRoleBindings, defaultClusterRoles } from './default-policy.js';
 import { aggregatedRules } from '../../../api/rbac/index.js';
 
@@ -103,7 +105,7 @@ test('the default chain: masters allowed, authenticated users get discovery and 
   for (let i = 0; i < 3; i++) for (const r of roles) r.rules = aggregatedRules(r, roles) ?? r.rules;
   p.clusterRolesList = roles;
   p.clusterBindings = defaultClusterRoleBindings();
-  const chain = defaultAuthorizer(new RbacAuthorizer(p));
+  const chain = defaultAuthorizer(new RbacAuthorizer(p), new NodeAuthorizer(new NodeGraph()));
   const admin: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
   assert.equal(chain.authorize(attrs(admin, 'delete', 'nodes')).allowed, true);
   assert.equal(chain.authorize(attrs(jane, 'list', 'secrets')).allowed, false);
@@ -121,7 +123,7 @@ test('the default chain: masters allowed, authenticated users get discovery and 
   assert.equal(admins.authorize(attrs(jane, 'create', 'rolebindings', 'dev', { apiGroup: G })).allowed, true);
   assert.equal(admins.authorize(attrs(jane, 'get', 'pods', 'dev', { subresource: 'log' })).allowed, true);
   assert.equal(admins.authorize(attrs(jane, 'create', 'resourcequotas', 'dev')).allowed, false, 'admin does not write quotas');
-  // A node (until the Node authorizer lands) gets system:node's rules.
+  // A node gets the Node authorizer's rules: its own Node's status, nothing cluster-wide.
   const node: UserInfo = { username: 'system:node:n1', groups: ['system:nodes', 'system:authenticated'] };
   assert.equal(chain.authorize(attrs(node, 'patch', 'nodes', undefined, { subresource: 'status', name: 'n1' })).allowed, true);
   assert.equal(chain.authorize(attrs(node, 'delete', 'namespaces', undefined, { name: 'x' })).allowed, false);
