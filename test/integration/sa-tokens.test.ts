@@ -10,6 +10,7 @@ import type { KObject } from '../../src/api/types/index.js';
 
 let api: TestApi;
 const TOKEN_REVIEWS = { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', namespaced: false, kind: 'TokenReview' } as const;
+const ROLE_BINDINGS = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings', namespaced: true, kind: 'RoleBinding' } as const;
 const clients: RestClient[] = [];
 
 interface TokenRequestOut {
@@ -48,6 +49,12 @@ describe('service-account tokens', { timeout: 60_000 }, () => {
   before(async () => {
     api = await startTestApi({ maxTokenExpirationSeconds: 7200 });
     await api.client.create(R.serviceaccounts, 'default', sa('robot'));
+    // RBAC: the service accounts may read the namespace (view), so 200 means "authenticated".
+    await api.client.create(ROLE_BINDINGS, 'default', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'sa-tokens-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'system:serviceaccounts:default' }],
+    });
   });
   after(async () => {
     for (const c of clients) c.close();
