@@ -8,20 +8,9 @@ export type StatusReason =
   | 'RequestEntityTooLarge' | 'TooManyRequests' | 'InternalError' | 'Timeout' | 'ServiceUnavailable'
   | 'ServerTimeout' | '';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
+// The wire shapes of a Status's details are the generated model's (one definition).
+import type { StatusCause, StatusDetails } from './types/index.js';
+export type { StatusCause, StatusDetails };
 
 export interface Status {
   kind: 'Status';

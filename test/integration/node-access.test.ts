@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBECTL } from '../helpers/cluster.js';
+import { apiCode } from '../helpers/api-code.js';
 
 let api: TestApi;
 let n1: RestClient;
@@ -34,14 +35,7 @@ current-context: n1
   return new RestClient({ transport: { kind: 'https', server: api.url, ca: api.server.pki.ca.cert, cert: kp.cert, key: kp.key }, userAgent: `test/${name}` });
 }
 
-const code = async (p: Promise<unknown>): Promise<number> => {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
-};
+const code = apiCode;
 
 const message = async (p: Promise<unknown>): Promise<string> => {
   try {

@@ -7,6 +7,7 @@ import { startTestApi, type TestApi } from '../../src/testing/test-api.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { R } from '../../src/client/resources.js';
 import type { KObject } from '../../src/api/types/index.js';
+import { apiCode } from '../helpers/api-code.js';
 
 let api: TestApi;
 const TOKEN_REVIEWS = { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', namespaced: false, kind: 'TokenReview' } as const;
@@ -25,22 +26,10 @@ const request = (spec: Record<string, unknown>, sa = 'robot'): Promise<TokenRequ
 async function codeWith(token: string): Promise<number> {
   const c = new RestClient({ transport: { kind: 'https', server: api.url, ca: api.server.pki.ca.cert, token }, userAgent: 'test/sa' });
   clients.push(c);
-  try {
-    await c.list(R.configmaps, 'default');
-    return 200;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
+  return apiCode(c.list(R.configmaps, 'default'));
 }
 
-const code = async (p: Promise<unknown>): Promise<number> => {
-  try {
-    await p;
-    return 200;
-  } catch (e) {
-    return (e as { code?: number }).code ?? -1;
-  }
-};
+const code = apiCode;
 
 const sa = (name: string): KObject => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } });
 const pod = (name: string): KObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { serviceAccountName: 'robot', containers: [{ name: 'c', image: 'busybox' }] } });
