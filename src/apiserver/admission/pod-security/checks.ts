@@ -295,18 +295,30 @@ const CHECKS: readonly Check[] = ([
   },
 ] satisfies Check[]).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
+/** The checks each level runs, in upstream's order, with the baseline checks a restricted one replaces left out. */
+const ACTIVE: Readonly<Record<Exclude<Level, 'privileged'>, readonly Check[]>> = (() => {
+  const only = (active: readonly Check[]): readonly Check[] => {
+    const replaced = new Set(active.flatMap((c) => c.overrides ?? []));
+    return active.filter((c) => !replaced.has(c.id));
+  };
+  return { baseline: only(CHECKS.filter((c) => c.level === 'baseline')), restricted: only(CHECKS) };
+})();
+
 /**
  * The violations of a pod (or pod template) against a level, in upstream's order (by check id).
- * `privileged` allows everything.
+ * `privileged` allows everything. `memo` (one per pod) lets evaluations of several levels run
+ * each check once: a check's result does not depend on the level asking.
  */
-export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, spec: Readonly<PodSpec>): Violation[] {
+export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, spec: Readonly<PodSpec>, memo?: Map<string, Violation | undefined>): Violation[] {
   if (level === 'privileged') return [];
-  const active = level === 'restricted' ? CHECKS : CHECKS.filter((c) => c.level === 'baseline');
-  const replaced = new Set(active.flatMap((c) => c.overrides ?? []));
   const out: Violation[] = [];
-  for (const c of active) {
-    if (replaced.has(c.id)) continue;
-    const v = c.run(meta, spec);
+  for (const c of ACTIVE[level]) {
+    let v: Violation | undefined;
+    if (memo?.has(c.id)) v = memo.get(c.id);
+    else {
+      v = c.run(meta, spec);
+      memo?.set(c.id, v);
+    }
     if (v) out.push(v);
   }
   return out;

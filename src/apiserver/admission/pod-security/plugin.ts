@@ -8,7 +8,7 @@ import { fieldErr, invalid } from '../../../api/status.js';
 import { deepEqual } from '../../../util/json.js';
 import { logger } from '../../../util/log.js';
 import { admissionForbidden, type AdmissionAttributes, type AdmissionPlugin, type ObjectLookup } from '../types.js';
-import { evaluatePod, formatViolations } from './checks.js';
+import { evaluatePod, formatViolations, type Violation } from './checks.js';
 import { formatLevel, LABEL_PREFIX, namespacePolicy, type LevelVersion, type PodSecurityConfig } from './policy.js';
 
 const log = logger('pod-security');
@@ -62,22 +62,24 @@ export class PodSecurityPlugin implements AdmissionPlugin {
     if (a.operation === 'UPDATE' && a.oldObject && deepEqual(TEMPLATE_OF[kindKey(a)](a.oldObject as Record<string, unknown>), tmpl)) return;
     const meta = tmpl.metadata ?? {};
     const warned = new Set<string>();
+    const memo = new Map<string, Violation | undefined>();
     for (const lv of [policy.enforce, policy.warn]) {
       const key = formatLevel(lv);
       if (warned.has(key)) continue;
       warned.add(key);
-      const vs = evaluatePod(lv.level, meta, tmpl.spec);
+      const vs = evaluatePod(lv.level, meta, tmpl.spec, memo);
       if (vs.length) a.ctx.warnings.push(`would violate PodSecurity "${key}": ${formatViolations(vs)}`);
     }
   }
 
   private checkPod(a: Readonly<AdmissionAttributes>, meta: Readonly<ObjectMeta>, spec: Readonly<PodSpec>, enforce: LevelVersion, warn: LevelVersion, audit: LevelVersion): void {
-    const enforced = evaluatePod(enforce.level, meta, spec);
+    const memo = new Map<string, Violation | undefined>();
+    const enforced = evaluatePod(enforce.level, meta, spec, memo);
     if (!(warn.level === enforce.level && warn.version === enforce.version)) {
-      const vs = evaluatePod(warn.level, meta, spec);
+      const vs = evaluatePod(warn.level, meta, spec, memo);
       if (vs.length) a.ctx.warnings.push(`would violate PodSecurity "${formatLevel(warn)}": ${formatViolations(vs)}`);
     }
-    const audited = evaluatePod(audit.level, meta, spec);
+    const audited = evaluatePod(audit.level, meta, spec, memo);
     if (audited.length) log.v(2, `pod ${a.namespace}/${a.name} violates PodSecurity "${formatLevel(audit)}" (audit): ${formatViolations(audited)}`);
     if (enforced.length) throw admissionForbidden(a, `violates PodSecurity "${formatLevel(enforce)}": ${formatViolations(enforced)}`);
   }
