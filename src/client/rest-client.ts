@@ -17,6 +17,11 @@ export interface RestClientOptions {
   userAgent: string;
   /** Per-request timeout for non-watch requests (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Sends `Impersonate-User` with every request: the server acts as this user if the
+   * connection's identity holds `impersonate` on it (a service account gets its SA groups).
+   */
+  impersonateUser?: string;
 }
 
 const PATCH_TYPES: Record<PatchType, string> = {
@@ -60,18 +65,30 @@ function toError(status: number, body: Buffer): StatusError {
 export class RestClient implements ApiClient {
   private agent: HttpAgent | HttpsAgent;
   private readonly timeoutMs: number;
+  /** Set on clients made by impersonating(): they use their parent's agent and do not close it. */
+  private readonly parent?: RestClient;
 
-  constructor(private opts: RestClientOptions) {
+  constructor(private opts: RestClientOptions, parent?: RestClient) {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     const t = opts.transport;
-    this.agent =
-      t.kind === 'unix'
+    this.parent = parent;
+    this.agent = parent
+      ? parent.agent
+      : t.kind === 'unix'
         ? new HttpAgent({ keepAlive: true, maxSockets: 64 })
         : new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: t.ca, cert: t.cert, key: t.key, rejectUnauthorized: !t.insecureSkipVerify });
   }
 
+  /**
+   * A client that acts as `user` (Impersonate-User) over this client's connections: the
+   * controller manager's per-controller identities cost one small object each, not a pool.
+   */
+  impersonating(user: string): RestClient {
+    return new RestClient({ ...this.opts, impersonateUser: user }, this.parent ?? this);
+  }
+
   close(): void {
-    this.agent.destroy();
+    if (!this.parent) this.agent.destroy();
   }
 
   /**
@@ -94,10 +111,12 @@ export class RestClient implements ApiClient {
     const t = this.opts.transport;
     const h: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json', ...headers };
     if (t.kind === 'https' && t.token) h.Authorization = `Bearer ${t.token}`;
+    if (this.opts.impersonateUser) h['Impersonate-User'] = this.opts.impersonateUser;
+    const agent = (this.parent ?? this).agent; // the parent's current pool (it may rotate its certificate)
     const req =
       t.kind === 'unix'
-        ? httpRequest({ socketPath: t.socketPath, path, method, headers: h, agent: this.agent as HttpAgent }, onResponse)
-        : httpsRequest(new URL(path, t.server), { method, headers: h, agent: this.agent as HttpsAgent }, onResponse);
+        ? httpRequest({ socketPath: t.socketPath, path, method, headers: h, agent: agent as HttpAgent }, onResponse)
+        : httpsRequest(new URL(path, t.server), { method, headers: h, agent: agent as HttpsAgent }, onResponse);
     req.on('error', onError);
     return req;
   }

@@ -27,6 +27,11 @@ export interface ControllerManagerOptions {
    */
   informers?: SharedInformerFactory;
   onLeading?(): void;
+  /**
+   * The client a controller's requests (and events) go through, by registration name: the
+   * controller's own identity. Informers and the Lease stay on `client`. Default: `client`.
+   */
+  clientFor?(name: string): ApiClient;
 }
 
 export interface RunningControllerManager {
@@ -43,14 +48,15 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
   const ready = new Promise<void>((r) => (markReady = r));
 
   const lead = async (signal: AbortSignal): Promise<void> => {
-    const ctx: ControllerContext = {
-      client: o.client,
-      informers,
-      recorder: (component) => new ClientEventRecorder(o.client, component, { host: o.host }),
-      clock: realClock,
-      signal,
-    };
     for (const c of o.controllers) {
+      const client = o.clientFor?.(c.name) ?? o.client;
+      const ctx: ControllerContext = {
+        client,
+        informers,
+        recorder: (component) => new ClientEventRecorder(client, component, { host: o.host }),
+        clock: realClock,
+        signal,
+      };
       try {
         await c.register(ctx);
       } catch (e) {

@@ -32,7 +32,7 @@ export interface ControllerConfig {
   clusterCIDR?: string;
 }
 
-export { CONTROLLER_NAMES, type ControllerName } from './names.js';
+export { CONTROLLER_NAMES, CONTROLLER_SERVICE_ACCOUNTS, controllerUser, type ControllerName } from './names.js';
 
 /** Every controller, named as CONTROLLER_NAMES lists them. */
 export function controllerRegistrations(cfg: ControllerConfig = {}): ControllerRegistration[] {

@@ -5,6 +5,7 @@ import { RestClient } from '../../client/rest-client.js';
 import { SharedInformerFactory } from '../../client/informers/index.js';
 import { startControllerManager } from '../../controller-manager/index.js';
 import type { ControllerRegistration } from '../../client/index.js';
+import type { ControllerName } from '../../controllers/names.js';
 import type { RunningLoop } from '../protocol.js';
 import { spinHookRegistration } from '../test-hooks.js';
 
@@ -24,7 +25,11 @@ export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): P
   const informers = new SharedInformerFactory(client);
   const managers: Array<{ stopped: Promise<void> }> = [];
   if (!disabled.has('controllers')) {
-    const { controllerRegistrations } = await import('../../controllers/index.js');
+    const { controllerRegistrations, CONTROLLER_NAMES, controllerUser } = await import('../../controllers/index.js');
+    // Each controller writes as its kube-system service account (the loopback identity, in
+    // system:masters, may impersonate); informers and the Lease stay on the loopback identity.
+    const known = new Set<string>(CONTROLLER_NAMES);
+    const clientFor = (name: string) => (known.has(name) ? client.impersonating(controllerUser(name as ControllerName)) : client);
     const controllers: ControllerRegistration[] = controllerRegistrations({
       clusterCIDR: o.clusterCIDR,
       caPem: o.caPem,
@@ -33,11 +38,12 @@ export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): P
     }).filter((c) => !disabled.has(c.name));
     const spin = spinHookRegistration();
     if (spin) controllers.push(spin);
-    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-controller-manager', identity: o.identity, controllers }));
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-controller-manager', identity: o.identity, controllers, clientFor }));
   }
   if (!disabled.has('scheduler')) {
     const { registration } = await import('../../scheduler/index.js');
-    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-scheduler', identity: o.identity, controllers: [registration] }));
+    const scheduler = client.impersonating('system:kube-scheduler');
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-scheduler', identity: o.identity, controllers: [registration], clientFor: () => scheduler }));
   }
   return {
     close: async () => {

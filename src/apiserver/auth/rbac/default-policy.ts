@@ -87,6 +87,8 @@ export const CONTROLLER_ROLES: ReadonlyArray<{ controllers: string[]; serviceAcc
     serviceAccount: 'deployment-controller',
     rules: [
       rule(['get', 'list', 'update', 'watch'], ['apps', 'extensions'], ['deployments']),
+      // k8ts: the revision annotation is a merge patch (our /status does not keep annotations).
+      rule(['patch'], ['apps', 'extensions'], ['deployments']),
       rule(['update'], ['apps', 'extensions'], ['deployments/status']),
       rule(['update'], ['apps', 'extensions'], ['deployments/finalizers']),
       rule(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps', 'extensions'], ['replicasets']),
@@ -119,6 +121,8 @@ export const CONTROLLER_ROLES: ReadonlyArray<{ controllers: string[]; serviceAcc
     serviceAccount: 'job-controller',
     rules: [
       rule(['get', 'list', 'patch', 'update', 'watch'], ['batch'], ['jobs']),
+      // k8ts: the job controller also runs ttl-after-finished (upstream's ttl-after-finished-controller role).
+      rule(['delete'], ['batch'], ['jobs']),
       rule(['update'], ['batch'], ['jobs/status']),
       rule(['update'], ['batch'], ['jobs/finalizers']),
       core(['create', 'delete', 'list', 'patch', 'watch'], 'pods'),
@@ -128,7 +132,15 @@ export const CONTROLLER_ROLES: ReadonlyArray<{ controllers: string[]; serviceAcc
   {
     controllers: ['namespace'],
     serviceAccount: 'namespace-controller',
-    rules: [core(['delete', 'get', 'list', 'watch'], 'namespaces'), core(['update'], 'namespaces/finalize', 'namespaces/status'), rule(['delete', 'deletecollection', 'get', 'list'], ['*'], ['*'])],
+    rules: [
+      core(['delete', 'get', 'list', 'watch'], 'namespaces'),
+      core(['update'], 'namespaces/finalize', 'namespaces/status'),
+      rule(['delete', 'deletecollection', 'get', 'list'], ['*'], ['*']),
+      // k8ts: the finalizer goes by a merge patch of /finalize, and the controller also keeps the
+      // system namespaces (default, kube-system, ...) in place, as upstream's apiserver does.
+      core(['patch'], 'namespaces/finalize'),
+      core(['create'], 'namespaces'),
+    ],
   },
   {
     controllers: ['nodelifecycle', 'nodeipam'],
@@ -176,7 +188,12 @@ export const CONTROLLER_ROLES: ReadonlyArray<{ controllers: string[]; serviceAcc
   {
     controllers: ['serviceaccount'],
     serviceAccount: 'service-account-controller',
-    rules: [core(['create'], 'serviceaccounts'), events()],
+    rules: [
+      core(['create'], 'serviceaccounts'),
+      // k8ts: this controller also publishes kube-root-ca.crt (upstream's root-ca-cert-publisher).
+      core(['create', 'update'], 'configmaps'),
+      events(),
+    ],
   },
   {
     controllers: ['serviceaccount'],
@@ -193,6 +210,24 @@ export const CONTROLLER_ROLES: ReadonlyArray<{ controllers: string[]; serviceAcc
       rule(['update'], ['apps'], ['statefulsets/finalizers']),
       rule(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], ['apps'], ['controllerrevisions']),
       core(['create', 'get', 'update'], 'persistentvolumeclaims'),
+      // k8ts: claim ownerReferences (persistentVolumeClaimRetentionPolicy) are set by a merge patch.
+      core(['patch'], 'persistentvolumeclaims'),
+      events(),
+    ],
+  },
+  {
+    controllers: ['resourcequota'],
+    serviceAccount: 'resourcequota-controller',
+    rules: [rule(['list', 'watch'], ['*'], ['*']), core(['update'], 'resourcequotas/status'), events()],
+  },
+  {
+    // Not upstream's: k3s's local-path provisioner, with the rights its own ClusterRole gives.
+    controllers: ['local-storage'],
+    serviceAccount: 'local-path-provisioner',
+    rules: [
+      core(READ, 'nodes', 'persistentvolumeclaims'),
+      core(['create', 'delete', 'get', 'list', 'watch'], 'persistentvolumes'),
+      rule(['create', 'get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
       events(),
     ],
   },
