@@ -11,7 +11,7 @@ import { startCluster, eventually, type TestCluster } from '../helpers/cluster.j
 let c: TestCluster;
 
 before(async () => {
-  c = await startCluster({ datastore: 'memory', extraArgs: ['--runtime', 'simulated'] });
+  c = await startCluster({ datastore: 'memory', extraArgs: ['--runtime', 'simulated', '-v', '4'] }); // -v 4: a controller's first failed attempts are logged too
 }, { timeout: 60_000 });
 
 after(async () => {
