@@ -92,8 +92,11 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     if (ipForward === '0' && !others) await import('node:fs/promises').then((f) => f.writeFile('/proc/sys/net/ipv4/ip_forward', '0'));
   });
 
-  it('runs a pod: IP, httpd reachable, env, hostname, status, logs, exec, port-forward, graceful stop', async () => {
+  it('runs a pod: IP, httpd reachable, env, hostname, status, logs, exec, port-forward, graceful stop', async (t) => {
     const sb = await rt.runPodSandbox(podConfig('k8tst-web', { portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort: 18431 }] }));
+    // A failed assertion must not leave the pod behind for the next test (which checks that
+    // nothing is left over); removing an already removed sandbox is a no-op.
+    t.after(() => rt.removePodSandbox(sb).catch(() => undefined));
     const sst = await rt.podSandboxStatus(sb);
     assert.equal(sst?.state, 'ready');
     assert.match(sst!.ip, /^10\.199\.2\.\d+$/);
@@ -152,7 +155,14 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     let out = '';
     tty.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await tty.resize?.(100, 40);
-    tty.stdin!.write('stty size; tty; exit 5\n');
+    // The size travels on conmon's control FIFO, the command on the attach socket (as kubectl's
+    // resize messages travel beside stdin): the shell may run a first `stty size` before the new
+    // size is set, so ask again until it reports it (bounded; the assertion below decides).
+    for (const deadline = Date.now() + 10_000; !/40 100/.test(out) && Date.now() < deadline; ) {
+      tty.stdin!.write('stty size\n');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    tty.stdin!.write('tty; exit 5\n');
     assert.equal(await tty.exit, 5);
     assert.match(out, /40 100/);
     assert.match(out, /\/dev\/pts\/\d+/);
