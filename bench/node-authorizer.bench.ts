@@ -4,8 +4,9 @@
 // Usage: node --expose-gc dist/bench/node-authorizer.bench.js [--pods N]
 import { parseArgs } from 'node:util';
 import { NodeGraph } from '../src/apiserver/auth/node-graph.js';
-import { NodeAuthorizer, withNodeAuthorizer } from '../src/apiserver/auth/node-authorizer.js';
-import { AuthenticatedAuthorizer } from '../src/apiserver/auth/authorizers.js';
+import { NodeAuthorizer } from '../src/apiserver/auth/node-authorizer.js';
+import { AuthenticatedAuthorizer, AuthorizerChain, MastersAuthorizer } from '../src/apiserver/auth/authorizers.js';
+import type { Authorizer } from '../src/apiserver/auth/user.js';
 import type { RequestAttributes } from '../src/apiserver/auth/user.js';
 import type { Pod } from '../src/api/types/index.js';
 
@@ -45,8 +46,14 @@ console.log(`${`graph heap for ${PODS} pods (incl. the pod objects, --expose-gc)
 time('graph: update a pod (same node)', PODS, (i) => graph.setPod(pod(i, i % NODES, 1)));
 
 const node = new NodeAuthorizer(graph);
-const chain = withNodeAuthorizer(node, new AuthenticatedAuthorizer(), { denyUndecidedNodes: true });
 const plain = new AuthenticatedAuthorizer();
+// The server's chain (masters → Node authorizer → RBAC); the RBAC stand-in grants nodes nothing,
+// as the default policy does, and every other authenticated user everything.
+const rbacStandIn: Authorizer = {
+  authorize: (a) => (a.user.groups.includes('system:nodes') ? { allowed: false, reason: '' } : plain.authorize(a)),
+  rulesFor: (u) => plain.rulesFor(u),
+};
+const chain = new AuthorizerChain([new MastersAuthorizer(), node, rbacStandIn]);
 const nodeUser = (n: number) => ({ username: `system:node:n${n}`, groups: ['system:nodes', 'system:authenticated'] });
 const users = Array.from({ length: NODES }, (_, n) => nodeUser(n));
 const jane = { username: 'jane', groups: ['system:authenticated'] };

@@ -44,3 +44,9 @@ export const TAINT_NODE_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';
 export const ANNOTATION_IS_DEFAULT_STORAGE_CLASS = 'storageclass.kubernetes.io/is-default-class';
 /** The beta spelling of ANNOTATION_IS_DEFAULT_STORAGE_CLASS, still honoured upstream. */
 export const ANNOTATION_BETA_IS_DEFAULT_STORAGE_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
+
+// ---- finalizers ----
+/** Set by a DELETE with propagationPolicy Orphan: the garbage collector orphans the dependents, then removes it. */
+export const FINALIZER_ORPHAN = 'orphan';
+/** Set by a DELETE with propagationPolicy Foreground: the dependents go first. */
+export const FINALIZER_FOREGROUND = 'foregroundDeletion';

@@ -9,9 +9,10 @@ import { conflict, type GroupResource } from '../status.js';
 import { deepEqual } from '../../util/json.js';
 import { rfc3339 } from '../../util/time.js';
 
+import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../well-known.js';
+
 /** Finalizers a DELETE adds for its propagation policy; the garbage collector removes them. */
-export const FINALIZER_ORPHAN = 'orphan';
-export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+export { FINALIZER_FOREGROUND, FINALIZER_ORPHAN };
 
 /** What a DELETE does: remove the object now, or store `object` (deletionTimestamp set, finalizers). */
 export type DeletePlan = { kind: 'remove' } | { kind: 'mark'; object: KObject };

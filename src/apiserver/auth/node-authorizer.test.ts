@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NodeGraph, podReferences } from './node-graph.js';
-import { NodeAuthorizer, nodeNameOf, withNodeAuthorizer } from './node-authorizer.js';
+import { NodeAuthorizer, nodeNameOf } from './node-authorizer.js';
+import { AuthorizerChain, MastersAuthorizer } from './authorizers.js';
 import type { Authorizer, RequestAttributes, UserInfo } from './user.js';
 import type { Pod } from '../../api/types/index.js';
 
@@ -94,14 +95,14 @@ describe('NodeAuthorizer', () => {
     assert.equal(allowed(lease('n1', 'kube-node-lease', 'list')), false);
   });
 
-  it('in front of another authorizer: masters pass, undecided node requests are refused, others go on', () => {
+  it('in the server chain: masters pass first, what the Node authorizer allows stops there, the rest goes on', () => {
     const seen: string[] = [];
-    const next: Authorizer = { authorize: (a) => (seen.push(a.user.username), { allowed: true, reason: '' }), rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }) };
-    const chain = withNodeAuthorizer(authz, next, { denyUndecidedNodes: true });
+    const next: Authorizer = { authorize: (a) => (seen.push(a.user.username), { allowed: false, reason: '' }), rulesFor: () => ({ resourceRules: [], nonResourceRules: [], incomplete: false }) };
+    const chain = new AuthorizerChain([new MastersAuthorizer(), authz, next]);
     assert.equal(chain.authorize(get(node('n2'), 'secrets', 'ns', 's')).allowed, false);
-    assert.equal(chain.authorize(get(node('n2'), 'secrets', 'ns', 's')).denied, true);
-    assert.equal(chain.authorize(get({ username: 'jane', groups: [] }, 'secrets', 'ns', 's')).allowed, true);
+    assert.equal(chain.authorize(get({ username: 'jane', groups: [] }, 'secrets', 'ns', 's')).allowed, false);
     assert.equal(chain.authorize(get({ username: 'system:node:x', groups: ['system:masters'] }, 'secrets', 'ns', 's')).allowed, true);
-    assert.deepEqual(seen, ['jane']);
+    assert.equal(chain.authorize(get(node('n1'), 'leases', 'kube-node-lease', 'n1', { verb: 'update', apiGroup: 'coordination.k8s.io' })).allowed, true);
+    assert.deepEqual(seen, ['system:node:n2', 'jane']);
   });
 });

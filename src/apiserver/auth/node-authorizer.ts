@@ -134,32 +134,3 @@ export class NodeAuthorizer implements Authorizer {
     return { resourceRules, nonResourceRules: [], incomplete: true };
   }
 }
-
-/** What upstream's system:basic-user role gives every authenticated user (left to `next`). */
-function isBasicUserRequest(a: RequestAttributes): boolean {
-  if (a.verb !== 'create') return false;
-  if (a.apiGroup === 'authorization.k8s.io') return a.resource === 'selfsubjectaccessreviews' || a.resource === 'selfsubjectrulesreviews';
-  return a.apiGroup === 'authentication.k8s.io' && a.resource === 'selfsubjectreviews';
-}
-
-/**
- * Puts the Node authorizer in front of another authorizer: system:masters first, then the
- * Node authorizer, then `next`. A node identity the Node authorizer has no opinion on is
- * refused here while `next` is the allow-every-authenticated-user authorizer; once RBAC is
- * `next`, RBAC alone decides those (it grants nodes nothing by default, as upstream).
- */
-export function withNodeAuthorizer(node: NodeAuthorizer, next: Authorizer, opts: { denyUndecidedNodes: boolean }): Authorizer {
-  return {
-    authorize(a: RequestAttributes): AuthorizationDecision {
-      if (a.user.groups.includes('system:masters')) return ALLOW;
-      const d = node.authorize(a);
-      if (d.allowed) return d;
-      if (opts.denyUndecidedNodes && a.resourceRequest && nodeNameOf(a.user) !== undefined && !isBasicUserRequest(a)) return { allowed: false, denied: true, reason: d.reason };
-      return next.authorize(a);
-    },
-    rulesFor(user: UserInfo, namespace: string) {
-      if (opts.denyUndecidedNodes && nodeNameOf(user) !== undefined) return node.rulesFor(user);
-      return next.rulesFor(user, namespace);
-    },
-  };
-}

@@ -8,9 +8,8 @@
 // deletion, to their dependents: no scans over the whole graph.
 import type { KObject, OwnerReference } from '../../api/types/index.js';
 import type { ResourceRef } from '../../client/index.js';
-
-export const FINALIZER_ORPHAN = 'orphan';
-export const FINALIZER_FOREGROUND = 'foregroundDeletion';
+import { FINALIZER_FOREGROUND, FINALIZER_ORPHAN } from '../../api/well-known.js';
+export { FINALIZER_FOREGROUND, FINALIZER_ORPHAN };
 
 export interface GraphNode {
   readonly uid: string;
