@@ -1,7 +1,7 @@
 // A REST client from a kubeconfig, for CLI verbs that talk to a running server (token):
 // --kubeconfig FILE, else <--data-dir>/kubeconfig.yaml, else $KUBECONFIG, else the default data dir's.
 // The kubeconfig is read by the one reader, client/kubeconfig.ts (current-context, file paths).
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CliError } from './errors.js';
 import { defaultDataDir } from './server.js';
@@ -16,8 +16,13 @@ export interface KubeconfigClient {
 }
 
 export function kubeconfigClient(o: { kubeconfig?: string; dataDir?: string }, userAgent = 'k8ts-cli'): KubeconfigClient {
-  const kcPath = o.kubeconfig ?? (o.dataDir ? join(o.dataDir, 'kubeconfig.yaml') : (process.env.KUBECONFIG?.split(':')[0] || join(defaultDataDir(), 'kubeconfig.yaml')));
+  const kcPath = o.kubeconfig ?? (o.dataDir ? join(o.dataDir, 'kubeconfig.yaml') : (process.env.KUBECONFIG?.split(delimiter).find(Boolean) ?? join(defaultDataDir(), 'kubeconfig.yaml')));
   if (!existsSync(kcPath)) throw new CliError(`no kubeconfig at ${kcPath}: start a server first (k8ts server), or pass --kubeconfig`);
-  const transport = loadKubeconfigTransport(kcPath);
+  let transport;
+  try {
+    transport = loadKubeconfigTransport(kcPath);
+  } catch (e) {
+    throw new CliError(`cannot use the kubeconfig ${kcPath}: ${(e as Error).message}`);
+  }
   return { client: new RestClient({ transport, userAgent }), server: transport.server, caPem: transport.ca };
 }

@@ -1,13 +1,9 @@
 // `k8ts service NAME --url`: URLs that reach a Service from the host, like `minikube service
 // --url`: `http://<node address>:<nodePort>` for NodePort services, the load-balancer address
 // for LoadBalancer services.
-import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError } from './errors.js';
-import { defaultDataDir } from './server.js';
-import { RestClient } from '../client/rest-client.js';
-import { loadKubeconfigTransport } from '../client/kubeconfig.js';
+import { kubeconfigClient } from './kube-client.js';
 import { R } from '../client/index.js';
 import { isNotFound } from '../api/status.js';
 import type { Node, Service, ServiceSpec } from '../api/types/index.js';
@@ -28,15 +24,7 @@ export async function runService(argv: string[]): Promise<void> {
     if (!values.help) throw new CliError('k8ts service needs exactly one service name');
     return;
   }
-  const kcPath = values.kubeconfig ?? (values['data-dir'] ? join(values['data-dir'], 'kubeconfig.yaml') : (process.env.KUBECONFIG?.split(delimiter).find(Boolean) ?? join(defaultDataDir(), 'kubeconfig.yaml')));
-  if (!existsSync(kcPath)) throw new CliError(`no kubeconfig at ${kcPath}: start a server first (k8ts server), or pass --kubeconfig`);
-  let transport;
-  try {
-    transport = loadKubeconfigTransport(kcPath);
-  } catch (e) {
-    throw new CliError(`cannot use the kubeconfig ${kcPath}: ${(e as Error).message}`);
-  }
-  const client = new RestClient({ transport, userAgent: 'k8ts-cli' });
+  const { client, server } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] });
   try {
     const name = positionals[0];
     let svc: Service;
@@ -44,7 +32,7 @@ export async function runService(argv: string[]): Promise<void> {
       svc = await client.get<Service>(R.services, values.namespace, name);
     } catch (e) {
       if (isNotFound(e)) throw new CliError(`service ${values.namespace}/${name} not found`);
-      throw new CliError(`cannot reach the API server at ${transport.server}: ${(e as Error).message}`);
+      throw new CliError(`cannot reach the API server at ${server}: ${(e as Error).message}`);
     }
     const spec: ServiceSpec = svc.spec ?? {};
     const lb = (svc.status?.loadBalancer?.ingress ?? [])[0];
