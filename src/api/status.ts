@@ -161,6 +161,7 @@ export const isNotFound = reasonIs('NotFound');
 export const isAlreadyExists = reasonIs('AlreadyExists');
 export const isConflict = reasonIs('Conflict');
 export const isInvalid = reasonIs('Invalid');
+export const isForbidden = reasonIs('Forbidden');
 
 export function successStatus(d?: StatusDetails): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: d, code: 200 };
