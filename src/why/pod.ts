@@ -77,7 +77,8 @@ export function diagnosePod(pod: Pod, allEvents: readonly Event[], logs: Readonl
     const msg = scheduled?.message || ev?.message || 'the scheduler has not placed it yet';
     // The message is the headline already; the event adds how often the scheduler tried.
     const evidence: string[] = [];
-    if (ev) evidence.push(ev.message?.trim() === msg.trim() ? `event ${ev.reason} (x${eventCount(ev)}): the scheduler tried ${eventCount(ev)} time${eventCount(ev) > 1 ? 's' : ''}` : eventLine(ev));
+    if (ev && ev.message?.trim() !== msg.trim()) evidence.push(eventLine(ev));
+    else if (ev && eventCount(ev) > 1) evidence.push(`event ${ev.reason} (x${eventCount(ev)}): the scheduler tried ${eventCount(ev)} times`);
     evidence.push(...requestsLine(pod));
     return { pod: name, kind: 'unschedulable', cause: `cannot be scheduled: ${msg.trim()}`, evidence };
   }
