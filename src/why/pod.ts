@@ -123,12 +123,16 @@ function diagnoseContainer(pod: Pod, s: ContainerStatus, spec: Container | undef
   const waiting = s.state?.waiting;
   const c = `container ${s.name}`;
   if (waiting?.reason && IMAGE_REASONS.includes(waiting.reason)) {
-    const msg = firstLine(waiting.message ?? events.find((e) => e.reason === 'Failed')?.message ?? waiting.reason);
+    // ImagePullBackOff's own message is only "Back-off pulling image"; the last pull's error is in
+    // the kubelet's "Failed to pull image "x": <error>" event.
+    const pulled = events.find((e) => e.reason === 'Failed' && (e.message ?? '').startsWith('Failed to pull image'));
+    const pullError = pulled?.message?.replace(/^Failed to pull image "[^"]*":\s*/, '');
+    const msg = firstLine((waiting.reason === 'ImagePullBackOff' && pullError) || waiting.message || pullError || waiting.reason);
     return {
       pod: name,
       kind: 'image',
       cause: `cannot pull image "${s.image || spec?.image || '?'}" for ${c} (${waiting.reason}): ${msg}`,
-      evidence: eventsWithReason(events, ['Failed', 'BackOff', 'Pulling']).slice(0, 3).map(eventLine),
+      evidence: eventsWithReason(events, ['Failed', 'BackOff']).filter((e) => !/^Error: /.test(e.message ?? '')).slice(0, 3).map(eventLine),
     };
   }
   const now = s.state?.terminated;

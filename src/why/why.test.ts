@@ -22,6 +22,10 @@ test('image that cannot be pulled: the image and the pull error', () => {
   const p = pod('web-1', { ready: false, phase: 'Pending', containerStatus: { image: 'nginx:nope', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nginx:nope": manifest unknown' } } } });
   const d = diagnose({ kind: 'pod', object: p }, facts({}));
   assert.equal(headline(d), 'pod/web-1 cannot pull image "nginx:nope" for container app (ImagePullBackOff): Back-off pulling image "nginx:nope": manifest unknown');
+  // The back-off message says nothing: the kubelet's last "Failed to pull image" event has the error.
+  const backoff = pod('web-2', { ready: false, phase: 'Pending', containerStatus: { image: 'r.example/x:1', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "r.example/x:1"' } } } });
+  const d2 = diagnose({ kind: 'pod', object: backoff }, facts({ events: [event('web-2', 'Failed', 'Failed to pull image "r.example/x:1": r.example/x:1: manifest unknown (MANIFEST_UNKNOWN)')] }));
+  assert.equal(headline(d2), 'pod/web-2 cannot pull image "r.example/x:1" for container app (ImagePullBackOff): r.example/x:1: manifest unknown (MANIFEST_UNKNOWN)');
 });
 
 test('CrashLoopBackOff: the exit code and the last log lines of the previous instance', () => {
