@@ -15,6 +15,7 @@ const VALUES: Record<string, string> = {
   '--datastore': 'sqlite memory etcd://',
   '--pod-network': 'bridge cni',
   '--disable': 'agent proxy dns ingress servicelb controllers scheduler',
+  '--output': 'text json',
 };
 const DIRS = ['--data-dir'];
 const FILES = ['--config', '--write-kubeconfig', '--kubeconfig'];

@@ -21,7 +21,7 @@ function source(objects: Record<string, KObject[]>, deny: string[] = []): WhySou
       return o as T;
     },
     async list<T extends KObject>(res: ResourceRef, _ns?: string, opts?: ListOptions): Promise<KList<T>> {
-      asked.push(`list ${res.resource}${opts?.labelSelector ? `?${opts.labelSelector}` : ''}`);
+      asked.push(`list ${res.resource}${opts?.labelSelector ? `?${opts.labelSelector}` : ''}${opts?.fieldSelector ? `?${opts.fieldSelector}` : ''}`);
       if (deny.includes(res.resource)) throw forbidden(res.resource);
       return { apiVersion: 'v1', kind: 'List', metadata: {}, items: (objects[res.resource] ?? []) as T[] };
     },
@@ -40,7 +40,7 @@ test('fetch: the subject, its events and the previous log tail of a crashed cont
   const { subject, facts } = await fetchFacts(src, { kind: 'pod', name: 'p' }, 'default');
   assert.equal(subject.kind, 'pod');
   assert.equal(facts.logs.get('p/app'), 'boom\n');
-  assert.deepEqual(src.asked.sort(), ['get pods/p', 'list events', 'log p/app previous']);
+  assert.deepEqual(src.asked.sort(), ['get pods/p', 'list events?involvedObject.name=p', 'log p/app previous']);
 });
 
 test('fetch: a missing or unreadable subject is bad input; unreadable lists and logs are named, not fatal', async () => {
@@ -52,8 +52,13 @@ test('fetch: a missing or unreadable subject is bad input; unreadable lists and 
 });
 
 test('fetch: a deployment lists replicasets and pods by its selector', async () => {
-  const dep = { metadata: { name: 'web', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } } } } as KObject;
+  const dep = { metadata: { name: 'web', namespace: 'default' }, spec: { replicas: 0, selector: { matchLabels: { app: 'web' } } } } as KObject;
   const src = source({ deployments: [dep] });
   await fetchFacts(src, { kind: 'deployment', name: 'web' }, 'default');
-  assert.deepEqual(src.asked.sort(), ['get deployments/web', 'list events', 'list pods?app=web', 'list replicasets?app=web']);
+  // Healthy (0 replicas wanted, none there): no events read.
+  assert.deepEqual(src.asked.sort(), ['get deployments/web', 'list pods?app=web', 'list replicasets?app=web']);
+  const broken = { ...dep, metadata: { ...dep.metadata, uid: 'd' }, spec: { ...(dep.spec as object), replicas: 1 } } as KObject;
+  const src2 = source({ deployments: [broken] });
+  await fetchFacts(src2, { kind: 'deployment', name: 'web' }, 'default');
+  assert.ok(src2.asked.includes('list events?type=Warning'), src2.asked.join(', '));
 });

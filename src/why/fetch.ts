@@ -11,6 +11,7 @@ import { logsWanted, logKey, LOG_TAIL_LINES, type LogRequest } from './pod.js';
 import { ingressServices } from './network.js';
 import { WhyInputError, type WhyTarget } from './resolve.js';
 import { resourcePath } from '../client/rest-client.js';
+import { diagnose } from './diagnose.js';
 import type { WhyFacts, WhyKind, WhySubject } from './types.js';
 
 /** What the fetch layer needs from a client: the REST client implements it; tests fake it. */
@@ -55,7 +56,6 @@ export async function fetchFacts(src: WhySource, target: WhyTarget, namespace: s
     const sel = formatLabelSelector((o as { spec?: { selector?: never } }).spec?.selector);
     return sel === '<none>' || sel === '<error>' ? undefined : { labelSelector: sel };
   };
-  const events = ref.namespaced ? list<Event>(R.events, 'events') : Promise.resolve([] as Event[]);
   let pods: Pod[] = [];
   let replicaSets: ReplicaSet[] = [];
   let services: Service[] = [];
@@ -94,6 +94,15 @@ export async function fetchFacts(src: WhySource, target: WhyTarget, namespace: s
       throw new Error(`unhandled kind ${String(never)}`);
     }
   }
+  const objects: WhyFacts = { pods, events: [], replicaSets, services, endpointSlices, nodes: [], persistentVolumes, storageClasses, logs: new Map(), unreadable };
+  // Events and logs are only evidence: a healthy answer needs neither, and on a big namespace the
+  // events are the largest read (thousands of Scheduled/Pulled/Started), so they come second.
+  if (diagnose(subject, objects).healthy) return { subject, facts: objects };
+  // A pod's own events in full; for a workload or a Service the Warnings of the namespace (every
+  // cause the diagnosis reads — FailedScheduling, Failed, Unhealthy, FailedCreate — is a Warning).
+  const events = !ref.namespaced
+    ? []
+    : await list<Event>(R.events, 'events', { fieldSelector: target.kind === 'pod' ? `involvedObject.name=${target.name}` : 'type=Warning' });
   const logs = new Map<string, string>();
   for (const r of logsWanted(pods)) {
     try {
@@ -105,7 +114,7 @@ export async function fetchFacts(src: WhySource, target: WhyTarget, namespace: s
       } else if (!isStatusError(e)) throw e;
     }
   }
-  const facts: WhyFacts = { pods, events: await events, replicaSets, services, endpointSlices, nodes: [], persistentVolumes, storageClasses, logs, unreadable };
+  const facts: WhyFacts = { ...objects, events, logs };
   return { subject, facts };
 }
 
