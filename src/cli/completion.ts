@@ -16,6 +16,7 @@ const VALUES: Record<string, string> = {
   '--pod-network': 'bridge cni',
   '--disable': 'agent proxy dns ingress servicelb controllers scheduler',
   '--output': 'text json',
+  '-o': 'text json',
 };
 const DIRS = ['--data-dir'];
 const FILES = ['--config', '--write-kubeconfig', '--kubeconfig'];
