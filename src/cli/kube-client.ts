@@ -13,6 +13,8 @@ export interface KubeconfigClient {
   server: string;
   /** The cluster CA (PEM) the kubeconfig trusts, when it names one. */
   caPem?: string;
+  /** The kubeconfig file used. */
+  path: string;
 }
 
 export function kubeconfigClient(o: { kubeconfig?: string; dataDir?: string }, userAgent = 'k8ts-cli'): KubeconfigClient {
@@ -24,5 +26,5 @@ export function kubeconfigClient(o: { kubeconfig?: string; dataDir?: string }, u
   } catch (e) {
     throw new CliError(`cannot use the kubeconfig ${kcPath}: ${(e as Error).message}`);
   }
-  return { client: new RestClient({ transport, userAgent }), server: transport.server, caPem: transport.ca };
+  return { client: new RestClient({ transport, userAgent }), server: transport.server, caPem: transport.ca, path: kcPath };
 }

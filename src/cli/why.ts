@@ -2,11 +2,12 @@
 // plain-words diagnosis that follows the chain of cause. Exit code 0 healthy, 1 a cause was
 // found, 2 no answer (bad input, an object the user may not read, the server unreachable).
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
+import { parseKubeconfig, selectContext } from '../client/kubeconfig.js';
 import { diagnose, fetchFacts, parseTarget, renderJson, renderText, restSource, WhyInputError, SUPPORTED_KINDS } from '../why/index.js';
 
 export const WHY_EXIT_BAD_INPUT = 2;
@@ -25,7 +26,7 @@ Kinds: ${SUPPORTED_KINDS.join(', ')} (kubectl's names and short names work: depl
 Exit code: 0 healthy, 1 a cause was found, 2 no answer (bad input, not readable, unreachable).
 
 Flags:
-  -n, --namespace NS       the object's namespace (default "default")
+  -n, --namespace NS       the object's namespace (default: the kubeconfig context's, else "default")
   -o, --output FORMAT      text (default) or json: {healthy, cause, chain, evidence}
   --kubeconfig FILE        the kubeconfig to use (default $KUBECONFIG, else the local server's)
   --data-dir DIR           the local server's data dir (its kubeconfig.yaml is used)
@@ -39,7 +40,7 @@ export async function runWhy(argv: string[]): Promise<void> {
       args: argv,
       allowPositionals: true,
       options: {
-        namespace: { type: 'string', short: 'n', default: 'default' },
+        namespace: { type: 'string', short: 'n' },
         output: { type: 'string', short: 'o', default: 'text' },
         kubeconfig: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -72,7 +73,7 @@ export async function runWhy(argv: string[]): Promise<void> {
   try {
     let fetched;
     try {
-      fetched = await fetchFacts(restSource(client), target, values.namespace!);
+      fetched = await fetchFacts(restSource(client), target, values.namespace ?? contextNamespace(kc.path));
     } catch (e) {
       if (e instanceof WhyInputError) throw new CliError(e.message, WHY_EXIT_BAD_INPUT);
       throw new CliError(`cannot ask the API server at ${server}: ${(e as Error).message}`, WHY_EXIT_BAD_INPUT);
@@ -94,4 +95,13 @@ function pluginKubeconfig(): string | undefined {
   if (process.env.K8TS_KUBECTL_PLUGIN !== '1' || process.env.KUBECONFIG) return undefined;
   const p = join(homedir(), '.kube', 'config');
   return existsSync(p) ? p : undefined;
+}
+
+/** The current context's namespace, as kubectl defaults to it; "default" when it names none. */
+function contextNamespace(path: string): string {
+  try {
+    return selectContext(parseKubeconfig(readFileSync(path, 'utf8'))).namespace || 'default';
+  } catch {
+    return 'default'; // the kubeconfig was read once already; a context without a namespace is the common case
+  }
 }

@@ -135,6 +135,13 @@ spec:
       assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
       assert.match(r.stderr.trimEnd(), line);
     }
+    // Without -n the kubeconfig context's namespace is used, as kubectl does.
+    const nsKc = join(c.dataDir, 'kube-system.kubeconfig');
+    await c.k(['config', 'view', '--raw', '--minify', '--flatten', '-o', 'yaml']).then((y) => writeFileSync(nsKc, y));
+    await c.k(['--kubeconfig', nsKc, 'config', 'set-context', '--current', '--namespace=kube-system']);
+    const inNs = await why(c, ['deploy/k8ts-test-nope'], nsKc);
+    assert.equal(inNs.code, 2);
+    assert.equal(inNs.stderr, 'k8ts: deployment "k8ts-test-nope" not found in namespace kube-system\n');
     // A service account with no role: its token reads nothing.
     await c.k(['create', 'serviceaccount', 'k8ts-test-nobody']);
     const token = (await c.k(['create', 'token', 'k8ts-test-nobody'])).trim();
