@@ -52,7 +52,8 @@ function query(params: Record<string, string | number | boolean | undefined>): s
   return s ? `?${s}` : '';
 }
 
-function toError(status: number, body: Buffer): StatusError {
+/** The StatusError a non-2xx response stands for (its Status body, else the code and the text). */
+export function toError(status: number, body: Buffer): StatusError {
   try {
     const s = JSON.parse(body.toString('utf8')) as Status;
     if (s && s.kind === 'Status') return new StatusError({ code: s.code || status, reason: s.reason, message: s.message, details: s.details });

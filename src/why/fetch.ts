@@ -3,14 +3,14 @@
 // read are skipped and named (RBAC decides what `why` can see); the subject itself must be
 // readable, else the answer is a one-line WhyInputError.
 import type { EndpointSlice, Event, Ingress, KList, KObject, PersistentVolume, Pod, ReplicaSet, Service, StorageClass } from '../api/types/index.js';
-import { isForbidden, isNotFound, isStatusError, StatusError } from '../api/status.js';
+import { isForbidden, isNotFound, isStatusError } from '../api/status.js';
 import { formatLabelSelector } from '../api/selectors/index.js';
 import { LABEL_SERVICE_NAME } from '../api/well-known.js';
 import { R, type ListOptions, type ResourceRef } from '../client/index.js';
 import { logsWanted, logKey, LOG_TAIL_LINES, type LogRequest } from './pod.js';
 import { ingressServices } from './network.js';
 import { WhyInputError, type WhyTarget } from './resolve.js';
-import { resourcePath } from '../client/rest-client.js';
+import { resourcePath, toError } from '../client/rest-client.js';
 import { diagnose } from './diagnose.js';
 import type { WhyFacts, WhyKind, WhySubject } from './types.js';
 
@@ -126,15 +126,8 @@ export function restSource(client: RestLike): WhySource {
     async logTail(r, lines) {
       const q = new URLSearchParams({ container: r.container, tailLines: String(lines), ...(r.previous ? { previous: 'true' } : {}) });
       const resp = await client.request('GET', `${resourcePath(R.pods, r.namespace, r.pod, 'log')}?${q}`);
-      const text = resp.body.toString('utf8');
-      if (resp.status >= 200 && resp.status < 300) return text;
-      let status: { reason?: string; message?: string } = {};
-      try {
-        status = JSON.parse(text) as typeof status;
-      } catch {
-        // not a Status body: the text is the message
-      }
-      throw new StatusError({ code: resp.status, reason: (status.reason ?? 'InternalError') as never, message: status.message ?? text.slice(0, 200) });
+      if (resp.status >= 200 && resp.status < 300) return resp.body.toString('utf8');
+      throw toError(resp.status, resp.body);
     },
   };
 }
