@@ -1,0 +1,239 @@
+// x-kubernetes-validations: CEL rules compiled once per schema node and evaluated with `self`
+// (the value at the node) and, for transition rules, `oldSelf` (the value at the same place in
+// the old object). The evaluator is @marcbachmann/cel-js (zero-dependency CEL) with CEL's
+// standard library, optional types, and the Kubernetes list/string extensions CRDs use most
+// (isSorted, sum, min, max, indexOf, lastIndexOf, charAt, replace, reverse, find, findAll).
+// Kubernetes' other libraries (quantity, url, ip, cidr, semver, format) are not available: a
+// rule using them fails to compile with a message that says so. Upstream's cost estimation is
+// not done; rules are bounded by the size of the object they run on.
+
+import { Environment } from '@marcbachmann/cel-js';
+import type { FieldError } from '../status.js';
+import { fieldErr } from '../status.js';
+import { isPlainObject } from '../types/index.js';
+import type { SchemaNode } from './schema-node.js';
+
+type Program = ReturnType<Environment['parse']>;
+
+export interface CompiledRule {
+  readonly rule: string;
+  readonly message: string;
+  readonly messageExpression: string;
+  readonly reason: string;
+  readonly fieldPath: string;
+  /** The rule reads oldSelf: it runs only on update, where an old value exists at this place. */
+  readonly transition: boolean;
+  readonly program?: Program;
+  readonly messageProgram?: Program;
+  /** Why the rule (or its messageExpression) did not compile. */
+  readonly error?: string;
+}
+
+export const RULE_REASONS = ['FieldValueInvalid', 'FieldValueForbidden', 'FieldValueRequired', 'FieldValueDuplicate'] as const;
+
+const UNSUPPORTED_LIBRARIES = ['quantity', 'isQuantity', 'url', 'isURL', 'ip', 'isIP', 'cidr', 'isCIDR', 'semver', 'isSemver', 'format', 'authorizer', 'estimatedCost'];
+
+let env: Environment | undefined;
+
+function listOf(v: unknown): unknown[] {
+  if (!Array.isArray(v)) throw new Error('no such overload');
+  return v;
+}
+
+function cmp(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if ((typeof a === 'number' || typeof a === 'bigint') && (typeof b === 'number' || typeof b === 'bigint')) {
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  throw new Error('no such overload');
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'bigint' || typeof b === 'bigint') return (typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number') && a == b; // eslint-disable-line eqeqeq
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a); const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k) => k in b && sameValue(a[k], b[k]));
+  }
+  return a === b;
+}
+
+/** The shared CEL environment (built on first use, so a CRD without rules never builds it). */
+export function celEnvironment(): Environment {
+  if (env) return env;
+  const e = new Environment({ enableOptionalTypes: true })
+    .registerVariable('self', 'dyn')
+    .registerVariable('oldSelf', 'dyn')
+    .registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
+      if (i < 0n || i > BigInt(s.length)) throw new Error(`index out of range: ${i}`);
+      return [...s][Number(i)] ?? '';
+    })
+    .registerFunction('string.replace(string, string): string', (s: string, a: string, b: string) => s.split(a).join(b))
+    .registerFunction('string.replace(string, string, int): string', (s: string, a: string, b: string, n: bigint) => {
+      if (n < 0n) return s.split(a).join(b);
+      let out = s; let from = 0;
+      for (let k = 0n; k < n; k++) {
+        const i = out.indexOf(a, from);
+        if (i < 0) break;
+        out = out.slice(0, i) + b + out.slice(i + a.length);
+        from = i + b.length;
+      }
+      return out;
+    })
+    .registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''))
+    .registerFunction('string.find(string): string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '')
+    .registerFunction('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]))
+    .registerFunction('list.isSorted(): bool', (l: unknown) => { const a = listOf(l); for (let i = 1; i < a.length; i++) if (cmp(a[i - 1], a[i]) > 0) return false; return true; })
+    .registerFunction('list.sum(): dyn', (l: unknown) => {
+      const a = listOf(l);
+      if (a.length === 0) return 0n;
+      if (a.every((x) => typeof x === 'bigint')) return (a as bigint[]).reduce((s, x) => s + x, 0n);
+      return a.reduce((s: number, x) => s + Number(x), 0);
+    })
+    .registerFunction('list.min(): dyn', (l: unknown) => { const a = listOf(l); if (a.length === 0) throw new Error('min called on empty list'); return a.reduce((m, x) => (cmp(x, m) < 0 ? x : m)); })
+    .registerFunction('list.max(): dyn', (l: unknown) => { const a = listOf(l); if (a.length === 0) throw new Error('max called on empty list'); return a.reduce((m, x) => (cmp(x, m) > 0 ? x : m)); })
+    .registerFunction('list.indexOf(dyn): int', (l: unknown, v: unknown) => BigInt(listOf(l).findIndex((x) => sameValue(x, v))))
+    .registerFunction('list.lastIndexOf(dyn): int', (l: unknown, v: unknown) => { const a = listOf(l); for (let i = a.length - 1; i >= 0; i--) if (sameValue(a[i], v)) return BigInt(i); return -1n; });
+  env = e;
+  return e;
+}
+
+function firstLine(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.split('\n')[0];
+}
+
+function unsupportedHint(expr: string, err: string): string {
+  for (const f of UNSUPPORTED_LIBRARIES) {
+    if (new RegExp(`(^|[^\\w.])${f}\\s*\\(|\\.${f}\\s*\\(`).test(expr)) {
+      return `${err} (the Kubernetes CEL library function '${f}' is not supported by this server; use CEL's standard functions, or the list/string extensions)`;
+    }
+  }
+  return err;
+}
+
+export interface RuleCompileResult { program?: Program; error?: string; }
+
+/** Parses and type-checks one expression; `want` is the type it must produce. */
+export function compileExpression(expr: string, want: 'bool' | 'string'): RuleCompileResult {
+  let program: Program;
+  try {
+    program = celEnvironment().parse(expr);
+  } catch (e) {
+    return { error: `compilation failed: ERROR: ${firstLine(e)}` };
+  }
+  const checked = program.check();
+  if (!checked.valid) return { error: unsupportedHint(expr, `compilation failed: ERROR: ${firstLine(checked.error)}`) };
+  if (checked.type !== want && checked.type !== 'dyn') {
+    return { error: want === 'bool' ? 'compilation failed: cel expression must evaluate to a bool' : 'compilation failed: messageExpression must evaluate to a string' };
+  }
+  return { program };
+}
+
+const oldSelfRe = /(^|[^\w.])oldSelf\b/;
+
+export function compileRules(raw: unknown, _type: string, _schema: Record<string, unknown>): CompiledRule[] {
+  if (!Array.isArray(raw) || raw.length === 0) return [];
+  const out: CompiledRule[] = [];
+  for (const r of raw) {
+    if (!isPlainObject(r)) continue;
+    const rule = typeof r.rule === 'string' ? r.rule : '';
+    const messageExpression = typeof r.messageExpression === 'string' ? r.messageExpression : '';
+    const c = compileExpression(rule, 'bool');
+    const m = messageExpression ? compileExpression(messageExpression, 'string') : {};
+    out.push({
+      rule,
+      message: typeof r.message === 'string' ? r.message : '',
+      messageExpression,
+      reason: typeof r.reason === 'string' && r.reason ? r.reason : 'FieldValueInvalid',
+      fieldPath: typeof r.fieldPath === 'string' ? r.fieldPath : '',
+      transition: oldSelfRe.test(rule),
+      program: c.program,
+      messageProgram: m.program,
+      error: c.error ?? m.error,
+    });
+  }
+  return out;
+}
+
+/**
+ * A JSON value as CEL sees it under a schema: integers become CEL ints (bigint) where the schema
+ * says integer (or int-or-string, or the value sits under preserve-unknown-fields), numbers stay
+ * doubles. Objects and lists are converted along their schema.
+ */
+export function toCelValue(v: unknown, n: SchemaNode | undefined): unknown {
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return v;
+    if (!n || n.type === 'integer' || n.intOrString || (n.type === '' && n.preserveUnknown)) return BigInt(v);
+    return v;
+  }
+  if (Array.isArray(v)) return v.map((x) => toCelValue(x, n?.items));
+  if (isPlainObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const child = n?.properties?.get(k) ?? (typeof n?.additionalProperties === 'object' ? n.additionalProperties : undefined);
+      out[k] = toCelValue(x, child);
+    }
+    return out;
+  }
+  return v;
+}
+
+/** Upstream's field path for a rule: the node's path plus the rule's fieldPath (`.spec.x`, `['k']`). */
+function rulePath(path: string, fieldPath: string): string {
+  if (!fieldPath) return path;
+  if (fieldPath.startsWith('.')) return path ? path + fieldPath : fieldPath.slice(1);
+  return path + fieldPath;
+}
+
+function ruleError(path: string, typeName: string, reason: string, detail: string): FieldError {
+  switch (reason) {
+    case 'FieldValueForbidden': return fieldErr.forbidden(path, detail);
+    case 'FieldValueRequired': return fieldErr.required(path, detail);
+    case 'FieldValueDuplicate': return fieldErr.duplicate(path, typeName);
+    default: return fieldErr.invalid(path, typeName, detail);
+  }
+}
+
+/** Runs a node's rules on `value`; `old` is consulted only when hasOld (update, correlated value). */
+export function evaluateRules(n: SchemaNode, value: unknown, hasOld: boolean, old: unknown, path: string, errs: FieldError[]): void {
+  const typeName = n.type || (n.intOrString ? (typeof value === 'string' ? 'string' : 'integer') : 'object');
+  let self: unknown;
+  let oldSelf: unknown;
+  let converted = false;
+  for (const r of n.rules) {
+    if (r.transition && !hasOld) continue;
+    if (!r.program) {
+      errs.push({ type: 'InternalError', field: path, message: `Internal error: rule compiler errors: ${r.error ?? 'unknown'}` });
+      continue;
+    }
+    if (!converted) {
+      self = toCelValue(value, n);
+      oldSelf = hasOld ? toCelValue(old, n) : undefined;
+      converted = true;
+    }
+    const vars: Record<string, unknown> = hasOld ? { self, oldSelf } : { self };
+    let ok: unknown;
+    try {
+      ok = r.program(vars);
+    } catch (e) {
+      errs.push(fieldErr.invalid(path, typeName, `${firstLine(e)} evaluating rule: ${r.rule}`));
+      continue;
+    }
+    if (ok === true) continue;
+    if (ok !== false) {
+      errs.push(fieldErr.invalid(path, typeName, `rule did not evaluate to a bool: ${r.rule}`));
+      continue;
+    }
+    let detail = '';
+    if (r.messageProgram) {
+      try {
+        const m = r.messageProgram(vars);
+        if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) detail = m;
+      } catch { /* upstream falls back to message/the rule */ }
+    }
+    if (!detail) detail = r.message || `failed rule: ${r.rule}`;
+    errs.push(ruleError(rulePath(path, r.fieldPath), typeName, r.reason, detail));
+  }
+}
