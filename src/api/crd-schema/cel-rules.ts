@@ -9,8 +9,8 @@
 
 import { Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../status.js';
-import { fieldErr } from '../status.js';
 import { isPlainObject } from '../types/index.js';
+import { duplicate, forbidden, internal, invalid, OMIT, required } from './field-errors.js';
 import type { SchemaNode } from './schema-node.js';
 
 type Program = ReturnType<Environment['parse']>;
@@ -21,6 +21,8 @@ export interface CompiledRule {
   readonly messageExpression: string;
   readonly reason: string;
   readonly fieldPath: string;
+  /** fieldPath as the field path upstream appends to the node's path (`spec.x`, `[key]`), '' when unset. */
+  readonly normalizedFieldPath: string;
   /** The rule reads oldSelf: it runs only on update, where an old value exists at this place. */
   readonly transition: boolean;
   readonly program?: Program;
@@ -115,16 +117,27 @@ function unsupportedHint(expr: string, err: string): string {
 
 export interface RuleCompileResult { program?: Program; error?: string; }
 
+/** cel-go's error form: `ERROR: <input>:line:column: message` (1-based column). */
+function celError(expr: string, e: unknown): string {
+  const msg = firstLine(e);
+  const range = (e as { range?: { start?: number } } | undefined)?.range;
+  const at = typeof range?.start === 'number' ? range.start : 0;
+  const before = expr.slice(0, at);
+  const line = before.split('\n').length;
+  const col = at - (before.lastIndexOf('\n') + 1) + 1;
+  return `ERROR: <input>:${line}:${col}: ${msg}`;
+}
+
 /** Parses and type-checks one expression; `want` is the type it must produce. */
 export function compileExpression(expr: string, want: 'bool' | 'string'): RuleCompileResult {
   let program: Program;
   try {
     program = celEnvironment().parse(expr);
   } catch (e) {
-    return { error: `compilation failed: ERROR: ${firstLine(e)}` };
+    return { error: `compilation failed: ${celError(expr, e)}` };
   }
   const checked = program.check();
-  if (!checked.valid) return { error: unsupportedHint(expr, `compilation failed: ERROR: ${firstLine(checked.error)}`) };
+  if (!checked.valid) return { error: unsupportedHint(expr, `compilation failed: ${celError(expr, checked.error)}`) };
   if (checked.type !== want && checked.type !== 'dyn') {
     return { error: want === 'bool' ? 'compilation failed: cel expression must evaluate to a bool' : 'compilation failed: messageExpression must evaluate to a string' };
   }
@@ -133,7 +146,34 @@ export function compileExpression(expr: string, want: 'bool' | 'string'): RuleCo
 
 const oldSelfRe = /(^|[^\w.])oldSelf\b/;
 
-export function compileRules(raw: unknown, _type: string, _schema: Record<string, unknown>): CompiledRule[] {
+/**
+ * A rule's fieldPath (`.spec.x`, `['a.b']`) in upstream's normalized form: named children joined
+ * by dots, map keys in brackets. Unresolvable paths are returned as written (the CRD checks
+ * refuse them).
+ */
+export function normalizeFieldPath(schema: Record<string, unknown>, fp: string): string {
+  const re = /\.([^.[\]]+)|\['((?:[^'\\]|\\.)*)'\]/g;
+  let cur: Record<string, unknown> | undefined = schema;
+  let out = '';
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(fp)) !== null) {
+    if (m.index !== consumed) return fp;
+    consumed = re.lastIndex;
+    const name = m[1] ?? m[2].replace(/\\(.)/g, '$1');
+    const props: Record<string, unknown> | undefined = cur && isPlainObject(cur.properties) ? cur.properties : undefined;
+    if (props) {
+      out = out ? `${out}.${name}` : name;
+      cur = isPlainObject(props[name]) ? props[name] as Record<string, unknown> : undefined;
+    } else {
+      out = `${out}[${name}]`;
+      cur = cur && isPlainObject(cur.additionalProperties) ? cur.additionalProperties : undefined;
+    }
+  }
+  return consumed === fp.length ? out : fp;
+}
+
+export function compileRules(raw: unknown, _type: string, schema: Record<string, unknown>): CompiledRule[] {
   if (!Array.isArray(raw) || raw.length === 0) return [];
   const out: CompiledRule[] = [];
   for (const r of raw) {
@@ -148,6 +188,7 @@ export function compileRules(raw: unknown, _type: string, _schema: Record<string
       messageExpression,
       reason: typeof r.reason === 'string' && r.reason ? r.reason : 'FieldValueInvalid',
       fieldPath: typeof r.fieldPath === 'string' ? r.fieldPath : '',
+      normalizedFieldPath: typeof r.fieldPath === 'string' && r.fieldPath.trim() ? normalizeFieldPath(schema, r.fieldPath.trim()) : '',
       transition: oldSelfRe.test(rule),
       program: c.program,
       messageProgram: m.program,
@@ -180,32 +221,40 @@ export function toCelValue(v: unknown, n: SchemaNode | undefined): unknown {
   return v;
 }
 
-/** Upstream's field path for a rule: the node's path plus the rule's fieldPath (`.spec.x`, `['k']`). */
-function rulePath(path: string, fieldPath: string): string {
-  if (!fieldPath) return path;
-  if (fieldPath.startsWith('.')) return path ? path + fieldPath : fieldPath.slice(1);
-  return path + fieldPath;
+/** The node's path with the rule's normalized fieldPath appended (field.Path.Child). */
+function rulePath(path: string, normalized: string): string {
+  if (!normalized) return path;
+  if (normalized.startsWith('[')) return path + normalized;
+  return path ? `${path}.${normalized}` : normalized;
 }
 
-function ruleError(path: string, typeName: string, reason: string, detail: string): FieldError {
+function ruleError(path: string, value: unknown, reason: string, detail: string): FieldError {
   switch (reason) {
-    case 'FieldValueForbidden': return fieldErr.forbidden(path, detail);
-    case 'FieldValueRequired': return fieldErr.required(path, detail);
-    case 'FieldValueDuplicate': return fieldErr.duplicate(path, typeName);
-    default: return fieldErr.invalid(path, typeName, detail);
+    case 'FieldValueForbidden': return forbidden(path, detail);
+    case 'FieldValueRequired': return required(path, detail);
+    case 'FieldValueDuplicate': return duplicate(path, value);
+    default: return invalid(path, value, detail);
   }
 }
 
-/** Runs a node's rules on `value`; `old` is consulted only when hasOld (update, correlated value). */
+/** The rule's message, else the rule itself (upstream's ruleErrorString). */
+function ruleErrorString(r: CompiledRule): string {
+  return r.message.trim() || r.rule.trim();
+}
+
+/**
+ * Runs a node's rules on `value`; `old` is consulted only when hasOld (update, correlated value).
+ * Failures read as upstream's: the rule's message (or messageExpression's result, or
+ * `failed rule: <rule>`), with the value for scalars and without it for objects and lists.
+ */
 export function evaluateRules(n: SchemaNode, value: unknown, hasOld: boolean, old: unknown, path: string, errs: FieldError[]): void {
-  const typeName = n.type || (n.intOrString ? (typeof value === 'string' ? 'string' : 'integer') : 'object');
   let self: unknown;
   let oldSelf: unknown;
   let converted = false;
   for (const r of n.rules) {
     if (r.transition && !hasOld) continue;
     if (!r.program) {
-      errs.push({ type: 'InternalError', field: path, message: `Internal error: rule compiler errors: ${r.error ?? 'unknown'}` });
+      errs.push(internal(path, `rule compiler errors: ${r.error ?? 'unknown'}`));
       continue;
     }
     if (!converted) {
@@ -218,22 +267,24 @@ export function evaluateRules(n: SchemaNode, value: unknown, hasOld: boolean, ol
     try {
       ok = r.program(vars);
     } catch (e) {
-      errs.push(fieldErr.invalid(path, typeName, `${firstLine(e)} evaluating rule: ${r.rule}`));
+      const msg = firstLine(e);
+      if (/no matching overload|no such overload/.test(msg)) {
+        errs.push(invalid(path, n.type, `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
+      } else {
+        errs.push(invalid(path, n.type, `${msg} evaluating rule: ${ruleErrorString(r)}`));
+      }
       continue;
     }
     if (ok === true) continue;
-    if (ok !== false) {
-      errs.push(fieldErr.invalid(path, typeName, `rule did not evaluate to a bool: ${r.rule}`));
-      continue;
-    }
     let detail = '';
     if (r.messageProgram) {
       try {
         const m = r.messageProgram(vars);
-        if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) detail = m;
-      } catch { /* upstream falls back to message/the rule */ }
+        if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) detail = m.trim();
+      } catch { /* upstream logs it and falls back to message or the rule */ }
     }
-    if (!detail) detail = r.message || `failed rule: ${r.rule}`;
-    errs.push(ruleError(rulePath(path, r.fieldPath), typeName, r.reason, detail));
+    if (!detail) detail = r.message.trim() || `failed rule: ${r.rule.trim()}`;
+    const shown = n.type === 'object' || n.type === 'array' ? OMIT : value;
+    errs.push(ruleError(rulePath(path, r.normalizedFieldPath), shown, r.reason, detail));
   }
 }

@@ -1,25 +1,28 @@
 // validateCrdSchema: what apiextensions-apiserver checks in a CRD version's openAPIV3Schema
-// before it accepts the CRD (apiextensions.k8s.io/v1):
+// before it accepts the CRD (apiextensions.k8s.io/v1), in upstream's three passes:
 //
-//   keywords     only the OpenAPI v3 subset CRDs allow ($ref, definitions, dependencies, id,
-//                $schema, additionalItems, patternProperties, uniqueItems, type null,
-//                additionalProperties false, items as an array are refused)
-//   structural   every specified field has a type (except under x-kubernetes-int-or-string or
-//                x-kubernetes-preserve-unknown-fields); the root is an object; metadata at the root
-//                may only restrict name and generateName; allOf/anyOf/oneOf/not only validate values
-//                (no type, default, description, nullable, x-kubernetes-*) and name only fields the
-//                structural part specifies
-//   extensions   list-type (atomic/set/map) and list-map-keys, map-type, embedded-resource,
-//                int-or-string, preserve-unknown-fields
-//   values       `pattern` compiles as RE2; `default` validates against its schema and survives
-//                pruning; CEL rules (x-kubernetes-validations) compile
+//   1 structural  every specified field has a type (except under x-kubernetes-int-or-string or
+//                 x-kubernetes-preserve-unknown-fields); arrays have items; the root is an object
+//                 without additionalProperties; metadata at the root may only restrict name and
+//                 generateName; embedded resources are objects; allOf/anyOf/oneOf/not only
+//                 validate values and name only fields the structural part specifies; patterns
+//                 compile as RE2. Errors sorted, as upstream sorts them.
+//   2 defaults    (only when 1 passed) each `default` survives pruning, validates against its
+//                 schema and passes its CEL rules
+//   3 schema      keywords CRDs do not support ($ref, definitions, dependencies, id,
+//                 additionalItems, patternProperties, uniqueItems, type null, items as a list),
+//                 additionalProperties beside properties, defaults in top-level metadata,
+//                 x-kubernetes-list-type/-list-map-keys/-map-type rules, x-kubernetes-validations
+//                 (rule/message/reason/fieldPath), and the rules compile (only where the schema
+//                 at and below a node is otherwise valid, as upstream)
 //
-// Paths follow upstream: `<basePath>.properties[spec].items.type`.
+// Paths follow upstream: `<basePath>.properties[spec].items.type`. Formats upstream does not know
+// are warnings, not errors.
 
 import type { FieldError } from '../status.js';
-import { fieldErr } from '../status.js';
 import { isPlainObject } from '../types/index.js';
 import { compileExpression, RULE_REASONS } from './cel-rules.js';
+import { errorString, forbidden, invalid, notSupported, required } from './field-errors.js';
 import { isKnownFormat, unrecognizedFormat } from './formats.js';
 import { re2Error } from './pattern.js';
 import { pruneValue } from './prune-default.js';
@@ -29,84 +32,57 @@ import { validateValue } from './validate.js';
 type Level = 'root' | 'item' | 'field';
 
 const OPENAPI_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
-const LIST_TYPES = ['atomic', 'map', 'set'];
-const MAP_TYPES = ['atomic', 'granular'];
-const SCALAR_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
-
-const UNSUPPORTED_KEYWORDS: [string, string][] = [
-  ['$ref', '$ref is not supported'],
-  ['definitions', 'definitions is not supported'],
-  ['dependencies', 'dependencies is not supported'],
-  ['id', 'id is not supported'],
-  ['$schema', '$schema is not supported'],
-  ['additionalItems', 'additionalItems is not supported'],
-  ['patternProperties', 'patternProperties is not supported'],
-];
-
-interface Ctx {
-  readonly errs: FieldError[];
-  readonly warnings: string[];
-}
+const META_FIELDS = new Set(['metadata', 'kind', 'apiVersion']);
 
 function obj(v: unknown): JSONSchemaProps | undefined { return isPlainObject(v) ? v : undefined; }
 function props(s: JSONSchemaProps): [string, JSONSchemaProps][] {
   const p = obj(s.properties);
   return p ? Object.entries(p).filter((e): e is [string, JSONSchemaProps] => isPlainObject(e[1])) : [];
 }
+function list(s: JSONSchemaProps, k: 'allOf' | 'anyOf' | 'oneOf'): JSONSchemaProps[] {
+  const l = s[k];
+  return Array.isArray(l) ? l.filter(isPlainObject) : [];
+}
+/** allOf[i], anyOf[i], oneOf[i], not — in upstream's order for the structural pass. */
 function junctors(s: JSONSchemaProps): [string, JSONSchemaProps][] {
   const out: [string, JSONSchemaProps][] = [];
-  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) {
-    const l = s[k];
-    if (Array.isArray(l)) l.forEach((x, i) => { if (isPlainObject(x)) out.push([indexPath(k, i), x]); });
-  }
+  list(s, 'anyOf').forEach((x, i) => out.push([indexPath('anyOf', i), x]));
+  list(s, 'allOf').forEach((x, i) => out.push([indexPath('allOf', i), x]));
+  list(s, 'oneOf').forEach((x, i) => out.push([indexPath('oneOf', i), x]));
   if (isPlainObject(s.not)) out.push(['not', s.not]);
   return out;
 }
+function str(v: unknown): string { return typeof v === 'string' ? v : ''; }
 
-/** Checks that apply to every schema object, structural or nested in a junctor. */
-function checkKeywords(s: JSONSchemaProps, path: string, ctx: Ctx): void {
-  const { errs } = ctx;
-  for (const [k, msg] of UNSUPPORTED_KEYWORDS) if (s[k] !== undefined) errs.push(fieldErr.forbidden(childPath(path, k), msg));
-  const type = s.type;
-  if (type !== undefined && type !== '') {
-    if (type === 'null') errs.push(fieldErr.forbidden(childPath(path, 'type'), 'type cannot be set to null, use nullable as an alternative'));
-    else if (typeof type !== 'string' || !OPENAPI_TYPES.includes(type)) errs.push(fieldErr.notSupported(childPath(path, 'type'), type, OPENAPI_TYPES));
-  }
-  if (Array.isArray(s.items)) errs.push(fieldErr.forbidden(childPath(path, 'items'), 'items must be a schema object and not an array'));
-  if (s.uniqueItems === true) errs.push(fieldErr.forbidden(childPath(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
-  if (s.additionalProperties === false) errs.push(fieldErr.forbidden(childPath(path, 'additionalProperties'), 'additionalProperties cannot be set to false'));
-  if (s.additionalProperties !== undefined && s.additionalProperties !== false && props(s).length > 0) {
-    errs.push(fieldErr.forbidden(childPath(path, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
-  }
-  if (typeof s.pattern === 'string' && s.pattern !== '') {
-    const e = re2Error(s.pattern) || jsPatternError(s.pattern);
-    if (e) errs.push(fieldErr.invalid(childPath(path, 'pattern'), s.pattern, `must be a valid regular expression, but isn't: ${e}`));
-  }
-  if (typeof s.format === 'string' && !isKnownFormat(s.format)) ctx.warnings.push(`${childPath(path, 'format')}: ${unrecognizedFormat(s.format)}`);
-  for (const k of ['minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'maxProperties'] as const) {
-    const v = s[k];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) errs.push(fieldErr.invalid(childPath(path, k), v, 'must be greater than or equal to 0'));
-  }
-  if (typeof s.multipleOf === 'number' && s.multipleOf <= 0) errs.push(fieldErr.invalid(childPath(path, 'multipleOf'), s.multipleOf, 'must be greater than zero'));
-  if (s.required !== undefined && (!Array.isArray(s.required) || s.required.some((r) => typeof r !== 'string'))) {
-    errs.push(fieldErr.invalid(childPath(path, 'required'), s.required, 'must be a list of strings'));
-  }
+// ---------------------------------------------------------------- pass 1: structural
+
+function isIntOrStringAnyOf(l: unknown): boolean {
+  if (!Array.isArray(l) || l.length !== 2) return false;
+  const [a, b] = l;
+  return isPlainObject(a) && isPlainObject(b) && Object.keys(a).length === 1 && Object.keys(b).length === 1 && a.type === 'integer' && b.type === 'string';
+}
+
+function checkPattern(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  if (typeof s.pattern !== 'string' || s.pattern === '') return;
+  const e = re2Error(s.pattern) || jsPatternError(s.pattern);
+  if (e) errs.push(invalid(childPath(path, 'pattern'), s.pattern, `must be a valid regular expression, but isn't: ${e}`));
 }
 
 function jsPatternError(p: string): string {
   try { new RegExp(p.replace(/\(\?P</g, '(?<').replace(/^\(\?[ims]+\)/, '')); return ''; } catch (e) { return `error parsing regexp: ${(e as Error).message}`; }
 }
 
-/** allOf/anyOf/oneOf/not subtrees: value validation only (upstream's validateNestedValueValidation). */
-function checkNested(s: JSONSchemaProps, path: string, ctx: Ctx): void {
-  const { errs } = ctx;
-  checkKeywords(s, path, ctx);
-  const forbid = (k: string, msg: string): void => { errs.push(fieldErr.forbidden(childPath(path, k), msg)); };
-  if (s.type !== undefined && s.type !== '') forbid('type', 'must be empty to be structural');
+/** allOf/anyOf/oneOf/not subtrees: value validation only (upstream's nested value validation). */
+function checkNested(s: JSONSchemaProps, path: string, skipAnyOf: boolean, errs: FieldError[]): void {
+  checkValueValidation(s, path, skipAnyOf, errs);
+  if (isPlainObject(s.items)) checkNested(s.items, childPath(path, 'items'), false, errs);
+  for (const [k, p] of props(s)) checkNested(p, keyPath(childPath(path, 'properties'), k), false, errs);
+  const forbid = (k: string, msg: string): void => { errs.push(forbidden(childPath(path, k), msg)); };
+  if (str(s.type)) forbid('type', 'must be empty to be structural');
   if (s.additionalProperties !== undefined) forbid('additionalProperties', 'must be undefined to be structural');
   if (s.default !== undefined) forbid('default', 'must be undefined to be structural');
-  if (typeof s.title === 'string' && s.title) forbid('title', 'must be empty to be structural');
-  if (typeof s.description === 'string' && s.description) forbid('description', 'must be empty to be structural');
+  if (str(s.title)) forbid('title', 'must be empty to be structural');
+  if (str(s.description)) forbid('description', 'must be empty to be structural');
   if (s.nullable === true) forbid('nullable', 'must be false to be structural');
   if (s.externalDocs !== undefined) forbid('externalDocs', 'must be undefined to be structural');
   if (s['x-kubernetes-preserve-unknown-fields'] === true) forbid('x-kubernetes-preserve-unknown-fields', 'must be false to be structural');
@@ -116,248 +92,364 @@ function checkNested(s: JSONSchemaProps, path: string, ctx: Ctx): void {
   if (s['x-kubernetes-list-type'] !== undefined) forbid('x-kubernetes-list-type', 'must be undefined to be structural');
   if (s['x-kubernetes-map-type'] !== undefined) forbid('x-kubernetes-map-type', 'must be undefined to be structural');
   if (Array.isArray(s['x-kubernetes-validations']) && s['x-kubernetes-validations'].length > 0) forbid('x-kubernetes-validations', 'must be empty to be structural');
-  for (const [k, p] of props(s)) {
-    if (k === 'metadata') errs.push(fieldErr.forbidden(keyPath(childPath(path, 'properties'), k), 'must not be specified in a nested context'));
-    checkNested(p, keyPath(childPath(path, 'properties'), k), ctx);
-  }
-  if (isPlainObject(s.items)) checkNested(s.items, childPath(path, 'items'), ctx);
-  for (const [k, j] of junctors(s)) checkNested(j, childPath(path, k), ctx);
+  if (isPlainObject(obj(s.properties)?.metadata)) errs.push(forbidden(keyPath(childPath(path, 'properties'), 'metadata'), 'must not be specified in a nested context'));
 }
 
-function isIntOrStringPattern(l: unknown): boolean {
-  if (!Array.isArray(l) || l.length !== 2) return false;
-  const [a, b] = l;
-  return isPlainObject(a) && isPlainObject(b) && Object.keys(a).length === 1 && Object.keys(b).length === 1 && a.type === 'integer' && b.type === 'string';
+/** The junctors of one node and its pattern. skipAnyOf: the anyOf is int-or-string's allowed form. */
+function checkValueValidation(s: JSONSchemaProps, path: string, skipAnyOf: boolean, errs: FieldError[]): void {
+  const allOf = list(s, 'allOf');
+  const skipFirstAllOfAnyOf = allOf.length > 0 && isIntOrStringAnyOf(allOf[0].anyOf);
+  if (!skipAnyOf) list(s, 'anyOf').forEach((x, i) => checkNested(x, indexPath(childPath(path, 'anyOf'), i), false, errs));
+  allOf.forEach((x, i) => checkNested(x, indexPath(childPath(path, 'allOf'), i), skipFirstAllOfAnyOf && i === 0, errs));
+  list(s, 'oneOf').forEach((x, i) => checkNested(x, indexPath(childPath(path, 'oneOf'), i), false, errs));
+  if (isPlainObject(s.not)) checkNested(s.not, childPath(path, 'not'), false, errs);
+  checkPattern(s, path, errs);
+}
+
+function checkMetadataAtRoot(m: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  const rest: JSONSchemaProps = { ...m };
+  delete rest.type;
+  const p = obj(rest.properties);
+  if (p) {
+    const keys = Object.keys(p);
+    if (keys.length > 0 && keys.length <= 2 && keys.every((k) => k === 'name' || k === 'generateName')) delete rest.properties;
+  }
+  // Documentation keywords do not restrict anything.
+  delete rest.description;
+  if (Object.keys(rest).length > 0) {
+    errs.push(forbidden(path, 'must not specify anything other than name and generateName, but metadata is implicitly specified'));
+  }
+}
+
+function checkStructural(s: JSONSchemaProps, path: string, level: Level, errs: FieldError[]): void {
+  const type = str(s.type);
+  const intOrString = s['x-kubernetes-int-or-string'] === true;
+  const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
+  const embedded = s['x-kubernetes-embedded-resource'] === true;
+
+  if (type === 'array' && s.items === undefined) errs.push(required(childPath(path, 'items'), 'must be specified'));
+  if (isPlainObject(s.items)) checkStructural(s.items, childPath(path, 'items'), 'item', errs);
+  for (const [k, p] of props(s)) {
+    if (level === 'root' && k === 'metadata') continue; // ObjectMeta: checked below, not as a structural node
+    checkStructural(p, keyPath(childPath(path, 'properties'), k), 'field', errs);
+  }
+  if (s.additionalProperties !== undefined) {
+    if (level === 'root') errs.push(forbidden(childPath(path, 'additionalProperties'), 'must not be used at the root'));
+    if (isPlainObject(s.additionalProperties)) checkStructural(s.additionalProperties, childPath(path, 'additionalProperties'), 'field', errs);
+  }
+
+  if (intOrString && preserve) errs.push(invalid(childPath(path, 'x-kubernetes-preserve-unknown-fields'), true, 'must be false if x-kubernetes-int-or-string is true'));
+  if (intOrString && embedded) errs.push(invalid(childPath(path, 'x-kubernetes-embedded-resource'), true, 'must be false if x-kubernetes-int-or-string is true'));
+
+  checkValueValidation(s, path, isIntOrStringAnyOf(s.anyOf), errs);
+
+  if (embedded && type !== 'object') {
+    if (!type) errs.push(required(childPath(path, 'type'), 'must be object if x-kubernetes-embedded-resource is true'));
+    else errs.push(invalid(childPath(path, 'type'), type, 'must be object if x-kubernetes-embedded-resource is true'));
+  } else if (!type && !intOrString && !preserve) {
+    const where = level === 'root' ? 'at the root' : level === 'item' ? 'for specified array items' : 'for specified object fields';
+    errs.push(required(childPath(path, 'type'), `must not be empty ${where}`));
+  }
+  if (embedded && s.additionalProperties !== undefined) errs.push(forbidden(childPath(path, 'additionalProperties'), 'must not be used if x-kubernetes-embedded-resource is set'));
+  if (level === 'root' && type && type !== 'object') errs.push(invalid(childPath(path, 'type'), type, 'must be object at the root'));
+
+  const checkMetadata = level === 'root' || embedded;
+  const p = obj(s.properties) ?? {};
+  const pp = childPath(path, 'properties');
+  for (const k of ['kind', 'apiVersion']) {
+    const f = obj(p[k]);
+    if (f && checkMetadata && f.type !== 'string') errs.push(invalid(childPath(keyPath(pp, k), 'type'), str(f.type), 'must be string'));
+  }
+  const md = obj(p.metadata);
+  if (md) {
+    if (checkMetadata && md.type !== 'object') errs.push(invalid(childPath(keyPath(pp, 'metadata'), 'type'), str(md.type), 'must be object'));
+    if (level === 'root') checkMetadataAtRoot(md, keyPath(pp, 'metadata'), errs);
+  }
+  if (embedded && !preserve && props(s).length === 0) {
+    errs.push(required(childPath(path, 'properties'), 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields'));
+  }
 }
 
 /**
  * Every property or items a junctor names must exist in the structural part at the same place
- * (upstream's completeness check). `s` is the structural schema at that place, or undefined.
+ * (upstream's completeness check); `s` is the structural schema there, or undefined.
  */
 function checkCompleteness(s: JSONSchemaProps | undefined, v: JSONSchemaProps, sPath: string, vPath: string, errs: FieldError[]): void {
   if (!s) {
-    errs.push(fieldErr.required(sPath, `because it is defined in ${vPath}`));
+    errs.push(required(sPath, `because it is defined in ${vPath}`));
     return;
   }
-  if (s['x-kubernetes-preserve-unknown-fields'] === true && s.type === undefined) return;
   const sp = obj(s.properties);
   for (const [k, p] of props(v)) {
-    const target = sp && isPlainObject(sp[k]) ? sp[k] : isPlainObject(s.additionalProperties) ? s.additionalProperties : undefined;
-    checkCompleteness(target as JSONSchemaProps | undefined, p, keyPath(childPath(sPath, 'properties'), k), keyPath(childPath(vPath, 'properties'), k), errs);
+    const target = obj(sp?.[k]) ?? obj(s.additionalProperties);
+    checkCompleteness(target, p, keyPath(childPath(sPath, 'properties'), k), keyPath(childPath(vPath, 'properties'), k), errs);
   }
   if (isPlainObject(v.items)) checkCompleteness(obj(s.items), v.items, childPath(sPath, 'items'), childPath(vPath, 'items'), errs);
   for (const [k, j] of junctors(v)) checkCompleteness(s, j, sPath, childPath(vPath, k), errs);
 }
 
-function checkListType(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
-  const lt = s['x-kubernetes-list-type'];
-  const keys = s['x-kubernetes-list-map-keys'];
-  const items = obj(s.items);
-  if (lt !== undefined) {
-    if (typeof lt !== 'string' || !LIST_TYPES.includes(lt)) {
-      errs.push(fieldErr.notSupported(childPath(path, 'x-kubernetes-list-type'), lt, LIST_TYPES));
-    } else if (s.type !== 'array') {
-      errs.push(fieldErr.invalid(childPath(path, 'type'), s.type ?? '', 'must be array if x-kubernetes-list-type is specified'));
-    } else if (lt === 'set' && items) {
-      if (items.type === 'object' && items['x-kubernetes-map-type'] !== 'atomic') {
-        errs.push(fieldErr.invalid(childPath(childPath(path, 'items'), 'x-kubernetes-map-type'), items['x-kubernetes-map-type'] ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
-      } else if (items.type === 'array' && items['x-kubernetes-list-type'] !== 'atomic') {
-        errs.push(fieldErr.invalid(childPath(childPath(path, 'items'), 'x-kubernetes-list-type'), items['x-kubernetes-list-type'] ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
-      }
-    }
+function walkCompleteness(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  for (const [k, j] of junctors(s)) checkCompleteness(s, j, path, childPath(path, k), errs);
+  if (isPlainObject(s.items)) walkCompleteness(s.items, childPath(path, 'items'), errs);
+  for (const [k, p] of props(s)) walkCompleteness(p, keyPath(childPath(path, 'properties'), k), errs);
+  if (isPlainObject(s.additionalProperties)) walkCompleteness(s.additionalProperties, childPath(path, 'additionalProperties'), errs);
+}
+
+// ---------------------------------------------------------------- pass 2: defaults
+
+function reroot(e: FieldError, base: string): FieldError {
+  const sub = e.field;
+  return { ...e, field: sub ? (sub.startsWith('[') ? base + sub : `${base}.${sub}`) : base };
+}
+
+function checkDefaults(s: JSONSchemaProps, path: string, isResourceRoot: boolean, insideMeta: boolean, errs: FieldError[]): void {
+  const embedded = s['x-kubernetes-embedded-resource'] === true || isResourceRoot;
+  if (s['x-kubernetes-embedded-resource'] === true) insideMeta = false;
+  // Defaults inside TypeMeta/ObjectMeta are refused at the top level by pass 3; in embedded
+  // resources upstream checks them as metadata, which this library does not model.
+  if (s.default !== undefined && s.default !== null && !insideMeta) {
+    const dp = childPath(path, 'default');
+    const node = compileNode(s);
+    const copy = structuredClone(s.default);
+    if (pruneValue(node, copy, embedded).length > 0) errs.push(invalid(dp, s.default, 'must not have unknown fields'));
+    const verrs = validateValue(node, s.default, s.default);
+    for (const e of verrs) errs.push(reroot(e, dp));
   }
-  const keyList = Array.isArray(keys) ? keys : [];
-  if (lt === 'map') {
-    if (keyList.length === 0) {
-      errs.push(fieldErr.required(childPath(path, 'x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
-    }
-    if (items && items.type !== 'object') {
-      errs.push(fieldErr.invalid(childPath(childPath(path, 'items'), 'type'), items.type ?? '', 'must be object for an array of list-type map'));
-    } else if (items) {
-      const ip = obj(items.properties) ?? {};
-      const required = Array.isArray(items.required) ? items.required : [];
-      const seen = new Set<string>();
-      keyList.forEach((k, i) => {
-        const kp = indexPath(childPath(path, 'x-kubernetes-list-map-keys'), i);
-        if (typeof k !== 'string') { errs.push(fieldErr.invalid(kp, k, 'must be a string')); return; }
-        if (seen.has(k)) errs.push(fieldErr.duplicate(kp, k));
-        seen.add(k);
-        const prop = obj(ip[k]);
-        const pp = keyPath(childPath(childPath(path, 'items'), 'properties'), k);
-        if (!prop) {
-          errs.push(fieldErr.invalid(childPath(path, 'x-kubernetes-list-map-keys'), keyList, 'entries must all be names of item properties'));
-          return;
-        }
-        if (typeof prop.type !== 'string' || !SCALAR_TYPES.has(prop.type)) {
-          errs.push(fieldErr.invalid(childPath(pp, 'type'), prop.type ?? '', "must be a scalar type if parent array's x-kubernetes-list-type is map"));
-        }
-        if (prop.nullable === true) errs.push(fieldErr.forbidden(childPath(pp, 'nullable'), "must be false since parent array's x-kubernetes-list-type is map"));
-        if (!required.includes(k) && prop.default === undefined) {
-          errs.push(fieldErr.required(pp, 'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property'));
-        }
-      });
-    }
-  } else if (keyList.length > 0) {
-    errs.push(fieldErr.forbidden(childPath(path, 'x-kubernetes-list-map-keys'), 'must be empty if x-kubernetes-list-type is not map'));
-  }
-  const mt = s['x-kubernetes-map-type'];
-  if (mt !== undefined) {
-    if (typeof mt !== 'string' || !MAP_TYPES.includes(mt)) errs.push(fieldErr.notSupported(childPath(path, 'x-kubernetes-map-type'), mt, MAP_TYPES));
-    else if (s.type !== 'object') errs.push(fieldErr.invalid(childPath(path, 'type'), s.type ?? '', 'must be object if x-kubernetes-map-type is specified'));
+  // additionalProperties is not followed: defaults are forbidden there (pass 3).
+  if (isPlainObject(s.items)) checkDefaults(s.items, childPath(path, 'items'), false, insideMeta, errs);
+  for (const [k, p] of props(s)) {
+    const subMeta = insideMeta || (embedded && META_FIELDS.has(k));
+    checkDefaults(p, keyPath(childPath(path, 'properties'), k), false, subMeta, errs);
   }
 }
 
-const fieldPathRe = /^((\.[A-Za-z_][A-Za-z0-9_]*)|(\[('([^'\\]|\\.)*'|[0-9]+)\]))+$/;
+// ---------------------------------------------------------------- pass 3: schema keywords, extensions, rules
 
-/** Follows a rule's fieldPath through the schema; false when it leaves the specified fields. */
-function fieldPathResolves(s: JSONSchemaProps, fp: string): boolean {
+interface Scope {
+  /** Why defaults are refused here ('' = allowed). */
+  readonly noDefaults: string;
+  readonly insideResourceMeta: boolean;
+  /** The first ancestor whose items/values do not correlate with the old object ('' = none). */
+  readonly uncorrelatable: string;
+}
+
+/** Go's %#v of a ValidationRule, as upstream prints the bad value of a rule that does not compile. */
+function ruleValue(r: Record<string, unknown>): string {
+  const q = (v: unknown): string => JSON.stringify(typeof v === 'string' ? v : '');
+  const reason = typeof r.reason === 'string' ? `(*apiextensions.FieldValueErrorReason)(${JSON.stringify(r.reason)})` : '(*apiextensions.FieldValueErrorReason)(nil)';
+  const optional = typeof r.optionalOldSelf === 'boolean' ? `(*bool)(${r.optionalOldSelf})` : '(*bool)(nil)';
+  return `apiextensions.ValidationRule{Rule:${q(r.rule)}, Message:${q(r.message)}, MessageExpression:${q(r.messageExpression)}, Reason:${reason}, FieldPath:${q(r.fieldPath)}, OptionalOldSelf:${optional}}`;
+}
+
+function invalidRendered(field: string, rendered: string, detail: string): FieldError {
+  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${rendered}: ${detail}` };
+}
+
+/** Follows a rule's fieldPath (`.a.b`, `['k']`) through the schema, as upstream's ValidFieldPath. */
+function fieldPathValid(s: JSONSchemaProps, fp: string): boolean {
   let cur: JSONSchemaProps | undefined = s;
-  const re = /\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[([0-9]+)\]/g;
-  let m: RegExpExecArray | null;
-  while (cur && (m = re.exec(fp)) !== null) {
-    if (m[3] !== undefined) { cur = obj(cur.items); continue; }
-    const name = m[1] ?? m[2].replace(/\\(.)/g, '$1');
-    const p: JSONSchemaProps | undefined = obj(cur.properties);
-    cur = p && isPlainObject(p[name]) ? p[name] as JSONSchemaProps : obj(cur.additionalProperties);
+  let i = 0;
+  while (i < fp.length) {
+    if (!cur) return false;
+    let name: string;
+    if (fp[i] === '.') {
+      const m = /^\.([^.[\]]+)/.exec(fp.slice(i));
+      if (!m) return false;
+      name = m[1];
+      i += m[0].length;
+    } else if (fp[i] === '[') {
+      const m = /^\['((?:[^'\\]|\\.)*)'\]/.exec(fp.slice(i));
+      if (!m) return false;
+      name = m[1].replace(/\\(.)/g, '$1');
+      i += m[0].length;
+    } else {
+      return false;
+    }
+    const p = obj(cur.properties);
+    if (p) {
+      cur = obj(p[name]);
+      if (!cur) return false;
+    } else if (cur.additionalProperties !== undefined) {
+      cur = obj(cur.additionalProperties);
+    } else {
+      return false;
+    }
   }
-  return cur !== undefined;
+  return true;
 }
 
-function checkRules(s: JSONSchemaProps, path: string, uncorrelatable: string, errs: FieldError[]): void {
+function checkRules(s: JSONSchemaProps, path: string, scope: Scope, schemaErrsBelow: boolean, errs: FieldError[], celErrs: FieldError[]): void {
   const rules = s['x-kubernetes-validations'];
-  if (rules === undefined) return;
+  if (!Array.isArray(rules) || rules.length === 0) return;
   const rp = childPath(path, 'x-kubernetes-validations');
-  if (!Array.isArray(rules)) { errs.push(fieldErr.invalid(rp, rules, 'must be a list of validation rules')); return; }
+  const before = errs.length;
   rules.forEach((r, i) => {
+    if (!isPlainObject(r)) return;
     const p = indexPath(rp, i);
-    if (!isPlainObject(r)) { errs.push(fieldErr.invalid(p, r, 'must be a validation rule object')); return; }
-    const rule = typeof r.rule === 'string' ? r.rule : '';
-    if (rule.trim() === '') { errs.push(fieldErr.required(childPath(p, 'rule'), '')); return; }
+    const rule = str(r.rule).trim();
+    const msg = str(r.message);
+    if (rule === '') errs.push(required(childPath(p, 'rule'), 'rule is not specified'));
+    else if (msg.length > 0 && msg.trim() === '') errs.push(invalid(childPath(p, 'message'), msg, 'message must be non-empty if specified'));
+    else if (/[\n\r]/.test(msg.trim())) errs.push(invalid(childPath(p, 'message'), msg, 'message must not contain line breaks'));
+    else if (/[\n\r]/.test(rule) && msg.trim() === '') errs.push(required(childPath(p, 'message'), 'message must be specified if rule contains line breaks'));
+    const me = str(r.messageExpression);
+    if (me.length > 0 && me.trim() === '') errs.push(required(childPath(p, 'messageExpression'), 'messageExpression must be non-empty if specified'));
+    if (r.reason !== undefined && r.reason !== null && !(RULE_REASONS as readonly unknown[]).includes(r.reason)) {
+      errs.push(notSupported(childPath(p, 'reason'), r.reason, [...RULE_REASONS].sort()));
+    }
+    const fp = str(r.fieldPath);
+    if (fp.length > 0 && fp.trim() === '') errs.push(invalid(childPath(p, 'fieldPath'), fp, 'fieldPath must be non-empty if specified'));
+    if (/\n/.test(fp)) errs.push(invalid(childPath(p, 'fieldPath'), fp, 'fieldPath must not contain line breaks'));
+    if (fp.length > 0 && !fieldPathValid(s, fp.trim())) errs.push(invalid(childPath(p, 'fieldPath'), fp, 'fieldPath must be a valid path'));
+  });
+  // Upstream compiles rules only where the schema at and below this node is otherwise valid.
+  if (schemaErrsBelow || errs.length > before) return;
+  rules.forEach((r, i) => {
+    if (!isPlainObject(r)) return;
+    const p = indexPath(rp, i);
+    const rule = str(r.rule);
+    if (rule.trim() === '') return;
     const c = compileExpression(rule, 'bool');
-    if (c.error) errs.push(fieldErr.invalid(childPath(p, 'rule'), rule, c.error));
-    else if (uncorrelatable && /(^|[^\w.])oldSelf\b/.test(rule)) {
-      errs.push(fieldErr.invalid(childPath(p, 'rule'), rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${uncorrelatable}`));
+    if (c.error) celErrs.push(invalidRendered(childPath(p, 'rule'), ruleValue(r), c.error));
+    const me = str(r.messageExpression);
+    if (me.trim() !== '') {
+      const m = compileExpression(me, 'string');
+      if (m.error) celErrs.push(invalidRendered(childPath(p, 'messageExpression'), ruleValue(r), m.error));
     }
-    if (typeof r.message === 'string') {
-      if (r.message.includes('\n')) errs.push(fieldErr.invalid(childPath(p, 'message'), r.message, 'message must not contain line breaks'));
-      else if (r.message !== '' && r.message.trim() === '') errs.push(fieldErr.required(childPath(p, 'message'), 'message must be non-empty if specified'));
-    }
-    if (typeof r.messageExpression === 'string' && r.messageExpression !== '') {
-      const m = compileExpression(r.messageExpression, 'string');
-      if (m.error) errs.push(fieldErr.invalid(childPath(p, 'messageExpression'), r.messageExpression, m.error));
-    } else if (r.messageExpression === '') {
-      errs.push(fieldErr.required(childPath(p, 'messageExpression'), 'messageExpression must be non-empty if specified'));
-    }
-    if (r.reason !== undefined && (typeof r.reason !== 'string' || !(RULE_REASONS as readonly string[]).includes(r.reason))) {
-      errs.push(fieldErr.notSupported(childPath(p, 'reason'), r.reason, [...RULE_REASONS]));
-    }
-    if (r.fieldPath !== undefined && r.fieldPath !== '') {
-      const fp = r.fieldPath;
-      if (typeof fp !== 'string' || !fieldPathRe.test(fp)) errs.push(fieldErr.invalid(childPath(p, 'fieldPath'), fp, 'fieldPath must be a valid path'));
-      else if (!fieldPathResolves(s, fp)) errs.push(fieldErr.invalid(childPath(p, 'fieldPath'), fp, 'fieldPath must be a valid path: does not refer to a valid field'));
+    const usesOldSelf = /(^|[^\w.])oldSelf\b/.test(rule);
+    if (!c.error && usesOldSelf && scope.uncorrelatable) {
+      celErrs.push(invalid(childPath(p, 'rule'), rule, `oldSelf cannot be used on the uncorrelatable portion of the schema within ${scope.uncorrelatable}`));
+    } else if (!usesOldSelf && typeof r.optionalOldSelf === 'boolean') {
+      celErrs.push(invalid(childPath(p, 'optionalOldSelf'), r.optionalOldSelf, 'may not be set if oldSelf is not used in rule'));
     }
   });
 }
 
-function checkDefault(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
-  if (s.default === undefined) return;
-  const dp = childPath(path, 'default');
-  if (s.default === null) {
-    if (s.nullable !== true) errs.push(fieldErr.invalid(dp, null, 'must not be null for a non-nullable schema'));
-    return;
+function checkListAndMapTypes(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
+  const type = str(s.type);
+  const mt = s['x-kubernetes-map-type'];
+  if (mt !== undefined && type !== 'object') {
+    if (!type) errs.push(required(childPath(path, 'type'), 'must be object if x-kubernetes-map-type is specified'));
+    else errs.push(invalid(childPath(path, 'type'), type, 'must be object if x-kubernetes-map-type is specified'));
   }
-  const node = compileNode(s);
-  const copy = structuredClone(s.default);
-  const pruned = pruneValue(node, copy);
-  // Defaults are validated as the object would be; the root here is the defaulted field itself.
-  for (const e of validateValue(node, s.default)) {
-    const sub = e.field;
-    errs.push({ ...e, field: sub ? (sub.startsWith('[') ? dp + sub : `${dp}.${sub}`) : dp });
+  if (mt !== undefined && mt !== 'atomic' && mt !== 'granular') errs.push(notSupported(childPath(path, 'x-kubernetes-map-type'), mt, ['atomic', 'granular']));
+
+  const lt = s['x-kubernetes-list-type'];
+  const items = obj(s.items);
+  if (lt !== undefined && type !== 'array') {
+    if (!type) errs.push(required(childPath(path, 'type'), 'must be array if x-kubernetes-list-type is specified'));
+    else errs.push(invalid(childPath(path, 'type'), type, 'must be array if x-kubernetes-list-type is specified'));
+  } else if (lt === 'set' && items) {
+    const ip = childPath(path, 'items');
+    if (items.type === 'array' && items['x-kubernetes-list-type'] !== undefined && items['x-kubernetes-list-type'] !== 'atomic') {
+      errs.push(invalid(childPath(ip, 'x-kubernetes-list-type'), items['x-kubernetes-list-type'], 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+    } else if (items.type === 'object' && items['x-kubernetes-map-type'] !== 'atomic') {
+      errs.push(invalid(childPath(ip, 'x-kubernetes-map-type'), items['x-kubernetes-list-type'] ?? null, 'must be atomic as item of a list with x-kubernetes-list-type=set'));
+    }
   }
-  if (pruned.length > 0) errs.push(fieldErr.invalid(dp, s.default, `must not have unknown fields, got: ${pruned.join(', ')}`));
+  if (lt !== undefined && lt !== 'atomic' && lt !== 'set' && lt !== 'map') errs.push(notSupported(childPath(path, 'x-kubernetes-list-type'), lt, ['atomic', 'set', 'map']));
+
+  const keys = Array.isArray(s['x-kubernetes-list-map-keys']) ? s['x-kubernetes-list-map-keys'] : [];
+  if (keys.length > 0) {
+    if (lt === undefined) errs.push(required(childPath(path, 'x-kubernetes-list-type'), 'must be map if x-kubernetes-list-map-keys is non-empty'));
+    else if (lt !== 'map') errs.push(invalid(childPath(path, 'x-kubernetes-list-type'), lt, 'must be map if x-kubernetes-list-map-keys is non-empty'));
+  }
+  if (lt === 'map') {
+    if (keys.length === 0) errs.push(required(childPath(path, 'x-kubernetes-list-map-keys'), 'must not be empty if x-kubernetes-list-type is map'));
+    if (s.items === undefined) errs.push(required(childPath(path, 'items'), 'must have a schema if x-kubernetes-list-type is map'));
+    if (items && items.type !== 'object') {
+      errs.push(invalid(childPath(childPath(path, 'items'), 'type'), str(items.type), "must be object if parent array's x-kubernetes-list-type is map"));
+    }
+    if (items && items.type === 'object') {
+      const ip = obj(items.properties) ?? {};
+      const seen = new Set<unknown>();
+      for (const k of keys) {
+        const kp = obj(ip[String(k)]);
+        if (kp) {
+          if (kp.type === 'array' || kp.type === 'object') {
+            errs.push(invalid(childPath(keyPath(childPath(childPath(path, 'items'), 'properties'), String(k)), 'type'), str(items.type), "must be a scalar type if parent array's x-kubernetes-list-type is map"));
+          }
+        } else {
+          errs.push(invalid(childPath(path, 'x-kubernetes-list-map-keys'), keys, 'entries must all be names of item properties'));
+        }
+        if (seen.has(k)) errs.push(invalid(childPath(path, 'x-kubernetes-list-map-keys'), keys, 'must not contain duplicate entries'));
+        seen.add(k);
+      }
+    }
+  }
+  // set and map lists: items not nullable; map keys required or defaulted, not nullable
+  if (items && (lt === 'set' || lt === 'map')) {
+    const ip = childPath(path, 'items');
+    if (items.nullable === true) errs.push(forbidden(childPath(ip, 'nullable'), `cannot be nullable when x-kubernetes-list-type is ${String(lt)}`));
+    if (lt === 'map') {
+      const req = Array.isArray(items.required) ? items.required : [];
+      const iprops = obj(items.properties) ?? {};
+      for (const k of keys) {
+        const kp = obj(iprops[String(k)]);
+        if (!kp) continue;
+        const p = keyPath(childPath(ip, 'properties'), String(k));
+        if (!req.includes(k) && kp.default === undefined) {
+          errs.push(required(childPath(p, 'default'), 'this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property'));
+        }
+        if (kp.nullable === true) errs.push(forbidden(childPath(p, 'nullable'), 'this property is in x-kubernetes-list-map-keys, so it cannot be nullable'));
+      }
+    }
+  }
 }
 
-function checkMetadataAtRoot(m: JSONSchemaProps, path: string, errs: FieldError[]): void {
-  const rest = { ...m };
-  delete rest.type;
-  delete rest.description;
-  const p = obj(rest.properties);
-  if (p) {
-    const keys = Object.keys(p);
-    if (keys.every((k) => k === 'name' || k === 'generateName')) delete rest.properties;
-  }
-  if (Object.keys(rest).length > 0) {
-    errs.push(fieldErr.forbidden(path, 'must not specify anything other than name and generateName, but metadata is implicitly specified'));
-  }
-}
+/** Keywords CRDs do not support, each with upstream's test of "is set". */
+const UNSUPPORTED: [string, (v: unknown) => boolean, string][] = [
+  ['id', (v) => typeof v === 'string' && v !== '', 'id is not supported'],
+  ['additionalItems', (v) => v !== undefined && v !== null, 'additionalItems is not supported'],
+  ['patternProperties', (v) => isPlainObject(v) && Object.keys(v).length > 0, 'patternProperties is not supported'],
+  ['definitions', (v) => isPlainObject(v) && Object.keys(v).length > 0, 'definitions is not supported'],
+  ['dependencies', (v) => v !== undefined && v !== null, 'dependencies is not supported'],
+  ['$ref', (v) => v !== undefined && v !== null, '$ref is not supported'],
+];
 
-function checkStructural(s: JSONSchemaProps, path: string, level: Level, uncorrelatable: string, ctx: Ctx): void {
-  const { errs } = ctx;
-  checkKeywords(s, path, ctx);
-  const type = typeof s.type === 'string' ? s.type : '';
-  const intOrString = s['x-kubernetes-int-or-string'] === true;
-  const preserve = s['x-kubernetes-preserve-unknown-fields'];
+/** Returns the schema errors found at and below this node (CEL errors go to celErrs). */
+function checkSchema(s: JSONSchemaProps, path: string, isRoot: boolean, scope: Scope, errs: FieldError[], celErrs: FieldError[], warnings: string[]): number {
+  const start = errs.length;
+  const type = s.type;
+  if (typeof type === 'string' && type !== '' && !OPENAPI_TYPES.includes(type)) errs.push(notSupported(childPath(path, 'type'), type, OPENAPI_TYPES));
+  else if (type !== undefined && typeof type !== 'string') errs.push(notSupported(childPath(path, 'type'), type, OPENAPI_TYPES));
+  if (s.default !== undefined && scope.noDefaults) errs.push(forbidden(childPath(path, 'default'), `must not be set ${scope.noDefaults}`));
+  for (const [k, isSet, msg] of UNSUPPORTED) if (isSet(s[k])) errs.push(forbidden(childPath(path, k), msg));
+  if (type === 'null') errs.push(forbidden(childPath(path, 'type'), 'type cannot be set to null, use nullable as an alternative'));
+  if (Array.isArray(s.items)) errs.push(forbidden(childPath(path, 'items'), 'items must be a schema object and not an array'));
+  if (scope.insideResourceMeta && s['x-kubernetes-embedded-resource'] === true) errs.push(forbidden(childPath(path, 'x-kubernetes-embedded-resource'), 'must not be used inside of resource meta'));
+  if (typeof s.format === 'string' && !isKnownFormat(s.format)) warnings.push(`${childPath(path, 'format')}: ${unrecognizedFormat(s.format)}`);
+
+  if (s.uniqueItems === true) errs.push(forbidden(childPath(path, 'uniqueItems'), 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
+  const ap = s.additionalProperties;
+  if (ap !== undefined) {
+    if (props(s).length > 0 && (ap === false || isPlainObject(ap))) {
+      errs.push(forbidden(childPath(path, 'additionalProperties'), 'additionalProperties and properties are mutual exclusive'));
+    }
+    if (isPlainObject(ap)) {
+      const sub = scope.insideResourceMeta ? { ...scope, noDefaults: 'inside additionalProperties applying to object metadata' } : scope;
+      checkSchema(ap, childPath(path, 'additionalProperties'), false, sub, errs, celErrs, warnings);
+    }
+  }
   const embedded = s['x-kubernetes-embedded-resource'] === true;
-
-  if (preserve === false) errs.push(fieldErr.invalid(childPath(path, 'x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
-  if (intOrString && preserve === true) errs.push(fieldErr.invalid(childPath(path, 'x-kubernetes-preserve-unknown-fields'), true, 'must be false if x-kubernetes-int-or-string is true'));
-  if (intOrString && embedded) errs.push(fieldErr.invalid(childPath(path, 'x-kubernetes-embedded-resource'), true, 'must be false if x-kubernetes-int-or-string is true'));
-  if (intOrString && type) errs.push(fieldErr.invalid(childPath(path, 'type'), type, 'must be empty if x-kubernetes-int-or-string is true'));
-
-  if (type === 'array' && s.items === undefined) errs.push(fieldErr.required(childPath(path, 'items'), 'must be specified'));
-  if (s.additionalProperties !== undefined && level === 'root') errs.push(fieldErr.forbidden(childPath(path, 'additionalProperties'), 'must not be used at the root'));
-
-  if (embedded && type !== 'object') {
-    if (!type) errs.push(fieldErr.required(childPath(path, 'type'), 'must be object if x-kubernetes-embedded-resource is true'));
-    else errs.push(fieldErr.invalid(childPath(path, 'type'), type, 'must be object if x-kubernetes-embedded-resource is true'));
-  } else if (!type && !intOrString && preserve !== true) {
-    const where = level === 'root' ? 'at the root' : level === 'item' ? 'for specified array items' : 'for specified object fields';
-    errs.push(fieldErr.required(childPath(path, 'type'), `must not be empty ${where}`));
-  }
-  if (embedded && s.additionalProperties !== undefined) errs.push(fieldErr.forbidden(childPath(path, 'additionalProperties'), 'must not be used if x-kubernetes-embedded-resource is set'));
-  if (level === 'root' && type && type !== 'object') errs.push(fieldErr.invalid(childPath(path, 'type'), type, 'must be object at the root'));
-
-  const checkMetadata = level === 'root' || embedded;
-  const properties = props(s);
-  const pp = childPath(path, 'properties');
-  for (const [k, p] of properties) {
-    if (!checkMetadata) continue;
-    if ((k === 'kind' || k === 'apiVersion') && p.type !== 'string') {
-      errs.push(fieldErr.invalid(childPath(keyPath(pp, k), 'type'), p.type ?? '', 'must be string'));
+  for (const [k, p] of props(s)) {
+    let sub = scope;
+    if ((isRoot || embedded) && META_FIELDS.has(k)) {
+      sub = { ...sub, insideResourceMeta: true };
+      if (isRoot) sub = { ...sub, noDefaults: `in top-level ${k}` };
     }
-    if (k === 'metadata') {
-      if (p.type !== 'object') errs.push(fieldErr.invalid(childPath(keyPath(pp, k), 'type'), p.type ?? '', 'must be object'));
-      if (level === 'root') checkMetadataAtRoot(p, keyPath(pp, k), errs);
-    }
+    checkSchema(p, keyPath(childPath(path, 'properties'), k), false, sub, errs, celErrs, warnings);
   }
-  if (embedded && preserve !== true && properties.length === 0) {
-    errs.push(fieldErr.required(childPath(path, 'properties'), 'must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields'));
-  }
-
-  checkListType(s, path, errs);
-  checkRules(s, path, uncorrelatable, errs);
-  checkDefault(s, path, errs);
-
-  for (const [k, p] of properties) {
-    // Root metadata is ObjectMeta: its schema is checked above, not walked as a structural node.
-    if (level === 'root' && k === 'metadata') continue;
-    checkStructural(p, keyPath(pp, k), 'field', uncorrelatable, ctx);
-  }
-  if (isPlainObject(s.additionalProperties)) checkStructural(s.additionalProperties, childPath(path, 'additionalProperties'), 'field', uncorrelatable, ctx);
+  if (isPlainObject(s.not)) checkSchema(s.not, childPath(path, 'not'), false, scope, errs, [], warnings);
+  for (const k of ['allOf', 'oneOf', 'anyOf'] as const) list(s, k).forEach((x, i) => checkSchema(x, indexPath(childPath(path, k), i), false, scope, errs, [], warnings));
   if (isPlainObject(s.items)) {
-    const lt = s['x-kubernetes-list-type'];
-    const itemsUncorrelatable = uncorrelatable || (lt === 'map' ? '' : path || '<root>');
-    checkStructural(s.items, childPath(path, 'items'), 'item', itemsUncorrelatable, ctx);
+    const sub = s['x-kubernetes-list-type'] !== 'map' && !scope.uncorrelatable ? { ...scope, uncorrelatable: path } : scope;
+    checkSchema(s.items, childPath(path, 'items'), false, sub, errs, celErrs, warnings);
   }
-
-  // allOf/anyOf/oneOf/not: value validation only; the int-or-string anyOf patterns are allowed.
-  const skipAnyOf = intOrString && isIntOrStringPattern(s.anyOf);
-  for (const [k, j] of junctors(s)) {
-    if (skipAnyOf && k.startsWith('anyOf[')) continue;
-    if (intOrString && k === 'allOf[0]' && isIntOrStringPattern(j.anyOf) && Object.keys(j).length === 1) continue;
-    checkNested(j, childPath(path, k), ctx);
-    checkCompleteness(s, j, path, childPath(path, k), errs);
-  }
+  if (s['x-kubernetes-preserve-unknown-fields'] === false) errs.push(invalid(childPath(path, 'x-kubernetes-preserve-unknown-fields'), false, 'must be true or undefined'));
+  checkListAndMapTypes(s, path, errs);
+  checkRules(s, path, scope, errs.length > start, errs, celErrs);
+  return errs.length - start;
 }
 
 export interface CrdSchemaReport {
@@ -367,7 +459,19 @@ export interface CrdSchemaReport {
 }
 
 export function checkCrdSchema(schema: JSONSchemaProps, basePath: string): CrdSchemaReport {
-  const ctx: Ctx = { errs: [], warnings: [] };
-  checkStructural(schema, basePath, 'root', '', ctx);
-  return { errors: ctx.errs, warnings: ctx.warnings };
+  const errors: FieldError[] = [];
+  const warnings: string[] = [];
+  if (schema.nullable === true) errors.push(forbidden(childPath(basePath, 'nullable'), 'nullable cannot be true at the root'));
+
+  const structural: FieldError[] = [];
+  checkStructural(schema, basePath, 'root', structural);
+  walkCompleteness(schema, basePath, structural);
+  structural.sort((a, b) => (errorString(a) < errorString(b) ? -1 : errorString(a) > errorString(b) ? 1 : 0));
+  errors.push(...structural);
+  if (structural.length === 0) checkDefaults(schema, basePath, true, false, errors);
+
+  const celErrs: FieldError[] = [];
+  checkSchema(schema, basePath, true, { noDefaults: '', insideResourceMeta: false, uncorrelatable: '' }, errors, celErrs, warnings);
+  errors.push(...celErrs);
+  return { errors, warnings };
 }

@@ -48,10 +48,14 @@ function pruneNode(n: SchemaNode | undefined, v: unknown, path: string, isResour
   }
 }
 
-/** Removes unknown fields in place; returns their paths (`spec.foo`, `spec.items[0].bar`), sorted. */
-export function pruneValue(root: SchemaNode, obj: unknown): string[] {
+/**
+ * Removes unknown fields in place; returns their paths (`spec.foo`, `spec.items[0].bar`), sorted.
+ * isResourceRoot: obj is a whole object (apiVersion, kind, metadata kept); false for a value
+ * inside one (a `default`), where only an embedded resource keeps them.
+ */
+export function pruneValue(root: SchemaNode, obj: unknown, isResourceRoot = true): string[] {
   const out: string[] = [];
-  pruneNode(root, obj, '', true, true, out);
+  pruneNode(root, obj, '', isResourceRoot || root.embedded, isResourceRoot, out);
   return out.sort();
 }
 

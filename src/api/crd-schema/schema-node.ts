@@ -126,15 +126,3 @@ export function schemaTypeName(n: SchemaNode): string {
 export function childPath(base: string, key: string): string { return base ? `${base}.${key}` : key; }
 export function indexPath(base: string, i: number): string { return `${base}[${i}]`; }
 export function keyPath(base: string, key: string): string { return `${base}[${key}]`; }
-
-/**
- * Go's %v of a float64 (strconv 'g', shortest digits, exponent form when the decimal exponent is
- * below -4 or at least 6), as fmt prints float bounds in kube-openapi's messages: 1e+06, 0.5.
- */
-export function goFloat(v: number): string {
-  if (v === 0 || !Number.isFinite(v)) return String(v);
-  const [mant, expStr] = v.toExponential().split('e');
-  const exp = Number(expStr);
-  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(v);
-}

@@ -8,29 +8,17 @@
 // Paths: children `a.b`, list items `a[0]`, map values `a.key`; the root is the empty path.
 
 import type { FieldError } from '../status.js';
-import { fieldErr } from '../status.js';
 import { isPlainObject } from '../types/index.js';
 import { deepEqual } from '../../util/json.js';
 import { isValidPathSegmentName } from '../validation/index.js';
 import { evaluateRules } from './cel-rules.js';
 import { matchesFormat } from './formats.js';
-import { childPath, goFloat, indexPath, jsonTypeOf, schemaTypeName, type SchemaNode } from './schema-node.js';
+import { duplicate, goFloat, internal, invalid, notSupported, required, tooLong, tooMany, typeInvalid } from './field-errors.js';
+import { childPath, indexPath, jsonTypeOf, schemaTypeName, type SchemaNode } from './schema-node.js';
 
 /** The value at the same place in the old object, when the two correlate (update only). */
 interface Old { readonly has: boolean; readonly value: unknown; }
 const NO_OLD: Old = { has: false, value: undefined };
-
-function typeInvalid(path: string, value: unknown, detail: string): FieldError {
-  return { ...fieldErr.invalid(path, value, detail), type: 'FieldValueTypeInvalid' };
-}
-
-function tooLong(path: string, max: number): FieldError {
-  return { type: 'FieldValueTooLong', field: path, message: `Too long: may not be more than ${max} ${max === 1 ? 'byte' : 'bytes'}` };
-}
-
-function tooMany(path: string, actual: number, max: number): FieldError {
-  return { type: 'FieldValueTooMany', field: path, message: `Too many: ${actual}: ${max >= 0 ? `must have at most ${max} items` : 'has too many items'}` };
-}
 
 function enumValueString(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
@@ -62,7 +50,7 @@ export function validateNode(n: SchemaNode, v: unknown, path: string, old: Old, 
   if (typeof v === 'string') validateString(n, v, path, errs);
   else if (typeof v === 'number') validateNumber(n, v, path, errs);
   if (n.enumValues && !n.enumValues.some((e) => deepEqual(e, v))) {
-    errs.push(fieldErr.notSupported(path, v, n.enumValues.map(enumValueString)));
+    errs.push(notSupported(path, v, n.enumValues.map(enumValueString)));
   }
   if (Array.isArray(v)) validateArray(n, v, path, old, errs);
   else if (isPlainObject(v)) validateObject(n, v, path, old, errs);
@@ -77,11 +65,11 @@ function validateString(n: SchemaNode, s: string, path: string, errs: FieldError
   if (n.maxLength !== undefined || n.minLength !== undefined) {
     const runes = [...s].length;
     if (n.maxLength !== undefined && runes > n.maxLength) errs.push(tooLong(path, n.maxLength));
-    if (n.minLength !== undefined && runes < n.minLength) errs.push(fieldErr.invalid(path, s, `${path} in body should be at least ${n.minLength} chars long`));
+    if (n.minLength !== undefined && runes < n.minLength) errs.push(invalid(path, s, `${path} in body should be at least ${n.minLength} chars long`));
   }
   if (n.pattern) {
-    if (!n.pattern.re) errs.push({ type: 'InternalError', field: path, message: `Internal error: pattern ${JSON.stringify(n.pattern.source)}: ${n.pattern.error ?? ''}` });
-    else if (!n.pattern.re.test(s)) errs.push(fieldErr.invalid(path, s, `${path} in body should match '${n.pattern.source}'`));
+    if (!n.pattern.re) errs.push(internal(path, `pattern ${JSON.stringify(n.pattern.source)}: ${n.pattern.error ?? ''}`));
+    else if (!n.pattern.re.test(s)) errs.push(invalid(path, s, `${path} in body should match '${n.pattern.source}'`));
   }
 }
 
@@ -93,13 +81,13 @@ function isMultiple(v: number, f: number): boolean {
 
 function validateNumber(n: SchemaNode, x: number, path: string, errs: FieldError[]): void {
   if (n.multipleOf !== undefined && !isMultiple(x, n.multipleOf)) {
-    errs.push(fieldErr.invalid(path, x, `${path} in body should be a multiple of ${goFloat(n.multipleOf)}`));
+    errs.push(invalid(path, x, `${path} in body should be a multiple of ${goFloat(n.multipleOf)}`));
   }
   if (n.maximum !== undefined && (n.exclusiveMaximum ? x >= n.maximum : x > n.maximum)) {
-    errs.push(fieldErr.invalid(path, x, `${path} in body should be less than ${n.exclusiveMaximum ? '' : 'or equal to '}${bound(n.maximum, x)}`));
+    errs.push(invalid(path, x, `${path} in body should be less than ${n.exclusiveMaximum ? '' : 'or equal to '}${bound(n.maximum, x)}`));
   }
   if (n.minimum !== undefined && (n.exclusiveMinimum ? x <= n.minimum : x < n.minimum)) {
-    errs.push(fieldErr.invalid(path, x, `${path} in body should be greater than ${n.exclusiveMinimum ? '' : 'or equal to '}${bound(n.minimum, x)}`));
+    errs.push(invalid(path, x, `${path} in body should be greater than ${n.exclusiveMinimum ? '' : 'or equal to '}${bound(n.minimum, x)}`));
   }
 }
 
@@ -136,14 +124,14 @@ function validateArray(n: SchemaNode, a: unknown[], path: string, old: Old, errs
     }
   }
   if (n.minItems !== undefined && a.length < n.minItems) {
-    errs.push(fieldErr.invalid(path, a.length, `${path} in body should have at least ${n.minItems} items`));
+    errs.push(invalid(path, a.length, `${path} in body should have at least ${n.minItems} items`));
   }
   if (n.maxItems !== undefined && a.length > n.maxItems) errs.push(tooMany(path, a.length, n.maxItems));
-  if (n.uniqueItems && hasDuplicates(a)) errs.push(fieldErr.invalid(path, '', `${path} in body shouldn't contain duplicates`));
+  if (n.uniqueItems && hasDuplicates(a)) errs.push(invalid(path, '', `${path} in body shouldn't contain duplicates`));
   if (n.listType === 'set') {
     const seen: unknown[] = [];
     for (let i = 0; i < a.length; i++) {
-      if (seen.some((s) => deepEqual(s, a[i]))) errs.push(fieldErr.duplicate(indexPath(path, i), a[i]));
+      if (seen.some((s) => deepEqual(s, a[i]))) errs.push(duplicate(indexPath(path, i), a[i]));
       else seen.push(a[i]);
     }
   } else if (n.listType === 'map' && n.listMapKeys.length > 0) {
@@ -152,7 +140,7 @@ function validateArray(n: SchemaNode, a: unknown[], path: string, old: Old, errs
       const k = mapKeyOf(n, a[i]);
       if (!k) continue;
       const ks = JSON.stringify(k);
-      if (seen.has(ks)) errs.push(fieldErr.duplicate(indexPath(path, i), k));
+      if (seen.has(ks)) errs.push(duplicate(indexPath(path, i), k));
       else seen.add(ks);
     }
   }
@@ -166,7 +154,7 @@ function hasDuplicates(a: unknown[]): boolean {
 function validateObject(n: SchemaNode, o: Record<string, unknown>, path: string, old: Old, errs: FieldError[]): void {
   const keys = Object.keys(o);
   if (n.minProperties !== undefined && keys.length < n.minProperties) {
-    errs.push(fieldErr.invalid(path, n.minProperties, `${path} in body should have at least ${n.minProperties} properties`));
+    errs.push(invalid(path, n.minProperties, `${path} in body should have at least ${n.minProperties} properties`));
     return;
   }
   if (n.maxProperties !== undefined && keys.length > n.maxProperties) {
@@ -178,7 +166,7 @@ function validateObject(n: SchemaNode, o: Record<string, unknown>, path: string,
   const childOld = (k: string): Old => (oldObj && k in oldObj ? { has: true, value: oldObj[k] } : NO_OLD);
   if (n.additionalProperties === false) {
     for (const k of keys) {
-      if (!n.properties?.has(k)) errs.push(fieldErr.invalid(path, k, `${childPath(path, k)} in body is a forbidden property`));
+      if (!n.properties?.has(k)) errs.push(invalid(path, k, `${childPath(path, k)} in body is a forbidden property`));
     }
   } else if (typeof n.additionalProperties === 'object') {
     for (const k of keys) {
@@ -190,7 +178,7 @@ function validateObject(n: SchemaNode, o: Record<string, unknown>, path: string,
       if (k in o) validateNode(child, o[k], childPath(path, k), childOld(k), errs);
     }
   }
-  for (const k of n.required) if (!(k in o)) errs.push(fieldErr.required(childPath(path, k)));
+  for (const k of n.required) if (!(k in o)) errs.push(required(childPath(path, k)));
   if (n.embedded) validateEmbedded(o, path, errs);
 }
 
@@ -198,38 +186,38 @@ const groupVersionRe = /^([^/]+\/)?[^/]+$/;
 
 /** x-kubernetes-embedded-resource: apiVersion and kind are required; metadata is an ObjectMeta. */
 function validateEmbedded(o: Record<string, unknown>, path: string, errs: FieldError[]): void {
-  if (!('apiVersion' in o)) errs.push(fieldErr.required(childPath(path, 'apiVersion'), 'must not be empty'));
-  if (!('kind' in o)) errs.push(fieldErr.required(childPath(path, 'kind'), 'must not be empty'));
+  if (!('apiVersion' in o)) errs.push(required(childPath(path, 'apiVersion'), 'must not be empty'));
+  if (!('kind' in o)) errs.push(required(childPath(path, 'kind'), 'must not be empty'));
   const av = o.apiVersion;
   if (av !== undefined) {
     const p = childPath(path, 'apiVersion');
-    if (typeof av !== 'string') errs.push(fieldErr.invalid(p, av, 'must be a string'));
-    else if (av === '') errs.push(fieldErr.invalid(p, av, 'must not be empty'));
-    else if (!groupVersionRe.test(av)) errs.push(fieldErr.invalid(p, av, `unexpected GroupVersion string: ${av}`));
+    if (typeof av !== 'string') errs.push(invalid(p, av, 'must be a string'));
+    else if (av === '') errs.push(invalid(p, av, 'must not be empty'));
+    else if (!groupVersionRe.test(av)) errs.push(invalid(p, av, `unexpected GroupVersion string: ${av}`));
   }
   const kind = o.kind;
   if (kind !== undefined) {
     const p = childPath(path, 'kind');
-    if (typeof kind !== 'string') errs.push(fieldErr.invalid(p, kind, 'must be a string'));
-    else if (kind === '') errs.push(fieldErr.invalid(p, kind, 'must not be empty'));
+    if (typeof kind !== 'string') errs.push(invalid(p, kind, 'must be a string'));
+    else if (kind === '') errs.push(invalid(p, kind, 'must not be empty'));
   }
   const md = o.metadata;
   if (md === undefined) return;
   const mp = childPath(path, 'metadata');
   if (!isPlainObject(md)) {
-    errs.push(fieldErr.invalid(mp, md, 'must be an object'));
+    errs.push(invalid(mp, md, 'must be an object'));
     return;
   }
   for (const f of ['name', 'generateName', 'namespace'] as const) {
     const v = md[f];
     if (v === undefined || v === '') continue;
-    if (typeof v !== 'string') errs.push(fieldErr.invalid(childPath(mp, f), v, 'must be a string'));
-    else if (f !== 'generateName') for (const m of isValidPathSegmentName(v)) errs.push(fieldErr.invalid(childPath(mp, f), v, m));
+    if (typeof v !== 'string') errs.push(invalid(childPath(mp, f), v, 'must be a string'));
+    else if (f !== 'generateName') for (const m of isValidPathSegmentName(v)) errs.push(invalid(childPath(mp, f), v, m));
   }
   for (const f of ['labels', 'annotations'] as const) {
     const v = md[f];
     if (v === undefined || v === null) continue;
-    if (!isPlainObject(v) || Object.values(v).some((x) => typeof x !== 'string')) errs.push(fieldErr.invalid(childPath(mp, f), v, 'must be a map of strings'));
+    if (!isPlainObject(v) || Object.values(v).some((x) => typeof x !== 'string')) errs.push(invalid(childPath(mp, f), v, 'must be a map of strings'));
   }
 }
 
@@ -242,7 +230,7 @@ function validateJunctors(n: SchemaNode, v: unknown, path: string, errs: FieldEr
       validateNode(s, v, path, NO_OLD, sub);
       if (sub.length) { failed = true; errs.push(...sub); }
     }
-    if (failed) errs.push(fieldErr.invalid(path, '', `${path} must validate all the schemas (allOf)`));
+    if (failed) errs.push(invalid(path, '', `${path} must validate all the schemas (allOf)`));
   }
   if (n.anyOf.length > 0) {
     let firstFailure: FieldError[] | undefined;
@@ -254,7 +242,7 @@ function validateJunctors(n: SchemaNode, v: unknown, path: string, errs: FieldEr
       firstFailure ??= sub;
     }
     if (!anyValid) {
-      errs.push(fieldErr.invalid(path, '', `${path} must validate at least one schema (anyOf)`));
+      errs.push(invalid(path, '', `${path} must validate at least one schema (anyOf)`));
       if (firstFailure) errs.push(...firstFailure);
     }
   }
@@ -268,16 +256,16 @@ function validateJunctors(n: SchemaNode, v: unknown, path: string, errs: FieldEr
       else firstFailure ??= sub;
     }
     if (valid === 0) {
-      errs.push(fieldErr.invalid(path, '', `${path} must validate one and only one schema (oneOf). Found none valid`));
+      errs.push(invalid(path, '', `${path} must validate one and only one schema (oneOf). Found none valid`));
       if (firstFailure) errs.push(...firstFailure);
     } else if (valid > 1) {
-      errs.push(fieldErr.invalid(path, '', `${path} must validate one and only one schema (oneOf). Found ${valid} valid alternatives`));
+      errs.push(invalid(path, '', `${path} must validate one and only one schema (oneOf). Found ${valid} valid alternatives`));
     }
   }
   if (n.not) {
     const sub: FieldError[] = [];
     validateNode(n.not, v, path, NO_OLD, sub);
-    if (sub.length === 0) errs.push(fieldErr.invalid(path, '', `${path} must not validate the schema (not)`));
+    if (sub.length === 0) errs.push(invalid(path, '', `${path} must not validate the schema (not)`));
   }
 }
 
