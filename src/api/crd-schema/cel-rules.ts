@@ -267,7 +267,8 @@ export function evaluateRules(n: SchemaNode, value: unknown, hasOld: boolean, ol
     try {
       ok = r.program(vars);
     } catch (e) {
-      const msg = firstLine(e);
+      // cel-js words some runtime errors differently from cel-go; use cel-go's spelling.
+      const msg = firstLine(e).replace(/^No such key/, 'no such key');
       if (/no matching overload|no such overload/.test(msg)) {
         errs.push(invalid(path, n.type, `'no such overload': call arguments did not match a supported operator, function or macro signature for rule: ${ruleErrorString(r)}`));
       } else {

@@ -468,10 +468,13 @@ export function checkCrdSchema(schema: JSONSchemaProps, basePath: string): CrdSc
   walkCompleteness(schema, basePath, structural);
   structural.sort((a, b) => (errorString(a) < errorString(b) ? -1 : errorString(a) > errorString(b) ? 1 : 0));
   errors.push(...structural);
-  if (structural.length === 0) checkDefaults(schema, basePath, true, false, errors);
+  const defaults: FieldError[] = [];
+  if (structural.length === 0) checkDefaults(schema, basePath, true, false, defaults);
+  errors.push(...defaults);
 
+  // As upstream, rules are compiled only when the schema is structural and its defaults valid.
   const celErrs: FieldError[] = [];
   checkSchema(schema, basePath, true, { noDefaults: '', insideResourceMeta: false, uncorrelatable: '' }, errors, celErrs, warnings);
-  errors.push(...celErrs);
+  if (structural.length === 0 && defaults.length === 0) errors.push(...celErrs);
   return { errors, warnings };
 }
