@@ -117,19 +117,97 @@ function unsupportedHint(expr: string, err: string): string {
 
 export interface RuleCompileResult { program?: Program; error?: string; }
 
+type Schema = Record<string, unknown>;
+interface AstNode { op: string; args: unknown; pos?: number; range?: { start: number } }
+
+const MACROS = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
+
+function isAst(v: unknown): v is AstNode {
+  return typeof v === 'object' && v !== null && typeof (v as { op?: unknown }).op === 'string';
+}
+
+/**
+ * The schema a field selection lands on, or undefined when it is not known statically
+ * (preserve-unknown-fields, int-or-string, metadata, anything computed).
+ */
+function selectField(parent: Schema | undefined, name: string): { schema?: Schema; undefinedField?: boolean } {
+  if (!parent || parent['x-kubernetes-preserve-unknown-fields'] === true) return {};
+  const props = isPlainObject(parent.properties) ? parent.properties : undefined;
+  if (props) {
+    const p = props[name];
+    if (isPlainObject(p)) return { schema: p };
+    // apiVersion, kind and metadata are always there at a resource's root (upstream adds them to
+    // the root's CEL type); this check does not know the root, so it never refuses them.
+    if (name === 'apiVersion' || name === 'kind' || name === 'metadata') return {};
+    return parent.type === 'object' && parent.additionalProperties === undefined && parent['x-kubernetes-embedded-resource'] !== true ? { undefinedField: true } : {};
+  }
+  if (isPlainObject(parent.additionalProperties)) return { schema: parent.additionalProperties };
+  return {};
+}
+
+/**
+ * A static check cel-go's typed compile does upstream: selecting a field the schema does not
+ * declare (`self.nmae`) is an error when the CRD is written. `self` is otherwise dynamic here.
+ */
+function undefinedFieldError(root: unknown, schema: Schema): { msg: string; at: number } | undefined {
+  let found: { msg: string; at: number } | undefined;
+  const resolve = (n: unknown, scope: ReadonlyMap<string, Schema | undefined>): Schema | undefined => {
+    if (found || !isAst(n)) return undefined;
+    switch (n.op) {
+      case 'id': {
+        const name = n.args as string;
+        if (name === 'self' || name === 'oldSelf') return schema;
+        return scope.get(name);
+      }
+      case '.': {
+        const [target, field] = n.args as [unknown, string];
+        const parent = resolve(target, scope);
+        const r = selectField(parent, field);
+        if (r.undefinedField && !found) found = { msg: `undefined field '${field}'`, at: Math.max(0, (n.pos ?? 1) - 1) };
+        return r.schema;
+      }
+      case 'rcall': {
+        const [name, receiver, args] = n.args as [string, unknown, unknown[]];
+        const recv = resolve(receiver, scope);
+        if (MACROS.has(name) && args.length >= 2 && isAst(args[0]) && args[0].op === 'id') {
+          const inner = new Map(scope);
+          const items = recv?.type === 'array' && isPlainObject(recv.items) ? recv.items : undefined; // map macros iterate keys
+          inner.set(args[0].args as string, items);
+          for (const a of args.slice(1)) resolve(a, inner);
+        } else {
+          for (const a of args) resolve(a, scope);
+        }
+        return undefined;
+      }
+      default:
+        walkArgs(n.args, scope);
+        return undefined;
+    }
+  };
+  const walkArgs = (a: unknown, scope: ReadonlyMap<string, Schema | undefined>): void => {
+    if (isAst(a)) { resolve(a, scope); return; }
+    if (Array.isArray(a)) for (const x of a) walkArgs(x, scope);
+  };
+  resolve(root, new Map());
+  return found;
+}
+
 /** cel-go's error form: `ERROR: <input>:line:column: message` (1-based column). */
-function celError(expr: string, e: unknown): string {
+function celError(expr: string, e: unknown, offset?: number): string {
   const msg = firstLine(e);
   const range = (e as { range?: { start?: number } } | undefined)?.range;
-  const at = typeof range?.start === 'number' ? range.start : 0;
+  const at = offset ?? (typeof range?.start === 'number' ? range.start : 0);
   const before = expr.slice(0, at);
   const line = before.split('\n').length;
   const col = at - (before.lastIndexOf('\n') + 1) + 1;
   return `ERROR: <input>:${line}:${col}: ${msg}`;
 }
 
-/** Parses and type-checks one expression; `want` is the type it must produce. */
-export function compileExpression(expr: string, want: 'bool' | 'string'): RuleCompileResult {
+/**
+ * Parses and type-checks one expression; `want` is the type it must produce. With the schema of
+ * the node the rule sits on, selections of undeclared fields are refused as upstream does.
+ */
+export function compileExpression(expr: string, want: 'bool' | 'string', schema?: Schema): RuleCompileResult {
   let program: Program;
   try {
     program = celEnvironment().parse(expr);
@@ -140,6 +218,10 @@ export function compileExpression(expr: string, want: 'bool' | 'string'): RuleCo
   if (!checked.valid) return { error: unsupportedHint(expr, `compilation failed: ${celError(expr, checked.error)}`) };
   if (checked.type !== want && checked.type !== 'dyn') {
     return { error: want === 'bool' ? 'compilation failed: cel expression must evaluate to a bool' : 'compilation failed: messageExpression must evaluate to a string' };
+  }
+  if (schema) {
+    const u = undefinedFieldError(program.ast, schema);
+    if (u) return { error: `compilation failed: ${celError(expr, u.msg, u.at)}` };
   }
   return { program };
 }
@@ -180,8 +262,8 @@ export function compileRules(raw: unknown, _type: string, schema: Record<string,
     if (!isPlainObject(r)) continue;
     const rule = typeof r.rule === 'string' ? r.rule : '';
     const messageExpression = typeof r.messageExpression === 'string' ? r.messageExpression : '';
-    const c = compileExpression(rule, 'bool');
-    const m = messageExpression ? compileExpression(messageExpression, 'string') : {};
+    const c = compileExpression(rule, 'bool', schema);
+    const m = messageExpression ? compileExpression(messageExpression, 'string', schema) : {};
     out.push({
       rule,
       message: typeof r.message === 'string' ? r.message : '',

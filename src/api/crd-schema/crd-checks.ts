@@ -27,7 +27,7 @@ import { isKnownFormat, unrecognizedFormat } from './formats.js';
 import { re2Error } from './pattern.js';
 import { pruneValue } from './prune-default.js';
 import { childPath, compileNode, indexPath, keyPath, type JSONSchemaProps } from './schema-node.js';
-import { validateValue } from './validate.js';
+import { ROOT_FIELD, validateValue } from './validate.js';
 
 type Level = 'root' | 'item' | 'field';
 
@@ -198,7 +198,7 @@ function walkCompleteness(s: JSONSchemaProps, path: string, errs: FieldError[]):
 // ---------------------------------------------------------------- pass 2: defaults
 
 function reroot(e: FieldError, base: string): FieldError {
-  const sub = e.field;
+  const sub = e.field === ROOT_FIELD ? '' : e.field;
   return { ...e, field: sub ? (sub.startsWith('[') ? base + sub : `${base}.${sub}`) : base };
 }
 
@@ -309,11 +309,11 @@ function checkRules(s: JSONSchemaProps, path: string, scope: Scope, schemaErrsBe
     const p = indexPath(rp, i);
     const rule = str(r.rule);
     if (rule.trim() === '') return;
-    const c = compileExpression(rule, 'bool');
+    const c = compileExpression(rule, 'bool', s);
     if (c.error) celErrs.push(invalidRendered(childPath(p, 'rule'), ruleValue(r), c.error));
     const me = str(r.messageExpression);
     if (me.trim() !== '') {
-      const m = compileExpression(me, 'string');
+      const m = compileExpression(me, 'string', s);
       if (m.error) celErrs.push(invalidRendered(childPath(p, 'messageExpression'), ruleValue(r), m.error));
     }
     const usesOldSelf = /(^|[^\w.])oldSelf\b/.test(rule);

@@ -160,6 +160,10 @@ const cases: Case[] = [
   { name: 'rules on additionalProperties values', schema: spec({ m: { type: 'object', additionalProperties: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() < 3' }] } } }),
     obj: { spec: { m: { a: 'x', b: 'long' } } }, want: ['spec.m.b: Invalid value: "long": failed rule: self.size() < 3'] },
 
+  { name: 'root rules can read metadata and kind even when the schema does not list them', schema: { type: 'object', properties: { spec: { type: 'object' } },
+    'x-kubernetes-validations': [{ rule: 'self.metadata.name.startsWith("k8ts-") && self.kind == "W"', message: 'name must start with k8ts-' }] },
+  obj: { apiVersion: 'x/v1', kind: 'W', metadata: { name: 'other' }, spec: {} }, want: ['<nil>: Invalid value: name must start with k8ts-'] },
+
   // ---- transition rules
   { name: 'transition rule skipped on create', schema: spec({ n: { type: 'integer' } }, { 'x-kubernetes-validations': [{ rule: 'self.n >= oldSelf.n', message: 'no decrease' }] }),
     obj: { spec: { n: 1 } }, want: [] },

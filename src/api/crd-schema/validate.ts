@@ -269,8 +269,12 @@ function validateJunctors(n: SchemaNode, v: unknown, path: string, errs: FieldEr
   }
 }
 
+/** The field of an error on the object itself: upstream's nil field.Path prints as `<nil>`. */
+export const ROOT_FIELD = '<nil>';
+
 export function validateValue(root: SchemaNode, obj: unknown, oldObj?: unknown): FieldError[] {
   const errs: FieldError[] = [];
   validateNode(root, obj, '', oldObj === undefined ? NO_OLD : { has: true, value: oldObj }, errs);
+  for (const e of errs) if (e.field === '') e.field = ROOT_FIELD;
   return errs;
 }
