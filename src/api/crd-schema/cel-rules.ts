@@ -286,6 +286,8 @@ export function compileRules(raw: unknown, _type: string, schema: Record<string,
  * doubles. Objects and lists are converted along their schema.
  */
 export function toCelValue(v: unknown, n: SchemaNode | undefined): unknown {
+  // No integer-typed field below: the JSON value is already what CEL sees (cel-js does not mutate it).
+  if (n && !n.celInts) return v;
   if (typeof v === 'number') {
     if (!Number.isInteger(v)) return v;
     if (!n || n.type === 'integer' || n.intOrString || (n.type === '' && n.preserveUnknown)) return BigInt(v);

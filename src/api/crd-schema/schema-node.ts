@@ -46,6 +46,8 @@ export interface SchemaNode {
   readonly hasDefault: boolean;
   readonly defaultValue: unknown;
   readonly rules: readonly CompiledRule[];
+  /** Some value at or below this node may be an integer CEL must see as an int (bigint). */
+  readonly celInts: boolean;
 }
 
 function num(v: unknown): number | undefined { return typeof v === 'number' && Number.isFinite(v) ? v : undefined; }
@@ -65,13 +67,19 @@ export function compileNode(raw: JSONSchemaProps): SchemaNode {
   const list = (v: unknown): SchemaNode[] => (Array.isArray(v) ? v.filter(isPlainObject).map((s) => compileNode(s)) : []);
   const pattern = typeof raw.pattern === 'string' && raw.pattern !== '' ? compilePattern(raw.pattern) : undefined;
   const type = strOf(raw.type);
+  const intOrString = raw['x-kubernetes-int-or-string'] === true;
+  const preserveUnknown = raw['x-kubernetes-preserve-unknown-fields'] === true;
+  const celInts = type === 'integer' || intOrString || preserveUnknown || type === ''
+    || (items?.celInts ?? false) || (typeof additionalProperties === 'object' && additionalProperties.celInts)
+    || [...(properties?.values() ?? [])].some((c) => c.celInts);
   return {
     raw,
+    celInts,
     type,
     nullable: raw.nullable === true,
     format: strOf(raw.format),
-    intOrString: raw['x-kubernetes-int-or-string'] === true,
-    preserveUnknown: raw['x-kubernetes-preserve-unknown-fields'] === true,
+    intOrString,
+    preserveUnknown,
     embedded: raw['x-kubernetes-embedded-resource'] === true,
     listType: strOf(raw['x-kubernetes-list-type']),
     listMapKeys: Array.isArray(raw['x-kubernetes-list-map-keys']) ? raw['x-kubernetes-list-map-keys'].filter((k): k is string => typeof k === 'string') : [],
