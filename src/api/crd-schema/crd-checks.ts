@@ -24,7 +24,7 @@ import { isPlainObject } from '../types/index.js';
 import { compileExpression, RULE_REASONS } from './cel-rules.js';
 import { errorString, forbidden, invalid, notSupported, required } from './field-errors.js';
 import { isKnownFormat, unrecognizedFormat } from './formats.js';
-import { re2Error } from './pattern.js';
+import { compilePattern, re2Error } from './pattern.js';
 import { pruneValue } from './prune-default.js';
 import { childPath, compileNode, indexPath, keyPath, type JSONSchemaProps } from './schema-node.js';
 import { ROOT_FIELD, validateValue } from './validate.js';
@@ -69,7 +69,8 @@ function checkPattern(s: JSONSchemaProps, path: string, errs: FieldError[]): voi
 }
 
 function jsPatternError(p: string): string {
-  try { new RegExp(p.replace(/\(\?P</g, '(?<').replace(/^\(\?[ims]+\)/, '')); return ''; } catch (e) { return `error parsing regexp: ${(e as Error).message}`; }
+  const c = compilePattern(p);
+  return c.re ? '' : c.error ?? '';
 }
 
 /** allOf/anyOf/oneOf/not subtrees: value validation only (upstream's nested value validation). */

@@ -45,10 +45,68 @@ export function re2Error(p: string): string {
   return '';
 }
 
+const POSIX_CLASSES: Record<string, string> = {
+  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
+  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
+  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+};
+
+function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * RE2 spellings JavaScript lacks, rewritten: `\A` and `\z` anchors, `\Q…\E` literals,
+ * one-letter Unicode classes (`\pL`), POSIX classes inside brackets (`[[:alpha:]]`),
+ * `(?P<name>` groups.
+ */
+export function re2ToJs(p: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') {
+      const n = p[i + 1];
+      if (n === 'Q') {
+        const end = p.indexOf('\\E', i + 2);
+        const lit = end < 0 ? p.slice(i + 2) : p.slice(i + 2, end);
+        out += escapeLiteral(lit);
+        i = end < 0 ? p.length : end + 1;
+        continue;
+      }
+      if (!inClass && n === 'A') { out += '^'; i++; continue; }
+      if (!inClass && n === 'z') { out += '$'; i++; continue; }
+      if ((n === 'p' || n === 'P') && p[i + 2] !== undefined && p[i + 2] !== '{') { out += `\\${n}{${p[i + 2]}}`; i += 2; continue; }
+      out += c + (n ?? '');
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === '[' && p[i + 1] === ':') {
+        const m = /^\[:(\^?)([a-z]+):\]/.exec(p.slice(i));
+        if (m && POSIX_CLASSES[m[2]] && m[1] === '') { out += POSIX_CLASSES[m[2]]; i += m[0].length - 1; continue; }
+      }
+      if (c === ']') inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      out += c;
+      if (p[i + 1] === '^') { out += '^'; i++; }
+      if (p[i + 1] === ']') { out += '\\]'; i++; }
+      continue;
+    }
+    if (c === '(' && p.startsWith('(?P<', i)) { out += '(?<'; i += 3; continue; }
+    out += c;
+  }
+  return out;
+}
+
 export function compilePattern(source: string): CompiledPattern {
   const err = re2Error(source);
   if (err) return { source, error: err };
-  let body = source.replace(/\(\?P</g, '(?<');
+  let body = re2ToJs(source);
   let flags = '';
   const lead = /^\(\?([ims]+)\)/.exec(body);
   if (lead) {

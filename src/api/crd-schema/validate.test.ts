@@ -65,6 +65,9 @@ const cases: Case[] = [
   { name: 'pattern', schema: spec({ s: { type: 'string', pattern: '^[a-z]+$' } }), obj: { spec: { s: 'A1' } },
     want: ["spec.s: Invalid value: \"A1\": spec.s in body should match '^[a-z]+$'"] },
   { name: 'pattern with RE2 named group', schema: spec({ s: { type: 'string', pattern: '^(?P<x>[a-z]+)$' } }), obj: { spec: { s: 'abc' } }, want: [] },
+  { name: 'RE2 spellings: \\A \\z, POSIX classes, \\Q..\\E, \\pL', schema: spec({ a: { type: 'string', pattern: '\\A[[:alpha:]]+\\z' }, b: { type: 'string', pattern: '^\\Qa.b\\E$' }, c: { type: 'string', pattern: '^\\pL+$' } }),
+    obj: { spec: { a: 'abc1', b: 'axb', c: 'héllo' } },
+    want: ["spec.a: Invalid value: \"abc1\": spec.a in body should match '\\A[[:alpha:]]+\\z'", "spec.b: Invalid value: \"axb\": spec.b in body should match '^\\Qa.b\\E$'"] },
   { name: 'pattern with a leading (?i)', schema: spec({ s: { type: 'string', pattern: '(?i)^abc$' } }), obj: { spec: { s: 'ABC' } }, want: [] },
 
   // ---- numbers
