@@ -105,7 +105,8 @@ export function compileNode(raw: JSONSchemaProps): SchemaNode {
     anyOf: list(raw.anyOf),
     oneOf: list(raw.oneOf),
     not: isPlainObject(raw.not) ? compileNode(raw.not) : undefined,
-    hasDefault: 'default' in raw && raw.default !== undefined,
+    // A null default is no default (upstream decodes it to a nil Default.Object).
+    hasDefault: raw.default !== undefined && raw.default !== null,
     defaultValue: raw.default,
     rules: compileRules(raw['x-kubernetes-validations'], type, raw),
   };
