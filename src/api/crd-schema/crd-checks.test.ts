@@ -101,7 +101,7 @@ const cases: Case[] = [
   { name: 'list-map-keys without list-type map', schema: withSpec({ type: 'array', 'x-kubernetes-list-type': 'atomic', 'x-kubernetes-list-map-keys': ['a'], items: { type: 'object', properties: { a: { type: 'string' } } } }),
     want: ['.properties[spec].x-kubernetes-list-type: Invalid value: "atomic": must be map if x-kubernetes-list-map-keys is non-empty'] },
   { name: 'set items must be atomic', schema: withSpec({ type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', properties: { a: { type: 'string' } } } }),
-    want: ['.properties[spec].items.x-kubernetes-map-type: Invalid value: null: must be atomic as item of a list with x-kubernetes-list-type=set'] },
+    want: ['.properties[spec].items.x-kubernetes-map-type: Invalid value: "null": must be atomic as item of a list with x-kubernetes-list-type=set'] },
   { name: 'map-type on a non-object', schema: withSpec({ type: 'string', 'x-kubernetes-map-type': 'granular' }),
     want: ['.properties[spec].type: Invalid value: "string": must be object if x-kubernetes-map-type is specified'] },
 

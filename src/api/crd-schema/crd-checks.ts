@@ -213,7 +213,7 @@ function checkDefaults(s: JSONSchemaProps, path: string, isResourceRoot: boolean
     const node = compileNode(s);
     const copy = structuredClone(s.default);
     if (pruneValue(node, copy, embedded).length > 0) errs.push(invalid(dp, s.default, 'must not have unknown fields'));
-    const verrs = validateValue(node, s.default, s.default);
+    const verrs = validateValue(node, s.default, s.default, true);
     for (const e of verrs) errs.push(reroot(e, dp));
   }
   // additionalProperties is not followed: defaults are forbidden there (pass 3).

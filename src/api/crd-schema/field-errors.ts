@@ -1,5 +1,5 @@
 // Field errors as apimachinery's field.Error prints them for values decoded from JSON: strings
-// quoted (%q), numbers and booleans plain (%v; floats in Go's form), null as null, maps and lists
+// quoted (%q), numbers and booleans plain (%v; floats in Go's form), nil as "null", maps and lists
 // in Go's %#v (`map[string]interface {}{"k":"a"}`, `[]interface {}{"a", 1}`), and no value at
 // all where upstream omits it (CEL rule failures on objects and lists).
 
@@ -39,9 +39,9 @@ function goSharp(v: unknown): string {
   return String(v);
 }
 
-/** A bad value as field.Error's ErrorBody renders it. */
+/** A bad value as field.Error's ErrorBody renders it (nil becomes the string "null", quoted). */
 export function goValue(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
+  if (v === null || v === undefined) return '"null"';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') return goNumber(v);
   if (typeof v === 'boolean') return String(v);

@@ -48,6 +48,8 @@ export interface SchemaNode {
   readonly rules: readonly CompiledRule[];
   /** Some value at or below this node may be an integer CEL must see as an int (bigint). */
   readonly celInts: boolean;
+  /** This node or one below it in the structural part (properties, items, additionalProperties) has rules. */
+  readonly hasRules: boolean;
 }
 
 function num(v: unknown): number | undefined { return typeof v === 'number' && Number.isFinite(v) ? v : undefined; }
@@ -72,9 +74,13 @@ export function compileNode(raw: JSONSchemaProps): SchemaNode {
   const celInts = type === 'integer' || intOrString || preserveUnknown || type === ''
     || (items?.celInts ?? false) || (typeof additionalProperties === 'object' && additionalProperties.celInts)
     || [...(properties?.values() ?? [])].some((c) => c.celInts);
+  const rules = compileRules(raw['x-kubernetes-validations'], type, raw);
+  const hasRules = rules.length > 0 || (items?.hasRules ?? false) || (typeof additionalProperties === 'object' && additionalProperties.hasRules)
+    || [...(properties?.values() ?? [])].some((c) => c.hasRules);
   return {
     raw,
     celInts,
+    hasRules,
     type,
     nullable: raw.nullable === true,
     format: strOf(raw.format),
@@ -108,7 +114,7 @@ export function compileNode(raw: JSONSchemaProps): SchemaNode {
     // A null default is no default (upstream decodes it to a nil Default.Object).
     hasDefault: raw.default !== undefined && raw.default !== null,
     defaultValue: raw.default,
-    rules: compileRules(raw['x-kubernetes-validations'], type, raw),
+    rules,
   };
 }
 

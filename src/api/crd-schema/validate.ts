@@ -46,7 +46,6 @@ export function validateNode(n: SchemaNode, v: unknown, path: string, old: Old, 
       return;
     }
   }
-  const before = errs.length;
   if (typeof v === 'string') validateString(n, v, path, errs);
   else if (typeof v === 'number') validateNumber(n, v, path, errs);
   if (n.enumValues && !n.enumValues.some((e) => deepEqual(e, v))) {
@@ -55,7 +54,6 @@ export function validateNode(n: SchemaNode, v: unknown, path: string, old: Old, 
   if (Array.isArray(v)) validateArray(n, v, path, old, errs);
   else if (isPlainObject(v)) validateObject(n, v, path, old, errs);
   validateJunctors(n, v, path, errs);
-  if (n.rules.length > 0 && errs.length === before) evaluateRules(n, v, old.has, old.value, path, errs);
 }
 
 function validateString(n: SchemaNode, s: string, path: string, errs: FieldError[]): void {
@@ -108,11 +106,7 @@ function mapKeyOf(n: SchemaNode, item: unknown): Record<string, unknown> | undef
 function validateArray(n: SchemaNode, a: unknown[], path: string, old: Old, errs: FieldError[]): void {
   if (n.items) {
     // Only list-type=map items correlate with the old list (by key); others have no oldSelf.
-    let oldByKey: Map<string, unknown> | undefined;
-    if (old.has && n.listType === 'map' && Array.isArray(old.value)) {
-      oldByKey = new Map();
-      for (const o of old.value) { const k = mapKeyOf(n, o); if (k) oldByKey.set(JSON.stringify(k), o); }
-    }
+    const oldByKey = old.has && n.listType === 'map' && Array.isArray(old.value) ? keyedItems(n, old.value) : undefined;
     for (let i = 0; i < a.length; i++) {
       let itemOld = NO_OLD;
       if (oldByKey) {
@@ -269,12 +263,70 @@ function validateJunctors(n: SchemaNode, v: unknown, path: string, errs: FieldEr
   }
 }
 
+/**
+ * The CEL pass, after the schema pass, over the structural part only (as upstream's CEL
+ * validator): rules of each node with a value, oldSelf where the old value correlates.
+ */
+function evaluateNode(n: SchemaNode, v: unknown, path: string, old: Old, errs: FieldError[]): void {
+  if (!n.hasRules || v === null || v === undefined) return;
+  if (n.rules.length > 0) evaluateRules(n, v, old.has, old.value, path, errs);
+  if (Array.isArray(v)) {
+    if (!n.items?.hasRules) return;
+    const oldByKey = old.has && n.listType === 'map' && Array.isArray(old.value) ? keyedItems(n, old.value) : undefined;
+    for (let i = 0; i < v.length; i++) {
+      let itemOld = NO_OLD;
+      if (oldByKey) {
+        const k = mapKeyOf(n, v[i]);
+        const ks = k ? JSON.stringify(k) : undefined;
+        if (ks !== undefined && oldByKey.has(ks)) itemOld = { has: true, value: oldByKey.get(ks) };
+      }
+      evaluateNode(n.items, v[i], indexPath(path, i), itemOld, errs);
+    }
+    return;
+  }
+  if (!isPlainObject(v)) return;
+  const oldObj = old.has && isPlainObject(old.value) ? old.value : undefined;
+  const childOld = (k: string): Old => (oldObj && k in oldObj ? { has: true, value: oldObj[k] } : NO_OLD);
+  const ap = typeof n.additionalProperties === 'object' ? n.additionalProperties : undefined;
+  for (const k of Object.keys(v)) {
+    const child = n.properties?.get(k) ?? ap;
+    if (child?.hasRules) evaluateNode(child, v[k], childPath(path, k), childOld(k), errs);
+  }
+}
+
+function keyedItems(n: SchemaNode, items: unknown[]): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const o of items) { const k = mapKeyOf(n, o); if (k) m.set(JSON.stringify(k), o); }
+  return m;
+}
+
+const BLOCKING = new Set<FieldError['type']>(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
+
+/** Upstream's note when schema errors keep the CEL rules from running. */
+export const RULES_NOT_CHECKED = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+
 /** The field of an error on the object itself: upstream's nil field.Path prints as `<nil>`. */
 export const ROOT_FIELD = '<nil>';
 
-export function validateValue(root: SchemaNode, obj: unknown, oldObj?: unknown): FieldError[] {
+/**
+ * Schema pass, then the CEL pass. As upstream: a "blocking" schema error (wrong type, enum,
+ * required, too long, too many) skips every rule and says so; other schema errors (bounds,
+ * patterns) leave the rules running. rulesOnlyIfValid: run rules only when the schema pass found
+ * nothing, without the note (how upstream checks a `default`).
+ */
+export function validateValue(root: SchemaNode, obj: unknown, oldObj?: unknown, rulesOnlyIfValid = false): FieldError[] {
   const errs: FieldError[] = [];
-  validateNode(root, obj, '', oldObj === undefined ? NO_OLD : { has: true, value: oldObj }, errs);
+  const old: Old = oldObj === undefined ? NO_OLD : { has: true, value: oldObj };
+  validateNode(root, obj, '', old, errs);
+  if (root.hasRules) {
+    if (rulesOnlyIfValid) {
+      if (errs.length === 0) evaluateNode(root, obj, '', old, errs);
+    } else if (errs.some((e) => BLOCKING.has(e.type))) {
+      errs.push(invalid(ROOT_FIELD, null, RULES_NOT_CHECKED));
+    } else {
+      evaluateNode(root, obj, '', old, errs);
+    }
+  }
   for (const e of errs) if (e.field === '') e.field = ROOT_FIELD;
   return errs;
 }
