@@ -11,6 +11,7 @@ import { Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../status.js';
 import { isPlainObject } from '../types/index.js';
 import { duplicate, forbidden, internal, invalid, OMIT, required } from './field-errors.js';
+import { compileRe2, re2Find, re2FindAll } from './pattern.js';
 import type { SchemaNode } from './schema-node.js';
 
 type Program = ReturnType<Environment['parse']>;
@@ -84,8 +85,11 @@ export function celEnvironment(): Environment {
       return out;
     })
     .registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''))
-    .registerFunction('string.find(string): string', (s: string, re: string) => new RegExp(re, 'u').exec(s)?.[0] ?? '')
-    .registerFunction('string.findAll(string): list<string>', (s: string, re: string) => [...s.matchAll(new RegExp(re, 'gu'))].map((m) => m[0]))
+    .registerFunction('string.find(string): string', (s: string, re: string) => re2Find(re, s))
+    .registerFunction('string.findAll(string): list<string>', (s: string, re: string) => re2FindAll(re, s))
+    // `matches` on RE2 (see withRe2Matches): linear time, Go's syntax.
+    .registerFunction(`string.${RE2_MATCHES}(string): bool`, (s: string, re: string) => compileRe2(re).test(s))
+    .registerFunction(`${RE2_MATCHES}(string, string): bool`, (s: string, re: string) => compileRe2(re).test(s))
     .registerFunction('list.isSorted(): bool', (l: unknown) => { const a = listOf(l); for (let i = 1; i < a.length; i++) if (cmp(a[i - 1], a[i]) > 0) return false; return true; })
     .registerFunction('list.sum(): dyn', (l: unknown) => {
       const a = listOf(l);
@@ -113,6 +117,43 @@ function unsupportedHint(expr: string, err: string): string {
     }
   }
   return err;
+}
+
+/**
+ * The built-in `matches` of the CEL library runs JavaScript's backtracking RegExp and cannot be
+ * overridden, so rules are compiled with every call of `matches` renamed to a function of the same
+ * length (column numbers in errors stay right) that runs RE2. String literals are left alone.
+ */
+const RE2_MATCHES = 'matchRe';
+
+export function withRe2Matches(expr: string): string {
+  let out = '';
+  let i = 0;
+  const ident = /[A-Za-z0-9_]/;
+  while (i < expr.length) {
+    const c = expr[i];
+    if (c === '"' || c === "'") {
+      const raw = i > 0 && /[rR]/.test(expr[i - 1]) && (i < 2 || !ident.test(expr[i - 2]) || /[bB]/.test(expr[i - 2]));
+      const q = expr.startsWith(c.repeat(3), i) ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < expr.length && !expr.startsWith(q, j)) j += !raw && expr[j] === '\\' ? 2 : 1;
+      j = Math.min(expr.length, j + q.length);
+      out += expr.slice(i, j);
+      i = j;
+      continue;
+    }
+    if (expr.startsWith('matches', i) && (i === 0 || !ident.test(expr[i - 1])) && !ident.test(expr[i + 7] ?? '')) {
+      const rest = expr.slice(i + 7);
+      if (/^\s*\(/.test(rest)) {
+        out += RE2_MATCHES;
+        i += 7;
+        continue;
+      }
+    }
+    out += c;
+    i++;
+  }
+  return out;
 }
 
 export interface RuleCompileResult { program?: Program; error?: string; }
@@ -210,7 +251,7 @@ function celError(expr: string, e: unknown, offset?: number): string {
 export function compileExpression(expr: string, want: 'bool' | 'string', schema?: Schema): RuleCompileResult {
   let program: Program;
   try {
-    program = celEnvironment().parse(expr);
+    program = celEnvironment().parse(withRe2Matches(expr));
   } catch (e) {
     return { error: `compilation failed: ${celError(expr, e)}` };
   }

@@ -24,7 +24,7 @@ import { isPlainObject } from '../types/index.js';
 import { compileExpression, RULE_REASONS } from './cel-rules.js';
 import { errorString, forbidden, invalid, notSupported, required } from './field-errors.js';
 import { isKnownFormat, unrecognizedFormat } from './formats.js';
-import { compilePattern, re2Error } from './pattern.js';
+import { re2Error } from './pattern.js';
 import { pruneValue } from './prune-default.js';
 import { childPath, compileNode, indexPath, keyPath, type JSONSchemaProps } from './schema-node.js';
 import { ROOT_FIELD, validateValue } from './validate.js';
@@ -64,13 +64,8 @@ function isIntOrStringAnyOf(l: unknown): boolean {
 
 function checkPattern(s: JSONSchemaProps, path: string, errs: FieldError[]): void {
   if (typeof s.pattern !== 'string' || s.pattern === '') return;
-  const e = re2Error(s.pattern) || jsPatternError(s.pattern);
+  const e = re2Error(s.pattern);
   if (e) errs.push(invalid(childPath(path, 'pattern'), s.pattern, `must be a valid regular expression, but isn't: ${e}`));
-}
-
-function jsPatternError(p: string): string {
-  const c = compilePattern(p);
-  return c.re ? '' : c.error ?? '';
 }
 
 /** allOf/anyOf/oneOf/not subtrees: value validation only (upstream's nested value validation). */

@@ -1,126 +1,52 @@
-// `pattern` as upstream reads it: Go's regexp (RE2), which the API server compiles when the CRD
-// is written. We run patterns on JavaScript's RegExp, so a pattern is first checked for what RE2
-// refuses (lookarounds, backreferences, possessive/atomic groups) and rewritten where the two
-// spell the same thing differently (`(?P<name>`, a leading `(?i)`/`(?s)`/`(?m)` flag group).
-// What remains is read the same way by both for the patterns CRDs use (anchors, classes,
-// quantifiers, alternation, \d \w \s, {n,m}).
+// `pattern` as upstream reads it: Go's regexp (RE2), compiled when the CRD is written. We use
+// re2js, a port of RE2, rather than JavaScript's RegExp for two reasons: it accepts exactly what
+// Go accepts (named groups `(?P<x>`, `\A`/`\z`, `\Q…\E`, POSIX classes, flag groups) and refuses
+// what Go refuses (lookarounds, backreferences) with Go's error wording; and it matches in linear
+// time, so a CRD author's pattern such as `^(a+)+$` cannot stall the API server's loop on a long
+// value the way a backtracking engine would.
+
+import { RE2JS } from 're2js';
 
 export interface CompiledPattern {
   readonly source: string;
   /** undefined when the pattern is not valid RE2 (error holds why). */
-  readonly re?: RegExp;
+  readonly re?: { test(s: string): boolean };
   readonly error?: string;
+}
+
+/** Compiles an RE2 pattern: a matcher that finds the pattern anywhere in the string, as Go's MatchString. */
+export function compileRe2(source: string): { test(s: string): boolean } {
+  const p = RE2JS.compile(source);
+  return { test: (s: string) => p.matcher(s).find() };
+}
+
+/** The first match of `source` in `s` ('' when none), and every non-overlapping match. */
+export function re2Find(source: string, s: string): string {
+  const m = RE2JS.compile(source).matcher(s);
+  return m.find() ? m.group() ?? '' : '';
+}
+
+export function re2FindAll(source: string, s: string): string[] {
+  const m = RE2JS.compile(source).matcher(s);
+  const out: string[] = [];
+  while (m.find()) out.push(m.group() ?? '');
+  return out;
 }
 
 /** Why RE2 refuses the pattern, in Go's regexp error wording, or '' when it is acceptable. */
 export function re2Error(p: string): string {
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      const n = p[i + 1];
-      if (n !== undefined && /[1-9]/.test(n)) return `error parsing regexp: invalid escape sequence: \`\\${n}\``;
-      if (n === 'k' && p[i + 2] === '<') return 'error parsing regexp: invalid escape sequence: `\\k`';
-      i++;
-      continue;
-    }
-    if (c === '[') {
-      // skip a character class (a ']' right after '[' or '[^' is literal)
-      let j = i + 1;
-      if (p[j] === '^') j++;
-      if (p[j] === ']') j++;
-      while (j < p.length && p[j] !== ']') { if (p[j] === '\\') j++; j++; }
-      i = j;
-      continue;
-    }
-    if (c === '(' && p[i + 1] === '?') {
-      const rest = p.slice(i + 2);
-      for (const bad of ['=', '!', '<=', '<!', '>']) {
-        if (rest.startsWith(bad)) return `error parsing regexp: invalid or unsupported Perl syntax: \`(?${bad}\``;
-      }
-    }
-    if ((c === '+' || c === '*' || c === '?' || c === '}') && p[i + 1] === '+') {
-      return `error parsing regexp: invalid nested repetition operator: \`${c}+\``;
-    }
+  try {
+    RE2JS.compile(p);
+    return '';
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
-  return '';
-}
-
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
-  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-\\/:-@\\[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z',
-  word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
-};
-
-function escapeLiteral(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-
-/**
- * RE2 spellings JavaScript lacks, rewritten: `\A` and `\z` anchors, `\Q…\E` literals,
- * one-letter Unicode classes (`\pL`), POSIX classes inside brackets (`[[:alpha:]]`),
- * `(?P<name>` groups.
- */
-export function re2ToJs(p: string): string {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') {
-      const n = p[i + 1];
-      if (n === 'Q') {
-        const end = p.indexOf('\\E', i + 2);
-        const lit = end < 0 ? p.slice(i + 2) : p.slice(i + 2, end);
-        out += escapeLiteral(lit);
-        i = end < 0 ? p.length : end + 1;
-        continue;
-      }
-      if (!inClass && n === 'A') { out += '^'; i++; continue; }
-      if (!inClass && n === 'z') { out += '$'; i++; continue; }
-      if ((n === 'p' || n === 'P') && p[i + 2] !== undefined && p[i + 2] !== '{') { out += `\\${n}{${p[i + 2]}}`; i += 2; continue; }
-      out += c + (n ?? '');
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === '[' && p[i + 1] === ':') {
-        const m = /^\[:(\^?)([a-z]+):\]/.exec(p.slice(i));
-        if (m && POSIX_CLASSES[m[2]] && m[1] === '') { out += POSIX_CLASSES[m[2]]; i += m[0].length - 1; continue; }
-      }
-      if (c === ']') inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      out += c;
-      if (p[i + 1] === '^') { out += '^'; i++; }
-      if (p[i + 1] === ']') { out += '\\]'; i++; }
-      continue;
-    }
-    if (c === '(' && p.startsWith('(?P<', i)) { out += '(?<'; i += 3; continue; }
-    out += c;
-  }
-  return out;
 }
 
 export function compilePattern(source: string): CompiledPattern {
-  const err = re2Error(source);
-  if (err) return { source, error: err };
-  let body = re2ToJs(source);
-  let flags = '';
-  const lead = /^\(\?([ims]+)\)/.exec(body);
-  if (lead) {
-    flags = [...new Set(lead[1])].join('');
-    body = body.slice(lead[0].length);
-  }
   try {
-    // 'u' makes JS count code points (RE2 matches runes) and rejects the odd escapes RE2 rejects.
-    return { source, re: new RegExp(body, flags + 'u') };
-  } catch {
-    try {
-      return { source, re: new RegExp(body, flags) };
-    } catch (e) {
-      return { source, error: `error parsing regexp: ${(e as Error).message}` };
-    }
+    return { source, re: compileRe2(source) };
+  } catch (e) {
+    return { source, error: e instanceof Error ? e.message : String(e) };
   }
 }
