@@ -40,6 +40,7 @@ import { bootstrapObjects } from './bootstrap.js';
 import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
 import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSeries } from './request-metrics.js';
 import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
+import { TransformingStore, type EncryptionConfig } from './encryption/index.js';
 import { registry } from '../util/metrics.js';
 import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type ObjectLookup } from './admission/index.js';
 import { errorMessage, logger } from '../util/log.js';
@@ -85,6 +86,8 @@ export interface CoreOptions {
   metrics?: () => Promise<string>;
   /** Admission plugin settings (PodSecurity defaults and exemptions). */
   admission?: AdmissionOptions;
+  /** Encryption at rest (--encryption-provider-config): the resources it names are stored encrypted. */
+  encryption?: EncryptionConfig;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -157,7 +160,12 @@ export class ApiServerCore {
         default:
           strategy = new Strategy(sdef);
       }
-      this.stores.set(prefix, new ResourceStore(sdef, store, strategy, opts.watchCacheSize));
+      // Encrypted resources meet the backend through a transformer (src/apiserver/encryption/).
+      const transformer = opts.encryption?.transformerFor(sdef.group, sdef.plural);
+      const encrypted = transformer && new TransformingStore(store, transformer);
+      const rs = new ResourceStore(sdef, encrypted ?? store, strategy, opts.watchCacheSize);
+      if (encrypted) rs.needsRewrite = (key) => encrypted.isStale(key);
+      this.stores.set(prefix, rs);
     }
     const lookup: ObjectLookup = {
       get: (group, plural, namespace, name) => this.store(group, plural).tryGet(namespace, name)?.obj,
