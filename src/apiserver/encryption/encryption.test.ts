@@ -124,15 +124,15 @@ test('TransformingStore: the backend holds ciphertext; reads, watches and delete
   const [a, b] = [k32(), k32()];
   const t1 = buildEncryptionConfig(parseEncryptionConfig(cfg(['secrets'], aescbc(['key1', a])))).transformerFor('', 'secrets')!;
   const s = new TransformingStore(inner, t1);
+  const rotated = new TransformingStore(inner, buildEncryptionConfig(parseEncryptionConfig(cfg(['secrets'], aescbc(['key2', b], ['key1', a])))).transformerFor('', 'secrets')!);
   const seen: string[] = [];
-  const h = s.watch('/registry/secrets/', { afterRevision: inner.currentRevision(), onEvent: (ev) => seen.push(ev.type === 'put' ? ev.kv.value : `delete ${ev.prev.value}`) });
+  const h = rotated.watch('/registry/secrets/', { afterRevision: inner.currentRevision(), onEvent: (ev) => seen.push(ev.type === 'put' ? ev.kv.value : `delete ${ev.prev.value}`) });
   const kv = await s.create(KEY, SECRET);
   assert.equal(kv.value, SECRET);
   assert.ok((await inner.get(KEY))!.value.startsWith('k8s:enc:aescbc:v1:key1:'));
   assert.equal((await s.get(KEY))!.value, SECRET);
   assert.deepEqual((await s.list('/registry/secrets/')).items.map((i) => i.value), [SECRET]);
   assert.equal(await s.isStale(KEY), false);
-  const rotated = new TransformingStore(inner, buildEncryptionConfig(parseEncryptionConfig(cfg(['secrets'], aescbc(['key2', b], ['key1', a])))).transformerFor('', 'secrets')!);
   assert.equal(await rotated.isStale(KEY), true);
   await rotated.update(KEY, SECRET, kv.modRevision);
   assert.ok((await inner.get(KEY))!.value.startsWith('k8s:enc:aescbc:v1:key2:'));
