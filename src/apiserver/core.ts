@@ -179,11 +179,27 @@ export class ApiServerCore {
   readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
-    await Promise.all([...this.stores.values()].map((s) => s.start()));
+    await Promise.all([...this.stores.values()].map((s) => this.startStore(s)));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
     await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
     this.untrackObjects = trackStorageObjects(() => this.objectCounts());
     this.ready = true;
+  }
+
+  /**
+   * Fills a resource's watch cache. A stored value its encryption config cannot decrypt (a key
+   * taken out of the file) leaves that one resource unavailable, as upstream's cacher: its
+   * requests answer 500 naming the key, everything else serves.
+   */
+  private async startStore(s: ResourceStore): Promise<void> {
+    try {
+      await s.start();
+    } catch (e) {
+      if (!s.needsRewrite || !isStatusError(e) || e.code !== 500) throw e;
+      s.stop();
+      s.unavailable = e;
+      log.error(`${s.gr.group ? `${s.gr.resource}.${s.gr.group}` : s.gr.resource} are unavailable: ${e.message}`);
+    }
   }
 
   stop(): void {
@@ -199,6 +215,7 @@ export class ApiServerCore {
   storeFor(def: ResourceDef): ResourceStore {
     const s = this.stores.get(storagePrefix(storageDef(def)));
     if (!s) throw pathNotFound();
+    if (s.unavailable) throw s.unavailable;
     return s;
   }
 

@@ -62,6 +62,8 @@ export class ResourceStore {
    * GuaranteedUpdate), so that reading and replacing every object moves it to the current key.
    */
   needsRewrite?: (key: string) => Promise<boolean>;
+  /** Set when the watch cache could not be filled (an undecryptable value): every request answers it. */
+  unavailable?: StatusError;
   readonly gr: GroupResource;
   readonly prefix: string;
 
