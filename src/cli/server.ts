@@ -284,16 +284,19 @@ export async function runServer(argv: string[]): Promise<void> {
     if (problem) throw new CliError(problem);
   }
   if (flags.datastore === 'sqlite' && !existsSync(stateDb)) createPrivateFile(stateDb);
-  const encryption = await resolveEncryption({ flag: flags.encryptionProviderConfig, dataDir: flags.dataDir, datastore: flags.datastore, newCluster });
-  if (encryption.config) {
-    for (const line of encryption.config.describe()) log(`encryption at rest (${encryption.path}${encryption.generated ? ', new' : ''}): ${line}`);
-  } else log(`encryption at rest is off: values are stored as they are (--encryption-provider-config FILE turns it on)`);
   let store;
   try {
     store = openStore(flags.datastore, flags.dataDir);
   } catch (e) {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
   }
+  const encryption = await resolveEncryption({ flag: flags.encryptionProviderConfig, dataDir: flags.dataDir, datastore: flags.datastore, newCluster }).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  if (encryption.config) {
+    for (const line of encryption.config.describe()) log(`encryption at rest (${encryption.path}${encryption.generated ? ', new' : ''}): ${line}`);
+  } else log(`encryption at rest is off: values are stored as they are (--encryption-provider-config FILE turns it on)`);
   const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
   // Watches the other loops (below); /metrics serves every loop's metrics through it.
   const supervisor = new LoopSupervisor();
