@@ -9,7 +9,22 @@
 //              the authenticated data, so a value copied under another key fails to decrypt
 //   secretbox  nonce (24 bytes, random) + XSalsa20-Poly1305 box (tweetnacl)
 // identity has no prefix: it writes the plaintext and reads anything without a known prefix.
-import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type CipherGCMTypes } from 'node:crypto';
+
+// IVs and nonces come from the CSPRNG in 4 KiB draws: one RAND_bytes call per request was
+// a measurable part of a Secret write (bench/encryption.bench.ts). They are public and only
+// need to be unpredictable and unique, which slicing a random pool keeps.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomBytes(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return out;
+}
 
 export type ProviderType = 'aescbc' | 'aesgcm' | 'secretbox' | 'identity';
 
@@ -47,10 +62,11 @@ export const identityTransformer: PrefixedTransformer = {
   decrypt: (data) => data,
 };
 
-export function newKeyTransformer(type: Exclude<ProviderType, 'identity'>, keyName: string, key: Buffer, box?: SecretBox): PrefixedTransformer {
+export function newKeyTransformer(type: Exclude<ProviderType, 'identity'>, keyName: string, rawKey: Buffer, box?: SecretBox): PrefixedTransformer {
+  const key = type === 'secretbox' ? rawKey : createSecretKey(rawKey);
   const metricPrefix = `k8s:enc:${type}:v1:`;
   const prefix = `${metricPrefix}${keyName}:`;
-  const cipherName = `aes-${key.length * 8}`;
+  const cipherName = `aes-${rawKey.length * 8}`;
   switch (type) {
     case 'aescbc':
       return {
@@ -90,11 +106,11 @@ export function newKeyTransformer(type: Exclude<ProviderType, 'identity'>, keyNa
         type, keyName, prefix, metricPrefix,
         encrypt(plain) {
           const nonce = randomBytes(24);
-          return Buffer.concat([nonce, box.seal(plain, nonce, key)]);
+          return Buffer.concat([nonce, box.seal(plain, nonce, rawKey)]);
         },
         decrypt(data) {
           if (data.length < 24 + 16) throw new Error('the data is shorter than a nonce and a tag');
-          const out = box.open(data.subarray(24), data.subarray(0, 24), key);
+          const out = box.open(data.subarray(24), data.subarray(0, 24), rawKey);
           if (!out) throw new Error('authentication failed');
           return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
         },
