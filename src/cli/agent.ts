@@ -2,7 +2,7 @@
 // to bottom like k3s's agent: preflight → credentials (join once, then reuse) → Node with a pod
 // CIDR from the server's nodeipam → node agent (runtime, pod network, routes, kubelet) → proxy.
 import { existsSync, readFileSync } from 'node:fs';
-import { ensurePrivateDir, writePrivateFile } from '../util/secure-fs.js';
+import { ensurePrivateDir, privateDataFileProblems, writePrivateFile } from '../util/secure-fs.js';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes, X509Certificate } from 'node:crypto';
@@ -248,6 +248,8 @@ export async function runAgent(argv: string[]): Promise<void> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  const fileProblems = privateDataFileProblems(flags.dataDir);
+  if (fileProblems.length) throw new CliError(fileProblems.join('\nk8ts: '));
 
   // Credentials: joined once, kept in the data dir; a different server or node name joins again.
   const credPath = join(flags.dataDir, 'agent-credentials.json');

@@ -20,7 +20,7 @@ import { CliError } from './errors.js';
 import { onShutdownSignals } from './shutdown.js';
 import { defaultDataDirOf, resolveArgs } from './config.js';
 import { resolveEncryption } from './encryption.js';
-import { createPrivateFile, ensurePrivateDir, mkdirPrivate, tightenPrivateFile, writePrivateFile } from '../util/secure-fs.js';
+import { createPrivateFile, ensurePrivateDir, mkdirPrivate, privateDataFileProblems, writePrivateFile } from '../util/secure-fs.js';
 import { preflight, writeDataVersion, type PreflightPort } from './preflight.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
@@ -278,11 +278,10 @@ export async function runServer(argv: string[]): Promise<void> {
   const stateDb = join(flags.dataDir, 'state.db');
   const newCluster = !existsSync(join(flags.dataDir, 'VERSION')) && !existsSync(stateDb);
   writeDataVersion(flags.dataDir);
-  // SQLite gives its -wal and -shm files the database file's mode, so state.db is made 0600 first.
-  for (const f of ['state.db', 'state.db-wal', 'state.db-shm']) {
-    const problem = tightenPrivateFile(join(flags.dataDir, f));
-    if (problem) throw new CliError(problem);
-  }
+  // Keys, tokens and the datastore: 0600 and this user's, never symlinks. SQLite gives its -wal and
+  // -shm files the database file's mode, so a new state.db is made 0600 before SQLite opens it.
+  const fileProblems = privateDataFileProblems(flags.dataDir);
+  if (fileProblems.length) throw new CliError(fileProblems.join('\nk8ts: '));
   if (flags.datastore === 'sqlite' && !existsSync(stateDb)) createPrivateFile(stateDb);
   let store;
   try {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, lchownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPrivateFile, ensurePrivateDir, openAppendNoFollow, privateDirProblem, tightenPrivateFile, writePrivateFile } from './secure-fs.js';
+import { createPrivateFile, ensurePrivateDir, openAppendNoFollow, privateDataFileProblems, privateDirProblem, tightenPrivateFile, writePrivateFile } from './secure-fs.js';
 import { closeSync } from 'node:fs';
 
 const root = process.geteuid?.() === 0;
@@ -108,6 +108,27 @@ test('state.db: created 0600 before SQLite opens it; an older 0644 one is narrow
     assert.equal(tightenPrivateFile(join(base, 'state.db-wal')), undefined, 'missing is fine');
     symlinkSync(db, join(base, 'state.db-shm'));
     assert.match(tightenPrivateFile(join(base, 'state.db-shm'))!, /is a symlink; k8ts does not follow symlinks/);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('the data dir\'s keys and tokens: loose modes narrowed to 0600, symlinks and other users\' files refused', { timeout: 5000 }, () => {
+  const base = scratch();
+  try {
+    mkdirSync(join(base, 'tls'), { mode: 0o700 });
+    writeFileSync(join(base, 'tls', 'server-ca.key'), 'key', { mode: 0o644 });
+    writeFileSync(join(base, 'node-token'), 'token', { mode: 0o666 });
+    writeFileSync(join(base, 'tls', 'server-ca.crt'), 'cert', { mode: 0o644 });
+    assert.deepEqual(privateDataFileProblems(base), []);
+    assert.equal(mode(join(base, 'tls', 'server-ca.key')), 0o600);
+    assert.equal(mode(join(base, 'node-token')), 0o600);
+    assert.equal(mode(join(base, 'tls', 'server-ca.crt')), 0o644, 'certificates stay readable');
+    symlinkSync('/etc/hostname', join(base, 'encryption-config.json'));
+    if (root) chownSync(join(base, 'node-token'), 4242, 4242);
+    const problems = privateDataFileProblems(base);
+    assert.ok(problems.some((p) => /encryption-config\.json is a symlink/.test(p)), problems.join('\n'));
+    if (root) assert.ok(problems.some((p) => /node-token is owned by uid 4242/.test(p)), problems.join('\n'));
   } finally {
     rmSync(base, { recursive: true, force: true });
   }

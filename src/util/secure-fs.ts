@@ -96,6 +96,26 @@ export function tightenPrivateFile(path: string): string | undefined {
   return undefined;
 }
 
+/** The data dir's private files (relative paths): the datastore, keys, tokens, credentials. */
+export const PRIVATE_DATA_FILES: readonly string[] = [
+  'state.db', 'state.db-wal', 'state.db-shm',
+  'tls/server-ca.key', 'tls/kubelet-ca.key', 'tls/serving.key', 'tls/client-admin.key', 'tls/service-account.key', 'tls/apiserver-kubelet-client.key',
+  'node-token', 'node-password', 'agent-credentials.json', 'encryption-config.json', 'kubeconfig.yaml',
+];
+
+/**
+ * Checks the data dir's private files at start (PRIVATE_DATA_FILES, those present): narrows a
+ * loose mode to 0600; returns one line per file that is a symlink or another user's.
+ */
+export function privateDataFileProblems(dataDir: string): string[] {
+  const out: string[] = [];
+  for (const f of PRIVATE_DATA_FILES) {
+    const problem = tightenPrivateFile(join(dataDir, f));
+    if (problem) out.push(problem);
+  }
+  return out;
+}
+
 /**
  * Writes `data` to `path` atomically, mode `mode` (default 0600): a new temporary file beside it
  * (O_EXCL|O_NOFOLLOW, so nothing pre-planted is followed), flushed, then renamed over the
