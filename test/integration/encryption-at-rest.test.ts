@@ -83,6 +83,11 @@ test('encryption at rest: default aescbc for a new cluster, kubectl reads Secret
     for (const s of rewritten.items) assert.notEqual(s.metadata.resourceVersion, before.get(`${s.metadata.namespace}/${s.metadata.name}`), 'a stale value is written even though nothing changed');
     assert.equal(Buffer.from(rewritten.items.find((s) => s.metadata.name === 'k8ts-test-two')!.data!.token, 'base64').toString(), `${marker}-2`);
 
+    // Upstream's transformation metrics.
+    const metrics = await c.k(['get', '--raw', '/metrics']);
+    assert.match(metrics, /apiserver_storage_transformation_operations_total\{transformation_type="to_storage",transformer_prefix="k8s:enc:aescbc:v1:",status="OK"\} [1-9]/);
+    assert.match(metrics, /apiserver_storage_transformation_duration_seconds_count\{transformation_type="from_storage",transformer_prefix="k8s:enc:aescbc:v1:"\} [1-9]/);
+
     // Once every value is under the write key, the same replace is a real no-op again.
     const again = await c.k(['get', 'secrets', '-A', '-o', 'json']);
     await c.k(['replace', '-f', '-'], { input: again });
