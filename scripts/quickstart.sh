@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (as root), starts a local k8ts cluster running real containers
 # in the background (bin/k8ts start), and rolls out the article's nginx with the real kubectl.
-#   bash scripts/quickstart.sh [DATA_DIR]      (default /tmp/k8ts)
+#   bash scripts/quickstart.sh [DATA_DIR]      (default /var/lib/k8ts, k8ts's own default as root; never
+#   under /tmp, where any local user could pre-create it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA="${1:-/tmp/k8ts}"
+DATA="${1:-/var/lib/k8ts}"
 export DEBIAN_FRONTEND=noninteractive
 PKGS="unzip jq curl runc conmon tini containernetworking-plugins iptables nftables iproute2 nginx-light busybox-static"
 missing=""; for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

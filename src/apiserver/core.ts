@@ -40,6 +40,7 @@ import { bootstrapObjects } from './bootstrap.js';
 import { compileSelectors, podDisruptionBlocked } from './api-hooks.js';
 import { beginRequest, endRequest, ensureMetrics, requestSeries, type RequestSeries } from './request-metrics.js';
 import { instrumentStore, trackStorageObjects } from './storage-metrics.js';
+import { TransformingStore, type EncryptionConfig } from './encryption/index.js';
 import { registry } from '../util/metrics.js';
 import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type ObjectLookup } from './admission/index.js';
 import { errorMessage, logger } from '../util/log.js';
@@ -85,6 +86,8 @@ export interface CoreOptions {
   metrics?: () => Promise<string>;
   /** Admission plugin settings (PodSecurity defaults and exemptions). */
   admission?: AdmissionOptions;
+  /** Encryption at rest (--encryption-provider-config): the resources it names are stored encrypted. */
+  encryption?: EncryptionConfig;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -157,7 +160,12 @@ export class ApiServerCore {
         default:
           strategy = new Strategy(sdef);
       }
-      this.stores.set(prefix, new ResourceStore(sdef, store, strategy, opts.watchCacheSize));
+      // Encrypted resources meet the backend through a transformer (src/apiserver/encryption/).
+      const transformer = opts.encryption?.transformerFor(sdef.group, sdef.plural);
+      const encrypted = transformer && new TransformingStore(store, transformer);
+      const rs = new ResourceStore(sdef, encrypted ?? store, strategy, opts.watchCacheSize);
+      if (encrypted) rs.needsRewrite = (key) => encrypted.isStale(key);
+      this.stores.set(prefix, rs);
     }
     const lookup: ObjectLookup = {
       get: (group, plural, namespace, name) => this.store(group, plural).tryGet(namespace, name)?.obj,
@@ -171,11 +179,27 @@ export class ApiServerCore {
   readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
-    await Promise.all([...this.stores.values()].map((s) => s.start()));
+    await Promise.all([...this.stores.values()].map((s) => this.startStore(s)));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
     await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
     this.untrackObjects = trackStorageObjects(() => this.objectCounts());
     this.ready = true;
+  }
+
+  /**
+   * Fills a resource's watch cache. A stored value its encryption config cannot decrypt (a key
+   * taken out of the file) leaves that one resource unavailable, as upstream's cacher: its
+   * requests answer 500 naming the key, everything else serves.
+   */
+  private async startStore(s: ResourceStore): Promise<void> {
+    try {
+      await s.start();
+    } catch (e) {
+      if (!s.needsRewrite || !isStatusError(e) || e.code !== 500) throw e;
+      s.stop();
+      s.unavailable = e;
+      log.error(`${s.gr.group ? `${s.gr.resource}.${s.gr.group}` : s.gr.resource} are unavailable: ${e.message}`);
+    }
   }
 
   stop(): void {
@@ -191,6 +215,7 @@ export class ApiServerCore {
   storeFor(def: ResourceDef): ResourceStore {
     const s = this.stores.get(storagePrefix(storageDef(def)));
     if (!s) throw pathNotFound();
+    if (s.unavailable) throw s.unavailable;
     return s;
   }
 

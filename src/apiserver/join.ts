@@ -12,7 +12,8 @@
 // already holds the name (a node proves it is the same one with the password it sent on its
 // first join, kept hashed in kube-system/<name>.node-password.k8ts, as k3s does) or the address.
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writePrivateFile } from '../util/secure-fs.js';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -65,7 +66,7 @@ export function ensureJoinToken(dataDir: string, caPem: string): string {
     if (parseJoinToken(t)) return t;
   }
   const t = newJoinToken(caPem);
-  writeFileSync(path, t + '\n', { mode: 0o600 });
+  writePrivateFile(path, t + '\n');
   return t;
 }
 

@@ -18,6 +18,7 @@ import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import type { AdmissionOptions } from './admission/index.js';
+import type { EncryptionConfig } from './encryption/index.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -55,6 +56,8 @@ export interface ApiServerOptions {
   metrics?: () => Promise<string>;
   /** Admission settings (PodSecurity default and exemptions); upstream's defaults when unset. */
   admission?: AdmissionOptions;
+  /** Encryption at rest (--encryption-provider-config, src/apiserver/encryption/); none: stored as is. */
+  encryption?: EncryptionConfig;
 }
 
 export interface RunningApiServer {
@@ -116,6 +119,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     metrics: o.metrics,
     admission: o.admission,
+    encryption: o.encryption,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();

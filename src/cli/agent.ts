@@ -1,7 +1,8 @@
 // `k8ts agent --server URL --token TOKEN`: joins this machine to a cluster as a node. Reads top
 // to bottom like k3s's agent: preflight → credentials (join once, then reuse) → Node with a pod
 // CIDR from the server's nodeipam → node agent (runtime, pod network, routes, kubelet) → proxy.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { ensurePrivateDir, privateDataFileProblems, writePrivateFile } from '../util/secure-fs.js';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { randomBytes, X509Certificate } from 'node:crypto';
@@ -166,7 +167,7 @@ function ensureNodePassword(dataDir: string): string {
     if (p.length >= 16) return p;
   }
   const p = randomBytes(24).toString('hex');
-  writeFileSync(path, p + '\n', { mode: 0o600 });
+  writePrivateFile(path, p + '\n');
   return p;
 }
 
@@ -242,7 +243,13 @@ export async function runAgent(argv: string[]): Promise<void> {
   const problems = agentPreflight();
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
   const nodeIP = flags.nodeIP ?? defaultNodeIP();
-  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    ensurePrivateDir(flags.dataDir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const fileProblems = privateDataFileProblems(flags.dataDir);
+  if (fileProblems.length) throw new CliError(fileProblems.join('\nk8ts: '));
 
   // Credentials: joined once, kept in the data dir; a different server or node name joins again.
   const credPath = join(flags.dataDir, 'agent-credentials.json');
@@ -255,7 +262,7 @@ export async function runAgent(argv: string[]): Promise<void> {
       /* unreadable: join again */
     }
   }
-  const save = (c: Credentials): void => writeFileSync(credPath, JSON.stringify(c, null, 2), { mode: 0o600 });
+  const save = (c: Credentials): void => writePrivateFile(credPath, JSON.stringify(c, null, 2));
   // Kept credentials whose client certificate has expired cannot renew it: join again.
   if (cred && validity(cred.clientCert).to <= Date.now()) {
     log(`the client certificate of node ${flags.nodeName} expired; joining again with the token`);

@@ -10,7 +10,8 @@
 // applied (a custom resource whose CRD is not served yet, a namespace another file creates) is
 // retried with back-off until it applies or changes.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirPrivate } from '../util/secure-fs.js';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { APIResource, APIResourceList, KObject } from '../api/types/index.js';
@@ -134,7 +135,7 @@ export interface AutoDeploy {
 }
 
 export function startAutoDeploy(o: AutoDeployOptions): AutoDeploy {
-  mkdirSync(o.dir, { recursive: true });
+  mkdirPrivate(o.dir);
   const resolver = new ResourceResolver(o.client);
   const applied = new Map<string, string>(); // file → hash of the content last applied without error
   const timers = new Map<string, NodeJS.Timeout>();

@@ -13,7 +13,8 @@
 // `k8ts server --data-dir DIR` counts too). Everything of the cluster lives in the data dir, so
 // `k8ts start` after `k8ts stop` brings every object back and the kubelet recreates the pods.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { mkdirPrivate, openAppendNoFollow, writePrivateFile } from '../util/secure-fs.js';
 import { Resolver } from 'node:dns/promises';
 import { connect } from 'node:net';
 import { hostname } from 'node:os';
@@ -348,7 +349,7 @@ function splitStartArgs(argv: string[]): { args: string[]; timeoutS: number } {
   return { args, timeoutS };
 }
 
-const PATH_FLAGS = ['data-dir', 'config', 'write-kubeconfig'];
+const PATH_FLAGS = ['data-dir', 'config', 'write-kubeconfig', 'encryption-provider-config'];
 
 /** The argv with path-valued flags made absolute (the server runs in /) and without --data-dir. */
 function absolutize(argv: string[]): string[] {
@@ -428,10 +429,10 @@ export async function runStart(argv: string[]): Promise<void> {
   const problems = await preflight({ runtime: withAgent ? 'oci' : 'simulated', dataDir, ports: server.serverPorts(flags, withAgent) });
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
 
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirPrivate(dataDir);
   const log = logFile(dataDir);
   if (existsSync(log)) renameSync(log, `${log}.1`);
-  const fd = openSync(log, 'a', 0o600);
+  const fd = openAppendNoFollow(log);
   const serverArgv = [...absolutize(resolved), '--data-dir', dataDir];
   const child = spawn(process.execPath, [k8tsEntry(), 'server', ...serverArgv], { detached: true, stdio: ['ignore', fd, fd], cwd: '/', env: process.env });
   closeSync(fd);
@@ -439,7 +440,7 @@ export async function runStart(argv: string[]): Promise<void> {
   child.once('exit', (code, signal) => (exited = { code, signal }));
   child.once('error', () => (exited = { code: null, signal: null }));
   const pid = child.pid!;
-  writeFileSync(pidFile(dataDir), `${pid}\n`);
+  writePrivateFile(pidFile(dataDir), `${pid}\n`);
   out(`Starting k8ts (pid ${pid}, data dir ${dataDir}, log ${log})`);
 
   const t0 = Date.now();
@@ -517,7 +518,7 @@ export async function runStart(argv: string[]): Promise<void> {
     access?.client.close();
   }
   child.unref();
-  writeFileSync(startArgsFile(dataDir), JSON.stringify({ args: remembered }) + '\n');
+  writePrivateFile(startArgsFile(dataDir), JSON.stringify({ args: remembered }) + '\n');
   out();
   await printSummary(dataDir, flags, pid, dnsAt);
 }

@@ -8,7 +8,7 @@
 //   values:      strings and numbers as they are; booleans true/false; lists (or a comma-separated
 //                string) for repeatable flags such as disable and tls-san
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parse as parseYaml } from 'yaml';
@@ -39,8 +39,16 @@ export function envNameOf(flag: string): string {
 }
 
 /** /var/lib/k8ts as root, ~/.k8ts otherwise (as `k8ts server` picks it). */
-export function defaultDataDirOf(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+/**
+ * The default data dir, never under /tmp (where any local user could pre-create it): root →
+ * /var/lib/k8ts; anyone else → $XDG_DATA_HOME/k8ts, else ~/.local/share/k8ts — or ~/.k8ts when
+ * an older k8ts already made a cluster there.
+ */
+export function defaultDataDirOf(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.(), home = homedir()): string {
+  if (uid === 0) return '/var/lib/k8ts';
+  const legacy = join(home, '.k8ts');
+  if (existsSync(legacy)) return legacy;
+  return join(env.XDG_DATA_HOME && isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : join(home, '.local', 'share'), 'k8ts');
 }
 
 /** Splits argv into the options it sets (long names), with --config taken out. */

@@ -1,7 +1,8 @@
 // Checks before a server or agent starts, each failure one plain line saying what to do: root and
 // the host tools and kernel features the oci runtime needs, ports already taken, a data dir that
 // cannot be written or that a newer k8ts wrote. The probes are injectable so tests can fake a host.
-import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { mkdirPrivate, privateDirProblem, writePrivateFile } from '../util/secure-fs.js';
 import { dirname, join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { DATA_FORMAT_VERSION, K8TS_VERSION } from './version.js';
@@ -32,6 +33,8 @@ export interface PreflightProbes extends HostProbes {
   listen(port: number, host: string): Promise<ListenResult>;
   /** Undefined when dir (or the nearest existing parent that would hold it) is writable, else why not. */
   unwritable(dir: string): string | undefined;
+  /** Undefined when dir is missing or private to this user (util/secure-fs.ts), else the one-line reason. */
+  notPrivate?(dir: string): string | undefined;
 }
 
 export const hostProbes: PreflightProbes = {
@@ -52,6 +55,7 @@ export const hostProbes: PreflightProbes = {
       return `${d}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
   },
+  notPrivate: (dir) => privateDirProblem(dir),
 };
 
 interface DataVersion {
@@ -78,8 +82,8 @@ export function writeDataVersion(dataDir: string): void {
   const text = JSON.stringify({ format: DATA_FORMAT_VERSION, k8ts: K8TS_VERSION }) + '\n';
   const path = join(dataDir, 'VERSION');
   if (hostProbes.readFile(path) === text) return;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, text);
+  mkdirPrivate(dataDir);
+  writePrivateFile(path, text);
 }
 
 export async function preflight(o: PreflightOptions, probes: PreflightProbes = hostProbes): Promise<string[]> {
@@ -89,6 +93,9 @@ export async function preflight(o: PreflightOptions, probes: PreflightProbes = h
 
   const why = probes.unwritable(o.dataDir);
   if (why) problems.push(`cannot write the data dir ${o.dataDir} (${why}): pick one you can write with --data-dir`);
+  // Whoever can write the data dir can swap the cluster's keys and state: refuse it (fakes without the probe: the real check).
+  const unsafe = (probes.notPrivate ?? hostProbes.notPrivate!)(o.dataDir);
+  if (unsafe) problems.push(unsafe);
   try {
     const v = readDataVersion(o.dataDir, probes);
     if (v && v.format > DATA_FORMAT_VERSION) {

@@ -2,9 +2,9 @@
 // and storage, supervises the other loops (src/server/) and, unless --node-loop separate, runs
 // the local node (kubelet, runtime, proxy, DNS, Ingress; or simulated nodes). The controller
 // manager and the scheduler always run on a loop of their own.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { openStore } from '../storage/index.js';
@@ -18,7 +18,9 @@ import { defaultNodeIP } from '../util/node-ip.js';
 import { CONTROLLER_NAMES } from '../controllers/names.js';
 import { CliError } from './errors.js';
 import { onShutdownSignals } from './shutdown.js';
-import { resolveArgs } from './config.js';
+import { defaultDataDirOf, resolveArgs } from './config.js';
+import { resolveEncryption } from './encryption.js';
+import { createPrivateFile, ensurePrivateDir, mkdirPrivate, privateDataFileProblems, writePrivateFile } from '../util/secure-fs.js';
 import { preflight, writeDataVersion, type PreflightPort } from './preflight.js';
 
 export const serverHelp = `Usage: k8ts server [flags]
@@ -28,7 +30,9 @@ scheduler, and the node agent (kubelet with runc, service proxy, DNS, Ingress) â
 --runtime simulated, a set of simulated nodes.
 
 Flags:
-  --data-dir DIR             state, certificates and kubeconfig (default /var/lib/k8ts as root, ~/.k8ts otherwise)
+  --data-dir DIR             state, certificates and kubeconfig, created 0700; refused when another user
+                             owns it or others can write it (default /var/lib/k8ts as root, else
+                             $XDG_DATA_HOME/k8ts or ~/.local/share/k8ts; ~/.k8ts when it exists)
   --port PORT                HTTPS port of the API server (default 6443)
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
@@ -49,6 +53,11 @@ Flags:
   --node-monitor-grace-period SECONDS
                              how long a node may miss heartbeats before it is NotReady (default 40)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
+  --encryption-provider-config FILE
+                             EncryptionConfiguration (apiserver.config.k8s.io/v1) for encryption at
+                             rest: aescbc, aesgcm, secretbox, identity (default: <data-dir>/
+                             encryption-config.json, which k8ts writes for a new cluster: Secrets
+                             encrypted with aescbc under a random key)
   --pod-security-enforce L   PodSecurity level refused in namespaces without their own
                              pod-security.kubernetes.io/enforce label: privileged, baseline
                              (default) or restricted, optionally with a version (baseline:v1.32)
@@ -76,6 +85,8 @@ from the config file; precedence: flags > environment > config file > defaults.
 
 Files in the data dir:
   kubeconfig.yaml            the admin kubeconfig (kubectl uses it as is)
+  encryption-config.json     the encryption at rest configuration k8ts made for this cluster (0600;
+                             keep a copy: without it the Secrets cannot be read)
   registries.yaml            registry mirrors and credentials, k3s's format (also /etc/k8ts/registries.yaml)
   manifests/                 *.yaml, *.yml, *.json applied at start and again when they change
                              (server-side apply, field manager k8ts-deploy; X.skip disables X)
@@ -83,8 +94,9 @@ Files in the data dir:
 To run it in the background with progress and a summary, use 'k8ts start'.
 `;
 
+/** The data dir when no flag, environment or config file names one (src/cli/config.ts). */
 export function defaultDataDir(): string {
-  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.k8ts');
+  return defaultDataDirOf();
 }
 
 /** The ports a server with these flags listens on, for preflight. */
@@ -120,6 +132,8 @@ export interface ServerFlags {
   ingressHttpPort: number;
   ingressHttpsPort: number;
   tlsSANs?: string[];
+  /** --encryption-provider-config; undefined: the data dir's own (src/cli/encryption.ts). */
+  encryptionProviderConfig?: string;
   watchCacheSize?: number;
   maxTokenExpirationSeconds?: number;
   logFormat: 'text' | 'json';
@@ -147,6 +161,7 @@ export const serverOptions = {
   'service-cidr': { type: 'string', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
+  'encryption-provider-config': { type: 'string' },
   'default-watch-cache-size': { type: 'string' },
   'service-account-max-token-expiration': { type: 'string' },
   'node-monitor-grace-period': { type: 'string', default: '40' },
@@ -230,6 +245,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     ingressHttpPort: positiveInt('--ingress-http-port', values['ingress-http-port'], 0)!,
     ingressHttpsPort: positiveInt('--ingress-https-port', values['ingress-https-port'], 0)!,
     tlsSANs: values['tls-san'],
+    encryptionProviderConfig: values['encryption-provider-config'],
     watchCacheSize: positiveInt('--default-watch-cache-size', values['default-watch-cache-size']),
     maxTokenExpirationSeconds: positiveInt('--service-account-max-token-expiration', values['service-account-max-token-expiration'], 3600),
     logFormat,
@@ -254,14 +270,32 @@ export async function runServer(argv: string[]): Promise<void> {
   const withAgent = flags.runtime === 'oci' && !flags.disabled.has('agent');
   const problems = await preflight({ runtime: withAgent ? 'oci' : 'simulated', dataDir: flags.dataDir, ports: serverPorts(flags, withAgent) });
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
-  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+  try {
+    if (ensurePrivateDir(flags.dataDir)) log(`the data dir ${flags.dataDir} was readable by others; it is 0700 now`);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const stateDb = join(flags.dataDir, 'state.db');
+  const newCluster = !existsSync(join(flags.dataDir, 'VERSION')) && !existsSync(stateDb);
   writeDataVersion(flags.dataDir);
+  // Keys, tokens and the datastore: 0600 and this user's, never symlinks. SQLite gives its -wal and
+  // -shm files the database file's mode, so a new state.db is made 0600 before SQLite opens it.
+  const fileProblems = privateDataFileProblems(flags.dataDir);
+  if (fileProblems.length) throw new CliError(fileProblems.join('\nk8ts: '));
+  if (flags.datastore === 'sqlite' && !existsSync(stateDb)) createPrivateFile(stateDb);
   let store;
   try {
     store = openStore(flags.datastore, flags.dataDir);
   } catch (e) {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
   }
+  const encryption = await resolveEncryption({ flag: flags.encryptionProviderConfig, dataDir: flags.dataDir, datastore: flags.datastore, newCluster }).catch(async (e: unknown) => {
+    await store.close();
+    throw e;
+  });
+  if (encryption.config) {
+    for (const line of encryption.config.describe()) log(`encryption at rest (${encryption.path}${encryption.generated ? ', new' : ''}): ${line}`);
+  } else log(`encryption at rest is off: values are stored as they are (--encryption-provider-config FILE turns it on)`);
   const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
   // Watches the other loops (below); /metrics serves every loop's metrics through it.
   const supervisor = new LoopSupervisor();
@@ -281,6 +315,7 @@ export async function runServer(argv: string[]): Promise<void> {
       loopbackSocket,
       metrics: () => supervisor.metrics(),
       admission: { podSecurity: flags.podSecurity },
+      encryption: encryption.config,
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token â€¦).
@@ -296,8 +331,8 @@ export async function runServer(argv: string[]): Promise<void> {
   const kcPaths = [join(flags.dataDir, 'kubeconfig.yaml')];
   if (flags.writeKubeconfig) kcPaths.push(flags.writeKubeconfig);
   for (const p of kcPaths) {
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, kubeconfig, { mode: 0o600 });
+    mkdirPrivate(dirname(p));
+    writePrivateFile(p, kubeconfig);
   }
   log(`API server listening on ${api.url} (ready in ${Math.round(performance.now() - t0)} ms)`);
 

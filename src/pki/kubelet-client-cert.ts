@@ -2,7 +2,8 @@
 // `apiserver-kubelet-client.crt`): CN system:kube-apiserver-kubelet-client, O system:masters,
 // signed by the cluster CA. Kubelets' streaming servers accept only this identity.
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdirPrivate, writePrivateFile } from '../util/secure-fs.js';
 import { join } from 'node:path';
 import { signLeaf, type KeyPairPem } from './certs.js';
 
@@ -28,9 +29,9 @@ export async function ensureKubeletClientCert(dataDir: string, ca: KeyPairPem): 
     const have = { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
     if (signedBy(have.cert, ca.cert)) return have;
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirPrivate(dir);
   const kp = await signLeaf(ca, { commonName: KUBELET_CLIENT_CN, organizations: [KUBELET_CLIENT_ORG], client: true });
-  writeFileSync(certPath, kp.cert, { mode: 0o644 });
-  writeFileSync(keyPath, kp.key, { mode: 0o600 });
+  writePrivateFile(certPath, kp.cert, 0o644);
+  writePrivateFile(keyPath, kp.key);
   return kp;
 }

@@ -56,6 +56,14 @@ export class ResourceStore {
    * before the kind's defaulting, validating ones after its validation, as upstream.
    */
   admission?: AdmissionChain;
+  /**
+   * Set for encrypted resources: whether the stored value of a key was written with an older
+   * key. An update that changes nothing still rewrites such a value (upstream's stale read in
+   * GuaranteedUpdate), so that reading and replacing every object moves it to the current key.
+   */
+  needsRewrite?: (key: string) => Promise<boolean>;
+  /** Set when the watch cache could not be filled (an undecryptable value): every request answers it. */
+  unavailable?: StatusError;
   readonly gr: GroupResource;
   readonly prefix: string;
 
@@ -197,8 +205,9 @@ export class ResourceStore {
       if (errs.length) throw this.invalid(next, errs);
       if (attrs) await this.admission!.validate(attrs);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
-      // A no-op write keeps the resourceVersion (kubectl apply then reports `unchanged`).
-      if (deepEqual(next, old)) return { obj: old, created: false };
+      // A no-op write keeps the resourceVersion (kubectl apply then reports `unchanged`),
+      // unless the stored value must move to the current encryption key.
+      if (deepEqual(next, old) && !(this.needsRewrite && (await this.needsRewrite(key)))) return { obj: old, created: false };
       if (ctx.dryRun) return { obj: next, created: false };
       // A deleting object whose last finalizer is gone is removed instead of updated.
       if (this.strategy.readyToRemove(next)) {
