@@ -13,8 +13,8 @@ import {
   findScalarTypeError as schemaScalarTypeError, buildOpenApiV3Document, buildOpenApiV3Index,
   openApiHash, buildOpenApiV2Document, encodeOpenApiV2Proto,
 } from '../api/schema/index.js';
-import { tableFor } from '../api/printers/index.js';
-import type { ColumnDefinition, Cell } from '../api/printers/index.js';
+import { tableFor, customResourcePrinter } from '../api/printers/index.js';
+import type { ColumnDefinition, Cell, TablePrinter } from '../api/printers/index.js';
 import { matchesLabels, labelSelectorFromMeta, selectorToString, compileObjectSelector } from '../api/selectors/index.js';
 import type { LabelSelectorMeta } from '../api/selectors/index.js';
 import { applyObject, computeManagedFieldsForUpdate, patchObject, patchSchemaFor, type PatchType } from '../api/patch/index.js';
@@ -65,12 +65,22 @@ export function hashOpenApi(doc: object): string {
 
 // ---- tables ----
 
+const customPrinters = new WeakMap<ResourceDef, TablePrinter>();
+
+/** Built-in kinds by group/kind; custom resources from their CRD version's printer columns. */
+function printerOf(def: ResourceDef): TablePrinter {
+  if (!def.custom) return tableFor(def.group, def.kind);
+  let p = customPrinters.get(def);
+  if (!p) customPrinters.set(def, (p = customResourcePrinter(def.custom.printerColumns)));
+  return p;
+}
+
 export function tableColumns(def: ResourceDef): readonly ColumnDefinition[] {
-  return tableFor(def.group, def.kind).columns;
+  return printerOf(def).columns;
 }
 
 export function tableRow(def: ResourceDef, obj: KObject, now: number): Cell[] {
-  return tableFor(def.group, def.kind).row(obj, now);
+  return printerOf(def).row(obj, now);
 }
 
 // ---- selectors ----
