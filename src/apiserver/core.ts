@@ -33,7 +33,7 @@ import { CrdReconciler, conditionTrue } from './crd/controller.js';
 import { loadSchemaLib } from './crd/schema-lib.js';
 import type { Crd } from './crd/crd-spec.js';
 import { deepEqual } from '../util/json.js';
-import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
+import { buildDiscovery, aggregatedVersionWanted, discoveryEtag, type DiscoveryDocs } from './handlers/discovery.js';
 import { writeWarnings, type ResourceRequest } from './handlers/shared.js';
 import { isWatchQuery, parseWriteQuery, type WriteOptionsKind, type WriteQuery } from './query.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
@@ -555,12 +555,12 @@ export class ApiServerCore {
         return writeRaw(res, 200, 'ok', 'text/plain; charset=utf-8');
       case '/api': {
         const v = aggregatedVersionWanted(accept);
-        if (v) return writeRaw(res, 200, this.discoveryDocs().aggregatedCore[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        if (v) return writeAggregated(req, res, this.discoveryDocs().aggregatedCore[v], v);
         return writeRaw(res, 200, this.discoveryDocs().legacyApi, 'application/json');
       }
       case '/apis': {
         const v = aggregatedVersionWanted(accept);
-        if (v) return writeRaw(res, 200, this.discoveryDocs().aggregatedApis[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        if (v) return writeAggregated(req, res, this.discoveryDocs().aggregatedApis[v], v);
         return writeRaw(res, 200, this.discoveryDocs().legacyApis, 'application/json');
       }
     }
@@ -599,6 +599,18 @@ export function forbiddenRequest(a: RequestAttributes, reason: string): StatusEr
     { group, resource },
     a.name,
   );
+}
+
+/** An aggregated discovery document with its ETag; 304 when the client's copy is current. */
+function writeAggregated(req: IncomingMessage, res: ServerResponse, body: string, v: 'v2' | 'v2beta1'): void {
+  const etag = discoveryEtag(body);
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag)) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  writeRaw(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, { ETag: etag });
 }
 
 function patchKind(ct: string | undefined): 'json' | 'merge' | 'strategic' {

@@ -65,6 +65,10 @@ describe('CustomResourceDefinition', () => {
   });
 
   it('is accepted, established, and served in discovery and OpenAPI', { timeout: 30_000 }, async () => {
+    const AGG = { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' };
+    const before = (await api(creds, 'GET', '/apis', undefined, AGG)).headers.etag as string;
+    assert.match(before, /^"[0-9A-F]{32}"$/);
+    assert.equal((await api(creds, 'GET', '/apis', undefined, { ...AGG, 'If-None-Match': before })).status, 304);
     const r = await api(creds, 'POST', CRD_PATH, JSON.stringify(crd()), JSONH);
     assert.equal(r.status, 201, r.body);
     assert.deepEqual(r.json().metadata.finalizers, ['customresourcecleanup.apiextensions.k8s.io']);
@@ -77,7 +81,11 @@ describe('CustomResourceDefinition', () => {
     assert.deepEqual(res.shortNames, ['ktct']);
     assert.deepEqual(res.categories, ['all']);
     assert.ok(legacy.resources.some((x: any) => x.name === 'crontabs/scale'));
-    const agg = (await api(creds, 'GET', '/apis', undefined, { Accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' })).json();
+    // kubectl revalidates its cached discovery: the new group changes the entity tag.
+    const fresh = await api(creds, 'GET', '/apis', undefined, { ...AGG, 'If-None-Match': before });
+    assert.equal(fresh.status, 200);
+    assert.notEqual(fresh.headers.etag, before);
+    const agg = fresh.json();
     const g = agg.items.find((x: any) => x.metadata.name === GROUP);
     assert.deepEqual(g.versions.map((v: any) => v.version), ['v1', 'v1beta1']);
     const idx = (await api(creds, 'GET', '/openapi/v3')).json();
