@@ -81,9 +81,20 @@ describe('kubectl and custom resources', () => {
     }
   });
 
-  it('deleting the CRD removes its objects and the resource type', { timeout: 60_000 }, async () => {
+  it('deleting the CRD removes its objects and the resource type, and ends watches', { timeout: 60_000 }, async () => {
     await c.k(['apply', '-f', file('d1.yaml', ct('d1'))]);
-    await c.k(['delete', 'crd', 'crontabs.k8ts-test.example.com', '--timeout=30s']);
+    const w = spawn(KUBECTL, ['-n', NS, 'get', 'crontabs', '--watch'], { env: { ...process.env, KUBECONFIG: c.kubeconfig, HOME: c.dataDir } });
+    let out = '';
+    w.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => w.once('exit', r));
+    try {
+      await eventually(() => /^d1\s/m.test(out), 15_000);
+      await c.k(['delete', 'crd', 'crontabs.k8ts-test.example.com', '--timeout=30s']);
+      // The cleanup deletes d1, then the resource stops being served and its watch ends.
+      await Promise.race([exited, new Promise((_r, rej) => setTimeout(() => rej(new Error(`watch still open:\n${out}`)), 15_000))]);
+    } finally {
+      w.kill();
+    }
     const r = await c.kubectl(['-n', NS, 'get', 'crontabs']);
     assert.notEqual(r.code, 0);
     // kubectl's discovery cache may still name the type: then the list itself is a 404.

@@ -74,6 +74,7 @@ export class CrdReconciler {
   private stopped = false;
   private cancelWatch?: () => void;
   private retry?: NodeJS.Timeout;
+  private readonly timers = new Set<NodeJS.Timeout>();
   /** Settles when the queue drains (tests, and start() waiting for the stored CRDs). */
   private idle: Array<() => void> = [];
 
@@ -91,11 +92,21 @@ export class CrdReconciler {
     this.stopped = true;
     this.cancelWatch?.();
     if (this.retry) clearTimeout(this.retry);
+    for (const t of this.timers) clearTimeout(t);
   }
 
   enqueue(name: string): void {
     this.queue.add(name);
     if (!this.running) void this.run();
+  }
+
+  private enqueueAfter(name: string, ms: number): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.stopped) this.enqueue(name);
+    }, ms);
+    t.unref();
+    this.timers.add(t);
   }
 
   drained(): Promise<void> {
@@ -172,8 +183,13 @@ export class CrdReconciler {
           if (!isNotFound(e)) throw e;
         }
       }
-      // Objects with finalizers of their own stay until those go; check again later.
-      if (rs.list({}).items.length) throw new Error(`${rs.list({}).items.length} objects of ${name} remain`);
+      // Objects with finalizers of their own stay until those go; look again in a second.
+      const left = rs.list({}).items.length;
+      if (left) {
+        log.v(2, `CRD ${name}: ${left} objects wait for their finalizers`);
+        this.enqueueAfter(name, 1000);
+        return;
+      }
     }
     this.host.unserve(name);
     await this.host.crds.update(undefined, name, (o: KObject) => {

@@ -118,7 +118,7 @@ function simplePathError(p: string): string | undefined {
   return undefined;
 }
 
-function checkVersion(v: unknown, i: number, errs: FieldError[]): void {
+function checkVersion(v: unknown, i: number, errs: FieldError[], warnings?: string[]): void {
   const path = `spec.versions[${i}]`;
   if (!isObj(v)) {
     errs.push(fieldErr.required(path, ''));
@@ -131,7 +131,11 @@ function checkVersion(v: unknown, i: number, errs: FieldError[]): void {
   }
   const schema = isObj(v.schema) ? v.schema.openAPIV3Schema : undefined;
   if (!isObj(schema)) errs.push(fieldErr.required(`${path}.schema.openAPIV3Schema`, 'schemas are required'));
-  else errs.push(...schemaLib().validateCrdSchema(schema, `${path}.schema.openAPIV3Schema`));
+  else {
+    const r = schemaLib().checkCrdSchemaWithWarnings(schema, `${path}.schema.openAPIV3Schema`);
+    errs.push(...r.errors);
+    warnings?.push(...r.warnings);
+  }
   if (v.deprecationWarning !== undefined && v.deprecated !== true)
     errs.push(fieldErr.invalid(`${path}.deprecationWarning`, v.deprecationWarning, 'can only be set for deprecated versions'));
   const sub = v.subresources;
@@ -167,8 +171,8 @@ function checkVersion(v: unknown, i: number, errs: FieldError[]): void {
   });
 }
 
-/** Everything upstream checks on a CRD's spec and name, create and update alike. */
-export function validateCrd(obj: KObject, old?: KObject): FieldError[] {
+/** Everything upstream checks on a CRD's spec and name, create and update alike; schema warnings (e.g. unknown formats) go to `warnings`. */
+export function validateCrd(obj: KObject, old?: KObject, warnings?: string[]): FieldError[] {
   const errs: FieldError[] = [];
   const spec = obj.spec;
   if (!isObj(spec)) return [fieldErr.required('spec', '')];
@@ -191,7 +195,7 @@ export function validateCrd(obj: KObject, old?: KObject): FieldError[] {
   if (!versions.length) errs.push(fieldErr.invalid('spec.versions', versions, 'must have exactly one version marked as storage version'));
   const seen = new Set<string>();
   versions.forEach((v: unknown, i: number) => {
-    checkVersion(v, i, errs);
+    checkVersion(v, i, errs, warnings);
     const n = isObj(v) ? v.name : undefined;
     if (typeof n === 'string' && n) {
       if (seen.has(n)) errs.push(fieldErr.duplicate(`spec.versions[${i}].name`, n));

@@ -38,7 +38,7 @@ export class CrdStrategy extends Strategy {
   override validate(obj: KObject, old: KObject | undefined, ctx: RequestContext, subresource?: string): FieldError[] {
     const errs = super.validate(obj, old, ctx, subresource);
     if (subresource === 'status') return errs;
-    return errs.concat(validateCrd(obj, old));
+    return errs.concat(validateCrd(obj, old, ctx.warnings));
   }
 }
 
