@@ -53,4 +53,14 @@ describe('custom objects and the controllers', () => {
     assert.equal((await api(creds, 'DELETE', `${ct('default')}/custom-owner`)).status, 200);
     await eventually(async () => (await api(creds, 'GET', `${cm('default')}/k8ts-test-dep`)).status === 404, 30_000);
   });
+
+  it('after a restart (sqlite) the CRD is served again before the server reports ready, with its objects', { timeout: 60_000 }, async () => {
+    assert.equal((await api(creds, 'POST', ct('default'), crontab('survivor'), JSONH)).status, 201);
+    const { dataDir, port } = c;
+    await c.stop();
+    c = await startCluster({ dataDir, port, extraArgs: ['--runtime', 'simulated', '--disable', 'agent,proxy,dns,ingress,servicelb'] });
+    const r = await api(creds, 'GET', `${ct('default')}/survivor`);
+    assert.equal(r.status, 200, r.body);
+    assert.equal(r.json().spec.replicas, 1);
+  });
 });
