@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulated, eventually, KUBECTL, ROOT, type TestCluster } from './support.js';
+import { startSimulated, eventually, run, KUBECTL, ROOT, type TestCluster } from './support.js';
 
 let c: TestCluster;
 const NS = 'kubectl-crd';
@@ -56,6 +56,14 @@ describe('kubectl and custom resources', () => {
     const smp = await c.kubectl(['-n', NS, 'patch', 'crontab', 'ct1', '-p', '{"spec":{"replicas":2}}']);
     assert.notEqual(smp.code, 0);
     assert.match(smp.stderr, /application\/strategic-merge-patch\+json is not supported/);
+    const desc = await c.k(['-n', NS, 'describe', 'crontab', 'ct1']);
+    assert.match(desc, /^Name:\s+ct1$/m);
+    assert.match(desc, /^API Version:\s+k8ts-test.example.com\/v1$/m);
+    assert.match(desc, /^\s+Cron Spec:\s+\*\/5 \* \* \* \*$/m);
+    // kubectl edit (an editor that rewrites the image).
+    const edit = await run(KUBECTL, ['-n', NS, 'edit', 'crontab', 'ct1'], { env: { KUBECONFIG: c.kubeconfig, HOME: c.dataDir, KUBE_EDITOR: 'sed -i s/image:\\ busybox/image:\\ alpine/' } });
+    assert.equal(edit.code, 0, edit.stderr);
+    assert.equal(await c.k(['-n', NS, 'get', 'crontab/ct1', '-o', 'jsonpath={.spec.image}']), 'alpine');
     // Server-side apply.
     assert.match(await c.k(['apply', '--server-side', '-f', file('ct2.yaml', ct('ct2', '  replicas: 2\n'))]), /serverside-applied/);
     assert.equal(await c.k(['-n', NS, 'get', 'crontab/ct2', '-o', 'jsonpath={.spec.replicas}']), '2');

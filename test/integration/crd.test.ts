@@ -168,4 +168,29 @@ describe('CustomResourceDefinition', () => {
     await established(`crontabs.${GROUP}`);
     assert.deepEqual((await api(creds, 'GET', CT)).json().items, []);
   });
+
+  it('cluster scope, a deprecated version warns, objects validated by their own version', { timeout: 30_000 }, async () => {
+    const c2 = {
+      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `gadgets.${GROUP}` },
+      spec: {
+        group: GROUP, scope: 'Cluster', names: { plural: 'gadgets', kind: 'Gadget' },
+        versions: [
+          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } },
+          { name: 'v1alpha1', served: true, storage: false, deprecated: true, deprecationWarning: 'use v1 gadgets', schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'string' } } } } } } },
+        ],
+      },
+    };
+    assert.equal((await api(creds, 'POST', CRD_PATH, JSON.stringify(c2), JSONH)).status, 201);
+    await established(`gadgets.${GROUP}`);
+    const ok = await api(creds, 'POST', `/apis/${GROUP}/v1/gadgets`, JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Gadget', metadata: { name: 'g1', namespace: 'ignored' }, spec: { size: 3 } }), JSONH);
+    assert.equal(ok.status, 201, ok.body);
+    assert.equal(ok.json().metadata.namespace, undefined);
+    assertStatus(await api(creds, 'GET', `/apis/${GROUP}/v1/namespaces/default/gadgets/g1`), 404, 'NotFound');
+    // v1alpha1's schema says string: its writes are checked against it, and it warns.
+    const alpha = await api(creds, 'POST', `/apis/${GROUP}/v1alpha1/gadgets`, JSON.stringify({ apiVersion: `${GROUP}/v1alpha1`, kind: 'Gadget', metadata: { name: 'g2' }, spec: { size: 3 } }), JSONH);
+    const st = assertStatus(alpha, 422, 'Invalid');
+    assert.equal(st.details.causes[0].field, 'spec.size');
+    assert.match(String(alpha.headers.warning), /use v1 gadgets/);
+    assert.equal((await api(creds, 'DELETE', `${CRD_PATH}/gadgets.${GROUP}`)).status, 200);
+  });
 });
