@@ -44,6 +44,8 @@ describe('kubectl and custom resources', () => {
     const explain = await c.k(['explain', 'crontabs.spec']);
     assert.match(explain, /KIND:\s+CronTab/);
     assert.match(explain, /cronSpec\s+<string>\n\s+The schedule, in cron format./);
+    // The same schema through OpenAPI v2 (protobuf).
+    assert.match(await c.k(['explain', 'crontabs.spec.cronSpec', '--output=plaintext-openapiv2']), /The schedule, in cron format./);
     assert.match(await c.k(['-n', NS, 'scale', 'crontab/ct1', '--replicas=4']), /scaled/);
     assert.equal(await c.k(['-n', NS, 'get', 'ct1'.replace('ct1', 'crontab/ct1'), '-o', 'jsonpath={.spec.replicas}']), '4');
     await c.k(['-n', NS, 'patch', 'crontab', 'ct1', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":4,"labelSelector":"app=ct1"}}']);

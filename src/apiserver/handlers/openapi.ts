@@ -78,7 +78,7 @@ export class OpenApiDocs {
     if (want === undefined) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
     this.refresh();
     if (!this.v2) {
-      const gvs = this.gvPaths().map((gv) => ({ group: gv.group, version: gv.version, defs: resourcesIn(gv.group, gv.version) }));
+      const gvs = this.gvPaths().map((gv) => ({ group: gv.group, version: gv.version, defs: openApiResources(gv.group, gv.version) }));
       const obj = buildOpenApiV2(gvs);
       this.v2 = { body: JSON.stringify(obj), hash: hashOpenApi(obj) };
       this.v2Proto = encodeOpenApiV2(obj);
