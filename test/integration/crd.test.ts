@@ -141,6 +141,21 @@ describe('CustomResourceDefinition', () => {
     assert.equal(row.cells[2], 1);
   });
 
+  it('a CRD update (a new printer column, a tighter schema) applies at once', { timeout: 30_000 }, async () => {
+    const cur = (await api(creds, 'GET', `${CRD_PATH}/crontabs.${GROUP}`)).json();
+    cur.spec.versions[0].additionalPrinterColumns.push({ name: 'Image', type: 'string', jsonPath: '.spec.image' });
+    cur.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.image.maxLength = 5;
+    const up = await api(creds, 'PUT', `${CRD_PATH}/crontabs.${GROUP}`, JSON.stringify(cur), JSONH);
+    assert.equal(up.status, 200, up.body);
+    assert.equal(up.json().metadata.generation, 2);
+    await eventually(async () => {
+      const t = (await api(creds, 'GET', CT, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json();
+      return t.columnDefinitions.some((x: any) => x.name === 'Image');
+    }, 10_000);
+    const bad = await api(creds, 'PATCH', `${CT}/ct1`, JSON.stringify({ spec: { image: 'much-too-long' } }), { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(assertStatus(bad, 422, 'Invalid').details.causes[0].field, 'spec.image');
+  });
+
   it('status and scale subresources: generation follows spec only; scale writes specReplicasPath', { timeout: 30_000 }, async () => {
     const st = await api(creds, 'PATCH', `${CT}/ct1/status`, JSON.stringify({ status: { replicas: 3, labelSelector: 'app=ct' }, spec: { cronSpec: 'ignored' } }), { 'Content-Type': 'application/merge-patch+json' });
     assert.equal(st.status, 200, st.body);

@@ -53,9 +53,13 @@ export class CustomResourceStrategy extends Strategy {
     super(def);
   }
 
+  /** The served version's current definition (a CRD update replaces it; this.def is the store's, from serving time). */
+  private versionDef(ctx: RequestContext): ResourceDef {
+    return lookupResource(this.def.group, ctx.requestVersion ?? this.def.version, this.def.plural) ?? this.def;
+  }
+
   private schemaFor(ctx: RequestContext): Record<string, unknown> | undefined {
-    const d = lookupResource(this.def.group, ctx.requestVersion ?? this.def.version, this.def.plural) ?? this.def;
-    return d.custom?.schema;
+    return this.versionDef(ctx).custom?.schema;
   }
 
   override initialStatus(): unknown {
@@ -83,7 +87,7 @@ export class CustomResourceStrategy extends Strategy {
     const schema = this.schemaFor(ctx);
     if (!schema) return;
     const c = compiledSchema(schema);
-    if (!this.def.custom?.preserveUnknownFields) {
+    if (!this.versionDef(ctx).custom?.preserveUnknownFields) {
       const unknown = c.prune(obj);
       if (unknown.length && ctx.fieldValidation === 'Strict') {
         const v = ctx.requestVersion ?? this.def.version;
