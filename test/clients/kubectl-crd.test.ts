@@ -66,6 +66,11 @@ describe('kubectl and custom resources', () => {
     const edit = await run(KUBECTL, ['-n', NS, 'edit', 'crontab', 'ct1'], { env: { KUBECONFIG: c.kubeconfig, HOME: c.dataDir, KUBE_EDITOR: 'sed -i s/image:\\ busybox/image:\\ alpine/' } });
     assert.equal(edit.code, 0, edit.stderr);
     assert.equal(await c.k(['-n', NS, 'get', 'crontab/ct1', '-o', 'jsonpath={.spec.image}']), 'alpine');
+    // Re-applying the CRD with a change (client-side apply) updates it; the new column shows.
+    const crd2 = JSON.parse(crd);
+    crd2.spec.versions[0].additionalPrinterColumns.splice(2, 0, { name: 'Image', type: 'string', jsonPath: '.spec.image' });
+    assert.match(await c.k(['apply', '-f', file('crd2.json', JSON.stringify(crd2))]), /customresourcedefinition.apiextensions.k8s.io\/crontabs.k8ts-test.example.com configured/);
+    await eventually(async () => /^NAME\s+SPEC\s+REPLICAS\s+IMAGE\s+AGE$/m.test(await c.k(['-n', NS, 'get', 'crontabs'])), 10_000);
     // Server-side apply.
     assert.match(await c.k(['apply', '--server-side', '-f', file('ct2.yaml', ct('ct2', '  replicas: 2\n'))]), /serverside-applied/);
     assert.equal(await c.k(['-n', NS, 'get', 'crontab/ct2', '-o', 'jsonpath={.spec.replicas}']), '2');
