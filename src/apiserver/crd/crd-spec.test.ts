@@ -1,7 +1,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../../api/types/index.js';
-import { defaultCrd, resourceDefsOf, validateCrd, type Crd } from './crd-spec.js';
+import { compareKubeVersions, defaultCrd, resourceDefsOf, validateCrd, type Crd } from './crd-spec.js';
 import { acceptNames, setCondition } from './controller.js';
 import { loadSchemaLib } from './schema-lib.js';
 
@@ -131,5 +131,12 @@ describe('CRD names and serving', () => {
     assert.deepEqual(defs[0].subresources.map((s) => s.name), ['status', 'scale']);
     assert.equal(defs[0].hasStatus, true);
     assert.equal(defs[0].custom!.printerColumns[0].name, 'R');
+  });
+});
+
+describe('version order', () => {
+  it('GA, then beta, then alpha, higher first; other shapes last by name', () => {
+    const vs = ['v1alpha1', 'foo', 'v2beta1', 'v1', 'v11alpha2', 'v1beta1', 'v2', 'bar', 'v1beta2'];
+    assert.deepEqual(vs.sort(compareKubeVersions), ['v2', 'v1', 'v2beta1', 'v1beta2', 'v1beta1', 'v11alpha2', 'v1alpha1', 'bar', 'foo']);
   });
 });

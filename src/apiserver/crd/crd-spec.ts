@@ -235,10 +235,28 @@ function scaleOf(v: CrdVersion): CustomResourceInfo['scale'] {
   return { specReplicasPath: s.specReplicasPath, statusReplicasPath: s.statusReplicasPath, labelSelectorPath: s.labelSelectorPath || undefined };
 }
 
+/**
+ * Upstream's kube-aware version order (the first is the group's preferred version): GA before
+ * beta before alpha, higher numbers first within each, then versions of other shapes by name.
+ */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string): [number, number, number] | undefined => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), m[3] === undefined ? 0 : Number(m[3])];
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (pa && pb) return pb[0] - pa[0] || pb[1] - pa[1] || pb[2] - pa[2];
+  if (pa) return -1;
+  if (pb) return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const SUB_VERBS = ['get', 'patch', 'update'];
 
-/** One ResourceDef per served version (in spec order), under the accepted names. */
+/** One ResourceDef per served version (preferred first, in kube-aware order), under the accepted names. */
 export function resourceDefsOf(crd: Readonly<Crd>, names: CrdNames): ResourceDef[] {
   const spec = crd.spec;
   const storage = storageVersionOf(spec);
@@ -258,6 +276,7 @@ export function resourceDefsOf(crd: Readonly<Crd>, names: CrdNames): ResourceDef
   };
   return spec.versions
     .filter((v) => v.served || v.name === storage)
+    .sort((a, b) => compareKubeVersions(a.name, b.name))
     .map((v) => {
       const subresources: SubresourceDef[] = [];
       if (v.subresources?.status) subresources.push({ name: 'status', kind: names.kind, verbs: SUB_VERBS });
