@@ -31,6 +31,7 @@ import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
 import { CrdStrategy, CustomResourceStrategy } from './crd/strategies.js';
 import { CrdReconciler, conditionTrue } from './crd/controller.js';
 import { loadSchemaLib } from './crd/schema-lib.js';
+import { storageDefaulter } from './crd/conversion.js';
 import type { Crd } from './crd/crd-spec.js';
 import { deepEqual } from '../util/json.js';
 import { buildDiscovery, aggregatedVersionWanted, discoveryEtag, type DiscoveryDocs } from './handlers/discovery.js';
@@ -224,20 +225,24 @@ export class ApiServerCore {
   private async serveCustom(crdName: string, defs: ResourceDef[]): Promise<ResourceStore> {
     const sdef = defs.find((d) => d.version === d.storage.version)!;
     const served = defs.filter((d) => d.custom!.served);
-    let cur = this.custom.get(crdName);
-    const same = (a: ResourceDef, b: ResourceDef): boolean => a.version === b.version && a.kind === b.kind && a.plural === b.plural && a.namespaced === b.namespaced && a.group === b.group;
-    if (cur && !same(cur.rs.def, sdef)) {
-      this.unserveCustom(crdName);
-      cur = undefined;
-    }
+    const old = this.custom.get(crdName);
+    // The store decodes in the storage version with its schema's defaults: a change of either
+    // means a new store (a re-list). It replaces the old one once started, so requests never
+    // find the resource missing; the old one's watches end, as upstream's do on a CRD change.
+    const same = (a: ResourceDef, b: ResourceDef): boolean =>
+      a.version === b.version && a.kind === b.kind && a.plural === b.plural && a.namespaced === b.namespaced && a.group === b.group && deepEqual(a.custom?.schema, b.custom?.schema);
+    let cur = old && same(old.rs.def, sdef) ? old : undefined;
     if (!cur) {
-      const prefix = storagePrefix(sdef);
       await loadSchemaLib();
-      const rs = new ResourceStore(sdef, this.backend, new CustomResourceStrategy(sdef, () => this.crdTerminating(crdName)), this.watchCacheSize);
+      const rs = new ResourceStore(sdef, this.backend, new CustomResourceStrategy(sdef, () => this.crdTerminating(crdName)), this.watchCacheSize, storageDefaulter(sdef));
       rs.admission = this.admission;
       await rs.start();
-      this.stores.set(prefix, rs);
-      cur = { rs, defs: [] };
+      if (old) {
+        this.stores.delete(old.rs.prefix);
+        old.rs.stop();
+      }
+      this.stores.set(rs.prefix, rs);
+      cur = { rs, defs: old?.defs ?? [] };
       this.custom.set(crdName, cur);
     }
     if (!deepEqual(cur.defs, served)) {

@@ -154,6 +154,16 @@ describe('CustomResourceDefinition', () => {
     }, 10_000);
     const bad = await api(creds, 'PATCH', `${CT}/ct1`, JSON.stringify({ spec: { image: 'much-too-long' } }), { 'Content-Type': 'application/merge-patch+json' });
     assert.equal(assertStatus(bad, 422, 'Invalid').details.causes[0].field, 'spec.image');
+    // A default added later shows on read, without a write (defaulting on read from storage).
+    const cur2 = (await api(creds, 'GET', `${CRD_PATH}/crontabs.${GROUP}`)).json();
+    cur2.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.tier = { type: 'string', default: 'gold' };
+    assert.equal((await api(creds, 'PUT', `${CRD_PATH}/crontabs.${GROUP}`, JSON.stringify(cur2), JSONH)).status, 200);
+    const rv = (await api(creds, 'GET', `${CT}/ct1`)).json().metadata.resourceVersion;
+    const read = await eventually(async () => {
+      const o = (await api(creds, 'GET', `${CT}/ct1`)).json();
+      return o.spec.tier === 'gold' ? o : undefined;
+    }, 10_000);
+    assert.equal(read.metadata.resourceVersion, rv);
   });
 
   it('status and scale subresources: generation follows spec only; scale writes specReplicasPath', { timeout: 30_000 }, async () => {

@@ -24,3 +24,14 @@ export function customToVersion(obj: Readonly<KObject>, target: ResourceDef): KO
   }
   return out;
 }
+
+/**
+ * Defaulting on read from storage, as upstream: each object entering the watch cache gets the
+ * storage version's defaults (fields a newer schema added defaults for appear without a write).
+ */
+export function storageDefaulter(storage: ResourceDef): ((obj: KObject) => void) | undefined {
+  const schema = storage.custom?.schema;
+  if (!schema || !hasDefaults(schema)) return undefined;
+  const c = compiledSchema(schema);
+  return (obj) => c.applyDefaults(obj);
+}
