@@ -128,7 +128,7 @@ export class CrdReconciler {
       }
     }
     this.running = false;
-    if (failed.length && !this.stopped) this.retry = setTimeout(() => failed.forEach((n) => this.enqueue(n)), 200).unref();
+    if (failed.length && !this.stopped) this.retry = setTimeout(() => failed.forEach((n) => this.enqueue(n)), 1000).unref();
     for (const f of this.idle.splice(0)) f();
   }
 
@@ -144,7 +144,10 @@ export class CrdReconciler {
     const now = rfc3339(new Date());
     let conds = setCondition(cur.status?.conditions ?? [], condition, now);
     const accepted = condition.status === 'True' || !!names.plural;
-    if (accepted) {
+    // Stored CRDs passed validation; one without a storage version (written by an older
+    // server, say) is not served rather than retried forever.
+    const servable = (cur.spec.versions ?? []).some((v) => v?.storage);
+    if (accepted && servable) {
       // Serve first, then say Established: a client that waits for the condition can use the resource at once.
       await this.host.serve(name, resourceDefsOf(cur, names));
       conds = setCondition(conds, { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }, now);
