@@ -13,11 +13,11 @@ import {
   findScalarTypeError as schemaScalarTypeError, buildOpenApiV3Document, buildOpenApiV3Index,
   openApiHash, buildOpenApiV2Document, encodeOpenApiV2Proto,
 } from '../api/schema/index.js';
-import { tableFor } from '../api/printers/index.js';
-import type { ColumnDefinition, Cell } from '../api/printers/index.js';
+import { tableFor, customResourcePrinter } from '../api/printers/index.js';
+import type { ColumnDefinition, Cell, TablePrinter } from '../api/printers/index.js';
 import { matchesLabels, labelSelectorFromMeta, selectorToString, compileObjectSelector } from '../api/selectors/index.js';
 import type { LabelSelectorMeta } from '../api/selectors/index.js';
-import { applyObject, computeManagedFieldsForUpdate, patchObject, patchSchemaFor, type PatchType } from '../api/patch/index.js';
+import { applyObject, computeManagedFieldsForUpdate, patchObject, patchSchemaFor, patchSchemaFromOpenApi, type PatchSchema, type PatchType } from '../api/patch/index.js';
 import { BugError } from '../util/bug-error.js';
 import type { ManagedFieldsEntry } from '../api/types/index.js';
 import { apiVersionOf } from '../api/registry/index.js';
@@ -65,12 +65,22 @@ export function hashOpenApi(doc: object): string {
 
 // ---- tables ----
 
+const customPrinters = new WeakMap<ResourceDef, TablePrinter>();
+
+/** Built-in kinds by group/kind; custom resources from their CRD version's printer columns. */
+function printerOf(def: ResourceDef): TablePrinter {
+  if (!def.custom) return tableFor(def.group, def.kind);
+  let p = customPrinters.get(def);
+  if (!p) customPrinters.set(def, (p = customResourcePrinter(def.custom.printerColumns)));
+  return p;
+}
+
 export function tableColumns(def: ResourceDef): readonly ColumnDefinition[] {
-  return tableFor(def.group, def.kind).columns;
+  return printerOf(def).columns;
 }
 
 export function tableRow(def: ResourceDef, obj: KObject, now: number): Cell[] {
-  return tableFor(def.group, def.kind).row(obj, now);
+  return printerOf(def).row(obj, now);
 }
 
 // ---- selectors ----
@@ -142,8 +152,18 @@ export function applyPatchDocument(def: { group: string; version: string; kind: 
   return patchObject(def, type, cur, patch);
 }
 
+const customPatchSchemas = new WeakMap<ResourceDef, PatchSchema>();
+
+/** Built-in kinds' patch schema, or a custom resource's from its CRD version's schema. */
+function patchSchemaOf(def: ResourceDef): PatchSchema {
+  if (!def.custom?.schema) return patchSchemaFor(def.group, def.kind);
+  let s = customPatchSchemas.get(def);
+  if (!s) customPatchSchemas.set(def, (s = patchSchemaFromOpenApi(def.group, def.kind, def.custom.schema)));
+  return s;
+}
+
 export function serverSideApplyObject(def: ResourceDef, live: KObject | undefined, applied: KObject, o: { manager: string; force: boolean; now: Date; subresource?: string }): KObject {
-  return applyObject(def, live, applied, { manager: o.manager, force: o.force, apiVersion: apiVersionOf(def.group, def.version), now: rfc3339(o.now), subresource: o.subresource, hasStatus: def.hasStatus });
+  return applyObject({ group: def.group, kind: def.kind, schema: patchSchemaOf(def) }, live, applied, { manager: o.manager, force: o.force, apiVersion: apiVersionOf(def.group, def.version), now: rfc3339(o.now), subresource: o.subresource, hasStatus: def.hasStatus });
 }
 
 /** managedFields after a create, update or non-apply patch by the request's manager. */
@@ -154,7 +174,7 @@ export function trackManagedFields(old: KObject | undefined, next: KObject, ctx:
     now: rfc3339(ctx.now),
     subresource: sub,
     statusSubresource: def.hasStatus,
-    schema: patchSchemaFor(def.group, def.kind),
+    schema: patchSchemaOf(def),
   });
   return mf.length ? mf : undefined;
 }

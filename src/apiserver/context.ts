@@ -12,6 +12,8 @@ export interface RequestContext {
   /** Warnings returned as `Warning: 299 - "..."` headers. */
   warnings: string[];
   userAgent?: string;
+  /** Custom resources: the version the client addressed (its schema validates and defaults the write). */
+  requestVersion?: string;
 }
 
 export function systemContext(): RequestContext {

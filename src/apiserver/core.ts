@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { KObject, LooseObject, Namespace, PriorityClass } from '../api/types/index.js';
-import { resources, lookupResource, storageDef, storagePrefix, type ResourceDef } from '../api/registry/index.js';
+import { resources, allResources, lookupResource, storageDef, storagePrefix, setCustomResources, removeCustomResources, customResourcesRevision, type ResourceDef } from '../api/registry/index.js';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, notFound, pathNotFound, unauthorized, StatusError } from '../api/status.js';
 import type { Store } from '../storage/index.js';
 import type { Authenticator, Authorizer, UserInfo, RequestAttributes } from './auth/user.js';
@@ -28,7 +28,13 @@ import { PvcStrategy } from './registry/strategies/pvc.js';
 import { NodeStrategy, PhasePendingStrategy, SecretStrategy, JobStrategy } from './registry/strategies/simple.js';
 import { RbacStrategy } from './registry/strategies/rbac.js';
 import { RangeAllocator, cidrRange, portRange } from './registry/allocator.js';
-import { buildDiscovery, aggregatedVersionWanted, type DiscoveryDocs } from './handlers/discovery.js';
+import { CrdStrategy, CustomResourceStrategy } from './crd/strategies.js';
+import { CrdReconciler, conditionTrue } from './crd/controller.js';
+import { loadSchemaLib } from './crd/schema-lib.js';
+import { storageDefaulter } from './crd/conversion.js';
+import type { Crd } from './crd/crd-spec.js';
+import { deepEqual } from '../util/json.js';
+import { buildDiscovery, aggregatedVersionWanted, discoveryEtag, type DiscoveryDocs } from './handlers/discovery.js';
 import { writeWarnings, type ResourceRequest } from './handlers/shared.js';
 import { isWatchQuery, parseWriteQuery, type WriteOptionsKind, type WriteQuery } from './query.js';
 import { handleGet, handleList, handleWatch } from './handlers/read.js';
@@ -95,8 +101,14 @@ export type KubeletProxy = (r: ResourceRequest, pod: Readonly<KObject>, nodeName
 
 export class ApiServerCore {
   private readonly stores = new Map<string, ResourceStore>();
-  private readonly discovery: DiscoveryDocs;
+  private discovery: DiscoveryDocs;
+  private discoveryRevision = 0;
   private readonly openapi = new OpenApiDocs();
+  /** Custom resources served, by CRD name (their stores are in `stores` too, by prefix). */
+  private readonly custom = new Map<string, { rs: ResourceStore; defs: ResourceDef[] }>();
+  private crdReconciler?: CrdReconciler;
+  private readonly backend: Store;
+  private readonly watchCacheSize?: number;
   readonly tokens: ServiceAccountTokens;
   readonly maxTokenExpirationSeconds?: number;
   kubeletProxy?: KubeletProxy;
@@ -109,6 +121,8 @@ export class ApiServerCore {
     this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
     const store = instrumentStore(opts.store);
+    this.backend = store;
+    this.watchCacheSize = opts.watchCacheSize;
     ensureMetrics();
     const ipRange = cidrRange('serviceips', opts.serviceCIDR);
     const ips = new RangeAllocator(store, ipRange);
@@ -151,6 +165,9 @@ export class ApiServerCore {
         case 'rbac.authorization.k8s.io/ClusterRoleBinding':
           strategy = new RbacStrategy(sdef, escalation);
           break;
+        case 'apiextensions.k8s.io/CustomResourceDefinition':
+          strategy = new CrdStrategy(sdef);
+          break;
         case 'PersistentVolume':
           strategy = new PhasePendingStrategy(sdef);
           break;
@@ -182,6 +199,13 @@ export class ApiServerCore {
     await Promise.all([...this.stores.values()].map((s) => this.startStore(s)));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
     await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
+    this.crdReconciler = new CrdReconciler({
+      crds: this.store('apiextensions.k8s.io', 'customresourcedefinitions'),
+      serve: (name, defs) => this.serveCustom(name, defs),
+      unserve: (name) => this.unserveCustom(name),
+      storeOf: (name) => this.custom.get(name)?.rs,
+    });
+    await this.crdReconciler.start();
     this.untrackObjects = trackStorageObjects(() => this.objectCounts());
     this.ready = true;
   }
@@ -203,6 +227,7 @@ export class ApiServerCore {
   }
 
   stop(): void {
+    this.crdReconciler?.stop();
     this.untrackObjects?.();
     for (const s of this.stores.values()) s.stop();
   }
@@ -219,9 +244,71 @@ export class ApiServerCore {
     return s;
   }
 
+  // ---- custom resources ----
+
+  /** Serves a CRD's versions: its store (created, or replaced when the storage version changes) and the registry entries. */
+  private async serveCustom(crdName: string, defs: ResourceDef[]): Promise<ResourceStore> {
+    const sdef = defs.find((d) => d.version === d.storage.version)!;
+    const served = defs.filter((d) => d.custom!.served);
+    const old = this.custom.get(crdName);
+    // The store decodes in the storage version with its schema's defaults: a change of either
+    // means a new store (a re-list). It replaces the old one once started, so requests never
+    // find the resource missing; the old one's watches end, as upstream's do on a CRD change.
+    const same = (a: ResourceDef, b: ResourceDef): boolean =>
+      a.version === b.version && a.kind === b.kind && a.plural === b.plural && a.namespaced === b.namespaced && a.group === b.group && deepEqual(a.custom?.schema, b.custom?.schema);
+    let cur = old && same(old.rs.def, sdef) ? old : undefined;
+    if (!cur) {
+      await loadSchemaLib();
+      const rs = new ResourceStore(sdef, this.backend, new CustomResourceStrategy(sdef, () => this.crdTerminating(crdName)), this.watchCacheSize, storageDefaulter(sdef));
+      rs.admission = this.admission;
+      await rs.start();
+      if (old) {
+        this.stores.delete(old.rs.prefix);
+        old.rs.stop();
+      }
+      this.stores.set(rs.prefix, rs);
+      cur = { rs, defs: old?.defs ?? [] };
+      this.custom.set(crdName, cur);
+    }
+    if (!deepEqual(cur.defs, served)) {
+      cur.defs = served;
+      setCustomResources(crdName, served);
+    }
+    return cur.rs;
+  }
+
+  private unserveCustom(crdName: string): void {
+    const cur = this.custom.get(crdName);
+    if (!cur) return;
+    removeCustomResources(crdName);
+    this.custom.delete(crdName);
+    this.stores.delete(cur.rs.prefix);
+    cur.rs.stop();
+  }
+
+  private crdTerminating(crdName: string): boolean {
+    const crd = this.store('apiextensions.k8s.io', 'customresourcedefinitions').tryGet(undefined, crdName)?.obj as Readonly<Crd> | undefined;
+    return !crd || !!crd.metadata.deletionTimestamp || conditionTrue(crd, 'Terminating');
+  }
+
+  /** Resolves once the CRD reconciler has handled every change so far (tests, benchmarks). */
+  crdsSettled(): Promise<void> {
+    return this.crdReconciler?.drained() ?? Promise.resolve();
+  }
+
+  /** Discovery documents, rebuilt when the set of custom resources changed. */
+  private discoveryDocs(): DiscoveryDocs {
+    const rev = customResourcesRevision();
+    if (rev !== this.discoveryRevision) {
+      this.discovery = buildDiscovery(this.opts.serverAddress);
+      this.discoveryRevision = rev;
+    }
+    return this.discovery;
+  }
+
   /** Store of a resource by group and plural (storage version). */
   store(group: string, plural: string): ResourceStore {
-    const def = resources.find((r) => r.group === group && r.plural === plural && !r.virtual);
+    const def = allResources().find((r) => r.group === group && r.plural === plural && !r.virtual);
     if (!def) throw new Error(`no resource ${plural}.${group}`);
     return this.storeFor(def);
   }
@@ -407,6 +494,10 @@ export class ApiServerCore {
       warnings: [],
       userAgent: req.headers['user-agent'],
     };
+    if (def.custom) {
+      ctx.requestVersion = def.version;
+      if (def.custom.deprecated) ctx.warnings.push(def.custom.deprecationWarning ?? `${def.group}/${def.version} ${def.kind} is deprecated`);
+    }
     const r: ResourceRequest = { req, res, url, info, def, rs: this.storeFor(def), ctx, accept: parseAccept(req.headers.accept), core: this };
     if (def.namespaced && info.namespace === undefined && info.name !== undefined) throw pathNotFound();
     if (!def.namespaced && info.namespace !== undefined) throw pathNotFound();
@@ -494,16 +585,17 @@ export class ApiServerCore {
         return writeRaw(res, 200, 'ok', 'text/plain; charset=utf-8');
       case '/api': {
         const v = aggregatedVersionWanted(accept);
-        if (v) return writeRaw(res, 200, this.discovery.aggregatedCore[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
-        return writeRaw(res, 200, this.discovery.legacyApi, 'application/json');
+        if (v) return writeAggregated(req, res, this.discoveryDocs().aggregatedCore[v], v);
+        return writeRaw(res, 200, this.discoveryDocs().legacyApi, 'application/json');
       }
       case '/apis': {
         const v = aggregatedVersionWanted(accept);
-        if (v) return writeRaw(res, 200, this.discovery.aggregatedApis[v], `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
-        return writeRaw(res, 200, this.discovery.legacyApis, 'application/json');
+        if (v) return writeAggregated(req, res, this.discoveryDocs().aggregatedApis[v], v);
+        return writeRaw(res, 200, this.discoveryDocs().legacyApis, 'application/json');
       }
     }
-    const gv = this.discovery.groupVersion.get(p) ?? this.discovery.group.get(p);
+    const docs = this.discoveryDocs();
+    const gv = docs.groupVersion.get(p) ?? docs.group.get(p);
     if (gv) return writeRaw(res, 200, gv, 'application/json');
     if (p === '/openapi/v3' || p.startsWith('/openapi/v3/')) return this.openapi.serve(req, res, p, url);
     if (p === '/openapi/v2') return this.openapi.serveV2(req, res);
@@ -537,6 +629,18 @@ export function forbiddenRequest(a: RequestAttributes, reason: string): StatusEr
     { group, resource },
     a.name,
   );
+}
+
+/** An aggregated discovery document with its ETag; 304 when the client's copy is current. */
+function writeAggregated(req: IncomingMessage, res: ServerResponse, body: string, v: 'v2' | 'v2beta1'): void {
+  const etag = discoveryEtag(body);
+  const inm = req.headers['if-none-match'];
+  if (inm !== undefined && inm.split(',').some((t) => t.trim() === etag)) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  writeRaw(res, 200, body, `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, { ETag: etag });
 }
 
 function patchKind(ct: string | undefined): 'json' | 'merge' | 'strategic' {

@@ -1,6 +1,7 @@
 // ResourceRefs of the built-in resources, named by plural.
 import { resources as defs } from '../api/registry/index.js';
 import type { ResourceRef } from './types.js';
+import type { KObject } from '../api/types/index.js';
 import { BugError } from '../util/bug-error.js';
 
 function ref(group: string, version: string, resource: string): ResourceRef {
@@ -45,7 +46,32 @@ export const R = {
   clusterroles: ref('rbac.authorization.k8s.io', 'v1', 'clusterroles'),
   rolebindings: ref('rbac.authorization.k8s.io', 'v1', 'rolebindings'),
   clusterrolebindings: ref('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings'),
+  customresourcedefinitions: ref('apiextensions.k8s.io', 'v1', 'customresourcedefinitions'),
 } as const;
+
+interface CrdShape {
+  spec?: { group?: string; scope?: string; versions?: Array<{ name?: string; served?: boolean; storage?: boolean }> };
+  status?: { acceptedNames?: { plural?: string; kind?: string }; conditions?: Array<{ type?: string; status?: string }> };
+}
+
+/**
+ * The custom resources that established CRDs serve, one ResourceRef each (the storage version
+ * when it is served, else the first served one): what generic walkers (namespace deletion,
+ * the garbage collector) add to allStoredResources(), and what dynamic informers watch.
+ */
+export function customResourceRefs(crds: ReadonlyArray<Readonly<KObject>>): ResourceRef[] {
+  const out: ResourceRef[] = [];
+  for (const o of crds as ReadonlyArray<Readonly<CrdShape & KObject>>) {
+    const established = (o.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+    const names = o.status?.acceptedNames;
+    const group = o.spec?.group;
+    const served = (o.spec?.versions ?? []).filter((v) => v.served && v.name);
+    const version = (served.find((v) => v.storage) ?? served[0])?.name;
+    if (!established || o.metadata.deletionTimestamp || !names?.plural || !names.kind || !group || !version) continue;
+    out.push(Object.freeze({ group, version, resource: names.plural, namespaced: o.spec?.scope === 'Namespaced', kind: names.kind }));
+  }
+  return out;
+}
 
 /** Every stored (non-virtual) resource in its preferred version, for generic walkers (GC, namespace deletion). */
 export function allStoredResources(): ResourceRef[] {

@@ -30,4 +30,5 @@ export {
   type SsaFieldInfo,
 } from './patch-schema.js';
 export { patchSchemaFor, hasBuiltinSchema } from './builtin-schemas.js';
+export { patchSchemaFromOpenApi } from './openapi-schema.js';
 export { FieldSet, pathToString } from './field-set.js';

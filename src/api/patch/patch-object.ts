@@ -9,6 +9,7 @@ import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { serverSideApply } from './apply.js';
 import { isPatchError, toStatusError } from './patch-error.js';
 import { patchSchemaFor } from './builtin-schemas.js';
+import type { PatchSchema } from './patch-schema.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -16,6 +17,8 @@ export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 export interface PatchTarget {
   group: string;
   kind: string;
+  /** The kind's patch schema when it is not built in (custom resources: from the CRD). */
+  schema?: PatchSchema;
 }
 
 /** A JSON, merge or strategic-merge patch applied to `doc` (a private copy; it may be changed). */
@@ -61,7 +64,7 @@ export function applyObject(target: PatchTarget, live: KObject | undefined, appl
       now: o.now,
       subresource: o.subresource,
       statusSubresource: o.hasStatus && o.subresource !== 'status',
-    }, patchSchemaFor(target.group, target.kind)).object;
+    }, target.schema ?? patchSchemaFor(target.group, target.kind)).object;
   } catch (e) {
     if (isPatchError(e)) throw toStatusError(e);
     throw e;

@@ -58,6 +58,7 @@ const PRINTERS: ReadonlyMap<string, TablePrinter> = new Map<string, TablePrinter
   [`${RBAC}/ClusterRoleBinding`, clusterRoleBindingPrinter],
   ['storage.k8s.io/StorageClass', storageClassPrinter],
   ['scheduling.k8s.io/PriorityClass', priorityClassPrinter],
+  ['apiextensions.k8s.io/CustomResourceDefinition', createdAtPrinter],
 ]);
 
 /** The printer for a kind; `defaultPrinter` (Name, Age) for kinds without one. `group` is "" for core. */

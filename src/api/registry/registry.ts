@@ -34,6 +34,35 @@ export interface ResourceDef {
   hasStatus: boolean;
   /** Generation bumps on spec changes (kinds with a spec). */
   tracksGeneration: boolean;
+  /** Set for custom resources served from a CustomResourceDefinition. */
+  custom?: CustomResourceInfo;
+}
+
+/** What the API server needs of a CRD version to serve it (apiextensions.k8s.io/v1). */
+export interface CustomResourceInfo {
+  /** The CRD's name, `<plural>.<group>`. */
+  crdName: string;
+  /** The CRD's uid: schema caches are keyed by it and the version's name. */
+  crdUid: string;
+  /** spec.versions[].schema.openAPIV3Schema, if any. */
+  schema?: Record<string, unknown>;
+  /** spec.preserveUnknownFields (v1 only allows false) or the root's x-kubernetes-preserve-unknown-fields. */
+  preserveUnknownFields: boolean;
+  printerColumns: ReadonlyArray<PrinterColumn>;
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  deprecated?: boolean;
+  deprecationWarning?: string;
+  /** False for a storage version that is not served (kept only to store objects). */
+  served: boolean;
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
 }
 
 const ALL = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -171,6 +200,7 @@ export const resources: readonly ResourceDef[] = [
     { kind: 'SelfSubjectReview', namespaced: false, verbs: CREATE, virtual: true },
     { kind: 'TokenReview', namespaced: false, verbs: CREATE, virtual: true },
   ]),
+  ...group('apiextensions.k8s.io', 'v1', [{ kind: 'CustomResourceDefinition', namespaced: false, short: ['crd', 'crds'], categories: ['api-extensions'], sub: ['status'] }]),
   ...group('storage.k8s.io', 'v1', [{ kind: 'StorageClass', namespaced: false, short: ['sc'], noGeneration: true }]),
   ...group('scheduling.k8s.io', 'v1', [{ kind: 'PriorityClass', namespaced: false, short: ['pc'], noGeneration: true }]),
 ];
@@ -183,7 +213,7 @@ export interface GroupInfo {
 
 export function groups(): GroupInfo[] {
   const out: GroupInfo[] = [];
-  for (const r of resources) {
+  for (const r of allResources()) {
     let g = out.find((x) => x.name === r.group);
     if (!g) out.push((g = { name: r.group, versions: [] }));
     if (!g.versions.includes(r.version)) g.versions.push(r.version);
@@ -206,7 +236,56 @@ for (const r of resources) {
 }
 
 export function lookupResource(group: string, version: string, plural: string): ResourceDef | undefined {
-  return byPath.get(`${group}/${version}/${plural}`);
+  const key = `${group}/${version}/${plural}`;
+  return byPath.get(key) ?? customByPath.get(key);
+}
+
+// ---- custom resources ----
+// The API server registers the served versions of each established CRD here; built-in
+// resources always win a name clash (a CRD cannot take over a built-in group).
+
+const customByCrd = new Map<string, ResourceDef[]>();
+const customByPath = new Map<string, ResourceDef>();
+let customRevision = 0;
+
+/** Every served resource: the built-in ones, then custom resources in CRD-name order. */
+export function allResources(): readonly ResourceDef[] {
+  if (!customByCrd.size) return resources;
+  const out = [...resources];
+  for (const name of [...customByCrd.keys()].sort()) out.push(...customByCrd.get(name)!);
+  return out;
+}
+
+/** Serves `defs` (one per served version) for a CRD, replacing what it served before. */
+export function setCustomResources(crdName: string, defs: ResourceDef[]): void {
+  removeCustomResources(crdName);
+  if (!defs.length) return;
+  customByCrd.set(crdName, defs);
+  for (const d of defs) customByPath.set(`${d.group}/${d.version}/${d.plural}`, d);
+  customRevision++;
+}
+
+export function removeCustomResources(crdName: string): void {
+  const old = customByCrd.get(crdName);
+  if (!old) return;
+  customByCrd.delete(crdName);
+  for (const d of old) customByPath.delete(`${d.group}/${d.version}/${d.plural}`);
+  customRevision++;
+}
+
+/** Changes whenever the set of custom resources changes (discovery and OpenAPI rebuild on it). */
+export function customResourcesRevision(): number {
+  return customRevision;
+}
+
+/** True when group/plural is served by a built-in resource (CRDs cannot shadow those). */
+export function isBuiltinResource(group: string, plural: string): boolean {
+  return resources.some((r) => r.group === group && r.plural === plural);
+}
+
+/** True when any built-in resource lives in the group. */
+export function isBuiltinGroup(group: string): boolean {
+  return resources.some((r) => r.group === group);
 }
 
 /** The definition in the storage version for a resource served in any version. */
@@ -215,7 +294,7 @@ export function storageDef(r: ResourceDef): ResourceDef {
 }
 
 export function resourcesIn(group: string, version: string): ResourceDef[] {
-  return resources.filter((r) => r.group === group && r.version === version);
+  return allResources().filter((r) => r.group === group && r.version === version);
 }
 
 /** Storage key prefix for a resource: `/registry/<group>/<resource>/`. */

@@ -32,6 +32,13 @@ export interface OpenApiResource {
   namespaced: boolean;
   verbs: string[];
   subresources: OpenApiSubresource[];
+  /** Custom resources: the CRD version's openAPIV3Schema, published as the kind's schema. */
+  customSchema?: Record<string, unknown>;
+}
+
+/** Component name of a custom kind, as upstream: the group reversed, then version and kind. */
+export function customSchemaName(group: string, version: string, kind: string): string {
+  return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -42,6 +49,8 @@ export const OPENAPI_KUBERNETES_VERSION = 'v1.32.3';
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 const STATUS_MESSAGE = `${META}.Status`;
 const DELETE_OPTIONS_MESSAGE = `${META}.DeleteOptions`;
+const OBJECT_META_MESSAGE = `${META}.ObjectMeta`;
+const LIST_META_MESSAGE = `${META}.ListMeta`;
 const PATCH_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
 const CONNECT_SUBRESOURCES: ReadonlySet<string> = new Set(['exec', 'attach', 'portforward', 'proxy']);
 
@@ -302,9 +311,10 @@ function buildPaths(resources: readonly OpenApiResource[], collector: SchemaColl
     const gvk: Gvk = { group: r.group, version: r.version, kind: r.kind };
     const message = messageFor(r.group, r.version, r.kind);
     const known = message !== undefined && collector.schemas.has(message);
-    const objSchema = known ? ref(message) : objectSchema;
+    const customName = r.customSchema ? customSchemaName(r.group, r.version, r.kind) : undefined;
+    const objSchema = customName ? { $ref: `#/components/schemas/${customName}` } : known ? ref(message) : objectSchema;
     const listMessage = messageFor(r.group, r.version, `${r.kind}List`);
-    const listSchema = listMessage !== undefined && collector.schemas.has(listMessage) ? ref(listMessage) : objectSchema;
+    const listSchema = customName ? { $ref: `#/components/schemas/${customName}List` } : listMessage !== undefined && collector.schemas.has(listMessage) ? ref(listMessage) : objectSchema;
     const prefix = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
     const nsPrefix = r.namespaced ? `${prefix}/namespaces/{namespace}` : prefix;
     const collection = `${nsPrefix}/${r.plural}`;
@@ -399,11 +409,45 @@ export function buildOpenApiV3Document(gv: { group: string; version: string }, r
   }
   const hasStatus = c.addKind(STATUS_MESSAGE, { group: '', version: 'v1', kind: 'Status' });
   c.want(DELETE_OPTIONS_MESSAGE);
+  const custom = sorted.filter((r) => r.customSchema);
+  if (custom.length) {
+    c.want(OBJECT_META_MESSAGE);
+    c.want(LIST_META_MESSAGE);
+  }
   c.drain();
 
   const schemas: JsonObject = {};
   const all = new Map<string, JsonObject>();
   for (const [m, s] of c.schemas) all.set(schemaNameOf(m), s);
+  for (const r of custom) {
+    const name = customSchemaName(r.group, r.version, r.kind);
+    const gvk = (kind: string): Json => [{ group: r.group, kind, version: r.version }];
+    const root = r.customSchema as JsonObject;
+    const props = (typeof root.properties === 'object' && root.properties !== null ? root.properties : {}) as JsonObject;
+    all.set(name, sortKeys({
+      ...root,
+      properties: sortKeys({
+        ...props,
+        apiVersion: { description: topLevelFieldDescription('apiVersion', r.kind) ?? '', type: 'string' },
+        kind: { description: topLevelFieldDescription('kind', r.kind) ?? '', type: 'string' },
+        metadata: { allOf: [ref(OBJECT_META_MESSAGE)], description: topLevelFieldDescription('metadata', r.kind) ?? '' },
+      }),
+      type: 'object',
+      'x-kubernetes-group-version-kind': gvk(r.kind),
+    }));
+    all.set(`${name}List`, {
+      description: `${r.kind}List is a list of ${r.kind}`,
+      properties: {
+        apiVersion: { type: 'string' },
+        items: { items: { $ref: `#/components/schemas/${name}` }, type: 'array' },
+        kind: { type: 'string' },
+        metadata: { allOf: [ref(LIST_META_MESSAGE)] },
+      },
+      required: ['items'],
+      type: 'object',
+      'x-kubernetes-group-version-kind': gvk(`${r.kind}List`),
+    });
+  }
   all.set(PATCH_SCHEMA, { description: 'A patch document; its format is given by the request Content-Type.', type: 'object' });
   for (const name of [...all.keys()].sort()) schemas[name] = all.get(name)!;
 

@@ -102,6 +102,8 @@ export function encodeCached(c: CachedObject): string {
 export interface CacheWatcher {
   /** Return false to stop delivery (the watcher is removed). */
   onEvent(ev: CacheEvent): boolean | void;
+  /** The cache stopped (its resource is no longer served, e.g. its CRD was deleted). */
+  onStop?(): void;
 }
 
 export type Decoder = (key: string, value: string, rv: number) => KObject;
@@ -159,7 +161,9 @@ export class WatchCache {
 
   stop(): void {
     this.handle?.cancel();
+    const ws = [...this.watchers];
     this.watchers.clear();
+    for (const w of ws) w.onStop?.();
   }
 
   get currentRevision(): number {

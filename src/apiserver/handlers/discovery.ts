@@ -1,6 +1,8 @@
 // Discovery: aggregated (apidiscovery.k8s.io v2 and v2beta1) for /api and /apis when the
 // client asks for it, and the legacy documents (/api, /apis, /api/v1, /apis/<g>/<v>,
-// /apis/<g>) always. Documents are built once at startup and served as prepared bytes.
+// /apis/<g>) always. Documents are built at startup, again when CRDs change the served
+// resources, and served as prepared bytes; aggregated ones carry an ETag of their content.
+import { createHash } from 'node:crypto';
 import { groups, resourcesIn, apiVersionOf, type ResourceDef } from '../../api/registry/index.js';
 
 function aggregatedResource(r: ResourceDef): Record<string, unknown> {
@@ -53,6 +55,19 @@ function apiGroup(name: string, versions: string[]): Record<string, unknown> {
   const vs = versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
   return { name, versions: vs, preferredVersion: vs[0] };
 }
+
+/** Entity tag of a discovery document: clients revalidate with If-None-Match (304 when unchanged). */
+export function discoveryEtag(body: string): string {
+  let tag = etags.get(body);
+  if (tag === undefined) {
+    if (etags.size >= 8) etags.clear(); // documents are few; old ones go when CRDs change them
+    tag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32).toUpperCase()}"`;
+    etags.set(body, tag);
+  }
+  return tag;
+}
+
+const etags = new Map<string, string>();
 
 export interface DiscoveryDocs {
   aggregatedCore: Record<'v2' | 'v2beta1', string>;

@@ -4,7 +4,7 @@
 // gnostic protobuf (client-go's OpenAPISchema()), served with its
 // content hash as ETag (If-None-Match → 304), as upstream.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { groups, resourcesIn } from '../../api/registry/index.js';
+import { groups, resourcesIn, customResourcesRevision, type ResourceDef } from '../../api/registry/index.js';
 import { notAcceptable, pathNotFound } from '../../api/status.js';
 import { writeRaw } from '../http-util.js';
 import { buildOpenApiDocument, buildOpenApiIndex, buildOpenApiV2, encodeOpenApiV2, hashOpenApi } from '../api-hooks.js';
@@ -14,11 +14,28 @@ interface Doc {
   hash: string;
 }
 
+/** The resources of a group-version as the document builders take them (custom ones carry their schema). */
+function openApiResources(group: string, version: string): Array<ResourceDef & { customSchema?: Record<string, unknown> }> {
+  return resourcesIn(group, version).map((d) => (d.custom?.schema ? { ...d, customSchema: d.custom.schema } : d));
+}
+
 export class OpenApiDocs {
   private docs = new Map<string, Doc>();
   private index?: string;
   private v2?: Doc;
   private v2Proto?: Uint8Array;
+  private revision = 0;
+
+  /** Custom resources came or went (or changed): every document is built again on demand. */
+  private refresh(): void {
+    const rev = customResourcesRevision();
+    if (rev === this.revision) return;
+    this.revision = rev;
+    this.docs.clear();
+    this.index = undefined;
+    this.v2 = undefined;
+    this.v2Proto = undefined;
+  }
 
   private gvPaths(): Array<{ path: string; group: string; version: string }> {
     const out: Array<{ path: string; group: string; version: string }> = [];
@@ -31,7 +48,7 @@ export class OpenApiDocs {
     if (d) return d;
     const gv = this.gvPaths().find((x) => x.path === path);
     if (!gv) return undefined;
-    const obj = buildOpenApiDocument({ group: gv.group, version: gv.version }, resourcesIn(gv.group, gv.version));
+    const obj = buildOpenApiDocument({ group: gv.group, version: gv.version }, openApiResources(gv.group, gv.version));
     const body = JSON.stringify(obj);
     d = { body, hash: hashOpenApi(obj) };
     this.docs.set(path, d);
@@ -39,6 +56,7 @@ export class OpenApiDocs {
   }
 
   serve(_req: IncomingMessage, res: ServerResponse, path: string, url: URL): void {
+    this.refresh();
     if (path === '/openapi/v3') {
       if (!this.index) {
         const paths: Record<string, { serverRelativeURL: string }> = {};
@@ -58,8 +76,9 @@ export class OpenApiDocs {
   serveV2(req: IncomingMessage, res: ServerResponse): void {
     const want = openApiV2Format(req.headers.accept);
     if (want === undefined) throw notAcceptable(`only the following media types are accepted: application/json, ${OPENAPI_V2_PROTO}`);
+    this.refresh();
     if (!this.v2) {
-      const gvs = this.gvPaths().map((gv) => ({ group: gv.group, version: gv.version, defs: resourcesIn(gv.group, gv.version) }));
+      const gvs = this.gvPaths().map((gv) => ({ group: gv.group, version: gv.version, defs: openApiResources(gv.group, gv.version) }));
       const obj = buildOpenApiV2(gvs);
       this.v2 = { body: JSON.stringify(obj), hash: hashOpenApi(obj) };
       this.v2Proto = encodeOpenApiV2(obj);

@@ -298,6 +298,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   res.writeHead(200, { 'Content-Type': pbKind ? PROTOBUF_WATCH_MEDIA_TYPE : 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let handle: { cancel(): void } | undefined;
+  // A resource that stops being served (its CRD deleted) ends its watches, as upstream.
+  const onStop = (): void => watch.close();
   const initialEvents = lq.sendInitialEvents ?? (rv === undefined || rv === 0);
   if (initialEvents) {
     // Synthetic ADDED events for the current state, then changes after it.
@@ -305,11 +307,11 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     const keyPrefix = nsPrefix ?? r.rs.prefix;
     for (const c of r.rs.cache.scan(keyPrefix)) if (matches(c)) write(encode('ADDED', c));
     if (lq.sendInitialEvents && bookmarks) write(bookmark(start, true));
-    handle = r.rs.cache.watchFrom(start, { onEvent });
+    handle = r.rs.cache.watchFrom(start, { onEvent, onStop });
   } else if (rv === undefined || rv === 0) {
-    handle = r.rs.cache.watchFrom(r.rs.cache.cacheRevision, { onEvent });
+    handle = r.rs.cache.watchFrom(r.rs.cache.cacheRevision, { onEvent, onStop });
   } else {
-    handle = r.rs.cache.watchFrom(rv, { onEvent });
+    handle = r.rs.cache.watchFrom(rv, { onEvent, onStop });
     if (!handle) {
       const st = gone(`too old resource version: ${rv} (${r.rs.cache.oldestWatchableRevision})`).status;
       write(pbKind ? frameOf('ERROR', st) : `{"type":"ERROR","object":${JSON.stringify(st)}}\n`);

@@ -13,6 +13,7 @@ import { encodeCached, encodeCachedEnvelope, type CachedObject } from '../cache/
 import { encodeK8sProtobufObject, PROTOBUF_MEDIA_TYPE } from '../../api/schema/index.js';
 import { convertObject, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
 import { writeJson, writeRaw } from '../http-util.js';
+import { customToVersion } from '../crd/conversion.js';
 import type { ApiServerCore } from '../core.js';
 
 export interface ResourceRequest {
@@ -36,12 +37,14 @@ export function needsConversion(r: ResourceRequest): boolean {
 /** Storage version → the version the client addressed. */
 export function toExternal(r: ResourceRequest, obj: Readonly<KObject>): KObject {
   if (!needsConversion(r)) return obj as KObject;
+  if (r.def.custom) return customToVersion(obj, r.def);
   return convertObject(obj as KObject, apiVersionOf(r.def.group, r.def.version), r.def.kind);
 }
 
 /** Request version → storage version. */
 export function toInternal(r: ResourceRequest, obj: KObject): KObject {
   if (!needsConversion(r)) return obj;
+  if (r.def.custom) return customToVersion(obj, r.rs.def);
   return convertObject(obj, apiVersionOf(r.rs.def.group, r.rs.def.version), r.rs.def.kind);
 }
 

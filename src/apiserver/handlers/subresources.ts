@@ -10,6 +10,7 @@ import { clone } from '../../util/json.js';
 import { bindPod } from '../../api/registry/index.js';
 import { rfc3339 } from '../../util/time.js';
 import { writeEncoded, type ResourceRequest } from './shared.js';
+import { customScaleOf, setCustomReplicas } from '../crd/scale.js';
 
 /** A subresource body must carry its own kind (or none); another kind is a 400, as upstream. */
 function expectKind(body: Record<string, unknown>, kind: string, group: string, version: string): void {
@@ -22,7 +23,9 @@ function expectKind(body: Record<string, unknown>, kind: string, group: string, 
 
 // ---- scale (autoscaling/v1 Scale) ----
 
-function scaleOf(obj: Readonly<KObject>): KObject {
+function scaleOf(obj: Readonly<KObject>, r?: ResourceRequest): KObject {
+  const paths = r?.def.custom?.scale;
+  if (paths) return customScaleOf(obj, paths);
   const spec = (obj.spec ?? {}) as { replicas?: number; selector?: unknown };
   const status = (obj.status ?? {}) as { replicas?: number };
   const m = obj.metadata;
@@ -36,7 +39,7 @@ function scaleOf(obj: Readonly<KObject>): KObject {
 }
 
 export function handleScaleGet(r: ResourceRequest): void {
-  writeEncoded(r.res, r.accept, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(r.rs.get(r.info.namespace, r.info.name!).obj, r));
 }
 
 export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType): Promise<void> {
@@ -46,7 +49,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
     r.info.namespace,
     name,
     (cur) => {
-      const scale = scaleOf(cur);
+      const scale = scaleOf(cur, r);
       let next: KObject;
       if (patchType) {
         let patch: unknown;
@@ -66,12 +69,14 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
       const rv = next.metadata?.resourceVersion;
       if (rv && rv !== cur.metadata.resourceVersion) throw conflict(r.rs.gr, name);
       const out = clone(cur);
-      (out.spec as { replicas: number }).replicas = replicas;
+      const paths = r.def.custom?.scale;
+      if (paths) setCustomReplicas(out, paths.specReplicasPath, replicas);
+      else (out.spec as { replicas: number }).replicas = replicas;
       return out;
     },
     r.ctx,
   );
-  writeEncoded(r.res, r.accept, 200, scaleOf(obj));
+  writeEncoded(r.res, r.accept, 200, scaleOf(obj, r));
 }
 
 // ---- pods/binding ----

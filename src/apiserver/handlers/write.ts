@@ -88,6 +88,9 @@ function patchTypeOf(contentType: string | undefined): PatchType {
 
 export async function handlePatch(r: ResourceRequest): Promise<void> {
   const type = patchTypeOf(r.req.headers['content-type']);
+  // Custom resources have no patch strategies to merge by, so upstream refuses strategic merge.
+  if (type === 'strategic' && r.def.custom)
+    throw unsupportedMediaType('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
   const raw = await readBody(r.req);
   let patch: unknown;
   if (type === 'apply') {

@@ -72,6 +72,8 @@ export class ResourceStore {
     private readonly store: Store,
     readonly strategy: Strategy,
     watchCacheSize?: number,
+    /** Runs on each object as it enters the watch cache from storage (custom resources: the storage version's defaults). */
+    onDecode?: (obj: KObject) => void,
   ) {
     this.prefix = storagePrefix(def);
     this.gr = { group: def.group, resource: def.plural };
@@ -81,6 +83,7 @@ export class ResourceStore {
       obj.apiVersion = apiVersion;
       obj.kind = def.kind;
       obj.metadata.resourceVersion = String(rv);
+      onDecode?.(obj);
       return obj;
     }, watchCacheSize ? { minEvents: watchCacheSize, maxEvents: watchCacheSize } : {});
   }

@@ -9,7 +9,7 @@ import { isNotFound } from '../../api/status.js';
 import { Controller } from '../../client/controller.js';
 import {
   type ControllerContext, type ControllerRegistration, isDeletedFinalStateUnknown, type Lister,
-  type SharedInformer, allStoredResources, type ApiClient, type ResourceRef,
+  type SharedInformer, allStoredResources, customResourceRefs, R, type ApiClient, type ResourceRef,
 } from '../../client/index.js';
 import {
   AbsentOwnerCache, classify, decide, removeFinalizerPatch, removeOwnerRefsPatch, resourceForKind, type OwnerState,
@@ -34,6 +34,8 @@ export class GarbageCollector {
   private readonly listers = new Map<string, Lister>();
   private readonly informers: SharedInformer[] = [];
   private readonly absent = new AbsentOwnerCache();
+  /** Custom kinds seen in established CRDs, by group/kind (owners may be custom objects). */
+  private readonly customKinds = new Map<string, ResourceRef>();
 
   constructor(ctx: ControllerContext, opts: { workers?: number; resources?: ResourceRef[] } = {}) {
     this.client = ctx.client;
@@ -41,20 +43,33 @@ export class GarbageCollector {
       name: 'garbagecollector', workers: opts.workers ?? 20, signal: ctx.signal, clock: ctx.clock,
       reconcile: (uid) => this.reconcile(uid),
     });
-    const enqueue = (uids: string[]): void => { for (const u of uids) this.controller.enqueue(u); };
-    for (const res of opts.resources ?? allStoredResources().filter((r) => !IGNORED.has(resKey(r)))) {
-      const inf = ctx.informers.informerFor(res);
-      this.informers.push(inf);
-      this.listers.set(resKey(res), inf.lister);
-      inf.addEventHandler({
-        onAdd: (o) => enqueue(this.graph.observe(o, res)),
-        onUpdate: (o, n) => { if (o.metadata.resourceVersion !== n.metadata.resourceVersion) enqueue(this.graph.observe(n, res)); },
-        onDelete: (o) => {
-          const obj = isDeletedFinalStateUnknown<KObject>(o) ? o.obj : o;
-          if (obj.metadata.uid) enqueue(this.graph.remove(obj.metadata.uid));
-        },
-      });
+    for (const res of opts.resources ?? allStoredResources().filter((r) => !IGNORED.has(resKey(r)))) this.watch(ctx, res);
+    // Dynamic informers: each established CRD's custom resource joins the graph when it appears.
+    if (!opts.resources) {
+      const crds = ctx.informers.informerFor(R.customresourcedefinitions);
+      const add = (crd: Readonly<KObject>): void => {
+        for (const res of customResourceRefs([crd])) {
+          this.customKinds.set(`${res.group}/${res.kind}`, res);
+          if (!this.listers.has(resKey(res))) this.watch(ctx, res);
+        }
+      };
+      crds.addEventHandler({ onAdd: add, onUpdate: (_o, n) => add(n), onDelete: () => {} });
     }
+  }
+
+  private watch(ctx: ControllerContext, res: ResourceRef): void {
+    const enqueue = (uids: string[]): void => { for (const u of uids) this.controller.enqueue(u); };
+    const inf = ctx.informers.informerFor(res);
+    this.informers.push(inf);
+    this.listers.set(resKey(res), inf.lister);
+    inf.addEventHandler({
+      onAdd: (o) => enqueue(this.graph.observe(o, res)),
+      onUpdate: (o, n) => { if (o.metadata.resourceVersion !== n.metadata.resourceVersion) enqueue(this.graph.observe(n, res)); },
+      onDelete: (o) => {
+        const obj = isDeletedFinalStateUnknown<KObject>(o) ? o.obj : o;
+        if (obj.metadata.uid) enqueue(this.graph.remove(obj.metadata.uid));
+      },
+    });
   }
 
   /** Starts the workers once every watched resource has synced (decisions need the whole graph). */
@@ -101,7 +116,7 @@ export class GarbageCollector {
     if (known && !known.virtual && known.namespace && known.namespace !== dependentNs) return 'dangling';
     if (known && !known.virtual) return isDeletingDependents(known) ? 'waitingForDependentsDeletion' : 'solid';
     if (this.absent.has(uid)) return 'dangling';
-    const res = resourceForKind(apiVersion, kind);
+    const res = resourceForKind(apiVersion, kind) ?? this.customKinds.get(`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${kind}`);
     if (!res) throw new Error(`garbage collector: unknown owner kind ${kind} in ${apiVersion}`);
     let live: KObject | undefined;
     try {

@@ -11,7 +11,7 @@ import { rfc3339 } from '../../util/time.js';
 import { Controller, enqueueSelf } from '../../client/controller.js';
 import {
   type Clock, type ControllerContext, type ControllerRegistration, type Lister, R,
-  allStoredResources, type ApiClient, type ResourceRef,
+  allStoredResources, customResourceRefs, type ApiClient, type ResourceRef,
 } from '../../client/index.js';
 import { failingConditions, updatedConditions, type DeletionTotals } from './conditions.js';
 import { SYSTEM_NAMESPACES } from '../../api/well-known.js';
@@ -92,7 +92,7 @@ export class NamespaceController {
     const totals: DeletionTotals = { remaining: new Map(), finalizers: new Map(), errors: [] };
     let estimateMs = 0;
     const now = this.clock.now();
-    for (const res of this.contentResources) {
+    for (const res of [...this.contentResources, ...(await this.customResources(totals))]) {
       try {
         const first = await this.client.list(res, namespace);
         if (first.items.length === 0) continue;
@@ -115,6 +115,16 @@ export class NamespaceController {
       }
     }
     return { totals, estimateMs };
+  }
+
+  /** Namespaced custom resources of the established CRDs (read each pass: CRDs come and go). */
+  private async customResources(totals: DeletionTotals): Promise<ResourceRef[]> {
+    try {
+      return customResourceRefs((await this.client.list(R.customresourcedefinitions)).items).filter((r) => r.namespaced);
+    } catch (err) {
+      totals.errors.push(`customresourcedefinitions.apiextensions.k8s.io: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
   }
 
   private async writeConditions(ns: Readonly<Namespace>, totals: DeletionTotals): Promise<void> {
