@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import { openStore } from '../storage/index.js';
+import { openStore, storeReady } from '../storage/index.js';
 import { startApiServer, adminKubeconfig, cidrRange, parseLevelVersion, type PodSecurityConfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
@@ -32,7 +32,11 @@ Flags:
   --port PORT                HTTPS port of the API server (default 6443)
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
-  --datastore KIND           sqlite (default) or memory (etcd://HOST:PORT is not implemented yet)
+  --datastore KIND           sqlite (default), memory, or etcd://HOST:PORT[,HOST:PORT...][?prefix=/P]
+                             (etcds://... for TLS, with the three --etcd-*file flags below)
+  --etcd-cafile FILE         CA bundle that signed the etcd members' serving certificates
+  --etcd-certfile FILE       client certificate for etcd
+  --etcd-keyfile FILE        its private key
   --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
   --node-name NAME           this node's name (default: the host name)
@@ -106,6 +110,8 @@ export interface ServerFlags {
   bindAddress: string;
   writeKubeconfig?: string;
   datastore: string;
+  /** TLS client files for an etcds:// datastore. */
+  etcdTls: { caFile?: string; certFile?: string; keyFile?: string };
   runtime: 'oci' | 'simulated';
   simulatedNodes: number;
   disabled: Set<string>;
@@ -144,6 +150,9 @@ export const serverOptions = {
   'bind-address': { type: 'string', default: '0.0.0.0' },
   'write-kubeconfig': { type: 'string' },
   datastore: { type: 'string', default: 'sqlite' },
+  'etcd-cafile': { type: 'string' },
+  'etcd-certfile': { type: 'string' },
+  'etcd-keyfile': { type: 'string' },
   'service-cidr': { type: 'string', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
@@ -216,6 +225,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     bindAddress: values['bind-address']!,
     writeKubeconfig: values['write-kubeconfig'],
     datastore: values.datastore!,
+    etcdTls: { caFile: values['etcd-cafile'], certFile: values['etcd-certfile'], keyFile: values['etcd-keyfile'] },
     runtime,
     simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
     disabled,
@@ -258,9 +268,15 @@ export async function runServer(argv: string[]): Promise<void> {
   writeDataVersion(flags.dataDir);
   let store;
   try {
-    store = openStore(flags.datastore, flags.dataDir);
+    store = openStore(flags.datastore, flags.dataDir, { etcdTls: flags.etcdTls });
   } catch (e) {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
+  }
+  try {
+    await storeReady(store);
+  } catch (e) {
+    await store.close();
+    throw new CliError((e as Error).message);
   }
   const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
   // Watches the other loops (below); /metrics serves every loop's metrics through it.
