@@ -58,6 +58,10 @@ export async function startTestEtcd(opts: { dataDir?: string } = {}): Promise<Te
       '--logger', 'zap',
       '--log-level', 'warn',
     ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A test process that ends (even by a timeout) takes its etcd with it.
+    const reap = (): void => void child?.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 15_000;
