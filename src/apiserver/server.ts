@@ -21,7 +21,7 @@ import type { AdmissionOptions } from './admission/index.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
-import { createJoinHandler, ensureJoinToken, type JoinOptions } from './join.js';
+import { createJoinHandler, createServerJoinHandler, ensureJoinToken, type JoinOptions, type ServerJoinOptions } from './join.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -55,6 +55,8 @@ export interface ApiServerOptions {
   metrics?: () => Promise<string>;
   /** Admission settings (PodSecurity default and exemptions); upstream's defaults when unset. */
   admission?: AdmissionOptions;
+  /** Answers servers joining the embedded etcd (POST /k8ts/v1/etcd/join, join.ts); the CA comes from the PKI. */
+  serverJoin?: Omit<ServerJoinOptions, 'caPem'>;
 }
 
 export interface RunningApiServer {
@@ -122,6 +124,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const stopNodeGraph = feedNodeGraph(nodeGraph, core.store('', 'pods').cache);
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
   const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken!, core, reserved: { dnsNames, ips: [...ips] } }) : undefined;
+  const serverJoinHandler = o.serverJoin ? createServerJoinHandler({ ...o.serverJoin, caPem: pki.ca.cert }) : undefined;
   const server = createServer(
     {
       key: pki.serving.key,
@@ -134,6 +137,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
     (req, res) => {
       if (joinHandler?.(req, res)) return;
+      if (serverJoinHandler?.(req, res)) return;
       void core.handle(req, res);
     },
   );

@@ -37,6 +37,13 @@ Flags:
   --etcd-cafile FILE         CA bundle that signed the etcd members' serving certificates
   --etcd-certfile FILE       client certificate for etcd
   --etcd-keyfile FILE        its private key
+  --cluster-init             run an embedded etcd member (data in <data-dir>/etcd, TLS from the cluster
+                             CA) as the datastore: the first server of a replicated control plane
+  --server URL               with --token: join the cluster of the server at URL as one more server
+                             (its etcd adds this one as a member; first start only)
+  --token TOKEN              the server token, from <data-dir>/server-token on a server
+  --etcd-client-port PORT    the embedded member's client port (default 2379)
+  --etcd-peer-port PORT      the embedded member's peer port (default 2380)
   --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
   --node-name NAME           this node's name (default: the host name)
@@ -112,6 +119,8 @@ export interface ServerFlags {
   datastore: string;
   /** TLS client files for an etcds:// datastore. */
   etcdTls: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Embedded etcd: start a new cluster, or join the server at `join.server`. */
+  embeddedEtcd?: { clientPort: number; peerPort: number; join?: { server: string; token: string } };
   runtime: 'oci' | 'simulated';
   simulatedNodes: number;
   disabled: Set<string>;
@@ -153,6 +162,11 @@ export const serverOptions = {
   'etcd-cafile': { type: 'string' },
   'etcd-certfile': { type: 'string' },
   'etcd-keyfile': { type: 'string' },
+  'cluster-init': { type: 'boolean' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'etcd-client-port': { type: 'string', default: '2379' },
+  'etcd-peer-port': { type: 'string', default: '2380' },
   'service-cidr': { type: 'string', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
@@ -216,6 +230,11 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  if (values.server !== undefined && values.token === undefined) throw new CliError('--server needs --token (the server token from <data-dir>/server-token on that server)');
+  if (values.token !== undefined && values.server === undefined) throw new CliError('--token needs --server URL (the server whose cluster to join)');
+  if (values.server !== undefined && values['cluster-init']) throw new CliError('--cluster-init starts a new cluster and --server joins one: use one of them');
+  const embedded = values['cluster-init'] || values.server !== undefined;
+  if (embedded && values.datastore !== 'sqlite') throw new CliError(`--cluster-init and --server run an embedded etcd as the datastore: leave out --datastore ${values.datastore}`);
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -226,6 +245,15 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     writeKubeconfig: values['write-kubeconfig'],
     datastore: values.datastore!,
     etcdTls: { caFile: values['etcd-cafile'], certFile: values['etcd-certfile'], keyFile: values['etcd-keyfile'] },
+    ...(embedded
+      ? {
+          embeddedEtcd: {
+            clientPort: positiveInt('--etcd-client-port', values['etcd-client-port'])!,
+            peerPort: positiveInt('--etcd-peer-port', values['etcd-peer-port'])!,
+            ...(values.server !== undefined ? { join: { server: values.server, token: values.token! } } : {}),
+          },
+        }
+      : {}),
     runtime,
     simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
     disabled,
@@ -266,9 +294,26 @@ export async function runServer(argv: string[]): Promise<void> {
   if (problems.length) throw new CliError(problems.join('\nk8ts: '));
   mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
   writeDataVersion(flags.dataDir);
+  // Embedded etcd (--cluster-init / --server): the member runs before the store opens on it.
+  let etcd: import('../etcd/index.js').EmbeddedEtcd | undefined;
+  if (flags.embeddedEtcd) {
+    const { startEmbeddedEtcd } = await import('../etcd/index.js');
+    try {
+      etcd = await startEmbeddedEtcd({
+        dataDir: flags.dataDir,
+        nodeName: (flags.nodeName ?? hostname()).toLowerCase(),
+        advertiseIP: flags.nodeIP ?? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : defaultNodeIP()),
+        ...flags.embeddedEtcd,
+      });
+    } catch (e) {
+      throw new CliError((e as Error).message.split('\n')[0]!);
+    }
+    log(`etcd member ${etcd.identity.name} running (client ${etcd.identity.clientURL}, peer ${etcd.identity.peerURL})`);
+  }
+  const datastore = etcd?.datastore ?? flags.datastore;
   let store;
   try {
-    store = openStore(flags.datastore, flags.dataDir, { etcdTls: flags.etcdTls });
+    store = openStore(datastore, flags.dataDir, { etcdTls: etcd?.tls ?? flags.etcdTls });
   } catch (e) {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
   }
@@ -276,6 +321,7 @@ export async function runServer(argv: string[]): Promise<void> {
     await storeReady(store);
   } catch (e) {
     await store.close();
+    await etcd?.stop();
     throw new CliError((e as Error).message);
   }
   const loopbackSocket = join(flags.dataDir, 'apiserver.sock');
@@ -300,10 +346,12 @@ export async function runServer(argv: string[]): Promise<void> {
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
+      ...(etcd ? { serverJoin: { credential: etcd.serverCredential, join: etcd.addServer } } : {}),
       join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10), serverNodeName: withAgent ? (flags.nodeName ?? hostname()).toLowerCase() : undefined } : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
+    await etcd?.stop();
     if (err.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use: stop the other server or pick another port with --port`);
     if (err.code === 'EACCES') throw new CliError(`no permission to listen on port ${flags.port}: run as root or use a port above 1024`);
     throw e;
@@ -332,6 +380,7 @@ export async function runServer(argv: string[]): Promise<void> {
     client.close();
     await api.close();
     await store.close();
+    await etcd?.stop();
   };
   try {
     if (!flags.disabled.has('controllers') || !flags.disabled.has('scheduler')) {
@@ -392,5 +441,6 @@ export async function runServer(argv: string[]): Promise<void> {
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }
 
+  if (etcd) log(`servers join with: k8ts server --server ${api.url} --token $(cat ${join(flags.dataDir, 'server-token')})`);
   onShutdownSignals(log, shutdown);
 }

@@ -18,6 +18,8 @@ Commands:
   server      run the control plane (and the local node) in the foreground
   agent       join this machine to a cluster as a node (--server URL --token TOKEN)
   token       create, list and delete join tokens that expire (k8ts token create --ttl 24h)
+  etcd-snapshot  save or restore a snapshot of the embedded etcd (k8ts etcd-snapshot save [PATH])
+  etcd-member    list or remove members of the embedded etcd cluster
   image       load, list and remove images in the node's image store
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   completion  print a shell completion script (bash, zsh)
@@ -29,7 +31,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, etcdSnapshot] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -39,6 +41,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/kubectl.js'),
     import('../cli/completion.js'),
     import('../cli/token.js'),
+    import('../cli/etcd-snapshot.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -52,6 +55,8 @@ async function helpTexts(): Promise<Record<string, string>> {
     image: image.imageHelp,
     service: service.serviceHelp,
     token: token.tokenHelp,
+    'etcd-snapshot': etcdSnapshot.etcdSnapshotHelp,
+    'etcd-member': etcdSnapshot.etcdMemberHelp,
     completion: completion.completionHelp,
   };
 }
@@ -69,6 +74,10 @@ async function main(argv: string[]): Promise<void> {
       return runService(rest);
     case 'token':
       return (await import('../cli/token.js')).runToken(rest);
+    case 'etcd-snapshot':
+      return (await import('../cli/etcd-snapshot.js')).runEtcdSnapshot(rest);
+    case 'etcd-member':
+      return (await import('../cli/etcd-snapshot.js')).runEtcdMember(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

@@ -116,25 +116,7 @@ export class EtcdStore implements Store, HistorySource {
     this.rootEnd = prefixEnd(this.root);
     const lib = loadEtcd3();
     this.cmp = { mod: lib.CompareTarget.Mod, create: lib.CompareTarget.Create, equal: lib.CompareResult.Equal, greater: lib.CompareResult.Greater };
-    const Client = lib.Etcd3;
-    // cockatiel is etcd3's own dependency (its fault-handling policies).
-    const { noop } = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as { noop: never };
-    const tls = opts.tls ?? {};
-    this.client = new Client({
-      hosts: spec.endpoints,
-      ...(spec.tls
-        ? {
-            credentials: {
-              rootCertificate: readTlsFile(tls.caFile, '--etcd-cafile'),
-              ...(tls.keyFile ? { privateKey: readTlsFile(tls.keyFile, '--etcd-keyfile') } : {}),
-              ...(tls.certFile ? { certChain: readTlsFile(tls.certFile, '--etcd-certfile') } : {}),
-            },
-          }
-        : {}),
-      // No retries and no circuit breaker: a write is never sent twice behind our back, and
-      // a member that comes back is used at once. The deadline makes failures fast.
-      faultHandling: { global: noop, host: () => noop },
-    });
+    this.client = createEtcdClient(spec, opts.tls);
     this.ready = this.start();
     // An unobserved failed start must not crash the process; callers await `ready`.
     this.ready.catch(() => undefined);
@@ -594,6 +576,30 @@ export class EtcdStore implements Store, HistorySource {
     }
     this.client.close();
   }
+}
+
+/**
+ * An etcd3 client for `spec` (etcd3 is loaded on the first call). No retries and no circuit
+ * breaker: a write is never sent twice behind our back, and a member that comes back is used
+ * at once; callers pass a deadline per call.
+ */
+export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 {
+  const lib = loadEtcd3();
+  // cockatiel is etcd3's own dependency (its fault-handling policies).
+  const { noop } = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as { noop: never };
+  return new lib.Etcd3({
+    hosts: spec.endpoints,
+    ...(spec.tls
+      ? {
+          credentials: {
+            rootCertificate: readTlsFile(tls.caFile, '--etcd-cafile'),
+            ...(tls.keyFile ? { privateKey: readTlsFile(tls.keyFile, '--etcd-keyfile') } : {}),
+            ...(tls.certFile ? { certChain: readTlsFile(tls.certFile, '--etcd-certfile') } : {}),
+          },
+        }
+      : {}),
+    faultHandling: { global: noop, host: () => noop },
+  });
 }
 
 function readTlsFile(path: string | undefined, flag: string): Buffer {
