@@ -69,7 +69,7 @@ async function target(values: { 'data-dir'?: string; datastore?: string; 'etcd-c
   const { readFileSync } = await import('node:fs');
   const id = JSON.parse(readFileSync(memberFile, 'utf8')) as { clientURL: string };
   const p = etcdTlsPaths(dataDir);
-  return { dataDir, t: { spec: parseEtcdSpec(`etcds://127.0.0.1:${new URL(id.clientURL).port}`), tls: { caFile: p.caFile, certFile: p.clientCert, keyFile: p.clientKey } } };
+  return { dataDir, t: { spec: parseEtcdSpec(`etcds://127.0.0.1:${new URL(id.clientURL).port}`), tls: { caFile: p.caFile, certFile: p.clientCert, keyFile: p.clientKey, serverName: 'localhost' } } };
 }
 
 export async function runEtcdSnapshot(argv: string[]): Promise<void> {
@@ -132,7 +132,10 @@ export async function runEtcdMember(argv: string[]): Promise<void> {
       if (!name) throw new CliError('remove needs the member name: k8ts etcd-member remove NAME (see k8ts etcd-member list)');
       const m = members.find((x) => x.name === name);
       if (!m) throw new CliError(`no etcd member named ${name}; members: ${members.map((x) => x.name).join(', ')}`);
-      await client.cluster.memberRemove({ ID: m.ID }, opts());
+      await client.cluster.memberRemove({ ID: m.ID }, opts()).catch((e: Error) => {
+        // etcd refuses while the rest of the cluster has not been healthy for a few seconds.
+        throw new CliError(`etcd refused to remove member ${name}: ${e.message.split('\n')[0]}: make sure the other members run, then try again`);
+      });
       process.stdout.write(`etcd member ${name} removed\n`);
       return;
     }

@@ -2,7 +2,7 @@
 // and storage, supervises the other loops (src/server/) and, unless --node-loop separate, runs
 // the local node (kubelet, runtime, proxy, DNS, Ingress; or simulated nodes). The controller
 // manager and the scheduler always run on a loop of their own.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { homedir, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -120,7 +120,9 @@ export interface ServerFlags {
   /** TLS client files for an etcds:// datastore. */
   etcdTls: { caFile?: string; certFile?: string; keyFile?: string };
   /** Embedded etcd: start a new cluster, or join the server at `join.server`. */
-  embeddedEtcd?: { clientPort: number; peerPort: number; join?: { server: string; token: string } };
+  embeddedEtcd?: { join?: { server: string; token: string } };
+  etcdClientPort: number;
+  etcdPeerPort: number;
   runtime: 'oci' | 'simulated';
   simulatedNodes: number;
   disabled: Set<string>;
@@ -245,15 +247,9 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     writeKubeconfig: values['write-kubeconfig'],
     datastore: values.datastore!,
     etcdTls: { caFile: values['etcd-cafile'], certFile: values['etcd-certfile'], keyFile: values['etcd-keyfile'] },
-    ...(embedded
-      ? {
-          embeddedEtcd: {
-            clientPort: positiveInt('--etcd-client-port', values['etcd-client-port'])!,
-            peerPort: positiveInt('--etcd-peer-port', values['etcd-peer-port'])!,
-            ...(values.server !== undefined ? { join: { server: values.server, token: values.token! } } : {}),
-          },
-        }
-      : {}),
+    ...(embedded ? { embeddedEtcd: values.server !== undefined ? { join: { server: values.server, token: values.token! } } : {} } : {}),
+    etcdClientPort: positiveInt('--etcd-client-port', values['etcd-client-port'])!,
+    etcdPeerPort: positiveInt('--etcd-peer-port', values['etcd-peer-port'])!,
     runtime,
     simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
     disabled,
@@ -296,6 +292,11 @@ export async function runServer(argv: string[]): Promise<void> {
   writeDataVersion(flags.dataDir);
   // Embedded etcd (--cluster-init / --server): the member runs before the store opens on it.
   let etcd: import('../etcd/index.js').EmbeddedEtcd | undefined;
+  // A data dir that holds an embedded member runs it again, whatever the flags (as k3s does).
+  if (!flags.embeddedEtcd && flags.datastore === 'sqlite' && existsSync(join(flags.dataDir, 'etcd', 'member.json'))) {
+    log(`${flags.dataDir} holds an embedded etcd member: running it as the datastore`);
+    flags.embeddedEtcd = {};
+  }
   if (flags.embeddedEtcd) {
     const { startEmbeddedEtcd } = await import('../etcd/index.js');
     try {
@@ -303,6 +304,8 @@ export async function runServer(argv: string[]): Promise<void> {
         dataDir: flags.dataDir,
         nodeName: (flags.nodeName ?? hostname()).toLowerCase(),
         advertiseIP: flags.nodeIP ?? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : defaultNodeIP()),
+        clientPort: flags.etcdClientPort,
+        peerPort: flags.etcdPeerPort,
         ...flags.embeddedEtcd,
       });
     } catch (e) {

@@ -146,7 +146,7 @@ export async function startEmbeddedEtcd(o: EmbeddedEtcdOptions): Promise<Embedde
   const paths = await ensureEtcdCerts(o.dataDir, memberNames(o.advertiseIP));
   const member = new EtcdMember({ dataDir: o.dataDir, identity: id, tls: paths, initialCluster });
   await member.start();
-  const tls: EtcdTlsFiles = { caFile: paths.caFile, certFile: paths.clientCert, keyFile: paths.clientKey };
+  const tls: EtcdTlsFiles = { caFile: paths.caFile, certFile: paths.clientCert, keyFile: paths.clientKey, serverName: 'localhost' };
   const localPort = new URL(id.clientURL).port;
   const localSpec = parseEtcdSpec(`etcds://127.0.0.1:${localPort}`);
   const client = createEtcdClient(localSpec, tls);

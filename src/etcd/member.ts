@@ -129,6 +129,7 @@ export class EtcdMember {
   async start(): Promise<void> {
     if (!existsSync(ETCD_BIN)) throw new Error(`${ETCD_BIN} not found: install Debian's etcd-server package (apt-get install etcd-server)`);
     mkdirSync(memberDataDir(this.o.dataDir), { recursive: true, mode: 0o700 });
+    await this.reapStale();
     this.spawnOnce();
     // Give a broken configuration (bad flags, ports in use) the chance to fail here.
     await new Promise<void>((resolve, reject) => {
@@ -155,9 +156,47 @@ export class EtcdMember {
     throw new Error(`etcd member ${this.name} is not healthy after ${timeoutMs / 1000} s (${lastLine(this.tail) || 'no output'}): is a quorum of members up?`);
   }
 
+  private get pidFile(): string {
+    return join(this.o.dataDir, 'etcd', 'etcd.pid');
+  }
+
+  /**
+   * A server killed with -9 leaves its etcd child running (holding the ports and the data).
+   * The pid file names it; it is ended if it is still that etcd (its command line names our
+   * data dir), so the new server's member takes over.
+   */
+  private async reapStale(): Promise<void> {
+    if (!existsSync(this.pidFile)) return;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return; // gone
+    }
+    if (!Number.isInteger(pid) || pid <= 1 || !cmdline.includes(memberDataDir(this.o.dataDir))) return;
+    log.warn(`etcd member ${this.name} from a previous run (pid ${pid}) is still running; stopping it`);
+    const gone = (): boolean => !existsSync(`/proc/${pid}`) || readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] === 'Z';
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    for (let i = 0; i < 100 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!gone()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+      for (let i = 0; i < 50 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   private spawnOnce(): void {
     const child = spawn(ETCD_BIN, memberArgs(this.o), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    if (child.pid) writeFileSync(this.pidFile, `${child.pid}\n`, { mode: 0o600 });
     const keep = (d: Buffer): void => {
       this.tail = (this.tail + d.toString()).slice(-4000);
     };

@@ -18,6 +18,8 @@ export interface EtcdTlsFiles {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** Name to check the members' certificates for, instead of each endpoint's host (embedded members: localhost). */
+  serverName?: string;
 }
 
 export function isEtcdSpec(spec: string): boolean {

@@ -598,6 +598,8 @@ export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 
           },
         }
       : {}),
+    // Also keeps Node from warning about an IP address as TLS server name.
+    ...(spec.tls && tls.serverName ? { grpcOptions: { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } } : {}),
     faultHandling: { global: noop, host: () => noop },
   });
 }
