@@ -98,3 +98,79 @@ export async function startTestEtcd(opts: { dataDir?: string } = {}): Promise<Te
     },
   };
 }
+
+export interface TestEtcdCluster {
+  /** etcd://h:p,h:p,… */
+  spec: string;
+  clientUrls: string[];
+  /** SIGKILL member i (data stays); restartMember(i) brings it back on the same ports and data. */
+  killMember(i: number): Promise<void>;
+  restartMember(i: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `n` plain-HTTP members on 127.0.0.1, random ports, one temp dir; for benchmarks and tests. */
+export async function startTestEtcdCluster(n: number): Promise<TestEtcdCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-test-etcd-cluster-'));
+  const ports = await Promise.all(Array.from({ length: n }, async () => ({ client: await freePort(), peer: await freePort() })));
+  const names = ports.map((_, i) => `k8ts-test-${i}`);
+  const initial = ports.map((p, i) => `${names[i]}=http://127.0.0.1:${p.peer}`).join(',');
+  const children: Array<ChildProcess | undefined> = [];
+  const outs: string[] = ports.map(() => '');
+  const launch = (i: number): void => {
+    const p = ports[i]!;
+    const c = spawn(ETCD_BIN, [
+      '--name', names[i]!,
+      '--data-dir', join(dir, names[i]!),
+      '--listen-client-urls', `http://127.0.0.1:${p.client}`,
+      '--advertise-client-urls', `http://127.0.0.1:${p.client}`,
+      '--listen-peer-urls', `http://127.0.0.1:${p.peer}`,
+      '--initial-advertise-peer-urls', `http://127.0.0.1:${p.peer}`,
+      '--initial-cluster', initial,
+      '--initial-cluster-state', 'new',
+      '--logger', 'zap',
+      '--log-level', 'warn',
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const reap = (): void => void c.kill('SIGKILL');
+    process.once('exit', reap);
+    c.once('exit', () => process.removeListener('exit', reap));
+    c.stdout!.on('data', (d: Buffer) => (outs[i] = (outs[i] + d.toString()).slice(-4000)));
+    c.stderr!.on('data', (d: Buffer) => (outs[i] = (outs[i] + d.toString()).slice(-4000)));
+    children[i] = c;
+  };
+  const healthy = async (i: number): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${ports[i]!.client}/health`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok && ((await res.json()) as { health?: string }).health === 'true') return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`etcd member ${i} not healthy within 30 s: ${outs[i]!.slice(-1000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const kill = async (i: number): Promise<void> => {
+    const c = children[i];
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  ports.forEach((_, i) => launch(i));
+  await Promise.all(ports.map((_, i) => healthy(i)));
+  return {
+    spec: `etcd://${ports.map((p) => `127.0.0.1:${p.client}`).join(',')}`,
+    clientUrls: ports.map((p) => `http://127.0.0.1:${p.client}`),
+    killMember: kill,
+    restartMember: async (i) => {
+      launch(i);
+      await healthy(i);
+    },
+    stop: async () => {
+      await Promise.all(ports.map((_, i) => kill(i)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
