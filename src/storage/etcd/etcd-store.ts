@@ -579,14 +579,18 @@ export class EtcdStore implements Store, HistorySource {
 }
 
 /**
- * An etcd3 client for `spec` (etcd3 is loaded on the first call). No retries and no circuit
- * breaker: a write is never sent twice behind our back, and a member that comes back is used
- * at once; callers pass a deadline per call.
+ * An etcd3 client for `spec` (etcd3 is loaded on the first call). Fault handling: a member
+ * that failed a call is skipped for 2 s (a circuit breaker per host, so calls go to the other
+ * members), and a call is tried again on another member only when it never reached the first
+ * one (connection refused or not established), so a write is never sent twice behind our back.
+ * Callers pass a deadline per call.
  */
 export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 {
   const lib = loadEtcd3();
   // cockatiel is etcd3's own dependency (its fault-handling policies).
-  const { noop } = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as { noop: never };
+  const c = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
+  const notSent = (e: Error): boolean => /No connection established|ECONNREFUSED|circuit breaker is open/i.test(e.message);
+  const global = spec.endpoints.length > 1 ? c.retry(c.handleWhen(notSent), { maxAttempts: spec.endpoints.length - 1 }) : c.noop;
   return new lib.Etcd3({
     hosts: spec.endpoints,
     ...(spec.tls
@@ -600,7 +604,10 @@ export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 
       : {}),
     // Also keeps Node from warning about an IP address as TLS server name.
     ...(spec.tls && tls.serverName ? { grpcOptions: { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } } : {}),
-    faultHandling: { global: noop, host: () => noop },
+    faultHandling: {
+      global: global as never,
+      host: () => c.circuitBreaker(c.handleWhen((e) => lib.isRecoverableError(e)), { halfOpenAfter: 2000, breaker: new c.ConsecutiveBreaker(1) }) as never,
+    },
   });
 }
 
