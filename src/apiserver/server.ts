@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import type { Store } from '../storage/index.js';
+import { EtcdStore, type Store } from '../storage/index.js';
 import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
 import { defaultAuthorizer } from './auth/authorizers.js';
@@ -18,6 +18,7 @@ import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import type { AdmissionOptions } from './admission/index.js';
+import { startEndpointReconciler, type EndpointReconciler } from './endpoint-reconciler.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -168,7 +169,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
-  if (o.advertiseAddress) await reconcileKubernetesEndpoints(core, systemContext(), o.advertiseAddress, port);
+  // The `kubernetes` Service lists every live API server: several may share an etcd, so there a
+  // record per server is renewed every 10 s; SQLite and memory have one server, set once.
+  let endpointReconciler: EndpointReconciler | undefined;
+  if (o.advertiseAddress && o.store instanceof EtcdStore) endpointReconciler = await startEndpointReconciler(core, o.store, o.advertiseAddress, port);
+  else if (o.advertiseAddress) await reconcileKubernetesEndpoints(core, systemContext(), o.advertiseAddress, port);
   return {
     core,
     server,
@@ -178,6 +183,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     joinToken,
     loopback,
     close: async () => {
+      await endpointReconciler?.stop();
       stopNodeGraph();
       core.stop();
       server.closeAllConnections();

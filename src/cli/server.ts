@@ -44,6 +44,9 @@ Flags:
   --token TOKEN              the server token, from <data-dir>/server-token on a server
   --etcd-client-port PORT    the embedded member's client port (default 2379)
   --etcd-peer-port PORT      the embedded member's peer port (default 2380)
+  --advertise-address ADDR   address this API server publishes in the \`kubernetes\` Service's
+                             endpoints, next to the other servers' (default with --runtime oci: the
+                             bind address, else the node IP; with --runtime simulated: none)
   --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
   --node-name NAME           this node's name (default: the host name)
@@ -123,6 +126,7 @@ export interface ServerFlags {
   embeddedEtcd?: { join?: { server: string; token: string } };
   etcdClientPort: number;
   etcdPeerPort: number;
+  advertiseAddress?: string;
   runtime: 'oci' | 'simulated';
   simulatedNodes: number;
   disabled: Set<string>;
@@ -169,6 +173,7 @@ export const serverOptions = {
   token: { type: 'string' },
   'etcd-client-port': { type: 'string', default: '2379' },
   'etcd-peer-port': { type: 'string', default: '2380' },
+  'advertise-address': { type: 'string' },
   'service-cidr': { type: 'string', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
@@ -237,6 +242,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   if (values.server !== undefined && values['cluster-init']) throw new CliError('--cluster-init starts a new cluster and --server joins one: use one of them');
   const embedded = values['cluster-init'] || values.server !== undefined;
   if (embedded && values.datastore !== 'sqlite') throw new CliError(`--cluster-init and --server run an embedded etcd as the datastore: leave out --datastore ${values.datastore}`);
+  if (values['advertise-address'] !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(values['advertise-address'])) throw new CliError(`--advertise-address must be an IPv4 address, got "${values['advertise-address']}"`);
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -250,6 +256,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     ...(embedded ? { embeddedEtcd: values.server !== undefined ? { join: { server: values.server, token: values.token! } } : {} } : {}),
     etcdClientPort: positiveInt('--etcd-client-port', values['etcd-client-port'])!,
     etcdPeerPort: positiveInt('--etcd-peer-port', values['etcd-peer-port'])!,
+    advertiseAddress: values['advertise-address'],
     runtime,
     simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
     disabled,
@@ -347,7 +354,7 @@ export async function runServer(argv: string[]): Promise<void> {
       metrics: () => supervisor.metrics(),
       admission: { podSecurity: flags.podSecurity },
       // Pods reach the API through the `kubernetes` Service at this address.
-      advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
+      advertiseAddress: flags.advertiseAddress ?? (flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined),
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
       ...(etcd ? { serverJoin: { credential: etcd.serverCredential, join: etcd.addServer } } : {}),
       join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10), serverNodeName: withAgent ? (flags.nodeName ?? hostname()).toLowerCase() : undefined } : undefined,
