@@ -43,9 +43,11 @@ export async function bootstrapObjects(core: ApiServerCore, ctx: RequestContext,
  * server): Endpoints and an EndpointSlice with the advertised address and the real port, so
  * pods reach the API at https://kubernetes.default through the service proxy.
  */
-export async function reconcileKubernetesEndpoints(core: ApiServerCore, ctx: RequestContext, address: string, port: number): Promise<void> {
+/** Sets the `kubernetes` Endpoints and EndpointSlice to these API server addresses (sorted by the caller), all on `port`. */
+export async function reconcileKubernetesEndpoints(core: ApiServerCore, ctx: RequestContext, address: string | readonly string[], port: number): Promise<void> {
+  const addresses = typeof address === 'string' ? [address] : [...address];
   const endpoints = core.store('', 'endpoints');
-  const subsets = [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }];
+  const subsets = addresses.length ? [{ addresses: addresses.map((ip) => ({ ip })), ports: [{ name: 'https', port, protocol: 'TCP' }] }] : [];
   const curEp = endpoints.tryGet('default', 'kubernetes');
   const labels = { 'endpointslice.kubernetes.io/skip-mirror': 'true' };
   if (!curEp) await createIgnoringExists(() => endpoints.create({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels }, subsets }, ctx));
@@ -53,7 +55,7 @@ export async function reconcileKubernetesEndpoints(core: ApiServerCore, ctx: Req
   const slices = core.store('discovery.k8s.io', 'endpointslices');
   const slice = {
     addressType: 'IPv4',
-    endpoints: [{ addresses: [address], conditions: { ready: true } }],
+    endpoints: addresses.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   };
   const curSlice = slices.tryGet('default', 'kubernetes');

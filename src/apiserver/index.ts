@@ -1,7 +1,7 @@
 export { startApiServer, adminKubeconfig, type ApiServerOptions, type RunningApiServer } from './server.js';
 export { ApiServerCore, SERVER_VERSION, METRICS_CONTENT_TYPE, type KubeletProxy } from './core.js';
 export type { ResourceRequest } from './handlers/shared.js';
-export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';
+export { JOIN_PATH, CACERTS_PATH, SERVER_JOIN_PATH, SERVER_CACERTS_PATH, type JoinResponse, type ServerJoinOptions } from './join.js';
 export { cidrRange } from './registry/allocator.js';
 export { parseLevelVersion, defaultPodSecurityConfig, type PodSecurityConfig, type AdmissionOptions } from './admission/index.js';
 export { loadEncryptionConfig, defaultEncryptionConfigText, ENCRYPTED_PREFIX, type EncryptionConfig } from './encryption/index.js';

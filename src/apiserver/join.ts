@@ -19,7 +19,7 @@ import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
 import { isDNS1123Subdomain } from '../api/validation/index.js';
-import { CACERTS_PATH, JOIN_PATH, RENEW_PATH, bootstrapTokenProblem, bootstrapTokenSecretName, credentialMatches, decodeSecretData, newJoinToken, parseBootstrapToken, parseJoinToken, BOOTSTRAP_TOKEN_NAMESPACE, type JoinResponse } from '../pki/index.js';
+import { CACERTS_PATH, JOIN_PATH, RENEW_PATH, SERVER_CACERTS_PATH, SERVER_JOIN_PATH, bootstrapTokenProblem, bootstrapTokenSecretName, credentialMatches, decodeSecretData, newJoinToken, parseBootstrapToken, parseJoinToken, BOOTSTRAP_TOKEN_NAMESPACE, type JoinResponse } from '../pki/index.js';
 import type { Node, Secret } from '../api/types/index.js';
 import type { ApiServerCore } from './core.js';
 import { systemContext } from './context.js';
@@ -217,6 +217,57 @@ export function createJoinHandler(o: JoinOptions): (req: IncomingMessage, res: S
       return true;
     }
     serve(path === JOIN_PATH ? join : renew, path, req, res);
+    return true;
+  };
+}
+
+// ---- Server join (issue 16: a second server joins the embedded etcd) ----
+//
+// GET /k8ts/v1/etcd/cacerts answers the cluster CA (the joining server pins it by the hash in
+// its token before sending the secret). POST /k8ts/v1/etcd/join, with the server token's
+// credential (`server:<secret>`, never the agents' node token: the answer carries the CA keys),
+// hands the body to `join` (src/etcd adds the etcd member) and answers what it returns.
+
+export { SERVER_JOIN_PATH, SERVER_CACERTS_PATH };
+
+export interface ServerJoinOptions {
+  caPem: string;
+  /** The credential joining servers present as bearer token (`server:<secret>`). */
+  credential: string;
+  /** Adds the new server (its etcd member); the answer is sent as JSON. Throw a StatusError to refuse. */
+  join(body: unknown): Promise<unknown>;
+}
+
+export function createServerJoinHandler(o: ServerJoinOptions): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const auth = req.headers.authorization;
+    const presented = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
+    if (!credentialMatches(presented, o.credential)) throw unauthorized('the server token is not this cluster\'s (see <data-dir>/server-token on a server)');
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8'));
+    } catch (e) {
+      if (e instanceof StatusError) throw e;
+      throw badRequest('server join request body must be JSON');
+    }
+    writeJson(res, 200, await o.join(body));
+  };
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === SERVER_CACERTS_PATH && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(o.caPem);
+      return true;
+    }
+    if (path !== SERVER_JOIN_PATH) return false;
+    if (req.method !== 'POST') {
+      writeStatus(res, methodNotAllowed(`${path} takes POST`));
+      return true;
+    }
+    handle(req, res).catch((e: unknown) => {
+      if (!isStatusError(e)) log.error(`POST ${path}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) writeStatus(res, e);
+      else res.end();
+    });
     return true;
   };
 }

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import type { Store } from '../storage/index.js';
+import { EtcdStore, type Store } from '../storage/index.js';
 import { ensurePki, type ClusterPki } from '../pki/index.js';
 import { ClientCertAuthenticator, ServiceAccountTokenAuthenticator, StaticTokenAuthenticator, UnionAuthenticator } from './auth/authenticators.js';
 import { defaultAuthorizer } from './auth/authorizers.js';
@@ -19,10 +19,12 @@ import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import type { AdmissionOptions } from './admission/index.js';
 import type { EncryptionConfig } from './encryption/index.js';
+
+import { startEndpointReconciler, type EndpointReconciler } from './endpoint-reconciler.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
-import { createJoinHandler, ensureJoinToken, type JoinOptions } from './join.js';
+import { createJoinHandler, createServerJoinHandler, ensureJoinToken, type JoinOptions, type ServerJoinOptions } from './join.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -58,6 +60,9 @@ export interface ApiServerOptions {
   admission?: AdmissionOptions;
   /** Encryption at rest (--encryption-provider-config, src/apiserver/encryption/); none: stored as is. */
   encryption?: EncryptionConfig;
+
+  /** Answers servers joining the embedded etcd (POST /k8ts/v1/etcd/join, join.ts); the CA comes from the PKI. */
+  serverJoin?: Omit<ServerJoinOptions, 'caPem'>;
 }
 
 export interface RunningApiServer {
@@ -126,6 +131,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const stopNodeGraph = feedNodeGraph(nodeGraph, core.store('', 'pods').cache);
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
   const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken!, core, reserved: { dnsNames, ips: [...ips] } }) : undefined;
+  const serverJoinHandler = o.serverJoin ? createServerJoinHandler({ ...o.serverJoin, caPem: pki.ca.cert }) : undefined;
   const server = createServer(
     {
       key: pki.serving.key,
@@ -138,6 +144,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
     (req, res) => {
       if (joinHandler?.(req, res)) return;
+      if (serverJoinHandler?.(req, res)) return;
       void core.handle(req, res);
     },
   );
@@ -168,7 +175,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   }
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
-  if (o.advertiseAddress) await reconcileKubernetesEndpoints(core, systemContext(), o.advertiseAddress, port);
+  // The `kubernetes` Service lists every live API server: several may share an etcd, so there a
+  // record per server is renewed every 10 s; SQLite and memory have one server, set once.
+  let endpointReconciler: EndpointReconciler | undefined;
+  if (o.advertiseAddress && o.store instanceof EtcdStore) endpointReconciler = await startEndpointReconciler(core, o.store, o.advertiseAddress, port);
+  else if (o.advertiseAddress) await reconcileKubernetesEndpoints(core, systemContext(), o.advertiseAddress, port);
   return {
     core,
     server,
@@ -178,6 +189,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     joinToken,
     loopback,
     close: async () => {
+      await endpointReconciler?.stop();
       stopNodeGraph();
       core.stop();
       server.closeAllConnections();

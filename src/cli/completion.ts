@@ -19,8 +19,8 @@ const VALUES: Record<string, string> = {
   '-o': 'text json',
 };
 const DIRS = ['--data-dir'];
-const FILES = ['--config', '--write-kubeconfig', '--kubeconfig'];
-const SUBCOMMANDS: Record<string, string> = { image: 'load ls rm', completion: 'bash zsh' };
+const FILES = ['--config', '--write-kubeconfig', '--kubeconfig', '--etcd-cafile', '--etcd-certfile', '--etcd-keyfile'];
+const SUBCOMMANDS: Record<string, string> = { image: 'load ls rm', completion: 'bash zsh', 'etcd-snapshot': 'save restore', 'etcd-member': 'list remove' };
 
 /** Every `--flag` (and `-x` short flag) a help text mentions, in order of appearance. */
 export function flagsOf(help: string): string[] {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import { openStore } from '../storage/index.js';
+import { openStore, storeReady } from '../storage/index.js';
 import { startApiServer, adminKubeconfig, cidrRange, parseLevelVersion, type PodSecurityConfig } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
@@ -36,7 +36,21 @@ Flags:
   --port PORT                HTTPS port of the API server (default 6443)
   --bind-address ADDR        address to listen on (default 0.0.0.0)
   --write-kubeconfig FILE    write the admin kubeconfig here too (default <data-dir>/kubeconfig.yaml)
-  --datastore KIND           sqlite (default) or memory (etcd://HOST:PORT is not implemented yet)
+  --datastore KIND           sqlite (default), memory, or etcd://HOST:PORT[,HOST:PORT...][?prefix=/P]
+                             (etcds://... for TLS, with the three --etcd-*file flags below)
+  --etcd-cafile FILE         CA bundle that signed the etcd members' serving certificates
+  --etcd-certfile FILE       client certificate for etcd
+  --etcd-keyfile FILE        its private key
+  --cluster-init             run an embedded etcd member (data in <data-dir>/etcd, TLS from the cluster
+                             CA) as the datastore: the first server of a replicated control plane
+  --server URL               with --token: join the cluster of the server at URL as one more server
+                             (its etcd adds this one as a member; first start only)
+  --token TOKEN              the server token, from <data-dir>/server-token on a server
+  --etcd-client-port PORT    the embedded member's client port (default 2379)
+  --etcd-peer-port PORT      the embedded member's peer port (default 2380)
+  --advertise-address ADDR   address this API server publishes in the \`kubernetes\` Service's
+                             endpoints, next to the other servers' (default with --runtime oci: the
+                             bind address, else the node IP; with --runtime simulated: none)
   --runtime KIND             oci (default: real containers with runc; needs root) or simulated
   --simulated-nodes N        with --runtime simulated: how many nodes (default 1)
   --node-name NAME           this node's name (default: the host name)
@@ -118,6 +132,13 @@ export interface ServerFlags {
   bindAddress: string;
   writeKubeconfig?: string;
   datastore: string;
+  /** TLS client files for an etcds:// datastore. */
+  etcdTls: { caFile?: string; certFile?: string; keyFile?: string };
+  /** Embedded etcd: start a new cluster, or join the server at `join.server`. */
+  embeddedEtcd?: { join?: { server: string; token: string } };
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  advertiseAddress?: string;
   runtime: 'oci' | 'simulated';
   simulatedNodes: number;
   disabled: Set<string>;
@@ -158,6 +179,15 @@ export const serverOptions = {
   'bind-address': { type: 'string', default: '0.0.0.0' },
   'write-kubeconfig': { type: 'string' },
   datastore: { type: 'string', default: 'sqlite' },
+  'etcd-cafile': { type: 'string' },
+  'etcd-certfile': { type: 'string' },
+  'etcd-keyfile': { type: 'string' },
+  'cluster-init': { type: 'boolean' },
+  server: { type: 'string' },
+  token: { type: 'string' },
+  'etcd-client-port': { type: 'string', default: '2379' },
+  'etcd-peer-port': { type: 'string', default: '2380' },
+  'advertise-address': { type: 'string' },
   'service-cidr': { type: 'string', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', default: '30000-32767' },
   'tls-san': { type: 'string', multiple: true },
@@ -222,6 +252,12 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  if (values.server !== undefined && values.token === undefined) throw new CliError('--server needs --token (the server token from <data-dir>/server-token on that server)');
+  if (values.token !== undefined && values.server === undefined) throw new CliError('--token needs --server URL (the server whose cluster to join)');
+  if (values.server !== undefined && values['cluster-init']) throw new CliError('--cluster-init starts a new cluster and --server joins one: use one of them');
+  const embedded = values['cluster-init'] || values.server !== undefined;
+  if (embedded && values.datastore !== 'sqlite') throw new CliError(`--cluster-init and --server run an embedded etcd as the datastore: leave out --datastore ${values.datastore}`);
+  if (values['advertise-address'] !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(values['advertise-address'])) throw new CliError(`--advertise-address must be an IPv4 address, got "${values['advertise-address']}"`);
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -231,6 +267,11 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     bindAddress: values['bind-address']!,
     writeKubeconfig: values['write-kubeconfig'],
     datastore: values.datastore!,
+    etcdTls: { caFile: values['etcd-cafile'], certFile: values['etcd-certfile'], keyFile: values['etcd-keyfile'] },
+    ...(embedded ? { embeddedEtcd: values.server !== undefined ? { join: { server: values.server, token: values.token! } } : {} } : {}),
+    etcdClientPort: positiveInt('--etcd-client-port', values['etcd-client-port'])!,
+    etcdPeerPort: positiveInt('--etcd-peer-port', values['etcd-peer-port'])!,
+    advertiseAddress: values['advertise-address'],
     runtime,
     simulatedNodes: positiveInt('--simulated-nodes', values['simulated-nodes'], 0) ?? 1,
     disabled,
@@ -282,14 +323,45 @@ export async function runServer(argv: string[]): Promise<void> {
   // -shm files the database file's mode, so a new state.db is made 0600 before SQLite opens it.
   const fileProblems = privateDataFileProblems(flags.dataDir);
   if (fileProblems.length) throw new CliError(fileProblems.join('\nk8ts: '));
-  if (flags.datastore === 'sqlite' && !existsSync(stateDb)) createPrivateFile(stateDb);
+  // Embedded etcd (--cluster-init / --server): the member runs before the store opens on it.
+  let etcd: import('../etcd/index.js').EmbeddedEtcd | undefined;
+  // A data dir that holds an embedded member runs it again, whatever the flags (as k3s does).
+  if (!flags.embeddedEtcd && flags.datastore === 'sqlite' && existsSync(join(flags.dataDir, 'etcd', 'member.json'))) {
+    log(`${flags.dataDir} holds an embedded etcd member: running it as the datastore`);
+    flags.embeddedEtcd = {};
+  }
+  if (flags.embeddedEtcd) {
+    const { startEmbeddedEtcd } = await import('../etcd/index.js');
+    try {
+      etcd = await startEmbeddedEtcd({
+        dataDir: flags.dataDir,
+        nodeName: (flags.nodeName ?? hostname()).toLowerCase(),
+        advertiseIP: flags.nodeIP ?? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : defaultNodeIP()),
+        clientPort: flags.etcdClientPort,
+        peerPort: flags.etcdPeerPort,
+        ...flags.embeddedEtcd,
+      });
+    } catch (e) {
+      throw new CliError((e as Error).message.split('\n')[0]!);
+    }
+    log(`etcd member ${etcd.identity.name} running (client ${etcd.identity.clientURL}, peer ${etcd.identity.peerURL})`);
+  }
+  const datastore = etcd?.datastore ?? flags.datastore;
+  if (datastore === 'sqlite' && !existsSync(stateDb)) createPrivateFile(stateDb);
   let store;
   try {
-    store = openStore(flags.datastore, flags.dataDir);
+    store = openStore(datastore, flags.dataDir, { etcdTls: etcd?.tls ?? flags.etcdTls });
   } catch (e) {
     throw new CliError(`cannot open the ${flags.datastore} datastore in ${flags.dataDir}: ${(e as Error).message}`);
   }
-  const encryption = await resolveEncryption({ flag: flags.encryptionProviderConfig, dataDir: flags.dataDir, datastore: flags.datastore, newCluster }).catch(async (e: unknown) => {
+  try {
+    await storeReady(store);
+  } catch (e) {
+    await store.close();
+    await etcd?.stop();
+    throw new CliError((e as Error).message);
+  }
+  const encryption = await resolveEncryption({ flag: flags.encryptionProviderConfig, dataDir: flags.dataDir, datastore, newCluster }).catch(async (e: unknown) => {
     await store.close();
     throw e;
   });
@@ -317,12 +389,14 @@ export async function runServer(argv: string[]): Promise<void> {
       admission: { podSecurity: flags.podSecurity },
       encryption: encryption.config,
       // Pods reach the API through the `kubernetes` Service at this address.
-      advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
+      advertiseAddress: flags.advertiseAddress ?? (flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined),
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
+      ...(etcd ? { serverJoin: { credential: etcd.serverCredential, join: etcd.addServer } } : {}),
       join: flags.runtime === 'oci' ? { clusterCIDR: flags.clusterCIDR, serviceCIDR: flags.serviceCIDR, clusterDNS: cidrRange('serviceips', flags.serviceCIDR).nth(10), serverNodeName: withAgent ? (flags.nodeName ?? hostname()).toLowerCase() : undefined } : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
+    await etcd?.stop();
     if (err.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use: stop the other server or pick another port with --port`);
     if (err.code === 'EACCES') throw new CliError(`no permission to listen on port ${flags.port}: run as root or use a port above 1024`);
     throw e;
@@ -351,6 +425,7 @@ export async function runServer(argv: string[]): Promise<void> {
     client.close();
     await api.close();
     await store.close();
+    await etcd?.stop();
   };
   try {
     if (!flags.disabled.has('controllers') || !flags.disabled.has('scheduler')) {
@@ -411,5 +486,6 @@ export async function runServer(argv: string[]): Promise<void> {
     log(`agents join with: k8ts agent --server https://${flags.nodeIP ?? defaultNodeIP()}:${api.port} --token $(cat ${join(flags.dataDir, 'node-token')})`);
   }
 
+  if (etcd) log(`servers join with: k8ts server --server ${api.url} --token $(cat ${join(flags.dataDir, 'server-token')})`);
   onShutdownSignals(log, shutdown);
 }

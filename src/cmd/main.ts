@@ -18,6 +18,8 @@ Commands:
   server      run the control plane (and the local node) in the foreground
   agent       join this machine to a cluster as a node (--server URL --token TOKEN)
   token       create, list and delete join tokens that expire (k8ts token create --ttl 24h)
+  etcd-snapshot  save or restore a snapshot of the embedded etcd (k8ts etcd-snapshot save [PATH])
+  etcd-member    list or remove members of the embedded etcd cluster
   image       load, list and remove images in the node's image store
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   why         say in plain words why an object is not working: k8ts why deploy/web
@@ -30,7 +32,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why, etcdSnapshot] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -41,6 +43,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/completion.js'),
     import('../cli/token.js'),
     import('../cli/why.js'),
+    import('../cli/etcd-snapshot.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -55,6 +58,8 @@ async function helpTexts(): Promise<Record<string, string>> {
     service: service.serviceHelp,
     token: token.tokenHelp,
     why: why.whyHelp,
+    'etcd-snapshot': etcdSnapshot.etcdSnapshotHelp,
+    'etcd-member': etcdSnapshot.etcdMemberHelp,
     completion: completion.completionHelp,
   };
 }
@@ -74,6 +79,10 @@ async function main(argv: string[]): Promise<void> {
       return (await import('../cli/token.js')).runToken(rest);
     case 'why':
       return (await import('../cli/why.js')).runWhy(rest);
+    case 'etcd-snapshot':
+      return (await import('../cli/etcd-snapshot.js')).runEtcdSnapshot(rest);
+    case 'etcd-member':
+      return (await import('../cli/etcd-snapshot.js')).runEtcdMember(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

@@ -5,7 +5,7 @@
 // library loads lazily, when a certificate is minted. The API server's client certificate for
 // kubelets is the surface kubelet-client-cert.ts: the CLI loads it only when a node joins.
 export { createCA, signLeaf, generatePki, ensurePki, type KeyPairPem, type LeafOptions, type ClusterPki } from './certs.js';
-export { CACERTS_PATH, JOIN_PATH, RENEW_PATH, caHashOf, newJoinToken, bootstrapJoinToken, parseJoinToken, credentialMatches, type JoinToken, type JoinResponse } from './join-token.js';
+export { CACERTS_PATH, JOIN_PATH, RENEW_PATH, SERVER_CACERTS_PATH, SERVER_JOIN_PATH, caHashOf, newJoinToken, bootstrapJoinToken, parseJoinToken, credentialMatches, type JoinToken, type JoinResponse } from './join-token.js';
 export {
   parseBootstrapToken, newBootstrapToken, bootstrapTokenSecret, bootstrapTokenSecretName, bootstrapTokenProblem, decodeSecretData, isBootstrapTokenId,
   BOOTSTRAP_TOKEN_SECRET_TYPE, BOOTSTRAP_TOKEN_SECRET_PREFIX, BOOTSTRAP_TOKEN_NAMESPACE, type BootstrapToken,

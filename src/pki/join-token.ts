@@ -7,6 +7,9 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 export const CACERTS_PATH = '/cacerts';
 export const JOIN_PATH = '/k8ts/v1/join';
 export const RENEW_PATH = '/k8ts/v1/renew';
+/** Server join (embedded etcd): the CA, and the join that adds an etcd member. */
+export const SERVER_CACERTS_PATH = '/k8ts/v1/etcd/cacerts';
+export const SERVER_JOIN_PATH = '/k8ts/v1/etcd/join';
 
 export interface JoinToken {
   /** sha256 (hex) of the CA certificate PEM, when the token carries one. */

@@ -9,3 +9,6 @@ export {
   type CompactionOptions,
 } from './auto-compaction.js';
 export { openStore } from './open-store.js';
+export { storeReady, type OpenStoreOptions } from './open-store.js';
+export { EtcdStore, createEtcdClient, describeStartError, type EtcdStoreOptions } from './etcd/etcd-store.js';
+export { parseEtcdSpec, isEtcdSpec, type EtcdSpec, type EtcdTlsFiles } from './etcd/etcd-spec.js';

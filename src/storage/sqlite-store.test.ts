@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { isCompactionOverdue } from './auto-compaction.js';
-import { openStore } from './open-store.js';
+import { openStore, storeReady } from './open-store.js';
+import { EtcdStore } from './etcd/etcd-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import { brief, runStoreConformance, settle } from './testing/store-conformance.js';
 import { isStorageError, type StoreEvent } from './types.js';
@@ -131,7 +132,7 @@ describe('SqliteStore', () => {
 });
 
 describe('openStore', () => {
-  it('opens sqlite in <dataDir>/state.db, memory, and refuses etcd', async () => {
+  it('opens sqlite in <dataDir>/state.db, memory and etcd, and refuses malformed values', async () => {
     const dir = join(root, 'data', 'nested');
     const s = openStore('sqlite', dir, { compactIntervalMs: 0 });
     await s.create('/k', 'v');
@@ -140,7 +141,13 @@ describe('openStore', () => {
     const m = openStore('memory', dir);
     assert.equal(await m.get('/k'), undefined);
     await m.close();
-    assert.throws(() => openStore('etcd://127.0.0.1:2379', dir), /etcd datastore is not implemented yet/);
+    // etcd:// opens an EtcdStore that connects in the background (src/storage/etcd/, tested
+    // against a real etcd there); nothing listens on port 1, so readiness fails with one line.
+    const e = openStore('etcd://127.0.0.1:1', dir);
+    assert.ok(e instanceof EtcdStore);
+    await assert.rejects(storeReady(e), /cannot reach etcd at http:\/\/127\.0\.0\.1:1 .*: start etcd there or fix --datastore/);
+    await e.close();
+    assert.throws(() => openStore('etcd://', dir), /names no etcd endpoint/);
     assert.throws(() => openStore('postgres', dir), /unknown datastore/);
   });
 

@@ -1,0 +1,67 @@
+// k8ts on a 3-member etcd: kill one member under a steady stream of kubectl writes; writes go
+// on, no acknowledged write is lost, and the member catches up once it is back.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCluster } from '../helpers/cluster.js';
+import { haveEtcd, startTestEtcdCluster } from '../../src/storage/testing/etcd-process.js';
+
+const skip = haveEtcd() ? false : 'no /usr/bin/etcd (Debian etcd-server)';
+
+/** Keys under /registry/core/configmaps/<ns>/ as one member sees them locally (serializable read). */
+async function memberCount(clientUrl: string, ns: string): Promise<number> {
+  const key = `/registry/core/configmaps/${ns}/`;
+  const end = key.slice(0, -1) + '0';
+  const res = await fetch(`${clientUrl}/v3/kv/range`, {
+    method: 'POST',
+    body: JSON.stringify({ key: Buffer.from(key).toString('base64'), range_end: Buffer.from(end).toString('base64'), count_only: true, serializable: true }),
+    signal: AbortSignal.timeout(5000),
+  });
+  return Number(((await res.json()) as { count?: string }).count ?? 0);
+}
+
+it('3 etcd members: one killed under kubectl writes, writes go on, it catches up', { skip, timeout: 180_000 }, async () => {
+  const etcd = await startTestEtcdCluster(3);
+  const c = await startCluster({ datastore: etcd.spec, extraArgs: ['--runtime', 'simulated', '--simulated-nodes', '0'] });
+  try {
+    const ns = 'k8ts-test-members';
+    await c.k(['create', 'namespace', ns]);
+    const acked: string[] = [];
+    const failed: string[] = [];
+    let stop = false;
+    let n = 0;
+    const writer = (async () => {
+      while (!stop) {
+        const name = `w-${n++}`;
+        const r = await c.kubectl(['create', 'configmap', name, '-n', ns, '--from-literal=i=' + n], { timeoutMs: 30_000 });
+        (r.code === 0 ? acked : failed).push(r.code === 0 ? name : `${name}: ${r.stderr.trim()}`);
+      }
+    })();
+    const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    await wait(3000);
+    await etcd.killMember(0);
+    const atKill = acked.length;
+    await wait(6000);
+    const whileDown = acked.length - atKill;
+    await etcd.restartMember(0);
+    await wait(3000);
+    stop = true;
+    await writer;
+    assert.deepEqual(failed, [], 'every write succeeded');
+    assert.ok(whileDown >= 5, `writes went on while a member was down (${whileDown})`);
+    // Every acknowledged write is there.
+    const names = new Set((await c.k(['get', 'configmaps', '-n', ns, '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.replace('configmap/', '')));
+    for (const a of acked) assert.ok(names.has(a), `acknowledged ${a} is missing`);
+    // The restarted member caught up: it holds as many of the keys as the others.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const counts = await Promise.all(etcd.clientUrls.map((u) => memberCount(u, ns)));
+      if (counts.every((x) => x === names.size)) break;
+      if (Date.now() > deadline) assert.fail(`members hold ${counts.join(", ")} keys, the API lists ${names.size}`);
+      await wait(500);
+    }
+  } finally {
+    await c.stop();
+    c.cleanup();
+    await etcd.stop();
+  }
+});
