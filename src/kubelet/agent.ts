@@ -11,7 +11,8 @@ import { signLeaf, type ClusterPki, type KeyPairPem } from '../pki/index.js';
 import type { KObject, Node } from '../api/types/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
-import { runtimeHostProblems } from '../runtime/oci/requirements.js';
+import { runtimeCgroupSummary, runtimeHostProblems } from '../runtime/oci/requirements.js';
+import { logger } from '../util/log.js';
 import { createPodNetwork, gatewayOf, parseCidr, HostGwRoutes, type PodRoute } from '../runtime/network/index.js';
 import { cidrContains } from '../util/net.js';
 import { startKubelet, type Kubelet } from './index.js';
@@ -84,6 +85,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
   // DNS listen on its gateway before the first pod exists.
   const network = createPodNetwork(o.networkMode, { podCidr: o.podCIDR, clusterCidr: o.clusterCIDR, stateDir: join(o.dataDir, 'runtime', 'network') });
   await network.init();
+  // Which cgroup hierarchy this host has and the driver pods use (the runtime detects the same).
+  logger('agent').info(runtimeCgroupSummary());
   const runtime = new OciRuntime({
     root: join(o.dataDir, 'runtime'),
     network,
