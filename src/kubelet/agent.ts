@@ -17,6 +17,7 @@ import { createPodNetwork, gatewayOf, parseCidr, HostGwRoutes, type PodRoute } f
 import { cidrContains } from '../util/net.js';
 import { startKubelet, type Kubelet } from './index.js';
 import { startKubeletServer, readCriLog } from './server/index.js';
+import { collectResourceMetrics } from './resource-metrics.js';
 
 /** What a node agent needs, in `k8ts server` (local node) and in `k8ts agent` alike. */
 export interface NodeAgentOptions {
@@ -109,6 +110,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
     bindAddress: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
     tls: { cert: o.serving.cert, key: o.serving.key, ca: o.clientCA },
     runtime,
+    resourceMetrics: () => collectResourceMetrics(runtime),
     resolveContainer: async (ns, podName, container) => {
       const pod = kubelet.getPod(ns, podName);
       if (!pod) return notFound({ group: '', resource: 'pods' }, podName);

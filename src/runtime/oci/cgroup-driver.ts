@@ -17,6 +17,7 @@
 import { appendFile, mkdir, readFile, readdir, rmdir } from 'node:fs/promises';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ContainerStats } from '../types.js';
 import { RuntimeError } from '../network/exec.js';
 import { ERR_RUNTIME_CGROUP } from '../../util/error-codes.js';
 import {
@@ -31,15 +32,8 @@ import { oomKillsOf, parseFlatKeyed } from './cgroup-files.js';
 
 export { cpuSharesToWeight, v2ContainerFiles, parseFlatKeyed, oomKillsOf } from './cgroup-files.js';
 
-/** Usage of one cgroup, as the kubelet's stats report it (upstream's cadvisor names in comments). */
-export interface CgroupStats {
-  /** memory.current (v2) / memory.usage_in_bytes (v1): container_memory_usage_bytes. */
-  memoryUsageBytes?: number;
-  /** usage minus inactive file pages: container_memory_working_set_bytes. */
-  memoryWorkingSetBytes?: number;
-  /** cpu.stat usage_usec (v2) / cpuacct.usage (v1), in ns: container_cpu_usage_seconds_total. */
-  cpuUsageNanoseconds?: number;
-}
+/** Usage of one cgroup: the runtime's ContainerStats. */
+export type CgroupStats = ContainerStats;
 
 export interface CgroupDriver {
   readonly hierarchy: CgroupHierarchy;
