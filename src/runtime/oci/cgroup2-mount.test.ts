@@ -24,7 +24,7 @@ function skipReason(): string | undefined {
 }
 
 describe('a cgroup2 filesystem in a private mount namespace', { skip: skipReason() }, () => {
-  it('is detected as v2; the pod tree holds a process and a runc container; all of it is removed', { timeout: 120_000 }, async (t) => {
+  it('is detected as v2; the pod tree holds a process and a runc container; pod removal and k8ts stop remove all of it', { timeout: 120_000 }, async (t) => {
     const work = mkdtempSync(join(tmpdir(), 'k8ts-test-cg2-'));
     const subtree = `/k8ts-test-cg2-${process.pid}`;
     try {
@@ -46,9 +46,11 @@ describe('a cgroup2 filesystem in a private mount namespace', { skip: skipReason
         assert.equal(res.runcError, undefined);
         assert.equal(res.runcMode, 'unified');
         assert.equal(res.runcPlaced, `0::${subtree}/kubepods/besteffort/pod-runc/c1`);
+        assert.equal(res.runcInside, '0::/', 'a private cgroup namespace inside');
       }
       assert.deepEqual(res.leftAfterRemove, []);
-      assert.equal(res.subtreeGone, true);
+      assert.equal(res.stopCgroups, 2, 'k8ts stop: the pod and container cgroups its records name');
+      assert.equal(res.subtreeGone, true, 'k8ts stop: the emptied QoS, kubepods and subtree cgroups');
     } finally {
       // The same hierarchy is the host's cgroup2 mount: nothing of the probe may stay there.
       for (const m of ['/sys/fs/cgroup/unified', '/sys/fs/cgroup']) if (existsSync(join(m, 'cgroup.controllers'))) await rmdirTree(join(m, subtree));

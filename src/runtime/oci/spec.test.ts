@@ -73,8 +73,13 @@ describe('buildOciSpec', () => {
     // BestEffort: the minimum shares become weight 1.
     const be = buildOciSpec({ ...base, resources: { cpuShares: 2, pidsLimit: 64 } }, {}, v2, host, { uid: 0, gid: 0 });
     assert.deepEqual(be.linux.resources.unified, { 'cpu.weight': '1', 'pids.max': '64' });
-    // The /sys/fs/cgroup mount is the same cgroup mount (runc mounts cgroup2 on a v2 host).
+    // The /sys/fs/cgroup mount is the same cgroup mount (runc mounts cgroup2 on a v2 host), seen
+    // through a private cgroup namespace (as containerd on v2), except for privileged containers.
     assert.equal(s.mounts.find((m) => m.destination === '/sys/fs/cgroup')?.type, 'cgroup');
+    assert.deepEqual(s.linux.namespaces.at(-1), { type: 'cgroup' });
+    const priv = buildOciSpec({ ...base, security: { privileged: true } }, {}, v2, host, { uid: 0, gid: 0 });
+    assert.ok(!priv.linux.namespaces.some((n) => n.type === 'cgroup'));
+    assert.ok(!buildOciSpec(base, {}, sandbox, host, { uid: 0, gid: 0 }).linux.namespaces.some((n) => n.type === 'cgroup'), 'v1: none');
   });
 
   it('privileged: all capabilities, no masking, devices allowed', () => {

@@ -189,6 +189,10 @@ export function buildOciSpec(
   if (sandbox.netnsPath) namespaces.push({ type: 'network', path: sandbox.netnsPath });
   if (sandbox.ipcNsPath) namespaces.push({ type: 'ipc', path: sandbox.ipcNsPath });
   if (sandbox.utsNsPath) namespaces.push({ type: 'uts', path: sandbox.utsNsPath });
+  // cgroup v2: a private cgroup namespace, as containerd gives unprivileged containers there, so
+  // /sys/fs/cgroup shows the container's own cgroup (memory.max, cpu.max) — on v1 runc binds each
+  // hierarchy's container cgroup instead.
+  if (sandbox.cgroupVersion === 2 && !privileged) namespaces.push({ type: 'cgroup' });
 
   const resources: Record<string, unknown> = {
     devices: privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }],

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createCgroupDriver, rmdirTree } from '../cgroup-driver.js';
 import { detectCgroupHierarchy } from '../cgroup-hierarchy.js';
 import { buildOciSpec } from '../spec.js';
+import { stopAllPods } from '../cleanup.js';
 import { TOOLS, buildBusyboxLayer } from './rootfs.js';
 
 export interface Cgroup2ProbeResult {
@@ -22,12 +23,18 @@ export interface Cgroup2ProbeResult {
   strictError?: string;
   /** /proc/<pid>/cgroup's 0:: line of a process written into <pod>/c1/cgroup.procs. */
   placed?: string;
-  /** runc: the hierarchy detected over /sys/fs/cgroup, and the container's own /proc/self/cgroup 0:: line. */
+  /**
+   * runc: the hierarchy detected over /sys/fs/cgroup; the container's 0:: line seen from outside
+   * (its place in the pod tree) and from inside (its private cgroup namespace: `0::/`).
+   */
   runcMode?: string;
   runcPlaced?: string;
+  runcInside?: string;
   runcError?: string;
-  /** What the driver left after removing the pods, and after removing the subtree. */
+  /** What the driver left after removing the runc pod (the runtime's pod removal). */
   leftAfterRemove?: string[];
+  /** `k8ts stop` over a data dir whose records name the pods: cgroups it removed; whether the subtree (ancestors) went too. */
+  stopCgroups?: number;
   subtreeGone?: boolean;
 }
 
@@ -84,23 +91,37 @@ async function main(work: string, subtree: string): Promise<Cgroup2ProbeResult> 
     const rootfs = await buildBusyboxLayer(join(bundle, 'rootfs'));
     for (const f of ['hosts', 'resolv.conf', 'hostname']) writeFileSync(join(work, f), '\n');
     const spec = buildOciSpec(
-      { name: 'c1', attempt: 0, image: 'busybox', args: ['cat', '/proc/self/cgroup'], env: [], mounts: [], resources: {}, security: {}, tty: false, stdin: false, stdinOnce: false, labels: {}, annotations: {}, logPath: '' },
+      { name: 'c1', attempt: 0, image: 'busybox', args: ['sleep', '60'], env: [], mounts: [], resources: {}, security: {}, tty: false, stdin: false, stdinOnce: false, labels: {}, annotations: {}, logPath: '' },
       {},
       { netnsPath: '', ipcNsPath: '', utsNsPath: '', hostname: '', hostsFile: join(work, 'hosts'), resolvConf: join(work, 'resolv.conf'), hostnameFile: join(work, 'hostname'), cgroupsPath: `${runcPod}/c1`, cgroupVersion: sys.version },
       { rootfs, tini: TOOLS.tini },
       { uid: 0, gid: 0 },
     );
     writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
-    const r = spawnSync(TOOLS.runc, ['--root', join(work, 'runc'), 'run', '--bundle', bundle, `k8ts-test-cg2-${process.pid}`], { encoding: 'utf8', timeout: 30_000 });
-    if (r.status === 0) out.runcPlaced = unifiedLine(r.stdout);
-    else out.runcError = `runc run: exit ${r.status}: ${(r.stderr || r.error?.message || '').trim().slice(0, 400)}`;
-    spawnSync(TOOLS.runc, ['--root', join(work, 'runc'), 'delete', '--force', `k8ts-test-cg2-${process.pid}`], { stdio: 'ignore' });
-    await sys.remove(runcPod);
+    const id = `k8ts-test-cg2-${process.pid}`;
+    const runc = (args: string[]) => spawnSync(TOOLS.runc, ['--root', join(work, 'runc'), ...args], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = runc(['run', '--detach', '--bundle', bundle, id]);
+    if (r.status !== 0) out.runcError = `runc run: exit ${r.status}: ${(r.stderr || r.error?.message || '').trim().slice(0, 400)}`;
+    else {
+      const pid = (JSON.parse(runc(['state', id]).stdout) as { pid: number }).pid;
+      out.runcPlaced = unifiedLine(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+      out.runcInside = unifiedLine(runc(['exec', id, 'cat', '/proc/self/cgroup']).stdout);
+    }
+    runc(['delete', '--force', id]);
   }
+  out.leftAfterRemove = await loose.remove(runcPod);
 
-  out.leftAfterRemove = [...(await loose.remove(pod)), ...(await loose.remove(runcPod))];
-  await rmdirTree(join(dir, subtree));
+  // k8ts stop: the records name both pods; the hand-placed one (and its container cgroup) is
+  // still there, then the emptied QoS, kubepods and subtree cgroups go.
+  const rt = join(work, 'data', 'runtime');
+  mkdirSync(join(rt, 'sandboxes'), { recursive: true });
+  mkdirSync(join(rt, 'containers', 'c1'), { recursive: true });
+  writeFileSync(join(rt, 'sandboxes', 's1.json'), JSON.stringify({ id: 's1', cgroupParent: pod }));
+  writeFileSync(join(rt, 'sandboxes', 's2.json'), JSON.stringify({ id: 's2', cgroupParent: runcPod }));
+  writeFileSync(join(rt, 'containers', 'c1', 'meta.json'), JSON.stringify({ id: 'c1', cgroupsPath: `${pod}/c1` }));
+  out.stopCgroups = stopAllPods(join(work, 'data'), { graceSeconds: 0, runcPath: '/nonexistent/runc' }).cgroups;
   out.subtreeGone = !existsSync(join(dir, subtree));
+  await rmdirTree(join(dir, subtree));
   return out;
 }
 
