@@ -2,6 +2,7 @@
 //
 //   runPodSandbox:  ip netns add ─┬─ unshare --ipc/--uts (persisted) ─┬─▶ network.setup ─▶ hosts file
 //                                 └─ resolv.conf, hostname files ─────┘
+//                   (first: the pod cgroup made ready by the cgroup driver, cgroup-driver.ts)
 //   createContainer: layers ─▶ overlay mount ─▶ config.json (buildOciSpec) ─▶ conmon → runc create
 //   startContainer:  runc start           stop: runc kill TERM … KILL      remove: runc delete, umount
 //
