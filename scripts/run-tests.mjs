@@ -35,7 +35,7 @@ if (!files.length) {
 const isHostTest = (f) =>
   /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos)\.test\.js$/.test(f) ||
   /(^|\/)clients\/[^/]*-real\.test\.js$/.test(f) ||
-  /(^|\/)runtime\/(oci\/runtime|network\/network)\.test\.js$/.test(f);
+  /(^|\/)runtime\/(oci\/runtime|oci\/cgroup2-mount|network\/network)\.test\.js$/.test(f);
 // Every file gets a time budget, so a test that hangs fails its file with a reason instead of
 // holding CI until its limit. Node 20's --test-timeout bounds each test *file* (each runs in its
 // own process), not each test in it: tests that take long declare their own { timeout }, which

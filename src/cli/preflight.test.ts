@@ -63,6 +63,19 @@ test('kernel features: overlay, br_netfilter, nf_tables, cgroup v1 memory', asyn
   assert.deepEqual(await preflight({ runtime: 'oci', dataDir: '/d', ports: [] }, ok), []);
 });
 
+test('cgroup v2 hosts: fine with cpu, memory and pids delegated; one line per missing controller otherwise', async () => {
+  const unified = (controllers: string, subtree = ''): Record<string, string | undefined> => ({ '/sys/fs/cgroup/cgroup.controllers': controllers, '/sys/fs/cgroup/cgroup.subtree_control': subtree });
+  const v2 = (files: Record<string, string | undefined>): PreflightProbes => fakeHost({ files, missing: ['/sys/fs/cgroup/memory'] });
+  assert.deepEqual(await preflight({ runtime: 'oci', dataDir: '/d', ports: [] }, v2(unified('cpuset cpu io memory hugetlb pids'))), []);
+  const p = await preflight({ runtime: 'oci', dataDir: '/d', ports: [] }, v2(unified('cpuset io hugetlb pids')));
+  assert.deepEqual(p, [
+    'cgroup v2 controller cpu is not delegated to k8ts (missing from /sys/fs/cgroup/cgroup.controllers): enable it in the parent cgroup (echo +cpu > <parent>/cgroup.subtree_control, or Delegate=yes for a systemd unit), or use --runtime simulated',
+    'cgroup v2 controller memory is not delegated to k8ts (missing from /sys/fs/cgroup/cgroup.controllers): enable it in the parent cgroup (echo +memory > <parent>/cgroup.subtree_control, or Delegate=yes for a systemd unit), or use --runtime simulated',
+  ]);
+  // Simulated runtime: no cgroups needed.
+  assert.deepEqual(await preflight({ runtime: 'simulated', dataDir: '/d', ports: [] }, v2(unified(''))), []);
+});
+
 test('ports in use or not allowed: which port, what, and the flag that picks another', async () => {
   const p = await preflight({ runtime: 'oci', dataDir: '/d', ports }, fakeHost({ listen: { 6443: 'in-use', 80: 'denied', 10250: { error: 'EADDRNOTAVAIL' } } }));
   assert.deepEqual(p, [

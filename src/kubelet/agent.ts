@@ -11,11 +11,13 @@ import { signLeaf, type ClusterPki, type KeyPairPem } from '../pki/index.js';
 import type { KObject, Node } from '../api/types/index.js';
 import { OciImageService, serveImageControl } from '../runtime/images/index.js';
 import { OciRuntime } from '../runtime/oci/index.js';
-import { runtimeHostProblems } from '../runtime/oci/requirements.js';
+import { runtimeCgroupSummary, runtimeHostProblems } from '../runtime/oci/requirements.js';
+import { logger } from '../util/log.js';
 import { createPodNetwork, gatewayOf, parseCidr, HostGwRoutes, type PodRoute } from '../runtime/network/index.js';
 import { cidrContains } from '../util/net.js';
 import { startKubelet, type Kubelet } from './index.js';
 import { startKubeletServer, readCriLog } from './server/index.js';
+import { collectResourceMetrics } from './resource-metrics.js';
 
 /** What a node agent needs, in `k8ts server` (local node) and in `k8ts agent` alike. */
 export interface NodeAgentOptions {
@@ -84,6 +86,8 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
   // DNS listen on its gateway before the first pod exists.
   const network = createPodNetwork(o.networkMode, { podCidr: o.podCIDR, clusterCidr: o.clusterCIDR, stateDir: join(o.dataDir, 'runtime', 'network') });
   await network.init();
+  // Which cgroup hierarchy this host has and the driver pods use (the runtime detects the same).
+  logger('agent').info(runtimeCgroupSummary());
   const runtime = new OciRuntime({
     root: join(o.dataDir, 'runtime'),
     network,
@@ -106,6 +110,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningAgent>
     bindAddress: nodeIP === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
     tls: { cert: o.serving.cert, key: o.serving.key, ca: o.clientCA },
     runtime,
+    resourceMetrics: () => collectResourceMetrics(runtime),
     resolveContainer: async (ns, podName, container) => {
       const pod = kubelet.getPod(ns, podName);
       if (!pod) return notFound({ group: '', resource: 'pods' }, podName);

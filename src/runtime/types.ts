@@ -29,7 +29,7 @@ export interface PodSandboxConfig {
   portMappings: PortMapping[];
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  /** Parent cgroup for the pod (e.g. `/k8ts/pod<uid>`), and pod-level limits. */
+  /** The pod cgroup (e.g. `/k8ts/kubepods/burstable/pod<uid>`: the kubelet's QoS tree); containers go below it. */
   cgroupParent: string;
 }
 
@@ -180,6 +180,16 @@ export interface PullAuth {
   registryToken?: string;
 }
 
+/** Usage of a container's cgroup (cgroup v1 or v2 files; upstream's cadvisor metric in each comment). */
+export interface ContainerStats {
+  /** memory.current (v2) / memory.usage_in_bytes (v1): container_memory_usage_bytes. */
+  memoryUsageBytes?: number;
+  /** usage minus inactive file pages (memory.stat): container_memory_working_set_bytes. */
+  memoryWorkingSetBytes?: number;
+  /** cpu.stat usage_usec (v2) / cpuacct.usage (v1), in ns: container_cpu_usage_seconds_total. */
+  cpuUsageNanoseconds?: number;
+}
+
 export interface RuntimeService {
   readonly name: string;
   version(): Promise<{ runtimeName: string; runtimeVersion: string }>;
@@ -197,6 +207,8 @@ export interface RuntimeService {
   removeContainer(id: string): Promise<void>;
   containerStatus(id: string): Promise<ContainerStatus | undefined>;
   listContainers(filter?: { sandboxId?: string }): Promise<ContainerStatus[]>;
+  /** CPU and memory usage from the container's cgroup (CRI ContainerStats); runtimes without cgroups leave it out. */
+  containerStats?(id: string): Promise<ContainerStats | undefined>;
 
   /** Runs a command to completion (probes, hooks). Times out with exit code 124-like failure. */
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;

@@ -77,6 +77,8 @@ export const ERR_RUNTIME_NOT_FOUND = 'ERR_RUNTIME_NOT_FOUND';
 export const ERR_RUNTIME_INVALID = 'ERR_RUNTIME_INVALID';
 /** no free address left in the node's pod CIDR. */
 export const ERR_RUNTIME_IPAM_EXHAUSTED = 'ERR_RUNTIME_IPAM_EXHAUSTED';
+/** a pod cgroup cannot be made ready (cgroup v2: a controller not delegated or not enableable). */
+export const ERR_RUNTIME_CGROUP = 'ERR_RUNTIME_CGROUP';
 /** a failure the kubelet's fake runtime was told to produce (tests only). */
 export const ERR_RUNTIME_FAKE = 'ERR_RUNTIME_FAKE';
 
@@ -117,4 +119,5 @@ export type RuntimeErrorCode =
   | typeof ERR_RUNTIME_COMMAND
   | typeof ERR_RUNTIME_NOT_FOUND
   | typeof ERR_RUNTIME_INVALID
-  | typeof ERR_RUNTIME_IPAM_EXHAUSTED;
+  | typeof ERR_RUNTIME_IPAM_EXHAUSTED
+  | typeof ERR_RUNTIME_CGROUP;

@@ -2,12 +2,16 @@
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { stopAllPods } from '../../src/runtime/oci/cleanup.js';
+import { hostRuntimeProbes } from '../../src/runtime/oci/requirements.js';
+import { cgroupHierarchyProblems, detectCgroupHierarchy } from '../../src/runtime/oci/cgroup-hierarchy.js';
 
 /** Why the real-runtime tests cannot run here, or undefined when they can. */
 export function runtimeSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root';
   for (const bin of ['/usr/sbin/runc', '/usr/bin/conmon', '/usr/bin/tini-static', '/usr/sbin/nft', '/usr/sbin/ip']) if (!existsSync(bin)) return `${bin} is missing`;
-  if (!existsSync('/sys/fs/cgroup/memory')) return 'no cgroup v1 memory controller';
+  // v1 or hybrid with a memory hierarchy, or v2 with cpu, memory and pids delegated.
+  const cgroups = cgroupHierarchyProblems(detectCgroupHierarchy(hostRuntimeProbes), hostRuntimeProbes);
+  if (cgroups.length) return cgroups[0];
   return undefined;
 }
 
@@ -23,8 +27,9 @@ export function cleanupNodeNetwork(): void {
 
 /** Removes the empty k8ts cgroups (busy ones, whose containers still live, stay). */
 export function cleanupCgroups(): void {
-  for (const ctl of ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified']) {
-    const dir = `/sys/fs/cgroup/${ctl}/k8ts`;
+  // The v1 hierarchies, hybrid's cgroup2 mount, and '' for a unified host's one tree.
+  for (const ctl of ['memory', 'cpu,cpuacct', 'cpu', 'cpuacct', 'pids', 'cpuset', 'devices', 'freezer', 'blkio', 'systemd', 'unified', '']) {
+    const dir = ctl ? `/sys/fs/cgroup/${ctl}/k8ts` : '/sys/fs/cgroup/k8ts';
     if (!existsSync(dir)) continue;
     const rm = (d: string): void => {
       for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) rm(`${d}/${e.name}`);

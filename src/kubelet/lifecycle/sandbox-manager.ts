@@ -11,6 +11,14 @@ import { hostNetworkHostsFile, managedHostsFile, podHostname, type DnsSettings }
 import { podResolvConf } from '../../dns/index.js';
 import type { RuntimePod } from '../runtime-pod.js';
 import { podSpec } from '../pod-types.js';
+import { podQOSClass, type QOSClass } from '../../api/defaults/index.js';
+import { podCgroupParent } from './pod-cgroup.js';
+
+/** The pod's QoS class: the one the API server stored, else computed from its spec. */
+function podQOS(pod: Readonly<Pod>): QOSClass {
+  const stored = pod.status?.qosClass;
+  return stored === 'Guaranteed' || stored === 'Burstable' || stored === 'BestEffort' ? stored : podQOSClass(pod);
+}
 
 export interface SandboxManagerOptions {
   runtime: RuntimeService;
@@ -55,7 +63,7 @@ export class SandboxManager {
       portMappings,
       labels: sandboxLabels(pod),
       annotations: { ...(pod.metadata.annotations ?? {}) },
-      cgroupParent: `/k8ts/pod${pod.metadata.uid ?? ''}`,
+      cgroupParent: podCgroupParent(podQOS(pod), pod.metadata.uid ?? ''),
     };
   }
 

@@ -4,6 +4,7 @@
 //   GET  /healthz                                   anonymous
 //   GET  /metrics                                   Prometheus text (this loop's registry); any client
 //                                                   certificate the cluster CA signed
+//   GET  /metrics/resource                          containers' and pods' CPU and memory (cgroups); same
 //   GET  /containerLogs/<ns>/<pod>/<container>?…    text/plain, chunked (follow keeps it open)
 //   GET  /exec/<ns>/<pod>/<container>?command=…     Upgrade: websocket (v5/v4.channel.k8s.io)
 //   POST /exec/…                                    Upgrade: SPDY/3.1 (v4.channel.k8s.io)
@@ -37,7 +38,7 @@ export interface KubeletServer {
 
 type Route =
   | { kind: 'healthz' }
-  | { kind: 'metrics' }
+  | { kind: 'metrics'; resource?: true }
   | { kind: 'logs'; namespace: string; pod: string; container: string }
   | { kind: 'exec' | 'attach'; namespace: string; pod: string; container: string }
   | { kind: 'portforward'; namespace: string; pod: string };
@@ -46,6 +47,7 @@ function parseRoute(pathname: string): Route | undefined {
   const seg = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (seg.length === 1 && seg[0] === 'healthz') return { kind: 'healthz' };
   if (seg.length === 1 && seg[0] === 'metrics') return { kind: 'metrics' };
+  if (seg.length === 2 && seg[0] === 'metrics' && seg[1] === 'resource') return { kind: 'metrics', resource: true };
   if (seg[0] === 'containerLogs' && seg.length === 4) return { kind: 'logs', namespace: seg[1], pod: seg[2], container: seg[3] };
   if ((seg[0] === 'exec' || seg[0] === 'attach') && seg.length === 4) return { kind: seg[0], namespace: seg[1], pod: seg[2], container: seg[3] };
   // Upstream also accepts /exec/<ns>/<pod>/<uid>/<container>.
@@ -151,9 +153,10 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     res.on('close', () => stream.destroy());
   };
 
-  const serveMetrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const serveMetrics = async (req: IncomingMessage, res: ServerResponse, resource: boolean): Promise<void> => {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed();
-    const body = o.metrics ? await o.metrics() : { contentType: registry.contentType, text: await registry.metrics() };
+    if (resource && !o.resourceMetrics) throw pathNotFound();
+    const body = resource && o.resourceMetrics ? await o.resourceMetrics() : o.metrics ? await o.metrics() : { contentType: registry.contentType, text: await registry.metrics() };
     res.writeHead(200, { 'Content-Type': body.contentType, 'Content-Length': Buffer.byteLength(body.text), 'Cache-Control': 'no-cache, private' });
     res.end(req.method === 'HEAD' ? undefined : body.text);
   };
@@ -169,7 +172,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       }
       authenticate(req, route?.kind === 'metrics');
       if (!route) throw pathNotFound();
-      if (route.kind === 'metrics') return await serveMetrics(req, res);
+      if (route.kind === 'metrics') return await serveMetrics(req, res, route.resource === true);
       if (route.kind === 'logs') return await serveLogs(req, res, route, url.searchParams);
       throw badRequest('Upgrade request required');
     } catch (e) {

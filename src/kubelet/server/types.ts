@@ -53,6 +53,8 @@ export interface KubeletServerOptions {
   onSession?(info: { kind: 'exec' | 'attach' | 'portforward'; transport: 'websocket' | 'spdy'; protocol: string; namespace: string; pod: string }): void;
   /** The /metrics exposition (default: this event loop's registry, src/util/metrics.ts). */
   metrics?(): Promise<{ contentType: string; text: string }>;
+  /** The /metrics/resource exposition (containers' CPU and memory from their cgroups); 404 when unset. */
+  resourceMetrics?(): Promise<{ contentType: string; text: string }>;
   /** How long exec/attach over SPDY waits for the client to open all its streams (default 30 s). */
   streamCreationTimeoutMs?: number;
 }

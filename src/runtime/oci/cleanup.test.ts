@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeStopPods, mountsUnder, podVeths, stopAllPods } from './cleanup.js';
+import { cgroupAncestors, describeStopPods, mountsUnder, podVeths, stopAllPods } from './cleanup.js';
+import { parseCgroupMounts } from './cgroups.js';
 
 test('mountsUnder: mount points at or below a dir from mountinfo, deepest first, unescaped', () => {
   const info = [
@@ -68,4 +69,23 @@ test('describeStopPods: what was removed, in words; nothing when nothing was the
     describeStopPods({ ...none, stopped: 5, containers: 5, conmons: 5, sandboxes: 1, veths: 5, unmounted: 15, cgroups: 10 }),
     'removed 5 containers, 5 conmons, 1 pod network namespace, 5 veths, 15 mounts, 10 cgroups',
   );
+});
+
+test('cgroupAncestors: the QoS, kubepods and subtree cgroups above recorded pods, deepest first, once each', () => {
+  assert.deepEqual(
+    cgroupAncestors(['/k8ts/kubepods/burstable/podA/c1', '/k8ts/kubepods/burstable/podA', '/k8ts/kubepods/podB', '/k8ts/kubepods/besteffort/podC']),
+    ['/k8ts/kubepods/burstable/podA', '/k8ts/kubepods/besteffort', '/k8ts/kubepods/burstable', '/k8ts/kubepods', '/k8ts'],
+  );
+  assert.deepEqual(cgroupAncestors(['/top']), []);
+});
+
+test('parseCgroupMounts: every cgroup and cgroup2 mount (v1, hybrid, unified), unescaped', () => {
+  const info = [
+    '31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755',
+    '35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
+    '41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
+    '90 22 0:38 / /tmp/k8ts-test\\040cg2 rw,relatime - cgroup2 none rw',
+  ].join('\n');
+  assert.deepEqual(parseCgroupMounts(info), ['/sys/fs/cgroup/memory', '/sys/fs/cgroup/unified', '/tmp/k8ts-test cg2']);
+  assert.deepEqual(parseCgroupMounts('25 1 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate'), ['/sys/fs/cgroup']);
 });

@@ -12,7 +12,9 @@
 //   host-side veths                              the pods' network state (direct bridge: pods/*.json;
 //                                                CNI: the cached ADD results); they go with their
 //                                                namespace, and are deleted when one outlived it
-//   pod and container cgroups                    the cgroup paths the records name
+//   pod and container cgroups                    the cgroup paths the records name, in every v1
+//                                                hierarchy or the one cgroup2 tree, then their
+//                                                ancestors (QoS, kubepods, /k8ts) once empty
 //   runtime records                              sandboxes, containers, exits, runc state, pod network
 //                                                state and IP reservations: the next agent starts with
 //                                                an empty runtime and the kubelet creates new sandboxes
@@ -29,6 +31,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { parseCgroupMounts } from './cgroups.js';
 
 export interface StopPodsOptions {
   /** Seconds the containers get between their stop signal and SIGKILL (default 10; 0 = SIGKILL at once). */
@@ -114,21 +117,27 @@ export function mountsUnder(dir: string, mountinfo?: string): string[] {
   return [...out].sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
 }
 
+/** Every cgroup (v1) and cgroup2 mount: the same clean-up serves v1, hybrid and unified hosts. */
 function cgroupMountPoints(): string[] {
-  let text: string;
   try {
-    text = readFileSync('/proc/self/mountinfo', 'utf8');
+    return parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
   } catch {
     return [];
   }
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (!pre || !post) continue;
-    const fstype = post.split(' ')[0];
-    if (fstype === 'cgroup' || fstype === 'cgroup2') out.push(pre.split(' ')[4].replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+}
+
+/**
+ * The ancestors of recorded pod cgroups (e.g. /k8ts/kubepods/burstable, /k8ts/kubepods, /k8ts),
+ * deepest first. They are shared with other nodes of this machine, so they are only rmdir'ed
+ * (never recursively): one that still holds a pod stays.
+ */
+export function cgroupAncestors(paths: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const segs = p.split('/').filter(Boolean);
+    for (let i = segs.length - 1; i >= 1; i--) out.add('/' + segs.slice(0, i).join('/'));
   }
-  return out;
+  return [...out].sort((a, b) => b.length - a.length || (a < b ? 1 : -1));
 }
 
 /** rmdir a cgroup and its (empty) children; retries while the last tasks exit. */
@@ -322,6 +331,15 @@ export function stopAllPods(dataDir: string, o: StopPodsOptions = {}): StopPodsR
       const present = hierarchies.filter((h) => existsSync(join(h, cg)));
       for (const h of present) removeCgroupTree(join(h, cg));
       if (present.length) report.cgroups++;
+    }
+    for (const a of cgroupAncestors(cgroups)) {
+      for (const h of hierarchies) {
+        try {
+          rmdirSync(join(h, a));
+        } catch {
+          /* gone, or still holds another pod */
+        }
+      }
     }
   }
 

@@ -1,8 +1,9 @@
 // What the oci runtime needs from the host (root, tools, kernel features, cgroups), as one plain
 // line per problem saying what to do. `k8ts server`, `k8ts start` and `k8ts agent` check it through
 // src/cli/preflight.ts; the probes are injectable so tests can fake a host.
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { cgroupHierarchyProblems, describeCgroupHierarchy, detectCgroupHierarchy } from './cgroup-hierarchy.js';
 
 export interface HostProbes {
   uid(): number | undefined;
@@ -10,6 +11,8 @@ export interface HostProbes {
   /** File contents, or undefined when unreadable. */
   readFile(path: string): string | undefined;
   run(cmd: string, args: string[]): { status: number | null; stderr: string };
+  /** Whether this process may write the file (cgroup v2 subtree_control); unset: assume yes. */
+  writable?(path: string): boolean;
 }
 
 export const hostRuntimeProbes: HostProbes = {
@@ -25,6 +28,14 @@ export const hostRuntimeProbes: HostProbes = {
   run: (cmd, args) => {
     const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
     return { status: r.error ? null : r.status, stderr: r.error ? r.error.message : r.stderr };
+  },
+  writable: (p) => {
+    try {
+      accessSync(p, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
   },
 };
 
@@ -57,8 +68,12 @@ export function runtimeHostProblems(p: HostProbes = hostRuntimeProbes): string[]
     const r = p.run(nft, ['list', 'tables']);
     if (r.status !== 0) problems.push(`nftables does not work in this kernel (nft list tables: ${(r.stderr.trim().split('\n')[0] || `exit ${r.status}`).slice(0, 160)}): modprobe nf_tables`);
   }
-  if (!p.exists('/sys/fs/cgroup/memory')) {
-    problems.push('no cgroup v1 memory controller at /sys/fs/cgroup/memory (k8ts needs cgroup v1 or hybrid for now): boot with systemd.unified_cgroup_hierarchy=0, or use --runtime simulated');
-  }
+  // cgroups: v1, hybrid or unified (v2) with cpu, memory and pids delegated.
+  problems.push(...cgroupHierarchyProblems(detectCgroupHierarchy(p), p));
   return problems;
+}
+
+/** The start-up log line: which cgroup hierarchy this host has and which driver pods use. */
+export function runtimeCgroupSummary(p: HostProbes = hostRuntimeProbes, subtree = '/k8ts'): string {
+  return describeCgroupHierarchy(detectCgroupHierarchy(p), subtree);
 }

@@ -250,6 +250,21 @@ describe('OciRuntime (runc + conmon + direct bridge)', { skip }, () => {
     assert.equal(await rt.podSandboxStatus(sb), undefined);
   });
 
+  it('containerStats reads the container cgroup: CPU time and working set grow with work; none once removed', async (t) => {
+    const sb = await rt.runPodSandbox(podConfig('k8tst-stats'));
+    t.after(() => rt.removePodSandbox(sb).catch(() => undefined));
+    const c = await rt.createContainer(sb, ctrConfig(dir, 'busy', ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=8 2>/dev/null; while :; do :; done']));
+    await rt.startContainer(c);
+    const s = await waitFor(async () => {
+      const x = await rt.containerStats(c);
+      return x && (x.cpuUsageNanoseconds ?? 0) > 50_000_000 && (x.memoryWorkingSetBytes ?? 0) > 8 * 1024 * 1024 && x;
+    }, 15_000);
+    assert.ok((s.memoryUsageBytes ?? 0) >= (s.memoryWorkingSetBytes ?? 0), JSON.stringify(s));
+    await rt.stopPodSandbox(sb);
+    await rt.removePodSandbox(sb);
+    assert.equal(await rt.containerStats(c), undefined);
+  });
+
   it('creates and deletes 20 pods with a running container each and leaves nothing behind', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {

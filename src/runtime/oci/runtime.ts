@@ -2,6 +2,7 @@
 //
 //   runPodSandbox:  ip netns add ─┬─ unshare --ipc/--uts (persisted) ─┬─▶ network.setup ─▶ hosts file
 //                                 └─ resolv.conf, hostname files ─────┘
+//                   (first: the pod cgroup made ready by the cgroup driver, cgroup-driver.ts)
 //   createContainer: layers ─▶ overlay mount ─▶ config.json (buildOciSpec) ─▶ conmon → runc create
 //   startContainer:  runc start           stop: runc kill TERM … KILL      remove: runc delete, umount
 //
@@ -29,7 +30,7 @@ import type {
 } from '../types.js';
 import { RuntimeError, isEnoent, isRecord, readJson, run, writeFileAtomic } from '../network/exec.js';
 import type { PodNetwork } from '../network/types.js';
-import { readOomKillCount, removeCgroup } from './cgroups.js';
+import { createCgroupDriver, type CgroupDriver, type CgroupStats } from './cgroup-driver.js';
 import { conmonCreate } from './conmon.js';
 import { createPodNamespaces, isMountPoint, releaseNamespaceFiles, renderHostsFile, sanitizeHostname } from './sandbox-files.js';
 import { buildOciSpec, resolveImageUser, type ResolvedUser } from './spec.js';
@@ -52,6 +53,8 @@ export interface OciRuntimeOptions {
   network: PodNetwork;
   /** Parent of pod cgroups when a sandbox config has no cgroupParent (default `/k8ts`). */
   cgroupRoot?: string;
+  /** The cgroup driver (default: detected over /sys/fs/cgroup on first use). */
+  cgroups?: CgroupDriver;
   /** Prefix of netns names (default `k8ts`): `/var/run/netns/<prefix>-<sandbox id[:12]>`. */
   namePrefix?: string;
   /** conmon --log-size-max (default 10 MiB). */
@@ -101,6 +104,7 @@ export class OciRuntime implements RuntimeService {
   readonly prefix: string;
   private readonly dirs: { sandboxes: string; containers: string; exits: string; runc: string; socks: string };
   private ready: Promise<void> | undefined;
+  private detectedCgroups: CgroupDriver | undefined;
 
   constructor(private readonly opts: OciRuntimeOptions) {
     this.runcPath = opts.runcPath ?? '/usr/sbin/runc';
@@ -110,6 +114,11 @@ export class OciRuntime implements RuntimeService {
     this.prefix = opts.namePrefix ?? 'k8ts';
     const r = opts.root;
     this.dirs = { sandboxes: join(r, 'sandboxes'), containers: join(r, 'containers'), exits: join(r, 'exits'), runc: join(r, 'runc'), socks: join(r, 'socks') };
+  }
+
+  /** The cgroup driver: v1 (and hybrid) or v2, by the host's hierarchy. */
+  get cgroups(): CgroupDriver {
+    return this.opts.cgroups ?? (this.detectedCgroups ??= createCgroupDriver());
   }
 
   private init(): Promise<void> {
@@ -147,6 +156,8 @@ export class OciRuntime implements RuntimeService {
     };
     await this.saveSandbox(rec); // first, so a failure halfway is cleaned up by removePodSandbox
     try {
+      // v2: the pod cgroup and its ancestors with the controllers enabled, before any container.
+      await this.cgroups.ensurePodCgroup(rec.cgroupParent);
       const hostname = hostNetwork ? (await readFile('/proc/sys/kernel/hostname', 'utf8')).trim() : sanitizeHostname(config.hostname || config.name);
       await Promise.all([
         rec.netnsPath ? run('ip', ['netns', 'add', rec.netnsPath.split('/').pop()!]) : undefined,
@@ -195,7 +206,7 @@ export class OciRuntime implements RuntimeService {
     await this.forgetSandbox(id);
     // The pod cgroup is shared by the pod's sandbox attempts: remove it with the last one.
     const others = (await this.sandboxRecords()).filter((s) => s.cgroupParent === rec.cgroupParent);
-    if (!others.length) await removeCgroup(rec.cgroupParent);
+    if (!others.length) await this.cgroups.remove(rec.cgroupParent);
   }
 
   async podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined> {
@@ -247,6 +258,7 @@ export class OciRuntime implements RuntimeService {
           resolvConf: join(sdir, 'resolv.conf'),
           hostnameFile: join(sdir, 'hostname'),
           cgroupsPath: rec.cgroupsPath,
+          cgroupVersion: this.cgroups.version,
         },
         { rootfs, tini: this.tiniPath },
         user,
@@ -315,11 +327,17 @@ export class OciRuntime implements RuntimeService {
       const r = await run('umount', [rootfs], { allowFailure: true });
       if (r.code !== 0) await run('umount', ['-l', rootfs], { allowFailure: true });
     }
-    if (rec) await removeCgroup(rec.cgroupsPath);
+    if (rec) await this.cgroups.remove(rec.cgroupsPath);
     await this.forgetContainer(id);
     await rm(cdir, { recursive: true, force: true });
     await rm(join(this.dirs.exits, id), { force: true });
     await rm(join(this.dirs.socks, id), { recursive: true, force: true });
+  }
+
+  /** CPU and memory usage of a container's cgroup (v1 or v2 files), or undefined when it has none. */
+  async containerStats(id: string): Promise<CgroupStats | undefined> {
+    const rec = await this.loadContainer(id);
+    return rec && this.cgroups.readStats(rec.cgroupsPath);
   }
 
   async containerStatus(id: string): Promise<ContainerStatus | undefined> {
@@ -460,7 +478,7 @@ export class OciRuntime implements RuntimeService {
     if (rec.oomKilled !== undefined) return rec.oomKilled;
     const cdir = join(this.dirs.containers, rec.id);
     const marker = await stat(join(cdir, 'oom')).then(() => true, () => false);
-    const count = await readOomKillCount(rec.cgroupsPath);
+    const count = await this.cgroups.readOomKillCount(rec.cgroupsPath);
     rec.oomKilled = marker || (count ?? 0) > 0;
     await this.saveContainer(rec).catch(() => undefined);
     return rec.oomKilled;

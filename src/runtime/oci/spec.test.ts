@@ -63,6 +63,25 @@ describe('buildOciSpec', () => {
     assert.equal(s.hostname, undefined);
   });
 
+  it('cgroup v2: limits as the files runc writes verbatim (linux.resources.unified), no v1 fields', () => {
+    const v2 = { ...sandbox, cgroupsPath: '/k8ts/kubepods/burstable/podu/c1', cgroupVersion: 2 as const };
+    const s = buildOciSpec({ ...base, resources: { memoryLimitBytes: 1 << 25, cpuShares: 1024, cpuQuota: 50000, cpuPeriod: 100000, pidsLimit: 64 } }, {}, v2, host, { uid: 0, gid: 0 });
+    assert.equal(s.linux.cgroupsPath, '/k8ts/kubepods/burstable/podu/c1');
+    assert.deepEqual(s.linux.resources.unified, { 'cpu.weight': '39', 'cpu.max': '50000 100000', 'memory.max': String(1 << 25), 'pids.max': '64' });
+    for (const k of ['memory', 'cpu', 'pids']) assert.equal(s.linux.resources[k], undefined, k);
+    assert.deepEqual(s.linux.resources.devices, [{ allow: false, access: 'rwm' }]);
+    // BestEffort: the minimum shares become weight 1.
+    const be = buildOciSpec({ ...base, resources: { cpuShares: 2, pidsLimit: 64 } }, {}, v2, host, { uid: 0, gid: 0 });
+    assert.deepEqual(be.linux.resources.unified, { 'cpu.weight': '1', 'pids.max': '64' });
+    // The /sys/fs/cgroup mount is the same cgroup mount (runc mounts cgroup2 on a v2 host), seen
+    // through a private cgroup namespace (as containerd on v2), except for privileged containers.
+    assert.equal(s.mounts.find((m) => m.destination === '/sys/fs/cgroup')?.type, 'cgroup');
+    assert.deepEqual(s.linux.namespaces.at(-1), { type: 'cgroup' });
+    const priv = buildOciSpec({ ...base, security: { privileged: true } }, {}, v2, host, { uid: 0, gid: 0 });
+    assert.ok(!priv.linux.namespaces.some((n) => n.type === 'cgroup'));
+    assert.ok(!buildOciSpec(base, {}, sandbox, host, { uid: 0, gid: 0 }).linux.namespaces.some((n) => n.type === 'cgroup'), 'v1: none');
+  });
+
   it('privileged: all capabilities, no masking, devices allowed', () => {
     const s = buildOciSpec({ ...base, security: { privileged: true } }, {}, sandbox, host, { uid: 0, gid: 0 });
     assert.ok(s.process.capabilities.bounding.includes('CAP_SYS_ADMIN'));

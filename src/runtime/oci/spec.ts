@@ -3,6 +3,7 @@
 import type { ContainerConfig, ImageConfig, Mount } from '../types.js';
 import { BugError } from '../../util/bug-error.js';
 import { runtimeDefaultSeccomp, type SeccompSpec } from './seccomp.js';
+import { v2ContainerFiles } from './cgroup-files.js';
 
 /** Docker/containerd's default capability set (runtime.md §1f: runc spec's three are not enough for nginx). */
 export const DEFAULT_CAPABILITIES = [
@@ -43,8 +44,10 @@ export interface SandboxSpecInput {
   hostsFile?: string;
   resolvConf?: string;
   hostnameFile?: string;
-  /** cgroupsPath of this container, e.g. `/k8ts/pod<uid>/<containerId>`. */
+  /** cgroupsPath of this container, e.g. `/k8ts/kubepods/burstable/pod<uid>/<containerId>`. */
   cgroupsPath: string;
+  /** The host's cgroup version (default 1): limits as v1 resources, or as v2 files in `unified`. */
+  cgroupVersion?: 1 | 2;
 }
 
 export interface SpecHostPaths {
@@ -186,20 +189,31 @@ export function buildOciSpec(
   if (sandbox.netnsPath) namespaces.push({ type: 'network', path: sandbox.netnsPath });
   if (sandbox.ipcNsPath) namespaces.push({ type: 'ipc', path: sandbox.ipcNsPath });
   if (sandbox.utsNsPath) namespaces.push({ type: 'uts', path: sandbox.utsNsPath });
+  // cgroup v2: a private cgroup namespace, as containerd gives unprivileged containers there, so
+  // /sys/fs/cgroup shows the container's own cgroup (memory.max, cpu.max) — on v1 runc binds each
+  // hierarchy's container cgroup instead.
+  if (sandbox.cgroupVersion === 2 && !privileged) namespaces.push({ type: 'cgroup' });
 
   const resources: Record<string, unknown> = {
     devices: privileged ? [{ allow: true, access: 'rwm' }] : [{ allow: false, access: 'rwm' }],
   };
   const r = config.resources;
-  if (r.memoryLimitBytes && r.memoryLimitBytes > 0) resources.memory = { limit: r.memoryLimitBytes };
-  const cpu: Record<string, number> = {};
-  if (r.cpuShares) cpu.shares = Math.max(2, Math.floor(r.cpuShares));
-  if (r.cpuQuota && r.cpuQuota > 0) {
-    cpu.quota = Math.floor(r.cpuQuota);
-    cpu.period = r.cpuPeriod && r.cpuPeriod > 0 ? Math.floor(r.cpuPeriod) : 100000;
+  if (sandbox.cgroupVersion === 2) {
+    // v2: the files themselves (runc writes linux.resources.unified verbatim), so the
+    // shares→weight conversion is ours and tested (cgroup-files.ts).
+    const unified = v2ContainerFiles(r);
+    if (Object.keys(unified).length) resources.unified = unified;
+  } else {
+    if (r.memoryLimitBytes && r.memoryLimitBytes > 0) resources.memory = { limit: r.memoryLimitBytes };
+    const cpu: Record<string, number> = {};
+    if (r.cpuShares) cpu.shares = Math.max(2, Math.floor(r.cpuShares));
+    if (r.cpuQuota && r.cpuQuota > 0) {
+      cpu.quota = Math.floor(r.cpuQuota);
+      cpu.period = r.cpuPeriod && r.cpuPeriod > 0 ? Math.floor(r.cpuPeriod) : 100000;
+    }
+    if (Object.keys(cpu).length) resources.cpu = cpu;
+    if (r.pidsLimit && r.pidsLimit > 0) resources.pids = { limit: Math.floor(r.pidsLimit) };
   }
-  if (Object.keys(cpu).length) resources.cpu = cpu;
-  if (r.pidsLimit && r.pidsLimit > 0) resources.pids = { limit: Math.floor(r.pidsLimit) };
 
   const spec: OciSpec = {
     ociVersion: '1.0.2-dev',
