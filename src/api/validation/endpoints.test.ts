@@ -57,3 +57,14 @@ test('EndpointSlice: special addresses refused, per address', () => {
   assert.deepEqual(msgs(validateObject('discovery.k8s.io', 'EndpointSlice', es('IPv4', ['::1']))), ['endpoints[1].addresses[0]: Invalid value: "::1": must be a valid IPv4 address']);
   assert.deepEqual(msgs(validateObject('discovery.k8s.io', 'EndpointSlice', es('FQDN', ['localhost']))), []);
 });
+
+test('Service externalIPs: the same addresses are refused (they would capture the node\'s own traffic)', () => {
+  const svc = {
+    metadata: { name: 's', namespace: 'd' },
+    spec: { type: 'ClusterIP', ports: [{ port: 80, protocol: 'TCP', targetPort: 80 }], externalIPs: ['192.0.2.10', '127.0.0.1', '169.254.169.254'] },
+  };
+  assert.deepEqual(msgs(validateObject('', 'Service', svc as unknown as KObject)).filter((m) => m.startsWith('spec.externalIPs')), [
+    `spec.externalIPs[1]: Invalid value: "127.0.0.1": ${LOOP}`,
+    `spec.externalIPs[2]: Invalid value: "169.254.169.254": ${LL}`,
+  ]);
+});
