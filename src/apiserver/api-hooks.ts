@@ -5,7 +5,7 @@ import type { KObject, PodDisruptionBudget } from '../api/types/index.js';
 import type { ResourceDef } from '../api/registry/index.js';
 import { badRequest, type FieldError } from '../api/status.js';
 import { applyDefaults, podQOSClass } from '../api/defaults/index.js';
-import { validateObject as validateKind, validateUpdate as validateKindUpdate } from '../api/validation/index.js';
+import { validateObject as validateKind, validateUpdate as validateKindUpdate, type ValidateOptions } from '../api/validation/index.js';
 import { convert, ConversionError } from '../api/conversion/index.js';
 import { canonicalizeQuantities } from '../api/quantity/index.js';
 import {
@@ -117,14 +117,14 @@ export function defaultObject(def: ResourceDef, obj: KObject): void {
   applyDefaults(def.group, def.version, def.kind, obj);
 }
 
-export function validateObject(def: ResourceDef, obj: KObject): FieldError[] {
+export function validateObject(def: ResourceDef, obj: KObject, opts?: ValidateOptions): FieldError[] {
   const errs = canonicalizeQuantities(def.group, def.kind, obj);
-  return errs.concat(validateKind(def.group, def.kind, obj));
+  return errs.concat(validateKind(def.group, def.kind, obj, opts));
 }
 
-export function validateObjectUpdate(def: ResourceDef, obj: KObject, old: KObject): FieldError[] {
+export function validateObjectUpdate(def: ResourceDef, obj: KObject, old: KObject, opts?: ValidateOptions): FieldError[] {
   const errs = canonicalizeQuantities(def.group, def.kind, obj);
-  return errs.concat(validateKind(def.group, def.kind, obj), validateKindUpdate(def.group, def.kind, obj, old));
+  return errs.concat(validateKind(def.group, def.kind, obj, opts), validateKindUpdate(def.group, def.kind, obj, old));
 }
 
 export function podQosClass(pod: KObject): string {

@@ -16,8 +16,11 @@ export interface RequestContext {
   requestVersion?: string;
 }
 
+/** The API server's own identity (its bootstrap and reconcile writes, its loopback client). */
+export const API_SERVER_USER = 'system:apiserver';
+
 export function systemContext(): RequestContext {
-  return { user: { username: 'system:apiserver', groups: ['system:masters'] }, now: new Date(), dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+  return { user: { username: API_SERVER_USER, groups: ['system:masters'] }, now: new Date(), dryRun: false, fieldValidation: 'Ignore', warnings: [] };
 }
 
 /**

@@ -1,7 +1,7 @@
 // The cluster DNS server: UDP and TCP listeners in front of the record index (cluster zone,
 // reverse zones) and the forwarder (everything else).
 //
-//   packet ─decode─▶ one question? ─▶ answerQuery(index) ─authoritative─▶ encode (TC if too big for UDP)
+//   packet ─source allowed? (else REFUSED)─decode─▶ one question? ─▶ answerQuery(index) ─authoritative─▶ encode (TC if too big for UDP)
 //      │ malformed: FORMERR              │ forward
 //      │ (or dropped if < 12 bytes)      ▼
 //                                   Forwarder.forward ─▶ relay bytes (SERVFAIL if no upstream answered)
@@ -17,6 +17,7 @@ import {
 import { LABEL_SERVICE_NAME, RecordIndex, recordsForPod, recordsForService } from './records.js';
 import { answerQuery, type ZoneOptions } from './answer.js';
 import { Forwarder, parseUpstream } from './forwarder.js';
+import { cidrContains, isIP, isIPv4, parseIPv4Cidr, type IPv4Cidr } from '../util/net.js';
 
 export interface ClusterDnsOptions {
   informers: Pick<SharedInformerFactory, 'informerFor'>;
@@ -31,6 +32,13 @@ export interface ClusterDnsOptions {
   /** `verified` (default): pod names only for pods that exist; `insecure`: any well-formed dashed IP. */
   pods?: 'verified' | 'insecure' | 'disabled';
   forwardTimeoutMs?: number;
+  /**
+   * Who may query: IPv4 CIDRs (`10.42.0.0/16`) or single addresses of either family. Unset:
+   * anyone. `k8ts server` passes the pod network (cluster CIDR), the node's own addresses
+   * (host-network pods, the node itself) and loopback; a query from elsewhere gets REFUSED
+   * (never forwarded), and a malformed packet from elsewhere no answer at all.
+   */
+  allowedSources?: string[];
 }
 
 export interface ClusterDns {
@@ -55,13 +63,16 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
   const ready = watchCluster(o, index, zone, podMode).then(() => { synced = true; });
   ready.catch(() => undefined);
 
-  const handle = async (packet: Buffer, udp: boolean): Promise<Buffer | undefined> => {
+  const allowed = o.allowedSources ? sourceFilter(o.allowedSources) : () => true;
+
+  const handle = async (packet: Buffer, udp: boolean, from: string): Promise<Buffer | undefined> => {
+    const permitted = allowed(from);
     let msg: DnsMessage;
     try {
       msg = decodeMessage(packet);
     } catch {
       const h = decodeHeaderOnly(packet);
-      if (!h || h.qr) return undefined;
+      if (!h || h.qr || !permitted) return undefined;
       return encodeMessage({ header: { ...h, qr: true, aa: false, tc: false, ra: true, rcode: RCODE.FORMERR }, questions: [], answers: [], authorities: [], additionals: [] });
     }
     if (msg.header.qr) return undefined;
@@ -76,6 +87,7 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
       if (bytes.length > limit) bytes = encodeMessage({ ...out, header: { ...out.header, tc: true }, answers: [], authorities: [], additionals: opt ? [optRecord()] : [] });
       return bytes;
     };
+    if (!permitted) return reply(RCODE.REFUSED);
     if (msg.header.opcode !== OPCODE_QUERY) return reply(RCODE.NOTIMP);
     if (msg.questions.length !== 1) return reply(RCODE.FORMERR);
     const q = msg.questions[0];
@@ -144,12 +156,32 @@ async function chaseExternal(forwarder: Forwarder, name: string, type: number): 
   }
 }
 
-function bindUdp(address: string, port: number, handle: (p: Buffer, udp: boolean) => Promise<Buffer | undefined>): Promise<Socket> {
+/**
+ * A predicate over source addresses from IPv4 CIDRs and single addresses. An IPv4-mapped
+ * IPv6 source (`::ffff:10.42.0.7`, from a dual-stack socket) counts as its IPv4 address.
+ */
+export function sourceFilter(allowed: readonly string[]): (from: string) => boolean {
+  const cidrs: IPv4Cidr[] = [];
+  const singles = new Set<string>();
+  for (const a of allowed) {
+    if (a.includes('/')) cidrs.push(parseIPv4Cidr(a)); // throws InvalidCidrError
+    else if (isIP(a)) singles.add(a.toLowerCase());
+    else throw new Error(`allowed DNS source ${JSON.stringify(a)} is neither an IPv4 CIDR nor an IP address`);
+  }
+  return (from) => {
+    const ip = from.toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+    return singles.has(ip) || (isIPv4(ip) && cidrs.some((c) => cidrContains(c, ip)));
+  };
+}
+
+type Handler = (p: Buffer, udp: boolean, from: string) => Promise<Buffer | undefined>;
+
+function bindUdp(address: string, port: number, handle: Handler): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const sock = createSocket({ type: address.includes(':') ? 'udp6' : 'udp4' });
     sock.once('error', reject);
     sock.on('message', (msg, rinfo) => {
-      handle(msg, true).then((res) => { if (res) sock.send(res, rinfo.port, rinfo.address); }, () => undefined);
+      handle(msg, true, rinfo.address).then((res) => { if (res) sock.send(res, rinfo.port, rinfo.address); }, () => undefined);
     });
     sock.bind(port, address, () => {
       sock.off('error', reject);
@@ -159,7 +191,7 @@ function bindUdp(address: string, port: number, handle: (p: Buffer, udp: boolean
   });
 }
 
-function listenTcp(address: string, port: number, handle: (p: Buffer, udp: boolean) => Promise<Buffer | undefined>): Promise<Server> {
+function listenTcp(address: string, port: number, handle: Handler): Promise<Server> {
   return new Promise((resolve, reject) => {
     const conns = new Set<TcpSocket>();
     const server = createServer((sock) => {
@@ -174,7 +206,7 @@ function listenTcp(address: string, port: number, handle: (p: Buffer, udp: boole
           const len = buf.readUInt16BE(0);
           const packet = buf.subarray(2, 2 + len);
           buf = buf.subarray(2 + len);
-          handle(Buffer.from(packet), false).then((res) => {
+          handle(Buffer.from(packet), false, sock.remoteAddress ?? '').then((res) => {
             if (!res || sock.destroyed) return;
             const prefix = Buffer.alloc(2);
             prefix.writeUInt16BE(res.length);

@@ -11,6 +11,7 @@ import tls from 'node:tls';
 import type { AddressInfo, Server } from 'node:net';
 import type { EndpointSlice, Ingress, IngressClass, KObject, Service } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
+import { isSpecialIP } from '../api/special-ip.js';
 import { type ApiClient, type InformerFactory, type Disposable, type SharedInformer, R } from '../client/index.js';
 import { ClientSharedInformer } from '../client/informers/index.js';
 import { createCA } from '../pki/index.js';
@@ -100,6 +101,13 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
   let scheduled = false;
   const statusInFlight = new Set<string>();
   const lbIngress = opts.nodeAddresses.map((ip) => ({ ip }));
+  // Defence in depth behind API validation (which refuses such endpoint addresses): never
+  // forward to loopback, link-local or unspecified addresses, which would expose the node's own
+  // 127.0.0.1 services or a metadata service. A node whose own address is loopback (a
+  // single-host cluster with --node-ip 127.0.0.1) keeps that one address: its host-network
+  // pods live there.
+  const ownAddresses = new Set(opts.nodeAddresses);
+  const refuseAddress = (ip: string): boolean => isSpecialIP(ip) && !ownAddresses.has(ip);
 
   // Secrets: one list+watch per referenced Secret (namespace + fieldSelector metadata.name), so
   // the controller neither caches nor is sent any other Secret. An update (certificate
@@ -137,7 +145,7 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
       const ingresses = ingInf.lister.list();
       syncSecretWatches(tlsSecretRefs(ingresses, { className, isDefaultClass: isDefault }));
       const secrets = [...secretWatches.values()].flatMap((w) => w.informer.lister.list());
-      proxy.table = buildRoutes(ingresses, svcInf.lister.list(), sliceInf.lister.list(), secrets, { className, isDefaultClass: isDefault });
+      proxy.table = buildRoutes(ingresses, svcInf.lister.list(), sliceInf.lister.list(), secrets, { className, isDefaultClass: isDefault, refuseAddress });
     } catch (e) {
       log(`rebuilding routes: ${(e as Error).message}`);
       return;

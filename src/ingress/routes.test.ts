@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KObject } from '../api/types/index.js';
+import { isSpecialIP } from '../api/special-ip.js';
 import { buildRoutes, certFor, hostOf, matchRoute, normalizePrefix, pickEndpoint, tlsSecretRefs, type RouteTable } from './routes.js';
 
 function deepFreeze<T>(o: T): T {
@@ -194,4 +195,16 @@ test('tlsSecretRefs: the Secrets of served Ingresses, namespaced, once each', ()
   ];
   assert.deepEqual(tlsSecretRefs(ings), ['default/s1', 'default/s2', 'other/s1']);
   assert.deepEqual(tlsSecretRefs(ings, { isDefaultClass: false }), []);
+});
+
+test('refuseAddress: loopback, link-local and unspecified endpoints are never routed to', () => {
+  const s = slice('x', [{ port: 80 }], [{ ip: '127.0.0.1' }, { ip: '169.254.169.254' }, { ip: '0.0.0.0' }, { ip: '10.42.0.9' }]);
+  const svcs = [svc('x', [{ port: 80 }])];
+  const ingX = ing('x', { defaultBackend: be('x', 80) });
+  const eps = (t: RouteTable) => matchRoute(t, 'h', '/')?.endpoints.map((e) => e.host);
+  assert.deepEqual(eps(buildRoutes([ingX], svcs, [s], [], { refuseAddress: isSpecialIP })), ['10.42.0.9']);
+  // Only the refused addresses go: with every endpoint refused, the backend has none (503).
+  const only = slice('x', [{ port: 80 }], [{ ip: '127.0.0.1' }]);
+  assert.deepEqual(eps(buildRoutes([ingX], svcs, [only], [], { refuseAddress: isSpecialIP })), []);
+  assert.deepEqual(eps(buildRoutes([ingX], svcs, [only], [])), ['127.0.0.1'], 'no refusal without the option');
 });

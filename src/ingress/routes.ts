@@ -108,7 +108,7 @@ class Resolver {
   private readonly slicesBySvc = new Map<string, Slice[]>();
   private readonly cache = new Map<string, Backend>();
 
-  constructor(services: readonly Readonly<Service>[], slices: readonly Slice[]) {
+  constructor(services: readonly Readonly<Service>[], slices: readonly Slice[], private readonly refuse: (ip: string) => boolean = () => false) {
     for (const s of services) this.services.set(nsName(s), s);
     for (const sl of slices) {
       const svc = sl.metadata.labels?.[LABEL_SERVICE_NAME];
@@ -152,7 +152,7 @@ class Resolver {
       for (const ep of sl.endpoints ?? []) {
         if (ep.conditions?.ready === false) continue;
         const addr = ep.addresses?.[0];
-        if (!addr) continue;
+        if (!addr || this.refuse(addr)) continue;
         const k = `${addr}:${port}`;
         if (seen.has(k)) continue;
         seen.add(k);
@@ -193,6 +193,11 @@ export interface BuildOptions {
   className?: string;
   /** Whether the controller's class is the default IngressClass (serves class-less Ingresses). */
   isDefaultClass?: boolean;
+  /**
+   * Endpoint addresses never forwarded to (the controller passes the node's own loopback and
+   * link-local neighbourhood, see controller.ts); default: none refused.
+   */
+  refuseAddress?: (ip: string) => boolean;
 }
 
 /**
@@ -219,7 +224,7 @@ export function buildRoutes(
 ): RouteTable {
   const className = opts.className ?? 'k8ts';
   const served = ingresses.filter((i) => !i.metadata.deletionTimestamp && isServedIngress(i, className, opts.isDefaultClass ?? true)).sort(byAge);
-  const resolver = new Resolver(services, slices);
+  const resolver = new Resolver(services, slices, opts.refuseAddress);
   const secretMap = new Map<string, Readonly<Secret>>();
   for (const s of secrets) secretMap.set(nsName(s), s);
 

@@ -13,7 +13,7 @@ import {
 } from '../client/index.js';
 import { renderDeltaRules, type DeltaCounts } from './delta.js';
 import { applyNft, readAffinityEntries } from './nft.js';
-import { compileRules, hasNodePorts, renderFullRules, type AffinityEntries, type CompiledRules, type ProxyState } from './rules.js';
+import { compileRules, hasNodePorts, renderFullRules, withoutSpecialEndpoints, type AffinityEntries, type CompiledRules, type ProxyState } from './rules.js';
 import { buildServicePorts, nodeAddresses } from './state.js';
 import { logger } from '../util/log.js';
 
@@ -66,14 +66,17 @@ export interface ServiceProxy {
   lastApplied(): string;
   /** What the last sync that ran nft sent (undefined before the first). */
   lastSync(): SyncReport | undefined;
-  /** Stops watching and removes the table. */
+  /** Stops watching, removes the table and restores the route_localnet sysctls it changed. */
   stop(): Promise<void>;
 }
 
-async function setSysctl(path: string, value: string): Promise<void> {
+/** Sets a sysctl, remembering in `saved` the value it had before the proxy first changed it. */
+async function setSysctl(path: string, value: string, saved: Map<string, string>): Promise<void> {
   if (!existsSync(path)) return;
   const cur = (await readFile(path, 'utf8')).trim();
-  if (cur !== value) await writeFile(path, value);
+  if (cur === value) return;
+  if (!saved.has(path)) saved.set(path, cur);
+  await writeFile(path, value);
 }
 
 export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
@@ -100,13 +103,13 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
   let dirty = false;
   let stopped = false;
   let failures = 0;
+  const savedSysctls = new Map<string, string>();
 
-  const state = (): ProxyState => ({
-    tableName: table,
-    clusterCIDR: cfg.clusterCIDR,
-    nodeIPs: [...new Set([...cfg.nodeIPs, ...nodeAddresses(nodes.lister.get(undefined, cfg.nodeName))])],
-    services: buildServicePorts(services.lister.list(), slices.lister.list(), cfg.nodeName),
-  });
+  const state = (): ProxyState => {
+    const nodeIPs = [...new Set([...cfg.nodeIPs, ...nodeAddresses(nodes.lister.get(undefined, cfg.nodeName))])];
+    const ports = buildServicePorts(services.lister.list(), slices.lister.list(), cfg.nodeName);
+    return { tableName: table, clusterCIDR: cfg.clusterCIDR, nodeIPs, services: withoutSpecialEndpoints(ports, nodeIPs) };
+  };
 
   const doSync = async (): Promise<void> => {
     dirty = false;
@@ -114,9 +117,11 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
     const st = state();
     const previous = current;
     const next = compileRules(st, previous);
+    // route_localnet only while a NodePort needs it (127.0.0.1:<nodePort>), restored on stop;
+    // the table's martian rule keeps it from exposing the node's own 127.0.0.1 services.
     if (hasNodePorts(st)) {
-      await setSysctl('/proc/sys/net/ipv4/conf/all/route_localnet', '1');
-      for (const i of localnetIfs) await setSysctl(`/proc/sys/net/ipv4/conf/${i}/route_localnet`, '1');
+      await setSysctl('/proc/sys/net/ipv4/conf/all/route_localnet', '1', savedSysctls);
+      for (const i of localnetIfs) await setSysctl(`/proc/sys/net/ipv4/conf/${i}/route_localnet`, '1', savedSysctls);
     }
     const delta = previous && renderDeltaRules(previous, next);
     if (delta && delta.text === '') {
@@ -196,6 +201,10 @@ export function startServiceProxy(cfg: ServiceProxyConfig): ServiceProxy {
     } catch (e) {
       log(`removing table ${table} failed: ${(e as Error).message}`);
     }
+    for (const [path, value] of savedSysctls) {
+      await writeFile(path, value).catch((e: Error) => log(`restoring ${path} to ${value} failed: ${e.message}`));
+    }
+    savedSysctls.clear();
   };
   cfg.signal.addEventListener('abort', () => void stop(), { once: true });
 

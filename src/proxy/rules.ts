@@ -12,6 +12,7 @@
 //       endpoint-<svc>__ip/port: hairpin mark, affinity update, dnat
 //   nat postrouting ─ ct mark & MASQ == MASQ → masquerade
 //   filter input/forward/output (priority -110) ─ services without endpoints → reject
+//   filter input ─ to 127.0.0.0/8 from an interface other than lo, not DNAT'ed → drop (martians)
 //
 // The base chains above never change; everything a service port adds (its chains, its affinity
 // sets, its map elements) is named after the port's stable id (servicePortId), which is what
@@ -21,7 +22,8 @@
 // are none, serving+terminating ones. `local` means the endpoint's nodeName is this node.
 
 import { createHash } from 'node:crypto';
-import { isIPv4, isIPv4Cidr } from '../util/net.js';
+import { isIPv4, isIPv4Cidr, LOOPBACK_MARTIAN_DROP_RULE } from '../util/net.js';
+import { isSpecialIP } from '../api/special-ip.js';
 
 /** ct mark bit meaning "masquerade this connection" (hostport uses 0x8000; both OR their bit in). */
 export const MASQ_MARK = 0x4000;
@@ -209,7 +211,7 @@ const BASE_CHAINS: readonly string[] = [
   `  chain output {\n    type nat hook output priority -100; policy accept;\n    jump services\n  }`,
   `  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n    ct mark & ${hex(MASQ_MARK)} == ${hex(MASQ_MARK)} masquerade\n  }`,
   `  chain services {\n    ip daddr . meta l4proto . th dport vmap @service-ips\n    fib daddr type local meta l4proto . th dport vmap @service-nodeports\n  }`,
-  `  chain filter-input {\n    type filter hook input priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`,
+  `  chain filter-input {\n    type filter hook input priority -110; policy accept;\n    ${LOOPBACK_MARTIAN_DROP_RULE}\n    ${noEpIps}\n    ${noEpNp}\n  }`,
   `  chain filter-forward {\n    type filter hook forward priority -110; policy accept;\n    ${noEpIps}\n  }`,
   `  chain filter-output {\n    type filter hook output priority -110; policy accept;\n    ${noEpIps}\n    ${noEpNp}\n  }`,
   `  chain reject-chain {\n    meta l4proto tcp reject with tcp reset\n    reject\n  }`,
@@ -303,4 +305,16 @@ function compileServicePort(clusterCIDR: string, sp: ProxyServicePort, id: strin
 /** True when some service port has a NodePort (then route_localnet is needed for 127.0.0.1). */
 export function hasNodePorts(state: ProxyState): boolean {
   return state.services.some((s) => isPort(s.nodePort));
+}
+
+/**
+ * Defence in depth behind API validation: endpoints at loopback, link-local or unspecified
+ * addresses are dropped (a DNAT there would hand a Service the node's own 127.0.0.1 services
+ * or a metadata service), except the node's own addresses (a single-host cluster whose node IP
+ * is 127.0.0.1 advertises the API server there).
+ */
+export function withoutSpecialEndpoints(services: readonly ProxyServicePort[], nodeIPs: readonly string[]): ProxyServicePort[] {
+  const own = new Set(nodeIPs);
+  const ok = (e: ProxyEndpoint): boolean => !isSpecialIP(e.ip) || own.has(e.ip);
+  return services.map((sp) => (sp.endpoints.every(ok) ? sp : { ...sp, endpoints: sp.endpoints.filter(ok) }));
 }

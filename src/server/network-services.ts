@@ -2,6 +2,7 @@
 // CoreDNS, kube-proxy, ServiceLB and Traefik). On the node's loop: the service proxy (nftables)
 // and the ServiceLB controller. On the data-path loop: cluster DNS served on the pod bridge's
 // gateway behind the `kube-dns` Service, and the Ingress controller.
+import { networkInterfaces } from 'node:os';
 import type { EndpointSlice, Endpoints, KObject, Service } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import { type ApiClient, type ResourceRef, type InformerFactory, R, keyOf } from '../client/index.js';
@@ -103,6 +104,17 @@ export async function startNodeNetworkServices(o: NetworkServicesOptions): Promi
   return closers;
 }
 
+/**
+ * Who may query the cluster DNS: the pod network (every node's pods), the node itself (its
+ * addresses: host-network pods, the kubelet, a ClusterIP query masqueraded to the node) and
+ * loopback. Not the rest of the node's networks: the DNS forwards, and an open resolver on the
+ * node's link would answer anyone.
+ */
+function dnsAllowedSources(o: NetworkServicesOptions): string[] {
+  const own = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+  return [...new Set([o.clusterCIDR, '127.0.0.0/8', '::1', o.nodeIP, o.dnsListenIP, ...own])];
+}
+
 /** The data path: cluster DNS and the Ingress controller. */
 export async function startDataPath(o: NetworkServicesOptions): Promise<Array<() => Promise<void>>> {
   const closers: Array<() => Promise<void>> = [];
@@ -115,6 +127,7 @@ export async function startDataPath(o: NetworkServicesOptions): Promise<Array<()
       upstream: hostUpstreams(),
       dnsIP: o.dnsServiceIP,
       signal: o.signal,
+      allowedSources: dnsAllowedSources(o),
     });
     await ensureDnsService(o).catch((e: Error) => o.log(`dns: cannot register the kube-dns Service at ${o.dnsServiceIP}: ${e.message}`));
   }

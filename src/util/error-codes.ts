@@ -65,6 +65,8 @@ export const ERR_IMAGE_UNPACK = 'ERR_IMAGE_UNPACK';
 export const ERR_IMAGE_ARCHIVE = 'ERR_IMAGE_ARCHIVE';
 /** removal of an image a container still uses. */
 export const ERR_IMAGE_IN_USE = 'ERR_IMAGE_IN_USE';
+/** a layer past a limit (compressed or uncompressed size, compression ratio, entries; images/limits.ts). */
+export const ERR_IMAGE_TOO_LARGE = 'ERR_IMAGE_TOO_LARGE';
 /** the kubelet's check of a pod's image name failed (InvalidImageName upstream). */
 export const ERR_IMAGE_INVALID_NAME = 'ERR_IMAGE_INVALID_NAME';
 
@@ -113,7 +115,8 @@ export type ImageErrorCode =
   | typeof ERR_IMAGE_UNSAFE_PATH
   | typeof ERR_IMAGE_UNPACK
   | typeof ERR_IMAGE_ARCHIVE
-  | typeof ERR_IMAGE_IN_USE;
+  | typeof ERR_IMAGE_IN_USE
+  | typeof ERR_IMAGE_TOO_LARGE;
 
 export type RuntimeErrorCode =
   | typeof ERR_RUNTIME_COMMAND

@@ -97,3 +97,15 @@ export function cidrContains(c: Readonly<IPv4Cidr>, ip: string): boolean {
   const n = ipv4ToInt(ip);
   return n >= c.network && n < c.network + cidrSize(c);
 }
+
+/**
+ * The nftables rule (for a `filter` chain on the `input` hook) that drops packets to
+ * 127.0.0.0/8 arriving on any interface but `lo`, unless the connection was DNAT'ed: kube-proxy's
+ * KUBE-FIREWALL answer to CVE-2020-8558. route_localnet=1 (needed for NodePorts and hostPorts
+ * on 127.0.0.1, and on the bridge for DNAT to a loopback endpoint) would otherwise let a pod or a
+ * neighbour on the link reach services bound to the node's 127.0.0.1. DNAT'ed connections (a
+ * NodePort on 127.0.0.1, or replies un-NAT'ed back to 127.0.0.1) pass. 0x20 is the conntrack
+ * status bit IPS_DST_NAT (nft's `dnat`), tested as a mask: `ct status != dnat` would compare the
+ * whole status word and drop DNAT'ed connections too.
+ */
+export const LOOPBACK_MARTIAN_DROP_RULE = 'iifname != "lo" ip daddr 127.0.0.0/8 ct status & 0x00000020 == 0 drop';

@@ -9,6 +9,7 @@ import {
 import {
   isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isValidIPAddress, isQualifiedName, isValidPortName, isValidPortNum, PORT_RANGE_MSG,
 } from './names.js';
+import { validateEndpointIP } from './endpoints.js';
 import { utf8Length, validateLabelSelector } from './meta.js';
 import { compareQuantities, parseQuantity } from '../quantity/index.js';
 import type { Quantity } from '../quantity/index.js';
@@ -91,6 +92,8 @@ export function validateService(o: Obj, errs: Errs): void {
   }
   arr(spec.externalIPs).forEach((ip, i) => {
     if (typeof ip !== 'string' || !isValidIPAddress(ip)) errs.push(fieldErr.invalid(`spec.externalIPs[${i}]`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+    // Upstream too: an external IP of 127.0.0.1 would capture the node's own loopback traffic.
+    else validateEndpointIP(errs, `spec.externalIPs[${i}]`, ip);
   });
 }
 

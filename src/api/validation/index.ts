@@ -7,4 +7,5 @@ export {
   isValidPathSegmentName, isValidPortName, isValidIPAddress, isValidIPv4Address, isValidIPv6Address,
 } from './names.js';
 export type { NameValidator } from './names.js';
+export type { ValidateOptions } from './endpoints.js';
 export { cronScheduleError, timeZoneError } from './cron.js';

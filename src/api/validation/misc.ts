@@ -7,6 +7,7 @@ import type { Errs, Obj } from './errors.js';
 import { arr, deepEqual, eachObj, enumOf, immutable, isInt, isSet, nonNegative, obj, pushMsgs, str } from './errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidIPv4Address, isValidIPv6Address, isQualifiedName, isValidPathSegmentName, isValidPortNum, PORT_RANGE_MSG } from './names.js';
 import { validateLabelSelector } from './meta.js';
+import { validateEndpointIP, type ValidateOptions } from './endpoints.js';
 import { validateAtMost100Percent, validateIntOrPercent } from './intstr.js';
 
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -185,7 +186,7 @@ export function validateStorageClassUpdate(n: Obj, o: Obj, errs: Errs): void {
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 
-export function validateEndpointSlice(o: Obj, errs: Errs): void {
+export function validateEndpointSlice(o: Obj, errs: Errs, opts?: ValidateOptions): void {
   const at = o.addressType;
   enumOf(errs, at, 'addressType', ADDRESS_TYPES, true);
   eachObj(o.endpoints, (e, i) => {
@@ -198,6 +199,7 @@ export function validateEndpointSlice(o: Obj, errs: Errs): void {
       const s = typeof a === 'string' ? a : '';
       if (at === 'IPv4' && !isValidIPv4Address(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv4 address'));
       else if (at === 'IPv6' && !isValidIPv6Address(s)) errs.push(fieldErr.invalid(ap, a, 'must be a valid IPv6 address'));
+      else if (at === 'IPv4' || at === 'IPv6') validateEndpointIP(errs, ap, s, opts);
       else if (at === 'FQDN') pushMsgs(errs, ap, a, isDNS1123Subdomain(s));
     });
     if (str(e.hostname)) pushMsgs(errs, `${p}.hostname`, e.hostname, isDNS1123Label(str(e.hostname)));

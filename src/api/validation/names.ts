@@ -174,3 +174,4 @@ export const nameIsDNSSubdomain: NameValidator = (n, p) => isDNS1123Subdomain(ma
 export const nameIsDNSLabel: NameValidator = (n, p) => isDNS1123Label(maskTrailingDash(n, p));
 export const nameIsDNS1035Label: NameValidator = (n, p) => isDNS1035Label(maskTrailingDash(n, p));
 export const nameIsPathSegment: NameValidator = (n) => isValidPathSegmentName(n);
+

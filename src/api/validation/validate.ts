@@ -9,6 +9,7 @@ import { obj } from './errors.js';
 import type { NameValidator } from './names.js';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
 import { validateObjectMeta } from './meta.js';
+import { validateEndpoints, type ValidateOptions } from './endpoints.js';
 import { validatePodSpec, validatePodSpecUpdate } from './pod.js';
 import {
   validateDaemonSet, validateDeployment, validateReplicaSet, validateSelectorUpdate, validateStatefulSet, validateStatefulSetUpdate,
@@ -26,7 +27,7 @@ import {
   validateRoleBindingUpdate, validateStorageClass, validateStorageClassUpdate,
 } from './misc.js';
 
-type Check = (o: Obj, errs: Errs) => void;
+type Check = (o: Obj, errs: Errs, opts?: ValidateOptions) => void;
 type UpdateCheck = (n: Obj, o: Obj, errs: Errs) => void;
 
 interface KindRules {
@@ -48,7 +49,7 @@ const KINDS: ReadonlyMap<string, KindRules> = new Map<string, KindRules>([
   ['/PodTemplate', rules(true, validatePodTemplateObject)],
   ['/ReplicationController', rules(true, validateReplicationController)],
   ['/Service', rules(true, validateService, validateServiceUpdate, nameIsDNS1035Label)],
-  ['/Endpoints', rules(true)],
+  ['/Endpoints', rules(true, validateEndpoints)],
   ['/ConfigMap', rules(true, validateConfigMap, (n, o, e) => validateImmutableDataUpdate(n, o, e, false))],
   ['/Secret', rules(true, validateSecret, (n, o, e) => validateImmutableDataUpdate(n, o, e, true))],
   ['/ServiceAccount', rules(true)],
@@ -105,11 +106,11 @@ export function isNamespacedKind(group: string, kind: string): boolean | undefin
 }
 
 /** Create-time validation: metadata plus the kind's spec rules. */
-export function validateObject(group: string, kind: string, o: KObject): FieldError[] {
+export function validateObject(group: string, kind: string, o: KObject, opts?: ValidateOptions): FieldError[] {
   const r = KINDS.get(`${group}/${kind}`) ?? DEFAULT_RULES;
   const errs: Errs = [];
   validateObjectMeta(o.metadata, r, errs);
-  r.validate?.(o as Obj, errs);
+  r.validate?.(o as Obj, errs, opts);
   return errs;
 }
 

@@ -5,7 +5,7 @@ import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import type { FieldError } from '../../api/status.js';
 import { planDelete, readyToRemove, type DeletePlan } from '../../api/registry/index.js';
-import type { RequestContext } from '../context.js';
+import { API_SERVER_USER, type RequestContext } from '../context.js';
 import type { DeleteOptions } from './resource-store.js';
 import { defaultObject, validateObject, validateObjectUpdate } from '../api-hooks.js';
 
@@ -60,10 +60,14 @@ export class Strategy {
    * binding, scale) validate the object but not the spec-immutability rules, which only
    * guard what clients may change through the main resource.
    */
-  validate(obj: KObject, old: KObject | undefined, _ctx: RequestContext, subresource?: string): FieldError[] {
-    if (!old) return validateObject(this.def, obj);
-    if (subresource && subresource !== 'scale') return validateObject(this.def, obj);
-    return validateObjectUpdate(this.def, obj, old);
+  validate(obj: KObject, old: KObject | undefined, ctx: RequestContext, subresource?: string): FieldError[] {
+    // The API server's own writes (its loopback client and bootstrap: the `kubernetes` Endpoints
+    // at its advertised address, 127.0.0.1 on a single-host cluster) may name a loopback
+    // endpoint; clients (certificates, tokens, impersonated identities) may not.
+    const opts = ctx.user.username === API_SERVER_USER ? { allowSpecialEndpointIPs: true } : undefined;
+    if (!old) return validateObject(this.def, obj, opts);
+    if (subresource && subresource !== 'scale') return validateObject(this.def, obj, opts);
+    return validateObjectUpdate(this.def, obj, old, opts);
   }
 
   /** Side effects that must happen before the object is persisted (allocations). */

@@ -12,6 +12,7 @@ import { formatReference, parseReference } from './reference.js';
 import { EMPTY_REGISTRIES, endpointsFor, loadRegistriesConfig, type RegistriesConfig } from './registries.js';
 import { pullImage, type PullTimings } from './registry.js';
 import { ImageStore, type GcResult, type ImageRecord } from './store.js';
+import type { LayerLimits } from './limits.js';
 import type { ImageInfo, ImageService, ImageSpec, PullAuth } from '../types.js';
 import { ERR_IMAGE_NOT_FOUND } from '../../util/error-codes.js';
 
@@ -24,6 +25,8 @@ export interface OciImageServiceOptions {
   disableDefaultEndpoint?: boolean;
   /** Per-request timeout (headers, idle socket), default 30 s. */
   timeoutMs?: number;
+  /** Per-layer size, compression-ratio and entry limits (limits.ts); defaults for what is not given. */
+  layerLimits?: Partial<LayerLimits>;
   /** Called after each pull (events, metrics, benchmarks). */
   onPulled?: (ref: string, info: ImageInfo, timings: PullTimings) => void;
 }
@@ -38,7 +41,7 @@ export class OciImageService implements ImageService {
   ) {}
 
   static async open(opts: OciImageServiceOptions): Promise<OciImageService> {
-    const store = await ImageStore.open(opts.root);
+    const store = await ImageStore.open(opts.root, { limits: opts.layerLimits });
     const reg = typeof opts.registries === 'string' ? await loadRegistriesConfig(opts.registries) : (opts.registries ?? EMPTY_REGISTRIES);
     return new OciImageService(store, reg, opts);
   }

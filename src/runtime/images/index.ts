@@ -21,5 +21,6 @@ export {
 } from './registries.js';
 export { RegistryClient, pullImage as pullImageToStore, type PullTimings } from './registry.js';
 export { loadArchive, type LoadArchiveOptions, type LoadedImage } from './archive.js';
-export { unpackLayer, unpackLayerFile, setOpaqueXattr, type UnpackOptions, type UnpackResult, type WhiteoutMode } from './unpack.js';
+export { unpackLayer, unpackLayerFile, setOpaqueXattr, detectCompression, type UnpackOptions, type UnpackResult, type WhiteoutMode, type LayerCompression } from './unpack.js';
+export { DEFAULT_LAYER_LIMITS, layerLimits, type LayerLimits } from './limits.js';
 export { serveImageControl, callImageControl } from './control-socket.js';

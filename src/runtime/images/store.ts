@@ -14,12 +14,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { ImageError } from './errors.js';
+import { ImageError, isImageError } from './errors.js';
+import { layerLimits, type LayerLimits } from './limits.js';
 import { digestHex, DIGEST_RE } from './oci.js';
 import { parseReference, formatReference } from './reference.js';
 import { unpackLayerFile, type UnpackResult } from './unpack.js';
 import type { ImageConfig } from '../types.js';
-import { ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST, ERR_IMAGE_NOT_FOUND } from '../../util/error-codes.js';
+import { ERR_IMAGE_DIGEST, ERR_IMAGE_MANIFEST, ERR_IMAGE_NOT_FOUND, ERR_IMAGE_TOO_LARGE } from '../../util/error-codes.js';
 
 export interface LayerRecord {
   /** Digest of the blob as stored (compressed or not). */
@@ -63,10 +64,14 @@ export class ImageStore {
   private readonly leases = new Map<string, number>();
   private readonly unpacking = new Map<string, Promise<string>>();
 
-  private constructor(readonly root: string) {}
+  private constructor(
+    readonly root: string,
+    readonly limits: LayerLimits,
+  ) {}
 
-  static async open(root: string): Promise<ImageStore> {
-    const s = new ImageStore(path.resolve(root));
+  /** `limits`: per-layer size, ratio and entry limits (limits.ts); defaults for what is not given. */
+  static async open(root: string, opts: { limits?: Partial<LayerLimits> } = {}): Promise<ImageStore> {
+    const s = new ImageStore(path.resolve(root), layerLimits(opts.limits));
     await fs.mkdir(path.join(s.root, 'blobs', 'sha256'), { recursive: true });
     await fs.mkdir(path.join(s.root, 'layers'), { recursive: true });
     await fs.rm(path.join(s.root, 'tmp'), { recursive: true, force: true });
@@ -115,12 +120,20 @@ export class ImageStore {
     const tmp = this.tmpName('blob');
     const hash = createHash('sha256');
     let size = 0;
+    // Stop at the first byte past what the descriptor announced or the layer limit: a registry
+    // (or a man in the middle) sending more is refused before it fills the disk.
+    const max = Math.min(expected?.size ?? Infinity, this.limits.maxCompressedBytes);
     const fh = await fs.open(tmp, 'wx', 0o644);
     try {
       for await (const chunk of source) {
         const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array);
         hash.update(buf);
         size += buf.length;
+        if (size > max) {
+          throw max === expected?.size
+            ? new ImageError(ERR_IMAGE_DIGEST, `content does not match its descriptor: more than the ${max} bytes of ${expected.digest ?? 'the blob'}`)
+            : new ImageError(ERR_IMAGE_TOO_LARGE, `blob ${expected?.digest ?? '(no digest)'} is larger than the ${max}-byte layer limit; refusing it`);
+        }
         await fh.write(buf);
       }
     } catch (err) {
@@ -184,7 +197,16 @@ export class ImageStore {
     const p = (async () => {
       const tmp = this.tmpName('layer');
       try {
-        await unpackLayerFile(this.blobPath(layer.digest), tmp, { diffId: layer.diffId, whiteouts: 'overlay' });
+        try {
+          await unpackLayerFile(this.blobPath(layer.digest), tmp, { diffId: layer.diffId, whiteouts: 'overlay', limits: this.limits });
+        } catch (err) {
+          // A bomb (or a layer whose content is not its diff id) is not kept either, unless an
+          // image already stored references the blob.
+          if ((isImageError(err, ERR_IMAGE_TOO_LARGE) || isImageError(err, ERR_IMAGE_DIGEST)) && !this.refCounts().blobs.has(layer.digest)) {
+            await fs.rm(this.blobPath(layer.digest), { force: true });
+          }
+          throw err;
+        }
         try {
           await fs.rename(tmp, dest);
         } catch (err) {

@@ -1,6 +1,9 @@
-// Streams one layer tar (gzip or plain) into a directory.
+// Streams one layer tar (gzip, zstd or plain) into a directory.
 //
-//   blob file ─▶ [gunzip] ─▶ sha256 (diff id) ─▶ tar-stream ─▶ entry by entry into <dest>
+//   blob file ─▶ count ─▶ [gunzip | zstd] ─▶ sha256 (diff id) + limits ─▶ tar-stream ─▶ entry by entry into <dest>
+//
+// Limits (limits.ts: uncompressed size, compression ratio, entries) are checked as the bytes and
+// entries come, so a bomb is refused at the first byte past them; the caller removes <dest>.
 //
 // Whiteouts, two modes:
 //   'overlay' (default, what the store uses): every layer is its own directory and becomes one
@@ -36,15 +39,20 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { ImageError } from './errors.js';
 import { ERR_IMAGE_DIGEST, ERR_IMAGE_UNPACK, ERR_IMAGE_UNSAFE_PATH } from '../../util/error-codes.js';
+import { checkEntries, checkInflation, layerLimits, type LayerLimits } from './limits.js';
 
 export type WhiteoutMode = 'overlay' | 'apply';
 
 export interface UnpackOptions {
-  /** `sha256:<hex>` of the uncompressed tar; verified after the last byte. */
+  /** `sha256:<hex>` of the uncompressed tar; hashed while unpacking, compared after the last byte. */
   diffId?: string;
   whiteouts?: WhiteoutMode;
   signal?: AbortSignal;
+  /** Size, ratio and entry limits (limits.ts); defaults for what is not given. */
+  limits?: Partial<LayerLimits>;
 }
+
+export type LayerCompression = 'gzip' | 'zstd' | 'none';
 
 export interface UnpackResult {
   /** sha256 of the uncompressed stream. */
@@ -61,7 +69,14 @@ const WH_PREFIX = '.wh.';
 const WH_OPAQUE = '.wh..wh..opq';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** Unpacks the layer stored in `file` (gzip detected by magic) into `dest` (created if missing). */
+/** The compression of a layer, from its first bytes (what containerd does too, whatever the media type says). */
+export function detectCompression(magic: Uint8Array): LayerCompression {
+  if (magic[0] === 0x28 && magic[1] === 0xb5 && magic[2] === 0x2f && magic[3] === 0xfd) return 'zstd';
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  return 'none';
+}
+
+/** Unpacks the layer stored in `file` (gzip, zstd or plain tar, detected by magic) into `dest` (created if missing). */
 export async function unpackLayerFile(file: string, dest: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
   const fh = await fs.open(file, 'r');
   const magic = Buffer.alloc(4);
@@ -70,41 +85,61 @@ export async function unpackLayerFile(file: string, dest: string, opts: UnpackOp
   } finally {
     await fh.close();
   }
-  if (magic[0] === 0x28 && magic[1] === 0xb5 && magic[2] === 0x2f && magic[3] === 0xfd) {
-    throw new ImageError(ERR_IMAGE_UNPACK, `layer ${path.basename(file)} is zstd-compressed, which is not supported`);
-  }
-  const gzip = magic[0] === 0x1f && magic[1] === 0x8b;
-  return unpackLayer(createReadStream(file, { highWaterMark: 256 * 1024 }), dest, { ...opts, gzip });
+  const compression = detectCompression(magic);
+  return unpackLayer(createReadStream(file, { highWaterMark: 256 * 1024 }), dest, { ...opts, compression });
 }
 
-/** Unpacks a layer stream. `gzip` says whether the stream must be gunzipped first. */
-export async function unpackLayer(input: Readable, dest: string, opts: UnpackOptions & { gzip: boolean }): Promise<UnpackResult> {
+/**
+ * Unpacks a layer stream. `compression` (or the older `gzip` flag) says how to decompress it.
+ * Limits are checked after every chunk, so a bomb stops at the first byte past them.
+ */
+export async function unpackLayer(input: Readable, dest: string, opts: UnpackOptions & { gzip?: boolean; compression?: LayerCompression }): Promise<UnpackResult> {
+  const compression = opts.compression ?? (opts.gzip ? 'gzip' : 'none');
+  const limits = layerLimits(opts.limits);
+  const what = `layer ${opts.diffId ?? path.basename(dest)}`;
   await fs.mkdir(dest, { recursive: true });
   const root = await fs.realpath(dest);
   const hash = createHash('sha256');
+  let compressed = 0;
   let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      compressed += chunk.length;
+      cb(null, chunk);
+    },
+  });
   const hasher = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       bytes += chunk.length;
+      try {
+        checkInflation(what, compression === 'none' ? bytes : compressed, bytes, limits);
+      } catch (e) {
+        cb(e as Error);
+        return;
+      }
       cb(null, chunk);
     },
   });
   const extract = tar.extract();
-  const stages: NodeJS.ReadWriteStream[] = opts.gzip ? [createGunzip(), hasher] : [hasher];
-  const streams = [input, ...stages, extract] as unknown as NodeJS.ReadWriteStream[];
+  const decompress: NodeJS.ReadWriteStream[] =
+    compression === 'gzip' ? [createGunzip()] : compression === 'zstd' ? [await zstdDecompressor(what, limits, () => compressed)] : [];
+  const streams = [input, counter, ...decompress, hasher, extract] as unknown as NodeJS.ReadWriteStream[];
   const feeding = opts.signal !== undefined ? pipeline(streams, { signal: opts.signal }) : pipeline(streams);
   feeding.catch(() => undefined);
   const u = new LayerWriter(root, opts.whiteouts ?? 'overlay');
   try {
     for await (const entry of extract) {
+      checkEntries(what, u.entries + 1, limits);
       await u.entry(entry);
     }
     await feeding;
   } catch (err) {
     input.destroy();
-    if (err instanceof ImageError) throw err;
-    throw new ImageError(ERR_IMAGE_UNPACK, `unpacking layer into ${dest}: ${(err as Error).message}`, { cause: err });
+    // The pipeline's own error (a limit hit in a transform) is the reason; the tar parser's is its echo.
+    const first = await feeding.then(() => err, (e: unknown) => (e instanceof ImageError ? e : err));
+    if (first instanceof ImageError) throw first;
+    throw new ImageError(ERR_IMAGE_UNPACK, `unpacking layer into ${dest}: ${(first as Error).message}`, { cause: first });
   }
   await u.finish();
   const diffId = 'sha256:' + hash.digest('hex');
@@ -112,6 +147,47 @@ export async function unpackLayer(input: Readable, dest: string, opts: UnpackOpt
     throw new ImageError(ERR_IMAGE_DIGEST, `layer diff id mismatch: expected ${opts.diffId}, got ${diffId}`);
   }
   return { diffId, entries: u.entries, whiteouts: u.whiteouts, opaqueDirs: u.opaqueDirs, skippedDevices: u.skippedDevices, uncompressedBytes: bytes };
+}
+
+/**
+ * zstd through fzstd (pure JS, streaming; loaded only when a zstd layer comes): no host binary
+ * to depend on and no process per layer. fzstd decodes synchronously, one block (at most
+ * 128 KiB) per callback, so the input is fed in 1 KiB slices with the limits checked on every
+ * block (a bomb cannot expand a whole chunk in memory first), and feeding pauses while the
+ * tar side has more than 1 MiB queued.
+ */
+async function zstdDecompressor(what: string, limits: LayerLimits, compressedSoFar: () => number): Promise<Transform> {
+  const { Decompress } = await import('fzstd');
+  let out = 0;
+  const t: Transform = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      void (async () => {
+        for (let i = 0; i < chunk.length; i += 1024) {
+          d.push(chunk.subarray(i, i + 1024));
+          while (t.readableLength > 1024 * 1024 && !t.destroyed) await new Promise((r) => setTimeout(r, 1));
+        }
+      })().then(() => cb(), (e: unknown) => cb(zstdError(e)));
+    },
+    flush(cb) {
+      try {
+        d.push(new Uint8Array(0), true);
+        cb();
+      } catch (e) {
+        cb(zstdError(e));
+      }
+    },
+  });
+  const d = new Decompress((data) => {
+    out += data.length;
+    checkInflation(what, compressedSoFar(), out, limits); // throws out of push()
+    if (data.length) t.push(Buffer.from(data)); // a copy: fzstd reuses its window
+  });
+  return t;
+}
+
+function zstdError(e: unknown): Error {
+  if (e instanceof ImageError) return e;
+  return new ImageError(ERR_IMAGE_UNPACK, `zstd: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
 
 function unsafe(name: string, why: string): ImageError {

@@ -3,7 +3,8 @@
 //
 //   host: bridge <p>0 (gateway = first address of the pod CIDR, route_localnet=1)
 //         └─ veth <p>v<hash> (hairpin on) ══ eth0 in the pod netns (address, default route)
-//   nft:  table ip <p>-nat       egress masquerade (ip saddr <cidr> oifname != bridge)
+//   nft:  table ip <p>-nat       egress masquerade (ip saddr <cidr> oifname != bridge), and the
+//                                martian drop: to 127/8 from any interface but lo unless DNAT'ed
 //         table ip <p>-hostport  hostPort DNAT (hostport-nft.ts)
 import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, unlink } from 'node:fs/promises';

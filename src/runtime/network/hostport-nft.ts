@@ -6,7 +6,10 @@
 //
 // 127.0.0.1 works because route_localnet=1 is set on the bridge (otherwise the kernel drops
 // 127/8 sources on a non-loopback device); the masquerade gives the pod a source it can reply to.
+// The nat table's `martians` chain drops what route_localnet would otherwise let in: packets
+// from the bridge to 127.0.0.0/8 that no DNAT sent there.
 import type { PortMapping } from '../types.js';
+import { LOOPBACK_MARTIAN_DROP_RULE } from '../../util/net.js';
 
 export const HOSTPORT_MARK = 0x8000;
 
@@ -51,6 +54,10 @@ export function renderNatTable(table: string, podCidr: string, bridge: string, c
     `table ip ${table} {`,
     `  chain postrouting { type nat hook postrouting priority srcnat; policy accept;`,
     `    ip saddr ${podCidr}${clusterCidr && clusterCidr !== podCidr ? ` ip daddr != ${clusterCidr}` : ''} oifname != "${bridge}" masquerade`,
+    `  }`,
+    // route_localnet=1 on the bridge (below) must not let a pod reach the node's 127.0.0.1.
+    `  chain martians { type filter hook input priority -110; policy accept;`,
+    `    ${LOOPBACK_MARTIAN_DROP_RULE}`,
     `  }`,
     `}`,
     '',
