@@ -45,6 +45,10 @@ import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type Ob
 import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isLongRunning, type ApiLimits } from './limits/limits.js';
+import { timeoutError } from '../api/status.js';
+import { attachAuditRecord, type AuditRecord, type AuditSink } from './audit/record.js';
 
 const log = logger('apiserver');
 
@@ -85,6 +89,24 @@ export interface CoreOptions {
   metrics?: () => Promise<string>;
   /** Admission plugin settings (PodSecurity defaults and exemptions). */
   admission?: AdmissionOptions;
+  /** Request limits (src/apiserver/limits/); upstream's defaults for what is unset. */
+  limits?: Partial<ApiLimits>;
+  /** The audit log (src/apiserver/audit/); none when unset. */
+  audit?: AuditSink;
+}
+
+/** What the pipeline keeps about one request between its stages. */
+interface RequestState {
+  readonly auditID: string;
+  readonly receivedAt: Date;
+  audit?: AuditRecord;
+  longRunning: boolean;
+}
+
+/** Upstream takes the client's Audit-ID header when it sends one (a proxy's), else makes one. */
+function auditIdOf(req: IncomingMessage): string {
+  const h = req.headers['audit-id'];
+  return typeof h === 'string' && h.length > 0 && h.length <= 128 && /^[\x21-\x7e]+$/.test(h) ? h : randomUUID();
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -99,9 +121,14 @@ export class ApiServerCore {
   kubeletProxy?: KubeletProxy;
   private ready = false;
   private untrackObjects?: () => void;
+  /** The limits in force (upstream's defaults where the options leave them unset). */
+  readonly limits: Readonly<ApiLimits>;
+  private readonly limiter: RequestLimiter;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
+    this.limits = Object.freeze({ ...DEFAULT_API_LIMITS, ...opts.limits });
+    this.limiter = new RequestLimiter(this.limits);
     this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
     this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
@@ -289,9 +316,17 @@ export class ApiServerCore {
     return this.opts.authenticator.authenticate({ clientCert, bearerToken }) ?? ANONYMOUS;
   }
 
+  /** Requests in flight and open watches (tests, status). */
+  limiterCounts(): { readOnly: number; mutating: number; watches: number } {
+    return this.limiter.counts();
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = performance.now();
+    const st: RequestState = { auditID: auditIdOf(req), receivedAt: new Date(), longRunning: false };
+    res.setHeader('Audit-Id', st.auditID);
     let series: RequestSeries | undefined;
+    let failure: unknown;
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       let info: RequestInfo;
@@ -305,13 +340,17 @@ export class ApiServerCore {
         series = requestSeries(req, url, info as ResourceRequestInfo, def);
         beginRequest(series);
       }
-      await this.dispatch(req, res, url, info, def);
+      await this.dispatch(req, res, url, info, def, st);
     } catch (e) {
+      failure = e;
       if (!isStatusError(e)) this.logFailure(req, res, e);
+      // A refusal before the body was read closes the connection rather than read a slow body.
+      closeIfBodyUnread(req, res);
       if (!res.headersSent) writeStatus(res, e);
       else res.end();
     } finally {
       if (series) endRequest(series, req, res, start);
+      if (st.audit) finishAudit(st.audit, st.longRunning, req, res, failure);
     }
   }
 
@@ -328,20 +367,98 @@ export class ApiServerCore {
     log.error(`${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined): Promise<void> {
-    let user = this.authenticate(req);
+  /**
+   * Audit (RequestReceived), then the in-flight and watch limits: after authentication and
+   * impersonation, before authorization, as upstream's filter chain. Returns the release of
+   * what the request holds (undefined for exempt requests).
+   */
+  private admitRequest(req: IncomingMessage, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): (() => void) | undefined {
+    const ri = info.kind === 'resource' ? info : undefined;
+    st.longRunning = ri !== undefined && isLongRunning(verb, ri.subresource);
+    if (this.opts.audit) {
+      st.audit = this.opts.audit.begin({
+        auditID: st.auditID,
+        req,
+        receivedAt: st.receivedAt,
+        user,
+        authenticatedUser: user === authenticated ? undefined : authenticated,
+        verb,
+        resource: ri ? { group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource, namespace: ri.namespace, name: ri.name } : undefined,
+        path: ri ? undefined : url.pathname,
+        longRunning: st.longRunning,
+      });
+      if (st.audit) attachAuditRecord(req, st.audit);
+    }
+    const exempt = user.groups.includes(PRIVILEGED_GROUP);
+    if (verb === 'watch') return this.limiter.acquireWatch(user.username, exempt);
+    if (exempt || st.longRunning) return undefined;
+    const m = req.method ?? 'GET';
+    return this.limiter.acquireInflight(m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  }
+
+  /**
+   * Runs `work` holding `release` until it settles; a request that is not long-running fails
+   * with 504 when it takes longer than the request timeout and has not started its response
+   * (the work goes on, as upstream's, but can no longer write).
+   */
+  private async runLimited(res: ServerResponse, st: RequestState, release: (() => void) | undefined, work: () => Promise<void> | void): Promise<void> {
+    let p: Promise<void>;
+    try {
+      p = Promise.resolve(work());
+    } catch (e) {
+      release?.();
+      throw e;
+    }
+    if (st.longRunning) {
+      // Held for as long as the stream: released when the response (or an upgraded socket) closes.
+      if (release) {
+        p.then(() => (res.writableEnded ? release() : onResponseEnd(res, release)), release);
+      }
+      return p;
+    }
+    if (release) void p.then(release, release);
+    const ms = this.limits.requestTimeoutMs;
+    if (!(ms > 0)) return p;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((_, reject) => {
+      timer = setTimeout(() => {
+        if (!res.headersSent) reject(timeoutError('request did not complete within requested timeout - context deadline exceeded'));
+      }, ms);
+    });
+    try {
+      await Promise.race([p, timedOut]);
+    } catch (e) {
+      // The abandoned work may still fail; that is no longer this response's concern.
+      p.catch(() => undefined);
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined, st: RequestState): Promise<void> {
+    const authenticated = this.authenticate(req);
+    let user = authenticated;
     if (wantsImpersonation(req.headersDistinct)) {
       if (user === ANONYMOUS) throw unauthorized();
       user = impersonate(req.headersDistinct, user, this.opts.authorizer);
     }
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
+      const release = this.admitRequest(req, st, user, authenticated, method.toLowerCase(), info, url);
       const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
-      if (!this.opts.authorizer.authorize(attrs).allowed) {
-        if (user === ANONYMOUS) throw unauthorized();
-        throw forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${url.pathname}"`);
+      try {
+        const decision = this.opts.authorizer.authorize(attrs);
+        st.audit?.authorized(decision.allowed, decision.reason);
+        if (!decision.allowed) {
+          if (user === ANONYMOUS) throw unauthorized();
+          throw forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${url.pathname}"`);
+        }
+      } catch (e) {
+        release?.();
+        throw e;
       }
-      return this.handleNonResource(req, res, url);
+      return this.runLimited(res, st, release, () => this.handleNonResource(req, res, url));
     }
     if (user === ANONYMOUS) throw unauthorized();
     if (!def) throw pathNotFound();
@@ -361,10 +478,21 @@ export class ApiServerCore {
       namespace: info.namespace ?? (info.group === '' && info.resource === 'namespaces' ? info.name : undefined),
       name: info.name,
     };
-    const decision = this.opts.authorizer.authorize(attrs);
-    if (!decision.allowed) {
-      throw forbiddenRequest(attrs, decision.reason);
+    const release = this.admitRequest(req, st, user, authenticated, verb, info, url);
+    try {
+      const decision = this.opts.authorizer.authorize(attrs);
+      st.audit?.authorized(decision.allowed, decision.reason);
+      if (!decision.allowed) {
+        throw forbiddenRequest(attrs, decision.reason);
+      }
+    } catch (e) {
+      release?.();
+      throw e;
     }
+    return this.runLimited(res, st, release, () => this.serveResource(req, res, url, info, def, user, method, verb));
+  }
+
+  private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, info: ResourceRequestInfo, def: ResourceDef, user: UserInfo, method: string, verb: string): Promise<void> {
     if (def.virtual) {
       if (method !== 'POST' || info.name) throw methodNotAllowed();
       await handleReview(this, req, res, def, user, this.opts.authorizer, this.opts.authenticator, info.namespace);
@@ -547,4 +675,34 @@ function verbOf(method: string, info: ResourceRequestInfo, url: URL): string {
     default:
       throw methodNotAllowed();
   }
+}
+
+/** Calls `fn` once when the response closes, or its socket does (an upgraded connection leaves the response behind). */
+function onResponseEnd(res: ServerResponse, fn: () => void): void {
+  const socket = res.req?.socket;
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    res.off('close', once);
+    socket?.off('close', once);
+    fn();
+  };
+  res.once('close', once);
+  socket?.once('close', once);
+}
+
+/** The audit stages after the handler: ResponseStarted now and ResponseComplete later for a stream still open; Panic for a bug. */
+function finishAudit(rec: AuditRecord, longRunning: boolean, req: IncomingMessage, res: ServerResponse, failure: unknown): void {
+  if (failure !== undefined && !isStatusError(failure)) {
+    rec.panic(res, failure);
+    return;
+  }
+  const error = failure as StatusError | undefined;
+  if (longRunning && !res.writableEnded && !error) {
+    rec.responseStarted(res);
+    onResponseEnd(res, () => rec.complete(res));
+    return;
+  }
+  rec.complete(res, error);
 }

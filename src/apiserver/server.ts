@@ -22,6 +22,9 @@ import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
 import { createJoinHandler, ensureJoinToken, type JoinOptions } from './join.js';
+import { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
+import { guardConnections } from './limits/connection-guard.js';
+import type { AuditOptions } from './audit/options.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -55,6 +58,10 @@ export interface ApiServerOptions {
   metrics?: () => Promise<string>;
   /** Admission settings (PodSecurity default and exemptions); upstream's defaults when unset. */
   admission?: AdmissionOptions;
+  /** Request, watch and connection limits (limits/limits.ts); upstream's defaults when unset. */
+  limits?: Partial<ApiLimits>;
+  /** The audit log (--audit-policy-file, --audit-log-*); off when unset. */
+  audit?: AuditOptions;
 }
 
 export interface RunningApiServer {
@@ -104,6 +111,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     const ref = (core.store('', 'persistentvolumes').tryGet(undefined, name)?.obj as Readonly<PersistentVolume> | undefined)?.spec?.claimRef;
     return ref?.namespace && ref.name ? { namespace: ref.namespace, name: ref.name } : undefined;
   };
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...o.limits };
+  // The audit log's policy, events and writer load only when it is configured.
+  const audit = o.audit ? await (await import('./audit/index.js')).openAuditLog(o.audit) : undefined;
   const core = new ApiServerCore({
     store: o.store,
     serviceCIDR: o.serviceCIDR,
@@ -116,6 +126,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     metrics: o.metrics,
     admission: o.admission,
+    limits,
+    audit,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
@@ -131,6 +143,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
       keepAlive: true,
+      // Slow-loris: headers within headersTimeoutMs, the whole request (body) within
+      // bodyTimeoutMs, else 408 and the connection closes; checked every second. A response
+      // that streams (watch, logs) is not bounded by these: Node times only the request.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.bodyTimeoutMs, limits.headersTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      handshakeTimeout: limits.headersTimeoutMs,
     },
     (req, res) => {
       if (joinHandler?.(req, res)) return;
@@ -138,8 +157,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
   );
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
-  server.requestTimeout = 0; // watches and streams are long-lived
+  guardConnections(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.bindAddress, () => {
@@ -176,6 +194,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     close: async () => {
       stopNodeGraph();
       core.stop();
+      await audit?.close();
       server.closeAllConnections();
       loopback?.closeAllConnections();
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), loopback ? new Promise<void>((resolve) => loopback!.close(() => resolve())) : undefined]);

@@ -118,3 +118,7 @@ export type RuntimeErrorCode =
   | typeof ERR_RUNTIME_NOT_FOUND
   | typeof ERR_RUNTIME_INVALID
   | typeof ERR_RUNTIME_IPAM_EXHAUSTED;
+
+// ---- audit log (src/apiserver/audit) ----
+/** the audit policy file is missing, does not parse or breaks a Policy rule (AuditPolicyError). */
+export const ERR_AUDIT_POLICY = 'ERR_AUDIT_POLICY';
