@@ -372,13 +372,14 @@ export class ApiServerCore {
    * impersonation, before authorization, as upstream's filter chain. Returns the release of
    * what the request holds (undefined for exempt requests).
    */
-  private admitRequest(req: IncomingMessage, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): (() => void) | undefined {
+  private admitRequest(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): (() => void) | undefined {
     const ri = info.kind === 'resource' ? info : undefined;
     st.longRunning = ri !== undefined && isLongRunning(verb, ri.subresource);
     if (this.opts.audit) {
       st.audit = this.opts.audit.begin({
         auditID: st.auditID,
         req,
+        res,
         receivedAt: st.receivedAt,
         user,
         authenticatedUser: user === authenticated ? undefined : authenticated,
@@ -445,7 +446,7 @@ export class ApiServerCore {
     }
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
-      const release = this.admitRequest(req, st, user, authenticated, method.toLowerCase(), info, url);
+      const release = this.admitRequest(req, res, st, user, authenticated, method.toLowerCase(), info, url);
       const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
       try {
         const decision = this.opts.authorizer.authorize(attrs);
@@ -478,7 +479,7 @@ export class ApiServerCore {
       namespace: info.namespace ?? (info.group === '' && info.resource === 'namespaces' ? info.name : undefined),
       name: info.name,
     };
-    const release = this.admitRequest(req, st, user, authenticated, verb, info, url);
+    const release = this.admitRequest(req, res, st, user, authenticated, verb, info, url);
     try {
       const decision = this.opts.authorizer.authorize(attrs);
       st.audit?.authorized(decision.allowed, decision.reason);

@@ -4,3 +4,5 @@ export type { ResourceRequest } from './handlers/shared.js';
 export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';
 export { cidrRange } from './registry/allocator.js';
 export { parseLevelVersion, defaultPodSecurityConfig, type PodSecurityConfig, type AdmissionOptions } from './admission/index.js';
+export { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
+export type { AuditOptions } from './audit/options.js';

@@ -117,8 +117,7 @@ class RequestAudit implements AuditRecord {
 
   /** Keeps what the handler writes, to log it as responseObject. */
   private captureResponse(): void {
-    const res = (this.r.req as IncomingMessage & { res?: ServerResponse }).res;
-    if (!res) return;
+    const res = this.r.res;
     this.response = [];
     const keep = (chunk: unknown): void => {
       if (!this.response || chunk === undefined || chunk === null || typeof chunk === 'function') return;

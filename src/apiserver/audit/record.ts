@@ -8,6 +8,7 @@ import type { UserInfo } from '../auth/user.js';
 export interface AuditRequest {
   auditID: string;
   req: IncomingMessage;
+  res: ServerResponse;
   receivedAt: Date;
   /** The user the request acts as (after impersonation). */
   user: UserInfo;
