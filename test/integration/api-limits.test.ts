@@ -243,6 +243,20 @@ describe('audit log', () => {
     assert.ok(!log.includes('"stage":"RequestReceived"'));
   });
 
+  it('kubectl create secret is recorded at Metadata level, without the secret', { timeout: 60_000 }, async () => {
+    await c.k(['create', 'secret', 'generic', 'k8ts-test-kubectl-secret', '--from-literal=token=k8ts-test-kubectl-value']);
+    const ev = await eventually(() => {
+      const all = readFileSync(join(c.dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      return all.find((e) => e.verb === 'create' && e.objectRef?.name === 'k8ts-test-kubectl-secret' && e.stage === 'ResponseComplete');
+    }, 10_000);
+    assert.equal(ev.level, 'Metadata');
+    assert.equal(ev.user.username, 'system:admin');
+    assert.equal(ev.objectRef.resource, 'secrets');
+    assert.equal(ev.responseStatus.code, 201);
+    assert.match(ev.userAgent, /^kubectl\//);
+    assert.ok(!readFileSync(join(c.dataDir, 'audit.log'), 'utf8').includes('k8ts-test-kubectl-value'));
+  });
+
   it('RequestResponse keeps bodies; refusals record the code and the forbid decision; watches log ResponseStarted', { timeout: 60_000 }, async () => {
     await api(creds, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'k8ts-test-audit' } }));
     const r = await api(creds, 'POST', '/api/v1/namespaces/k8ts-test-audit/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rr' }, data: { k: 'v' } }));
