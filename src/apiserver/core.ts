@@ -46,7 +46,7 @@ import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isLongRunning, type ApiLimits } from './limits/limits.js';
+import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isLongRunning, requestDeadlineMs, type ApiLimits } from './limits/limits.js';
 import { timeoutError } from '../api/status.js';
 import { attachAuditRecord, type AuditRecord, type AuditSink } from './audit/record.js';
 
@@ -402,9 +402,11 @@ export class ApiServerCore {
    * with 504 when it takes longer than the request timeout and has not started its response
    * (the work goes on, as upstream's, but can no longer write).
    */
-  private async runLimited(res: ServerResponse, st: RequestState, release: (() => void) | undefined, work: () => Promise<void> | void): Promise<void> {
+  private async runLimited(res: ServerResponse, url: URL, st: RequestState, release: (() => void) | undefined, work: () => Promise<void> | void): Promise<void> {
     let p: Promise<void>;
+    let ms = 0;
     try {
+      if (!st.longRunning) ms = requestDeadlineMs(url.searchParams, this.limits);
       p = Promise.resolve(work());
     } catch (e) {
       release?.();
@@ -418,7 +420,6 @@ export class ApiServerCore {
       return p;
     }
     if (release) void p.then(release, release);
-    const ms = this.limits.requestTimeoutMs;
     if (!(ms > 0)) return p;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((_, reject) => {
@@ -459,7 +460,7 @@ export class ApiServerCore {
         release?.();
         throw e;
       }
-      return this.runLimited(res, st, release, () => this.handleNonResource(req, res, url));
+      return this.runLimited(res, url, st, release, () => this.handleNonResource(req, res, url));
     }
     if (user === ANONYMOUS) throw unauthorized();
     if (!def) throw pathNotFound();
@@ -490,7 +491,7 @@ export class ApiServerCore {
       release?.();
       throw e;
     }
-    return this.runLimited(res, st, release, () => this.serveResource(req, res, url, info, def, user, method, verb));
+    return this.runLimited(res, url, st, release, () => this.serveResource(req, res, url, info, def, user, method, verb));
   }
 
   private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, info: ResourceRequestInfo, def: ResourceDef, user: UserInfo, method: string, verb: string): Promise<void> {

@@ -135,14 +135,22 @@ function isObject(v: unknown): v is Record<string, unknown> {
 export function evaluatePolicy(p: AuditPolicy, a: PolicyAttributes): PolicyDecision {
   for (const r of p.rules) {
     if (!ruleMatches(r, a)) continue;
-    if (r.level === 'None') return NONE;
-    return {
-      level: r.level,
-      omitStages: new Set([...p.omitStages, ...r.omitStages]),
-      omitManagedFields: r.omitManagedFields ?? p.omitManagedFields,
-    };
+    return decisionOf(p, r);
   }
   return NONE;
+}
+
+/** One decision object per rule, built on first use (requests share it; it is never changed). */
+const decisions = new WeakMap<PolicyRule, PolicyDecision>();
+
+function decisionOf(p: AuditPolicy, r: PolicyRule): PolicyDecision {
+  if (r.level === 'None') return NONE;
+  let d = decisions.get(r);
+  if (!d) {
+    d = Object.freeze({ level: r.level, omitStages: new Set([...p.omitStages, ...r.omitStages]), omitManagedFields: r.omitManagedFields ?? p.omitManagedFields });
+    decisions.set(r, d);
+  }
+  return d;
 }
 
 function ruleMatches(r: PolicyRule, a: PolicyAttributes): boolean {

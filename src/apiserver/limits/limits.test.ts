@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestLimiter, checkStoredSize, isLongRunning, watchTimeoutSeconds, DEFAULT_API_LIMITS, MAX_STORED_OBJECT_BYTES } from './limits.js';
+import { RequestLimiter, checkStoredSize, isLongRunning, watchTimeoutSeconds, parseGoDuration, requestDeadlineMs, DEFAULT_API_LIMITS, MAX_STORED_OBJECT_BYTES } from './limits.js';
 import { StatusError } from '../../api/status.js';
 
 function code(fn: () => unknown): number | string {
@@ -61,4 +61,21 @@ test('stored objects over 1.5 MiB are refused with 413', () => {
   assert.equal(code(() => checkStoredSize('x'.repeat(MAX_STORED_OBJECT_BYTES + 1))), 413);
   // Counted in bytes: 600 Ki three-byte characters are 1.8 MiB.
   assert.equal(code(() => checkStoredSize('€'.repeat(600 * 1024))), 413);
+});
+
+test('?timeout= is a Go duration that can only shorten --request-timeout; a bad one is 400', () => {
+  assert.equal(parseGoDuration('32s'), 32_000);
+  assert.equal(parseGoDuration('1m30s'), 90_000);
+  assert.equal(parseGoDuration('1.5h'), 5_400_000);
+  assert.equal(parseGoDuration('250ms'), 250);
+  assert.equal(parseGoDuration('0'), 0);
+  assert.equal(parseGoDuration('-1s'), -1000);
+  assert.equal(parseGoDuration('10'), undefined);
+  assert.equal(parseGoDuration('abc'), undefined);
+  const lim = { requestTimeoutMs: 60_000 };
+  assert.equal(requestDeadlineMs(new URLSearchParams(''), lim), 60_000);
+  assert.equal(requestDeadlineMs(new URLSearchParams('timeout=5s'), lim), 5000);
+  assert.equal(requestDeadlineMs(new URLSearchParams('timeout=5m'), lim), 60_000);
+  assert.equal(requestDeadlineMs(new URLSearchParams('timeout=0s'), lim), 60_000);
+  assert.equal(code(() => requestDeadlineMs(new URLSearchParams('timeout=soon'), lim)), 400);
 });

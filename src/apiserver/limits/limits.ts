@@ -2,7 +2,7 @@
 // (issue 14), with upstream's defaults where upstream has the limit. Pure data and checks;
 // the request pipeline (core.ts) and the listener (server.ts) apply them.
 import type { ServerResponse } from 'node:http';
-import { StatusError, requestEntityTooLarge, tooManyRequests } from '../../api/status.js';
+import { StatusError, badRequest, requestEntityTooLarge, tooManyRequests } from '../../api/status.js';
 
 /** Largest object storage keeps, in bytes of its stored JSON: etcd's default request limit (1.5 MiB). */
 export const MAX_STORED_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -145,4 +145,29 @@ export function closeIfBodyUnread(req: { complete: boolean; readableEnded: boole
   if (!hasBody) return;
   res.shouldKeepAlive = false;
   res.setHeader('Connection', 'close');
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration, in milliseconds; undefined when `s` is not a duration. */
+export function parseGoDuration(s: string): number | undefined {
+  const m = /^([-+]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(s);
+  if (!m) return undefined;
+  if (m[2] === '0') return 0;
+  let ms = 0;
+  for (const part of m[2].matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) ms += Number(part[1]) * DURATION_UNITS[part[2]];
+  return m[1] === '-' ? -ms : ms;
+}
+
+/**
+ * The deadline of a request that is not long-running: the client's `?timeout=` (a Go duration,
+ * as kubectl's --request-timeout sends it) when it is shorter, else --request-timeout. A bad
+ * value is 400, as upstream's WithRequestDeadline.
+ */
+export function requestDeadlineMs(query: URLSearchParams, limits: Pick<ApiLimits, 'requestTimeoutMs'>): number {
+  const v = query.get('timeout');
+  if (!v) return limits.requestTimeoutMs;
+  const ms = parseGoDuration(v);
+  if (ms === undefined) throw badRequest(`invalid timeout specified in the request URL - time: invalid duration ${JSON.stringify(v)}`);
+  return ms <= 0 || ms > limits.requestTimeoutMs ? limits.requestTimeoutMs : ms;
 }
