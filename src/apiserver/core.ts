@@ -46,7 +46,7 @@ import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isLongRunning, requestDeadlineMs, type ApiLimits } from './limits/limits.js';
+import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isHealthPath, isLongRunning, requestDeadlineMs, type ApiLimits } from './limits/limits.js';
 import { timeoutError } from '../api/status.js';
 import { attachAuditRecord, type AuditRecord, type AuditSink } from './audit/record.js';
 
@@ -390,7 +390,8 @@ export class ApiServerCore {
       });
       if (st.audit) attachAuditRecord(req, st.audit);
     }
-    const exempt = user.groups.includes(PRIVILEGED_GROUP);
+    // Health probes are never refused either (upstream's `probes` flow schema is exempt).
+    const exempt = user.groups.includes(PRIVILEGED_GROUP) || (ri === undefined && isHealthPath(url.pathname));
     if (verb === 'watch') return this.limiter.acquireWatch(user.username, exempt);
     if (exempt || st.longRunning) return undefined;
     const m = req.method ?? 'GET';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RequestLimiter, checkStoredSize, isLongRunning, watchTimeoutSeconds, parseGoDuration, requestDeadlineMs, DEFAULT_API_LIMITS, MAX_STORED_OBJECT_BYTES } from './limits.js';
+import { RequestLimiter, checkStoredSize, isHealthPath, isLongRunning, watchTimeoutSeconds, parseGoDuration, requestDeadlineMs, DEFAULT_API_LIMITS, MAX_STORED_OBJECT_BYTES } from './limits.js';
 import { StatusError } from '../../api/status.js';
 
 function code(fn: () => unknown): number | string {
@@ -54,6 +54,8 @@ test('watch timeouts fall in [min, 2·min); long-running requests are watches an
   for (const s of ['log', 'exec', 'attach', 'portforward', 'proxy']) assert.ok(isLongRunning('get', s));
   assert.ok(!isLongRunning('get', 'status'));
   assert.ok(!isLongRunning('list', undefined));
+  assert.ok(isHealthPath('/healthz') && isHealthPath('/readyz/ping') && isHealthPath('/livez'));
+  assert.ok(!isHealthPath('/healthzx') && !isHealthPath('/version'));
 });
 
 test('stored objects over 1.5 MiB are refused with 413', () => {

@@ -58,6 +58,11 @@ export function isLongRunning(verb: string, subresource: string | undefined): bo
   return verb === 'watch' || (subresource !== undefined && LONG_RUNNING_SUBRESOURCES.has(subresource));
 }
 
+/** /healthz, /livez, /readyz and their checks: never limited, so probes tell overload from death. */
+export function isHealthPath(path: string): boolean {
+  return /^\/(healthz|livez|readyz)(\/|$)/.test(path);
+}
+
 /** The 429 every limit here answers with (Retry-After: 1, as upstream's max-in-flight filter). */
 export function tooManyRequestsError(): StatusError {
   return tooManyRequests('Too many requests, please try again later.', 1);
