@@ -374,8 +374,20 @@ export class ApiServerCore {
    */
   private admitRequest(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): (() => void) | undefined {
     const ri = info.kind === 'resource' ? info : undefined;
+    this.beginAudit(req, res, st, user, authenticated, verb, info, url);
+    // Health probes are never refused either (upstream's `probes` flow schema is exempt).
+    const exempt = user.groups.includes(PRIVILEGED_GROUP) || (ri === undefined && isHealthPath(url.pathname));
+    if (verb === 'watch') return this.limiter.acquireWatch(user.username, exempt);
+    if (exempt || st.longRunning) return undefined;
+    const m = req.method ?? 'GET';
+    return this.limiter.acquireInflight(m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  }
+
+  /** Starts the request's audit record (RequestReceived) when the policy selects it. */
+  private beginAudit(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): void {
+    const ri = info.kind === 'resource' ? info : undefined;
     st.longRunning = ri !== undefined && isLongRunning(verb, ri.subresource);
-    if (this.opts.audit) {
+    if (this.opts.audit && !st.audit) {
       st.audit = this.opts.audit.begin({
         auditID: st.auditID,
         req,
@@ -390,12 +402,24 @@ export class ApiServerCore {
       });
       if (st.audit) attachAuditRecord(req, st.audit);
     }
-    // Health probes are never refused either (upstream's `probes` flow schema is exempt).
-    const exempt = user.groups.includes(PRIVILEGED_GROUP) || (ri === undefined && isHealthPath(url.pathname));
-    if (verb === 'watch') return this.limiter.acquireWatch(user.username, exempt);
-    if (exempt || st.longRunning) return undefined;
-    const m = req.method ?? 'GET';
-    return this.limiter.acquireInflight(m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  }
+
+  /**
+   * A request refused before it has a user to act as (401, a refused impersonation) is still
+   * audited, as the user it authenticated as (upstream audits failed authentication too).
+   */
+  private auditRefused(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, info: RequestInfo, url: URL): void {
+    if (!this.opts.audit) return;
+    const method = req.method ?? 'GET';
+    let verb = method.toLowerCase();
+    if (info.kind === 'resource') {
+      try {
+        verb = verbOf(method, info, url);
+      } catch {
+        // an unknown method: its lower-case name, as for non-resource requests
+      }
+    }
+    this.beginAudit(req, res, st, user, user, verb, info, url);
   }
 
   /**
@@ -443,8 +467,13 @@ export class ApiServerCore {
     const authenticated = this.authenticate(req);
     let user = authenticated;
     if (wantsImpersonation(req.headersDistinct)) {
-      if (user === ANONYMOUS) throw unauthorized();
-      user = impersonate(req.headersDistinct, user, this.opts.authorizer);
+      try {
+        if (user === ANONYMOUS) throw unauthorized();
+        user = impersonate(req.headersDistinct, user, this.opts.authorizer);
+      } catch (e) {
+        this.auditRefused(req, res, st, authenticated, info, url);
+        throw e;
+      }
     }
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
@@ -463,7 +492,10 @@ export class ApiServerCore {
       }
       return this.runLimited(res, url, st, release, () => this.handleNonResource(req, res, url));
     }
-    if (user === ANONYMOUS) throw unauthorized();
+    if (user === ANONYMOUS) {
+      this.auditRefused(req, res, st, user, info, url);
+      throw unauthorized();
+    }
     if (!def) throw pathNotFound();
     // The legacy /watch/ prefix serves only GET of collections and objects.
     if (info.watch && info.subresource) throw pathNotFound();

@@ -273,13 +273,17 @@ describe('audit log', () => {
     const events = await eventually(() => {
       const all = readFileSync(join(c.dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       const byId = (id: unknown): any[] => all.filter((e) => e.auditID === id);
-      const done = byId(w.headers['audit-id']).some((e) => e.stage === 'ResponseComplete') && byId(nobody.headers['audit-id']).length > 0;
+      const done = byId(w.headers['audit-id']).some((e) => e.stage === 'ResponseComplete') && byId(nobody.headers['audit-id']).length > 0 && byId(anon.headers['audit-id']).length > 0;
       return done ? byId : undefined;
     }, 10_000);
     const rr = events(r.headers['audit-id']).find((e) => e.stage === 'ResponseComplete');
     assert.equal(rr.level, 'RequestResponse');
     assert.equal(rr.requestObject.data.k, 'v');
     assert.equal(rr.responseObject.metadata.name, 'rr');
+    const unauth = events(anon.headers['audit-id']).find((e) => e.stage === 'ResponseComplete');
+    assert.equal(unauth.responseStatus.code, 401);
+    assert.equal(unauth.user.username, 'system:anonymous');
+    assert.equal(unauth.verb, 'list');
     const denied = events(nobody.headers['audit-id']).find((e) => e.stage === 'ResponseComplete');
     assert.equal(denied.responseStatus.code, 403);
     assert.equal(denied.responseStatus.reason, 'Forbidden');
