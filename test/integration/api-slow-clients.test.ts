@@ -26,7 +26,7 @@ before(async () => {
     bindAddress: '127.0.0.1',
     serviceCIDR: '10.43.0.0/16',
     nodePortRange: { from: 30000, to: 32767 },
-    limits: { headersTimeoutMs: 600, bodyTimeoutMs: 1500, maxConnections: 20 },
+    limits: { headersTimeoutMs: 600, bodyTimeoutMs: 1500, maxConnections: 20, minRequestTimeoutS: 1 },
   });
 });
 
@@ -91,6 +91,17 @@ describe('slow and idle clients', () => {
     assert.match(r.data, /^HTTP\/1\.1 401/);
     assert.match(r.data, /\r\nConnection: close\r\n/i);
     assert.ok(r.ms < 500, `closed after ${r.ms} ms: the server waited for the body`);
+  });
+
+  it('a watch without timeoutSeconds ends after a random time in [min, 2·min) of --min-request-timeout', { timeout: 15_000 }, async () => {
+    const s = await open(true);
+    const closed = untilClosed(s);
+    s.write('GET /api/v1/namespaces/default/configmaps?watch=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const r = await closed;
+    assert.match(r.data, /^HTTP\/1\.1 200/);
+    assert.match(r.data, /\r\n0\r\n\r\n$/, 'the chunked stream ends cleanly');
+    // 1–2 s, checked by the shared one-second watch ticker.
+    assert.ok(r.ms >= 900 && r.ms < 4000, `ended after ${r.ms} ms`);
   });
 
   it('past --max-connections new connections are closed at once; the others keep working', { timeout: 15_000 }, async () => {
