@@ -104,6 +104,14 @@ describe('slow and idle clients', () => {
     assert.ok(r.ms >= 900 && r.ms < 4000, `ended after ${r.ms} ms`);
   });
 
+  it('an upgrade request without the kubelet proxy installed still gets an answer', { timeout: 15_000 }, async () => {
+    const s = await open(true);
+    const got = new Promise<string>((resolve) => s.once('data', (d: Buffer) => resolve(d.toString())));
+    s.write('GET /api/v1/namespaces/default/pods/k8ts-test-none/exec?command=sh HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+    assert.match(await bounded(got, 5000, 'an answer to the upgrade request'), /^HTTP\/1\.1 404/);
+    s.destroy();
+  });
+
   it('past --max-connections new connections are closed at once; the others keep working', { timeout: 15_000 }, async () => {
     const held = await Promise.all(Array.from({ length: 20 }, () => open()));
     const extra = tlsConnect({ host: '127.0.0.1', port: api.port, ca: api.pki.ca.cert, servername: 'localhost' });

@@ -17,6 +17,7 @@ export function guardConnections(server: Server, limits: Readonly<Pick<ApiLimits
   const started = (req: { socket: { timeout?: number; setTimeout(ms: number): unknown } }): void => {
     if (req.socket.timeout === limits.headersTimeoutMs) req.socket.setTimeout(0);
   };
+  // Only 'request': an 'upgrade' listener would change how Node treats upgrade requests when
+  // the kubelet proxy is not installed; its own route (upgrade-routing.ts) clears the deadline.
   server.prependListener('request', started);
-  server.prependListener('upgrade', started);
 }
