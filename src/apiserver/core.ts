@@ -46,9 +46,8 @@ import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isHealthPath, isLongRunning, requestDeadlineMs, type ApiLimits } from './limits/limits.js';
-import { timeoutError } from '../api/status.js';
-import { attachAuditRecord, type AuditRecord, type AuditSink } from './audit/record.js';
+import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isHealthPath, isLongRunning, onResponseEnd, requestDeadlineMs, withRequestDeadline, type ApiLimits } from './limits/limits.js';
+import { attachAuditRecord, finishAudit, type AuditRecord, type AuditSink } from './audit/record.js';
 
 const log = logger('apiserver');
 
@@ -350,7 +349,7 @@ export class ApiServerCore {
       else res.end();
     } finally {
       if (series) endRequest(series, req, res, start);
-      if (st.audit) finishAudit(st.audit, st.longRunning, req, res, failure);
+      if (st.audit) finishAudit(st.audit, st.longRunning, res, failure);
     }
   }
 
@@ -445,22 +444,7 @@ export class ApiServerCore {
       return p;
     }
     if (release) void p.then(release, release);
-    if (!(ms > 0)) return p;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((_, reject) => {
-      timer = setTimeout(() => {
-        if (!res.headersSent) reject(timeoutError('request did not complete within requested timeout - context deadline exceeded'));
-      }, ms);
-    });
-    try {
-      await Promise.race([p, timedOut]);
-    } catch (e) {
-      // The abandoned work may still fail; that is no longer this response's concern.
-      p.catch(() => undefined);
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
+    return withRequestDeadline(p, res, ms);
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined, st: RequestState): Promise<void> {
@@ -710,34 +694,4 @@ function verbOf(method: string, info: ResourceRequestInfo, url: URL): string {
     default:
       throw methodNotAllowed();
   }
-}
-
-/** Calls `fn` once when the response closes, or its socket does (an upgraded connection leaves the response behind). */
-function onResponseEnd(res: ServerResponse, fn: () => void): void {
-  const socket = res.req?.socket;
-  let done = false;
-  const once = (): void => {
-    if (done) return;
-    done = true;
-    res.off('close', once);
-    socket?.off('close', once);
-    fn();
-  };
-  res.once('close', once);
-  socket?.once('close', once);
-}
-
-/** The audit stages after the handler: ResponseStarted now and ResponseComplete later for a stream still open; Panic for a bug. */
-function finishAudit(rec: AuditRecord, longRunning: boolean, req: IncomingMessage, res: ServerResponse, failure: unknown): void {
-  if (failure !== undefined && !isStatusError(failure)) {
-    rec.panic(res, failure);
-    return;
-  }
-  const error = failure as StatusError | undefined;
-  if (longRunning && !res.writableEnded && !error) {
-    rec.responseStarted(res);
-    onResponseEnd(res, () => rec.complete(res));
-    return;
-  }
-  rec.complete(res, error);
 }

@@ -3,6 +3,8 @@
 // --audit-policy-file). One AuditRecord follows one request through its stages.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from '../auth/user.js';
+import { isStatusError, type StatusError } from '../../api/status.js';
+import { onResponseEnd } from '../limits/limits.js';
 
 /** The facts the policy matches and the event records, known once the request is authenticated. */
 export interface AuditRequest {
@@ -51,4 +53,21 @@ export function attachAuditRecord(req: IncomingMessage, rec: AuditRecord): void 
 /** Handlers report the decoded request body here; a no-op when the request is not audited. */
 export function auditRequestObject(req: IncomingMessage, obj: unknown): void {
   (req as unknown as Record<symbol, AuditRecord | undefined>)[RECORD]?.requestObject(obj);
+}
+
+/**
+ * The stages after the handler: for a stream still open ResponseStarted now and
+ * ResponseComplete when it closes; Panic when the handler failed with a non-Status error.
+ */
+export function finishAudit(rec: AuditRecord, longRunning: boolean, res: ServerResponse, failure: unknown): void {
+  if (failure !== undefined && !isStatusError(failure)) {
+    rec.panic(res, failure);
+    return;
+  }
+  if (longRunning && !res.writableEnded && !failure) {
+    rec.responseStarted(res);
+    onResponseEnd(res, () => rec.complete(res));
+    return;
+  }
+  rec.complete(res, failure as StatusError | undefined);
 }

@@ -2,7 +2,7 @@
 // (issue 14), with upstream's defaults where upstream has the limit. Pure data and checks;
 // the request pipeline (core.ts) and the listener (server.ts) apply them.
 import type { ServerResponse } from 'node:http';
-import { StatusError, badRequest, requestEntityTooLarge, tooManyRequests } from '../../api/status.js';
+import { StatusError, badRequest, requestEntityTooLarge, timeoutError, tooManyRequests } from '../../api/status.js';
 
 /** Largest object storage keeps, in bytes of its stored JSON: etcd's default request limit (1.5 MiB). */
 export const MAX_STORED_OBJECT_BYTES = 1.5 * 1024 * 1024;
@@ -175,4 +175,42 @@ export function requestDeadlineMs(query: URLSearchParams, limits: Pick<ApiLimits
   const ms = parseGoDuration(v);
   if (ms === undefined) throw badRequest(`invalid timeout specified in the request URL - time: invalid duration ${JSON.stringify(v)}`);
   return ms <= 0 || ms > limits.requestTimeoutMs ? limits.requestTimeoutMs : ms;
+}
+
+/**
+ * Settles with `work`, or fails with upstream's 504 once `ms` pass without the response having
+ * started (ms ≤ 0: no deadline). The work goes on, as upstream's, but can no longer answer.
+ */
+export async function withRequestDeadline(work: Promise<void>, res: ServerResponse, ms: number): Promise<void> {
+  if (!(ms > 0)) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => {
+      if (!res.headersSent) reject(timeoutError('request did not complete within requested timeout - context deadline exceeded'));
+    }, ms);
+  });
+  try {
+    await Promise.race([work, timedOut]);
+  } catch (e) {
+    // The abandoned work may still fail; that is no longer this response's concern.
+    work.catch(() => undefined);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Calls `fn` once when the response closes, or its socket does (an upgraded connection leaves the response behind). */
+export function onResponseEnd(res: ServerResponse, fn: () => void): void {
+  const socket = res.req?.socket;
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    res.off('close', once);
+    socket?.off('close', once);
+    fn();
+  };
+  res.once('close', once);
+  socket?.once('close', once);
 }
