@@ -166,3 +166,8 @@ export const isForbidden = reasonIs('Forbidden');
 export function successStatus(d?: StatusDetails): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: d, code: 200 };
 }
+
+/** 504: the request did not finish in time (upstream's NewTimeoutError: message "Timeout: …"). */
+export function timeoutError(message: string, retryAfterSeconds = 0): StatusError {
+  return new StatusError({ code: 504, reason: 'Timeout', message: `Timeout: ${message}`, details: retryAfterSeconds ? { retryAfterSeconds } : {} });
+}

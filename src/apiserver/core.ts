@@ -52,6 +52,9 @@ import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type Ob
 import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isHealthPath, isLongRunning, onResponseEnd, requestDeadlineMs, withRequestDeadline, type ApiLimits } from './limits/limits.js';
+import { attachAuditRecord, finishAudit, type AuditRecord, type AuditSink } from './audit/record.js';
 
 const log = logger('apiserver');
 
@@ -94,6 +97,24 @@ export interface CoreOptions {
   admission?: AdmissionOptions;
   /** Encryption at rest (--encryption-provider-config): the resources it names are stored encrypted. */
   encryption?: EncryptionConfig;
+  /** Request limits (src/apiserver/limits/); upstream's defaults for what is unset. */
+  limits?: Partial<ApiLimits>;
+  /** The audit log (src/apiserver/audit/); none when unset. */
+  audit?: AuditSink;
+}
+
+/** What the pipeline keeps about one request between its stages. */
+interface RequestState {
+  readonly auditID: string;
+  readonly receivedAt: Date;
+  audit?: AuditRecord;
+  longRunning: boolean;
+}
+
+/** Upstream takes the client's Audit-ID header when it sends one (a proxy's), else makes one. */
+function auditIdOf(req: IncomingMessage): string {
+  const h = req.headers['audit-id'];
+  return typeof h === 'string' && h.length > 0 && h.length <= 128 && /^[\x21-\x7e]+$/.test(h) ? h : randomUUID();
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -114,9 +135,14 @@ export class ApiServerCore {
   kubeletProxy?: KubeletProxy;
   private ready = false;
   private untrackObjects?: () => void;
+  /** The limits in force (upstream's defaults where the options leave them unset). */
+  readonly limits: Readonly<ApiLimits>;
+  private readonly limiter: RequestLimiter;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
+    this.limits = Object.freeze({ ...DEFAULT_API_LIMITS, ...opts.limits });
+    this.limiter = new RequestLimiter(this.limits);
     this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
     this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
@@ -401,9 +427,17 @@ export class ApiServerCore {
     return this.opts.authenticator.authenticate({ clientCert, bearerToken }) ?? ANONYMOUS;
   }
 
+  /** Requests in flight and open watches (tests, status). */
+  limiterCounts(): { readOnly: number; mutating: number; watches: number } {
+    return this.limiter.counts();
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const start = performance.now();
+    const st: RequestState = { auditID: auditIdOf(req), receivedAt: new Date(), longRunning: false };
+    res.setHeader('Audit-Id', st.auditID);
     let series: RequestSeries | undefined;
+    let failure: unknown;
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       let info: RequestInfo;
@@ -417,13 +451,17 @@ export class ApiServerCore {
         series = requestSeries(req, url, info as ResourceRequestInfo, def);
         beginRequest(series);
       }
-      await this.dispatch(req, res, url, info, def);
+      await this.dispatch(req, res, url, info, def, st);
     } catch (e) {
+      failure = e;
       if (!isStatusError(e)) this.logFailure(req, res, e);
+      // A refusal before the body was read closes the connection rather than read a slow body.
+      closeIfBodyUnread(req, res);
       if (!res.headersSent) writeStatus(res, e);
       else res.end();
     } finally {
       if (series) endRequest(series, req, res, start);
+      if (st.audit) finishAudit(st.audit, st.longRunning, res, failure);
     }
   }
 
@@ -440,22 +478,120 @@ export class ApiServerCore {
     log.error(`${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
-  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined): Promise<void> {
-    let user = this.authenticate(req);
+  /**
+   * Audit (RequestReceived), then the in-flight and watch limits: after authentication and
+   * impersonation, before authorization, as upstream's filter chain. Returns the release of
+   * what the request holds (undefined for exempt requests).
+   */
+  private admitRequest(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): (() => void) | undefined {
+    const ri = info.kind === 'resource' ? info : undefined;
+    this.beginAudit(req, res, st, user, authenticated, verb, info, url);
+    // Health probes are never refused either (upstream's `probes` flow schema is exempt).
+    const exempt = user.groups.includes(PRIVILEGED_GROUP) || (ri === undefined && isHealthPath(url.pathname));
+    if (verb === 'watch') return this.limiter.acquireWatch(user.username, exempt);
+    if (exempt || st.longRunning) return undefined;
+    const m = req.method ?? 'GET';
+    return this.limiter.acquireInflight(m !== 'GET' && m !== 'HEAD' && m !== 'OPTIONS');
+  }
+
+  /** Starts the request's audit record (RequestReceived) when the policy selects it. */
+  private beginAudit(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, authenticated: UserInfo, verb: string, info: RequestInfo, url: URL): void {
+    const ri = info.kind === 'resource' ? info : undefined;
+    st.longRunning = ri !== undefined && isLongRunning(verb, ri.subresource);
+    if (this.opts.audit && !st.audit) {
+      st.audit = this.opts.audit.begin({
+        auditID: st.auditID,
+        req,
+        res,
+        receivedAt: st.receivedAt,
+        user,
+        authenticatedUser: user === authenticated ? undefined : authenticated,
+        verb,
+        resource: ri ? { group: ri.group, version: ri.version, resource: ri.resource, subresource: ri.subresource, namespace: ri.namespace, name: ri.name } : undefined,
+        path: ri ? undefined : url.pathname,
+        longRunning: st.longRunning,
+      });
+      if (st.audit) attachAuditRecord(req, st.audit);
+    }
+  }
+
+  /**
+   * A request refused before it has a user to act as (401, a refused impersonation) is still
+   * audited, as the user it authenticated as (upstream audits failed authentication too).
+   */
+  private auditRefused(req: IncomingMessage, res: ServerResponse, st: RequestState, user: UserInfo, info: RequestInfo, url: URL): void {
+    if (!this.opts.audit) return;
+    const method = req.method ?? 'GET';
+    let verb = method.toLowerCase();
+    if (info.kind === 'resource') {
+      try {
+        verb = verbOf(method, info, url);
+      } catch {
+        // an unknown method: its lower-case name, as for non-resource requests
+      }
+    }
+    this.beginAudit(req, res, st, user, user, verb, info, url);
+  }
+
+  /**
+   * Runs `work` holding `release` until it settles; a request that is not long-running fails
+   * with 504 when it takes longer than the request timeout and has not started its response
+   * (the work goes on, as upstream's, but can no longer write).
+   */
+  private async runLimited(res: ServerResponse, url: URL, st: RequestState, release: (() => void) | undefined, work: () => Promise<void> | void): Promise<void> {
+    let p: Promise<void>;
+    let ms = 0;
+    try {
+      if (!st.longRunning) ms = requestDeadlineMs(url.searchParams, this.limits);
+      p = Promise.resolve(work());
+    } catch (e) {
+      release?.();
+      throw e;
+    }
+    if (st.longRunning) {
+      // Held for as long as the stream: released when the response (or an upgraded socket) closes.
+      if (release) {
+        p.then(() => (res.writableEnded ? release() : onResponseEnd(res, release)), release);
+      }
+      return p;
+    }
+    if (release) void p.then(release, release);
+    return withRequestDeadline(p, res, ms);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, info: RequestInfo, def: ResourceDef | undefined, st: RequestState): Promise<void> {
+    const authenticated = this.authenticate(req);
+    let user = authenticated;
     if (wantsImpersonation(req.headersDistinct)) {
-      if (user === ANONYMOUS) throw unauthorized();
-      user = impersonate(req.headersDistinct, user, this.opts.authorizer);
+      try {
+        if (user === ANONYMOUS) throw unauthorized();
+        user = impersonate(req.headersDistinct, user, this.opts.authorizer);
+      } catch (e) {
+        this.auditRefused(req, res, st, authenticated, info, url);
+        throw e;
+      }
     }
     const method = req.method ?? 'GET';
     if (info.kind === 'nonresource') {
+      const release = this.admitRequest(req, res, st, user, authenticated, method.toLowerCase(), info, url);
       const attrs: RequestAttributes = { user, verb: method.toLowerCase(), resourceRequest: false, path: url.pathname };
-      if (!this.opts.authorizer.authorize(attrs).allowed) {
-        if (user === ANONYMOUS) throw unauthorized();
-        throw forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${url.pathname}"`);
+      try {
+        const decision = this.opts.authorizer.authorize(attrs);
+        st.audit?.authorized(decision.allowed, decision.reason);
+        if (!decision.allowed) {
+          if (user === ANONYMOUS) throw unauthorized();
+          throw forbidden(`forbidden: User "${user.username}" cannot ${method.toLowerCase()} path "${url.pathname}"`);
+        }
+      } catch (e) {
+        release?.();
+        throw e;
       }
-      return this.handleNonResource(req, res, url);
+      return this.runLimited(res, url, st, release, () => this.handleNonResource(req, res, url));
     }
-    if (user === ANONYMOUS) throw unauthorized();
+    if (user === ANONYMOUS) {
+      this.auditRefused(req, res, st, user, info, url);
+      throw unauthorized();
+    }
     if (!def) throw pathNotFound();
     // The legacy /watch/ prefix serves only GET of collections and objects.
     if (info.watch && info.subresource) throw pathNotFound();
@@ -473,10 +609,21 @@ export class ApiServerCore {
       namespace: info.namespace ?? (info.group === '' && info.resource === 'namespaces' ? info.name : undefined),
       name: info.name,
     };
-    const decision = this.opts.authorizer.authorize(attrs);
-    if (!decision.allowed) {
-      throw forbiddenRequest(attrs, decision.reason);
+    const release = this.admitRequest(req, res, st, user, authenticated, verb, info, url);
+    try {
+      const decision = this.opts.authorizer.authorize(attrs);
+      st.audit?.authorized(decision.allowed, decision.reason);
+      if (!decision.allowed) {
+        throw forbiddenRequest(attrs, decision.reason);
+      }
+    } catch (e) {
+      release?.();
+      throw e;
     }
+    return this.runLimited(res, url, st, release, () => this.serveResource(req, res, url, info, def, user, method, verb));
+  }
+
+  private async serveResource(req: IncomingMessage, res: ServerResponse, url: URL, info: ResourceRequestInfo, def: ResourceDef, user: UserInfo, method: string, verb: string): Promise<void> {
     if (def.virtual) {
       if (method !== 'POST' || info.name) throw methodNotAllowed();
       await handleReview(this, req, res, def, user, this.opts.authorizer, this.opts.authenticator, info.namespace);

@@ -27,10 +27,23 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
       }
       chunks.push(c);
     });
+    // A connection that closes mid-body settles the read (and frees what the request holds).
+    // Its socket is watched, not the request: once a response was sent (a 504, a 413) Node no
+    // longer ends the request when the socket closes.
+    const socket = req.socket;
+    const onClose = (): void => {
+      if (!failed && !req.complete) {
+        failed = true;
+        reject(Object.assign(new Error('the client closed the connection before sending the whole body'), { code: 'ECONNRESET' }));
+      }
+    };
+    socket?.once('close', onClose);
     req.on('end', () => {
+      socket?.off('close', onClose);
       if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     });
     req.on('error', (e) => {
+      socket?.off('close', onClose);
       if (!failed) reject(e);
     });
   });

@@ -25,6 +25,9 @@ import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
 import { createJoinHandler, createServerJoinHandler, ensureJoinToken, type JoinOptions, type ServerJoinOptions } from './join.js';
+import { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
+import { guardConnections } from './limits/connection-guard.js';
+import type { AuditOptions } from './audit/options.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -60,9 +63,12 @@ export interface ApiServerOptions {
   admission?: AdmissionOptions;
   /** Encryption at rest (--encryption-provider-config, src/apiserver/encryption/); none: stored as is. */
   encryption?: EncryptionConfig;
-
   /** Answers servers joining the embedded etcd (POST /k8ts/v1/etcd/join, join.ts); the CA comes from the PKI. */
   serverJoin?: Omit<ServerJoinOptions, 'caPem'>;
+  /** Request, watch and connection limits (limits/limits.ts); upstream's defaults when unset. */
+  limits?: Partial<ApiLimits>;
+  /** The audit log (--audit-policy-file, --audit-log-*); off when unset. */
+  audit?: AuditOptions;
 }
 
 export interface RunningApiServer {
@@ -112,6 +118,9 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     const ref = (core.store('', 'persistentvolumes').tryGet(undefined, name)?.obj as Readonly<PersistentVolume> | undefined)?.spec?.claimRef;
     return ref?.namespace && ref.name ? { namespace: ref.namespace, name: ref.name } : undefined;
   };
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...o.limits };
+  // The audit log's policy, events and writer load only when it is configured.
+  const audit = o.audit ? await (await import('./audit/index.js')).openAuditLog(o.audit) : undefined;
   const core = new ApiServerCore({
     store: o.store,
     serviceCIDR: o.serviceCIDR,
@@ -125,6 +134,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     metrics: o.metrics,
     admission: o.admission,
     encryption: o.encryption,
+    limits,
+    audit,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
@@ -141,6 +152,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       rejectUnauthorized: false,
       ALPNProtocols: ['http/1.1'],
       keepAlive: true,
+      // Slow-loris: headers within headersTimeoutMs, the whole request (body) within
+      // bodyTimeoutMs, else 408 and the connection closes; checked every second. A response
+      // that streams (watch, logs) is not bounded by these: Node times only the request.
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.bodyTimeoutMs, limits.headersTimeoutMs),
+      connectionsCheckingInterval: 1000,
+      handshakeTimeout: limits.headersTimeoutMs,
     },
     (req, res) => {
       if (joinHandler?.(req, res)) return;
@@ -149,8 +167,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     },
   );
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 70_000;
-  server.requestTimeout = 0; // watches and streams are long-lived
+  guardConnections(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.bindAddress, () => {
@@ -192,6 +209,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
       await endpointReconciler?.stop();
       stopNodeGraph();
       core.stop();
+      await audit?.close();
       server.closeAllConnections();
       loopback?.closeAllConnections();
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), loopback ? new Promise<void>((resolve) => loopback!.close(() => resolve())) : undefined]);

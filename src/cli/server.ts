@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setMaxListeners } from 'node:events';
 import { openStore, storeReady } from '../storage/index.js';
-import { startApiServer, adminKubeconfig, cidrRange, parseLevelVersion, type PodSecurityConfig } from '../apiserver/index.js';
+import { startApiServer, adminKubeconfig, cidrRange, parseLevelVersion, type PodSecurityConfig, type ApiLimits, type AuditOptions } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { LoopSupervisor, type ControllersLoopOptions, type NodeLoopOptions } from '../server/index.js';
 import { logger } from '../util/log.js';
@@ -87,6 +87,25 @@ Flags:
                              under 600 s are refused)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
+  --request-timeout D        longest a request that is not a watch or stream may take before it
+                             gets 504 Timeout (default 60s; Go duration like 90s, 2m, or seconds)
+  --min-request-timeout S    a watch without timeoutSeconds ends after a random time between S and
+                             2·S seconds, so clients spread their re-watches (default 1800)
+  --max-requests-inflight N  read-only requests in flight at once; more get 429 with Retry-After
+                             (default 400; 0 = no limit; watches and streams do not count;
+                             system:masters is never limited)
+  --max-mutating-requests-inflight N
+                             mutating requests in flight at once (default 200; 0 = no limit)
+  --max-watches-per-user N   open watches one user may hold; more get 429 (default 250; 0 = no limit)
+  --max-watches N            open watches in all (default 5000; 0 = no limit)
+  --max-connections N        open connections to the API port; more are closed (default 10000)
+  --audit-policy-file FILE   audit.k8s.io/v1 Policy: which requests are logged at which level
+                             (None, Metadata, Request, RequestResponse); no audit log without it
+  --audit-log-path PATH      where audit events go as JSON lines ('-' = standard output;
+                             default <data-dir>/audit.log when a policy is given)
+  --audit-log-maxsize MB     rotate the audit log at this size (default 100)
+  --audit-log-maxbackup N    rotated audit logs to keep (default 0 = all)
+  --audit-log-maxage DAYS    days to keep rotated audit logs (default 0 = no limit)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
                              on the API server's event loop) or separate (a loop of its own: API load
                              never delays it and it never delays the API; about 15 MB more memory)
@@ -163,6 +182,23 @@ export interface ServerFlags {
   nodeLoop: 'shared' | 'separate';
   /** The cluster's PodSecurity default and exemptions. */
   podSecurity: PodSecurityConfig;
+  /** Request, watch and connection limits given on the command line (the rest: upstream's defaults). */
+  limits: Partial<ApiLimits>;
+  /** The audit log, when --audit-policy-file is given. */
+  audit?: AuditOptions;
+}
+
+/** A Go duration (`90s`, `1m30s`, `500ms`) or plain seconds, in milliseconds. */
+export function parseDurationFlag(flag: string, v: string): number {
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  const rest = v.replace(/(\d+(?:\.\d+)?)(ms|s|m|h)/g, (_, n: string, u: string) => {
+    ms += Number(n) * unit[u];
+    return '';
+  });
+  if (rest !== '' || v === '') throw new CliError(`${flag} must be a duration like 60s, 2m or 1m30s, got "${v}"`);
+  return ms;
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -211,6 +247,18 @@ export const serverOptions = {
   'pod-security-audit': { type: 'string', default: 'privileged' },
   'pod-security-exempt-namespaces': { type: 'string', default: 'kube-system' },
   'pod-security-exempt-users': { type: 'string', default: '' },
+  'request-timeout': { type: 'string' },
+  'min-request-timeout': { type: 'string' },
+  'max-requests-inflight': { type: 'string' },
+  'max-mutating-requests-inflight': { type: 'string' },
+  'max-watches-per-user': { type: 'string' },
+  'max-watches': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'audit-policy-file': { type: 'string' },
+  'audit-log-path': { type: 'string' },
+  'audit-log-maxsize': { type: 'string' },
+  'audit-log-maxbackup': { type: 'string' },
+  'audit-log-maxage': { type: 'string' },
   ...logOptions,
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -258,11 +306,35 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   const embedded = values['cluster-init'] || values.server !== undefined;
   if (embedded && values.datastore !== 'sqlite') throw new CliError(`--cluster-init and --server run an embedded etcd as the datastore: leave out --datastore ${values.datastore}`);
   if (values['advertise-address'] !== undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(values['advertise-address'])) throw new CliError(`--advertise-address must be an IPv4 address, got "${values['advertise-address']}"`);
+  const limits: Partial<ApiLimits> = {};
+  if (values['request-timeout'] !== undefined) limits.requestTimeoutMs = parseDurationFlag('--request-timeout', values['request-timeout']);
+  const setInt = (key: keyof ApiLimits, flag: string, v: string | undefined): void => {
+    const n = positiveInt(flag, v, 0);
+    if (n !== undefined) limits[key] = n;
+  };
+  setInt('minRequestTimeoutS', '--min-request-timeout', values['min-request-timeout']);
+  setInt('maxRequestsInflight', '--max-requests-inflight', values['max-requests-inflight']);
+  setInt('maxMutatingRequestsInflight', '--max-mutating-requests-inflight', values['max-mutating-requests-inflight']);
+  setInt('maxWatchesPerUser', '--max-watches-per-user', values['max-watches-per-user']);
+  setInt('maxWatches', '--max-watches', values['max-watches']);
+  setInt('maxConnections', '--max-connections', values['max-connections']);
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const auditFlags = ['audit-log-path', 'audit-log-maxsize', 'audit-log-maxbackup', 'audit-log-maxage'] as const;
+  if (!values['audit-policy-file'] && auditFlags.some((f) => values[f] !== undefined)) throw new CliError('--audit-log-* needs --audit-policy-file (which requests to log, at which level)');
+  const audit: AuditOptions | undefined = values['audit-policy-file']
+    ? {
+        policyFile: values['audit-policy-file'],
+        logPath: values['audit-log-path'] ?? join(dataDir, 'audit.log'),
+        maxSizeMB: positiveInt('--audit-log-maxsize', values['audit-log-maxsize'], 0),
+        maxBackups: positiveInt('--audit-log-maxbackup', values['audit-log-maxbackup'], 0),
+        maxAgeDays: positiveInt('--audit-log-maxage', values['audit-log-maxage'], 0),
+      }
+    : undefined;
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
   return {
-    dataDir: values['data-dir'] ?? defaultDataDir(),
+    dataDir,
     port,
     bindAddress: values['bind-address']!,
     writeKubeconfig: values['write-kubeconfig'],
@@ -293,6 +365,8 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     verbosity,
     nodeLoop,
     podSecurity,
+    limits,
+    audit,
   };
 }
 
@@ -388,6 +462,8 @@ export async function runServer(argv: string[]): Promise<void> {
       metrics: () => supervisor.metrics(),
       admission: { podSecurity: flags.podSecurity },
       encryption: encryption.config,
+      limits: flags.limits,
+      audit: flags.audit,
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.advertiseAddress ?? (flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined),
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).
@@ -398,6 +474,8 @@ export async function runServer(argv: string[]): Promise<void> {
     const err = e as NodeJS.ErrnoException;
     await etcd?.stop();
     if (err.code === 'EADDRINUSE') throw new CliError(`port ${flags.port} is already in use: stop the other server or pick another port with --port`);
+    if ((e as { code?: string }).code === 'ERR_AUDIT_POLICY') throw new CliError((e as Error).message);
+    if (flags.audit && err.path === flags.audit.logPath) throw new CliError(`cannot write the audit log ${flags.audit.logPath}: ${err.message} (--audit-log-path)`);
     if (err.code === 'EACCES') throw new CliError(`no permission to listen on port ${flags.port}: run as root or use a port above 1024`);
     throw e;
   }

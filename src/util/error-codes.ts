@@ -124,3 +124,7 @@ export type RuntimeErrorCode =
   | typeof ERR_RUNTIME_INVALID
   | typeof ERR_RUNTIME_IPAM_EXHAUSTED
   | typeof ERR_RUNTIME_CGROUP;
+
+// ---- audit log (src/apiserver/audit) ----
+/** the audit policy file is missing, does not parse or breaks a Policy rule (AuditPolicyError). */
+export const ERR_AUDIT_POLICY = 'ERR_AUDIT_POLICY';

@@ -102,3 +102,23 @@ test('merge patch: recursive merge, null deletes, arrays replace, nulls pruned i
   assert.equal(kindOf(() => applyMergePatch(live, null)), 'malformed');
   assert.equal(kindOf(() => applyMergePatch(live, 5)), 'malformed');
 });
+
+test('copy operations share one size budget: a self-doubling copy patch fails before it grows (CVE-2019-1002100)', () => {
+  const base = { data: { seed: 'x'.repeat(1024) } };
+  // Each op copies /data into itself: without the budget the object doubles 40 times.
+  const ops = Array.from({ length: 40 }, (_, i) => ({ op: 'copy', from: '/data', path: `/data/c${i}` }));
+  let err: unknown;
+  try {
+    applyJsonPatch(base, ops);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof PatchError && err.kind === 'apply', String(err));
+  assert.match(err.message, /accumulated size increase of copy is \d+, exceeding the limit 3145728/);
+  const st = toStatusError(err).status;
+  assert.equal(st.code, 422);
+  // A custom budget: two copies of ~1 KiB fit in 3000 bytes, three do not.
+  const small = (n: number): unknown => Array.from({ length: n }, (_, i) => ({ op: 'copy', from: '/data/seed', path: `/data/s${i}` }));
+  assert.doesNotThrow(() => applyJsonPatch(base, small(2), { maxCopyBytes: 3000 }));
+  assert.equal(kindOf(() => applyJsonPatch(base, small(3), { maxCopyBytes: 3000 })), 'apply');
+});

@@ -9,15 +9,28 @@
 // Errors are PatchErrors; see patch-error.ts for the Status each one becomes.
 
 import { PatchError } from './patch-error.js';
-import { cloneJson, copyObject, hasOwn, isObject, jsonEqual, setOwn, type JsonObject } from './json-value.js';
+import { cloneJson, copyObject, hasOwn, isObject, jsonEqual, jsonSizeUpTo, setOwn, type JsonObject } from './json-value.js';
 
 /** Upstream limit on operations in one JSON patch. */
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
+/**
+ * Upstream's limit on the bytes all `copy` operations of one JSON patch may add together
+ * (JSONPatchMaxCopyBytes = MaxRequestBodyBytes, 3 MiB; the CVE-2019-1002100 fix). Without it
+ * ~40 copies of a subtree into itself double the object each time and exhaust memory;
+ * `add` and `replace` values come from the body, which is already limited to 3 MiB.
+ */
+export const MAX_JSON_PATCH_COPY_BYTES = 3 * 1024 * 1024;
+
+export interface JsonPatchLimits {
+  /** Bytes all copy operations may add together (default MAX_JSON_PATCH_COPY_BYTES). */
+  maxCopyBytes?: number;
+}
+
 type Container = JsonObject | unknown[];
 
 /** Applies `ops` (the decoded request body) to `doc`; returns the new document. */
-export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
+export function applyJsonPatch(doc: unknown, ops: unknown, limits: JsonPatchLimits = {}): unknown {
   if (!Array.isArray(ops)) {
     throw new PatchError('malformed', `json: cannot unmarshal ${jsonKind(ops)} into Go value of type jsonpatch.Patch`);
   }
@@ -29,8 +42,9 @@ export function applyJsonPatch(doc: unknown, ops: unknown): unknown {
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
     throw new PatchError('too-large', `The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`);
   }
+  const copy = { budget: limits.maxCopyBytes ?? MAX_JSON_PATCH_COPY_BYTES, used: 0 };
   let cur = doc;
-  for (const op of ops as JsonObject[]) cur = applyOne(cur, op);
+  for (const op of ops as JsonObject[]) cur = applyOne(cur, op, copy);
   return cur;
 }
 
@@ -42,7 +56,13 @@ function jsonKind(v: unknown): string {
   return typeof v;
 }
 
-function applyOne(doc: unknown, op: JsonObject): unknown {
+/** What the copy operations of one patch have added so far, against their budget. */
+interface CopyBudget {
+  readonly budget: number;
+  used: number;
+}
+
+function applyOne(doc: unknown, op: JsonObject, copy: CopyBudget): unknown {
   const kind = typeof op.op === 'string' ? op.op : 'unknown';
   switch (kind) {
     case 'add': {
@@ -67,6 +87,13 @@ function applyOne(doc: unknown, op: JsonObject): unknown {
       const from = requirePointer(op, 'from', 'copy operation failed to decode from');
       const path = requirePointer(op, 'path', 'copy operation failed to decode path');
       const value = get(doc, from, `copy operation does not apply: doc is missing from path: ${from}`);
+      // Sized before cloning, and only up to what is left of the budget: refused before it grows.
+      const left = copy.budget - copy.used;
+      const size = jsonSizeUpTo(value, left);
+      if (size > left) {
+        throw new PatchError('apply', `Unable to copy, the accumulated size increase of copy is ${copy.used + size}, exceeding the limit ${copy.budget}`);
+      }
+      copy.used += size;
       return opAdd(doc, path, cloneJson(value), 'copy');
     }
     case 'test': {

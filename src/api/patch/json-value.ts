@@ -64,6 +64,34 @@ export function cloneJson<T>(v: T): T {
   return v;
 }
 
+/**
+ * The size of `v` encoded as JSON, in bytes (UTF-16 units for strings, close enough for a
+ * limit), counted only up to `limit`: the walk stops as soon as the count passes it, so a
+ * huge (or exponentially shared) value costs at most `limit` steps. Returns a number
+ * greater than `limit` when the value is larger.
+ */
+export function jsonSizeUpTo(v: unknown, limit: number): number {
+  let size = 0;
+  const stack: unknown[] = [v];
+  while (stack.length) {
+    const x = stack.pop();
+    if (typeof x === 'string') size += x.length + 2;
+    else if (Array.isArray(x)) {
+      size += 2 + x.length;
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]);
+    } else if (isObject(x)) {
+      const keys = Object.keys(x);
+      size += 2;
+      for (const k of keys) {
+        size += k.length + 4;
+        stack.push(x[k]);
+      }
+    } else size += x === null || x === undefined ? 4 : String(x).length;
+    if (size > limit) return size;
+  }
+  return size;
+}
+
 /** Renders a value roughly the way Go's `%v` prints decoded JSON, for error texts. */
 export function goFormat(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';

@@ -10,6 +10,21 @@ import { serverSideApply } from './apply.js';
 import { isPatchError, toStatusError } from './patch-error.js';
 import { patchSchemaFor } from './builtin-schemas.js';
 import type { PatchSchema } from './patch-schema.js';
+import { jsonSizeUpTo } from './json-value.js';
+import { requestEntityTooLarge } from '../status.js';
+
+/**
+ * Largest object any patch (json, merge, strategic, apply) may produce, in JSON bytes: the
+ * largest object storage keeps (etcd's default request limit, 1.5 MiB). Checked on the result
+ * before anything else touches it, so a patch that balloons an object fails fast with 413.
+ */
+export const MAX_PATCHED_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+function checkPatchedSize<T>(obj: T): T {
+  const size = jsonSizeUpTo(obj, MAX_PATCHED_OBJECT_BYTES);
+  if (size > MAX_PATCHED_OBJECT_BYTES) throw requestEntityTooLarge(`Request entity too large: the patched object is larger than the limit of ${MAX_PATCHED_OBJECT_BYTES} bytes`);
+  return obj;
+}
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -26,11 +41,11 @@ export function patchObject(target: PatchTarget, type: Exclude<PatchType, 'apply
   try {
     switch (type) {
       case 'json':
-        return applyJsonPatch(doc, patch) as KObject;
+        return checkPatchedSize(applyJsonPatch(doc, patch) as KObject);
       case 'merge':
-        return applyMergePatch(doc, patch) as KObject;
+        return checkPatchedSize(applyMergePatch(doc, patch) as KObject);
       case 'strategic':
-        return applyStrategicMergePatch(doc, patch, patchSchemaFor(target.group, target.kind)) as KObject;
+        return checkPatchedSize(applyStrategicMergePatch(doc, patch, patchSchemaFor(target.group, target.kind)) as KObject);
       default: {
         const never: never = type;
         throw new TypeError(`unknown patch type ${String(never)}`);
@@ -57,14 +72,14 @@ export interface ApplyObjectOptions {
 /** Server-side apply of `applied` over `live` (undefined: the object does not exist yet). */
 export function applyObject(target: PatchTarget, live: KObject | undefined, applied: KObject, o: ApplyObjectOptions): KObject {
   try {
-    return serverSideApply(live, applied, {
+    return checkPatchedSize(serverSideApply(live, applied, {
       manager: o.manager,
       force: o.force,
       apiVersion: o.apiVersion,
       now: o.now,
       subresource: o.subresource,
       statusSubresource: o.hasStatus && o.subresource !== 'status',
-    }, target.schema ?? patchSchemaFor(target.group, target.kind)).object;
+    }, target.schema ?? patchSchemaFor(target.group, target.kind)).object);
   } catch (e) {
     if (isPatchError(e)) throw toStatusError(e);
     throw e;

@@ -8,6 +8,7 @@ import { encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWat
 import { encodeCached, encodeCachedEnvelope, encodeCachedProtobuf, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
+import { watchTimeoutSeconds } from '../limits/limits.js';
 
 export function handleGet(r: ResourceRequest): void {
   const c = r.rs.get(r.info.namespace, r.info.name!);
@@ -220,7 +221,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     if (nameFilter && c.obj.metadata.name !== nameFilter) return false;
     return !filter || filter(c.obj);
   };
-  const timeoutS = lq.timeoutSeconds ?? 0;
+  // Without timeoutSeconds a watch still ends, at a random time in [min, 2·min) (--min-request-timeout).
+  const timeoutS = lq.timeoutSeconds || watchTimeoutSeconds(r.core.limits);
   const bookmarks = lq.allowWatchBookmarks;
   // An invalid includeObject is refused before the stream starts.
   includeObjectOf(r.url);

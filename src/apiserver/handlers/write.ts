@@ -11,6 +11,7 @@ import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
 import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
+import { auditRequestObject } from '../audit/record.js';
 
 function checkNamespace(r: ResourceRequest, obj: KObject): void {
   const meta = obj.metadata;
@@ -26,6 +27,7 @@ function checkNamespace(r: ResourceRequest, obj: KObject): void {
 /** Reads a whole object from the body, checked against the URL and the kind's schema. */
 async function readObject(r: ResourceRequest): Promise<KObject> {
   const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  auditRequestObject(r.req, body);
   checkTypeMeta(r, body);
   checkUnknownFields(r, body);
   const obj = body as KObject;
@@ -103,6 +105,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
       throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
     }
   }
+  auditRequestObject(r.req, patch);
   if (type === 'apply' && !r.ctx.fieldManager)
     throw invalid('PatchOptions', 'meta.k8s.io', '', [fieldErr.required('fieldManager', 'is required for apply patch')]);
   const force = parseForce(r.url.searchParams);
@@ -154,6 +157,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
 export async function readDeleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const raw = await readBody(r.req);
   const opts = decodeDeleteOptionsBody(raw, r.req.headers['content-type']);
+  if (raw.length) auditRequestObject(r.req, opts);
   // As upstream, the query's options count only when there is no body.
   const q = raw.length ? undefined : parseDeleteQuery(r.url.searchParams);
   const grace = q ? q.gracePeriodSeconds : (opts.gracePeriodSeconds as number | undefined);

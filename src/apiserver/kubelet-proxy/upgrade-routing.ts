@@ -26,6 +26,8 @@ export interface UpgradeHandler {
 export function installUpgradeRouting(server: HttpServer | HttpsServer, core: UpgradeHandler): void {
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // A stream lives as long as its client wants: no idle deadline (limits/connection-guard.ts set one).
+    (socket as Socket).setTimeout?.(0);
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Socket);

@@ -17,6 +17,7 @@ import type { RequestContext } from '../context.js';
 import type { Strategy } from './strategy.js';
 import type { AdmissionChain, AdmissionAttributes, Operation } from '../admission/index.js';
 import { ERR_STORAGE_CONFLICT, ERR_STORAGE_KEY_EXISTS, ERR_STORAGE_KEY_NOT_FOUND } from '../../util/error-codes.js';
+import { checkStoredSize } from '../limits/limits.js';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -302,13 +303,19 @@ export class ResourceStore {
 /** Only the storage-relevant form: resourceVersion is derived from the revision on read. */
 export function encodeForStorage(obj: KObject): string {
   const rv = obj.metadata.resourceVersion;
-  if (rv === undefined) return JSON.stringify(obj);
+  if (rv === undefined) return checkedSize(JSON.stringify(obj));
   delete obj.metadata.resourceVersion;
   try {
-    return JSON.stringify(obj);
+    return checkedSize(JSON.stringify(obj));
   } finally {
     obj.metadata.resourceVersion = rv;
   }
+}
+
+/** Storage keeps no object over 1.5 MiB (etcd's limit): refused with 413 before the write. */
+function checkedSize(json: string): string {
+  checkStoredSize(json);
+  return json;
 }
 
 function withRv(obj: KObject, rv: number): KObject {

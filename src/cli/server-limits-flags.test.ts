@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseServerFlags, parseDurationFlag, type ServerFlags } from './server.js';
+import { CliError } from './errors.js';
+
+const parse = (args: string[]): ServerFlags => parseServerFlags(['--data-dir', '/tmp/k8ts-test-flags', ...args]) as ServerFlags;
+
+test('limit flags become ApiLimits; unset ones stay upstream defaults', () => {
+  assert.deepEqual(parse([]).limits, {});
+  assert.equal(parse([]).audit, undefined);
+  const f = parse(['--request-timeout', '1m30s', '--min-request-timeout', '600', '--max-requests-inflight', '0', '--max-mutating-requests-inflight', '50', '--max-watches-per-user', '10', '--max-watches', '100', '--max-connections', '500']);
+  assert.deepEqual(f.limits, { requestTimeoutMs: 90_000, minRequestTimeoutS: 600, maxRequestsInflight: 0, maxMutatingRequestsInflight: 50, maxWatchesPerUser: 10, maxWatches: 100, maxConnections: 500 });
+  assert.equal(parse(['--request-timeout', '45']).limits.requestTimeoutMs, 45_000);
+  assert.equal(parseDurationFlag('--x', '500ms'), 500);
+  assert.throws(() => parse(['--request-timeout', 'soon']), (e: unknown) => e instanceof CliError && /--request-timeout must be a duration like 60s/.test(e.message));
+  assert.throws(() => parse(['--max-watches', 'many']), (e: unknown) => e instanceof CliError && /--max-watches must be an integer/.test(e.message));
+});
+
+test('audit flags: the log defaults to <data-dir>/audit.log; --audit-log-* without a policy is an error', () => {
+  const f = parse(['--audit-policy-file', '/etc/k8ts/audit.yaml', '--audit-log-maxsize', '10', '--audit-log-maxbackup', '3', '--audit-log-maxage', '7']);
+  assert.deepEqual(f.audit, { policyFile: '/etc/k8ts/audit.yaml', logPath: '/tmp/k8ts-test-flags/audit.log', maxSizeMB: 10, maxBackups: 3, maxAgeDays: 7 });
+  assert.equal(parse(['--audit-policy-file', 'p.yaml', '--audit-log-path', '-']).audit?.logPath, '-');
+  assert.throws(() => parse(['--audit-log-path', '/var/log/audit.log']), (e: unknown) => e instanceof CliError && /needs --audit-policy-file/.test(e.message));
+});
