@@ -3,18 +3,13 @@
 // JSONPath; a missing value is a null cell (kubectl prints <none>); a `date` cell holding an
 // RFC 3339 time is shown as the time since then (`5m`), as upstream's table convertor does.
 import type { KObject } from '../types/index.js';
+import type { PrinterColumn } from '../registry/index.js';
 import type { Cell, ColumnDefinition, ColumnType, TablePrinter } from './types.js';
 import { NAME, name } from './columns.js';
 import { timestampSince } from './human-duration.js';
 
-export interface CustomColumn {
-  name: string;
-  type: string;
-  format?: string;
-  description?: string;
-  priority?: number;
-  jsonPath: string;
-}
+/** A CRD's additionalPrinterColumns entry, as the registry keeps it. */
+export type CustomColumn = PrinterColumn;
 
 const DEFAULT_AGE: CustomColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since the object was created (metadata.creationTimestamp).' };
 

@@ -3,21 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupHierarchyProblems, cgroupVersion, describeCgroupHierarchy, detectCgroupHierarchy } from './cgroup-hierarchy.js';
-import { CgroupV1Driver, CgroupV2Driver, createCgroupDriver, cpuSharesToWeight, oomKillsOf, v2ContainerFiles } from './cgroup-driver.js';
+import { syncProbes as fsProbes, CgroupV1Driver, CgroupV2Driver, createCgroupDriver, cpuSharesToWeight, oomKillsOf, v2ContainerFiles } from './cgroup-driver.js';
 import { RuntimeError } from '../network/exec.js';
 import { ERR_RUNTIME_CGROUP } from '../../util/error-codes.js';
 import { fakeCgroupfs, type FakeCgroupfs } from './testing/fake-cgroupfs.js';
 
-const fsProbes = {
-  exists: existsSync,
-  readFile: (p: string): string | undefined => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 function withTree<T>(tree: FakeCgroupfs, fn: (t: FakeCgroupfs) => Promise<T> | T): Promise<T> {
   return Promise.resolve()

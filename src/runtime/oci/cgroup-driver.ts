@@ -67,7 +67,8 @@ export interface CgroupDriverOptions {
   requireControllers?: boolean;
 }
 
-const syncProbes = {
+/** The probes detection reads the host (or a fake tree) through: existence and file text. */
+export const syncProbes = {
   exists: existsSync,
   readFile: (p: string): string | undefined => {
     try {

@@ -9,7 +9,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCgroupDriver, rmdirTree } from '../cgroup-driver.js';
+import { syncProbes as fsProbes, createCgroupDriver, rmdirTree } from '../cgroup-driver.js';
 import { detectCgroupHierarchy } from '../cgroup-hierarchy.js';
 import { buildOciSpec } from '../spec.js';
 import { stopAllPods } from '../cleanup.js';
@@ -38,16 +38,6 @@ export interface Cgroup2ProbeResult {
   subtreeGone?: boolean;
 }
 
-const fsProbes = {
-  exists: existsSync,
-  readFile: (p: string): string | undefined => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 const unifiedLine = (text: string): string => text.split('\n').find((l) => l.startsWith('0::')) ?? '';
 
