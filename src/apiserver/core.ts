@@ -18,7 +18,7 @@ import { parseRequestPath, type RequestInfo, type ResourceRequestInfo } from './
 import { writeJson, writeRaw, writeStatus } from './http-util.js';
 import { parseAccept } from './negotiate.js';
 import type { RequestContext } from './context.js';
-import { systemContext } from './context.js';
+import { managerName, systemContext } from './context.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { Strategy } from './registry/strategy.js';
 import { PodStrategy } from './registry/strategies/pods.js';
@@ -51,6 +51,8 @@ import { AdmissionChain, defaultAdmissionPlugins, type AdmissionOptions, type Ob
 import { errorMessage, logger } from '../util/log.js';
 import { admitNodeRestriction, type AdmissionOperation } from './admission/node-restriction.js';
 import type { Pod } from '../api/types/index.js';
+import { HistoryRecorder, type HistoryOptions } from './history/recorder.js';
+import { handleHistory, HISTORY_DISCOVERY, HISTORY_GROUP } from './history/serve.js';
 
 const log = logger('apiserver');
 
@@ -91,6 +93,8 @@ export interface CoreOptions {
   metrics?: () => Promise<string>;
   /** Admission plugin settings (PodSecurity defaults and exemptions). */
   admission?: AdmissionOptions;
+  /** Object history (history/README.md): on with these settings unless false. */
+  history?: HistoryOptions | false;
 }
 
 /** Streams to a node's kubelet (log, exec, attach, portforward, proxy); installed by the agent wiring. */
@@ -111,14 +115,17 @@ export class ApiServerCore {
   kubeletProxy?: KubeletProxy;
   private ready = false;
   private untrackObjects?: () => void;
+  /** The object history (history.k8ts.io), unless turned off. */
+  readonly history?: HistoryRecorder;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
     this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
-    this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
     const store = instrumentStore(opts.store);
     this.backend = store;
+    if (opts.history !== false) this.history = new HistoryRecorder(store, opts.history);
+    this.discovery = buildDiscovery(opts.serverAddress, this.extraGroups());
     this.watchCacheSize = opts.watchCacheSize;
     ensureMetrics();
     const ipRange = cidrRange('serviceips', opts.serviceCIDR);
@@ -181,13 +188,25 @@ export class ApiServerCore {
       list: (group, plural, namespace) => this.store(group, plural).list({ namespace }).items.map((c) => c.obj),
     };
     this.admission = new AdmissionChain(defaultAdmissionPlugins(lookup, opts.admission));
-    for (const rs of this.stores.values()) rs.admission = this.admission;
+    for (const rs of this.stores.values()) this.wire(rs);
+  }
+
+  /** Admission and the history's writer hook, for every ResourceStore (built-in and custom). */
+  private wire(rs: ResourceStore): void {
+    rs.admission = this.admission;
+    const h = this.history;
+    if (h) rs.onWritten = (key, rev, ctx, deleted) => h.noteWriter(key, rev, ctx.user.username, deleted ? undefined : managerName(ctx), deleted);
+  }
+
+  private extraGroups(): (typeof HISTORY_DISCOVERY)[] {
+    return this.history ? [HISTORY_DISCOVERY] : [];
   }
 
   /** The admission plugins every write passes (src/apiserver/admission/). */
   readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
+    await this.history?.start();
     await Promise.all([...this.stores.values()].map((s) => s.start()));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
     await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
@@ -203,6 +222,8 @@ export class ApiServerCore {
   }
 
   stop(): void {
+    // The unflushed history is written as the server stops (best effort: stop is synchronous).
+    void this.history?.stop();
     this.crdReconciler?.stop();
     this.untrackObjects?.();
     for (const s of this.stores.values()) s.stop();
@@ -235,7 +256,7 @@ export class ApiServerCore {
     if (!cur) {
       await loadSchemaLib();
       const rs = new ResourceStore(sdef, this.backend, new CustomResourceStrategy(sdef, () => this.crdTerminating(crdName)), this.watchCacheSize, storageDefaulter(sdef));
-      rs.admission = this.admission;
+      this.wire(rs);
       await rs.start();
       if (old) {
         this.stores.delete(old.rs.prefix);
@@ -275,7 +296,7 @@ export class ApiServerCore {
   private discoveryDocs(): DiscoveryDocs {
     const rev = customResourcesRevision();
     if (rev !== this.discoveryRevision) {
-      this.discovery = buildDiscovery(this.opts.serverAddress);
+      this.discovery = buildDiscovery(this.opts.serverAddress, this.extraGroups());
       this.discoveryRevision = rev;
     }
     return this.discovery;
@@ -431,6 +452,10 @@ export class ApiServerCore {
       return this.handleNonResource(req, res, url);
     }
     if (user === ANONYMOUS) throw unauthorized();
+    if (!def && info.group === HISTORY_GROUP && this.history) {
+      // Authorized inside, against the object whose history is asked for.
+      return handleHistory({ req, res, url, info, user, authorizer: this.opts.authorizer, recorder: this.history, currentRevision: this.backend.currentRevision(), forbidden: forbiddenRequest });
+    }
     if (!def) throw pathNotFound();
     // The legacy /watch/ prefix serves only GET of collections and objects.
     if (info.watch && info.subresource) throw pathNotFound();

@@ -4,3 +4,4 @@ export type { ResourceRequest } from './handlers/shared.js';
 export { JOIN_PATH, CACERTS_PATH, type JoinResponse } from './join.js';
 export { cidrRange } from './registry/allocator.js';
 export { parseLevelVersion, defaultPodSecurityConfig, type PodSecurityConfig, type AdmissionOptions } from './admission/index.js';
+export { DEFAULT_HISTORY_EXCLUDE, type HistoryOptions } from './history/recorder.js';

@@ -18,6 +18,7 @@ import { ServiceAccountTokens } from './auth/sa-tokens.js';
 import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import type { AdmissionOptions } from './admission/index.js';
+import type { HistoryOptions } from './history/recorder.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -55,6 +56,8 @@ export interface ApiServerOptions {
   metrics?: () => Promise<string>;
   /** Admission settings (PodSecurity default and exemptions); upstream's defaults when unset. */
   admission?: AdmissionOptions;
+  /** Object history settings (history/README.md); false turns it off. */
+  history?: HistoryOptions | false;
 }
 
 export interface RunningApiServer {
@@ -116,6 +119,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     metrics: o.metrics,
     admission: o.admission,
+    history: o.history,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
@@ -175,6 +179,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     loopback,
     close: async () => {
       stopNodeGraph();
+      await core.history?.stop();
       core.stop();
       server.closeAllConnections();
       loopback?.closeAllConnections();

@@ -64,6 +64,14 @@ Flags:
                              under 600 s are refused)
   --default-watch-cache-size N  fixed number of events kept per resource for resuming watches
                              (default: the last 75 s, at least 1024, at most 102400)
+  --history-retention DURATION
+                             how long the object history (history.k8ts.io, 'k8ts history') keeps
+                             revisions: 24h (default), 90m, 3600s; 0 turns the history off
+  --history-max-bytes N      bound on the history's stored size, bytes or with Ki/Mi/Gi (default 64Mi);
+                             the oldest revisions go first
+  --history-exclude LIST     resources the history leaves out, comma separated, as <resource>.<group>
+                             (default leases.coordination.k8s.io: node heartbeats would flood it;
+                             events are never kept)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
                              on the API server's event loop) or separate (a loop of its own: API load
                              never delays it and it never delays the API; about 15 MB more memory)
@@ -128,6 +136,23 @@ export interface ServerFlags {
   nodeLoop: 'shared' | 'separate';
   /** The cluster's PodSecurity default and exemptions. */
   podSecurity: PodSecurityConfig;
+  /** Object history: undefined when --history-retention 0. */
+  history?: { retentionMs: number; maxBytes: number; exclude: string[] };
+}
+
+/** `24h`, `90m`, `30s`, `1h30m` → milliseconds; undefined when malformed. */
+export function parseDurationMs(v: string): number | undefined {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  if (v === '0') return 0;
+  if (!v || !m) return undefined;
+  return Number(m[1] ?? 0) * 3600_000 + Number(m[2] ?? 0) * 60_000 + Number(m[3] ?? 0) * 1000;
+}
+
+/** `67108864`, `64Mi`, `512Ki`, `1Gi` → bytes; undefined when malformed. */
+export function parseBytes(v: string): number | undefined {
+  const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(v);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 'Ki' ? 1024 : m[2] === 'Mi' ? 1024 ** 2 : m[2] === 'Gi' ? 1024 ** 3 : 1);
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -166,6 +191,9 @@ export const serverOptions = {
   'pod-security-audit': { type: 'string', default: 'privileged' },
   'pod-security-exempt-namespaces': { type: 'string', default: 'kube-system' },
   'pod-security-exempt-users': { type: 'string', default: '' },
+  'history-retention': { type: 'string', default: '24h' },
+  'history-max-bytes': { type: 'string', default: '64Mi' },
+  'history-exclude': { type: 'string', default: 'leases.coordination.k8s.io' },
   ...logOptions,
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -207,6 +235,11 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  const retentionMs = parseDurationMs(values['history-retention']!);
+  if (retentionMs === undefined) throw new CliError(`--history-retention must be a duration like 24h, 90m or 3600s (0: off), got "${values['history-retention']}"`);
+  const maxBytes = parseBytes(values['history-max-bytes']!);
+  if (!maxBytes) throw new CliError(`--history-max-bytes must be a size like 64Mi or 1048576, got "${values['history-max-bytes']}"`);
+  const history = retentionMs > 0 ? { retentionMs, maxBytes, exclude: list(values['history-exclude']) } : undefined;
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -236,6 +269,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     verbosity,
     nodeLoop,
     podSecurity,
+    history,
   };
 }
 
@@ -281,6 +315,7 @@ export async function runServer(argv: string[]): Promise<void> {
       loopbackSocket,
       metrics: () => supervisor.metrics(),
       admission: { podSecurity: flags.podSecurity },
+      history: flags.history ?? false,
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined,
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).

@@ -19,6 +19,7 @@ Commands:
   agent       join this machine to a cluster as a node (--server URL --token TOKEN)
   token       create, list and delete join tokens that expire (k8ts token create --ttl 24h)
   image       load, list and remove images in the node's image store
+  history     an object's revisions, who changed what, diffs; deleted objects (k8ts history deploy/web)
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   completion  print a shell completion script (bash, zsh)
   version     print the version
@@ -29,7 +30,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, history] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -39,6 +40,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/kubectl.js'),
     import('../cli/completion.js'),
     import('../cli/token.js'),
+    import('../cli/history.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -52,6 +54,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     image: image.imageHelp,
     service: service.serviceHelp,
     token: token.tokenHelp,
+    history: history.historyHelp,
     completion: completion.completionHelp,
   };
 }
@@ -69,6 +72,8 @@ async function main(argv: string[]): Promise<void> {
       return runService(rest);
     case 'token':
       return (await import('../cli/token.js')).runToken(rest);
+    case 'history':
+      return (await import('../cli/history.js')).runHistory(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

@@ -1,0 +1,83 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MemoryStore } from '../../storage/index.js';
+import { HistoryRecorder, HISTORY_PREFIX } from './recorder.js';
+
+const CM = '/registry/core/configmaps/default/k8ts-test-a';
+
+async function historyKeys(s: MemoryStore): Promise<string[]> {
+  return (await s.list(HISTORY_PREFIX)).items.map((i) => i.key);
+}
+
+describe('HistoryRecorder', { timeout: 20_000 }, () => {
+  it('records puts and deletes with their writer; writes nothing while nothing changes', async () => {
+    const s = new MemoryStore();
+    const h = new HistoryRecorder(s, { flushIntervalMs: 3_600_000 });
+    await h.start();
+    const a = await s.create(CM, JSON.stringify({ metadata: { name: 'k8ts-test-a' }, data: { x: '1' } }));
+    h.noteWriter(CM, a.modRevision, 'alice', 'kubectl-create');
+    const b = await s.update(CM, JSON.stringify({ metadata: { name: 'k8ts-test-a' }, data: { x: '2' } }), a.modRevision);
+    h.noteWriter(CM, b.modRevision, 'bob', 'kubectl-edit');
+    await s.delete(CM, b.modRevision);
+    h.noteWriter(CM, b.modRevision, 'carol', undefined, true);
+    // Excluded: events always, leases by default, and allocator keys.
+    await s.create('/registry/core/events/default/e1', '{}');
+    await s.create('/registry/coordination.k8s.io/leases/kube-node-lease/n1', '{}');
+    await s.create('/registry/ranges/serviceips/10.43.0.1', '');
+    // Before a flush the batch is served too.
+    const pending = await h.query((k) => k === CM);
+    assert.deepEqual(pending.map((r) => [r.op, r.u, r.m?.[0]]), [['Create', 'alice', 'kubectl-create'], ['Update', 'bob', 'kubectl-edit'], ['Delete', 'carol', undefined]]);
+    await h.flush();
+    assert.equal((await historyKeys(s)).length, 1);
+    const rev = s.currentRevision();
+    await h.flush();
+    assert.equal(s.currentRevision(), rev, 'an empty batch writes nothing');
+    const all = await h.query(() => true);
+    assert.deepEqual(all.map((r) => r.k), [CM, CM, CM]);
+    assert.equal(all[2].v, JSON.stringify({ metadata: { name: 'k8ts-test-a' }, data: { x: '2' } }), 'a Delete keeps the last value');
+    await h.stop();
+  });
+
+  it('prunes by size, oldest first, and by age', async () => {
+    let now = 1_000_000;
+    const s = new MemoryStore();
+    const h = new HistoryRecorder(s, { flushIntervalMs: 3_600_000, maxBytes: 1, retentionMs: 10_000, now: () => now });
+    await h.start();
+    await s.create(CM, '{"metadata":{"name":"a"}}');
+    await h.flush();
+    // Over the size bound right away: the segment goes, and history starts after it.
+    assert.deepEqual(await historyKeys(s), []);
+    assert.ok(h.retainedSince() > 1);
+    await h.stop();
+
+    const s2 = new MemoryStore();
+    const h2 = new HistoryRecorder(s2, { flushIntervalMs: 3_600_000, retentionMs: 10_000, now: () => now });
+    await h2.start();
+    await s2.create(CM, '{"metadata":{"name":"a"}}');
+    await h2.flush();
+    now += 5_000;
+    await h2.prune();
+    assert.equal((await historyKeys(s2)).length, 1, 'younger than the retention');
+    now += 6_000;
+    await h2.prune();
+    assert.equal((await historyKeys(s2)).length, 0, 'older than the retention');
+    await h2.stop();
+  });
+
+  it('a restarted recorder keeps what was flushed and resumes after it', async () => {
+    const s = new MemoryStore();
+    const h = new HistoryRecorder(s, { flushIntervalMs: 3_600_000 });
+    await h.start();
+    await s.create(CM, '{"metadata":{"name":"a"}}');
+    await h.stop();
+    // A change while no recorder runs is picked up from storage by the next one.
+    const cur = await s.get(CM);
+    await s.update(CM, '{"metadata":{"name":"a"},"data":{"y":"1"}}', cur!.modRevision);
+    const h2 = new HistoryRecorder(s, { flushIntervalMs: 3_600_000 });
+    await h2.start();
+    await new Promise((r) => setImmediate(r));
+    const recs = await h2.query((k) => k === CM);
+    assert.deepEqual(recs.map((r) => r.op), ['Create', 'Update']);
+    await h2.stop();
+  });
+});

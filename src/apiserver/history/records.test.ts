@@ -1,0 +1,73 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { changedManagers, changedPaths, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord } from './records.js';
+import { parseHistorySelector, resolveResource, toRevisions } from './serve.js';
+
+describe('history records', { timeout: 10_000 }, () => {
+  it('a segment round-trips and its key sorts by first revision', () => {
+    const recs: HistoryRecord[] = [
+      { k: '/registry/core/configmaps/default/a', rv: 7, op: 'Create', t: 1000, v: '{"data":{"a":"1"}}', u: 'alice', m: ['kubectl-create'] },
+      { k: '/registry/core/configmaps/default/a', rv: 12, op: 'Delete', t: 2000, v: '{"data":{"a":"1"}}' },
+    ];
+    assert.deepEqual(decodeSegment(encodeSegment(recs)), recs);
+    assert.deepEqual(decodeSegment('not a segment'), []);
+    const key = segmentKey('/k8ts-history/', recs);
+    assert.equal(key, '/k8ts-history/00000000000000000007-12-2000');
+    assert.deepEqual(parseSegmentKey('/k8ts-history/', key, 5), { key, firstRev: 7, lastRev: 12, lastTime: 2000, bytes: 5 });
+    assert.equal(parseSegmentKey('/k8ts-history/', '/k8ts-history/junk', 1), undefined);
+  });
+
+  it('changed paths leave out server-kept metadata and cap the list', () => {
+    const a = { metadata: { resourceVersion: '1', generation: 1, labels: { x: 'a' } }, spec: { template: { spec: { containers: [{ image: 'nginx:1.27' }] } } } };
+    const b = { metadata: { resourceVersion: '2', generation: 2, labels: { x: 'a', y: 'b' } }, spec: { template: { spec: { containers: [{ image: 'nginx:1.28' }] } } } };
+    assert.deepEqual(changedPaths(a, b), ['metadata.labels.y', 'spec.template.spec.containers[0].image']);
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]));
+    assert.equal(changedPaths({ data: {} }, { data: many }, 3).length, 4);
+    assert.equal(changedPaths({ data: {} }, { data: many }, 3).at(-1), '…');
+  });
+
+  it('changed managers: new entries and entries with a new time, not ones that only lost fields', () => {
+    const prev = { metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: 't1', fieldsV1: { a: 1, b: 1 } }] } };
+    const next = { metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: 't1', fieldsV1: { a: 1 } }, { manager: 'kubectl-set', operation: 'Update', time: 't2', fieldsV1: { b: 1 } }] } };
+    assert.deepEqual(changedManagers(prev, next), ['kubectl-set']);
+    assert.deepEqual(changedManagers(undefined, prev), ['kubectl-create']);
+  });
+
+  it('secrets are kept without their values', () => {
+    const v = redactSecret(JSON.stringify({ metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, stringData: { t: 'x' } }));
+    assert.doesNotMatch(v, /aHVudGVyMg|"x"/);
+    assert.deepEqual(JSON.parse(v).data, { password: '<redacted>' });
+  });
+
+  it('keys map to resources', () => {
+    assert.equal(resourceOfKey('/registry/core/pods/default/p'), 'pods');
+    assert.equal(resourceOfKey('/registry/coordination.k8s.io/leases/kube-node-lease/n'), 'leases.coordination.k8s.io');
+    assert.equal(resourceOfKey('/k8ts-history/x'), undefined);
+  });
+
+  it('field selectors and kubectl-style resource names', () => {
+    assert.deepEqual(parseHistorySelector('resource=deploy,name=web'), { resource: 'deploy', name: 'web', deleted: false });
+    assert.deepEqual(parseHistorySelector('resource=pods,deleted=true'), { resource: 'pods', name: undefined, deleted: true });
+    assert.throws(() => parseHistorySelector('name=web'), /resource=/);
+    assert.throws(() => parseHistorySelector('resource=pods'), /name=/);
+    assert.throws(() => parseHistorySelector('resource=pods,owner=x'), /not a known field selector/);
+    for (const t of ['deploy', 'deployments', 'deployments.apps', 'Deployment', 'deployment']) assert.equal(resolveResource(t).plural, 'deployments', t);
+    assert.equal(resolveResource('cm').plural, 'configmaps');
+    assert.throws(() => resolveResource('flurbs'), /doesn't have a resource type "flurbs"/);
+  });
+
+  it('revisions carry changed paths against the previous revision of the same object', () => {
+    const def = resolveResource('cm');
+    const k = '/registry/core/configmaps/default/a';
+    const items = toRevisions(def, [
+      { k, rv: 5, op: 'Create', t: 0, v: JSON.stringify({ metadata: { name: 'a', namespace: 'default' }, data: { x: '1' } }), u: 'alice' },
+      { k, rv: 9, op: 'Update', t: 1, v: JSON.stringify({ metadata: { name: 'a', namespace: 'default' }, data: { x: '2' } }), u: 'bob', m: ['kubectl-edit'] },
+    ]) as Array<Record<string, unknown>>;
+    assert.equal(items.length, 2);
+    assert.deepEqual(items[1].changedPaths, ['data.x']);
+    assert.equal(items[1].user, 'bob');
+    assert.deepEqual(items[1].managers, ['kubectl-edit']);
+    assert.equal((items[1].object as { metadata: { resourceVersion: string } }).metadata.resourceVersion, '9');
+    assert.equal((items[0].metadata as { name: string }).name, 'a.5');
+  });
+});

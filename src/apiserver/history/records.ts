@@ -1,0 +1,133 @@
+// Object history: the record of one revision, segments of records as stored, and the pure
+// functions the API serves from them (changed paths, changed field managers).
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
+/** What happened at a revision. */
+export type HistoryOperation = 'Create' | 'Update' | 'Delete';
+
+/**
+ * One revision of one object. Field names are short: segments hold many of them.
+ * `v` is the object as stored at `rv` (for a Delete: the last value before the delete).
+ */
+export interface HistoryRecord {
+  /** Storage key, /registry/<group>/<resource>/[<namespace>/]<name>. */
+  k: string;
+  /** The revision of the write (for a Delete: the delete's revision). */
+  rv: number;
+  op: HistoryOperation;
+  /** Milliseconds since the epoch when the recorder saw the change. */
+  t: number;
+  /** The request user, when the write came through the API server's write path. */
+  u?: string;
+  /** Field managers whose managedFields entry this write added or changed. */
+  m?: string[];
+  v: string;
+  /** In memory only (never stored): a Delete's deleted-value revision, to match its writer. */
+  pr?: number;
+}
+
+const SEGMENT_MAGIC = 'h1:';
+
+/** A segment's value: the records as JSON, deflated, base64 (Store values are strings). */
+export function encodeSegment(records: readonly HistoryRecord[]): string {
+  return SEGMENT_MAGIC + deflateRawSync(Buffer.from(JSON.stringify(records))).toString('base64');
+}
+
+export function decodeSegment(value: string): HistoryRecord[] {
+  if (!value.startsWith(SEGMENT_MAGIC)) return [];
+  try {
+    const out: unknown = JSON.parse(inflateRawSync(Buffer.from(value.slice(SEGMENT_MAGIC.length), 'base64')).toString('utf8'));
+    return Array.isArray(out) ? (out as HistoryRecord[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Segment keys sort by their first revision: <prefix><first, 20 digits>-<last>-<time of last record, ms>. */
+export function segmentKey(prefix: string, records: readonly HistoryRecord[]): string {
+  const first = records[0].rv;
+  const last = records[records.length - 1];
+  return `${prefix}${String(first).padStart(20, '0')}-${last.rv}-${last.t}`;
+}
+
+export interface SegmentInfo {
+  key: string;
+  firstRev: number;
+  lastRev: number;
+  /** Time of the segment's last record (ms). */
+  lastTime: number;
+  bytes: number;
+}
+
+export function parseSegmentKey(prefix: string, key: string, bytes: number): SegmentInfo | undefined {
+  const m = /^(\d{20})-(\d+)-(\d+)$/.exec(key.slice(prefix.length));
+  if (!key.startsWith(prefix) || !m) return undefined;
+  return { key, firstRev: Number(m[1]), lastRev: Number(m[2]), lastTime: Number(m[3]), bytes };
+}
+
+/**
+ * Managers whose managedFields entry is new or has a new time between prev and next: the
+ * writers, when the write path did not name one (an entry that only lost fields to another
+ * manager keeps its time and is not counted).
+ */
+export function changedManagers(prev: { metadata?: { managedFields?: unknown } } | undefined, next: { metadata?: { managedFields?: unknown } }): string[] {
+  const entries = (o: typeof prev): Array<Record<string, unknown>> => (Array.isArray(o?.metadata?.managedFields) ? (o!.metadata!.managedFields as Array<Record<string, unknown>>) : []);
+  const before = new Map(entries(prev).map((e) => [`${String(e.manager)}|${String(e.operation)}|${String(e.subresource ?? '')}`, e]));
+  const out = new Set<string>();
+  for (const e of entries(next)) {
+    const old = before.get(`${String(e.manager)}|${String(e.operation)}|${String(e.subresource ?? '')}`);
+    if (!old || old.time !== e.time) out.add(String(e.manager));
+  }
+  return [...out];
+}
+
+/** Metadata every write changes or that only the server keeps: left out of paths and diffs. */
+const NOISE = new Set(['metadata.resourceVersion', 'metadata.managedFields', 'metadata.generation']);
+
+/**
+ * Dotted paths of the leaves that differ between two objects (lists by index, `[i]`), at
+ * most `max` of them, server-kept metadata left out. Pure.
+ */
+export function changedPaths(a: unknown, b: unknown, max = 8): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, y: unknown, path: string): void => {
+    if (out.length > max || NOISE.has(path)) return;
+    if (x === y) return;
+    const xo = x !== null && typeof x === 'object';
+    const yo = y !== null && typeof y === 'object';
+    if (!xo || !yo || Array.isArray(x) !== Array.isArray(y)) {
+      out.push(path || '.');
+      return;
+    }
+    if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = 0; i < Math.max(x.length, y.length); i++) walk(x[i], y[i], `${path}[${i}]`);
+      return;
+    }
+    const xr = x as Record<string, unknown>;
+    const yr = y as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(xr), ...Object.keys(yr)])) walk(xr[k], yr[k], path ? `${path}.${k}` : k);
+  };
+  walk(a, b, '');
+  return out.length > max ? [...out.slice(0, max), '…'] : out;
+}
+
+/** Secrets' values never enter the history: each data/stringData value becomes "<redacted>". */
+export function redactSecret(value: string): string {
+  try {
+    const o = JSON.parse(value) as { data?: Record<string, unknown>; stringData?: Record<string, unknown> };
+    for (const f of ['data', 'stringData'] as const) {
+      const m = o[f];
+      if (m && typeof m === 'object') for (const k of Object.keys(m)) m[k] = '<redacted>';
+    }
+    return JSON.stringify(o);
+  } catch {
+    return '{}';
+  }
+}
+
+/** `/registry/<group|core>/<resource>/...` → `<resource>.<group>` (`pods` for core), or undefined. */
+export function resourceOfKey(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length < 5 || parts[1] !== 'registry') return undefined;
+  return parts[2] === 'core' ? parts[3] : `${parts[3]}.${parts[2]}`;
+}
