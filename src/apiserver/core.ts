@@ -223,7 +223,7 @@ export class ApiServerCore {
 
   stop(): void {
     // The unflushed history is written as the server stops (best effort: stop is synchronous).
-    void this.history?.stop();
+    this.history?.stop().catch((e: unknown) => log.error(`history: ${errorMessage(e)}`));
     this.crdReconciler?.stop();
     this.untrackObjects?.();
     for (const s of this.stores.values()) s.stop();
