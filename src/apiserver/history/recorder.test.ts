@@ -38,6 +38,18 @@ describe('HistoryRecorder', { timeout: 20_000 }, () => {
     await h.stop();
   });
 
+  it('a write the write path did not note gets the newest managedFields manager at flush', async () => {
+    const s = new MemoryStore();
+    const h = new HistoryRecorder(s, { flushIntervalMs: 3_600_000 });
+    await h.start();
+    await s.create(CM, JSON.stringify({ metadata: { name: 'a', managedFields: [{ manager: 'helm', operation: 'Update', time: '2026-12-06T10:00:00Z' }] } }));
+    await h.flush();
+    const [r] = await h.query((k) => k === CM);
+    assert.equal(r.u, undefined);
+    assert.deepEqual(r.m, ['helm']);
+    await h.stop();
+  });
+
   it('prunes by size, oldest first, and by age', async () => {
     let now = 1_000_000;
     const s = new MemoryStore();

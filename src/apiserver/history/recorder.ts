@@ -14,7 +14,7 @@
 import type { Store, StoreEvent, WatchHandle } from '../../storage/index.js';
 import { isStorageError } from '../../storage/index.js';
 import { logger, errorMessage } from '../../util/log.js';
-import { changedManagers, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord, type SegmentInfo } from './records.js';
+import { latestManagers, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord, type SegmentInfo } from './records.js';
 
 const log = logger('history');
 
@@ -141,14 +141,8 @@ export class HistoryRecorder {
     const secret = key.startsWith('/registry/core/secrets/');
     let rec: HistoryRecord;
     if (ev.type === 'put') {
-      let managers: string[] = [];
-      try {
-        managers = changedManagers(ev.prev ? JSON.parse(ev.prev.value) : undefined, JSON.parse(ev.kv.value));
-      } catch {
-        // a value that is not JSON is recorded without managers
-      }
+      // No parsing here (the hot path): the writer comes from the write path, matched at flush.
       rec = { k: key, rv: ev.kv.modRevision, op: ev.prev ? 'Update' : 'Create', t: this.now(), v: secret ? redactSecret(ev.kv.value) : ev.kv.value };
-      if (managers.length) rec.m = managers;
     } else {
       rec = { k: key, rv: ev.revision, op: 'Delete', t: this.now(), v: secret ? redactSecret(ev.prev.value) : ev.prev.value };
       // Deletes are noted by the deleted value's revision (what the write path knows).
@@ -201,6 +195,9 @@ export class HistoryRecorder {
       if (w !== undefined) {
         setWriter(r, w);
         this.writers.delete(id);
+      } else if (r.op !== 'Delete') {
+        const m = latestManagers(r.v);
+        if (m.length) r.m = m;
       }
     }
     // Writers whose change was never recorded (a failed watch, an excluded write) age out.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedManagers, changedPaths, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord } from './records.js';
+import { latestManagers, changedPaths, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord } from './records.js';
 import { parseHistorySelector, resolveResource, toRevisions } from './serve.js';
 
 describe('history records', { timeout: 10_000 }, () => {
@@ -26,11 +26,11 @@ describe('history records', { timeout: 10_000 }, () => {
     assert.equal(changedPaths({ data: {} }, { data: many }, 3).at(-1), '…');
   });
 
-  it('changed managers: new entries and entries with a new time, not ones that only lost fields', () => {
-    const prev = { metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: 't1', fieldsV1: { a: 1, b: 1 } }] } };
-    const next = { metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: 't1', fieldsV1: { a: 1 } }, { manager: 'kubectl-set', operation: 'Update', time: 't2', fieldsV1: { b: 1 } }] } };
-    assert.deepEqual(changedManagers(prev, next), ['kubectl-set']);
-    assert.deepEqual(changedManagers(undefined, prev), ['kubectl-create']);
+  it('without a writer, the managers of the newest managedFields entries', () => {
+    const v = JSON.stringify({ metadata: { managedFields: [{ manager: 'kubectl-create', operation: 'Update', time: '2026-12-06T10:00:00Z' }, { manager: 'kubectl-set', operation: 'Update', time: '2026-12-06T11:00:00Z' }] } });
+    assert.deepEqual(latestManagers(v), ['kubectl-set']);
+    assert.deepEqual(latestManagers('{}'), []);
+    assert.deepEqual(latestManagers('not json'), []);
   });
 
   it('secrets are kept without their values', () => {

@@ -66,19 +66,19 @@ export function parseSegmentKey(prefix: string, key: string, bytes: number): Seg
 }
 
 /**
- * Managers whose managedFields entry is new or has a new time between prev and next: the
- * writers, when the write path did not name one (an entry that only lost fields to another
- * manager keeps its time and is not counted).
+ * The managers of an object's newest managedFields entries (latest `time`): the best guess of
+ * who wrote a revision when the write path did not say (the write path's manager wins).
  */
-export function changedManagers(prev: { metadata?: { managedFields?: unknown } } | undefined, next: { metadata?: { managedFields?: unknown } }): string[] {
-  const entries = (o: typeof prev): Array<Record<string, unknown>> => (Array.isArray(o?.metadata?.managedFields) ? (o!.metadata!.managedFields as Array<Record<string, unknown>>) : []);
-  const before = new Map(entries(prev).map((e) => [`${String(e.manager)}|${String(e.operation)}|${String(e.subresource ?? '')}`, e]));
-  const out = new Set<string>();
-  for (const e of entries(next)) {
-    const old = before.get(`${String(e.manager)}|${String(e.operation)}|${String(e.subresource ?? '')}`);
-    if (!old || old.time !== e.time) out.add(String(e.manager));
+export function latestManagers(value: string): string[] {
+  try {
+    const mf = (JSON.parse(value) as { metadata?: { managedFields?: unknown } }).metadata?.managedFields;
+    if (!Array.isArray(mf)) return [];
+    const entries = mf as Array<{ manager?: unknown; time?: unknown }>;
+    const latest = entries.reduce((t, e) => (typeof e.time === 'string' && e.time > t ? e.time : t), '');
+    return [...new Set(entries.filter((e) => e.time === latest && typeof e.manager === 'string').map((e) => e.manager as string))];
+  } catch {
+    return [];
   }
-  return [...out];
 }
 
 /** Metadata every write changes or that only the server keeps: left out of paths and diffs. */
