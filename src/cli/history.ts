@@ -9,7 +9,7 @@ import { isStatusError } from '../api/status.js';
 import type { RestClient } from '../client/rest-client.js';
 
 export const historyHelp = `Usage: k8ts history KIND/NAME [-n NAMESPACE] [--diff REV | --diff REV1..REV2]
-       k8ts history --deleted KIND [-n NAMESPACE]
+       k8ts history --deleted KIND [-n NAMESPACE | -A]
 
 Shows the revisions the API server kept of an object (every change, also after the object was
 deleted; --history-retention, default 24h): resourceVersion, time, user, field manager,
@@ -20,6 +20,7 @@ Flags:
   --diff REV               unified diff of revision REV against the revision before it
   --diff REV1..REV2        unified diff between two revisions
   --deleted KIND           list the deleted objects of KIND: name, deleted at, by whom
+  -A, --all-namespaces     with --deleted: in every namespace (needs get on KIND cluster-wide)
   --kubeconfig FILE        the kubeconfig to use (default $KUBECONFIG, else the local server's)
   --data-dir DIR           the local server's data dir (its kubeconfig.yaml is used)
   -h, --help               show this help
@@ -43,7 +44,7 @@ interface RevisionList {
   retainedSinceRevision: string;
 }
 
-async function fetchRevisions(client: RestClient, kind: string, namespace: string, selector: string): Promise<{ list: RevisionList; namespaced: boolean }> {
+async function fetchRevisions(client: RestClient, kind: string, namespace: string | undefined, selector: string): Promise<{ list: RevisionList; namespaced: boolean }> {
   const q = `?fieldSelector=${encodeURIComponent(`resource=${kind},${selector}`)}`;
   const get = async (path: string): Promise<RevisionList> => {
     const r = await client.request('GET', path + q);
@@ -58,6 +59,7 @@ async function fetchRevisions(client: RestClient, kind: string, namespace: strin
     throw Object.assign(new CliError(message), { status: r.status });
   };
   try {
+    if (namespace === undefined) return { list: await get('/apis/history.k8ts.io/v1/revisions'), namespaced: false };
     return { list: await get(`/apis/history.k8ts.io/v1/namespaces/${encodeURIComponent(namespace)}/revisions`), namespaced: true };
   } catch (e) {
     // Cluster-scoped kinds are asked for without a namespace.
@@ -87,10 +89,10 @@ export function renderRevisions(items: readonly Revision[]): string {
   return table(rows);
 }
 
-/** The deleted-objects table. Pure. */
-export function renderDeleted(items: readonly Revision[]): string {
-  const rows = [['NAME', 'DELETED AT', 'BY', 'REVISION']];
-  for (const r of items) rows.push([r.target.name, r.time, r.user ?? '<unknown>', r.resourceVersion]);
+/** The deleted-objects table (with a NAMESPACE column across namespaces). Pure. */
+export function renderDeleted(items: readonly Revision[], withNamespace = false): string {
+  const rows = [[...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'DELETED AT', 'BY', 'REVISION']];
+  for (const r of items) rows.push([...(withNamespace ? [r.target.namespace ?? ''] : []), r.target.name, r.time, r.user ?? '<unknown>', r.resourceVersion]);
   return table(rows);
 }
 
@@ -116,6 +118,7 @@ export async function runHistory(argv: string[]): Promise<void> {
         namespace: { type: 'string', short: 'n' },
         diff: { type: 'string' },
         deleted: { type: 'string' },
+        'all-namespaces': { type: 'boolean', short: 'A' },
         kubeconfig: { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -128,9 +131,9 @@ export async function runHistory(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(historyHelp);
   const namespace = values.namespace ?? 'default';
   const { client, server } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] }, 'k8ts-history');
-  const ask = async (kind: string, selector: string): Promise<{ list: RevisionList; namespaced: boolean }> => {
+  const ask = async (kind: string, selector: string, allNamespaces = false): Promise<{ list: RevisionList; namespaced: boolean }> => {
     try {
-      return await fetchRevisions(client, kind, namespace, selector);
+      return await fetchRevisions(client, kind, allNamespaces ? undefined : namespace, selector);
     } catch (e) {
       if (e instanceof CliError) throw e;
       if (isStatusError(e)) throw new CliError(`cannot ask the API server at ${server}: ${e.message}`);
@@ -138,14 +141,16 @@ export async function runHistory(argv: string[]): Promise<void> {
     }
   };
 
+  if (values['all-namespaces'] && values.deleted === undefined) throw new CliError('-A goes with --deleted KIND; an object\'s history is asked for in its namespace (-n)');
   if (values.deleted !== undefined) {
     if (positionals.length || values.diff) throw new CliError("--deleted takes a kind and nothing else, e.g. 'k8ts history --deleted pods -n default'");
-    const { list, namespaced } = await ask(values.deleted, 'deleted=true');
+    const all = !!values['all-namespaces'];
+    const { list, namespaced } = await ask(values.deleted, 'deleted=true', all);
     if (!list.items.length) {
       process.stdout.write(`no deleted ${values.deleted}${namespaced ? ` in namespace ${namespace}` : ''} since revision ${list.retainedSinceRevision}\n`);
       return;
     }
-    process.stdout.write(renderDeleted(list.items));
+    process.stdout.write(renderDeleted(list.items, all));
     return;
   }
 

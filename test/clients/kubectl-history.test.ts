@@ -77,6 +77,8 @@ describe('k8ts history', { timeout: 240_000 }, () => {
       assert.equal(del.code, 0, del.stderr);
       assert.match(del.stdout, /^NAME\s+DELETED AT\s+BY\s+REVISION$/m);
       assert.match(del.stdout, /^k8ts-test-cm\s+\S+\s+system:admin\s+\d+$/m);
+      const everywhere = await history(['--deleted', 'cm', '-A']);
+      assert.match(everywhere.stdout, /^default\s+k8ts-test-cm\s+\S+\s+system:admin\s+\d+$/m);
       const h = await history(['cm/k8ts-test-cm']);
       assert.equal(h.code, 0, h.stderr);
       assert.match(h.stdout, /\skubectl-create\s+Create/);

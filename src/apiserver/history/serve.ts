@@ -5,6 +5,7 @@
 //   GET /apis/history.k8ts.io/v1/namespaces/{ns}/revisions?fieldSelector=resource=pods,deleted=true
 //       → RevisionList: the Delete revision of each object of that resource deleted in {ns}
 //   GET /apis/history.k8ts.io/v1/revisions?fieldSelector=resource=nodes,name=n1   (cluster-scoped objects)
+//   GET /apis/history.k8ts.io/v1/revisions?fieldSelector=resource=pods,deleted=true  (deleted in every namespace)
 //
 // Authorization is the target's, not the revisions resource's: the user needs `get` on the
 // object's resource in its namespace (as upstream's authorizer decides it), deleted or not.
@@ -89,7 +90,8 @@ export async function handleHistory(h: HistoryRequest): Promise<void> {
   if (info.name) throw methodNotAllowed('revisions are listed with a field selector, not read by name');
   const q = parseHistorySelector(h.url.searchParams.get('fieldSelector') ?? '');
   const def = resolveResource(q.resource);
-  if (def.namespaced && !info.namespace) throw badRequest(`${q.resource} is namespaced: ask under /apis/${API_VERSION}/namespaces/<namespace>/revisions`);
+  // Deleted objects of a namespaced resource may be asked for across namespaces (cluster-wide get).
+  if (def.namespaced && !info.namespace && !q.deleted) throw badRequest(`${q.resource} is namespaced: ask under /apis/${API_VERSION}/namespaces/<namespace>/revisions`);
   if (!def.namespaced && info.namespace) throw badRequest(`${q.resource} is cluster-scoped: ask under /apis/${API_VERSION}/revisions`);
   const ns = def.namespaced ? info.namespace : undefined;
   const attrs: RequestAttributes = { user: h.user, verb: 'get', resourceRequest: true, apiGroup: def.group, apiVersion: def.version, resource: def.plural, namespace: ns, name: q.name };
@@ -102,7 +104,8 @@ export async function handleHistory(h: HistoryRequest): Promise<void> {
     records = await h.recorder.query((k) => k === key);
   } else {
     const prefix = ns ? `${storagePrefix(def)}${ns}/` : storagePrefix(def);
-    const all = await h.recorder.query((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('/'));
+    const depth = def.namespaced && !ns ? 1 : 0; // slashes after the prefix: <ns>/<name> across namespaces
+    const all = await h.recorder.query((k) => k.startsWith(prefix) && k.slice(prefix.length).split('/').length === depth + 1);
     const last = new Map<string, HistoryRecord>();
     for (const r of all) last.set(r.k, r);
     records = [...last.values()].filter((r) => r.op === 'Delete').sort((a, b) => a.rv - b.rv);
