@@ -32,6 +32,8 @@ describe('HistoryRecorder', { timeout: 20_000 }, () => {
     const rev = s.currentRevision();
     await h.flush();
     assert.equal(s.currentRevision(), rev, 'an empty batch writes nothing');
+    assert.equal((await h.query(() => true, '/registry/core/configmaps/other')).length, 0, 'the bloom filter skips the segment');
+    assert.equal((await h.query((k) => k === CM, CM)).length, 3);
     const all = await h.query(() => true);
     assert.deepEqual(all.map((r) => r.k), [CM, CM, CM]);
     assert.equal(all[2].v, JSON.stringify({ metadata: { name: 'k8ts-test-a' }, data: { x: '2' } }), 'a Delete keeps the last value');

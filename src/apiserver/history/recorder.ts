@@ -14,7 +14,7 @@
 import type { Store, StoreEvent, WatchHandle } from '../../storage/index.js';
 import { isStorageError } from '../../storage/index.js';
 import { logger, errorMessage } from '../../util/log.js';
-import { latestManagers, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord, type SegmentInfo } from './records.js';
+import { bloomMayHave, latestManagers, decodeSegment, segmentBloom, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord, type SegmentInfo } from './records.js';
 
 const log = logger('history');
 
@@ -84,7 +84,7 @@ export class HistoryRecorder {
       const page = await this.store.list(HISTORY_PREFIX, { limit: 64, startAfter });
       for (const kv of page.items) {
         const s = parseSegmentKey(HISTORY_PREFIX, kv.key, kv.value.length);
-        if (s) this.segments.push(s);
+        if (s) this.segments.push({ ...s, bloom: segmentBloom(kv.value) });
       }
       if (!page.more || !page.items.length) break;
       startAfter = page.items[page.items.length - 1].key;
@@ -181,7 +181,7 @@ export class HistoryRecorder {
     const value = encodeSegment(records);
     try {
       await this.store.create(key, value);
-      this.segments.push({ key, firstRev: records[0].rv, lastRev: records[records.length - 1].rv, lastTime: records[records.length - 1].t, bytes: value.length });
+      this.segments.push({ key, firstRev: records[0].rv, lastRev: records[records.length - 1].rv, lastTime: records[records.length - 1].t, bytes: value.length, bloom: segmentBloom(value) });
     } catch (e) {
       log.error(`history: cannot write segment ${key} (${records.length} revisions lost): ${errorMessage(e)}`);
     }
@@ -233,11 +233,14 @@ export class HistoryRecorder {
 
   /**
    * Records (oldest first) whose key passes `match`: the stored segments, then the unflushed
-   * batch. Reads one segment at a time, so memory stays one segment plus the matches.
+   * batch. Reads one segment at a time, so memory stays one segment plus the matches; with
+   * `probe` (a key, a namespace dir or a resource dir: records.ts probeKeys) only segments
+   * whose bloom filter may hold it are read.
    */
-  async query(match: (key: string) => boolean): Promise<HistoryRecord[]> {
+  async query(match: (key: string) => boolean, probe?: string): Promise<HistoryRecord[]> {
     const out: HistoryRecord[] = [];
     for (const s of [...this.segments]) {
+      if (probe !== undefined && s.bloom && !bloomMayHave(s.bloom, probe)) continue;
       const kv = await this.store.get(s.key);
       if (!kv) continue;
       for (const r of decodeSegment(kv.value)) if (match(r.k)) out.push(r);

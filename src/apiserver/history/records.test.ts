@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { latestManagers, changedPaths, decodeSegment, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord } from './records.js';
+import { bloomMayHave, latestManagers, changedPaths, decodeSegment, encodeSegment, parseSegmentKey, probeKeys, redactSecret, resourceOfKey, segmentBloom, segmentKey, type HistoryRecord } from './records.js';
 import { parseHistorySelector, resolveResource, toRevisions } from './serve.js';
 
 describe('history records', { timeout: 10_000 }, () => {
@@ -15,6 +15,17 @@ describe('history records', { timeout: 10_000 }, () => {
     assert.equal(key, '/k8ts-history/00000000000000000007-12-2000');
     assert.deepEqual(parseSegmentKey('/k8ts-history/', key, 5), { key, firstRev: 7, lastRev: 12, lastTime: 2000, bytes: 5 });
     assert.equal(parseSegmentKey('/k8ts-history/', '/k8ts-history/junk', 1), undefined);
+  });
+
+  it('a segment\'s bloom filter answers for its keys, namespace dirs and resource dirs', () => {
+    const recs: HistoryRecord[] = Array.from({ length: 200 }, (_, i) => ({ k: `/registry/core/configmaps/ns${i % 5}/cm${i}`, rv: i + 1, op: 'Update', t: i, v: '{}' }));
+    recs.push({ k: '/registry/core/nodes/n1', rv: 500, op: 'Update', t: 500, v: '{}' });
+    const bloom = segmentBloom(encodeSegment(recs))!;
+    for (const r of recs) for (const p of probeKeys(r.k)) assert.ok(bloomMayHave(bloom, p), p);
+    assert.deepEqual(probeKeys('/registry/core/nodes/n1'), ['/registry/core/nodes/n1', '/registry/core/nodes', '/registry/core/nodes']);
+    let falsePositives = 0;
+    for (let i = 0; i < 1000; i++) if (bloomMayHave(bloom, `/registry/apps/deployments/other/d${i}`)) falsePositives++;
+    assert.ok(falsePositives < 50, `${falsePositives} false positives of 1000`);
   });
 
   it('changed paths leave out server-kept metadata and cap the list', () => {

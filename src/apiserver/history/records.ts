@@ -1,6 +1,7 @@
 // Object history: the record of one revision, segments of records as stored, and the pure
 // functions the API serves from them (changed paths, changed field managers).
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { fnv1, fnv1a } from '../../util/hash.js';
 
 /** What happened at a revision. */
 export type HistoryOperation = 'Create' | 'Update' | 'Delete';
@@ -26,21 +27,65 @@ export interface HistoryRecord {
   pr?: number;
 }
 
-const SEGMENT_MAGIC = 'h1:';
+const SEGMENT_MAGIC = 'h2:';
 
-/** A segment's value: the records as JSON, deflated, base64 (Store values are strings). */
+/**
+ * A segment's value: `h2:<bloom, base64>:<records as JSON, deflated, base64>` (Store values are
+ * strings). The bloom filter holds each record's key, its namespace dir and its resource dir
+ * (probeKeys), so a query reads only the segments that may hold what it asks for.
+ */
 export function encodeSegment(records: readonly HistoryRecord[]): string {
-  return SEGMENT_MAGIC + deflateRawSync(Buffer.from(JSON.stringify(records))).toString('base64');
+  const bloom = buildBloom(records.flatMap((r) => probeKeys(r.k)));
+  return `${SEGMENT_MAGIC}${Buffer.from(bloom).toString('base64')}:${deflateRawSync(Buffer.from(JSON.stringify(records))).toString('base64')}`;
 }
 
 export function decodeSegment(value: string): HistoryRecord[] {
   if (!value.startsWith(SEGMENT_MAGIC)) return [];
+  const sep = value.indexOf(':', SEGMENT_MAGIC.length);
   try {
-    const out: unknown = JSON.parse(inflateRawSync(Buffer.from(value.slice(SEGMENT_MAGIC.length), 'base64')).toString('utf8'));
+    const out: unknown = JSON.parse(inflateRawSync(Buffer.from(value.slice(sep + 1), 'base64')).toString('utf8'));
     return Array.isArray(out) ? (out as HistoryRecord[]) : [];
   } catch {
     return [];
   }
+}
+
+/** The bloom filter in a segment's value, without decoding its records. */
+export function segmentBloom(value: string): Uint8Array | undefined {
+  if (!value.startsWith(SEGMENT_MAGIC)) return undefined;
+  const sep = value.indexOf(':', SEGMENT_MAGIC.length);
+  return sep < 0 ? undefined : new Uint8Array(Buffer.from(value.slice(SEGMENT_MAGIC.length, sep), 'base64'));
+}
+
+/** What a query may probe a segment for: the key, its namespace dir and its resource dir (no trailing slash). */
+export function probeKeys(key: string): string[] {
+  const parts = key.split('/');
+  return [key, key.slice(0, key.lastIndexOf('/')), parts.slice(0, 4).join('/')];
+}
+
+const BLOOM_HASHES = 4;
+
+function bloomPositions(s: string, bits: number): number[] {
+  const bytes = Buffer.from(s);
+  const h1 = fnv1a(bytes);
+  const h2 = fnv1(bytes) | 1;
+  return Array.from({ length: BLOOM_HASHES }, (_, i) => ((h1 + Math.imul(i, h2)) >>> 0) % bits);
+}
+
+/** About 10 bits per distinct entry (~1 % false positives), a power of two from 256 bits to 1 Mibit. Pure. */
+export function buildBloom(entries: readonly string[]): Uint8Array {
+  const distinct = new Set(entries);
+  let bits = 256;
+  while (bits < distinct.size * 10 && bits < 1 << 20) bits *= 2;
+  const out = new Uint8Array(bits / 8);
+  for (const e of distinct) for (const p of bloomPositions(e, bits)) out[p >> 3] |= 1 << (p & 7);
+  return out;
+}
+
+export function bloomMayHave(bloom: Uint8Array, s: string): boolean {
+  const bits = bloom.length * 8;
+  if (!bits) return true;
+  return bloomPositions(s, bits).every((p) => (bloom[p >> 3] & (1 << (p & 7))) !== 0);
 }
 
 /** Segment keys sort by their first revision: <prefix><first, 20 digits>-<last>-<time of last record, ms>. */
@@ -57,6 +102,8 @@ export interface SegmentInfo {
   /** Time of the segment's last record (ms). */
   lastTime: number;
   bytes: number;
+  /** Which keys and dirs the segment may hold (probeKeys); undefined: read it for any query. */
+  bloom?: Uint8Array;
 }
 
 export function parseSegmentKey(prefix: string, key: string, bytes: number): SegmentInfo | undefined {

@@ -101,11 +101,11 @@ export async function handleHistory(h: HistoryRequest): Promise<void> {
   let records: HistoryRecord[];
   if (q.name) {
     const key = storageKey(def, ns, q.name);
-    records = await h.recorder.query((k) => k === key);
+    records = await h.recorder.query((k) => k === key, key);
   } else {
     const prefix = ns ? `${storagePrefix(def)}${ns}/` : storagePrefix(def);
     const depth = def.namespaced && !ns ? 1 : 0; // slashes after the prefix: <ns>/<name> across namespaces
-    const all = await h.recorder.query((k) => k.startsWith(prefix) && k.slice(prefix.length).split('/').length === depth + 1);
+    const all = await h.recorder.query((k) => k.startsWith(prefix) && k.slice(prefix.length).split('/').length === depth + 1, prefix.slice(0, -1));
     const last = new Map<string, HistoryRecord>();
     for (const r of all) last.set(r.k, r);
     records = [...last.values()].filter((r) => r.op === 'Delete').sort((a, b) => a.rv - b.rv);
