@@ -52,6 +52,34 @@ describe('HistoryRecorder', { timeout: 20_000 }, () => {
     await h.stop();
   });
 
+  it('a watch that ends is resumed after the last revision seen: nothing written meanwhile is missed', async () => {
+    const s = new MemoryStore();
+    let end: ((e: Error) => void) | undefined;
+    const store = {
+      currentRevision: () => s.currentRevision(),
+      compactedRevision: () => s.compactedRevision(),
+      list: s.list.bind(s), get: s.get.bind(s), count: s.count.bind(s), create: s.create.bind(s), update: s.update.bind(s), delete: s.delete.bind(s),
+      compact: s.compact.bind(s), close: s.close.bind(s),
+      watch: (prefix: string, o: Parameters<MemoryStore['watch']>[1]) => {
+        const h = s.watch(prefix, o);
+        end = (e) => {
+          h.cancel();
+          o.onError?.(e);
+        };
+        return h;
+      },
+    };
+    const h = new HistoryRecorder(store, { flushIntervalMs: 3_600_000 });
+    await h.start();
+    await s.create(CM, '{"metadata":{"name":"a"}}');
+    end!(new Error('k8ts-test: connection lost'));
+    await s.create(`${CM}-2`, '{"metadata":{"name":"a-2"}}');
+    const deadline = Date.now() + 5000;
+    while ((await h.query(() => true)).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual((await h.query(() => true)).map((r) => r.k), [CM, `${CM}-2`]);
+    await h.stop();
+  });
+
   it('prunes by size, oldest first, and by age', async () => {
     let now = 1_000_000;
     const s = new MemoryStore();

@@ -13,6 +13,7 @@
 //   before the write returns). Deletes are noted by the deleted value's revision.
 import type { Store, StoreEvent, WatchHandle } from '../../storage/index.js';
 import { isStorageError } from '../../storage/index.js';
+import { ERR_STORAGE_CLOSED } from '../../util/error-codes.js';
 import { logger, errorMessage } from '../../util/log.js';
 import { bloomMayHave, latestManagers, decodeSegment, segmentBloom, encodeSegment, parseSegmentKey, redactSecret, resourceOfKey, segmentKey, type HistoryRecord, type SegmentInfo } from './records.js';
 
@@ -66,6 +67,8 @@ export class HistoryRecorder {
   /** Revision from which history is complete (the recorder's start, or the oldest kept segment). */
   private since = 0;
   private stopped = false;
+  /** The newest revision the watch delivered (where a resumed watch starts). */
+  private lastSeen = 0;
 
   constructor(private readonly store: Store, o: HistoryOptions = {}) {
     this.retentionMs = o.retentionMs ?? 24 * 3600_000;
@@ -93,20 +96,8 @@ export class HistoryRecorder {
     let after = this.store.currentRevision();
     if (last && last < after && last + 1 >= this.store.compactedRevision()) after = last;
     this.since = this.segments[0]?.firstRev ?? after + 1;
-    const watchFrom = (rev: number): WatchHandle =>
-      this.store.watch('/registry/', {
-        afterRevision: rev,
-        onEvent: (ev) => this.onEvent(ev),
-        onError: (e) => {
-          if (!this.stopped) log.error(`history watch ended: ${errorMessage(e)}`);
-        },
-      });
-    try {
-      this.watch = watchFrom(after);
-    } catch (e) {
-      if (!isStorageError(e)) throw e;
-      this.watch = watchFrom(this.store.currentRevision());
-    }
+    this.lastSeen = after;
+    this.watchFrom(after);
     this.pruneTimer = setInterval(() => void this.prune().catch((e: unknown) => log.error(`history prune: ${errorMessage(e)}`)), this.pruneIntervalMs);
     this.pruneTimer.unref();
   }
@@ -117,6 +108,36 @@ export class HistoryRecorder {
     clearInterval(this.pruneTimer);
     clearTimeout(this.flushTimer);
     await this.flush();
+  }
+
+  /**
+   * Watches /registry/ after `rev`. A watch that ends (a backend hiccup) is resumed after the
+   * last revision seen, a second later; when storage compacted past it, from the current one
+   * (the gap is logged: those revisions are not in the history).
+   */
+  private watchFrom(rev: number): void {
+    if (this.stopped) return;
+    const onError = (e: Error): void => {
+      if (this.stopped || isStorageError(e, ERR_STORAGE_CLOSED)) return;
+      log.warn(`history watch ended (${errorMessage(e)}); resuming after revision ${this.lastSeen}`);
+      const t = setTimeout(() => {
+        try {
+          this.watchFrom(this.lastSeen);
+        } catch (err) {
+          log.error(`history: cannot resume the watch, the history stops recording: ${errorMessage(err)}`);
+        }
+      }, 1000);
+      t.unref();
+    };
+    try {
+      this.watch = this.store.watch('/registry/', { afterRevision: rev, onEvent: (ev) => this.onEvent(ev), onError });
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      const cur = this.store.currentRevision();
+      log.warn(`history: revisions ${rev + 1}..${cur} were compacted before they were recorded`);
+      this.lastSeen = cur;
+      this.watch = this.store.watch('/registry/', { afterRevision: cur, onEvent: (ev) => this.onEvent(ev), onError });
+    }
   }
 
   /** Is this storage key's resource recorded? */
@@ -137,6 +158,7 @@ export class HistoryRecorder {
 
   private onEvent(ev: StoreEvent): void {
     const key = ev.type === 'put' ? ev.kv.key : ev.key;
+    this.lastSeen = ev.type === 'put' ? ev.kv.modRevision : ev.revision;
     if (!this.records(key)) return;
     const secret = key.startsWith('/registry/core/secrets/');
     let rec: HistoryRecord;
