@@ -34,6 +34,8 @@ export interface Revision {
   operation: 'Create' | 'Update' | 'Delete';
   time: string;
   user?: string;
+  /** --deleted: who asked for the deletion (set deletionTimestamp), when it was not the final Delete's writer. */
+  deletedBy?: string;
   managers?: string[];
   changedPaths: string[];
   object: Record<string, unknown> & { metadata?: Record<string, unknown> };
@@ -92,7 +94,7 @@ export function renderRevisions(items: readonly Revision[]): string {
 /** The deleted-objects table (with a NAMESPACE column across namespaces). Pure. */
 export function renderDeleted(items: readonly Revision[], withNamespace = false): string {
   const rows = [[...(withNamespace ? ['NAMESPACE'] : []), 'NAME', 'DELETED AT', 'BY', 'REVISION']];
-  for (const r of items) rows.push([...(withNamespace ? [r.target.namespace ?? ''] : []), r.target.name, r.time, r.user ?? '<unknown>', r.resourceVersion]);
+  for (const r of items) rows.push([...(withNamespace ? [r.target.namespace ?? ''] : []), r.target.name, r.time, r.deletedBy ?? r.user ?? '<unknown>', r.resourceVersion]);
   return table(rows);
 }
 

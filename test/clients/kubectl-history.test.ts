@@ -96,6 +96,21 @@ describe('k8ts history', { timeout: 240_000 }, () => {
     await check();
   });
 
+  it('--deleted pods: a gracefully deleted pod is listed with the user who deleted it, not the node that removed it', { timeout: 60_000 }, async () => {
+    await c.k(['run', 'k8ts-test-pod', '--image=library/nginx:1.14-alpine']);
+    await eventually(async () => (await c.k(['get', 'pod', 'k8ts-test-pod', '-o', 'jsonpath={.status.phase}'])) === 'Running', 30_000);
+    await c.k(['delete', 'pod', 'k8ts-test-pod', '--wait=true', '--timeout=40s']);
+    const del = await history(['--deleted', 'pods', '-n', 'default']);
+    assert.equal(del.code, 0, del.stderr);
+    assert.match(del.stdout, /^k8ts-test-pod\s+\S+\s+system:admin\s+\d+$/m);
+    const h = await history(['pod/k8ts-test-pod']);
+    // The final delete is the node's (a simulated node writes as the API server's loopback identity).
+    const delRow = h.stdout.split('\n').find((l) => /\sDelete\s*$/.test(l));
+    assert.ok(delRow, h.stdout);
+    assert.doesNotMatch(delRow, /system:admin/);
+    assert.match(h.stdout, /system:admin\s+kubectl\s+Update\s+metadata\.deletionTimestamp/);
+  });
+
   it('RBAC: without get on configmaps the history is refused (403, one line); with it, readable', { timeout: 60_000 }, async () => {
     await c.k(['create', 'serviceaccount', 'k8ts-test-viewer']);
     const token = (await c.k(['create', 'token', 'k8ts-test-viewer'])).trim();

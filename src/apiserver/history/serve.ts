@@ -107,10 +107,34 @@ export async function handleHistory(h: HistoryRequest): Promise<void> {
     const depth = def.namespaced && !ns ? 1 : 0; // slashes after the prefix: <ns>/<name> across namespaces
     const all = await h.recorder.query((k) => k.startsWith(prefix) && k.slice(prefix.length).split('/').length === depth + 1, prefix.slice(0, -1));
     const last = new Map<string, HistoryRecord>();
-    for (const r of all) last.set(r.k, r);
+    // Who asked for the deletion: the writer that set deletionTimestamp (a graceful or
+    // finalized delete, whose last write is by the kubelet or a controller), else the Delete's.
+    const requestedBy = new Map<string, string | undefined>();
+    for (const r of all) {
+      last.set(r.k, r);
+      if (r.op === 'Create') requestedBy.delete(r.k);
+      else if (r.op === 'Update' && !requestedBy.has(r.k) && r.v.includes('"deletionTimestamp"') && markedForDeletion(r.v)) requestedBy.set(r.k, r.u);
+    }
     records = [...last.values()].filter((r) => r.op === 'Delete').sort((a, b) => a.rv - b.rv);
+    const items = toRevisions(def, records) as Array<Record<string, unknown>>;
+    items.forEach((it, i) => {
+      const by = requestedBy.has(records[i].k) ? requestedBy.get(records[i].k) : records[i].u;
+      if (by) it.deletedBy = by;
+    });
+    return writeList(h, items);
   }
-  const items = toRevisions(def, records);
+  return writeList(h, toRevisions(def, records));
+}
+
+function markedForDeletion(value: string): boolean {
+  try {
+    return !!(JSON.parse(value) as { metadata?: { deletionTimestamp?: string } }).metadata?.deletionTimestamp;
+  } catch {
+    return false;
+  }
+}
+
+function writeList(h: HistoryRequest, items: object[]): void {
   writeJson(h.res, 200, {
     kind: 'RevisionList',
     apiVersion: API_VERSION,
