@@ -18,7 +18,7 @@ import { parseRequestPath, type RequestInfo, type ResourceRequestInfo } from './
 import { writeJson, writeRaw, writeStatus } from './http-util.js';
 import { parseAccept } from './negotiate.js';
 import type { RequestContext } from './context.js';
-import { systemContext } from './context.js';
+import { managerName, systemContext } from './context.js';
 import { ResourceStore } from './registry/resource-store.js';
 import { Strategy } from './registry/strategy.js';
 import { PodStrategy } from './registry/strategies/pods.js';
@@ -55,6 +55,8 @@ import type { Pod } from '../api/types/index.js';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_API_LIMITS, PRIVILEGED_GROUP, RequestLimiter, closeIfBodyUnread, isHealthPath, isLongRunning, onResponseEnd, requestDeadlineMs, withRequestDeadline, type ApiLimits } from './limits/limits.js';
 import { attachAuditRecord, finishAudit, type AuditRecord, type AuditSink } from './audit/record.js';
+import { HistoryRecorder, type HistoryOptions } from './history/recorder.js';
+import { handleHistory, HISTORY_DISCOVERY, HISTORY_GROUP } from './history/serve.js';
 
 const log = logger('apiserver');
 
@@ -101,6 +103,8 @@ export interface CoreOptions {
   limits?: Partial<ApiLimits>;
   /** The audit log (src/apiserver/audit/); none when unset. */
   audit?: AuditSink;
+  /** Object history (history/README.md): on with these settings unless false. */
+  history?: HistoryOptions | false;
 }
 
 /** What the pipeline keeps about one request between its stages. */
@@ -138,16 +142,31 @@ export class ApiServerCore {
   /** The limits in force (upstream's defaults where the options leave them unset). */
   readonly limits: Readonly<ApiLimits>;
   private readonly limiter: RequestLimiter;
+  /** The object history (history.k8ts.io), unless turned off. */
+  readonly history?: HistoryRecorder;
 
   constructor(private readonly opts: CoreOptions) {
     this.tokens = opts.tokens;
     this.limits = Object.freeze({ ...DEFAULT_API_LIMITS, ...opts.limits });
     this.limiter = new RequestLimiter(this.limits);
     this.maxTokenExpirationSeconds = opts.maxTokenExpirationSeconds;
-    this.discovery = buildDiscovery(opts.serverAddress);
     // Every part of the API server uses the backend through one timed seam (etcd_request_duration_seconds).
     const store = instrumentStore(opts.store);
     this.backend = store;
+    if (opts.history !== false) {
+      const enc = opts.encryption;
+      // Keys are /registry/<group, core for ''>/<resource>/…: the resource's transformer decrypts.
+      const decrypt = enc
+        ? (key: string, stored: string): string => {
+            const [, , group = '', resource = ''] = key.split('/');
+            const t = enc.transformerFor(group === 'core' ? '' : group, resource);
+            if (!t) throw new Error(`no encryption provider for ${key}`);
+            return t.fromStorage(stored, key).value;
+          }
+        : undefined;
+      this.history = new HistoryRecorder(store, { ...opts.history, decrypt });
+    }
+    this.discovery = buildDiscovery(opts.serverAddress, this.extraGroups());
     this.watchCacheSize = opts.watchCacheSize;
     ensureMetrics();
     const ipRange = cidrRange('serviceips', opts.serviceCIDR);
@@ -215,13 +234,25 @@ export class ApiServerCore {
       list: (group, plural, namespace) => this.store(group, plural).list({ namespace }).items.map((c) => c.obj),
     };
     this.admission = new AdmissionChain(defaultAdmissionPlugins(lookup, opts.admission));
-    for (const rs of this.stores.values()) rs.admission = this.admission;
+    for (const rs of this.stores.values()) this.wire(rs);
+  }
+
+  /** Admission and the history's writer hook, for every ResourceStore (built-in and custom). */
+  private wire(rs: ResourceStore): void {
+    rs.admission = this.admission;
+    const h = this.history;
+    if (h) rs.onWritten = (key, rev, ctx, deleted) => h.noteWriter(key, rev, ctx.user.username, deleted ? undefined : managerName(ctx), deleted);
+  }
+
+  private extraGroups(): (typeof HISTORY_DISCOVERY)[] {
+    return this.history ? [HISTORY_DISCOVERY] : [];
   }
 
   /** The admission plugins every write passes (src/apiserver/admission/). */
   readonly admission: AdmissionChain;
 
   async start(): Promise<void> {
+    await this.history?.start();
     await Promise.all([...this.stores.values()].map((s) => this.startStore(s)));
     await bootstrapObjects(this, systemContext(), cidrRange('serviceips', this.opts.serviceCIDR).at(0));
     await reconcileDefaultPolicy((group, plural) => this.store(group, plural), systemContext());
@@ -253,6 +284,8 @@ export class ApiServerCore {
   }
 
   stop(): void {
+    // The unflushed history is written as the server stops (best effort: stop is synchronous).
+    this.history?.stop().catch((e: unknown) => log.error(`history: ${errorMessage(e)}`));
     this.crdReconciler?.stop();
     this.untrackObjects?.();
     for (const s of this.stores.values()) s.stop();
@@ -286,7 +319,7 @@ export class ApiServerCore {
     if (!cur) {
       await loadSchemaLib();
       const rs = new ResourceStore(sdef, this.backend, new CustomResourceStrategy(sdef, () => this.crdTerminating(crdName)), this.watchCacheSize, storageDefaulter(sdef));
-      rs.admission = this.admission;
+      this.wire(rs);
       await rs.start();
       if (old) {
         this.stores.delete(old.rs.prefix);
@@ -326,7 +359,7 @@ export class ApiServerCore {
   private discoveryDocs(): DiscoveryDocs {
     const rev = customResourcesRevision();
     if (rev !== this.discoveryRevision) {
-      this.discovery = buildDiscovery(this.opts.serverAddress);
+      this.discovery = buildDiscovery(this.opts.serverAddress, this.extraGroups());
       this.discoveryRevision = rev;
     }
     return this.discovery;
@@ -591,6 +624,12 @@ export class ApiServerCore {
     if (user === ANONYMOUS) {
       this.auditRefused(req, res, st, user, info, url);
       throw unauthorized();
+    }
+    if (!def && info.group === HISTORY_GROUP && this.history) {
+      // Authorized inside, against the object whose history is asked for; limited and audited as a list.
+      const recorder = this.history;
+      const release = this.admitRequest(req, res, st, user, authenticated, 'list', info, url);
+      return this.runLimited(res, url, st, release, () => handleHistory({ req, res, url, info, user, authorizer: this.opts.authorizer, recorder, currentRevision: this.backend.currentRevision(), forbidden: forbiddenRequest }));
     }
     if (!def) throw pathNotFound();
     // The legacy /watch/ prefix serves only GET of collections and objects.

@@ -8,3 +8,5 @@ export { loadEncryptionConfig, defaultEncryptionConfigText, ENCRYPTED_PREFIX, ty
 
 export { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
 export type { AuditOptions } from './audit/options.js';
+
+export { DEFAULT_HISTORY_EXCLUDE, type HistoryOptions } from './history/recorder.js';

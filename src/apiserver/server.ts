@@ -21,6 +21,8 @@ import type { AdmissionOptions } from './admission/index.js';
 import type { EncryptionConfig } from './encryption/index.js';
 
 import { startEndpointReconciler, type EndpointReconciler } from './endpoint-reconciler.js';
+
+import type { HistoryOptions } from './history/recorder.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -69,6 +71,9 @@ export interface ApiServerOptions {
   limits?: Partial<ApiLimits>;
   /** The audit log (--audit-policy-file, --audit-log-*); off when unset. */
   audit?: AuditOptions;
+
+  /** Object history settings (history/README.md); false turns it off. */
+  history?: HistoryOptions | false;
 }
 
 export interface RunningApiServer {
@@ -136,6 +141,8 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     encryption: o.encryption,
     limits,
     audit,
+
+    history: o.history,
   });
   rbac.attach(storePolicySource((group, plural) => core.store(group, plural)));
   await core.start();
@@ -208,6 +215,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     close: async () => {
       await endpointReconciler?.stop();
       stopNodeGraph();
+      await core.history?.stop();
       core.stop();
       await audit?.close();
       server.closeAllConnections();

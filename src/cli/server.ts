@@ -106,6 +106,14 @@ Flags:
   --audit-log-maxsize MB     rotate the audit log at this size (default 100)
   --audit-log-maxbackup N    rotated audit logs to keep (default 0 = all)
   --audit-log-maxage DAYS    days to keep rotated audit logs (default 0 = no limit)
+  --history-retention DURATION
+                             how long the object history (history.k8ts.io, 'k8ts history') keeps
+                             revisions: 24h (default), 90m, 3600s; 0 turns the history off
+  --history-max-bytes N      bound on the history's stored size, bytes or with Ki/Mi/Gi (default 64Mi);
+                             the oldest revisions go first
+  --history-exclude LIST     resources the history leaves out, comma separated, as <resource>.<group>
+                             (default leases.coordination.k8s.io: node heartbeats would flood it;
+                             events are never kept)
   --node-loop WHERE          the local node (kubelet, runtime, proxy, DNS, Ingress): shared (default,
                              on the API server's event loop) or separate (a loop of its own: API load
                              never delays it and it never delays the API; about 15 MB more memory)
@@ -186,6 +194,8 @@ export interface ServerFlags {
   limits: Partial<ApiLimits>;
   /** The audit log, when --audit-policy-file is given. */
   audit?: AuditOptions;
+  /** Object history: undefined when --history-retention 0. */
+  history?: { retentionMs: number; maxBytes: number; exclude: string[] };
 }
 
 /** A Go duration (`90s`, `1m30s`, `500ms`) or plain seconds, in milliseconds. */
@@ -199,6 +209,13 @@ export function parseDurationFlag(flag: string, v: string): number {
   });
   if (rest !== '' || v === '') throw new CliError(`${flag} must be a duration like 60s, 2m or 1m30s, got "${v}"`);
   return ms;
+}
+
+/** `67108864`, `64Mi`, `512Ki`, `1Gi` → bytes; undefined when malformed. */
+export function parseBytes(v: string): number | undefined {
+  const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(v);
+  if (!m) return undefined;
+  return Number(m[1]) * (m[2] === 'Ki' ? 1024 : m[2] === 'Mi' ? 1024 ** 2 : m[2] === 'Gi' ? 1024 ** 3 : 1);
 }
 
 function positiveInt(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -259,6 +276,9 @@ export const serverOptions = {
   'audit-log-maxsize': { type: 'string' },
   'audit-log-maxbackup': { type: 'string' },
   'audit-log-maxage': { type: 'string' },
+  'history-retention': { type: 'string', default: '24h' },
+  'history-max-bytes': { type: 'string', default: '64Mi' },
+  'history-exclude': { type: 'string', default: 'leases.coordination.k8s.io' },
   ...logOptions,
   config: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -330,6 +350,10 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
         maxAgeDays: positiveInt('--audit-log-maxage', values['audit-log-maxage'], 0),
       }
     : undefined;
+  const retentionMs = parseDurationFlag('--history-retention', values['history-retention']!);
+  const maxBytes = parseBytes(values['history-max-bytes']!);
+  if (!maxBytes) throw new CliError(`--history-max-bytes must be a size like 64Mi or 1048576, got "${values['history-max-bytes']}"`);
+  const history = retentionMs > 0 ? { retentionMs, maxBytes, exclude: list(values['history-exclude']) } : undefined;
   const disabled = new Set((values.disable ?? []).flatMap((d) => d.split(',')).map((d) => d.trim()).filter(Boolean));
   const known = new Set(['controllers', 'scheduler', 'agent', 'proxy', 'dns', 'ingress', 'servicelb', ...CONTROLLER_NAMES]);
   for (const d of disabled) if (!known.has(d)) throw new CliError(`--disable: unknown component "${d}"; known: ${[...known].join(', ')}`);
@@ -367,6 +391,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     podSecurity,
     limits,
     audit,
+    history,
   };
 }
 
@@ -464,6 +489,7 @@ export async function runServer(argv: string[]): Promise<void> {
       encryption: encryption.config,
       limits: flags.limits,
       audit: flags.audit,
+      history: flags.history ?? false,
       // Pods reach the API through the `kubernetes` Service at this address.
       advertiseAddress: flags.advertiseAddress ?? (flags.runtime === 'oci' ? (flags.bindAddress !== '0.0.0.0' ? flags.bindAddress : flags.nodeIP ?? defaultNodeIP()) : undefined),
       // Agents join with the token in <data-dir>/node-token (k8ts agent --server URL --token …).

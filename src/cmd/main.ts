@@ -21,6 +21,7 @@ Commands:
   etcd-snapshot  save or restore a snapshot of the embedded etcd (k8ts etcd-snapshot save [PATH])
   etcd-member    list or remove members of the embedded etcd cluster
   image       load, list and remove images in the node's image store
+  history     an object's revisions, who changed what, diffs; deleted objects (k8ts history deploy/web)
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   why         say in plain words why an object is not working: k8ts why deploy/web
   completion  print a shell completion script (bash, zsh)
@@ -32,7 +33,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why, etcdSnapshot] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why, etcdSnapshot, history] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -44,6 +45,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/token.js'),
     import('../cli/why.js'),
     import('../cli/etcd-snapshot.js'),
+    import('../cli/history.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -60,6 +62,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     why: why.whyHelp,
     'etcd-snapshot': etcdSnapshot.etcdSnapshotHelp,
     'etcd-member': etcdSnapshot.etcdMemberHelp,
+    history: history.historyHelp,
     completion: completion.completionHelp,
   };
 }
@@ -83,6 +86,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('../cli/etcd-snapshot.js')).runEtcdSnapshot(rest);
     case 'etcd-member':
       return (await import('../cli/etcd-snapshot.js')).runEtcdMember(rest);
+    case 'history':
+      return (await import('../cli/history.js')).runHistory(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

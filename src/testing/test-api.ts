@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { MemoryStore } from '../storage/index.js';
-import { startApiServer, adminKubeconfig, type RunningApiServer } from '../apiserver/index.js';
+import { startApiServer, adminKubeconfig, type RunningApiServer, type HistoryOptions } from '../apiserver/index.js';
 import { RestClient } from '../client/rest-client.js';
 import { SharedInformerFactory } from '../client/informers/index.js';
 import type { ApiClient } from '../client/types.js';
@@ -27,7 +27,7 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(opts: { watchCacheSize?: number; maxTokenExpirationSeconds?: number } = {}): Promise<TestApi> {
+export async function startTestApi(opts: { watchCacheSize?: number; maxTokenExpirationSeconds?: number; history?: HistoryOptions | false } = {}): Promise<TestApi> {
   const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-testapi-'));
   const store = new MemoryStore();
   const socket = join(dataDir, 'api.sock');
@@ -41,6 +41,7 @@ export async function startTestApi(opts: { watchCacheSize?: number; maxTokenExpi
     loopbackSocket: socket,
     watchCacheSize: opts.watchCacheSize,
     maxTokenExpirationSeconds: opts.maxTokenExpirationSeconds,
+    history: opts.history,
   });
   const client = new RestClient({ transport: { kind: 'unix', socketPath: socket }, userAgent: 'k8ts-test' });
   const abort = new AbortController();

@@ -24,13 +24,22 @@ function aggregatedResource(r: ResourceDef): Record<string, unknown> {
   return out;
 }
 
-function aggregatedList(version: 'v2' | 'v2beta1', core: boolean): string {
-  const items = groups()
+/** A group the API server serves outside the resource registry (history.k8ts.io), with its discovery entries as served. */
+export interface ExtraDiscoveryGroup {
+  group: string;
+  version: string;
+  aggregated: ReadonlyArray<Record<string, unknown>>;
+  legacy: ReadonlyArray<Record<string, unknown>>;
+}
+
+function aggregatedList(version: 'v2' | 'v2beta1', core: boolean, extra: readonly ExtraDiscoveryGroup[]): string {
+  const items: object[] = groups()
     .filter((g) => (g.name === '') === core)
     .map((g) => ({
       metadata: { name: g.name, creationTimestamp: null },
       versions: g.versions.map((v) => ({ version: v, resources: resourcesIn(g.name, v).map(aggregatedResource), freshness: 'Current' })),
     }));
+  if (!core) for (const e of extra) items.push({ metadata: { name: e.group, creationTimestamp: null }, versions: [{ version: e.version, resources: e.aggregated, freshness: 'Current' }] });
   return JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items });
 }
 
@@ -78,23 +87,30 @@ export interface DiscoveryDocs {
   group: Map<string, string>;
 }
 
-export function buildDiscovery(serverAddress: string): DiscoveryDocs {
+export function buildDiscovery(serverAddress: string, extra: readonly ExtraDiscoveryGroup[] = []): DiscoveryDocs {
   const gv = new Map<string, string>();
   const grp = new Map<string, string>();
   for (const g of groups()) {
     for (const v of g.versions) gv.set(g.name ? `/apis/${g.name}/${v}` : `/api/${v}`, legacyResourceList(g.name, v));
     if (g.name) grp.set(`/apis/${g.name}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(g.name, g.versions) }));
   }
+  for (const e of extra) {
+    gv.set(`/apis/${e.group}/${e.version}`, JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${e.group}/${e.version}`, resources: e.legacy }));
+    grp.set(`/apis/${e.group}`, JSON.stringify({ kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(e.group, [e.version]) }));
+  }
   return {
-    aggregatedCore: { v2: aggregatedList('v2', true), v2beta1: aggregatedList('v2beta1', true) },
-    aggregatedApis: { v2: aggregatedList('v2', false), v2beta1: aggregatedList('v2beta1', false) },
+    aggregatedCore: { v2: aggregatedList('v2', true, extra), v2beta1: aggregatedList('v2beta1', true, extra) },
+    aggregatedApis: { v2: aggregatedList('v2', false, extra), v2beta1: aggregatedList('v2beta1', false, extra) },
     legacyApi: JSON.stringify({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] }),
     legacyApis: JSON.stringify({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: groups()
-        .filter((g) => g.name)
-        .map((g) => apiGroup(g.name, g.versions)),
+      groups: [
+        ...groups()
+          .filter((g) => g.name)
+          .map((g) => apiGroup(g.name, g.versions)),
+        ...extra.map((e) => apiGroup(e.group, [e.version])),
+      ],
     }),
     groupVersion: gv,
     group: grp,

@@ -65,6 +65,11 @@ export class ResourceStore {
   needsRewrite?: (key: string) => Promise<boolean>;
   /** Set when the watch cache could not be filled (an undecryptable value): every request answers it. */
   unavailable?: StatusError;
+  /**
+   * Called after each successful write with the storage key, the revision written (a delete:
+   * the deleted value's revision) and the request: the object history records who wrote what.
+   */
+  onWritten?: (key: string, revision: number, ctx: RequestContext, deleted: boolean) => void;
   readonly gr: GroupResource;
   readonly prefix: string;
 
@@ -157,6 +162,7 @@ export class ResourceStore {
       await this.strategy.beforeCreate(obj, ctx);
       try {
         const kv = await this.store.create(key, encodeForStorage(obj));
+        this.onWritten?.(key, kv.modRevision, ctx, false);
         await this.cache.waitFor(kv.modRevision);
         return (this.cache.get(key)?.obj as KObject) ?? withRv(obj, kv.modRevision);
       } catch (e) {
@@ -217,6 +223,7 @@ export class ResourceStore {
       if (this.strategy.readyToRemove(next)) {
         try {
           const kv = await this.store.delete(key, cur.rv);
+          this.onWritten?.(key, cur.rv, ctx, true);
           await this.cache.waitFor(kv.modRevision);
           await this.strategy.afterDelete(next);
           return { obj: next, created: false };
@@ -229,6 +236,7 @@ export class ResourceStore {
       await this.strategy.beforeUpdate(next, old, ctx);
       try {
         const kv = await this.store.update(key, encodeForStorage(next), cur.rv);
+        this.onWritten?.(key, kv.modRevision, ctx, false);
         await this.cache.waitFor(kv.modRevision);
         await this.strategy.afterUpdate(next, old);
         return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(next, kv.modRevision), created: false };
@@ -272,6 +280,7 @@ export class ResourceStore {
         if (deepEqual(plan.object, old)) return { obj: old, gone: false };
         try {
           const kv = await this.store.update(key, encodeForStorage(plan.object), cur.rv);
+          this.onWritten?.(key, kv.modRevision, ctx, false);
           await this.cache.waitFor(kv.modRevision);
           return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(plan.object, kv.modRevision), gone: false };
         } catch (e) {
@@ -283,6 +292,7 @@ export class ResourceStore {
       if (ctx.dryRun) return { obj: old, gone: true };
       try {
         const kv = await this.store.delete(key, cur.rv);
+        this.onWritten?.(key, cur.rv, ctx, true);
         await this.cache.waitFor(kv.modRevision);
         await this.strategy.afterDelete(old);
         return { obj: old, gone: true };
