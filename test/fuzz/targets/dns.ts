@@ -206,7 +206,7 @@ export const dnsServerTarget: FuzzTarget = {
             s.on('error', () => resolve());
             s.on('close', () => resolve());
             s.on('data', () => s.destroy());
-            s.setTimeout(300, () => s.destroy());
+            s.setTimeout(100, () => s.destroy());
             s.write(Buffer.concat([len, p]));
           });
         } else {
