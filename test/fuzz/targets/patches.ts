@@ -70,7 +70,7 @@ export const patchesTarget: FuzzTarget = {
       if (type === 'apply') {
         out = decodeOrRefuse(() => {
           if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-          return applyObject(target, exists ? live : undefined, body as KObject, { manager, force, apiVersion: String(doc.apiVersion ?? 'v1'), now: '2026-01-01T00:00:00Z', hasStatus: true });
+          return applyObject(target, exists ? live : undefined, body as KObject, { manager, force, apiVersion: kind.group ? `${kind.group}/${kind.version}` : kind.version, now: '2026-01-01T00:00:00Z', hasStatus: true });
         });
       } else {
         out = decodeOrRefuse(() => patchObject(target, type as 'json' | 'merge' | 'strategic', live, body), type === 'strategic');
