@@ -64,6 +64,12 @@ describe('hostile input found by fuzzing', () => {
     assert.deepEqual(got.data, { k: 'v' });
   });
 
+  it('apiVersion or kind that is not a string is a 400 (an object without toString threw: a 500)', { timeout: 30_000 }, async () => {
+    for (const body of ['{"apiVersion":{"toString":null},"kind":"ConfigMap","metadata":{"name":"k8ts-test-av"}}', '{"apiVersion":"v1","kind":["x"],"metadata":{"name":"k8ts-test-av"}}', '{"apiVersion":5,"metadata":{"name":"k8ts-test-av"}}']) {
+      assert.match(status(await api(creds, 'POST', CM, body), 400).message, /cannot unmarshal (object|array|number) into Go struct field ConfigMap\.(apiVersion|kind) of type string/);
+    }
+  });
+
   it('a request-target starting with // is a path: 400 or 404, never a 500 or another path', { timeout: 30_000 }, async () => {
     for (const p of ['//%2F', '//', '//a:b/api', '//[/x']) {
       const r = await raw(p);

@@ -71,6 +71,13 @@ export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>):
   const want = apiVersionOf(r.def.group, r.def.version);
   const av = obj.apiVersion;
   const kind = obj.kind;
+  // Not strings: upstream's typed decode fails (fuzz: String() of {"toString":null} threw, a 500).
+  for (const [field, v] of [['apiVersion', av], ['kind', kind]] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      const got = Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+      throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: json: cannot unmarshal ${got} into Go struct field ${r.def.kind}.${field} of type string`);
+    }
+  }
   if (av !== undefined && av !== '' && av !== want) {
     const got = typeof av === 'string' ? splitApiVersion(av) : { group: '?', version: String(av) };
     if (got.group !== r.def.group) throw badRequest(`the API version in the data (${String(av)}) does not match the expected API version (${want})`);

@@ -27,7 +27,7 @@ const POOL = 6;
 /** Requests before the RSS baseline is taken (the server has warmed up by then). */
 const BASELINE_AFTER = 5000;
 /** RSS growth allowed between the warmed-up baseline and the end of the run. */
-export const END_RSS_SLACK_MB = 100;
+export const END_RSS_SLACK_MB = 150;
 
 type Verb = 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'list';
 type Format = 'json' | 'yaml' | 'protobuf';
