@@ -9,7 +9,7 @@ import { validateObject as validateKind, validateUpdate as validateKindUpdate, t
 import { convert, ConversionError } from '../api/conversion/index.js';
 import { canonicalizeQuantities } from '../api/quantity/index.js';
 import {
-  decodeK8sProtobuf, findUnknownFields as schemaUnknownFields,
+  decodeK8sProtobuf, findUnknownFields as schemaUnknownFields, dropUnknownFields as schemaDropUnknownFields,
   findScalarTypeError as schemaScalarTypeError, buildOpenApiV3Document, buildOpenApiV3Index,
   openApiHash, buildOpenApiV2Document, encodeOpenApiV2Proto,
 } from '../api/schema/index.js';
@@ -32,6 +32,11 @@ export function decodeProtobufBody(buf: Buffer): Record<string, unknown> {
 
 export function findUnknownFields(group: string, version: string, kind: string, obj: Record<string, unknown>): string[] {
   return schemaUnknownFields(group, version, kind, obj);
+}
+
+/** findUnknownFields, removing them from obj. */
+export function dropUnknownFields(group: string, version: string, kind: string, obj: Record<string, unknown>): string[] {
+  return schemaDropUnknownFields(group, version, kind, obj);
 }
 
 /** Go's typed-decode error for the first scalar of the wrong JSON type in obj, if any. */

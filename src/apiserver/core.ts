@@ -17,6 +17,7 @@ import type { ServiceAccountTokens } from './auth/sa-tokens.js';
 import { parseRequestPath, type RequestInfo, type ResourceRequestInfo } from './request-info.js';
 import { writeJson, writeRaw, writeStatus } from './http-util.js';
 import { parseAccept } from './negotiate.js';
+import { parseRequestTarget } from '../util/request-target.js';
 import type { RequestContext } from './context.js';
 import { managerName, systemContext } from './context.js';
 import { ResourceStore } from './registry/resource-store.js';
@@ -472,7 +473,8 @@ export class ApiServerCore {
     let series: RequestSeries | undefined;
     let failure: unknown;
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = parseRequestTarget(req.url, 'https://localhost');
+      if (!url) throw badRequest(`invalid request target ${JSON.stringify(req.url)}`);
       let info: RequestInfo;
       try {
         info = parseRequestPath(url.pathname);

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../api/status.js';
 import { isPlainObject } from '../api/types/index.js';
 import { decodeProtobufBody } from './api-hooks.js';
+import { jsonDepthExceeds } from '../util/json.js';
 
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
@@ -29,21 +30,43 @@ export function bodyFormat(contentType: string | undefined): BodyFormat {
   }
 }
 
+/**
+ * Deepest nesting of arrays and objects a request body (and an object after a patch) may
+ * have. Upstream's decoders stop at 10000 levels; the server's walks (validation, patches,
+ * managed fields, structuredClone) recurse per level and would overflow the stack long
+ * before that (structuredClone near 2000), so the bound is lower, and far above any real
+ * object (a deep CRD schema is ~100 levels).
+ */
+export const MAX_BODY_DEPTH = 512;
+
+/** A 400 for a body that nests deeper than MAX_BODY_DEPTH. */
+export function checkBodyDepth(v: unknown, what = 'the body of the request'): void {
+  if (jsonDepthExceeds(v, MAX_BODY_DEPTH)) throw badRequest(`${what} nests arrays and objects deeper than ${MAX_BODY_DEPTH} levels (exceeded max depth)`);
+}
+
+/** A JSON request body (a patch); malformed or too deep input is a 400 with the reason. */
+export function parseJsonBody(buf: Buffer): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(buf.toString('utf8'));
+  } catch (e) {
+    throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
+  }
+  checkBodyDepth(v);
+  return v;
+}
+
 /** Parses a request body into a JSON object; malformed input is a 400 with the parser's reason. */
 export function decodeObjectBody(buf: Buffer, contentType: string | undefined): Record<string, unknown> {
   const fmt = bodyFormat(contentType);
   let v: unknown;
-  if (fmt === 'protobuf') return decodeProtobufBody(buf);
-  if (buf.length === 0) throw badRequest('the body of the request is empty; send the object as JSON, YAML or protobuf');
-  if (fmt === 'json') {
-    try {
-      v = JSON.parse(buf.toString('utf8'));
-    } catch (e) {
-      throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
-    }
-  } else {
-    v = parseYamlBody(buf);
+  if (fmt === 'protobuf') {
+    v = decodeProtobufBody(buf);
+    checkBodyDepth(v);
+    return v as Record<string, unknown>;
   }
+  if (buf.length === 0) throw badRequest('the body of the request is empty; send the object as JSON, YAML or protobuf');
+  v = fmt === 'json' ? parseJsonBody(buf) : parseYamlBody(buf);
   if (!isPlainObject(v)) throw badRequest('the body of the request must be a JSON object');
   return v;
 }
@@ -88,10 +111,15 @@ export function parseYamlBody(buf: Buffer): unknown {
   const text = buf.toString('utf8');
   const first = text.trimStart()[0];
   if (first === '{' || first === '[') {
+    let json: unknown;
     try {
-      return JSON.parse(text);
+      json = JSON.parse(text);
     } catch {
       // not JSON after all: YAML flow style
+    }
+    if (json !== undefined) {
+      checkBodyDepth(json);
+      return json;
     }
   }
   let v: unknown;
@@ -101,6 +129,7 @@ export function parseYamlBody(buf: Buffer): unknown {
   } catch (e) {
     throw badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message.split('\n')[0]}`);
   }
+  checkBodyDepth(v);
   return toJsonValue(v);
 }
 

@@ -86,7 +86,8 @@ function isFieldValue(s: string, start: number, end: number): boolean {
   }
   return true;
 }
-const BAD_TARGET_CHAR = /[\0-\x20\x7f]/;
+/** Not in a request-target (RFC 9112 §3.2: URI characters are ASCII): controls, space, DEL, and bytes ≥ 0x80, which node's llhttp refuses too. */
+const BAD_TARGET_CHAR = /[\0-\x20\x7f-\xff]/;
 const DIGITS = /^[0-9]{1,15}$/;
 
 export interface RequestHead {

@@ -32,3 +32,27 @@ export function clone<T>(v: T): T {
   }
   return out as T;
 }
+
+/**
+ * Whether a JSON value nests more than `max` arrays/objects deep (a scalar is depth 0, `{}`
+ * depth 1). Iterative, so it answers for values far deeper than the call stack allows.
+ */
+export function jsonDepthExceeds(v: unknown, max: number): boolean {
+  const values: unknown[] = [v];
+  const depths: number[] = [0];
+  while (values.length) {
+    const x = values.pop();
+    const d = depths.pop()! + 1;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d > max) return true;
+    if (Array.isArray(x)) {
+      for (const y of x) if (typeof y === 'object' && y !== null) { values.push(y); depths.push(d); }
+    } else {
+      for (const k in x) {
+        const y = (x as Record<string, unknown>)[k];
+        if (typeof y === 'object' && y !== null) { values.push(y); depths.push(d); }
+      }
+    }
+  }
+  return false;
+}

@@ -12,7 +12,7 @@
 //    here; only unknown names are.
 //  * Kinds without a schema (custom resources) yield [].
 // The walk visits each node once and allocates only when it finds a problem.
-import { getMessage, messageFor, type MessageSchema } from './schema.js';
+import { getMessage, messageFor, type MessageSchema, type ScalarType } from './schema.js';
 
 type PathPart = string | number;
 
@@ -29,17 +29,33 @@ function formatPath(stack: readonly PathPart[], leaf: string): string {
   return s === '' ? leaf : `${s}.${leaf}`;
 }
 
-function walk(msg: MessageSchema, obj: Record<string, unknown>, stack: PathPart[], out: string[], top: boolean): void {
+/** Go's zero value of each scalar type (a JSON null decodes to it). */
+const SCALAR_ZERO: Record<ScalarType, unknown> = { string: '', bytes: '', int32: 0, int64: 0, bool: false };
+
+/** Replaces JSON nulls among the elements of a list (or the values of a map) with `zero`. */
+function zeroNulls(v: unknown, map: boolean, zero: unknown): void {
+  if (map) {
+    if (isObject(v)) for (const k in v) if (v[k] === null) v[k] = zero;
+  } else if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (v[i] === null) v[i] = zero;
+  }
+}
+
+function walk(msg: MessageSchema, obj: Record<string, unknown>, stack: PathPart[], out: string[], top: boolean, drop = false): void {
   for (const key in obj) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
     const f = msg.byJson.get(key);
     if (f === undefined) {
       if (top && (key === 'apiVersion' || key === 'kind')) continue;
       out.push(formatPath(stack, key));
+      // Dropped here, where the object is at hand: the printed path cannot be walked back
+      // (a key may be empty or hold '.', '[' or ']').
+      if (drop) delete obj[key];
       continue;
     }
-    if (f.scalar !== undefined || f.special !== undefined) continue;
     const v = obj[key];
+    if (drop && f.scalar !== undefined && (f.repeated || f.map)) zeroNulls(v, f.map, SCALAR_ZERO[f.scalar]);
+    if (f.scalar !== undefined || f.special !== undefined) continue;
     if (v === null || typeof v !== 'object') continue;
     const child = getMessage(f.type);
     if (child === undefined) continue;
@@ -49,19 +65,21 @@ function walk(msg: MessageSchema, obj: Record<string, unknown>, stack: PathPart[
     if (f.map) {
       if (isObject(v)) {
         for (const mk in v) {
-          const mv = v[mk];
-          if (isObject(mv)) { stack.push(mk); walk(child, mv, stack, out, false); stack.pop(); }
+          let mv = v[mk];
+          if (drop && mv === null) v[mk] = mv = {};
+          if (isObject(mv)) { stack.push(mk); walk(child, mv, stack, out, false, drop); stack.pop(); }
         }
       }
     } else if (f.repeated) {
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
-          const el: unknown = v[i];
-          if (isObject(el)) { stack.push(i); walk(child, el, stack, out, typedItems); stack.pop(); }
+          let el: unknown = v[i];
+          if (drop && el === null) v[i] = el = {};
+          if (isObject(el)) { stack.push(i); walk(child, el, stack, out, typedItems, drop); stack.pop(); }
         }
       }
     } else if (isObject(v)) {
-      walk(child, v, stack, out, false);
+      walk(child, v, stack, out, false, drop);
     }
     stack.pop();
   }
@@ -83,6 +101,22 @@ export function findUnknownFieldsIn(messageName: string, obj: Record<string, unk
   if (msg === undefined) return [];
   const out: string[] = [];
   walk(msg, obj, [], out, true);
+  return out;
+}
+
+/**
+ * As findUnknownFields, and removes those fields from `obj` (unknown fields are never stored).
+ * Also reads a JSON null among the elements of a list, or the values of a map, as Go's decoder
+ * does: the zero value of the element type (`{}` for a struct, "" / 0 / false for scalars),
+ * so that `containers: [null]` is an empty container validation refuses, not a hole every
+ * reader of the stored object trips on. Returns the unknown fields' paths.
+ */
+export function dropUnknownFields(group: string, version: string, kind: string, obj: Record<string, unknown>): string[] {
+  const name = messageFor(group, version, kind);
+  const msg = name === undefined ? undefined : getMessage(name);
+  if (msg === undefined) return [];
+  const out: string[] = [];
+  walk(msg, obj, [], out, true, true);
   return out;
 }
 

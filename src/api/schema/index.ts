@@ -9,7 +9,7 @@ export {
   encodeEnvelope, envelopeRawOffset, ENVELOPE_TAIL_BYTES, encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf,
   splitWatchFrames, ProtobufEncodeError, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE, WATCH_EVENT,
 } from './protobuf-encode.js';
-export { findUnknownFields, findUnknownFieldsIn, unknownFieldMessage } from './fields.js';
+export { findUnknownFields, findUnknownFieldsIn, dropUnknownFields, unknownFieldMessage } from './fields.js';
 export {
   buildOpenApiV3Document, buildOpenApiV3Index, openApiGvPath, openApiHash, schemaNameOf,
   OPENAPI_KUBERNETES_VERSION, type OpenApiResource, type OpenApiSubresource,

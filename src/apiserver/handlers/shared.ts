@@ -11,7 +11,7 @@ import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
 import { encodeCached, encodeCachedEnvelope, type CachedObject } from '../cache/watch-cache.js';
 import { encodeK8sProtobufObject, PROTOBUF_MEDIA_TYPE } from '../../api/schema/index.js';
-import { convertObject, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
+import { convertObject, dropUnknownFields, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
 import { writeJson, writeRaw } from '../http-util.js';
 import { customToVersion } from '../crd/conversion.js';
 import type { ApiServerCore } from '../core.js';
@@ -50,33 +50,23 @@ export function toInternal(r: ResourceRequest, obj: KObject): KObject {
 
 /**
  * Checks a decoded body against the kind's schema: Strict rejects unknown fields, Warn
- * reports them as warnings, both (and Ignore) drop them so they are never stored.
+ * reports them as warnings, both (and Ignore) drop them so they are never stored; nulls in
+ * lists and maps become the element type's zero value, as after upstream's typed decode.
  */
 export function checkUnknownFields(r: ResourceRequest, obj: Record<string, unknown>): void {
   // A scalar of the wrong JSON type fails upstream's typed decode, whatever fieldValidation says.
   const typeErr = findScalarTypeError(r.def.group, r.def.version, r.def.kind, obj);
   if (typeErr) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: ${typeErr}`);
-  const unknown = findUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
-  if (!unknown.length) return;
   if (r.ctx.fieldValidation === 'Strict') {
-    throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
+    const unknown = findUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
+    if (unknown.length) throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: strict decoding error: ${unknown.map((u) => `unknown field "${u}"`).join(', ')}`);
   }
+  // Dropped by the schema walk itself: a printed path cannot be walked back (fuzz: an unknown
+  // key "" inside metadata printed as "metadata." and the whole metadata was deleted; a key
+  // "metadata.name" would have deleted the name). The walk also reads nulls in lists and maps
+  // as Go's zero values (fuzz: `containers: [null]` was stored).
+  const unknown = dropUnknownFields(r.def.group, r.def.version, r.def.kind, obj);
   if (r.ctx.fieldValidation === 'Warn') for (const u of unknown) r.ctx.warnings.push(`unknown field "${u}"`);
-  for (const u of unknown) deletePath(obj, u);
-}
-
-/** Deletes `a.b[2].c` style paths. */
-function deletePath(obj: Record<string, unknown>, path: string): void {
-  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
-  let cur: unknown = obj;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const p = parts[i];
-    if (p.startsWith('[')) cur = Array.isArray(cur) ? cur[Number(p.slice(1, -1))] : undefined;
-    else cur = isPlainObject(cur) ? cur[p] : undefined;
-    if (cur === undefined) return;
-  }
-  const last = parts[parts.length - 1];
-  if (last && isPlainObject(cur)) delete cur[last];
 }
 
 /** The body's apiVersion/kind must name what the URL addresses (missing ones are filled in). */
@@ -84,6 +74,13 @@ export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>):
   const want = apiVersionOf(r.def.group, r.def.version);
   const av = obj.apiVersion;
   const kind = obj.kind;
+  // Not strings: upstream's typed decode fails (fuzz: String() of {"toString":null} threw, a 500).
+  for (const [field, v] of [['apiVersion', av], ['kind', kind]] as const) {
+    if (v !== undefined && v !== null && typeof v !== 'string') {
+      const got = Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+      throw badRequest(`${r.def.kind} in version "${r.def.version}" cannot be handled as a ${r.def.kind}: json: cannot unmarshal ${got} into Go struct field ${r.def.kind}.${field} of type string`);
+    }
+  }
   if (av !== undefined && av !== '' && av !== want) {
     const got = typeof av === 'string' ? splitApiVersion(av) : { group: '?', version: String(av) };
     if (got.group !== r.def.group) throw badRequest(`the API version in the data (${String(av)}) does not match the expected API version (${want})`);
@@ -102,26 +99,39 @@ export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>):
 const MAX_WARNING_LENGTH = 4096;
 
 /**
- * A warning as it may travel in a header: control characters become spaces, other non-ASCII
- * characters `?` (a header cannot carry them), and an overlong text is cut, so that object names or labels in a message cannot break the header.
+ * A warning's text as it may travel in a header (the one home for this; every warning of a
+ * request, from field validation or admission, goes through writeWarnings). Upstream sends the
+ * text as UTF-8 in a quoted-string and drops a warning that has control characters; here a
+ * control character becomes a space (the warning still tells what was wrong), a lone
+ * surrogate (no UTF-8 form) U+FFFD, and an overlong text is cut.
  */
 export function sanitizeWarning(w: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = w.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[^\u0020-\u007e]/g, '?');
+  const clean = w.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   return clean.length > MAX_WARNING_LENGTH ? `${clean.slice(0, MAX_WARNING_LENGTH - 3)}...` : clean;
+}
+
+/**
+ * The `Warning` header values for `warnings`, deduplicated: `299 - "text"` with `"` and `\`
+ * escaped, as upstream's NewWarningHeader writes them. Node writes header strings as latin1,
+ * one byte per char, so the UTF-8 bytes of the text travel as latin1 chars: clients read the
+ * same bytes kube-apiserver sends (kubectl prints `Warning: unknown field "k¢nd"`).
+ */
+export function warningHeaderValues(warnings: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const values: string[] = [];
+  for (const raw of warnings) {
+    const w = sanitizeWarning(raw);
+    if (seen.has(w)) continue;
+    seen.add(w);
+    values.push(Buffer.from(`299 - ${JSON.stringify(w)}`, 'utf8').toString('latin1'));
+  }
+  return values;
 }
 
 export function writeWarnings(r: ResourceRequest): void {
   if (!r.ctx.warnings.length) return;
-  const seen = new Set<string>();
-  const values: string[] = [];
-  for (const raw of r.ctx.warnings) {
-    const w = sanitizeWarning(raw);
-    if (seen.has(w)) continue;
-    seen.add(w);
-    values.push(`299 - ${JSON.stringify(w)}`);
-  }
-  r.res.setHeader('Warning', values);
+  r.res.setHeader('Warning', warningHeaderValues(r.ctx.warnings));
 }
 
 export function writeObject(r: ResourceRequest, code: number, obj: Readonly<KObject>): void {

@@ -4,7 +4,7 @@ import type { Binding, KObject, Pod, TokenRequestSpec } from '../../api/types/in
 import { isPlainObject } from '../../api/types/index.js';
 import { badRequest, conflict, invalid, fieldErr, tooManyRequests, serviceUnavailable, successStatus } from '../../api/status.js';
 import { readBody } from '../http-util.js';
-import { decodeObjectBody } from '../negotiate.js';
+import { decodeObjectBody, parseJsonBody } from '../negotiate.js';
 import { applyPatchDocument, labelSelectorString, type PatchType } from '../api-hooks.js';
 import { clone } from '../../util/json.js';
 import { bindPod } from '../../api/registry/index.js';
@@ -52,12 +52,7 @@ export async function handleScaleWrite(r: ResourceRequest, patchType?: PatchType
       const scale = scaleOf(cur, r);
       let next: KObject;
       if (patchType) {
-        let patch: unknown;
-        try {
-          patch = JSON.parse(raw.toString('utf8'));
-        } catch (e) {
-          throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
-        }
+        const patch = parseJsonBody(raw);
         next = applyPatchDocument({ group: 'autoscaling', version: 'v1', kind: 'Scale' }, patchType, clone(scale), patch);
       } else {
         next = decodeObjectBody(raw, r.req.headers['content-type']) as KObject;

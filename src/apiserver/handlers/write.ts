@@ -5,7 +5,7 @@ import { apiVersionOf } from '../../api/registry/index.js';
 import { badRequest, invalid, fieldErr, successStatus, unsupportedMediaType } from '../../api/status.js';
 import { readBody, writeJson } from '../http-util.js';
 import { parseDeleteQuery, parseForce, parseListQuery } from '../query.js';
-import { decodeDeleteOptionsBody, decodeObjectBody, mediaType, parseYamlBody } from '../negotiate.js';
+import { checkBodyDepth, decodeDeleteOptionsBody, decodeObjectBody, mediaType, parseJsonBody, parseYamlBody } from '../negotiate.js';
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
@@ -99,11 +99,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
     patch = parseYamlBody(raw);
     if (!isPlainObject(patch)) throw badRequest('the apply patch must be an object');
   } else {
-    try {
-      patch = JSON.parse(raw.toString('utf8'));
-    } catch (e) {
-      throw badRequest(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
-    }
+    patch = parseJsonBody(raw);
   }
   auditRequestObject(r.req, patch);
   if (type === 'apply' && !r.ctx.fieldManager)
@@ -114,6 +110,8 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   const sub = r.info.subresource;
 
   const finish = (curExt: KObject | undefined, next: KObject): KObject => {
+    // A JSON patch's path can put a deep value deeper still: the result is bounded too.
+    checkBodyDepth(next, 'the patched object');
     checkTypeMeta(r, next);
     checkUnknownFields(r, next);
     checkNamespace(r, next);

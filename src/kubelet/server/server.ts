@@ -29,6 +29,7 @@ import { portForwardPorts, serveWebSocketPortForward, PORT_FORWARD_CHANNEL_PROTO
 import { KUBE_APISERVER_KUBELET_CLIENT, type KubeletServerOptions, type LogOptions, type ResolvedContainer } from './types.js';
 import { toStatus } from './http.js';
 import { registry } from '../../util/metrics.js';
+import { parseRequestTarget } from '../../util/request-target.js';
 
 export interface KubeletServer {
   server: Server;
@@ -163,7 +164,8 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
-      const url = new URL(req.url ?? '/', 'https://kubelet');
+      const url = parseRequestTarget(req.url, 'https://kubelet');
+      if (!url) throw badRequest(`invalid request target ${JSON.stringify(req.url)}`);
       const route = parseRoute(url.pathname);
       if (route?.kind === 'healthz') {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
@@ -185,7 +187,8 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     liveSockets.add(socket);
     socket.once('close', () => liveSockets.delete(socket));
     try {
-      const url = new URL(req.url ?? '/', 'https://kubelet');
+      const url = parseRequestTarget(req.url, 'https://kubelet');
+      if (!url) throw badRequest(`invalid request target ${JSON.stringify(req.url)}`);
       authenticate(req);
       const route = parseRoute(url.pathname);
       if (!route || route.kind === 'healthz' || route.kind === 'logs' || route.kind === 'metrics') throw pathNotFound();

@@ -93,8 +93,9 @@ export function serveWebSocketPortForward(ws: WebSocket, ports: readonly number[
       channel = data[0];
       payload = Buffer.from(data.subarray(1));
     }
-    // Only data channels carry bytes from the client.
-    if (channel % 2 !== 0 || channel / 2 >= ports.length || payload.length === 0) return;
+    // Only data channels carry bytes from the client. A base64 frame's channel is its first
+    // character less '0', so anything below '0' is negative (or NaN for an empty frame).
+    if (!(channel >= 0) || channel % 2 !== 0 || channel / 2 >= ports.length || payload.length === 0) return;
     const sock = conns[channel / 2];
     if (sock) sock.write(payload);
     else early[channel / 2].push(payload);

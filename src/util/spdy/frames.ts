@@ -62,7 +62,7 @@ function control(type: number, flags: number, payload: Buffer): Buffer {
   const h = Buffer.allocUnsafe(8);
   h.writeUInt16BE(0x8000 | SPDY_VERSION, 0);
   h.writeUInt16BE(type, 2);
-  h.writeUInt32BE(((flags & 0xff) << 24) | payload.length, 4);
+  h.writeUInt32BE((((flags & 0xff) << 24) | payload.length) >>> 0, 4);
   return Buffer.concat([h, payload]);
 }
 
@@ -99,7 +99,7 @@ export function encodeFrame(f: SpdyFrame): Buffer {
       const b = Buffer.allocUnsafe(4 + f.entries.length * 8);
       b.writeUInt32BE(f.entries.length, 0);
       f.entries.forEach((e, i) => {
-        b.writeUInt32BE(((e.flags & 0xff) << 24) | (e.id & 0xffffff), 4 + i * 8);
+        b.writeUInt32BE((((e.flags & 0xff) << 24) | (e.id & 0xffffff)) >>> 0, 4 + i * 8);
         b.writeUInt32BE(e.value >>> 0, 8 + i * 8);
       });
       return control(FrameType.SETTINGS, 0, b);

@@ -309,8 +309,9 @@ const ACTIVE: Readonly<Record<Exclude<Level, 'privileged'>, readonly Check[]>> =
  * `privileged` allows everything. `memo` (one per pod) lets evaluations of several levels run
  * each check once: a check's result does not depend on the level asking.
  */
-export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, spec: Readonly<PodSpec>, memo?: Map<string, Violation | undefined>): Violation[] {
+export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, rawSpec: Readonly<PodSpec>, memo?: Map<string, Violation | undefined>): Violation[] {
   if (level === 'privileged') return [];
+  const spec = withZeroValues(rawSpec);
   const out: Violation[] = [];
   for (const c of ACTIVE[level]) {
     let v: Violation | undefined;
@@ -322,6 +323,38 @@ export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, spec: Read
     if (v) out.push(v);
   }
   return out;
+}
+
+/** Each element of a list, a JSON null read as `zero` (what Go's decoder makes of it). */
+function zeroed<T>(list: readonly T[] | null | undefined, zero: () => T): T[] | undefined {
+  return Array.isArray(list) ? list.map((x) => (x === null || x === undefined ? zero() : x)) : undefined;
+}
+
+/**
+ * The spec as upstream's checks see it: admission runs before validation, and a JSON null in a
+ * list of structs (`containers: [null]`) is a zero-value struct after Go's decode, not a hole.
+ * Only the lists the checks walk are mapped; everything else is shared with `spec`.
+ */
+function withZeroValues(spec: Readonly<PodSpec>): Readonly<PodSpec> {
+  const container = <C extends AnyContainer>(c: C): C => {
+    const sc = c.securityContext;
+    const add = sc?.capabilities?.add;
+    return {
+      ...c,
+      ports: zeroed(c.ports, () => ({}) as never),
+      ...(sc && Array.isArray(add) ? { securityContext: { ...sc, capabilities: { ...sc.capabilities, add: zeroed(add, () => '') } } } : {}),
+    };
+  };
+  const list = <C extends AnyContainer>(l: readonly C[] | undefined): C[] | undefined => zeroed(l, () => ({}) as C)?.map(container);
+  const sysctls = spec.securityContext?.sysctls;
+  return {
+    ...spec,
+    containers: list(spec.containers) ?? [],
+    initContainers: list(spec.initContainers),
+    ephemeralContainers: list(spec.ephemeralContainers as AnyContainer[] | undefined) as PodSpec['ephemeralContainers'],
+    volumes: zeroed(spec.volumes, () => ({}) as never),
+    ...(spec.securityContext && Array.isArray(sysctls) ? { securityContext: { ...spec.securityContext, sysctls: zeroed(sysctls, () => ({}) as never) } } : {}),
+  };
 }
 
 /** `reason1 (detail1), reason2 (detail2)`: the text after `violates PodSecurity "...": `. */
