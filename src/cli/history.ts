@@ -16,7 +16,7 @@ deleted; --history-retention, default 24h): resourceVersion, time, user, field m
 operation and the changed paths. KIND is kubectl's: deploy, deployments.apps, cm, pod, ...
 
 Flags:
-  -n, --namespace NS       the object's namespace (default "default"; ignored for cluster-scoped kinds)
+  -n, --namespace NS       the object's namespace (default: the kubeconfig context's, else "default"; ignored for cluster-scoped kinds)
   --diff REV               unified diff of revision REV against the revision before it
   --diff REV1..REV2        unified diff between two revisions
   --deleted KIND           list the deleted objects of KIND: name, deleted at, by whom
@@ -131,8 +131,8 @@ export async function runHistory(argv: string[]): Promise<void> {
   }
   const { values, positionals } = parsed;
   if (values.help) return void process.stdout.write(historyHelp);
-  const namespace = values.namespace ?? 'default';
-  const { client, server } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] }, 'k8ts-history');
+  const { client, server, namespace: contextNs } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] }, 'k8ts-history');
+  const namespace = values.namespace ?? contextNs;
   const ask = async (kind: string, selector: string, allNamespaces = false): Promise<{ list: RevisionList; namespaced: boolean }> => {
     try {
       return await fetchRevisions(client, kind, allNamespaces ? undefined : namespace, selector);

@@ -2,12 +2,11 @@
 // plain-words diagnosis that follows the chain of cause. Exit code 0 healthy, 1 a cause was
 // found, 2 no answer (bad input, an object the user may not read, the server unreachable).
 import { parseArgs } from 'node:util';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
-import { parseKubeconfig, selectContext } from '../client/kubeconfig.js';
 import { diagnose, fetchFacts, parseTarget, renderJson, renderText, restSource, WhyInputError, SUPPORTED_KINDS } from '../why/index.js';
 
 export const WHY_EXIT_BAD_INPUT = 2;
@@ -73,7 +72,7 @@ export async function runWhy(argv: string[]): Promise<void> {
   try {
     let fetched;
     try {
-      fetched = await fetchFacts(restSource(client), target, values.namespace ?? contextNamespace(kc.path));
+      fetched = await fetchFacts(restSource(client), target, values.namespace ?? kc.namespace);
     } catch (e) {
       if (e instanceof WhyInputError) throw new CliError(e.message, WHY_EXIT_BAD_INPUT);
       throw new CliError(`cannot ask the API server at ${server}: ${(e as Error).message}`, WHY_EXIT_BAD_INPUT);
@@ -97,11 +96,3 @@ function pluginKubeconfig(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-/** The current context's namespace, as kubectl defaults to it; "default" when it names none. */
-function contextNamespace(path: string): string {
-  try {
-    return selectContext(parseKubeconfig(readFileSync(path, 'utf8'))).namespace || 'default';
-  } catch {
-    return 'default'; // the kubeconfig was read once already; a context without a namespace is the common case
-  }
-}
