@@ -332,10 +332,11 @@ export async function runAgent(argv: string[]): Promise<void> {
   // the `kubernetes` endpoints (kept in the data dir for the next start); a request that cannot
   // reach the current server moves the pool to the next one.
   const serversPath = join(flags.dataDir, 'servers.json');
-  const pool = new ServerPool([flags.server, ...(joinedNow ? [] : readKnownServers(serversPath))], {
+  const pool = new ServerPool([flags.server, ...(joinedNow ? (cred.servers ?? []) : readKnownServers(serversPath))], {
     onServersChanged: (servers) => writePrivateFile(serversPath, JSON.stringify({ servers }, null, 2)),
     onSwitch: (from, to) => agentLog.warn(`API server ${from} does not answer; switching to ${to}`),
   });
+  if (joinedNow) writePrivateFile(serversPath, JSON.stringify({ servers: pool.servers() }, null, 2));
   const client = new RestClient({ transport: { kind: 'https', server: flags.server, ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey, pool }, userAgent: `k8ts-agent/${flags.nodeName}` });
   refreshServers(client, pool, abort.signal, (m) => agentLog.warn(m));
   // Client-certificate rotation: renewed at 70 % of its lifetime, retried every minute on failure.
