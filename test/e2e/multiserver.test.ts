@@ -105,6 +105,24 @@ async function awaitServer(i: number): Promise<void> {
   await eventually(() => hosts.run(h(AGENT), process.execPath, ['-e', probe], { timeoutMs: 5000 }).stdout.startsWith('200'), 120_000, 500);
 }
 
+/**
+ * Starts server `i` joining h0. etcd refuses a member add until every member has been connected
+ * for a few seconds ("unhealthy cluster"); the server then exits with that line: start it again.
+ */
+async function joinServer(i: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const p = startProc(i, serverArgs(i));
+    procs[i] = p;
+    const exited = new Promise<'exited'>((r) => p.once('exit', () => r('exited')));
+    const r = await Promise.race([awaitServer(i).then(() => 'ready' as const, () => 'timeout' as const), exited]);
+    if (r === 'timeout') throw new Error(`server h${i} did not answer /readyz`);
+    if (r === 'ready') return;
+    const log = readFileSync(join(base, `h${i}.log`), 'utf8');
+    if (attempt >= 10 || !/unhealthy cluster/.test(log.split('\n').slice(-3).join('\n'))) throw new Error(`server h${i} did not join: ${log.slice(-500)}`);
+    await sleep(3000);
+  }
+}
+
 const nodeReady = (i: number): boolean =>
   jsonAt(i, ['get', 'node', h(AGENT).name]).status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
@@ -176,10 +194,7 @@ before(async () => {
   writeKubeconfigs();
   await awaitServer(0);
   // One member joins at a time (etcd adds one learner at a time).
-  for (const i of [1, 2]) {
-    procs[i] = startProc(i, serverArgs(i));
-    await awaitServer(i);
-  }
+  for (const i of [1, 2]) await joinServer(i);
   procs[AGENT] = startProc(AGENT, agentArgs());
   await eventually(() => existsSync(join(dirs[AGENT]!, 'images.sock')), 60_000, 250);
   loadImages(AGENT);
