@@ -288,7 +288,10 @@ describe('three servers (embedded etcd) and an agent in network namespaces', { s
     if ('skip' in images) return t.skip(images.skip);
     kAt(1, ['create', 'deployment', 'web', '-n', NS, '--image=docker.io/library/nginx:1.14-alpine', '--replicas=3']);
     kAt(2, ['rollout', 'status', 'deployment/web', '-n', NS, '--timeout=120s']);
-    const lead = await eventually(() => leader(1), 60_000, 1000);
+    const lead = (await eventually(() => {
+      const l = leader(1);
+      return l !== undefined && { l };
+    }, 60_000, 1000)).l;
     const survivor = [0, 1, 2].find((i) => i !== lead)!;
     const writer = startWriter(40, 50);
     try {
@@ -296,10 +299,10 @@ describe('three servers (embedded etcd) and an agent in network namespaces', { s
       kAt(survivor, ['set', 'image', 'deployment/web', '-n', NS, 'nginx=docker.io/library/nginx:1.18-alpine']);
       const t0 = Date.now();
       await kill9(lead);
-      const next = await eventually(() => {
+      const next = (await eventually(() => {
         const l = leader(survivor);
-        return l !== undefined && l !== lead && l;
-      }, 60_000, 250);
+        return l !== undefined && l !== lead && { l };
+      }, 60_000, 250)).l;
       const takeoverMs = Date.now() - t0;
       console.log(`# takeover: h${next} holds the controller Lease ${takeoverMs} ms after kill -9 of h${lead}`);
       kAt(survivor, ['rollout', 'status', 'deployment/web', '-n', NS, '--timeout=180s']);
