@@ -25,7 +25,9 @@ export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
 Joins this machine to a k8ts cluster as a node: runs pods with runc, routes the pod network
 to the other nodes, and the service proxy. The server prints the token at start; it is also
-in the server's <data-dir>/node-token.
+in the server's <data-dir>/node-token. With several servers, the agent learns them all (the
+\`kubernetes\` endpoints, kept in <data-dir>/servers.json) and switches to another when the one
+it talks to stops answering.
 
 Flags:
   --server URL             the API server, e.g. https://192.168.1.10:6443 (env K8TS_URL)
