@@ -33,7 +33,7 @@ if (!files.length) {
 // runs beside them in a second lane, so two cores stay busy.
 // src/runtime/oci/runtime.test.js runs real runc containers and pod networks too.
 const isHostTest = (f) =>
-  /(^|\/)e2e\/(kubelet|multinode|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos)\.test\.js$/.test(f) ||
+  /(^|\/)e2e\/(kubelet|multinode|multiserver|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos)\.test\.js$/.test(f) ||
   /(^|\/)clients\/[^/]*-real\.test\.js$/.test(f) ||
   /(^|\/)runtime\/(oci\/runtime|oci\/cgroup2-mount|network\/network)\.test\.js$/.test(f);
 // Every file gets a time budget, so a test that hangs fails its file with a reason instead of

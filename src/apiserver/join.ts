@@ -20,7 +20,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, forbidden, isStatusError, methodNotAllowed, StatusError, unauthorized } from '../api/status.js';
 import { isDNS1123Subdomain } from '../api/validation/index.js';
 import { CACERTS_PATH, JOIN_PATH, RENEW_PATH, SERVER_CACERTS_PATH, SERVER_JOIN_PATH, bootstrapTokenProblem, bootstrapTokenSecretName, credentialMatches, decodeSecretData, newJoinToken, parseBootstrapToken, parseJoinToken, BOOTSTRAP_TOKEN_NAMESPACE, type JoinResponse } from '../pki/index.js';
-import type { Node, Secret } from '../api/types/index.js';
+import type { Endpoints, Node, Secret } from '../api/types/index.js';
+import { serversFromEndpoints } from '../client/rest-client.js';
 import type { ApiServerCore } from './core.js';
 import { systemContext } from './context.js';
 import { cidrRange } from './registry/allocator.js';
@@ -180,6 +181,7 @@ export function createJoinHandler(o: JoinOptions): (req: IncomingMessage, res: S
       clusterCIDR: o.clusterCIDR,
       serviceCIDR: o.serviceCIDR,
       clusterDNS: o.clusterDNS,
+      servers: serversFromEndpoints((o.core.store('', 'endpoints').tryGet('default', 'kubernetes')?.obj as Readonly<Endpoints> | undefined) ?? {}),
     };
     writeJson(res, 200, answer);
   };

@@ -8,10 +8,10 @@ import { hostname } from 'node:os';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { setMaxListeners } from 'node:events';
-import type { Node, Status } from '../api/types/index.js';
+import type { Endpoints, Node, Status } from '../api/types/index.js';
 import { isAlreadyExists, isNotFound } from '../api/status.js';
 import { type ApiClient, R } from '../client/index.js';
-import { RestClient } from '../client/rest-client.js';
+import { RestClient, ServerPool, serversFromEndpoints } from '../client/rest-client.js';
 import { caHashOf, parseJoinToken, JOIN_PATH, RENEW_PATH, type JoinResponse } from '../pki/index.js';
 import { defaultNodeIP } from '../util/node-ip.js';
 import { CliError } from './errors.js';
@@ -25,7 +25,9 @@ export const agentHelp = `Usage: k8ts agent --server URL --token TOKEN [flags]
 
 Joins this machine to a k8ts cluster as a node: runs pods with runc, routes the pod network
 to the other nodes, and the service proxy. The server prints the token at start; it is also
-in the server's <data-dir>/node-token.
+in the server's <data-dir>/node-token. With several servers, the agent learns them all (the
+\`kubernetes\` endpoints, kept in <data-dir>/servers.json) and switches to another when the one
+it talks to stops answering.
 
 Flags:
   --server URL             the API server, e.g. https://192.168.1.10:6443 (env K8TS_URL)
@@ -184,14 +186,55 @@ export function renewalTime(pem: string): number {
 }
 
 /** Trades the node's current client certificate for a fresh one (the server's CA stays pinned). */
-export async function renewClientCert(cred: Credentials): Promise<Credentials> {
-  const res = await joinRequest(cred.server, 'POST', RENEW_PATH, { ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey, body: {} });
+export async function renewClientCert(cred: Credentials, server = cred.server): Promise<Credentials> {
+  const res = await joinRequest(server, 'POST', RENEW_PATH, { ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey, body: {} });
   if (res.status !== 200) throw new Error(`renewing the client certificate failed (HTTP ${res.status}): ${statusMessage(res.body)}`);
   const r = JSON.parse(res.body) as { clientCert: string; clientKey: string; clientCertNotAfter?: string };
   return { ...cred, clientCert: r.clientCert, clientKey: r.clientKey, clientCertNotAfter: r.clientCertNotAfter };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How often the agent reads the `kubernetes` endpoints to learn the API servers. */
+const SERVER_REFRESH_MS = 15_000;
+
+/** The servers kept in `<dataDir>/servers.json` (learned from the `kubernetes` endpoints), or none. */
+export function readKnownServers(path: string): string[] {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as { servers?: unknown };
+    return Array.isArray(v.servers) ? v.servers.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Keeps the pool's list of servers current: reads the `kubernetes` Service's Endpoints (every
+ * live API server) now and every SERVER_REFRESH_MS, through the pool itself, until `signal`.
+ */
+function refreshServers(client: ApiClient, pool: ServerPool, signal: AbortSignal, warn: (msg: string) => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  let warned = false;
+  const tick = (): void => {
+    client
+      .get<Endpoints>(R.endpoints, 'default', 'kubernetes')
+      .then((ep) => {
+        warned = false;
+        pool.setServers(serversFromEndpoints(ep));
+      })
+      .catch((e: unknown) => {
+        if (!warned) warn(`cannot read the API servers from endpoints default/kubernetes: ${(e as Error).message}; keeping ${pool.servers().join(', ')}`);
+        warned = true;
+      })
+      .finally(() => {
+        if (signal.aborted) return;
+        timer = setTimeout(tick, SERVER_REFRESH_MS);
+        timer.unref();
+      });
+  };
+  signal.addEventListener('abort', () => clearTimeout(timer));
+  tick();
+}
 
 /**
  * Makes sure the Node exists and waits until nodeipam gave it a pod CIDR. A new Node starts
@@ -268,6 +311,7 @@ export async function runAgent(argv: string[]): Promise<void> {
     log(`the client certificate of node ${flags.nodeName} expired; joining again with the token`);
     cred = undefined;
   }
+  const joinedNow = !cred;
   if (!cred) {
     cred = await joinCluster(flags.server, flags.token, flags.nodeName, nodeIP, ensureNodePassword(flags.dataDir));
     save(cred);
@@ -284,15 +328,24 @@ export async function runAgent(argv: string[]): Promise<void> {
 
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
-  const { RestClient } = await import('../client/rest-client.js');
   const { SharedInformerFactory } = await import('../client/informers/index.js');
   const { ClientEventRecorder } = await import('../client/events/index.js');
-  const client = new RestClient({ transport: { kind: 'https', server: flags.server, ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey }, userAgent: `k8ts-agent/${flags.nodeName}` });
+  // Every API server (k3s's client-side load balancer): the joined one, the ones learned from
+  // the `kubernetes` endpoints (kept in the data dir for the next start); a request that cannot
+  // reach the current server moves the pool to the next one.
+  const serversPath = join(flags.dataDir, 'servers.json');
+  const pool = new ServerPool([flags.server, ...(joinedNow ? (cred.servers ?? []) : readKnownServers(serversPath))], {
+    onServersChanged: (servers) => writePrivateFile(serversPath, JSON.stringify({ servers }, null, 2)),
+    onSwitch: (from, to) => agentLog.warn(`API server ${from} does not answer; switching to ${to}`),
+  });
+  if (joinedNow) writePrivateFile(serversPath, JSON.stringify({ servers: pool.servers() }, null, 2));
+  const client = new RestClient({ transport: { kind: 'https', server: flags.server, ca: cred.caCert, cert: cred.clientCert, key: cred.clientKey, pool }, userAgent: `k8ts-agent/${flags.nodeName}` });
+  refreshServers(client, pool, abort.signal, (m) => agentLog.warn(m));
   // Client-certificate rotation: renewed at 70 % of its lifetime, retried every minute on failure.
   let renewTimer: NodeJS.Timeout | undefined;
   const scheduleRenewal = (delayMs: number): void => {
     renewTimer = setTimeout(() => {
-      renewClientCert(cred!)
+      renewClientCert(cred!, pool.current())
         .then((next) => {
           cred = next;
           save(next);

@@ -99,6 +99,31 @@ test('a leader that vanishes without releasing is replaced once the lease expire
   await b.done;
 });
 
+test('a candidate takes a dead leader\'s Lease the moment it expires, not at its next retry', async () => {
+  const clock = fakeClock();
+  const client = new FakeApiClient({ clock });
+  const a = candidate(client, clock, 'a', { releaseOnCancel: false });
+  await settle(10);
+  clock.advance(1500); // b's retries fall 1.5 s out of step with a's renewals
+  await settle(10);
+  const b = candidate(client, clock, 'b');
+  await settle(10);
+  await step(clock, 3000); // a renews at +2 s and +4 s (b sees it at 1.5 s + 2 s steps)
+  a.abort.abort();
+  await a.done;
+  const renewed = Date.parse(String(lease(client)?.renewTime));
+  // up to one tick before expiry: still a's; one millisecond after it: b's
+  clock.advance(renewed + 15_000 - clock.now() - 1);
+  await settle(10);
+  assert.ok(!b.leading, 'not before the Lease expires');
+  clock.advance(2);
+  await settle(10);
+  assert.ok(b.leading, 'taken at expiry');
+  assert.equal(Date.parse(String(lease(client)?.acquireTime)), renewed + 15_001);
+  b.abort.abort();
+  await b.done;
+});
+
 test('a leader that sees another holder steps down and campaigns again', async () => {
   const clock = fakeClock();
   const client = new FakeApiClient({ clock });

@@ -5,11 +5,40 @@ import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { KObject, KList } from '../api/types/index.js';
 import { StatusError, internalError, type Status } from '../api/status.js';
+import type { ServerPool } from './server-pool.js';
 import type { ApiClient, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceRef, WatchEventOf, WatchOptions, WatchStream, WriteOptions } from './types.js';
 
 export type Transport =
   | { kind: 'unix'; socketPath: string }
-  | { kind: 'https'; server: string; ca?: string; cert?: string; key?: string; token?: string; insecureSkipVerify?: boolean };
+  | {
+      kind: 'https';
+      server: string;
+      ca?: string;
+      cert?: string;
+      key?: string;
+      token?: string;
+      insecureSkipVerify?: boolean;
+      /**
+       * Several API servers (an agent's): each request goes to `pool.current()` instead of
+       * `server`; a connection-level failure marks that server failed and the pool moves on.
+       */
+      pool?: ServerPool;
+    };
+
+export { ServerPool, serversFromEndpoints, type ServerPoolOptions } from './server-pool.js';
+
+/**
+ * Errors that mean the server could not be reached or stopped answering (not an HTTP answer):
+ * the pool marks the server failed. The first three mean the request never left, so any
+ * method may be retried on another server at once.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_ERRORS = new Set([...NOT_SENT, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENOTFOUND', 'K8TS_REQUEST_TIMEOUT']);
+
+function isConnectionError(e: Error): boolean {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  return CONNECTION_ERRORS.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate|self.signed|handshake|socket hang up/i.test(e.message);
+}
 
 export interface RestClientOptions {
   transport: Transport;
@@ -110,6 +139,8 @@ export class RestClient implements ApiClient {
 
   private start(method: string, path: string, headers: Record<string, string>, onResponse: (res: IncomingMessage) => void, onError: (e: Error) => void) {
     const t = this.opts.transport;
+    const pool = t.kind === 'https' ? t.pool : undefined;
+    const server = pool ? pool.current() : t.kind === 'https' ? t.server : '';
     const h: Record<string, string> = { 'User-Agent': this.opts.userAgent, Accept: 'application/json', ...headers };
     if (t.kind === 'https' && t.token) h.Authorization = `Bearer ${t.token}`;
     if (this.opts.impersonateUser) h['Impersonate-User'] = this.opts.impersonateUser;
@@ -117,13 +148,37 @@ export class RestClient implements ApiClient {
     const req =
       t.kind === 'unix'
         ? httpRequest({ socketPath: t.socketPath, path, method, headers: h, agent: agent as HttpAgent }, onResponse)
-        : httpsRequest(new URL(path, t.server), { method, headers: h, agent: agent as HttpsAgent }, onResponse);
-    req.on('error', onError);
+        : httpsRequest(new URL(path, server), { method, headers: h, agent: agent as HttpsAgent }, (res) => {
+            pool?.markOk(server);
+            onResponse(res);
+          });
+    req.on('error', (e) => {
+      if (pool && isConnectionError(e)) pool.markFailed(server);
+      onError(e);
+    });
     return req;
   }
 
-  /** One request/response with a JSON (or empty) body. */
-  request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
+  /**
+   * One request/response with a JSON (or empty) body. With a server pool, a request that could
+   * not reach its server is sent again to the next one (once per other server): any method when
+   * it never left (connection refused, no route), only GET otherwise (a write may have landed).
+   */
+  async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<RawResponse> {
+    const t = this.opts.transport;
+    const tries = t.kind === 'https' && t.pool ? t.pool.servers().length : 1;
+    for (let i = 1; ; i++) {
+      try {
+        return await this.requestOnce(method, path, body, contentType);
+      } catch (e) {
+        const cause = (e as Error).cause;
+        const retriable = cause instanceof Error && isConnectionError(cause) && (method === 'GET' || NOT_SENT.has((cause as NodeJS.ErrnoException).code ?? ''));
+        if (i >= tries || !retriable) throw e;
+      }
+    }
+  }
+
+  private requestOnce(method: string, path: string, body: unknown, contentType: string): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
       const headers: Record<string, string> = {};
@@ -143,7 +198,7 @@ export class RestClient implements ApiClient {
         },
         (e) => reject(new StatusError({ code: 503, reason: 'ServiceUnavailable', message: `${method} ${path}: ${e.message}` }, { cause: e })),
       );
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)));
+      req.setTimeout(this.timeoutMs, () => req.destroy(Object.assign(new Error(`timed out after ${this.timeoutMs} ms`), { code: 'K8TS_REQUEST_TIMEOUT' })));
       req.end(payload);
     });
   }

@@ -63,4 +63,9 @@ export interface JoinResponse {
   clusterCIDR: string;
   serviceCIDR: string;
   clusterDNS: string;
+  /**
+   * Every live API server (`https://ip:port`, from the `kubernetes` Service's endpoints) when
+   * the agent joined: the agent fails over to these (it re-reads them while it runs).
+   */
+  servers?: string[];
 }
