@@ -100,7 +100,16 @@ async function joinCluster(o: EmbeddedEtcdOptions, id: MemberIdentity): Promise<
   });
   if (ca.status !== 200) throw new Error(`the server at ${o.join!.server} does not take server joins (${ca.status}): it must run with --cluster-init`);
   if (caHashOf(ca.body) !== t.caHash) throw new Error(`the server at ${o.join!.server} presents a CA that does not match the token: wrong server, or a token from another cluster`);
-  const r = await request(o.join!.server, 'POST', SERVER_JOIN_PATH, { ca: ca.body, bearer: t.credential, body: { name: id.name, peerURL: id.peerURL, clientURL: id.clientURL } });
+  // etcd adds a member only once every member has been connected for a few seconds, so a server
+  // that joins right after another is refused with "unhealthy cluster" for a while: ask again
+  // (for up to a minute) instead of exiting.
+  const askJoin = (): Promise<{ status: number; body: string }> => request(o.join!.server, 'POST', SERVER_JOIN_PATH, { ca: ca.body, bearer: t.credential, body: { name: id.name, peerURL: id.peerURL, clientURL: id.clientURL } });
+  let r = await askJoin();
+  for (let waited = 0; r.status >= 500 && /unhealthy cluster|not enough started members|too many learner/i.test(r.body) && waited < 60_000; waited += 2000) {
+    log.info(`the etcd cluster is not ready to add a member yet (a recent join settles for a few seconds): asking ${o.join!.server} again in 2 s`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    r = await askJoin();
+  }
   if (r.status !== 200) {
     let msg = r.body;
     try {
