@@ -19,7 +19,24 @@ async function memberCount(clientUrl: string, ns: string): Promise<number> {
   return Number(((await res.json()) as { count?: string }).count ?? 0);
 }
 
-it('3 etcd members: one killed under kubectl writes, writes go on, it catches up', { skip, timeout: 180_000 }, async () => {
+/** The index of the member that leads (asked of each member through the v3 HTTP gateway). */
+async function leaderIndex(clientUrls: readonly string[]): Promise<number> {
+  for (let i = 0; i < clientUrls.length; i++) {
+    const res = await fetch(`${clientUrls[i]}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
+    const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
+    if (st.leader && st.leader === st.header?.member_id) return i;
+  }
+  throw new Error('no member says it leads');
+}
+
+/** A member that does not lead. */
+async function followerIndex(clientUrls: readonly string[]): Promise<number> {
+  return ((await leaderIndex(clientUrls)) + 1) % clientUrls.length;
+}
+
+it('3 etcd members: a follower killed under kubectl writes: every write succeeds, it catches up', { skip, timeout: 180_000 }, () => killUnderWrites(followerIndex, 0));
+
+async function killUnderWrites(pick: (clientUrls: readonly string[]) => Promise<number>, maxFailed: number): Promise<void> {
   const etcd = await startTestEtcdCluster(3);
   const c = await startCluster({ datastore: etcd.spec, extraArgs: ['--runtime', 'simulated', '--simulated-nodes', '0'] });
   try {
@@ -38,15 +55,17 @@ it('3 etcd members: one killed under kubectl writes, writes go on, it catches up
     })();
     const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
     await wait(3000);
-    await etcd.killMember(0);
+    const victim = await pick(etcd.clientUrls);
+    await etcd.killMember(victim);
     const atKill = acked.length;
     await wait(6000);
     const whileDown = acked.length - atKill;
-    await etcd.restartMember(0);
+    await etcd.restartMember(victim);
     await wait(3000);
     stop = true;
     await writer;
-    assert.deepEqual(failed, [], 'every write succeeded');
+    assert.ok(failed.length <= maxFailed, `at most ${maxFailed} write(s) failed: ${failed.join('; ')}`);
+    for (const f of failed) assert.match(f, /Internal error occurred: etcd (create|update)/, 'a lost answer is a 500 naming etcd');
     assert.ok(whileDown >= 5, `writes went on while a member was down (${whileDown})`);
     // Every acknowledged write is there.
     const names = new Set((await c.k(['get', 'configmaps', '-n', ns, '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.replace('configmap/', '')));
@@ -64,4 +83,4 @@ it('3 etcd members: one killed under kubectl writes, writes go on, it catches up
     c.cleanup();
     await etcd.stop();
   }
-});
+}
