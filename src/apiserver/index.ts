@@ -5,8 +5,6 @@ export { JOIN_PATH, CACERTS_PATH, SERVER_JOIN_PATH, SERVER_CACERTS_PATH, type Jo
 export { cidrRange } from './registry/allocator.js';
 export { parseLevelVersion, defaultPodSecurityConfig, type PodSecurityConfig, type AdmissionOptions } from './admission/index.js';
 export { loadEncryptionConfig, defaultEncryptionConfigText, ENCRYPTED_PREFIX, type EncryptionConfig } from './encryption/index.js';
-
 export { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
 export type { AuditOptions } from './audit/options.js';
-
 export { DEFAULT_HISTORY_EXCLUDE, type HistoryOptions } from './history/recorder.js';

@@ -19,9 +19,7 @@ import type { Authorizer } from './auth/user.js';
 import { ApiServerCore } from './core.js';
 import type { AdmissionOptions } from './admission/index.js';
 import type { EncryptionConfig } from './encryption/index.js';
-
 import { startEndpointReconciler, type EndpointReconciler } from './endpoint-reconciler.js';
-
 import type { HistoryOptions } from './history/recorder.js';
 import { reconcileKubernetesEndpoints } from './bootstrap.js';
 import { systemContext } from './context.js';
