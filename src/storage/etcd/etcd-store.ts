@@ -25,6 +25,18 @@
 // Every unary call carries a deadline (callTimeoutMs), so a lost quorum answers with
 // ERR_STORAGE_UNAVAILABLE (a 5xx Status) instead of hanging; the stream reconnects by itself
 // from the last delivered revision once etcd is back.
+//
+// A member that loses its leader drops the proposals it holds and answers them only after its
+// request timeout (7 s with etcd's defaults), and a write sent to a member that dies gets no
+// answer at all. Either may or may not have been applied. So each call is one or more tries of
+// at most attemptTimeoutMs; a try that failed that way is sent again (to a random member)
+// until the call's deadline. Resending is safe because every write is a compare-and-swap:
+// a second try of an applied write fails its compare, and the store then reads the key back
+// in the same transaction and reports success only when the stored value is exactly the one
+// it wrote (a delete looks for its own event in the watch buffer).
+//
+// The watch stream has a client of its own: the etcd3 client closes every channel to a member
+// after an error it deems recoverable, which would otherwise break the stream on each retry.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,6 +53,8 @@ import type { EtcdSpec, EtcdTlsFiles } from './etcd-spec.js';
 const log = logger('storage/etcd');
 
 export const DEFAULT_ETCD_CALL_TIMEOUT_MS = 10_000;
+/** One try of a call; etcd elects a new leader within ~1 s with its default election timeout. */
+export const DEFAULT_ETCD_ATTEMPT_TIMEOUT_MS = 1500;
 export const DEFAULT_ETCD_WATCH_BUFFER = 4096;
 
 export interface EtcdStoreOptions extends CompactionOptions {
@@ -49,7 +63,16 @@ export interface EtcdStoreOptions extends CompactionOptions {
   callTimeoutMs?: number;
   /** Events kept in memory for watches from an older revision. Default 4096. */
   watchBuffer?: number;
+  /** Deadline of one try of a call, within callTimeoutMs (see the file's comment). Default 1.5 s. */
+  attemptTimeoutMs?: number;
 }
+
+/** A try failed without a definite answer: the member or its leader is gone, or it answered late. */
+function retryable(e: unknown): boolean {
+  return /UNAVAILABLE|DEADLINE_EXCEEDED|CANCELLED|Deadline exceeded|request timed out|leader changed|no leader|ECONNRESET|ECONNREFUSED|EPIPE|No connection established|circuit breaker is open|Connection dropped|Call cancelled/i.test(toError(e).message);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 type Stream = IDuplexStream<IWatchRequest, IWatchResponse>;
 
@@ -82,6 +105,8 @@ export class EtcdStore implements Store, HistorySource {
   /** Resolves once etcd answered and the watch stream is up; rejects with one line saying what to do. */
   readonly ready: Promise<void>;
   private readonly client: Etcd3;
+  /** The watch stream's own client (see the file's comment). */
+  private readonly watchEtcd: Etcd3;
   private readonly hub = new WatchHub(this);
   /** Every event under the prefix with revision > bufferFloor, ascending (trimmed by compaction and size). */
   private buffer: StoreEvent[] = [];
@@ -99,6 +124,7 @@ export class EtcdStore implements Store, HistorySource {
   private readonly waiters: Waiter[] = [];
   private readonly auto: AutoCompaction;
   private readonly callTimeoutMs: number;
+  private readonly attemptTimeoutMs: number;
   private readonly maxBuffer: number;
   private readonly root: Buffer;
   private readonly rootEnd: Buffer;
@@ -109,6 +135,7 @@ export class EtcdStore implements Store, HistorySource {
 
   constructor(readonly spec: EtcdSpec, opts: EtcdStoreOptions = {}) {
     this.callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS;
+    this.attemptTimeoutMs = Math.min(this.callTimeoutMs, opts.attemptTimeoutMs ?? DEFAULT_ETCD_ATTEMPT_TIMEOUT_MS);
     this.retain = opts.retainRevisions ?? DEFAULT_RETAIN_REVISIONS;
     this.maxBuffer = Math.max(16, opts.watchBuffer ?? DEFAULT_ETCD_WATCH_BUFFER);
     // Our keys start with '/': a non-empty prefix P covers exactly the keys "P/…".
@@ -117,6 +144,7 @@ export class EtcdStore implements Store, HistorySource {
     const lib = loadEtcd3();
     this.cmp = { mod: lib.CompareTarget.Mod, create: lib.CompareTarget.Create, equal: lib.CompareResult.Equal, greater: lib.CompareResult.Greater };
     this.client = createEtcdClient(spec, opts.tls);
+    this.watchEtcd = createEtcdClient(spec, opts.tls);
     this.ready = this.start();
     // An unobserved failed start must not crash the process; callers await `ready`.
     this.ready.catch(() => undefined);
@@ -127,10 +155,31 @@ export class EtcdStore implements Store, HistorySource {
     return { deadline: Date.now() + this.callTimeoutMs };
   }
 
+  /**
+   * Runs `call` (one try, given its deadline and whether an earlier try may have been
+   * applied) until it answers or fails with a definite error, sending it again after a lost
+   * or late answer while callTimeoutMs lasts.
+   */
+  private async tries<T>(op: string, call: (opts: { deadline: number }, retried: boolean) => Promise<T>, revision?: number): Promise<T> {
+    const end = Date.now() + this.callTimeoutMs;
+    let retried = false;
+    for (let n = 0; ; n++) {
+      try {
+        return await call({ deadline: Math.min(end, Date.now() + this.attemptTimeoutMs) }, retried);
+      } catch (e) {
+        if (isStorageError(e)) throw e;
+        const pause = Math.min(500, 50 << n);
+        if (this.isClosed || !retryable(e) || Date.now() + pause >= end) throw this.fail(e, op, revision);
+        retried = true;
+        await sleep(pause);
+      }
+    }
+  }
+
   private async start(): Promise<void> {
     let res: IRangeResponse;
     try {
-      res = await this.client.kv.range({ key: this.root.length ? this.root : Buffer.from([0]), range_end: this.rootEnd, count_only: true }, this.callOpts());
+      res = await this.tries('start', (o) => this.client.kv.range({ key: this.root.length ? this.root : Buffer.from([0]), range_end: this.rootEnd, count_only: true }, o));
     } catch (e) {
       throw unavailable(describeStartError(this.spec, e as Error, this.callTimeoutMs), e);
     }
@@ -143,7 +192,7 @@ export class EtcdStore implements Store, HistorySource {
 
   /** Opens the store's watch stream from `after`+1; resolves when etcd created the watch. */
   private async openStream(after: number): Promise<void> {
-    const stream = await this.client.watchClient.watch({});
+    const stream = await this.watchEtcd.watchClient.watch({});
     if (this.isClosed) {
       stream.end();
       return;
@@ -357,12 +406,7 @@ export class EtcdStore implements Store, HistorySource {
 
   async get(key: string): Promise<KeyValue | undefined> {
     await this.enter();
-    let res: IRangeResponse;
-    try {
-      res = await this.client.kv.range({ key: this.toKey(key) }, this.callOpts());
-    } catch (e) {
-      throw this.fail(e, 'get');
-    }
+    const res = await this.tries('get', (o) => this.client.kv.range({ key: this.toKey(key) }, o));
     const kv = res.kvs[0];
     return kv ? this.toKv(kv) : undefined;
   }
@@ -376,12 +420,7 @@ export class EtcdStore implements Store, HistorySource {
     }
     const revision = opts.revision && opts.revision > 0 ? opts.revision : 0;
     if (revision > 0 && revision < this.compactPoint + 1) throw compacted(revision, this.compactPoint + 1);
-    let res: IRangeResponse;
-    try {
-      res = await this.client.kv.range({ ...range, revision, limit: opts.limit && opts.limit > 0 ? opts.limit : 0 }, this.callOpts());
-    } catch (e) {
-      throw this.fail(e, 'list', revision);
-    }
+    const res = await this.tries('list', (o) => this.client.kv.range({ ...range, revision, limit: opts.limit && opts.limit > 0 ? opts.limit : 0 }, o), revision);
     const items = res.kvs.map((kv) => this.toKv(kv));
     const count = Number(res.count);
     return { items, revision: revision || Number(res.header.revision), more: res.more, remaining: Math.max(0, count - items.length) };
@@ -389,12 +428,8 @@ export class EtcdStore implements Store, HistorySource {
 
   async count(prefix: string): Promise<number> {
     await this.enter();
-    try {
-      const res = await this.client.kv.range({ ...this.rangeOf(prefix), count_only: true }, this.callOpts());
-      return Number(res.count);
-    } catch (e) {
-      throw this.fail(e, 'count');
-    }
+    const res = await this.tries('count', (o) => this.client.kv.range({ ...this.rangeOf(prefix), count_only: true }, o));
+    return Number(res.count);
   }
 
   create(key: string, value: string): Promise<KeyValue> {
@@ -405,21 +440,22 @@ export class EtcdStore implements Store, HistorySource {
   private async createNow(origin: number, key: string, value: string): Promise<KeyValue> {
     await this.enter();
     const k = this.toKey(key);
-    let rev: number;
-    try {
+    const bytes = Buffer.from(encoder.encode(value));
+    const rev = await this.tries('create', async (o, retried) => {
       const res = await this.client.kv.txn(
         {
           compare: [{ key: k, target: this.cmp.create, result: this.cmp.equal, create_revision: 0 }],
-          success: [{ request_put: { key: k, value: Buffer.from(encoder.encode(value)) } }],
+          success: [{ request_put: { key: k, value: bytes } }],
+          failure: [{ request_range: { key: k } }],
         },
-        this.callOpts(),
+        o,
       );
-      if (!res.succeeded) throw keyExists(key);
-      rev = Number(res.header.revision);
-    } catch (e) {
-      if (isStorageError(e)) throw e;
-      throw this.fail(e, 'create');
-    }
+      if (res.succeeded) return Number(res.header.revision);
+      // An earlier try was applied: the key holds exactly what we wrote, unchanged since.
+      const cur = res.responses[0]?.response_range?.kvs[0];
+      if (retried && cur && cur.create_revision === cur.mod_revision && bytes.equals(cur.value)) return Number(cur.mod_revision);
+      throw keyExists(key);
+    });
     await this.waitPublished(rev, origin);
     this.auto.wrote(this.published, this.compactPoint);
     return Object.freeze({ key, value, createRevision: rev, modRevision: rev });
@@ -433,31 +469,32 @@ export class EtcdStore implements Store, HistorySource {
   private async updateNow(origin: number, key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
     await this.enter();
     const k = this.toKey(key);
-    let rev: number;
-    let createRevision: number;
-    try {
+    const bytes = Buffer.from(encoder.encode(value));
+    const { rev, createRevision } = await this.tries('update', async (o, retried) => {
       const res = await this.client.kv.txn(
         {
           compare: [
             { key: k, target: this.cmp.mod, result: this.cmp.equal, mod_revision: expectedModRevision },
             { key: k, target: this.cmp.create, result: this.cmp.greater, create_revision: 0 },
           ],
-          success: [{ request_put: { key: k, value: Buffer.from(encoder.encode(value)), prev_kv: true } }],
+          success: [{ request_put: { key: k, value: bytes, prev_kv: true } }],
           failure: [{ request_range: { key: k } }],
         },
-        this.callOpts(),
+        o,
       );
-      if (!res.succeeded) {
-        const cur = res.responses[0]?.response_range?.kvs[0];
-        if (!cur) throw keyNotFound(key);
-        throw conflict(key, expectedModRevision, Number(cur.mod_revision));
+      if (res.succeeded) {
+        const r = Number(res.header.revision);
+        return { rev: r, createRevision: Number(res.responses[0]?.response_put?.prev_kv?.create_revision ?? r) };
       }
-      rev = Number(res.header.revision);
-      createRevision = Number(res.responses[0]?.response_put?.prev_kv?.create_revision ?? rev);
-    } catch (e) {
-      if (isStorageError(e)) throw e;
-      throw this.fail(e, 'update');
-    }
+      const cur = res.responses[0]?.response_range?.kvs[0];
+      if (!cur) throw keyNotFound(key);
+      // An earlier try was applied: the key holds exactly what we wrote, written after the
+      // revision we expected.
+      if (retried && Number(cur.mod_revision) > expectedModRevision && bytes.equals(cur.value)) {
+        return { rev: Number(cur.mod_revision), createRevision: Number(cur.create_revision) };
+      }
+      throw conflict(key, expectedModRevision, Number(cur.mod_revision));
+    });
     await this.waitPublished(rev, origin);
     this.auto.wrote(this.published, this.compactPoint);
     return Object.freeze({ key, value, createRevision, modRevision: rev });
@@ -471,35 +508,47 @@ export class EtcdStore implements Store, HistorySource {
   private async deleteNow(origin: number, key: string, expectedModRevision?: number): Promise<KeyValue> {
     await this.enter();
     const k = this.toKey(key);
-    let rev: number;
-    let prev: KeyValue;
-    try {
-      const compare = expectedModRevision === undefined
-        ? [{ key: k, target: this.cmp.create, result: this.cmp.greater, create_revision: 0 }]
-        : [
-            { key: k, target: this.cmp.mod, result: this.cmp.equal, mod_revision: expectedModRevision },
-            { key: k, target: this.cmp.create, result: this.cmp.greater, create_revision: 0 },
-          ];
+    const compare = expectedModRevision === undefined
+      ? [{ key: k, target: this.cmp.create, result: this.cmp.greater, create_revision: 0 }]
+      : [
+          { key: k, target: this.cmp.mod, result: this.cmp.equal, mod_revision: expectedModRevision },
+          { key: k, target: this.cmp.create, result: this.cmp.greater, create_revision: 0 },
+        ];
+    const startRev = this.published;
+    const { rev, prev } = await this.tries('delete', async (o, retried) => {
       const res = await this.client.kv.txn(
         { compare, success: [{ request_delete_range: { key: k, prev_kv: true } }], failure: [{ request_range: { key: k } }] },
-        this.callOpts(),
+        o,
       );
-      if (!res.succeeded) {
-        const cur = res.responses[0]?.response_range?.kvs[0];
-        if (!cur) throw keyNotFound(key);
-        throw conflict(key, expectedModRevision ?? 0, Number(cur.mod_revision));
+      if (res.succeeded) {
+        const deleted = res.responses[0]?.response_delete_range?.prev_kvs[0];
+        if (!deleted) throw keyNotFound(key);
+        return { rev: Number(res.header.revision), prev: this.toKv(deleted) };
       }
-      const deleted = res.responses[0]?.response_delete_range?.prev_kvs[0];
-      if (!deleted) throw keyNotFound(key);
-      prev = this.toKv(deleted);
-      rev = Number(res.header.revision);
-    } catch (e) {
-      if (isStorageError(e)) throw e;
-      throw this.fail(e, 'delete');
-    }
+      const cur = res.responses[0]?.response_range?.kvs[0];
+      if (!cur) {
+        // An earlier try may have deleted it: its event (with the deleted value) is on the
+        // stream once the stream reaches this answer's revision.
+        const mine = retried ? await this.findDelete(key, startRev, Number(res.header.revision), expectedModRevision) : undefined;
+        if (mine) return mine;
+        throw keyNotFound(key);
+      }
+      throw conflict(key, expectedModRevision ?? 0, Number(cur.mod_revision));
+    });
     await this.waitPublished(rev, origin);
     this.auto.wrote(this.published, this.compactPoint);
     return prev;
+  }
+
+  /** The delete of `key` after `after` (of the version `expected`, when given) among the buffered events up to `upTo`. */
+  private async findDelete(key: string, after: number, upTo: number, expected?: number): Promise<{ rev: number; prev: KeyValue } | undefined> {
+    await this.waitDelivered(upTo);
+    for (const ev of this.readHistory(key, after, Number.MAX_SAFE_INTEGER)) {
+      if (ev.type === 'delete' && ev.key === key && eventRevision(ev) <= upTo && (expected === undefined || ev.prev.modRevision === expected)) {
+        return { rev: ev.revision, prev: ev.prev };
+      }
+    }
+    return undefined;
   }
 
   watch(prefix: string, opts: WatchOptions): WatchHandle {
@@ -575,6 +624,7 @@ export class EtcdStore implements Store, HistorySource {
       // The stream may already be broken; closing the client tears it down anyway.
     }
     this.client.close();
+    this.watchEtcd.close();
   }
 }
 
@@ -590,6 +640,7 @@ export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 
   // cockatiel is etcd3's own dependency (its fault-handling policies).
   const c = createRequire(createRequire(import.meta.url).resolve('etcd3'))('cockatiel') as typeof import('cockatiel');
   const notSent = (e: Error): boolean => /No connection established|ECONNREFUSED|circuit breaker is open/i.test(e.message);
+  const unreachable = (e: Error): boolean => /No connection established|ECONNREFUSED|ECONNRESET|EPIPE|EHOSTUNREACH|Connection dropped/i.test(e.message);
   const global = spec.endpoints.length > 1 ? c.retry(c.handleWhen(notSent), { maxAttempts: spec.endpoints.length - 1 }) : c.noop;
   return new lib.Etcd3({
     hosts: spec.endpoints,
@@ -606,7 +657,10 @@ export function createEtcdClient(spec: EtcdSpec, tls: EtcdTlsFiles = {}): Etcd3 
     ...(spec.tls && tls.serverName ? { grpcOptions: { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } } : {}),
     faultHandling: {
       global: global as never,
-      host: () => c.circuitBreaker(c.handleWhen((e) => lib.isRecoverableError(e)), { halfOpenAfter: 2000, breaker: new c.ConsecutiveBreaker(1) }) as never,
+      // Only a member we cannot reach is skipped: "request timed out" or a late answer comes
+      // from a live member whose leader is being replaced, and skipping every such member at
+      // once would fail all calls for the breaker's 2 s.
+      host: () => c.circuitBreaker(c.handleWhen(unreachable), { halfOpenAfter: 2000, breaker: new c.ConsecutiveBreaker(1) }) as never,
     },
   });
 }
