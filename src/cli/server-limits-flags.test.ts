@@ -22,3 +22,11 @@ test('audit flags: the log defaults to <data-dir>/audit.log; --audit-log-* witho
   assert.equal(parse(['--audit-policy-file', 'p.yaml', '--audit-log-path', '-']).audit?.logPath, '-');
   assert.throws(() => parse(['--audit-log-path', '/var/log/audit.log']), (e: unknown) => e instanceof CliError && /needs --audit-policy-file/.test(e.message));
 });
+
+test('leader-election flags: upstream defaults, shorter timings, and inconsistent ones refused in one line', () => {
+  assert.deepEqual(parse([]).leaseTimings, { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 });
+  assert.deepEqual(parse(['--leader-elect-lease-duration', '8s', '--leader-elect-renew-deadline', '6s', '--leader-elect-retry-period', '1s']).leaseTimings, { leaseDurationSeconds: 8, renewDeadlineSeconds: 6, retryPeriodSeconds: 1 });
+  assert.throws(() => parse(['--leader-elect-renew-deadline', '20s']), (e: unknown) => e instanceof CliError && /renew-deadline \(20s\) must be shorter than --leader-elect-lease-duration \(15s\)/.test(e.message));
+  assert.throws(() => parse(['--leader-elect-retry-period', '10s']), (e: unknown) => e instanceof CliError && /retry-period \(10s\) must be shorter/.test(e.message));
+  assert.throws(() => parse(['--leader-elect-lease-duration', '7500ms', '--leader-elect-renew-deadline', '5s']), (e: unknown) => e instanceof CliError && /whole number of seconds/.test(e.message));
+});

@@ -66,6 +66,10 @@ Flags:
   --service-node-port-range  NodePort range (default 30000-32767)
   --node-monitor-grace-period SECONDS
                              how long a node may miss heartbeats before it is NotReady (default 40)
+  --leader-elect-lease-duration, --leader-elect-renew-deadline, --leader-elect-retry-period D
+                             leader election of the controller manager and scheduler among servers
+                             (default 15s, 10s, 2s: a dead leader's controllers move to another
+                             server 13-15 s after its last renewal)
   --tls-san NAME             extra name or IP for the serving certificate (repeatable)
   --encryption-provider-config FILE
                              EncryptionConfiguration (apiserver.config.k8s.io/v1) for encryption at
@@ -172,6 +176,8 @@ export interface ServerFlags {
   serviceCIDR: string;
   nodePortRange: { from: number; to: number };
   nodeMonitorGracePeriodS: number;
+  /** Leader election of the controller manager and the scheduler among servers. */
+  leaseTimings: { leaseDurationSeconds: number; renewDeadlineSeconds: number; retryPeriodSeconds: number };
   nodeName?: string;
   nodeIP?: string;
   kubeletPort: number;
@@ -199,6 +205,18 @@ export interface ServerFlags {
 }
 
 /** A Go duration (`90s`, `1m30s`, `500ms`) or plain seconds, in milliseconds. */
+/** The three leader-election durations, checked against each other as upstream does. */
+export function parseLeaseTimings(lease: string, renew: string, retry: string): ServerFlags['leaseTimings'] {
+  const l = parseDurationFlag('--leader-elect-lease-duration', lease) / 1000;
+  const r = parseDurationFlag('--leader-elect-renew-deadline', renew) / 1000;
+  const p = parseDurationFlag('--leader-elect-retry-period', retry) / 1000;
+  if (!Number.isInteger(l) || l < 1) throw new CliError(`--leader-elect-lease-duration must be a whole number of seconds (the Lease stores seconds), got "${lease}"`);
+  if (!(p > 0)) throw new CliError(`--leader-elect-retry-period must be longer than 0, got "${retry}"`);
+  if (!(r < l)) throw new CliError(`--leader-elect-renew-deadline (${renew}) must be shorter than --leader-elect-lease-duration (${lease})`);
+  if (!(p < r)) throw new CliError(`--leader-elect-retry-period (${retry}) must be shorter than --leader-elect-renew-deadline (${renew})`);
+  return { leaseDurationSeconds: l, renewDeadlineSeconds: r, retryPeriodSeconds: p };
+}
+
 export function parseDurationFlag(flag: string, v: string): number {
   if (/^\d+$/.test(v)) return Number(v) * 1000;
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -248,6 +266,9 @@ export const serverOptions = {
   'default-watch-cache-size': { type: 'string' },
   'service-account-max-token-expiration': { type: 'string' },
   'node-monitor-grace-period': { type: 'string', default: '40' },
+  'leader-elect-lease-duration': { type: 'string', default: '15s' },
+  'leader-elect-renew-deadline': { type: 'string', default: '10s' },
+  'leader-elect-retry-period': { type: 'string', default: '2s' },
   runtime: { type: 'string', default: 'oci' },
   'node-name': { type: 'string' },
   'node-ip': { type: 'string' },
@@ -374,6 +395,7 @@ export function parseServerFlags(argv: string[]): ServerFlags | 'help' {
     serviceCIDR: values['service-cidr']!,
     nodePortRange: { from: Number(m[1]), to: Number(m[2]) },
     nodeMonitorGracePeriodS: positiveInt('--node-monitor-grace-period', values['node-monitor-grace-period'])!,
+    leaseTimings: parseLeaseTimings(values['leader-elect-lease-duration']!, values['leader-elect-renew-deadline']!, values['leader-elect-retry-period']!),
     nodeName: values['node-name'],
     nodeIP: values['node-ip'],
     kubeletPort: positiveInt('--kubelet-port', values['kubelet-port'], 0)!,
@@ -540,6 +562,7 @@ export async function runServer(argv: string[]): Promise<void> {
         clusterCIDR: flags.clusterCIDR,
         caPem: api.pki.ca.cert,
         nodeMonitorGracePeriodMs: flags.nodeMonitorGracePeriodS * 1000,
+        leaseTimings: flags.leaseTimings,
         storageRoot: join(flags.dataDir, 'storage'),
       };
       await supervisor.start({ name: 'controllers', module: loop('controllers'), options });

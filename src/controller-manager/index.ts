@@ -1,1 +1,1 @@
-export { startControllerManager, type ControllerManagerOptions, type RunningControllerManager } from './manager.js';
+export { startControllerManager, type ControllerManagerOptions, type LeaseTimings, type RunningControllerManager } from './manager.js';

@@ -11,6 +11,12 @@ import { logger } from '../util/log.js';
 
 const log = logger('controller-manager');
 
+export interface LeaseTimings {
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+}
+
 export interface ControllerManagerOptions {
   client: ApiClient;
   controllers: ControllerRegistration[];
@@ -20,6 +26,8 @@ export interface ControllerManagerOptions {
   identity: string;
   /** Run without leader election (tests, single server without HA). */
   leaderElect?: boolean;
+  /** Lease timings (upstream's --leader-elect-lease-duration, -renew-deadline, -retry-period); default 15/10/2 s. */
+  leaseTimings?: LeaseTimings;
   host?: string;
   /**
    * Informers to share with other in-process components (the local agent). Handlers of a
@@ -79,9 +87,9 @@ export function startControllerManager(o: ControllerManagerOptions): RunningCont
       namespace: 'kube-system',
       name: o.leaseName,
       identity: o.identity,
-      leaseDurationSeconds: 15,
-      renewDeadlineSeconds: 10,
-      retryPeriodSeconds: 2,
+      leaseDurationSeconds: o.leaseTimings?.leaseDurationSeconds ?? 15,
+      renewDeadlineSeconds: o.leaseTimings?.renewDeadlineSeconds ?? 10,
+      retryPeriodSeconds: o.leaseTimings?.retryPeriodSeconds ?? 2,
       signal: o.signal,
       onStartedLeading: (leaderSignal) => void lead(leaderSignal),
       onStoppedLeading: () => {

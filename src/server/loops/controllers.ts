@@ -3,7 +3,7 @@
 // through the API on the loopback socket.
 import { RestClient } from '../../client/rest-client.js';
 import { SharedInformerFactory } from '../../client/informers/index.js';
-import { startControllerManager } from '../../controller-manager/index.js';
+import { startControllerManager, type LeaseTimings } from '../../controller-manager/index.js';
 import type { ControllerRegistration } from '../../client/index.js';
 import type { ControllerName } from '../../controllers/names.js';
 import type { RunningLoop } from '../protocol.js';
@@ -17,6 +17,7 @@ export interface ControllersLoopOptions {
   caPem: string;
   nodeMonitorGracePeriodMs: number;
   storageRoot: string;
+  leaseTimings: LeaseTimings;
 }
 
 export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): Promise<RunningLoop> {
@@ -38,12 +39,12 @@ export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): P
     }).filter((c) => !disabled.has(c.name));
     const spin = spinHookRegistration();
     if (spin) controllers.push(spin);
-    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-controller-manager', identity: o.identity, controllers, clientFor }));
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-controller-manager', identity: o.identity, controllers, clientFor, leaseTimings: o.leaseTimings }));
   }
   if (!disabled.has('scheduler')) {
     const { registration } = await import('../../scheduler/index.js');
     const scheduler = client.impersonating('system:kube-scheduler');
-    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-scheduler', identity: o.identity, controllers: [registration], clientFor: () => scheduler }));
+    managers.push(startControllerManager({ client, informers, signal, leaseName: 'kube-scheduler', identity: o.identity, controllers: [registration], clientFor: () => scheduler, leaseTimings: o.leaseTimings }));
   }
   return {
     close: async () => {
