@@ -66,7 +66,15 @@ export function topology(ns, { ingresses, services, pods, endpointslices }) {
     cols[col].push(n);
   };
   const serving = new Set();
-  for (const s of endpointslices.filter(inNs)) for (const e of s.endpoints ?? []) if (e.targetRef?.kind === 'Pod' && e.conditions?.ready !== false) serving.add(`${s.metadata.namespace}/${e.targetRef.name}`);
+  // Services with a ready endpoint (pods, or addresses without a pod, like a built-in DNS).
+  const readySvc = new Set();
+  for (const s of endpointslices.filter(inNs)) {
+    for (const e of s.endpoints ?? []) {
+      if (e.conditions?.ready === false) continue;
+      readySvc.add(`${s.metadata.namespace}/${s.metadata.labels?.['kubernetes.io/service-name']}`);
+      if (e.targetRef?.kind === 'Pod') serving.add(`${s.metadata.namespace}/${e.targetRef.name}`);
+    }
+  }
   const svcs = services.filter(inNs).filter((s) => s.metadata.name !== 'kubernetes' || s.metadata.namespace !== 'default');
   const livePods = pods.filter(inNs);
   for (const ing of ingresses.filter(inNs).sort(byName)) {
@@ -81,7 +89,7 @@ export function topology(ns, { ingresses, services, pods, endpointslices }) {
   for (const svc of svcs.sort(byName)) {
     const sid = id('service', svc);
     const mine = livePods.filter((p) => p.metadata.namespace === svc.metadata.namespace && matchesSelector(svc.spec?.selector, p.metadata.labels)).sort(byName);
-    add('service', { id: sid, kind: 'service', name: svc.metadata.name, ns: svc.metadata.namespace, ok: mine.some((p) => serving.has(`${p.metadata.namespace}/${p.metadata.name}`)) });
+    add('service', { id: sid, kind: 'service', name: svc.metadata.name, ns: svc.metadata.namespace, ok: readySvc.has(`${svc.metadata.namespace}/${svc.metadata.name}`) });
     for (const p of mine) edges.push([sid, id('pod', p)]);
   }
   for (const p of livePods.sort(byName)) {
