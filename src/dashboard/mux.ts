@@ -9,10 +9,12 @@
 //   forbidden list ──▶ DENIED{message}, that resource only (the others go on)
 //
 // Frames (one JSON object per line): HELLO {user}, SYNC {resource, items}, ADDED|MODIFIED|DELETED
-// {resource, object}, DENIED {resource, message}, PING (every 30 s, so proxies keep it open).
+// {resource, object}, DENIED {resource, message}, STATS {node, cpuCores, memoryBytes, pods} or
+// {node, error} (every 10 s, node-stats.ts), PING (every 30 s, so proxies keep it open).
 import type { KObject } from '../api/types/index.js';
 import { isForbidden } from '../api/status.js';
 import { R, type ApiClient, type ResourceRef, type WatchStream } from '../client/index.js';
+import { nodeUsage, parseResourceMetrics, type ResourceSample } from './node-stats.js';
 
 /** What the page watches, by the name frames carry. */
 export const STREAM_RESOURCES: Readonly<Record<string, ResourceRef>> = {
@@ -34,6 +36,7 @@ export type StreamFrame =
   | { type: 'SYNC'; resource: string; items: KObject[] }
   | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; resource: string; object: KObject }
   | { type: 'DENIED'; resource: string; message: string }
+  | { type: 'STATS'; node: string; cpuCores?: number; memoryBytes?: number; pods?: number; error?: string }
   | { type: 'PING' };
 
 /** Fields the page never shows, dropped to keep frames small (managedFields is most of an object). */
@@ -48,28 +51,86 @@ export function slim(o: KObject): KObject {
 }
 
 const RETRY_MS = 1000;
+export const STATS_INTERVAL_MS = 10_000;
+/** Nodes scraped per round at most (by name): a page on a 5,000-node cluster must not scrape them all. */
+export const STATS_MAX_NODES = 100;
+
+/** What the stream needs of a client: list, watch, and a raw GET (node stats). */
+export type StreamClient = Pick<ApiClient, 'list' | 'watch'> & { request(method: string, path: string): Promise<{ status: number; body: Buffer }> };
 
 /**
  * Runs the list+watch loops until `signal` aborts, handing each frame to `send`. Cluster-scoped
  * resources (namespaces, nodes) are watched whatever `namespace` is; `namespace` undefined means
- * all namespaces.
+ * all namespaces. The nodes the stream has seen get their stats every `statsIntervalMs`.
  */
-export function runStream(client: Pick<ApiClient, 'list' | 'watch'>, namespace: string | undefined, send: (f: StreamFrame) => void, signal: AbortSignal): Promise<void> {
-  const loops = Object.entries(STREAM_RESOURCES).map(([name, ref]) => watchLoop(client, name, ref, ref.namespaced ? namespace : undefined, send, signal));
-  return Promise.all(loops).then(() => undefined);
+export function runStream(client: StreamClient, namespace: string | undefined, send: (f: StreamFrame) => void, signal: AbortSignal, statsIntervalMs = STATS_INTERVAL_MS): Promise<void> {
+  const nodes = new Set<string>();
+  const track = (f: StreamFrame): void => {
+    if ('resource' in f && f.resource === 'nodes') {
+      if (f.type === 'SYNC') {
+        nodes.clear();
+        for (const o of f.items) nodes.add(o.metadata.name!);
+      } else if (f.type === 'ADDED' || f.type === 'MODIFIED') nodes.add(f.object.metadata.name!);
+      else if (f.type === 'DELETED') nodes.delete(f.object.metadata.name!);
+    }
+    send(f);
+  };
+  const loops = Object.entries(STREAM_RESOURCES).map(([name, ref]) => watchLoop(client, name, ref, ref.namespaced ? namespace : undefined, track, signal));
+  return Promise.all([...loops, statsLoop(client, nodes, send, signal, statsIntervalMs)]).then(() => undefined);
 }
 
-async function watchLoop(client: Pick<ApiClient, 'list' | 'watch'>, name: string, ref: ResourceRef, namespace: string | undefined, send: (f: StreamFrame) => void, signal: AbortSignal): Promise<void> {
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+/** Scrapes each known node's /metrics/resource through nodes/proxy, as the user, until aborted. */
+async function statsLoop(client: StreamClient, nodes: ReadonlySet<string>, send: (f: StreamFrame) => void, signal: AbortSignal, intervalMs: number): Promise<void> {
+  const prev = new Map<string, ResourceSample>();
+  // The first scrape waits for the node list (the first SYNC) for a moment.
+  await sleep(signal, Math.min(intervalMs, 500));
+  while (!signal.aborted) {
+    for (const node of [...nodes].sort().slice(0, STATS_MAX_NODES)) {
+      if (signal.aborted) return;
+      try {
+        const r = await client.request('GET', `/api/v1/nodes/${encodeURIComponent(node)}/proxy/metrics/resource`);
+        if (r.status === 403) {
+          send({ type: 'DENIED', resource: 'nodes/proxy', message: messageOf(r.body) });
+          return;
+        }
+        if (r.status !== 200) {
+          send({ type: 'STATS', node, error: messageOf(r.body) });
+          continue;
+        }
+        const cur = parseResourceMetrics(r.body.toString('utf8'), Date.now());
+        send({ type: 'STATS', node, ...nodeUsage(cur, prev.get(node)) });
+        prev.set(node, cur);
+      } catch (e) {
+        send({ type: 'STATS', node, error: (e as Error).message });
+      }
+    }
+    for (const n of prev.keys()) if (!nodes.has(n)) prev.delete(n);
+    await sleep(signal, intervalMs);
+  }
+}
+
+function messageOf(body: Buffer): string {
+  try {
+    return String((JSON.parse(body.toString('utf8')) as { message?: unknown }).message ?? '');
+  } catch {
+    return body.toString('utf8').slice(0, 200);
+  }
+}
+
+function sleep(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function watchLoop(client: StreamClient, name: string, ref: ResourceRef, namespace: string | undefined, send: (f: StreamFrame) => void, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     let rv: string | undefined;
     try {
@@ -83,7 +144,7 @@ async function watchLoop(client: Pick<ApiClient, 'list' | 'watch'>, name: string
         send({ type: 'DENIED', resource: name, message: (e as Error).message });
         return;
       }
-      await sleep(RETRY_MS);
+      await sleep(signal, RETRY_MS);
       continue;
     }
     // Watch from rv until the server says it is too old (410: relist) or the stream stops; a
@@ -104,7 +165,7 @@ async function watchLoop(client: Pick<ApiClient, 'list' | 'watch'>, name: string
       signal.addEventListener('abort', stop, { once: true });
       await w.done;
       signal.removeEventListener('abort', stop);
-      if (w.error && !relist && !signal.aborted) await sleep(RETRY_MS);
+      if (w.error && !relist && !signal.aborted) await sleep(signal, RETRY_MS);
     }
   }
 }

@@ -117,6 +117,17 @@ describe('dashboard in a browser (real containers)', { skip: skip ?? false, time
     await page.screenshot({ path: join(artifactsDir(), 'dashboard-logs.png') });
   });
 
+  it('node CPU and memory from the kubelet’s stats', { timeout: 60_000 }, async (t) => {
+    if (!a) return t.skip(imageSkip ?? 'no cluster');
+    await page.click('button[data-tab=nodes]');
+    await page.waitForSelector('tr[data-node] td.memory-used', { timeout: 10_000 });
+    // Memory after the first scrape, CPU (a rate) after the second, 10 s later.
+    await page.waitForFunction(() => /\d+(\.\d+)? (KiB|MiB|GiB)/.test(document.querySelector('tr[data-node] td.memory-used')?.textContent ?? ''), { timeout: 20_000 });
+    await page.waitForFunction(() => /^\d+\.\d{3} cores/.test(document.querySelector('tr[data-node] td.cpu-used')?.textContent ?? ''), { timeout: 30_000 });
+    process.stdout.write(`node stats: ${await page.$eval('tr[data-node]', (r) => r.textContent)}\n`);
+    await page.screenshot({ path: join(artifactsDir(), 'dashboard-nodes.png') });
+  });
+
   it('why for the Deployment: healthy', { timeout: 60_000 }, async (t) => {
     if (!a) return t.skip(imageSkip ?? 'no cluster');
     await page.click('button[data-tab=overview]');

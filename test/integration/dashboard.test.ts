@@ -12,6 +12,8 @@ let creds: Creds;
 /** A service account that may read pods in k8ts-test-dash-a only. */
 let podReader = '';
 let admin = '';
+/** May list nodes, not get nodes/proxy (the kubelet's stats). */
+let nodeLister = '';
 
 before(async () => {
   c = await startCluster({ datastore: 'memory', extraArgs: ['--runtime', 'simulated'] });
@@ -23,6 +25,10 @@ before(async () => {
   await c.k(['create', 'rolebinding', 'pod-reader', '-n', 'k8ts-test-dash-a', '--role=pod-reader', '--serviceaccount=k8ts-test-dash-a:reader']);
   await c.k(['create', 'serviceaccount', 'boss', '-n', 'k8ts-test-dash-a']);
   await c.k(['create', 'clusterrolebinding', 'k8ts-test-dash-boss', '--clusterrole=cluster-admin', '--serviceaccount=k8ts-test-dash-a:boss']);
+  await c.k(['create', 'serviceaccount', 'node-lister', '-n', 'k8ts-test-dash-a']);
+  await c.k(['create', 'clusterrole', 'k8ts-test-dash-node-lister', '--verb=list,watch', '--resource=nodes']);
+  await c.k(['create', 'clusterrolebinding', 'k8ts-test-dash-node-lister', '--clusterrole=k8ts-test-dash-node-lister', '--serviceaccount=k8ts-test-dash-a:node-lister']);
+  nodeLister = (await c.k(['create', 'token', 'node-lister', '-n', 'k8ts-test-dash-a'])).trim();
   podReader = (await c.k(['create', 'token', 'reader', '-n', 'k8ts-test-dash-a'])).trim();
   admin = (await c.k(['create', 'token', 'boss', '-n', 'k8ts-test-dash-a'])).trim();
   await c.k(['run', 'k8ts-test-pod', '-n', 'k8ts-test-dash-a', '--image=nginx']);
@@ -127,6 +133,20 @@ describe('dashboard server side', { timeout: 120_000 }, () => {
     assert.equal(all.find((f) => f.resource === 'pods')?.type, 'DENIED');
     const other = await stream('/dashboard/api/stream?namespace=k8ts-test-dash-b', podReader, synced(11));
     assert.equal(other.find((f) => f.resource === 'pods')?.type, 'DENIED');
+  });
+
+  it('node stats go through nodes/proxy as the user: without get nodes/proxy, none', { timeout: 60_000 }, async () => {
+    const denied = await stream('/dashboard/api/stream', nodeLister, (fs) => fs.some((f) => f.resource === 'nodes/proxy'));
+    assert.ok(denied.find((f) => f.type === 'SYNC' && f.resource === 'nodes')?.items?.length, 'the nodes are listed');
+    const f = denied.find((x) => x.resource === 'nodes/proxy')!;
+    assert.equal(f.type, 'DENIED');
+    assert.match(f.message!, /User "system:serviceaccount:k8ts-test-dash-a:node-lister" cannot get resource "nodes\/proxy"/);
+    assert.equal(denied.filter((x) => x.type === 'STATS').length, 0);
+    // The admin may: a simulated node has no kubelet to ask, and the frame says so.
+    const admins = await stream('/dashboard/api/stream', admin, (fs) => fs.some((x) => x.type === 'STATS'));
+    const st = admins.find((x) => x.type === 'STATS') as Frame & { node?: string; error?: string };
+    assert.match(st.node ?? '', /^k8ts-sim-/);
+    assert.ok(st.error, JSON.stringify(st));
   });
 
   it('live: a change arrives on the open stream as a watch event', { timeout: 60_000 }, async () => {

@@ -223,9 +223,9 @@ function Why({ token, ask, ns }) {
 function Nodes({ store }) {
   const pods = store.all('pods');
   return html`<section id="nodes">
-    <${Denied} store=${store} resources=${['nodes']} />
+    <${Denied} store=${store} resources=${['nodes', 'nodes/proxy']} />
     <table class="nodes">
-      <thead><tr><th>node</th><th>ready</th><th>pods</th><th>CPU requested / allocatable</th><th>memory requested / allocatable</th><th>kubelet</th></tr></thead>
+      <thead><tr><th>node</th><th>ready</th><th>pods</th><th>CPU used</th><th>memory used</th><th>CPU requested / allocatable</th><th>memory requested / allocatable</th><th>kubelet</th></tr></thead>
       <tbody>${store.all('nodes').map((n) => {
         const mine = pods.filter((p) => p.spec?.nodeName === n.metadata.name && !['Succeeded', 'Failed'].includes(p.status?.phase));
         let cpu = 0;
@@ -235,8 +235,13 @@ function Nodes({ store }) {
           mem += parseQuantity(c.resources?.requests?.memory) ?? 0;
         }
         const ready = (n.status?.conditions ?? []).find((c) => c.type === 'Ready')?.status === 'True';
+        // From the kubelet's /metrics/resource (the pods' cgroups), over the stream every 10 s.
+        const st = store.stats.get(n.metadata.name);
+        const alloc = parseQuantity(n.status?.allocatable?.cpu);
         return html`<tr data-node=${n.metadata.name} class=${ready ? 'ok' : 'bad'}>
           <td>${n.metadata.name}</td><td>${ready ? 'Ready' : 'NotReady'}</td><td>${mine.length}</td>
+          <td class="cpu-used" title=${st?.error ?? ''}>${st?.cpuCores !== undefined ? `${st.cpuCores.toFixed(3)} cores${alloc ? ` (${((100 * st.cpuCores) / alloc).toFixed(1)}%)` : ''}` : st?.error ? 'no stats' : '…'}</td>
+          <td class="memory-used" title=${st?.error ?? ''}>${st?.memoryBytes !== undefined ? formatBytes(st.memoryBytes) : st?.error ? 'no stats' : '…'}</td>
           <td>${cpu.toFixed(2)} / ${parseQuantity(n.status?.allocatable?.cpu)?.toFixed(2) ?? '—'} cores</td>
           <td>${formatBytes(mem)} / ${formatBytes(parseQuantity(n.status?.allocatable?.memory))}</td>
           <td>${n.status?.nodeInfo?.kubeletVersion ?? ''}</td></tr>`;

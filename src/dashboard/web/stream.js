@@ -10,6 +10,7 @@ export class ClusterStore {
     this.objects = new Map(); // resource -> Map<key, object>
     this.denied = new Map(); // resource -> message
     this.synced = new Set();
+    this.stats = new Map(); // node -> {cpuCores, memoryBytes, pods} or {error}
     this.user = '';
     this.listeners = new Set();
     this.scheduled = false;
@@ -36,6 +37,9 @@ export class ClusterStore {
       case 'DELETED':
         this.objects.get(f.resource)?.delete(keyOf(f.object));
         break;
+      case 'STATS':
+        this.stats.set(f.node, f.error ? { ...this.stats.get(f.node), error: f.error } : f);
+        break;
       case 'DENIED':
         this.denied.set(f.resource, f.message);
         this.synced.add(f.resource);
@@ -58,6 +62,7 @@ export class ClusterStore {
     this.objects.clear();
     this.denied.clear();
     this.synced.clear();
+    this.stats.clear();
     this.changed();
   }
 }
