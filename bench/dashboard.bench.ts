@@ -1,8 +1,8 @@
 // Issue 17 benchmark: the dashboard's first load in Debian's chromium (puppeteer-core), on a
 // `k8ts server --runtime simulated` running the article's nginx. Each round opens a fresh
 // browser context (empty cache) and measures:
-//   - bytes of the first load: what went over the wire (gzip) and the decoded size, from the
-//     DevTools protocol's network events (index.html, the script, the stylesheet);
+//   - bytes of the first load: the response bodies as sent (gzip) and decoded, from the
+//     Performance API's navigation and resource entries (index.html, the script, the stylesheet);
 //   - ms to first paint: the Performance API's first-contentful-paint of the login page;
 //   - ms to live data: with a token already in the session, from navigation start until the
 //     first workload row (from the stream's first frames) is drawn.
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { startCluster } from '../test/helpers/cluster.js';
-import { launchBrowser } from '../test/helpers/browser.js';
+import { gotoPage, launchBrowser } from '../test/helpers/browser.js';
 import { ARTICLE_NGINX } from '../test/helpers/article.js';
 
 const arg = (name: string, def: number): number => {
@@ -40,15 +40,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const ctx = await browser.createBrowserContext();
       const page = await ctx.newPage();
-      const cdp = await page.createCDPSession();
-      await cdp.send('Network.enable');
-      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-      let w = 0;
-      let d = 0;
-      cdp.on('Network.dataReceived', (e) => (d += e.dataLength));
-      cdp.on('Network.loadingFinished', (e) => (w += e.encodedDataLength));
-      await page.goto(url, { waitUntil: 'networkidle0', timeout: 30_000 });
+      await gotoPage(page, url, 'networkidle0');
       await page.waitForSelector('#login', { timeout: 10_000 });
+      // The navigation and every resource it loaded (a fresh context: nothing cached).
+      const [w, d] = await page.evaluate(() => {
+        const es = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
+        return [es.reduce((n, e) => n + e.encodedBodySize, 0), es.reduce((n, e) => n + e.decodedBodySize, 0)];
+      });
       const paint = await page.evaluate(() => new Promise<number>((resolve) => {
         const find = (): number | undefined => performance.getEntriesByName('first-contentful-paint')[0]?.startTime;
         const t = find();
@@ -63,7 +61,7 @@ async function main(): Promise<void> {
       fcp.push(paint);
       // Signed in (token in the session): navigation start → first workload row drawn.
       await page.evaluate((t) => sessionStorage.setItem('k8ts-dashboard-token', t), token);
-      await page.reload({ waitUntil: 'domcontentloaded', timeout: 30_000 });
+      await gotoPage(page, url, 'domcontentloaded');
       await page.waitForSelector('tr[data-workload]', { timeout: 15_000 }).catch(async (e: unknown) => {
         throw new Error(`no workload row: ${(await page.evaluate(() => document.body.innerText)).slice(0, 500)}`, { cause: e });
       });
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
       await ctx.close();
     }
     const fmt = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ');
-    console.log(`first load: ${median(wire)} bytes over the wire (gzip; median), ${median(decoded)} bytes decoded`);
+    console.log(`first load: ${median(wire)} bytes sent (gzip bodies; median), ${median(decoded)} bytes decoded`);
     console.log(`first contentful paint: median ${median(fcp).toFixed(0)} ms (${fmt(fcp)})`);
     console.log(`signed in, to the first workload row from the stream: median ${median(live).toFixed(0)} ms (${fmt(live)})`);
     console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { runtimeSkipReason } from '../helpers/node.js';
 import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 import { startArticleCluster, stopArticleCluster, type ArticleCluster } from '../helpers/quiet.js';
-import { artifactsDir, launchBrowser, signIn } from '../helpers/browser.js';
+import { artifactsDir, gotoPage, launchBrowser, signIn } from '../helpers/browser.js';
 
 const skip = runtimeSkipReason();
 let a: ArticleCluster | undefined;
@@ -51,7 +51,7 @@ const livePods = (p: Page): Promise<string[]> => p.$$eval('g.node[data-kind=pod]
 describe('dashboard in a browser (real containers)', { skip: skip ?? false, timeout: 400_000 }, () => {
   it('without credentials: only the login', { timeout: 60_000 }, async (t) => {
     if (!a) return t.skip(imageSkip ?? 'no cluster');
-    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+    await gotoPage(page, url);
     await page.waitForSelector('#login', { timeout: 10_000 });
     assert.equal(await page.$('header'), null);
     assert.equal(await page.$('svg'), null);

@@ -26,9 +26,26 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * page.goto, again when Chromium reports ERR_NETWORK_CHANGED: on a shared machine other tests add
+ * and remove interfaces (bridges, veths), and Chromium aborts a navigation in flight when the
+ * host's network changes. Any other failure is thrown at once.
+ */
+export async function gotoPage(page: Page, url: string, waitUntil: 'load' | 'networkidle0' | 'domcontentloaded' = 'load'): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(url, { waitUntil, timeout: 30_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !/ERR_NETWORK_CHANGED/.test((e as Error).message)) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** Opens the dashboard and signs in with `token` (the login form is the only thing shown before). */
 export async function signIn(page: Page, dashboardUrl: string, token: string): Promise<void> {
-  await page.goto(dashboardUrl, { waitUntil: 'load', timeout: 30_000 });
+  await gotoPage(page, dashboardUrl);
   await page.waitForSelector('#login', { timeout: 10_000 });
   await page.type('#token', token);
   await page.click('#login-submit');
