@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
-import { startCluster, type TestCluster } from '../helpers/cluster.js';
+import { startCluster, eventually, type TestCluster } from '../helpers/cluster.js';
 import { api, credsFromKubeconfig, type Creds } from '../helpers/http.js';
 
 let c: TestCluster;
@@ -164,6 +164,27 @@ describe('dashboard server side', { timeout: 120_000 }, () => {
     assert.ok(sync?.items?.length, 'the admin sees the nodes');
     const ev = frames.find((f) => f.type === 'ADDED' && f.object?.metadata.name === 'k8ts-test-live');
     assert.equal((ev!.object!.metadata as { managedFields?: unknown }).managedFields, undefined, 'frames leave managedFields out');
+  });
+
+  it('closing the page’s stream ends its watches in the API server', { timeout: 60_000 }, async () => {
+    const watches = async (): Promise<number> => {
+      const text = (await api(creds, 'GET', '/metrics')).body;
+      let n = 0;
+      for (const m of text.matchAll(/^apiserver_longrunning_requests\{[^}]*verb="WATCH"[^}]*\} (\d+)/gm)) n += Number(m[1]);
+      return n;
+    };
+    const before = await watches();
+    // Hold a stream open: its 11 watches are counted while it is; when the page goes, so do they.
+    let frames = 0;
+    const req = request(new URL('/dashboard/api/stream', creds.server), { ca: creds.ca, agent: false, headers: bearer(admin) }, (res) => res.on('data', (d: Buffer) => (frames += d.toString().split('\n').length - 1)));
+    req.on('error', () => undefined);
+    req.end();
+    try {
+      await eventually(async () => frames >= 12 && (await watches()) >= before + 11, 15_000);
+    } finally {
+      req.destroy();
+    }
+    await eventually(async () => (await watches()) <= before, 15_000);
   });
 
   it('why runs as the user: a readable pod is diagnosed, an unreadable one is a 403 in one line', { timeout: 30_000 }, async () => {
