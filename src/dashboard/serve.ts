@@ -22,6 +22,8 @@ import { diagnoseFor } from './why.js';
 const log = logger('dashboard');
 
 export const DASHBOARD_PATH = '/dashboard';
+/** Bytes a stream may have queued for a page that does not read before it is closed. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 export interface DashboardOptions {
   /** This API server's URL, as the server itself reaches it (https://127.0.0.1:PORT). */
@@ -97,8 +99,15 @@ export function createDashboard(o: DashboardOptions): DashboardHandler {
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no', ...SECURITY_HEADERS });
     res.flushHeaders();
     const ac = new AbortController();
+    // A page that stops reading is cut off rather than buffered without bound; it reconnects and relists.
     const send = (f: StreamFrame): void => {
-      if (!res.writableEnded) res.write(`${JSON.stringify(f)}\n`);
+      if (res.writableEnded || ac.signal.aborted) return;
+      if (res.writableLength > MAX_BUFFERED_BYTES) {
+        log.v(2, `dashboard stream of ${user}: the page is not reading (${res.writableLength} bytes queued); closing it`);
+        ac.abort();
+        return;
+      }
+      res.write(`${JSON.stringify(f)}\n`);
     };
     const ping = setInterval(() => send({ type: 'PING' }), o.pingMs ?? 30_000);
     const end = (): void => ac.abort();
