@@ -4,7 +4,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
-import { startCluster, eventually, type TestCluster } from '../helpers/cluster.js';
+import { execFile } from 'node:child_process';
+import { startCluster, eventually, K8TS, type TestCluster } from '../helpers/cluster.js';
 import { api, credsFromKubeconfig, type Creds } from '../helpers/http.js';
 
 let c: TestCluster;
@@ -185,6 +186,28 @@ describe('dashboard server side', { timeout: 120_000 }, () => {
       req.destroy();
     }
     await eventually(async () => (await watches()) <= before, 15_000);
+  });
+
+  it('k8ts dashboard prints the URL, and a token to sign in with', { timeout: 60_000 }, async () => {
+    const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        execFile(process.execPath, [K8TS, 'dashboard', '--data-dir', c.dataDir, ...args], { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      });
+    const url = await run([]);
+    assert.equal(url.code, 0, url.stderr);
+    assert.equal(url.stdout, `${c.url}/dashboard/\n`);
+    assert.match(url.stderr, /k8ts dashboard --token --service-account NAMESPACE\/NAME/);
+    // The admin kubeconfig holds a certificate, which a browser cannot use: one line saying what to do.
+    const cert = await run(['--token']);
+    assert.equal(cert.code, 1);
+    assert.equal(cert.stderr, "k8ts: the kubeconfig's user signs in with a certificate, which a browser cannot use: pass --service-account NAMESPACE/NAME to mint a token for a service account\n");
+    const missing = await run(['--token', '--service-account', 'k8ts-test-dash-a/nobody']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^k8ts: service account k8ts-test-dash-a\/nobody not found/);
+    const minted = await run(['--token', '--service-account', 'k8ts-test-dash-a/reader', '--duration', '10m']);
+    assert.equal(minted.code, 0, minted.stderr);
+    const frames = await stream('/dashboard/api/stream?namespace=k8ts-test-dash-a', minted.stdout.trim(), (fs) => fs.length >= 1);
+    assert.deepEqual(frames[0], { type: 'HELLO', user: 'system:serviceaccount:k8ts-test-dash-a:reader' });
   });
 
   it('why runs as the user: a readable pod is diagnosed, an unreadable one is a 403 in one line', { timeout: 30_000 }, async () => {
