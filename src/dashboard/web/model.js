@@ -100,7 +100,6 @@ export function topology(ns, { ingresses, services, pods, endpointslices }) {
       edges.push([id('pod', p), `node//${node}`]);
     }
   }
-  // Order the columns so lines cross as little as a simple sort allows: services first linked, pods by service.
   return { cols, edges: edges.filter(([a, b]) => seen.has(a) && seen.has(b)) };
 }
 
