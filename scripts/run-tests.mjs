@@ -32,9 +32,9 @@ if (!files.length) {
 // host-wide state such as cgroups and run one after another in their own lane; everything else
 // runs beside them in a second lane, so two cores stay busy.
 // src/runtime/oci/runtime.test.js runs real runc containers and pod networks too; e2e/why-runc
-// starts a real node (bridge DNS on 10.42.0.1:53, like the other real-node tests).
+// starts a real node (bridge DNS on 10.42.0.1:53, like the other real-node tests); so does e2e/dashboard-browser.
 const isHostTest = (f) =>
-  /(^|\/)e2e\/(kubelet|multinode|multiserver|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos|why-runc)\.test\.js$/.test(f) ||
+  /(^|\/)e2e\/(kubelet|multinode|multiserver|cluster-cli|crash-cleanup|isolation|quiet-cluster|chaos|why-runc|dashboard-browser)\.test\.js$/.test(f) ||
   /(^|\/)clients\/[^/]*-real\.test\.js$/.test(f) ||
   /(^|\/)runtime\/(oci\/runtime|oci\/cgroup2-mount|network\/network)\.test\.js$/.test(f) ||
   // the node's 127.0.0.1 seen from a netns on a bridge: another node's martian rule would hide the hole it checks

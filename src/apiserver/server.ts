@@ -1,7 +1,7 @@
 // The HTTPS listener around ApiServerCore, and everything it needs at startup: the PKI in
 // the data dir, the authenticators, the admin kubeconfig.
 import { createServer, type Server } from 'node:https';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { chmodSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { EtcdStore, type Store } from '../storage/index.js';
@@ -28,6 +28,7 @@ import { createJoinHandler, createServerJoinHandler, ensureJoinToken, type JoinO
 import { DEFAULT_API_LIMITS, type ApiLimits } from './limits/limits.js';
 import { guardConnections } from './limits/connection-guard.js';
 import type { AuditOptions } from './audit/options.js';
+import type { DashboardHandler } from '../dashboard/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -148,6 +149,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   const joinToken = o.join ? ensureJoinToken(o.dataDir, pki.ca.cert) : undefined;
   const joinHandler = o.join ? createJoinHandler({ ...o.join, pki, token: joinToken!, core, reserved: { dnsNames, ips: [...ips] } }) : undefined;
   const serverJoinHandler = o.serverJoin ? createServerJoinHandler({ ...o.serverJoin, caPem: pki.ca.cert }) : undefined;
+  // The web dashboard (src/dashboard/), outside the API's paths; loaded on its first request.
+  let dashboard: Promise<DashboardHandler> | undefined;
+  const serveDashboard = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const u = req.url ?? '';
+    if (u !== '/dashboard' && !u.startsWith('/dashboard/') && !u.startsWith('/dashboard?')) return false;
+    dashboard ??= import('../dashboard/index.js').then((m) => m.createDashboard({ apiUrl: `https://${host}:${port}`, caPem: pki.ca.cert }));
+    dashboard.then((h) => h(req, res), () => res.writeHead(500).end('the dashboard could not be loaded\n'));
+    return true;
+  };
   const server = createServer(
     {
       key: pki.serving.key,
@@ -168,6 +178,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     (req, res) => {
       if (joinHandler?.(req, res)) return;
       if (serverJoinHandler?.(req, res)) return;
+      if (serveDashboard(req, res)) return;
       void core.handle(req, res);
     },
   );

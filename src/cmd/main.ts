@@ -24,6 +24,7 @@ Commands:
   history     an object's revisions, who changed what, diffs; deleted objects (k8ts history deploy/web)
   service     print the URL that reaches a NodePort or LoadBalancer Service (--url)
   why         say in plain words why an object is not working: k8ts why deploy/web
+  dashboard   print (or --open) the web dashboard's URL, and a token to sign in with (--token)
   completion  print a shell completion script (bash, zsh)
   version     print the version
 
@@ -33,7 +34,7 @@ K8TS_<FLAG> environment variables and a config file: see 'k8ts server --help'.
 
 /** Each command's help text, loaded on demand (for 'k8ts help COMMAND' and the completion script). */
 async function helpTexts(): Promise<Record<string, string>> {
-  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why, etcdSnapshot, history] = await Promise.all([
+  const [server, agent, image, service, cluster, kubeconfig, kubectl, completion, token, why, etcdSnapshot, history, dashboard] = await Promise.all([
     import('../cli/server.js'),
     import('../cli/agent.js'),
     import('../cli/image.js'),
@@ -46,6 +47,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     import('../cli/why.js'),
     import('../cli/etcd-snapshot.js'),
     import('../cli/history.js'),
+    import('../cli/dashboard.js'),
   ]);
   return {
     start: cluster.fullStartHelp(server.serverHelp),
@@ -63,6 +65,7 @@ async function helpTexts(): Promise<Record<string, string>> {
     'etcd-snapshot': etcdSnapshot.etcdSnapshotHelp,
     'etcd-member': etcdSnapshot.etcdMemberHelp,
     history: history.historyHelp,
+    dashboard: dashboard.dashboardHelp,
     completion: completion.completionHelp,
   };
 }
@@ -88,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import('../cli/etcd-snapshot.js')).runEtcdMember(rest);
     case 'history':
       return (await import('../cli/history.js')).runHistory(rest);
+    case 'dashboard':
+      return (await import('../cli/dashboard.js')).runDashboard(rest);
     case 'start':
       return (await import('../cli/cluster.js')).runStart(rest);
     case 'status':

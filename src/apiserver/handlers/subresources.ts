@@ -155,6 +155,12 @@ export async function handleTokenRequest(r: ResourceRequest): Promise<void> {
 // ---- streaming routes (log, exec, attach, portforward, proxy) ----
 
 export async function handleNodeStream(r: ResourceRequest): Promise<void> {
+  if (r.def.kind === 'Node') {
+    // nodes/NAME/proxy/PATH: to that node's kubelet.
+    const node = r.rs.get(undefined, r.info.name!).obj;
+    if (!(await r.core.proxyToKubelet(r, node, node.metadata.name!))) throw serviceUnavailable(`no kubelet is serving node "${r.info.name}"; the proxy request cannot be forwarded`);
+    return;
+  }
   const pod: Readonly<Pod> = r.rs.get(r.info.namespace, r.info.name!).obj;
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${r.info.name} does not have a host assigned`);

@@ -106,6 +106,19 @@ export function kubeletPath(subresource: string, pod: Readonly<KObject>, url: UR
   }
 }
 
+/**
+ * The kubelet path of a nodes/NAME/proxy/PATH request (upstream's node proxy, what kubectl
+ * get --raw and metrics-server use for /metrics/resource and /stats): PATH with the query,
+ * minus insecureSkipTLSVerifyBackend.
+ */
+export function nodeProxyPath(rest: readonly string[], url: URL): string {
+  const q = new URLSearchParams(url.searchParams);
+  q.delete('insecureSkipTLSVerifyBackend');
+  const s = q.toString();
+  const p = `/${rest.map((x) => encodeURIComponent(x)).join('/')}`;
+  return s ? `${p}?${s}` : p;
+}
+
 /** Request headers the kubelet must not see (the client's credentials, hop-by-hop). */
 const DROP_HEADERS = new Set(['host', 'authorization', 'proxy-authorization', 'cookie', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer']);
 const dropHeader = (name: string): boolean => DROP_HEADERS.has(name) || name.startsWith('impersonate-') || name.startsWith('x-remote-');
@@ -253,7 +266,10 @@ export function createKubeletProxy(o: KubeletProxyOptions): KubeletProxy {
 
   return async (r, pod, nodeName) => {
     const sub = r.info.subresource ?? '';
-    const path = kubeletPath(sub, pod, r.url);
+    // nodes/proxy: plain requests only (no upgrades: exec and port-forward go through pods/).
+    const nodeProxy = r.def.kind === 'Node' && sub === 'proxy';
+    if (nodeProxy && isUpgradeRequest(r.req)) throw badRequest('upgrade requests are not proxied to a node; use the pod\'s exec, attach or portforward');
+    const path = nodeProxy ? nodeProxyPath(r.info.rest, r.url) : kubeletPath(sub, pod, r.url);
     if (!path) return false;
     const node = o.core.store('', 'nodes').tryGet(undefined, nodeName);
     if (!node) return false;
