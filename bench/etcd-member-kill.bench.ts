@@ -4,20 +4,11 @@
 //   node dist/bench/etcd-member-kill.bench.js [--victim leader|follower] [--rounds 3]
 // Needs /usr/bin/etcd; no host lock (free ports on 127.0.0.1).
 import { parseArgs } from 'node:util';
-import { startTestEtcdCluster } from '../src/storage/testing/etcd-process.js';
+import { etcdLeaderIndex as leaderIndex, startTestEtcdCluster } from '../src/storage/testing/etcd-process.js';
 import { EtcdStore, parseEtcdSpec } from '../src/storage/index.js';
 
 const { values } = parseArgs({ options: { victim: { type: 'string', default: 'leader' }, rounds: { type: 'string', default: '3' } } });
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function leaderIndex(urls: readonly string[]): Promise<number> {
-  for (let i = 0; i < urls.length; i++) {
-    const res = await fetch(`${urls[i]}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
-    const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
-    if (st.leader && st.leader === st.header?.member_id) return i;
-  }
-  throw new Error('no member says it leads');
-}
 
 async function round(victim: string): Promise<{ before: number; after: number; longestMs: number; failed: number }> {
   const etcd = await startTestEtcdCluster(3);

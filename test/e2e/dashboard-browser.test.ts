@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { runtimeSkipReason } from '../helpers/node.js';
-import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
-import { startArticleCluster, stopArticleCluster, type ArticleCluster } from '../helpers/quiet.js';
+import { startRealArticleCluster, stopArticleCluster, type ArticleCluster } from '../helpers/quiet.js';
 import { artifactsDir, gotoPage, launchBrowser, signIn } from '../helpers/browser.js';
 
 const skip = runtimeSkipReason();
@@ -24,12 +23,12 @@ let url = '';
 
 before(async () => {
   if (skip) return;
-  const images = ensureTestImages();
-  if ('skip' in images) {
-    imageSkip = images.skip;
+  const started = await startRealArticleCluster();
+  if ('skip' in started) {
+    imageSkip = started.skip;
     return;
   }
-  a = await startArticleCluster('oci', images.dir);
+  a = started;
   await a.c.k(['create', 'serviceaccount', 'k8ts-test-dash', '-n', 'default']);
   await a.c.k(['create', 'clusterrolebinding', 'k8ts-test-dash', '--clusterrole=cluster-admin', '--serviceaccount=default:k8ts-test-dash']);
   token = (await a.c.k(['create', 'token', 'k8ts-test-dash', '-n', 'default'])).trim();

@@ -7,8 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { runtimeSkipReason } from '../helpers/node.js';
-import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
-import { startArticleCluster, stopArticleCluster, measureQuiet, type ArticleCluster } from '../helpers/quiet.js';
+import { startRealArticleCluster, stopArticleCluster, measureQuiet, type ArticleCluster } from '../helpers/quiet.js';
 import { statusWriteViolations } from '../helpers/writes.js';
 
 const skip = runtimeSkipReason();
@@ -17,12 +16,12 @@ let imageSkip: string | undefined;
 
 before(async () => {
   if (skip) return;
-  const images = ensureTestImages();
-  if ('skip' in images) {
-    imageSkip = images.skip;
+  const started = await startRealArticleCluster();
+  if ('skip' in started) {
+    imageSkip = started.skip;
     return;
   }
-  a = await startArticleCluster('oci', images.dir);
+  a = started;
 }, { timeout: 300_000 });
 
 after(async () => {

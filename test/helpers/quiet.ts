@@ -11,6 +11,7 @@ import { startCluster, freePort, K8TS, type TestCluster } from './cluster.js';
 import { credsFromKubeconfig, type Creds } from './http.js';
 import { cleanupNodeNetwork, forceCleanupRuntime } from './node.js';
 import { ARTICLE_NGINX } from './article.js';
+import { ensureTestImages } from '../../src/runtime/images/testing/index.js';
 import { processTreeCpuSeconds, storageRevision, watchObjects, type ObjectWatch } from './writes.js';
 
 export interface ArticleCluster {
@@ -47,6 +48,13 @@ export async function startArticleCluster(runtime: 'oci' | 'simulated', imagesDi
     await stopArticleCluster({ c, runtime } as ArticleCluster);
     throw e;
   }
+}
+
+/** The article's cluster on real containers with the test images, or why it cannot run here. */
+export async function startRealArticleCluster(): Promise<ArticleCluster | { skip: string }> {
+  const images = ensureTestImages();
+  if ('skip' in images) return { skip: images.skip };
+  return startArticleCluster('oci', images.dir);
 }
 
 /** Deletes the workload (the kubelet tears its pods down), stops the server, cleans the host. */

@@ -4,7 +4,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startCluster } from '../helpers/cluster.js';
-import { haveEtcd, startTestEtcdCluster } from '../../src/storage/testing/etcd-process.js';
+import { etcdLeaderIndex as leaderIndex, haveEtcd, startTestEtcdCluster } from '../../src/storage/testing/etcd-process.js';
 
 const skip = haveEtcd() ? false : 'no /usr/bin/etcd (Debian etcd-server)';
 
@@ -18,16 +18,6 @@ async function memberCount(clientUrl: string, ns: string): Promise<number> {
     signal: AbortSignal.timeout(5000),
   });
   return Number(((await res.json()) as { count?: string }).count ?? 0);
-}
-
-/** The index of the member that leads (asked of each member through the v3 HTTP gateway). */
-async function leaderIndex(clientUrls: readonly string[]): Promise<number> {
-  for (let i = 0; i < clientUrls.length; i++) {
-    const res = await fetch(`${clientUrls[i]}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
-    const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
-    if (st.leader && st.leader === st.header?.member_id) return i;
-  }
-  throw new Error('no member says it leads');
 }
 
 /** A member that does not lead. */

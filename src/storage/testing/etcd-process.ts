@@ -109,6 +109,16 @@ export interface TestEtcdCluster {
   stop(): Promise<void>;
 }
 
+/** The index of the member that leads, asked of each member (v3 HTTP gateway's maintenance status). */
+export async function etcdLeaderIndex(clientUrls: readonly string[]): Promise<number> {
+  for (let i = 0; i < clientUrls.length; i++) {
+    const res = await fetch(`${clientUrls[i]}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) });
+    const st = (await res.json()) as { header?: { member_id?: string }; leader?: string };
+    if (st.leader && st.leader === st.header?.member_id) return i;
+  }
+  throw new Error('no etcd member says it leads');
+}
+
 /** `n` plain-HTTP members on 127.0.0.1, random ports, one temp dir; for benchmarks and tests. */
 export async function startTestEtcdCluster(n: number): Promise<TestEtcdCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-test-etcd-cluster-'));
