@@ -110,12 +110,8 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
   const addresses: ClusterDns['addresses'] = [];
   const closers: Array<() => Promise<void>> = [];
   for (const l of o.listen) {
-    const udp = await bindUdp(l.address, l.port, handle);
-    const port = udp.address().port;
-    addresses.push({ address: l.address, port, protocol: 'udp' });
-    // TCP on the same port as UDP (port 0 picks one for UDP first).
-    const tcp = await listenTcp(l.address, port, handle);
-    addresses.push({ address: l.address, port, protocol: 'tcp' });
+    const { udp, tcp, port } = await bindPair(l.address, l.port, handle);
+    addresses.push({ address: l.address, port, protocol: 'udp' }, { address: l.address, port, protocol: 'tcp' });
     closers.push(() => new Promise<void>((r) => udp.close(() => r())), () => new Promise<void>((r) => tcp.close(() => r())));
   }
   const closed = new Promise<void>((resolve) => {
@@ -124,6 +120,23 @@ export async function startClusterDns(o: ClusterDnsOptions): Promise<ClusterDns>
     else o.signal.addEventListener('abort', stop, { once: true });
   });
   return { ready, addresses, index, closed };
+}
+
+/**
+ * UDP and TCP on one port. Port 0 lets the kernel pick the UDP port; another process may hold
+ * that number for TCP, so a pick whose TCP side is taken is given back and another one tried.
+ */
+async function bindPair(address: string, wanted: number, handle: Handler): Promise<{ udp: Socket; tcp: Server; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await bindUdp(address, wanted, handle);
+    const port = udp.address().port;
+    try {
+      return { udp, tcp: await listenTcp(address, port, handle), port };
+    } catch (e) {
+      await new Promise<void>((r) => udp.close(() => r()));
+      if (wanted !== 0 || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw e;
+    }
+  }
 }
 
 function optRecord(): ResourceRecord {
