@@ -13,9 +13,9 @@
 
 import type { KObject, ManagedFieldsEntry } from '../types/index.js';
 import { FieldSet, fieldElement } from './field-set.js';
-import { isObject } from './json-value.js';
-import { compareObjects, type Comparison } from './object-fields.js';
-import { EMPTY_PATCH_SCHEMA, type PatchSchema } from './patch-schema.js';
+import { isObject, type JsonObject } from './json-value.js';
+import { compareObjects, listElements, type Comparison } from './object-fields.js';
+import { childSchema, EMPTY_PATCH_SCHEMA, type PatchSchema, type SchemaNode } from './patch-schema.js';
 
 export type ManagedOperation = 'Apply' | 'Update';
 
@@ -196,17 +196,84 @@ export function computeManagedFieldsForUpdate(
 ): ManagedFieldsEntry[] {
   const schema = opts.schema ?? EMPTY_PATCH_SCHEMA;
   let entries = startingEntries(managedFields, newObj.metadata?.managedFields, opts.subresource);
+  if (oldObj === undefined && entries.length === 0) return encodeManagedFields([writerEntry(createdFields(newObj, schema.root, opts), opts)]);
   const cmp = trackedComparison(compareObjects(oldObj, newObj, schema.root), opts);
   const taken = cmp.modified.union(cmp.added);
   entries = entries.map((e) => ({ ...e, fields: e.fields.difference(taken).difference(cmp.removed) }));
   if (!taken.isEmpty()) {
-    const self = { manager: opts.manager, operation: 'Update' as const, apiVersion: opts.apiVersion, ...(opts.subresource ? { subresource: opts.subresource } : {}) };
-    const id = managerIdentity(self);
+    const id = managerIdentity(writerEntry(taken, opts));
     const idx = entries.findIndex((e) => managerIdentity(e) === id);
     const prev = idx >= 0 ? entries[idx].fields : FieldSet.empty();
-    const mine: ManagerEntry = { ...self, time: opts.now, fields: prev.union(taken) };
+    const mine = writerEntry(prev.union(taken), opts);
     if (idx >= 0) entries[idx] = mine;
     else entries.push(mine);
   }
   return encodeManagedFields(entries);
 }
+
+/** The writer's Update entry holding `fields` (encodeManagedFields drops it when empty). */
+function writerEntry(fields: FieldSet, opts: UpdateManagedFieldsOptions): ManagerEntry {
+  return { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, ...(opts.subresource ? { subresource: opts.subresource } : {}), time: opts.now, fields };
+}
+
+/**
+ * What a create owns, in one walk: equal to
+ * `trackedFields(compareObjects(undefined, obj, root).added, opts)` (every field of a new object
+ * is added; the comparison's modified and removed sets are empty) without building the full
+ * set and then copying it through the stripped-path and struct-root filters. The property test
+ * in managed-fields.test.ts holds the two equal.
+ */
+export function createdFields(obj: KObject, root: SchemaNode | undefined, opts: TrackingOptions): FieldSet {
+  const s = FieldSet.empty();
+  const path: string[] = [];
+  const add = (): void => {
+    // Top-level structs are never members themselves (STRUCT_ROOTS).
+    if (path.length === 1 && (path[0] === 'f:metadata' || path[0] === 'f:spec' || path[0] === 'f:status')) return;
+    s.insertMut(path);
+  };
+  const fields = (o: JsonObject, n: SchemaNode | undefined): void => {
+    for (const k of Object.keys(o)) {
+      path.push(fieldElement(k));
+      if (!isStrippedPath(path)) walk(o[k], childSchema(n, k));
+      path.pop();
+    }
+  };
+  const walk = (v: unknown, n: SchemaNode | undefined): void => {
+    if (v === undefined) return;
+    if (isObject(v)) {
+      add();
+      if (n?.mapType !== 'atomic' && Object.keys(v).length > 0) fields(v, n);
+      return;
+    }
+    if (Array.isArray(v)) {
+      add();
+      const elems = v.length > 0 && (n?.listType ?? 'atomic') !== 'atomic' ? listElements(v, n) : undefined;
+      if (!elems) return;
+      v.forEach((item, i) => {
+        if (item === undefined) return;
+        path.push(elems[i]);
+        add();
+        if (isObject(item)) fields(item, n);
+        path.pop();
+      });
+      return;
+    }
+    add();
+  };
+  if (!isObject(obj)) return s;
+  for (const k of Object.keys(obj)) {
+    if (k === 'status' ? opts.statusSubresource && opts.subresource === undefined : opts.subresource === 'status') continue;
+    path.push(fieldElement(k));
+    if (!isStrippedPath(path)) walk(obj[k], childSchema(root, k));
+    path.pop();
+  }
+  return s;
+}
+
+/** Is `path` one of STRIPPED_PATHS (the walk stops there, as withoutSubtrees drops what is below)? */
+function isStrippedPath(path: readonly string[]): boolean {
+  if (path.length === 1) return path[0] === 'f:apiVersion' || path[0] === 'f:kind';
+  return path.length === 2 && path[0] === 'f:metadata' && STRIPPED_METADATA.has(path[1]);
+}
+
+const STRIPPED_METADATA = new Set(STRIPPED_PATHS.filter((p) => p.length === 2 && p[0] === 'metadata').map((p) => fieldElement(p[1])));
