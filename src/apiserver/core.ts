@@ -385,10 +385,25 @@ export class ApiServerCore {
 
   /** Store of a resource by group and plural (storage version). */
   store(group: string, plural: string): ResourceStore {
-    const def = allResources().find((r) => r.group === group && r.plural === plural && !r.virtual);
-    if (!def) throw new Error(`no resource ${plural}.${group}`);
+    // Admission asks for a few stores on every write: the definitions are looked up once per
+    // set of custom resources, not by a scan of every resource on each call.
+    const rev = customResourcesRevision();
+    if (rev !== this.storeDefsRevision) {
+      this.storeDefs.clear();
+      this.storeDefsRevision = rev;
+    }
+    const k = `${group}/${plural}`;
+    let def = this.storeDefs.get(k);
+    if (!def) {
+      def = allResources().find((r) => r.group === group && r.plural === plural && !r.virtual);
+      if (!def) throw new Error(`no resource ${plural}.${group}`);
+      this.storeDefs.set(k, def);
+    }
     return this.storeFor(def);
   }
+
+  private readonly storeDefs = new Map<string, ResourceDef>();
+  private storeDefsRevision = -1;
 
   // ---- admission ----
 
