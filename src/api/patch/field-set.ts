@@ -175,7 +175,9 @@ export class FieldSet {
     if (this.member && this.kids.size > 0) out['.'] = {};
     for (const e of sortElements([...this.kids.keys()])) {
       const c = this.kids.get(e) as FieldSet;
-      if (!c.isEmpty()) out[e] = c.toFieldsV1();
+      // A child is empty exactly when it is no member and renders no key (one walk, not two).
+      const sub = c.toFieldsV1();
+      if (c.member || hasKeys(sub)) out[e] = sub;
     }
     return out;
   }
@@ -194,17 +196,25 @@ export class FieldSet {
   }
 }
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 const ELEMENT_RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
 /** Field names, then keys, then values, then indices; each group sorted. */
 export function sortElements(elements: string[]): string[] {
-  return elements.sort((a, b) => {
-    const ra = ELEMENT_RANK[a[0]] ?? 4;
-    const rb = ELEMENT_RANK[b[0]] ?? 4;
-    if (ra !== rb) return ra - rb;
-    if (a[0] === 'i' && b[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  return elements.sort(compareElements);
+}
+
+/** The order of sortElements. */
+export function compareElements(a: string, b: string): number {
+  const ra = ELEMENT_RANK[a[0]] ?? 4;
+  const rb = ELEMENT_RANK[b[0]] ?? 4;
+  if (ra !== rb) return ra - rb;
+  if (a[0] === 'i' && b[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export const fieldElement = (name: string): string => `f:${name}`;

@@ -12,7 +12,7 @@
 //    to the `status` subresource tracks only `status`).
 
 import type { KObject, ManagedFieldsEntry } from '../types/index.js';
-import { FieldSet, fieldElement } from './field-set.js';
+import { compareElements, FieldSet, fieldElement } from './field-set.js';
 import { isObject, type JsonObject } from './json-value.js';
 import { compareObjects, listElements, type Comparison } from './object-fields.js';
 import { childSchema, EMPTY_PATCH_SCHEMA, type PatchSchema, type SchemaNode } from './patch-schema.js';
@@ -196,7 +196,14 @@ export function computeManagedFieldsForUpdate(
 ): ManagedFieldsEntry[] {
   const schema = opts.schema ?? EMPTY_PATCH_SCHEMA;
   let entries = startingEntries(managedFields, newObj.metadata?.managedFields, opts.subresource);
-  if (oldObj === undefined && entries.length === 0) return encodeManagedFields([writerEntry(createdFields(newObj, schema.root, opts), opts)]);
+  if (oldObj === undefined && entries.length === 0) {
+    const fieldsV1 = createdFieldsV1(newObj, schema.root, opts);
+    if (!fieldsV1) return [];
+    // encodeManagedFields' shape for the one entry.
+    const out: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: opts.now, fieldsType: 'FieldsV1', fieldsV1 };
+    if (opts.subresource) out.subresource = opts.subresource;
+    return [out];
+  }
   const cmp = trackedComparison(compareObjects(oldObj, newObj, schema.root), opts);
   const taken = cmp.modified.union(cmp.added);
   entries = entries.map((e) => ({ ...e, fields: e.fields.difference(taken).difference(cmp.removed) }));
@@ -217,63 +224,64 @@ function writerEntry(fields: FieldSet, opts: UpdateManagedFieldsOptions): Manage
 }
 
 /**
- * What a create owns, in one walk: equal to
- * `trackedFields(compareObjects(undefined, obj, root).added, opts)` (every field of a new object
- * is added; the comparison's modified and removed sets are empty) without building the full
- * set and then copying it through the stripped-path and struct-root filters. The property test
- * in managed-fields.test.ts holds the two equal.
+ * What a create owns, as FieldsV1, in one walk over the object: equal to
+ * `trackedFields(compareObjects(undefined, obj, root).added, opts).toFieldsV1()` (every field of
+ * a new object is added; the comparison's modified and removed sets are empty), or undefined
+ * when that set is empty. The general path builds the whole field trie, copies it through the
+ * stripped-path and struct-root filters and two unions, then renders it; here the object's own
+ * shape is the trie (its keys and list elements are unique), rendered as it is walked. The
+ * property test in managed-fields.test.ts holds the two equal.
  */
-export function createdFields(obj: KObject, root: SchemaNode | undefined, opts: TrackingOptions): FieldSet {
-  const s = FieldSet.empty();
-  const path: string[] = [];
-  const add = (): void => {
-    // Top-level structs are never members themselves (STRUCT_ROOTS).
-    if (path.length === 1 && (path[0] === 'f:metadata' || path[0] === 'f:spec' || path[0] === 'f:status')) return;
-    s.insertMut(path);
-  };
-  const fields = (o: JsonObject, n: SchemaNode | undefined): void => {
-    for (const k of Object.keys(o)) {
-      path.push(fieldElement(k));
-      if (!isStrippedPath(path)) walk(o[k], childSchema(n, k));
-      path.pop();
-    }
-  };
-  const walk = (v: unknown, n: SchemaNode | undefined): void => {
-    if (v === undefined) return;
-    if (isObject(v)) {
-      add();
-      if (n?.mapType !== 'atomic' && Object.keys(v).length > 0) fields(v, n);
-      return;
-    }
-    if (Array.isArray(v)) {
-      add();
-      const elems = v.length > 0 && (n?.listType ?? 'atomic') !== 'atomic' ? listElements(v, n) : undefined;
-      if (!elems) return;
-      v.forEach((item, i) => {
-        if (item === undefined) return;
-        path.push(elems[i]);
-        add();
-        if (isObject(item)) fields(item, n);
-        path.pop();
-      });
-      return;
-    }
-    add();
-  };
-  if (!isObject(obj)) return s;
+export function createdFieldsV1(obj: KObject, root: SchemaNode | undefined, opts: TrackingOptions): Record<string, unknown> | undefined {
+  const kids: Array<[string, Record<string, unknown>]> = [];
   for (const k of Object.keys(obj)) {
     if (k === 'status' ? opts.statusSubresource && opts.subresource === undefined : opts.subresource === 'status') continue;
-    path.push(fieldElement(k));
-    if (!isStrippedPath(path)) walk(obj[k], childSchema(root, k));
-    path.pop();
+    if (k === 'apiVersion' || k === 'kind') continue;
+    // Top-level structs are never members themselves (STRUCT_ROOTS); metadata loses its server-set fields.
+    const struct = k === 'metadata' || k === 'spec' || k === 'status';
+    const sub = createdNode((obj as unknown as JsonObject)[k], childSchema(root, k), !struct, k === 'metadata' ? STRIPPED_METADATA : undefined);
+    if (sub) kids.push([fieldElement(k), sub]);
   }
-  return s;
+  return renderNode(false, kids);
 }
 
-/** Is `path` one of STRIPPED_PATHS (the walk stops there, as withoutSubtrees drops what is below)? */
-function isStrippedPath(path: readonly string[]): boolean {
-  if (path.length === 1) return path[0] === 'f:apiVersion' || path[0] === 'f:kind';
-  return path.length === 2 && path[0] === 'f:metadata' && STRIPPED_METADATA.has(path[1]);
+/** One value of a new object as a FieldsV1 node; `skip`: field elements left out below it. */
+function createdNode(v: unknown, n: SchemaNode | undefined, member: boolean, skip?: ReadonlySet<string>): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  const kids: Array<[string, Record<string, unknown>]> = [];
+  if (isObject(v)) {
+    if (n?.mapType !== 'atomic') createdFieldsOf(v, n, kids, skip);
+  } else if (Array.isArray(v)) {
+    const elems = v.length > 0 && (n?.listType ?? 'atomic') !== 'atomic' ? listElements(v, n) : undefined;
+    if (elems) {
+      v.forEach((item, i) => {
+        if (item === undefined) return;
+        const itemKids: Array<[string, Record<string, unknown>]> = [];
+        if (isObject(item)) createdFieldsOf(item, n, itemKids);
+        kids.push([elems[i], renderNode(true, itemKids)!]);
+      });
+    }
+  }
+  return renderNode(member, kids);
+}
+
+function createdFieldsOf(o: JsonObject, n: SchemaNode | undefined, kids: Array<[string, Record<string, unknown>]>, skip?: ReadonlySet<string>): void {
+  for (const k of Object.keys(o)) {
+    const e = fieldElement(k);
+    if (skip?.has(e)) continue;
+    const sub = createdNode(o[k], childSchema(n, k), true);
+    if (sub) kids.push([e, sub]);
+  }
+}
+
+/** A FieldsV1 node as FieldSet.toFieldsV1 renders it; undefined for an empty one. */
+function renderNode(member: boolean, kids: Array<[string, Record<string, unknown>]>): Record<string, unknown> | undefined {
+  if (!member && kids.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  if (member && kids.length > 0) out['.'] = {};
+  kids.sort((a, b) => compareElements(a[0], b[0]));
+  for (const [e, sub] of kids) out[e] = sub;
+  return out;
 }
 
 const STRIPPED_METADATA = new Set(STRIPPED_PATHS.filter((p) => p.length === 2 && p[0] === 'metadata').map((p) => fieldElement(p[1])));
