@@ -6,8 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { computeManagedFieldsForUpdate, createdFieldsV1, encodeManagedFields, trackedFields, type TrackingOptions } from './managed-fields.js';
-import { compareObjects } from './object-fields.js';
+import { compareObjects, listElements, type Comparison } from './object-fields.js';
 import { patchSchemaFor } from './builtin-schemas.js';
+import { FieldSet, fieldElement } from './field-set.js';
+import { hasOwn, isObject, jsonEqual, type JsonObject } from './json-value.js';
+import { childSchema, type SchemaNode } from './patch-schema.js';
 import type { KObject } from '../types/index.js';
 
 const podSchema = patchSchemaFor('', 'Pod');
@@ -110,4 +113,98 @@ test('a create writes one Update entry with every tracked field, none when nothi
   // A create that brings its own valid managedFields keeps them (the general path).
   const own = { ...bare, metadata: { ...bare.metadata, managedFields: encodeManagedFields([]) } } as KObject;
   assert.deepEqual(computeManagedFieldsForUpdate(undefined, own, undefined, opts), []);
+});
+
+// The comparison as first written (a plain walk of both objects, every subtree visited, fresh
+// path arrays), kept as the model for compareObjects, which skips equal subtrees and reuses one
+// path stack.
+const isAtomicMap = (node: SchemaNode | undefined): boolean => node?.mapType === 'atomic';
+const isEmptyCompound = (v: unknown): boolean => v === undefined || (isObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+function referenceCompare(oldV: unknown, newV: unknown, node: SchemaNode | undefined): Comparison {
+  const added = FieldSet.empty();
+  const modified = FieldSet.empty();
+  const removed = FieldSet.empty();
+  const leaf = (a: unknown, b: unknown, path: string[]): void => {
+    if (path.length === 0) return;
+    if (a === undefined && b !== undefined) added.insertMut(path);
+    else if (a !== undefined && b === undefined) removed.insertMut(path);
+    else if (!jsonEqual(a, b)) modified.insertMut(path);
+  };
+  const presence = (a: unknown, b: unknown, path: string[]): void => {
+    if (path.length === 0) return;
+    if (a === undefined) added.insertMut(path);
+    else if (b === undefined) removed.insertMut(path);
+  };
+  const cmp = (a: unknown, b: unknown, n: SchemaNode | undefined, path: string[]): void => {
+    if (a === undefined && b === undefined) return;
+    const objs = (a === undefined || isObject(a)) && (b === undefined || isObject(b));
+    const lists = (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
+    if (objs) {
+      if ((path.length > 0 && isAtomicMap(n)) || (path.length > 0 && isEmptyCompound(a) && isEmptyCompound(b))) {
+        leaf(a, b, path);
+        return;
+      }
+      presence(a, b, path);
+      const ao = (a ?? {}) as JsonObject;
+      const bo = (b ?? {}) as JsonObject;
+      for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
+        cmp(hasOwn(ao, k) ? ao[k] : undefined, hasOwn(bo, k) ? bo[k] : undefined, childSchema(n, k), [...path, fieldElement(k)]);
+      }
+      return;
+    }
+    if (lists) {
+      const al = (a ?? []) as unknown[];
+      const bl = (b ?? []) as unknown[];
+      const ea = listElements(al, n);
+      const eb = listElements(bl, n);
+      if (!ea || !eb || (isEmptyCompound(a) && isEmptyCompound(b))) {
+        leaf(a, b, path);
+        return;
+      }
+      presence(a, b, path);
+      const am = new Map(ea.map((e, i) => [e, al[i]] as const));
+      const bm = new Map(eb.map((e, i) => [e, bl[i]] as const));
+      for (const e of new Set([...ea, ...eb])) {
+        const ai = am.get(e);
+        const bi = bm.get(e);
+        const p = [...path, e];
+        if (isObject(ai) || isObject(bi)) {
+          presence(ai, bi, p);
+          const ao = isObject(ai) ? ai : {};
+          const bo = isObject(bi) ? bi : {};
+          for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
+            cmp(hasOwn(ao, k) ? ao[k] : undefined, hasOwn(bo, k) ? bo[k] : undefined, childSchema(n, k), [...p, fieldElement(k)]);
+          }
+        } else {
+          leaf(ai, bi, p);
+        }
+      }
+      return;
+    }
+    leaf(a, b, path);
+  };
+  cmp(oldV, newV, node, []);
+  return { added, modified, removed };
+}
+
+test('compareObjects equals the plain walk on generated pairs of pods and Deployments', { timeout: 60_000 }, () => {
+  const same = (x: Comparison, y: Comparison): void => {
+    assert.deepEqual(x.added.toFieldsV1(), y.added.toFieldsV1());
+    assert.deepEqual(x.modified.toFieldsV1(), y.modified.toFieldsV1());
+    assert.deepEqual(x.removed.toFieldsV1(), y.removed.toFieldsV1());
+  };
+  for (const [arb, schema] of [
+    [pod, podSchema],
+    [deployment, deploymentSchema],
+  ] as const) {
+    fc.assert(
+      fc.property(arb, arb, fc.boolean(), (a, b, edit) => {
+        // Half the pairs are one object and a near copy: mostly equal subtrees, as an update.
+        const next = edit ? { ...structuredClone(a), metadata: { ...structuredClone(a.metadata), labels: b.metadata.labels } } : b;
+        same(compareObjects(a, next, schema.root), referenceCompare(a, next, schema.root));
+        same(compareObjects(a, structuredClone(a), schema.root), referenceCompare(a, a, schema.root));
+      }),
+      { numRuns: 400 },
+    );
+  }
 });
