@@ -7,7 +7,8 @@
 //   i:<n>              an item by position (unused here, kept on decode)
 // The set is a trie. A node is a *member* when its own path is in the set. In
 // FieldsV1 a member node with children carries `".": {}`; a member leaf is `{}`.
-// Sets are immutable to callers: every operation returns a new set.
+// Sets are immutable to callers: every operation returns a new set, which may share
+// unchanged subtrees with its inputs (so insertMut is only for sets still being built).
 
 import { isObject } from './json-value.js';
 
@@ -100,7 +101,7 @@ export class FieldSet {
     for (const e of new Set([...this.kids.keys(), ...o.kids.keys()])) {
       const a = this.kids.get(e);
       const b = o.kids.get(e);
-      s.kids.set(e, a && b ? a.union(b) : ((a ?? b) as FieldSet).clone());
+      s.kids.set(e, a && b ? a.union(b) : ((a ?? b) as FieldSet));
     }
     return s.pruned();
   }
@@ -111,7 +112,7 @@ export class FieldSet {
     s.member = this.member && !o.member;
     for (const [e, a] of this.kids) {
       const b = o.kids.get(e);
-      s.kids.set(e, b ? a.difference(b) : a.clone());
+      s.kids.set(e, b ? a.difference(b) : a);
     }
     return s.pruned();
   }
@@ -133,7 +134,7 @@ export class FieldSet {
     s.member = this.member;
     for (const [e, a] of this.kids) {
       const b = o.kids.get(e);
-      s.kids.set(e, b ? a.withoutSubtrees(b) : a.clone());
+      s.kids.set(e, b ? a.withoutSubtrees(b) : a);
     }
     return s.pruned();
   }
@@ -153,7 +154,7 @@ export class FieldSet {
       dst = c;
     }
     dst.member = src.member;
-    for (const [e, c] of src.kids) dst.kids.set(e, c.clone());
+    for (const [e, c] of src.kids) dst.kids.set(e, c);
     return s.pruned();
   }
 
@@ -180,13 +181,6 @@ export class FieldSet {
       if (c.member || hasKeys(sub)) out[e] = sub;
     }
     return out;
-  }
-
-  private clone(): FieldSet {
-    const s = new FieldSet();
-    s.member = this.member;
-    for (const [e, c] of this.kids) s.kids.set(e, c.clone());
-    return s;
   }
 
   /** Drops empty children (non-member nodes without members below). */
