@@ -221,12 +221,12 @@ export interface FixedRateResult {
 }
 
 /** Open loop: a write every 1000/rate ms; even slots create a new pod, odd slots PUT a pool pod. */
-export async function runFixedRate(ctx: BenchContext, ratePerSec: number, durationS: number): Promise<FixedRateResult> {
-  const pool = await seedPods(ctx, NS.rate, 'pool-', 100, 20);
+export async function runFixedRate(ctx: BenchContext, ratePerSec: number, durationS: number, poolPrefix = 'pool-'): Promise<FixedRateResult> {
+  const pool = await seedPods(ctx, NS.rate, poolPrefix, 100, 20);
   const agent = newAgent(ctx.creds, 256);
   try {
     // Warm a few connections (the open loop opens more on demand; those handshakes count).
-    await Promise.all(Array.from({ length: 8 }, () => call(ctx, agent, 'GET', `${podsPath(NS.rate)}/pool-0`, 200)));
+    await Promise.all(Array.from({ length: 8 }, () => call(ctx, agent, 'GET', `${podsPath(NS.rate)}/${poolPrefix}0`, 200)));
     const count = Math.round(ratePerSec * durationS);
     const kind: ('c' | 'u')[] = [];
     const tag = `r-${Date.now().toString(36)}-`;

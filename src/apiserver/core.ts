@@ -117,6 +117,23 @@ interface RequestState {
 }
 
 /** Upstream takes the client's Audit-ID header when it sends one (a proxy's), else makes one. */
+interface ClientCertIdentity {
+  commonName: string;
+  organizations: string[];
+}
+
+/** CN and O of the connection's client certificate when it was verified against the CA; else null. */
+function readClientCert(sock: TLSSocket): ClientCertIdentity | null {
+  if (!sock.authorized || typeof sock.getPeerCertificate !== 'function') return null;
+  const pc = sock.getPeerCertificate();
+  if (!pc || !pc.subject) return null;
+  const cn = pc.subject.CN;
+  const o = pc.subject.O;
+  // Frozen: it is shared by every request of the connection.
+  const organizations = Object.freeze(o === undefined ? [] : Array.isArray(o) ? [...o] : [o]) as string[];
+  return Object.freeze({ commonName: Array.isArray(cn) ? cn[0] : cn ?? '', organizations });
+}
+
 function auditIdOf(req: IncomingMessage): string {
   const h = req.headers['audit-id'];
   return typeof h === 'string' && h.length > 0 && h.length <= 128 && /^[\x21-\x7e]+$/.test(h) ? h : randomUUID();
@@ -368,10 +385,25 @@ export class ApiServerCore {
 
   /** Store of a resource by group and plural (storage version). */
   store(group: string, plural: string): ResourceStore {
-    const def = allResources().find((r) => r.group === group && r.plural === plural && !r.virtual);
-    if (!def) throw new Error(`no resource ${plural}.${group}`);
+    // Admission asks for a few stores on every write: the definitions are looked up once per
+    // set of custom resources, not by a scan of every resource on each call.
+    const rev = customResourcesRevision();
+    if (rev !== this.storeDefsRevision) {
+      this.storeDefs.clear();
+      this.storeDefsRevision = rev;
+    }
+    const k = `${group}/${plural}`;
+    let def = this.storeDefs.get(k);
+    if (!def) {
+      def = allResources().find((r) => r.group === group && r.plural === plural && !r.virtual);
+      if (!def) throw new Error(`no resource ${plural}.${group}`);
+      this.storeDefs.set(k, def);
+    }
     return this.storeFor(def);
   }
+
+  private readonly storeDefs = new Map<string, ResourceDef>();
+  private storeDefsRevision = -1;
 
   // ---- admission ----
 
@@ -444,18 +476,29 @@ export class ApiServerCore {
     this.loopbackSockets.add(socket);
   }
 
+  /**
+   * The verified client certificate of each TLS connection, read once (getPeerCertificate
+   * builds a new object from the X.509 on every call). The peer of a connection can only
+   * change by a TLS renegotiation, and the first read turns renegotiation off for the socket
+   * (Go's server, upstream's, never renegotiates either), so a cached entry holds for the
+   * connection's life. `null`: the connection has no verified certificate.
+   */
+  private readonly peerCerts = new WeakMap<object, ClientCertIdentity | null>();
+
+  private clientCertOf(sock: TLSSocket): ClientCertIdentity | undefined {
+    let cached = this.peerCerts.get(sock);
+    if (cached === undefined) {
+      cached = readClientCert(sock);
+      // Before the cache holds anything: a renegotiation attempt now errors and closes the socket.
+      if (typeof sock.disableRenegotiation === 'function') sock.disableRenegotiation();
+      this.peerCerts.set(sock, cached);
+    }
+    return cached ?? undefined;
+  }
+
   authenticate(req: IncomingMessage): UserInfo {
     if (this.loopbackSockets.has(req.socket)) return LOOPBACK_USER;
-    const sock = req.socket as TLSSocket;
-    let clientCert: { commonName: string; organizations: string[] } | undefined;
-    if (sock.authorized && typeof sock.getPeerCertificate === 'function') {
-      const pc = sock.getPeerCertificate();
-      if (pc && pc.subject) {
-        const cn = pc.subject.CN;
-        const o = pc.subject.O;
-        clientCert = { commonName: Array.isArray(cn) ? cn[0] : cn ?? '', organizations: o === undefined ? [] : Array.isArray(o) ? o : [o] };
-      }
-    }
+    const clientCert = this.clientCertOf(req.socket as TLSSocket);
     const auth = req.headers.authorization;
     const bearerToken = auth && /^bearer /i.test(auth) ? auth.slice(7).trim() : undefined;
     return this.opts.authenticator.authenticate({ clientCert, bearerToken }) ?? ANONYMOUS;

@@ -196,3 +196,101 @@ describe('SqliteStore: bounded under churn', () => {
     again.close();
   });
 });
+
+describe('SqliteStore: group commit', () => {
+  /** Counts the store's commits (one SQLite transaction per batch). */
+  function countCommits(s: SqliteStore): { commits: number; fail: boolean } {
+    const probe = { commits: 0, fail: false };
+    const inner = s as unknown as { txBatch: (ops: unknown[]) => void };
+    const tx = inner.txBatch;
+    inner.txBatch = (ops) => {
+      probe.commits++;
+      if (probe.fail) throw new Error('disk I/O error (test)');
+      tx(ops);
+    };
+    return probe;
+  }
+
+  it('writes issued in one turn share one commit, take revisions in call order and are visible only once committed', { timeout: 10_000 }, async () => {
+    const s = new SqliteStore(freshPath(), { compactIntervalMs: 0 });
+    const probe = countCommits(s);
+    const seen: number[] = [];
+    const w = s.watch('/k/', { afterRevision: s.currentRevision(), onEvent: (e) => seen.push(e.type === 'put' ? e.kv.modRevision : e.revision), onError: () => undefined });
+    const base = s.currentRevision();
+    const writes = Array.from({ length: 50 }, (_, i) => s.create(`/k/${i}`, `v${i}`));
+    // Taken, not committed: nothing is visible yet.
+    assert.equal(s.currentRevision(), base);
+    assert.equal(await s.get('/k/0'), undefined);
+    assert.equal(seen.length, 0);
+    const kvs = await Promise.all(writes);
+    assert.deepEqual(kvs.map((kv) => kv.modRevision), Array.from({ length: 50 }, (_, i) => base + 1 + i));
+    assert.equal(probe.commits, 1);
+    assert.equal(s.currentRevision(), base + 50);
+    assert.deepEqual(seen, kvs.map((kv) => kv.modRevision));
+    assert.equal((await s.get('/k/49'))?.value, 'v49');
+    w.cancel();
+    await s.close();
+  });
+
+  it('checks preconditions against the writes still pending in the batch', { timeout: 10_000 }, async () => {
+    const s = new SqliteStore(freshPath(), { compactIntervalMs: 0 });
+    const a = await s.create('/k/a', '1');
+    const results = await Promise.allSettled([
+      s.create('/k/b', '1'),
+      s.create('/k/b', '2'), // the first create of b is pending: exists
+      s.update('/k/a', '2', a.modRevision),
+      s.update('/k/a', '3', a.modRevision), // a pending update moved a on: conflict
+      s.delete('/k/a'),
+      s.create('/k/a', '4'), // re-created after the pending delete
+      s.update('/k/nope', 'x', 1),
+    ]);
+    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code?: string }).code)), [
+      'ok',
+      'ERR_STORAGE_KEY_EXISTS',
+      'ok',
+      'ERR_STORAGE_CONFLICT',
+      'ok',
+      'ok',
+      'ERR_STORAGE_KEY_NOT_FOUND',
+    ]);
+    const recreated = (results[5] as PromiseFulfilledResult<{ createRevision: number; modRevision: number }>).value;
+    assert.equal(recreated.createRevision, recreated.modRevision);
+    assert.equal((await s.get('/k/a'))?.value, '4');
+    assert.equal((await s.get('/k/b'))?.value, '1');
+    // The same history after a reopen: every row of the batch was committed in order.
+    const path = s.path;
+    const rev = s.currentRevision();
+    await s.close();
+    const r = new SqliteStore(path, { compactIntervalMs: 0 });
+    assert.equal(r.currentRevision(), rev);
+    assert.equal((await r.get('/k/a'))?.createRevision, recreated.createRevision);
+    await r.close();
+  });
+
+  it('a failed commit rejects every write of its batch and gives their revisions back', { timeout: 10_000 }, async () => {
+    const s = new SqliteStore(freshPath(), { compactIntervalMs: 0 });
+    const probe = countCommits(s);
+    const base = s.currentRevision();
+    probe.fail = true;
+    const failed = await Promise.allSettled([s.create('/k/x', '1'), s.create('/k/y', '1')]);
+    for (const f of failed) {
+      assert.equal(f.status, 'rejected');
+      assert.equal((f as PromiseRejectedResult).reason.code, ERR_STORAGE_UNAVAILABLE);
+    }
+    probe.fail = false;
+    assert.equal(s.currentRevision(), base);
+    const next = await s.create('/k/x', '2');
+    assert.equal(next.modRevision, base + 1);
+    await s.close();
+  });
+
+  it('close() commits the writes already taken', { timeout: 10_000 }, async () => {
+    const s = new SqliteStore(freshPath(), { compactIntervalMs: 0 });
+    const w = s.create('/k/late', 'v');
+    await s.close();
+    assert.equal((await w).value, 'v');
+    const r = new SqliteStore(s.path, { compactIntervalMs: 0 });
+    assert.equal((await r.get('/k/late'))?.value, 'v');
+    await r.close();
+  });
+});

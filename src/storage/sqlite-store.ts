@@ -5,7 +5,16 @@
 // ERR_STORAGE_UNAVAILABLE at open). The revision counter lives in memory and watchers are
 // in-process, so a second writer could not be supported anyway. better-sqlite3 is
 // synchronous, so "read, check, write" inside one method call is atomic with respect to
-// every other call; each write is still one SQLite transaction (log row + current row).
+// every other call.
+//
+// Group commit: a write checks its precondition and takes its revision at once (against the
+// committed rows plus the writes still pending), then joins the current batch; the batch is
+// one SQLite transaction, run on the next turn of the event loop (setImmediate), so the
+// writes of all requests that reached the store in one turn share one commit. Only after
+// that commit does the store advance currentRevision(), publish the batch's events in
+// revision order and resolve each write's promise: nothing is acknowledged or visible
+// before it is in the WAL, as with one transaction per write. A failed commit rejects every
+// write of its batch (ERR_STORAGE_UNAVAILABLE) and takes back their revisions.
 //
 // Durability: journal_mode=WAL with synchronous=NORMAL. A commit is a write() of the
 // frames into the WAL file, i.e. into the OS page cache, before the promise resolves;
@@ -106,9 +115,14 @@ export class SqliteStore implements Store {
   private readonly history: Database.Statement<[number, string, KeyBound, number], HistoryRow>;
   private readonly setMeta: Database.Statement<[string, number]>;
 
-  private readonly txPut: (key: string, value: string, rev: number, create: number, prev: number | null) => void;
-  private readonly txDelete: (key: string, value: string, rev: number, create: number, prev: number) => void;
+  private readonly txBatch: (ops: readonly PendingWrite[]) => void;
   private readonly txCompact: (from: number, to: number) => void;
+  /** Writes taken but not yet committed, in revision order; `pendingRev` is the last one's. */
+  private batch: PendingWrite[] = [];
+  private pendingRev: number;
+  /** The state of each key as the pending writes leave it (null: deleted), over the committed rows. */
+  private readonly pendingKeys = new Map<string, CurrentRow | null>();
+  private flushScheduled = false;
 
   constructor(readonly path: string, opts: SqliteStoreOptions = {}) {
     try {
@@ -165,14 +179,17 @@ export class SqliteStore implements Store {
     const compactSuperseded = db.prepare<[number, number]>(SQL.compactSuperseded);
     const compactTombstones = db.prepare<[number, number]>(SQL.compactTombstones);
 
-    this.txPut = db.transaction((key: string, value: string, rev: number, create: number, prev: number | null) => {
-      this.insertLog.run(rev, key, value, create, prev, 0);
-      if (prev === null) this.insertCurrent.run(key, rev);
-      else this.updateCurrent.run(rev, key);
-    });
-    this.txDelete = db.transaction((key: string, value: string, rev: number, create: number, prev: number) => {
-      this.insertLog.run(rev, key, value, create, prev, 1);
-      this.deleteCurrent.run(key);
+    this.txBatch = db.transaction((ops: readonly PendingWrite[]) => {
+      for (const op of ops) {
+        if (op.deleted) {
+          this.insertLog.run(op.rev, op.key, op.value, op.create, op.prev, 1);
+          this.deleteCurrent.run(op.key);
+        } else {
+          this.insertLog.run(op.rev, op.key, op.value, op.create, op.prev, 0);
+          if (op.prev === null) this.insertCurrent.run(op.key, op.rev);
+          else this.updateCurrent.run(op.rev, op.key);
+        }
+      }
     });
     this.txCompact = db.transaction((from: number, to: number) => {
       compactSuperseded.run(from, to);
@@ -186,6 +203,7 @@ export class SqliteStore implements Store {
     const maxLog = db.prepare<[], number | null>(SQL.maxRevision).pluck().get() ?? 0;
     this.rev = Math.max(INITIAL_REVISION, maxLog, getMeta.get('revision') ?? 0);
     this.point = getMeta.get('compacted') ?? 0;
+    this.pendingRev = this.rev;
 
     this.hub = new WatchHub({
       currentRevision: () => this.rev,
@@ -243,41 +261,89 @@ export class SqliteStore implements Store {
     return this.guard(() => this.countCurrentFrom.get(prefix, prefixEnd(prefix) ?? NO_UPPER_BOUND)!);
   }
 
-  async create(key: string, value: string): Promise<KeyValue> {
-    this.ensureOpen();
-    if (this.guard(() => this.getCurrent.get(key)) !== undefined) throw keyExists(key);
-    const rev = this.rev + 1;
-    this.guard(() => this.txPut(key, value, rev, rev, null));
-    const kv: KeyValue = { key, value, createRevision: rev, modRevision: rev };
-    this.commit(rev, Object.freeze({ type: 'put', kv: Object.freeze(kv) }));
-    return kv;
-  }
-
-  async update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
-    this.ensureOpen();
-    const row = this.guard(() => this.getCurrent.get(key));
-    if (row === undefined) throw keyNotFound(key);
-    if (row.revision !== expectedModRevision) throw conflict(key, expectedModRevision, row.revision);
-    const rev = this.rev + 1;
-    this.guard(() => this.txPut(key, value, rev, row.create_revision, row.revision));
-    const kv: KeyValue = { key, value, createRevision: row.create_revision, modRevision: rev };
-    const prev: KeyValue = { key, value: row.value, createRevision: row.create_revision, modRevision: row.revision };
-    this.commit(rev, Object.freeze({ type: 'put', kv: Object.freeze(kv), prev: Object.freeze(prev) }));
-    return kv;
-  }
-
-  async delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
-    this.ensureOpen();
-    const row = this.guard(() => this.getCurrent.get(key));
-    if (row === undefined) throw keyNotFound(key);
-    if (expectedModRevision !== undefined && row.revision !== expectedModRevision) {
-      throw conflict(key, expectedModRevision, row.revision);
+  create(key: string, value: string): Promise<KeyValue> {
+    try {
+      this.ensureOpen();
+      if (this.latest(key) !== undefined) throw keyExists(key);
+      const rev = this.pendingRev + 1;
+      const kv: KeyValue = { key, value, createRevision: rev, modRevision: rev };
+      return this.enqueue({ key, value, rev, create: rev, prev: null, deleted: false }, Object.freeze({ type: 'put', kv: Object.freeze(kv) }), kv);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const rev = this.rev + 1;
-    this.guard(() => this.txDelete(key, row.value, rev, row.create_revision, row.revision));
-    const prev: KeyValue = { key, value: row.value, createRevision: row.create_revision, modRevision: row.revision };
-    this.commit(rev, Object.freeze({ type: 'delete', key, revision: rev, prev: Object.freeze(prev) }));
-    return prev;
+  }
+
+  update(key: string, value: string, expectedModRevision: number): Promise<KeyValue> {
+    try {
+      this.ensureOpen();
+      const row = this.latest(key);
+      if (row === undefined) throw keyNotFound(key);
+      if (row.revision !== expectedModRevision) throw conflict(key, expectedModRevision, row.revision);
+      const rev = this.pendingRev + 1;
+      const kv: KeyValue = { key, value, createRevision: row.create_revision, modRevision: rev };
+      const prev: KeyValue = { key, value: row.value, createRevision: row.create_revision, modRevision: row.revision };
+      const ev: StoreEvent = Object.freeze({ type: 'put', kv: Object.freeze(kv), prev: Object.freeze(prev) });
+      return this.enqueue({ key, value, rev, create: row.create_revision, prev: row.revision, deleted: false }, ev, kv);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<KeyValue> {
+    try {
+      this.ensureOpen();
+      const row = this.latest(key);
+      if (row === undefined) throw keyNotFound(key);
+      if (expectedModRevision !== undefined && row.revision !== expectedModRevision) {
+        throw conflict(key, expectedModRevision, row.revision);
+      }
+      const rev = this.pendingRev + 1;
+      const prev: KeyValue = { key, value: row.value, createRevision: row.create_revision, modRevision: row.revision };
+      const ev: StoreEvent = Object.freeze({ type: 'delete', key, revision: rev, prev: Object.freeze(prev) });
+      return this.enqueue({ key, value: row.value, rev, create: row.create_revision, prev: row.revision, deleted: true }, ev, prev);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The key's live row as the pending writes leave it, else as committed. */
+  private latest(key: string): CurrentRow | undefined {
+    const p = this.pendingKeys.get(key);
+    if (p !== undefined) return p ?? undefined;
+    return this.guard(() => this.getCurrent.get(key));
+  }
+
+  /** Adds a checked write to the batch; resolves with `result` once the batch committed. */
+  private enqueue(op: Omit<PendingWrite, 'event' | 'resolve' | 'reject'>, event: StoreEvent, result: KeyValue): Promise<KeyValue> {
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.batch.push({ ...op, event, resolve: () => resolve(result), reject });
+      this.pendingRev = op.rev;
+      this.pendingKeys.set(op.key, op.deleted ? null : { value: op.value, revision: op.rev, create_revision: op.create });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commits the batch in one transaction, then publishes and acknowledges its writes in order. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const ops = this.batch;
+    if (ops.length === 0) return;
+    this.batch = [];
+    this.pendingKeys.clear();
+    try {
+      this.guard(() => this.txBatch(ops));
+    } catch (e) {
+      // Nothing of the batch is stored: its revisions are free again.
+      this.pendingRev = this.rev;
+      for (const op of ops) op.reject(e);
+      return;
+    }
+    // Writes issued by watch handlers during publish() join the next batch.
+    for (const op of ops) this.commit(op.rev, op.event);
+    for (const op of ops) op.resolve();
   }
 
   watch(prefix: string, opts: WatchOptions): WatchHandle {
@@ -323,6 +389,8 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
+    // Writes already taken are committed (and acknowledged) before the file closes.
+    this.flush();
     this.isClosed = true;
     this.autoCompaction.stop();
     this.hub.endAll(closed());
@@ -392,6 +460,21 @@ export class SqliteStore implements Store {
     const rows = this.history.all(after, prefix, prefixEnd(prefix) ?? NO_UPPER_BOUND, limit);
     return rows.map(toEvent);
   }
+}
+
+/** A write checked and given its revision, waiting for its batch's commit. */
+interface PendingWrite {
+  readonly key: string;
+  /** The new value; a delete's tombstone keeps the deleted value. */
+  readonly value: string;
+  readonly rev: number;
+  readonly create: number;
+  /** The key's previous revision (NULL for a create). */
+  readonly prev: number | null;
+  readonly deleted: boolean;
+  readonly event: StoreEvent;
+  readonly resolve: () => void;
+  readonly reject: (e: unknown) => void;
 }
 
 function toKeyValue(r: ListRow): KeyValue {

@@ -7,7 +7,8 @@
 //   i:<n>              an item by position (unused here, kept on decode)
 // The set is a trie. A node is a *member* when its own path is in the set. In
 // FieldsV1 a member node with children carries `".": {}`; a member leaf is `{}`.
-// Sets are immutable to callers: every operation returns a new set.
+// Sets are immutable to callers: every operation returns a new set, which may share
+// unchanged subtrees with its inputs (so insertMut is only for sets still being built).
 
 import { isObject } from './json-value.js';
 
@@ -100,7 +101,7 @@ export class FieldSet {
     for (const e of new Set([...this.kids.keys(), ...o.kids.keys()])) {
       const a = this.kids.get(e);
       const b = o.kids.get(e);
-      s.kids.set(e, a && b ? a.union(b) : ((a ?? b) as FieldSet).clone());
+      s.kids.set(e, a && b ? a.union(b) : ((a ?? b) as FieldSet));
     }
     return s.pruned();
   }
@@ -111,7 +112,7 @@ export class FieldSet {
     s.member = this.member && !o.member;
     for (const [e, a] of this.kids) {
       const b = o.kids.get(e);
-      s.kids.set(e, b ? a.difference(b) : a.clone());
+      s.kids.set(e, b ? a.difference(b) : a);
     }
     return s.pruned();
   }
@@ -133,7 +134,7 @@ export class FieldSet {
     s.member = this.member;
     for (const [e, a] of this.kids) {
       const b = o.kids.get(e);
-      s.kids.set(e, b ? a.withoutSubtrees(b) : a.clone());
+      s.kids.set(e, b ? a.withoutSubtrees(b) : a);
     }
     return s.pruned();
   }
@@ -153,7 +154,7 @@ export class FieldSet {
       dst = c;
     }
     dst.member = src.member;
-    for (const [e, c] of src.kids) dst.kids.set(e, c.clone());
+    for (const [e, c] of src.kids) dst.kids.set(e, c);
     return s.pruned();
   }
 
@@ -175,16 +176,11 @@ export class FieldSet {
     if (this.member && this.kids.size > 0) out['.'] = {};
     for (const e of sortElements([...this.kids.keys()])) {
       const c = this.kids.get(e) as FieldSet;
-      if (!c.isEmpty()) out[e] = c.toFieldsV1();
+      // A child is empty exactly when it is no member and renders no key (one walk, not two).
+      const sub = c.toFieldsV1();
+      if (c.member || hasKeys(sub)) out[e] = sub;
     }
     return out;
-  }
-
-  private clone(): FieldSet {
-    const s = new FieldSet();
-    s.member = this.member;
-    for (const [e, c] of this.kids) s.kids.set(e, c.clone());
-    return s;
   }
 
   /** Drops empty children (non-member nodes without members below). */
@@ -194,17 +190,25 @@ export class FieldSet {
   }
 }
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 const ELEMENT_RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
 
 /** Field names, then keys, then values, then indices; each group sorted. */
 export function sortElements(elements: string[]): string[] {
-  return elements.sort((a, b) => {
-    const ra = ELEMENT_RANK[a[0]] ?? 4;
-    const rb = ELEMENT_RANK[b[0]] ?? 4;
-    if (ra !== rb) return ra - rb;
-    if (a[0] === 'i' && b[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
+  return elements.sort(compareElements);
+}
+
+/** The order of sortElements. */
+export function compareElements(a: string, b: string): number {
+  const ra = ELEMENT_RANK[a[0]] ?? 4;
+  const rb = ELEMENT_RANK[b[0]] ?? 4;
+  if (ra !== rb) return ra - rb;
+  if (a[0] === 'i' && b[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export const fieldElement = (name: string): string => `f:${name}`;

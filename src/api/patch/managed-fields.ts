@@ -12,10 +12,10 @@
 //    to the `status` subresource tracks only `status`).
 
 import type { KObject, ManagedFieldsEntry } from '../types/index.js';
-import { FieldSet, fieldElement } from './field-set.js';
-import { isObject } from './json-value.js';
-import { compareObjects, type Comparison } from './object-fields.js';
-import { EMPTY_PATCH_SCHEMA, type PatchSchema } from './patch-schema.js';
+import { compareElements, FieldSet, fieldElement } from './field-set.js';
+import { isObject, type JsonObject } from './json-value.js';
+import { compareObjects, listElements, type Comparison } from './object-fields.js';
+import { childSchema, EMPTY_PATCH_SCHEMA, type PatchSchema, type SchemaNode } from './patch-schema.js';
 
 export type ManagedOperation = 'Apply' | 'Update';
 
@@ -196,17 +196,92 @@ export function computeManagedFieldsForUpdate(
 ): ManagedFieldsEntry[] {
   const schema = opts.schema ?? EMPTY_PATCH_SCHEMA;
   let entries = startingEntries(managedFields, newObj.metadata?.managedFields, opts.subresource);
+  if (oldObj === undefined && entries.length === 0) {
+    const fieldsV1 = createdFieldsV1(newObj, schema.root, opts);
+    if (!fieldsV1) return [];
+    // encodeManagedFields' shape for the one entry.
+    const out: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: opts.now, fieldsType: 'FieldsV1', fieldsV1 };
+    if (opts.subresource) out.subresource = opts.subresource;
+    return [out];
+  }
   const cmp = trackedComparison(compareObjects(oldObj, newObj, schema.root), opts);
   const taken = cmp.modified.union(cmp.added);
   entries = entries.map((e) => ({ ...e, fields: e.fields.difference(taken).difference(cmp.removed) }));
   if (!taken.isEmpty()) {
-    const self = { manager: opts.manager, operation: 'Update' as const, apiVersion: opts.apiVersion, ...(opts.subresource ? { subresource: opts.subresource } : {}) };
-    const id = managerIdentity(self);
+    const id = managerIdentity(writerEntry(taken, opts));
     const idx = entries.findIndex((e) => managerIdentity(e) === id);
     const prev = idx >= 0 ? entries[idx].fields : FieldSet.empty();
-    const mine: ManagerEntry = { ...self, time: opts.now, fields: prev.union(taken) };
+    const mine = writerEntry(prev.union(taken), opts);
     if (idx >= 0) entries[idx] = mine;
     else entries.push(mine);
   }
   return encodeManagedFields(entries);
 }
+
+/** The writer's Update entry holding `fields` (encodeManagedFields drops it when empty). */
+function writerEntry(fields: FieldSet, opts: UpdateManagedFieldsOptions): ManagerEntry {
+  return { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, ...(opts.subresource ? { subresource: opts.subresource } : {}), time: opts.now, fields };
+}
+
+/**
+ * What a create owns, as FieldsV1, in one walk over the object: equal to
+ * `trackedFields(compareObjects(undefined, obj, root).added, opts).toFieldsV1()` (every field of
+ * a new object is added; the comparison's modified and removed sets are empty), or undefined
+ * when that set is empty. The general path builds the whole field trie, copies it through the
+ * stripped-path and struct-root filters and two unions, then renders it; here the object's own
+ * shape is the trie (its keys and list elements are unique), rendered as it is walked. The
+ * property test in managed-fields.test.ts holds the two equal.
+ */
+export function createdFieldsV1(obj: KObject, root: SchemaNode | undefined, opts: TrackingOptions): Record<string, unknown> | undefined {
+  const kids: Array<[string, Record<string, unknown>]> = [];
+  for (const k of Object.keys(obj)) {
+    if (k === 'status' ? opts.statusSubresource && opts.subresource === undefined : opts.subresource === 'status') continue;
+    if (k === 'apiVersion' || k === 'kind') continue;
+    // Top-level structs are never members themselves (STRUCT_ROOTS); metadata loses its server-set fields.
+    const struct = k === 'metadata' || k === 'spec' || k === 'status';
+    const sub = createdNode((obj as unknown as JsonObject)[k], childSchema(root, k), !struct, k === 'metadata' ? STRIPPED_METADATA : undefined);
+    if (sub) kids.push([fieldElement(k), sub]);
+  }
+  return renderNode(false, kids);
+}
+
+/** One value of a new object as a FieldsV1 node; `skip`: field elements left out below it. */
+function createdNode(v: unknown, n: SchemaNode | undefined, member: boolean, skip?: ReadonlySet<string>): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  const kids: Array<[string, Record<string, unknown>]> = [];
+  if (isObject(v)) {
+    if (n?.mapType !== 'atomic') createdFieldsOf(v, n, kids, skip);
+  } else if (Array.isArray(v)) {
+    const elems = v.length > 0 && (n?.listType ?? 'atomic') !== 'atomic' ? listElements(v, n) : undefined;
+    if (elems) {
+      v.forEach((item, i) => {
+        if (item === undefined) return;
+        const itemKids: Array<[string, Record<string, unknown>]> = [];
+        if (isObject(item)) createdFieldsOf(item, n, itemKids);
+        kids.push([elems[i], renderNode(true, itemKids)!]);
+      });
+    }
+  }
+  return renderNode(member, kids);
+}
+
+function createdFieldsOf(o: JsonObject, n: SchemaNode | undefined, kids: Array<[string, Record<string, unknown>]>, skip?: ReadonlySet<string>): void {
+  for (const k of Object.keys(o)) {
+    const e = fieldElement(k);
+    if (skip?.has(e)) continue;
+    const sub = createdNode(o[k], childSchema(n, k), true);
+    if (sub) kids.push([e, sub]);
+  }
+}
+
+/** A FieldsV1 node as FieldSet.toFieldsV1 renders it; undefined for an empty one. */
+function renderNode(member: boolean, kids: Array<[string, Record<string, unknown>]>): Record<string, unknown> | undefined {
+  if (!member && kids.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  if (member && kids.length > 0) out['.'] = {};
+  kids.sort((a, b) => compareElements(a[0], b[0]));
+  for (const [e, sub] of kids) out[e] = sub;
+  return out;
+}
+
+const STRIPPED_METADATA = new Set(STRIPPED_PATHS.filter((p) => p.length === 2 && p[0] === 'metadata').map((p) => fieldElement(p[1])));

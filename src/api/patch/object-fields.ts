@@ -101,32 +101,46 @@ export function compareObjects(oldV: unknown, newV: unknown, node: SchemaNode | 
   const added = FieldSet.empty();
   const modified = FieldSet.empty();
   const removed = FieldSet.empty();
-  const leaf = (a: unknown, b: unknown, path: string[]): void => {
+  // One path stack for the whole walk: insertMut copies what it keeps.
+  const path: string[] = [];
+  const leaf = (a: unknown, b: unknown): void => {
     if (path.length === 0) return;
     if (a === undefined && b !== undefined) added.insertMut(path);
     else if (a !== undefined && b === undefined) removed.insertMut(path);
     else if (!jsonEqual(a, b)) modified.insertMut(path);
   };
-  const presence = (a: unknown, b: unknown, path: string[]): void => {
+  const presence = (a: unknown, b: unknown): void => {
     if (path.length === 0) return;
     if (a === undefined) added.insertMut(path);
     else if (b === undefined) removed.insertMut(path);
   };
-  const cmp = (a: unknown, b: unknown, n: SchemaNode | undefined, path: string[]): void => {
+  /** Each key of `ao` and of `bo`, once. */
+  const fields = (ao: JsonObject, bo: JsonObject, n: SchemaNode | undefined): void => {
+    for (const k of Object.keys(ao)) {
+      path.push(fieldElement(k));
+      cmp(ao[k], hasOwn(bo, k) ? bo[k] : undefined, childSchema(n, k));
+      path.pop();
+    }
+    for (const k of Object.keys(bo)) {
+      if (hasOwn(ao, k)) continue;
+      path.push(fieldElement(k));
+      cmp(undefined, bo[k], childSchema(n, k));
+      path.pop();
+    }
+  };
+  const cmp = (a: unknown, b: unknown, n: SchemaNode | undefined): void => {
     if (a === undefined && b === undefined) return;
+    // Equal values differ nowhere below (the usual case for most of an updated object).
+    if (a !== undefined && b !== undefined && jsonEqual(a, b)) return;
     const objs = (a === undefined || isObject(a)) && (b === undefined || isObject(b));
     const lists = (a === undefined || Array.isArray(a)) && (b === undefined || Array.isArray(b));
     if (objs) {
       if ((path.length > 0 && isAtomicMap(n)) || (path.length > 0 && isEmptyCompound(a) && isEmptyCompound(b))) {
-        leaf(a, b, path);
+        leaf(a, b);
         return;
       }
-      presence(a, b, path);
-      const ao = (a ?? {}) as JsonObject;
-      const bo = (b ?? {}) as JsonObject;
-      for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-        cmp(hasOwn(ao, k) ? ao[k] : undefined, hasOwn(bo, k) ? bo[k] : undefined, childSchema(n, k), [...path, fieldElement(k)]);
-      }
+      presence(a, b);
+      fields((a ?? {}) as JsonObject, (b ?? {}) as JsonObject, n);
       return;
     }
     if (lists) {
@@ -135,32 +149,29 @@ export function compareObjects(oldV: unknown, newV: unknown, node: SchemaNode | 
       const ea = listElements(al, n);
       const eb = listElements(bl, n);
       if (!ea || !eb || (isEmptyCompound(a) && isEmptyCompound(b))) {
-        leaf(a, b, path);
+        leaf(a, b);
         return;
       }
-      presence(a, b, path);
+      presence(a, b);
       const am = new Map(ea.map((e, i) => [e, al[i]] as const));
       const bm = new Map(eb.map((e, i) => [e, bl[i]] as const));
       for (const e of new Set([...ea, ...eb])) {
         const ai = am.get(e);
         const bi = bm.get(e);
-        const p = [...path, e];
+        path.push(e);
         if (isObject(ai) || isObject(bi)) {
-          presence(ai, bi, p);
-          const ao = isObject(ai) ? ai : {};
-          const bo = isObject(bi) ? bi : {};
-          for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) {
-            cmp(hasOwn(ao, k) ? ao[k] : undefined, hasOwn(bo, k) ? bo[k] : undefined, childSchema(n, k), [...p, fieldElement(k)]);
-          }
+          presence(ai, bi);
+          fields(isObject(ai) ? ai : {}, isObject(bi) ? bi : {}, n);
         } else {
-          leaf(ai, bi, p);
+          leaf(ai, bi);
         }
+        path.pop();
       }
       return;
     }
-    leaf(a, b, path);
+    leaf(a, b);
   };
-  cmp(oldV, newV, node, []);
+  cmp(oldV, newV, node);
   return { added, modified, removed };
 }
 

@@ -98,6 +98,11 @@ export function checkTypeMeta(r: ResourceRequest, obj: Record<string, unknown>):
 /** Longest warning text sent; longer ones are cut (upstream limits warnings to 4 KiB in all). */
 const MAX_WARNING_LENGTH = 4096;
 
+// eslint-disable-next-line no-control-regex
+const NEEDS_SANITIZING = /[\u0000-\u001f\u007f\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+
 /**
  * A warning's text as it may travel in a header (the one home for this; every warning of a
  * request, from field validation or admission, goes through writeWarnings). Upstream sends the
@@ -107,7 +112,7 @@ const MAX_WARNING_LENGTH = 4096;
  */
 export function sanitizeWarning(w: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = w.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+  const clean = !NEEDS_SANITIZING.test(w) ? w : w.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
   return clean.length > MAX_WARNING_LENGTH ? `${clean.slice(0, MAX_WARNING_LENGTH - 3)}...` : clean;
 }
 
@@ -124,7 +129,8 @@ export function warningHeaderValues(warnings: readonly string[]): string[] {
     const w = sanitizeWarning(raw);
     if (seen.has(w)) continue;
     seen.add(w);
-    values.push(Buffer.from(`299 - ${JSON.stringify(w)}`, 'utf8').toString('latin1'));
+    const v = `299 - ${JSON.stringify(w)}`;
+    values.push(ASCII_ONLY.test(v) ? v : Buffer.from(v, 'utf8').toString('latin1'));
   }
   return values;
 }

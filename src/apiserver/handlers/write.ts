@@ -9,7 +9,7 @@ import { checkBodyDepth, decodeDeleteOptionsBody, decodeObjectBody, mediaType, p
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
-import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
+import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeCached, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
 import { auditRequestObject } from '../audit/record.js';
 
@@ -43,7 +43,17 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
   await r.core.admitCreate(r, obj);
   obj.metadata.managedFields = trackManagedFields(undefined, obj, r.ctx, r.def, undefined);
   const created = await r.rs.create(toInternal(r, obj), r.ctx);
-  writeObject(r, 201, toExternal(r, created));
+  writeStored(r, 201, created);
+}
+
+/**
+ * Answers with a written object. When it is the watch cache's current entry (the usual case),
+ * its encoding is the cache's: computed once and shared with the watchers and later GETs.
+ */
+function writeStored(r: ResourceRequest, code: number, obj: KObject): void {
+  const c = obj.metadata.name === undefined ? undefined : r.rs.tryGet(obj.metadata.namespace, obj.metadata.name);
+  if (c && c.obj === obj) writeCached(r, code, c);
+  else writeObject(r, code, toExternal(r, obj));
 }
 
 export async function handleUpdate(r: ResourceRequest): Promise<void> {
@@ -66,7 +76,7 @@ export async function handleUpdate(r: ResourceRequest): Promise<void> {
     r.ctx,
     { subresource: sub },
   );
-  writeObject(r, 200, toExternal(r, out));
+  writeStored(r, 200, out);
 }
 
 function patchTypeOf(contentType: string | undefined): PatchType {

@@ -325,6 +325,30 @@ export function evaluatePod(level: Level, meta: Readonly<ObjectMeta>, rawSpec: R
   return out;
 }
 
+/** A list withZeroValues would leave as it is: absent, or an array without null elements. */
+function isPlainList(l: unknown): boolean {
+  if (l === undefined) return true;
+  if (!Array.isArray(l)) return false;
+  for (const x of l) if (x === null || x === undefined) return false;
+  return true;
+}
+
+/** Would withZeroValues return a copy equal to `spec`? (Then it returns `spec` itself.) */
+function isZeroValued(spec: Readonly<PodSpec>): boolean {
+  if (!Array.isArray(spec.containers)) return false;
+  for (const l of [spec.containers, spec.initContainers, spec.ephemeralContainers] as unknown[]) {
+    if (!isPlainList(l)) return false;
+    for (const c of (l ?? []) as AnyContainer[]) {
+      if (!isPlainList(c.ports)) return false;
+      const add = c.securityContext?.capabilities?.add;
+      if (Array.isArray(add) && !isPlainList(add)) return false;
+    }
+  }
+  if (!isPlainList(spec.volumes)) return false;
+  const sysctls = spec.securityContext?.sysctls;
+  return !Array.isArray(sysctls) || isPlainList(sysctls);
+}
+
 /** Each element of a list, a JSON null read as `zero` (what Go's decoder makes of it). */
 function zeroed<T>(list: readonly T[] | null | undefined, zero: () => T): T[] | undefined {
   return Array.isArray(list) ? list.map((x) => (x === null || x === undefined ? zero() : x)) : undefined;
@@ -336,6 +360,9 @@ function zeroed<T>(list: readonly T[] | null | undefined, zero: () => T): T[] | 
  * Only the lists the checks walk are mapped; everything else is shared with `spec`.
  */
 function withZeroValues(spec: Readonly<PodSpec>): Readonly<PodSpec> {
+  // Decoded from JSON, a spec almost never holds a null element: then the mapped copy would
+  // equal the spec, and the checks (run two or three times per pod) read the spec itself.
+  if (isZeroValued(spec)) return spec;
   const container = <C extends AnyContainer>(c: C): C => {
     const sc = c.securityContext;
     const add = sc?.capabilities?.add;
