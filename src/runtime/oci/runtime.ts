@@ -214,8 +214,11 @@ export class OciRuntime implements RuntimeService {
     return rec && (await toSandboxStatus(rec));
   }
 
-  async listPodSandboxes(): Promise<PodSandboxStatus[]> {
-    return Promise.all((await this.sandboxRecords()).map(toSandboxStatus));
+  async listPodSandboxes(filter?: { podUid?: string }): Promise<PodSandboxStatus[]> {
+    let recs = await this.sandboxRecords();
+    // Before the status (one access() per sandbox): a pod's sync must not cost O(sandboxes on the node).
+    if (filter?.podUid !== undefined) recs = recs.filter((r) => r.config.uid === filter.podUid);
+    return Promise.all(recs.map(toSandboxStatus));
   }
 
   // ───────────────────────────── containers ─────────────────────────────
