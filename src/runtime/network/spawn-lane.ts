@@ -102,10 +102,10 @@ export function spawnLanesEnabled(): boolean {
 export function spawnOnLane(
   cmd: string,
   args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; timeoutMs?: number; detachedWithSyncPipe?: { outFd: number } },
+  opts: { env?: NodeJS.ProcessEnv; extraEnv?: Record<string, string>; input?: string | Buffer; timeoutMs?: number; detachedWithSyncPipe?: { outFd: number } },
 ): Promise<SpawnReply> {
   let lane = lanes[0]!;
   for (const l of lanes) if (l.busy < lane.busy) lane = l;
   const input = typeof opts.input === 'string' || opts.input === undefined ? opts.input : new Uint8Array(opts.input);
-  return lane.send({ id: nextId++, cmd, args: [...args], env: opts.env, input, timeoutMs: opts.timeoutMs, detachedWithSyncPipe: opts.detachedWithSyncPipe });
+  return lane.send({ id: nextId++, cmd, args: [...args], env: opts.env, extraEnv: opts.extraEnv, input, timeoutMs: opts.timeoutMs, detachedWithSyncPipe: opts.detachedWithSyncPipe });
 }

@@ -9,6 +9,8 @@ export interface SpawnRequest {
   cmd: string;
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** Added to the thread's environment (a copy of the process's); cheaper to send than a whole env. */
+  extraEnv?: Record<string, string>;
   input?: string | Uint8Array;
   timeoutMs?: number;
   /**
@@ -27,10 +29,15 @@ export interface SpawnReply {
   spawnError?: string;
 }
 
+function envOf(m: SpawnRequest): NodeJS.ProcessEnv {
+  const base = m.env ?? process.env;
+  return m.extraEnv ? { ...base, ...m.extraEnv } : base;
+}
+
 function startDetached(m: SpawnRequest, outFd: number, reply: (r: SpawnReply) => void): void {
   let child;
   try {
-    child = spawn(m.cmd, m.args, { env: m.env ?? process.env, stdio: ['ignore', outFd, outFd, 'pipe'], detached: true });
+    child = spawn(m.cmd, m.args, { env: envOf(m), stdio: ['ignore', outFd, outFd, 'pipe'], detached: true });
   } catch (e) {
     reply({ id: m.id, code: null, stdout: '', stderr: '', spawnError: (e as Error).message });
     return;
@@ -61,7 +68,7 @@ function runOne(m: SpawnRequest, reply: (r: SpawnReply) => void): void {
   if (m.detachedWithSyncPipe) return startDetached(m, m.detachedWithSyncPipe.outFd, reply);
   let child;
   try {
-    child = spawn(m.cmd, m.args, { env: m.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child = spawn(m.cmd, m.args, { env: envOf(m), stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     reply({ id: m.id, code: null, stdout: '', stderr: '', spawnError: (e as Error).message });
     return;

@@ -47,10 +47,11 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
   if (o.tty) args.push('-t');
   const errFd = openSync(o.conmonLog, 'a');
   try {
-    const env = { ...process.env, _OCI_SYNCPIPE: '3' };
     const timeoutMs = o.timeoutMs ?? 30000;
     // Started from a lane thread (spawn-lane.ts) so the fork never blocks this loop.
-    const msg = spawnLanesEnabled() ? await syncFromLane(o.conmonPath, args, env, errFd, timeoutMs, o.id) : await syncHere(o.conmonPath, args, env, errFd, timeoutMs, o.id);
+    const msg = spawnLanesEnabled()
+      ? await syncFromLane(o.conmonPath, args, errFd, timeoutMs, o.id)
+      : await syncHere(o.conmonPath, args, { ...process.env, _OCI_SYNCPIPE: '3' }, errFd, timeoutMs, o.id);
     let parsed: { data?: unknown; message?: unknown } = {};
     try {
       parsed = JSON.parse(msg.slice(msg.indexOf('{'), msg.indexOf('}') + 1)) as typeof parsed;
@@ -69,8 +70,8 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
   }
 }
 
-async function syncFromLane(cmd: string, args: string[], env: NodeJS.ProcessEnv, errFd: number, timeoutMs: number, id: string): Promise<string> {
-  const r = await spawnOnLane(cmd, args, { env, timeoutMs, detachedWithSyncPipe: { outFd: errFd } });
+async function syncFromLane(cmd: string, args: string[], errFd: number, timeoutMs: number, id: string): Promise<string> {
+  const r = await spawnOnLane(cmd, args, { extraEnv: { _OCI_SYNCPIPE: '3' }, timeoutMs, detachedWithSyncPipe: { outFd: errFd } });
   if (r.spawnError !== undefined) {
     if (r.spawnError.startsWith('no answer')) throw new RuntimeError(ERR_RUNTIME_COMMAND, `conmon did not report container ${id} created within ${timeoutMs} ms`);
     throw new RuntimeError(ERR_RUNTIME_COMMAND, `conmon: ${r.spawnError}`);
