@@ -4,6 +4,7 @@
 // simulated kubelets in one process), with the server's CPU and RSS sampled throughout.
 //
 // Usage: node dist/bench/cluster.bench.js [--quick] [--nodes 5000] [--pods 10000] [--rounds N] [--k8ts PATH] [--no-deployment]
+//   [--server-args '--node-loop separate'] (more `k8ts server` flags for the scheduling runs)
 // --nodes: only the scheduling run at that many nodes. --k8ts: another checkout's bin/k8ts as a
 // baseline; with --rounds N each round runs the baseline then this checkout (alternating, so load
 // from other work on a shared machine falls on both alike).
@@ -21,7 +22,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false }, nodes: { type: 'string' }, pods: { type: 'string' }, rounds: { type: 'string', default: '1' },
-    k8ts: { type: 'string' }, 'no-deployment': { type: 'boolean', default: false },
+    k8ts: { type: 'string' }, 'no-deployment': { type: 'boolean', default: false }, 'server-args': { type: 'string', default: '' },
   },
 });
 const quick = args.quick;
@@ -86,7 +87,8 @@ const podBody = (i: number): KObject => ({
 });
 
 async function schedulerThroughput(nodes: number, pods: number, root = ROOT) {
-  const s = await startServer(root, 'memory', 120_000, ['--runtime', 'simulated', '--simulated-nodes', String(nodes)]);
+  const extra = args['server-args'] ? args['server-args'].split(' ') : [];
+  const s = await startServer(root, 'memory', 120_000, ['--runtime', 'simulated', '--simulated-nodes', String(nodes), ...extra]);
   const c = clientFor(s);
   try {
     await waitFor(`${nodes} nodes`, async () => (await c.list(R.nodes, undefined, { limit: 1 })).metadata.remainingItemCount === nodes - 1 || nodes === 1, 120_000);
