@@ -3,8 +3,13 @@
 // end through `bin/k8ts server --runtime simulated` (API server + controllers + scheduler +
 // simulated kubelets in one process), with the server's CPU and RSS sampled throughout.
 //
-// Usage: node dist/bench/cluster.bench.js [--quick]
-import { join, dirname } from 'node:path';
+// Usage: node dist/bench/cluster.bench.js [--quick] [--nodes 5000] [--pods 10000] [--rounds N] [--k8ts PATH] [--no-deployment]
+//   [--server-args '--node-loop separate'] (more `k8ts server` flags for the scheduling runs)
+// --nodes: only the scheduling run at that many nodes. --k8ts: another checkout's bin/k8ts as a
+// baseline; with --rounds N each round runs the baseline then this checkout (alternating, so load
+// from other work on a shared machine falls on both alike).
+import { join, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,7 +19,15 @@ import { R } from '../src/client/resources.js';
 import type { KObject } from '../src/api/types/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const quick = process.argv.includes('--quick');
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false }, nodes: { type: 'string' }, pods: { type: 'string' }, rounds: { type: 'string', default: '1' },
+    k8ts: { type: 'string' }, 'no-deployment': { type: 'boolean', default: false }, 'server-args': { type: 'string', default: '' },
+  },
+});
+const quick = args.quick;
+/** The checkout a bin/k8ts path belongs to. */
+const rootOf = (bin: string): string => dirname(dirname(resolve(bin)));
 
 function clientFor(s: ServerHandle): RestClient {
   return new RestClient({
@@ -73,8 +86,9 @@ const podBody = (i: number): KObject => ({
   spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
 });
 
-async function schedulerThroughput(nodes: number, pods: number) {
-  const s = await startServer(ROOT, 'memory', 120_000, ['--runtime', 'simulated', '--simulated-nodes', String(nodes)]);
+async function schedulerThroughput(nodes: number, pods: number, root = ROOT) {
+  const extra = args['server-args'] ? args['server-args'].split(' ') : [];
+  const s = await startServer(root, 'memory', 120_000, ['--runtime', 'simulated', '--simulated-nodes', String(nodes), ...extra]);
   const c = clientFor(s);
   try {
     await waitFor(`${nodes} nodes`, async () => (await c.list(R.nodes, undefined, { limit: 1 })).metadata.remainingItemCount === nodes - 1 || nodes === 1, 120_000);
@@ -138,12 +152,21 @@ async function deploymentAvailable(replicas: number, nodes: number) {
 async function main(): Promise<void> {
   const machine = { date: new Date().toISOString(), nproc: cpus().length, cpu: cpus()[0]?.model, node: process.version };
   console.log(`cluster.bench on ${machine.nproc} CPUs (${machine.cpu}), ${machine.node}`);
-  const pods = quick ? 500 : 10_000;
+  const pods = args.pods ? Number(args.pods) : quick ? 500 : 10_000;
   const sched = [];
-  for (const nodes of quick ? [50] : [1000, 5000]) {
-    const r = await schedulerThroughput(nodes, pods);
-    console.log(`scheduling ${r.pods} pods on ${r.nodes} nodes: bound ${r.boundPerSec} pods/s (created at ${r.createPerSec}/s; all bound ${r.createToAllBoundS} s after the first create); server CPU ${r.cpuPercentOfOneCore}% of a core, RSS ${r.rssMB} MB (peak ${r.peakRssMB} MB)`);
-    sched.push(r);
+  const builds: Array<{ label: string; root: string }> = args.k8ts ? [{ label: 'baseline', root: rootOf(args.k8ts) }, { label: 'this', root: ROOT }] : [{ label: 'this', root: ROOT }];
+  for (let round = 1; round <= Number(args.rounds); round++) {
+    for (const nodes of args.nodes ? [Number(args.nodes)] : quick ? [50] : [1000, 5000]) {
+      for (const b of builds) {
+        const r = { round, build: b.label, ...(await schedulerThroughput(nodes, pods, b.root)) };
+        console.log(`round ${round} ${b.label}: scheduling ${r.pods} pods on ${r.nodes} nodes: bound ${r.boundPerSec} pods/s (created at ${r.createPerSec}/s; all bound ${r.createToAllBoundS} s after the first create); server CPU ${r.cpuPercentOfOneCore}% of a core, RSS ${r.rssMB} MB (peak ${r.peakRssMB} MB)`);
+        sched.push(r);
+      }
+    }
+  }
+  if (args['no-deployment']) {
+    console.log(`RESULT ${JSON.stringify({ machine, quick, scheduling: sched })}`);
+    return;
   }
   const dep = await deploymentAvailable(quick ? 100 : 1000, quick ? 10 : 100);
   console.log(`a ${dep.replicas}-replica Deployment on ${dep.nodes} nodes is available after ${dep.availableAfterS} s; server CPU ${dep.cpuPercentOfOneCore}% of a core, RSS ${dep.rssMB} MB (peak ${dep.peakRssMB} MB)`);

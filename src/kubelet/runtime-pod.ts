@@ -54,7 +54,9 @@ export function emptyRuntimePod(uid: string): RuntimePod {
 
 /** Reads the pod's sandboxes and containers from the runtime. */
 export async function readRuntimePod(runtime: RuntimeService, uid: string): Promise<RuntimePod> {
-  const sandboxes = (await runtime.listPodSandboxes()).filter((s) => uidOfSandbox(s) === uid);
+  // The runtime narrows by the config's uid (the kubelet sets it and the label alike); filtering
+  // here again keeps the label the authority.
+  const sandboxes = (await runtime.listPodSandboxes({ podUid: uid })).filter((s) => uidOfSandbox(s) === uid);
   const containers: ContainerStatus[] = [];
   for (const s of sandboxes) containers.push(...(await runtime.listContainers({ sandboxId: s.id })));
   return groupRuntimePods(sandboxes, containers).get(uid) ?? emptyRuntimePod(uid);

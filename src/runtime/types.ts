@@ -198,7 +198,8 @@ export interface RuntimeService {
   stopPodSandbox(id: string): Promise<void>;
   removePodSandbox(id: string): Promise<void>;
   podSandboxStatus(id: string): Promise<PodSandboxStatus | undefined>;
-  listPodSandboxes(): Promise<PodSandboxStatus[]>;
+  /** podUid: only sandboxes whose config has this uid (a runtime may return more; callers filter again). */
+  listPodSandboxes(filter?: { podUid?: string }): Promise<PodSandboxStatus[]>;
 
   createContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
   startContainer(id: string): Promise<void>;

@@ -1,5 +1,5 @@
 // Direct bridge + veth pod network (no CNI): the same result as the CNI bridge plugin, with
-// two `ip -batch` processes per pod instead of four plugin executions (runtime.md §4b).
+// one `sh` running two `ip -batch` per pod instead of four plugin executions (runtime.md §4b).
 //
 //   host: bridge <p>0 (gateway = first address of the pod CIDR, route_localnet=1)
 //         └─ veth <p>v<hash> (hairpin on) ══ eth0 in the pod netns (address, default route)
@@ -96,18 +96,16 @@ export class DirectBridgeNetwork implements PodNetwork {
     // Persist first: a crash halfway is then cleaned up by teardown().
     await writeFileAtomic(this.statePath(req.sandboxId), JSON.stringify(state));
     try {
-      await run('ip', ['-batch', '-'], {
-        input:
-          [
-            `link add ${veth} type veth peer name eth0 netns ${nsName}`,
-            `link set ${veth} master ${this.bridge}`,
-            `link set ${veth} type bridge_slave hairpin on`,
-            `link set ${veth} up`,
-          ].join('\n') + '\n',
-      });
-      await run('ip', ['-n', nsName, '-batch', '-'], {
-        input: ['link set lo up', `addr add ${ip}/${this.cidr.prefix} dev eth0`, 'link set eth0 up', `route add default via ${gw}`].join('\n') + '\n',
-      });
+      // One process for both ends (each process spawned briefly blocks the agent's loop): the
+      // host end on stdin, then the pod end inside the namespace from a here-document.
+      const hostEnd = [
+        `link add ${veth} type veth peer name eth0 netns ${nsName}`,
+        `link set ${veth} master ${this.bridge}`,
+        `link set ${veth} type bridge_slave hairpin on`,
+        `link set ${veth} up`,
+      ];
+      const podEnd = ['link set lo up', `addr add ${ip}/${this.cidr.prefix} dev eth0`, 'link set eth0 up', `route add default via ${gw}`];
+      await run('sh', ['-c', `ip -batch - && exec ip -n "$1" -batch - <<'K8TS_EOF'\n${podEnd.join('\n')}\nK8TS_EOF\n`, 'sh', nsName], { input: hostEnd.join('\n') + '\n' });
       if (state.portMappings.length) await this.syncHostPorts();
     } catch (e) {
       await this.teardown(req.sandboxId).catch(() => undefined);
@@ -119,11 +117,10 @@ export class DirectBridgeNetwork implements PodNetwork {
   async teardown(sandboxId: string): Promise<void> {
     const raw = await readJson(this.statePath(sandboxId));
     const state = isPodState(raw) ? raw : undefined;
-    const veth = state?.veth ?? this.vethName(sandboxId);
     // Deleting the host end removes the pair; already gone when the netns was deleted first.
-    if (await linkExists(veth)) {
-      await run('ip', ['link', 'del', veth], { allowFailure: true });
-    }
+    // No state file: setup never made a link (it persists the state first) or an earlier
+    // teardown finished, so no process is spawned (a sandbox is torn down at stop and remove).
+    if (state) await run('ip', ['link', 'del', state.veth], { allowFailure: true });
     await this.ipam.release(sandboxId);
     await unlink(this.statePath(sandboxId)).catch((e) => (isEnoent(e) ? undefined : Promise.reject(e)));
     if (state?.portMappings.length) await this.syncHostPorts();

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { writeFile, rename, readFile } from 'node:fs/promises';
 
 import { ERR_RUNTIME_COMMAND, type RuntimeErrorCode } from '../../util/error-codes.js';
+import { spawnLanesEnabled, spawnOnLane } from './spawn-lane.js';
 
 /** Error codes: ERR_RUNTIME_* in src/util/error-codes.ts (also listed in src/runtime/oci/README.md). */
 export type { RuntimeErrorCode };
@@ -36,7 +37,21 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+/**
+ * Runs a host command to completion. It is spawned from a lane thread (spawn-lane.ts), so the
+ * fork-and-exec wait never blocks the caller's loop; same result either way.
+ */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (!spawnLanesEnabled()) return runHere(cmd, args, opts);
+  const r = await spawnOnLane(cmd, args, opts);
+  if (r.spawnError !== undefined) throw new RuntimeCommandError(describe(cmd, args), null, r.spawnError);
+  const res = { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  if (r.code !== 0 && !opts.allowFailure) throw new RuntimeCommandError(describe(cmd, args), r.code, r.stderr || r.stdout);
+  return res;
+}
+
+/** run() on this loop (K8TS_SPAWN_LANES=0). */
+function runHere(cmd: string, args: readonly string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

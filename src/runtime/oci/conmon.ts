@@ -9,6 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { RuntimeError } from '../network/exec.js';
+import { spawnLanesEnabled, spawnOnLane } from '../network/spawn-lane.js';
 import { ERR_RUNTIME_COMMAND } from '../../util/error-codes.js';
 
 export interface ConmonStart {
@@ -46,31 +47,11 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
   if (o.tty) args.push('-t');
   const errFd = openSync(o.conmonLog, 'a');
   try {
-    const child = spawn(o.conmonPath, args, {
-      stdio: ['ignore', errFd, errFd, 'pipe'],
-      env: { ...process.env, _OCI_SYNCPIPE: '3' },
-      detached: true, // its own session: an agent restart or Ctrl-C in the agent's terminal does not reach it
-    });
-    child.unref();
-    const pipe = child.stdio[3] as Readable;
-    const msg = await new Promise<string>((resolve, reject) => {
-      let buf = '';
-      const timer = setTimeout(() => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon did not report container ${o.id} created within ${o.timeoutMs ?? 30000} ms`)), o.timeoutMs ?? 30000);
-      const done = (err?: Error) => {
-        clearTimeout(timer);
-        pipe.removeAllListeners('data');
-        pipe.destroy();
-        if (err) reject(err);
-        else resolve(buf);
-      };
-      pipe.on('data', (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes('}')) done();
-      });
-      pipe.on('error', () => undefined);
-      pipe.on('close', () => done());
-      child.on('error', (e) => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon: ${e.message}`, { cause: e })));
-    });
+    const timeoutMs = o.timeoutMs ?? 30000;
+    // Started from a lane thread (spawn-lane.ts) so the fork never blocks this loop.
+    const msg = spawnLanesEnabled()
+      ? await syncFromLane(o.conmonPath, args, errFd, timeoutMs, o.id)
+      : await syncHere(o.conmonPath, args, { ...process.env, _OCI_SYNCPIPE: '3' }, errFd, timeoutMs, o.id);
     let parsed: { data?: unknown; message?: unknown } = {};
     try {
       parsed = JSON.parse(msg.slice(msg.indexOf('{'), msg.indexOf('}') + 1)) as typeof parsed;
@@ -87,4 +68,42 @@ export async function conmonCreate(o: ConmonStart): Promise<number> {
   } finally {
     closeSync(errFd);
   }
+}
+
+async function syncFromLane(cmd: string, args: string[], errFd: number, timeoutMs: number, id: string): Promise<string> {
+  const r = await spawnOnLane(cmd, args, { extraEnv: { _OCI_SYNCPIPE: '3' }, timeoutMs, detachedWithSyncPipe: { outFd: errFd } });
+  if (r.spawnError !== undefined) {
+    if (r.spawnError.startsWith('no answer')) throw new RuntimeError(ERR_RUNTIME_COMMAND, `conmon did not report container ${id} created within ${timeoutMs} ms`);
+    throw new RuntimeError(ERR_RUNTIME_COMMAND, `conmon: ${r.spawnError}`);
+  }
+  return r.stdout;
+}
+
+/** conmon spawned on this loop (K8TS_SPAWN_LANES=0): its sync pipe's first message. */
+async function syncHere(cmd: string, args: string[], env: NodeJS.ProcessEnv, errFd: number, timeoutMs: number, id: string): Promise<string> {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', errFd, errFd, 'pipe'],
+    env,
+    detached: true, // its own session: an agent restart or Ctrl-C in the agent's terminal does not reach it
+  });
+  child.unref();
+  const pipe = child.stdio[3] as Readable;
+  return new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon did not report container ${id} created within ${timeoutMs} ms`)), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      pipe.removeAllListeners('data');
+      pipe.destroy();
+      if (err) reject(err);
+      else resolve(buf);
+    };
+    pipe.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('}')) done();
+    });
+    pipe.on('error', () => undefined);
+    pipe.on('close', () => done());
+    child.on('error', (e) => done(new RuntimeError(ERR_RUNTIME_COMMAND, `conmon: ${e.message}`, { cause: e })));
+  });
 }

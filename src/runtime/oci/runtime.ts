@@ -1,7 +1,7 @@
 // OciRuntime: the RuntimeService on runc + conmon + overlayfs + a PodNetwork.
 //
-//   runPodSandbox:  ip netns add ─┬─ unshare --ipc/--uts (persisted) ─┬─▶ network.setup ─▶ hosts file
-//                                 └─ resolv.conf, hostname files ─────┘
+//   runPodSandbox:  unshare --net/--ipc/--uts (persisted) ─┬─▶ network.setup ─▶ hosts file
+//                   resolv.conf, hostname files ─────────────┘
 //                   (first: the pod cgroup made ready by the cgroup driver, cgroup-driver.ts)
 //   createContainer: layers ─▶ overlay mount ─▶ config.json (buildOciSpec) ─▶ conmon → runc create
 //   startContainer:  runc start           stop: runc kill TERM … KILL      remove: runc delete, umount
@@ -160,8 +160,7 @@ export class OciRuntime implements RuntimeService {
       await this.cgroups.ensurePodCgroup(rec.cgroupParent);
       const hostname = hostNetwork ? (await readFile('/proc/sys/kernel/hostname', 'utf8')).trim() : sanitizeHostname(config.hostname || config.name);
       await Promise.all([
-        rec.netnsPath ? run('ip', ['netns', 'add', rec.netnsPath.split('/').pop()!]) : undefined,
-        createPodNamespaces(rec.ipcNsPath, rec.utsNsPath || undefined, hostname),
+        createPodNamespaces(rec.ipcNsPath, rec.utsNsPath || undefined, hostname, rec.netnsPath || undefined),
         config.resolvConf !== undefined ? writeFile(join(dir, 'resolv.conf'), config.resolvConf) : copyFile('/etc/resolv.conf', join(dir, 'resolv.conf')),
         writeFile(join(dir, 'hostname'), hostname + '\n'),
       ]);
@@ -187,7 +186,8 @@ export class OciRuntime implements RuntimeService {
     for (const c of await this.containerRecords(id)) await this.stopContainer(c.id, 0);
     if (rec.netnsPath) {
       await this.opts.network.teardown(id);
-      await run('ip', ['netns', 'del', rec.netnsPath.split('/').pop()!], { allowFailure: true });
+      // Stop runs again on remove: spawn `ip netns del` only while the namespace is there.
+      if (await access(rec.netnsPath).then(() => true, () => false)) await run('ip', ['netns', 'del', rec.netnsPath.split('/').pop()!], { allowFailure: true });
     }
     if (rec.state !== 'notready') {
       rec.state = 'notready';
@@ -214,8 +214,11 @@ export class OciRuntime implements RuntimeService {
     return rec && (await toSandboxStatus(rec));
   }
 
-  async listPodSandboxes(): Promise<PodSandboxStatus[]> {
-    return Promise.all((await this.sandboxRecords()).map(toSandboxStatus));
+  async listPodSandboxes(filter?: { podUid?: string }): Promise<PodSandboxStatus[]> {
+    let recs = await this.sandboxRecords();
+    // Before the status (one access() per sandbox): a pod's sync must not cost O(sandboxes on the node).
+    if (filter?.podUid !== undefined) recs = recs.filter((r) => r.config.uid === filter.podUid);
+    return Promise.all(recs.map(toSandboxStatus));
   }
 
   // ───────────────────────────── containers ─────────────────────────────
@@ -446,8 +449,28 @@ export class OciRuntime implements RuntimeService {
    * Container state without spawning runc: runc's own state.json gives the init pid and its start
    * time (pid reuse check against /proc/<pid>/stat); exec.fifo exists until `runc start`.
    * The exit code comes from conmon's exit file.
+   *
+   * The PLEG probes every container every second, so the steady state costs one read: the init
+   * identity (fixed once runc has created the container) and "started" (never goes back) are
+   * remembered per container, and a live init process means no exit file yet (conmon writes it
+   * after the process has exited), so the exit file is only looked at once the process is gone.
    */
   private async probe(rec: ContainerRecord): Promise<{ state: ContainerState; pid?: number; exitCode?: number; finishedAt?: number }> {
+    let init = this.inits.get(rec.id);
+    let hasState = init !== undefined;
+    if (!init) {
+      const raw = await readJson(join(this.dirs.runc, rec.id, 'state.json')).catch(() => undefined);
+      hasState = isRecord(raw);
+      const pid = isRecord(raw) && typeof raw.init_process_pid === 'number' ? raw.init_process_pid : 0;
+      if (isRecord(raw) && pid > 0) {
+        init = { pid, start: String(raw.init_process_start), started: false };
+        this.inits.set(rec.id, init);
+      }
+    }
+    if (init && (await processStartTime(init.pid)) === init.start) {
+      if (!init.started) init.started = !(await stat(join(this.dirs.runc, rec.id, 'exec.fifo')).then(() => true, () => false));
+      return { state: init.started ? 'running' : 'created', pid: init.pid };
+    }
     const exitPath = join(this.dirs.exits, rec.id);
     try {
       const [text, st] = await Promise.all([readFile(exitPath, 'utf8'), stat(exitPath)]);
@@ -456,23 +479,16 @@ export class OciRuntime implements RuntimeService {
     } catch (e) {
       if (!isEnoent(e)) throw e;
     }
-    const stateDir = join(this.dirs.runc, rec.id);
-    const raw = await readJson(join(stateDir, 'state.json')).catch(() => undefined);
-    if (!isRecord(raw)) {
-      // No runc state: conmon never created it, or it is being created right now.
-      return { state: 'created' };
-    }
-    const pid = typeof raw.init_process_pid === 'number' ? raw.init_process_pid : 0;
-    const start = raw.init_process_start;
-    if (pid > 0 && (await processStartTime(pid)) === String(start)) {
-      const fifo = await stat(join(stateDir, 'exec.fifo')).then(() => true, () => false);
-      return { state: fifo ? 'created' : 'running', pid };
-    }
+    // No runc state: conmon never created it, or it is being created right now.
+    if (!hasState) return { state: 'created' };
     // The process is gone but conmon has not written the exit file yet (a few ms), or conmon died.
     const cpid = Number((await readFile(join(this.dirs.containers, rec.id, 'conmon.pid'), 'utf8').catch(() => '')).trim());
-    if (cpid > 1 && isConmon(cpid)) return { state: 'running', pid };
+    if (cpid > 1 && isConmon(cpid)) return { state: 'running', pid: init?.pid ?? 0 };
     return { state: 'unknown' };
   }
+
+  /** Per container id: runc's init process identity, read once from state.json (see probe). */
+  private readonly inits = new Map<string, { pid: number; start: string; started: boolean }>();
 
   private async settleOom(rec: ContainerRecord): Promise<boolean> {
     if (rec.oomKilled !== undefined) return rec.oomKilled;
@@ -574,6 +590,7 @@ export class OciRuntime implements RuntimeService {
 
   private async forgetContainer(id: string): Promise<void> {
     this.removedContainers.add(id);
+    this.inits.delete(id);
     (await this.containerMap()).delete(id);
   }
 

@@ -6,7 +6,11 @@
 // path. Compared with joining /proc/<first container>/ns/*, a container restart cannot take the
 // pod's namespaces with it; compared with a pause container it costs one 4 ms process instead of
 // a runc run (~50 ms) and there is no long-running process to supervise or re-adopt.
-import { access, readFile, writeFile } from 'node:fs/promises';
+// The network namespace is made by the same process (`--net=/var/run/netns/<name>`, where
+// `ip netns` looks for it): one process per sandbox instead of `ip netns add` and `unshare`,
+// since every process the agent spawns briefly blocks its event loop (issue 18).
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { run } from '../network/exec.js';
 import { MANAGED_HOSTS_HEADER } from '../hosts-file.js';
 
@@ -22,9 +26,14 @@ export function sanitizeHostname(h: string): string {
   return s || 'localhost';
 }
 
-export async function createPodNamespaces(ipcPath: string, utsPath: string | undefined, hostname: string): Promise<void> {
+export async function createPodNamespaces(ipcPath: string, utsPath: string | undefined, hostname: string, netnsPath?: string): Promise<void> {
   await writeFile(ipcPath, '');
   const args = [`--ipc=${ipcPath}`];
+  if (netnsPath) {
+    await mkdir(dirname(netnsPath), { recursive: true });
+    await writeFile(netnsPath, '', { flag: 'wx' }); // as `ip netns add`: an existing name is an error
+    args.push(`--net=${netnsPath}`);
+  }
   if (utsPath) {
     await writeFile(utsPath, '');
     args.push(`--uts=${utsPath}`, 'hostname', sanitizeHostname(hostname));
