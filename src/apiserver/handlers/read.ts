@@ -218,8 +218,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   const nameFilter = r.info.name;
   const matches = (c: CachedObject): boolean => {
     if (nsPrefix && !c.key.startsWith(nsPrefix)) return false;
-    if (nameFilter && c.obj.metadata.name !== nameFilter) return false;
-    return !filter || filter(c.obj);
+    if (nameFilter && c.view.metadata.name !== nameFilter) return false;
+    return !filter || filter(c.view);
   };
   // Without timeoutSeconds a watch still ends, at a random time in [min, 2·min) (--min-request-timeout).
   const timeoutS = lq.timeoutSeconds || watchTimeoutSeconds(r.core.limits);
