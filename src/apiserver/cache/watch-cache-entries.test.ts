@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../storage/index.js';
-import { WatchCache, encodeCached, type CacheEvent } from './watch-cache.js';
+import { WatchCache, encodeCached, eventChunk, eventLine, frameChunk, type CacheEvent } from './watch-cache.js';
 
 const decode = (_k: string, v: string, rv: number) => {
   const o = JSON.parse(v);
@@ -47,6 +47,25 @@ test('a DELETED event of a cold entry carries the deletion revision and the entr
   assert.equal(JSON.parse(encodeCached(ev.cur)).metadata.resourceVersion, String(store.currentRevision()));
   assert.deepEqual(ev.cur.view.metadata.labels, { app: 'x' });
   h.cancel();
+  cache.stop();
+  await store.close();
+});
+
+test('an event is framed as one HTTP/1.1 chunk once, shared by every watcher', { timeout: 10_000 }, async () => {
+  assert.equal(frameChunk(Buffer.from('hello')).toString(), '5\r\nhello\r\n');
+  assert.equal(frameChunk(Buffer.alloc(300, 0x61)).subarray(0, 5).toString(), '12c\r\n');
+  const store = new MemoryStore();
+  const cache = new WatchCache(store, '/registry/core/pods/', decode);
+  await cache.start();
+  const got: Buffer[] = [];
+  const watcher = () => ({ onEvent: (e: CacheEvent) => void got.push(eventChunk(e, 'ADDED', false)!) });
+  cache.watchFrom(cache.cacheRevision, watcher());
+  cache.watchFrom(cache.cacheRevision, watcher());
+  await store.create('/registry/core/pods/d/a', pod('a', {}));
+  assert.equal(got.length, 2);
+  assert.equal(got[0], got[1], 'the same bytes for both watchers');
+  const line = eventLine({ type: 'ADDED', cur: cache.get('/registry/core/pods/d/a')!, rv: 0, at: 0 }, 'ADDED');
+  assert.equal(got[0]!.toString(), `${line.length.toString(16)}\r\n${line.toString()}\r\n`);
   cache.stop();
   await store.close();
 });

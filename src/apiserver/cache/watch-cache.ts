@@ -107,12 +107,41 @@ export interface CacheEvent {
   lines?: Partial<Record<CacheEventType, Buffer>>;
   /** Length-prefixed protobuf WatchEvent frames by event type, shared by all protobuf watchers. */
   frames?: Partial<Record<CacheEventType, Buffer | null>>;
+  /** The line or frame as one HTTP/1.1 chunk (size line, bytes, CRLF), by encoding and type. */
+  chunks?: Partial<Record<`${'json' | 'pb'}:${CacheEventType}`, Buffer | null>>;
 }
 
 /** The watch line for an event as `type` (selector transitions may report another type). */
 export function eventLine(ev: CacheEvent, type: CacheEventType): Buffer {
   const lines = (ev.lines ??= {});
   return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${encodeCached(ev.cur)}}\n`));
+}
+
+/**
+ * The event's watch line (JSON) or frame (protobuf; null when the kind has none) framed as one
+ * HTTP/1.1 chunk, built once per event and shared by every chunked watch stream: a watcher's
+ * socket gets it in a single write (one TLS record), with no per-watcher framing.
+ */
+export function eventChunk(ev: CacheEvent, type: CacheEventType, protobuf: boolean): Buffer | null {
+  const chunks = (ev.chunks ??= {});
+  const k = `${protobuf ? 'pb' : 'json'}:${type}` as const;
+  let c = chunks[k];
+  if (c === undefined) {
+    const body = protobuf ? eventFrame(ev, type) : eventLine(ev, type);
+    c = chunks[k] = body ? frameChunk(body) : null;
+  }
+  return c;
+}
+
+/** `bytes` as one chunk of a chunked HTTP/1.1 body. */
+export function frameChunk(bytes: Buffer): Buffer {
+  const head = `${bytes.length.toString(16)}\r\n`;
+  const out = Buffer.allocUnsafe(head.length + bytes.length + 2);
+  out.write(head, 0, 'latin1');
+  bytes.copy(out, head.length);
+  out[out.length - 2] = 0x0d;
+  out[out.length - 1] = 0x0a;
+  return out;
 }
 
 /**
@@ -300,6 +329,7 @@ export class WatchCache {
     // The shared encodings served this fan-out; a later replay re-encodes on demand.
     ce.lines = undefined;
     ce.frames = undefined;
+    ce.chunks = undefined;
     this.wake();
   }
 

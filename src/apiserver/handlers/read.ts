@@ -5,7 +5,7 @@ import { badRequest, gone, notAcceptable, StatusError } from '../../api/status.j
 import { writeJson, writeRaw } from '../http-util.js';
 import { parseListQuery, type ListQuery } from '../query.js';
 import { encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE } from '../../api/schema/index.js';
-import { encodeCached, encodeCachedEnvelope, encodeCachedProtobuf, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
+import { encodeCached, encodeCachedEnvelope, encodeCachedProtobuf, eventChunk, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
 import { watchTimeoutSeconds } from '../limits/limits.js';
@@ -280,10 +280,22 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     return true;
   };
 
-  // Plain JSON watchers of the storage version share one encoded line per event.
+  // Watchers of the storage version (JSON or protobuf) share one encoding per event. On a
+  // chunked HTTP/1.1 response it goes to the socket as one pre-framed chunk, shared too: a
+  // single write (one TLS record) per watcher and event. The socket is the response's own, so
+  // these writes stay in order with the response's (headers, bookmarks, its final chunk).
   const shared = !table && !r.accept.partial && !convert;
-  const send = (ev: CacheEvent, type: CacheEventType): boolean =>
-    shared ? write(pbKind ? eventFrame(ev, type)! : eventLine(ev, type)) : write(encode(type, ev.cur));
+  const writeShared = (ev: CacheEvent, type: CacheEventType): boolean => {
+    const sock = res.chunkedEncoding ? res.socket : null;
+    if (!sock || sock.destroyed || closed) return write(pbKind ? eventFrame(ev, type)! : eventLine(ev, type));
+    sock.write(eventChunk(ev, type, pbKind === true)!);
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      watch.close();
+      return false;
+    }
+    return true;
+  };
+  const send = (ev: CacheEvent, type: CacheEventType): boolean => (shared ? writeShared(ev, type) : write(encode(type, ev.cur)));
   const onEvent = (ev: CacheEvent): boolean => {
     if (closed) return false;
     const now = matches(ev.cur);
