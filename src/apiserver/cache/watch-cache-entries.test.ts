@@ -69,3 +69,20 @@ test('an event is framed as one HTTP/1.1 chunk once, shared by every watcher', {
   cache.stop();
   await store.close();
 });
+
+test('countAfter counts the keys of a prefix after a key, as a scan would', { timeout: 10_000 }, async () => {
+  const store = new MemoryStore();
+  const cache = new WatchCache(store, '/registry/core/pods/', decode);
+  await cache.start();
+  for (const ns of ['a', 'ab', 'b']) for (let i = 0; i < 5; i++) await store.create(`/registry/core/pods/${ns}/p${i}`, pod(`p${i}`, {}));
+  await store.delete('/registry/core/pods/a/p3');
+  const keys = [...cache.scan('/registry/core/pods/')].map((c) => c.key);
+  for (const prefix of ['/registry/core/pods/', '/registry/core/pods/a/', '/registry/core/pods/ab/', '/registry/core/pods/c/']) {
+    for (const after of [...keys, '/registry/core/pods/', '/registry/core/pods/a/p9', '/registry/core/pods/zz']) {
+      const expected = [...cache.scan(prefix, after)].length;
+      assert.equal(cache.countAfter(prefix, after), expected, `${prefix} after ${after}`);
+    }
+  }
+  cache.stop();
+  await store.close();
+});

@@ -50,7 +50,7 @@ class HotSet {
 }
 
 /**
- * A stored object as the cache keeps it. `json` is always there; `obj` decodes it on demand
+ * A stored object as the cache keeps it. `bytes` (its JSON, UTF-8) is always there; `obj` decodes it on demand
  * (kept while hot); `view` answers selectors without decoding.
  */
 export class CachedObject {
@@ -64,8 +64,12 @@ export class CachedObject {
   constructor(
     readonly key: string,
     readonly rv: number,
-    /** The object's JSON, shared by every response and watcher that sends it unchanged. */
-    readonly json: string,
+    /**
+     * The object's JSON as UTF-8, shared by every response and watcher that sends it unchanged.
+     * Kept outside the V8 heap: written to sockets as is, and the heap (whose growth headroom
+     * scales with it) holds only the small view and the hot trees.
+     */
+    readonly bytes: Buffer,
     /** What label and field selectors of this kind read (see selectionView in api/selectors). */
     readonly view: Readonly<KObject>,
     tree: Readonly<KObject>,
@@ -79,13 +83,13 @@ export class CachedObject {
   get obj(): Readonly<KObject> {
     let t = this.tree;
     if (t === undefined) {
-      t = this.tree = JSON.parse(this.json) as KObject;
+      t = this.tree = JSON.parse(this.bytes.toString()) as KObject;
       this.hot.add(this);
     }
     return t;
   }
 
-  /** Drops what can be rebuilt from `json` (the hot set's eviction). */
+  /** Drops what can be rebuilt from `bytes` (the hot set's eviction). */
   cool(): void {
     this.tree = undefined;
     this.pb = undefined;
@@ -114,7 +118,7 @@ export interface CacheEvent {
 /** The watch line for an event as `type` (selector transitions may report another type). */
 export function eventLine(ev: CacheEvent, type: CacheEventType): Buffer {
   const lines = (ev.lines ??= {});
-  return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${encodeCached(ev.cur)}}\n`));
+  return (lines[type] ??= watchLine(type, ev.cur));
 }
 
 /**
@@ -192,9 +196,26 @@ export interface WatchCacheOptions {
   hotEntries?: number;
 }
 
-/** The object's JSON (computed once, when it entered the cache). */
+/** The object's JSON as a string (decoded from the cached bytes; prefer encodeCachedBytes). */
 export function encodeCached(c: CachedObject): string {
-  return c.json;
+  return c.bytes.toString();
+}
+
+/** The object's JSON bytes (encoded once, when it entered the cache). */
+export function encodeCachedBytes(c: CachedObject): Buffer {
+  return c.bytes;
+}
+
+const LINE_TAIL = Buffer.from('}\n');
+
+/** `{"type":TYPE,"object":<the cached JSON>}\n` as one buffer. */
+export function watchLine(type: string, c: CachedObject): Buffer {
+  const head = `{"type":"${type}","object":`;
+  const out = Buffer.allocUnsafe(head.length + c.bytes.length + LINE_TAIL.length);
+  out.write(head, 0, 'latin1');
+  c.bytes.copy(out, head.length);
+  LINE_TAIL.copy(out, head.length + c.bytes.length);
+  return out;
 }
 
 export interface CacheWatcher {
@@ -292,7 +313,7 @@ export class WatchCache {
 
   private entry(key: string, value: string, rv: number): CachedObject {
     const obj = this.decode(key, value, rv);
-    return new CachedObject(key, rv, JSON.stringify(obj), this.view(obj), obj, this.hot);
+    return new CachedObject(key, rv, Buffer.from(JSON.stringify(obj)), this.view(obj), obj, this.hot);
   }
 
   private apply(ev: StoreEvent): void {
@@ -310,7 +331,7 @@ export class WatchCache {
       if (this.sortedKeys) removeSorted(this.sortedKeys, ev.key);
       // A deleted object is reported with the deletion's revision, as upstream does.
       const obj = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.revision) } };
-      const cur = new CachedObject(ev.key, ev.revision, JSON.stringify(obj), prev.view, obj, this.hot);
+      const cur = new CachedObject(ev.key, ev.revision, Buffer.from(JSON.stringify(obj)), prev.view, obj, this.hot);
       ce = { type: 'DELETED', cur, prev, rv: ev.revision, at };
     }
     this.revision = ce.rv;
@@ -411,6 +432,15 @@ export class WatchCache {
     }
   }
 
+  /** How many keys starting with `keyPrefix` sort after `afterKey` (binary searches: no scan). */
+  countAfter(keyPrefix: string, afterKey: string): number {
+    if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
+    const keys = this.sortedKeys;
+    const from = afterKey < keyPrefix ? lowerBound(keys, keyPrefix) : upperBound(keys, afterKey);
+    const end = keyPrefix ? lowerBound(keys, prefixEnd(keyPrefix)) : keys.length;
+    return Math.max(0, end - from);
+  }
+
   /**
    * Registers a watcher for events after `afterRv`. Returns undefined if events that old
    * are no longer held (the caller answers 410 Gone). Replayed events are delivered
@@ -445,6 +475,23 @@ function lowerBound(keys: string[], k: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Index of the first key greater than k. */
+function upperBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The least string greater than every string starting with `prefix` (its last code unit + 1). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 function insertSorted(keys: string[], k: string): void {

@@ -132,7 +132,13 @@ export class ResourceStore {
       if (items.length < limit) {
         items.push(c);
         last = c.key;
-      } else remaining++;
+      } else if (q.filter) remaining++;
+      else {
+        // Without a selector the rest is a count of keys: a page of a large list costs its
+        // own items, not a walk over every object after it.
+        remaining = this.cache.countAfter(keyPrefix, last!);
+        break;
+      }
     }
     const revision = this.cache.currentRevision;
     if (remaining > 0 && last) return { items, revision, continueToken: encodeContinue(last, revision), remaining };
