@@ -34,18 +34,21 @@ export const HOT_ENTRIES = 1024;
  * simply age out.
  */
 class HotSet {
-  private readonly ring: Array<CachedObject | undefined>;
+  /** Grows to `size` (most resources hold a few objects), then wraps. */
+  private readonly ring: CachedObject[] = [];
   private next = 0;
 
-  constructor(size: number) {
-    this.ring = new Array<CachedObject | undefined>(size);
-  }
+  constructor(private readonly size: number) {}
 
   add(c: CachedObject): void {
-    const old = this.ring[this.next];
-    if (old !== undefined && old !== c) old.cool();
+    if (this.ring.length < this.size) {
+      this.ring.push(c);
+      return;
+    }
+    const old = this.ring[this.next]!;
+    if (old !== c) old.cool();
     this.ring[this.next] = c;
-    this.next = (this.next + 1) % this.ring.length;
+    this.next = (this.next + 1) % this.size;
   }
 }
 
