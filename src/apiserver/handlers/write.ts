@@ -9,7 +9,7 @@ import { checkBodyDepth, decodeDeleteOptionsBody, decodeObjectBody, mediaType, p
 import { managerName } from '../context.js';
 import type { DeleteOptions } from '../registry/resource-store.js';
 import { applyPatchDocument, compileSelectors, serverSideApplyObject, trackManagedFields, type PatchType } from '../api-hooks.js';
-import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeCached, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
+import { checkTypeMeta, checkUnknownFields, toExternal, toInternal, writeEncoded, writeObject, type ResourceRequest } from './shared.js';
 import { clone } from '../../util/json.js';
 import { auditRequestObject } from '../audit/record.js';
 
@@ -43,9 +43,6 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
   await r.core.admitCreate(r, obj);
   obj.metadata.managedFields = trackManagedFields(undefined, obj, r.ctx, r.def, undefined);
   const created = await r.rs.create(toInternal(r, obj), r.ctx);
-  // The stored object as the cache holds it: the response sends the bytes its watchers got.
-  const entry = r.rs.tryGet(created.metadata.namespace, created.metadata.name!);
-  if (entry && entry.obj === created) return writeCached(r, 201, entry);
   writeObject(r, 201, toExternal(r, created));
 }
 
