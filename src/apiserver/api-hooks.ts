@@ -173,7 +173,8 @@ export function serverSideApplyObject(def: ResourceDef, live: KObject | undefine
 
 /** managedFields after a create, update or non-apply patch by the request's manager. */
 export function trackManagedFields(old: KObject | undefined, next: KObject, ctx: RequestContext, def: ResourceDef, sub: string | undefined): ManagedFieldsEntry[] | undefined {
-  const mf = computeManagedFieldsForUpdate(old, next, next.metadata.managedFields, {
+  // The live entries are the stored object's: a body without managedFields keeps them (upstream).
+  const mf = computeManagedFieldsForUpdate(old, next, old?.metadata.managedFields, {
     manager: managerName(ctx),
     apiVersion: apiVersionOf(def.group, def.version),
     now: rfc3339(ctx.now),

@@ -163,3 +163,57 @@ export function normalizeFieldSelector(group: string, kind: string, sel: FieldSe
   return { requirements: sel.requirements.map((r) => ({ ...r, field: canonicalField(group, kind, r.field) })) };
 }
 
+
+/**
+ * The top-level or nested paths each kind's getters above read. Kept beside TABLES: a getter
+ * that reads a new path must list it here, or selectionView drops it (field-sets.test.ts checks
+ * that every selectable field reads the same on the view as on the object).
+ */
+const EVENT_READS = [['involvedObject'], ['regarding'], ['source'], ['deprecatedSource'], ['reportingController'], ['reportingComponent'], ['reason'], ['type']] as const;
+const READS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
+  '/Pod': [['spec', 'nodeName'], ['spec', 'restartPolicy'], ['spec', 'schedulerName'], ['spec', 'serviceAccountName'], ['spec', 'hostNetwork'], ['status', 'phase'], ['status', 'podIPs'], ['status', 'podIP'], ['status', 'nominatedNodeName']],
+  '/Event': EVENT_READS,
+  'events.k8s.io/Event': EVENT_READS,
+  '/Node': [['spec', 'unschedulable']],
+  '/Namespace': [['status', 'phase']],
+  '/Secret': [['type']],
+  '/Service': [['spec', 'clusterIP'], ['spec', 'type']],
+  '/ReplicationController': [['status', 'replicas']],
+  'apps/ReplicaSet': [['status', 'replicas']],
+  'batch/Job': [['status', 'succeeded']],
+  'certificates.k8s.io/CertificateSigningRequest': [['spec', 'signerName']],
+};
+
+/** Kinds with selectable fields beyond metadata (for the drift check in tests). */
+export function kindsWithFieldTables(): string[] {
+  return Object.keys(TABLES);
+}
+
+/**
+ * A small object holding only what label and field selectors of this kind read: metadata.name,
+ * namespace and labels, and the paths of the kind's selectable fields (values shared, not
+ * copied). Any compiled selector of the kind gives the same answer on it as on the whole
+ * object, so a cache can keep this beside an object's encoded bytes and filter without
+ * decoding them.
+ */
+export function selectionView(group: string, kind: string, obj: Readonly<KObject>): KObject {
+  const m = obj.metadata;
+  const metadata: KObject['metadata'] = {};
+  if (m.name !== undefined) metadata.name = m.name;
+  if (m.namespace !== undefined) metadata.namespace = m.namespace;
+  if (m.labels !== undefined) metadata.labels = m.labels;
+  const view = { metadata } as KObject;
+  const reads = READS[`${group}/${kind}`];
+  if (!reads) return view;
+  for (const path of reads) {
+    const v = at(obj, path);
+    if (v === undefined) continue;
+    let cur = view as unknown as Record<string, unknown>;
+    for (let i = 0; i < path.length - 1; i++) {
+      const p = path[i];
+      cur = (cur[p] ??= {}) as Record<string, unknown>;
+    }
+    cur[path[path.length - 1]] = v;
+  }
+  return view;
+}

@@ -15,6 +15,7 @@ export {
   type FieldOperator, type FieldRequirement, type FieldSelector, type Fields,
 } from './field-selector.js';
 export {
-  fieldsFor, supportedFields, validateFieldSelector, compileFieldSelector, normalizeFieldSelector,
+  fieldsFor, supportedFields, validateFieldSelector, compileFieldSelector, normalizeFieldSelector, selectionView,
+  kindsWithFieldTables,
 } from './field-sets.js';
 export { compileObjectSelector } from './object-selector.js';

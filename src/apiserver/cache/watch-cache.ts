@@ -1,10 +1,18 @@
 // One watch cache per stored resource (upstream's cacher): fed by a single storage watch,
-// it holds every live object decoded once, and a ring of recent events so that watches
-// can start from a recent resourceVersion. Lists and watches are served from here.
+// it holds every live object, and a ring of recent events so that watches can start from a
+// recent resourceVersion. Lists and watches are served from here.
 //
-// Objects handed out are shared and must be treated as immutable. Each cached object
-// keeps its JSON encoding, computed once when it enters the cache and reused by every list
-// and watcher; each event keeps its encoded watch line, shared by all watchers.
+// Representation (issue 18, memory per stored object): an entry keeps the object's JSON (the
+// bytes every GET, LIST and watcher sends) and a small selection view (name, namespace,
+// labels and the kind's selectable fields: what label and field selectors read). The decoded
+// tree is kept only while the entry is "hot": among the last HOT_ENTRIES entries this cache
+// created or decoded (a just-written object is read again by its write's response, the
+// admission of its next update, the Node authorizer's feed). A cold entry decodes its JSON on
+// the next `obj` read. A decoded pod costs about 1.5× its JSON again in heap, so keeping trees
+// for every object more than doubled the memory per stored object.
+//
+// Objects handed out are shared and must be treated as immutable. Each event keeps its encoded
+// watch line, shared by all watchers.
 //
 // History: like upstream's dynamically sized cacher, the event window keeps at least the
 // last 75 seconds of events (bounded by maxEvents) and at least minEvents, so a watcher
@@ -17,15 +25,79 @@ import { ERR_STORAGE_UNAVAILABLE } from '../../util/error-codes.js';
 
 const log = logger('apiserver/watch-cache');
 
-export interface CachedObject {
-  readonly key: string;
-  readonly obj: Readonly<KObject>;
-  readonly rv: number;
-  json?: string;
-  /** The protobuf body ("k8s\0" envelope), on first protobuf read; null: the kind has none. */
+/** Entries per cache that keep their decoded tree (and protobuf body) beside the JSON. */
+export const HOT_ENTRIES = 1024;
+
+/**
+ * The bounded set of entries holding a decoded tree: a ring, the oldest member is cooled
+ * (drops its tree) when a new one comes in. Members replaced in the cache by newer versions
+ * simply age out.
+ */
+class HotSet {
+  /** Grows to `size` (most resources hold a few objects), then wraps. */
+  private readonly ring: CachedObject[] = [];
+  private next = 0;
+
+  constructor(private readonly size: number) {}
+
+  add(c: CachedObject): void {
+    if (this.ring.length < this.size) {
+      this.ring.push(c);
+      return;
+    }
+    const old = this.ring[this.next]!;
+    if (old !== c) old.cool();
+    this.ring[this.next] = c;
+    this.next = (this.next + 1) % this.size;
+  }
+}
+
+/**
+ * A stored object as the cache keeps it. `bytes` (its JSON, UTF-8) is always there; `obj` decodes it on demand
+ * (kept while hot); `view` answers selectors without decoding.
+ */
+export class CachedObject {
+  /** The decoded tree while hot. */
+  private tree: Readonly<KObject> | undefined;
+  /** The protobuf body ("k8s\0" envelope), on first protobuf read while hot; null: the kind has none. */
   pb?: Buffer | null;
   /** Where the message bytes start inside `pb`. */
   pbRaw?: number;
+
+  constructor(
+    readonly key: string,
+    readonly rv: number,
+    /**
+     * The object's JSON as UTF-8, shared by every response and watcher that sends it unchanged.
+     * Kept outside the V8 heap: written to sockets as is, and the heap (whose growth headroom
+     * scales with it) holds only the small view and the hot trees.
+     */
+    readonly bytes: Buffer,
+    /** What label and field selectors of this kind read (see selectionView in api/selectors). */
+    readonly view: Readonly<KObject>,
+    tree: Readonly<KObject>,
+    private readonly hot: HotSet,
+  ) {
+    this.tree = tree;
+    hot.add(this);
+  }
+
+  /** The decoded object (shared: never mutate it). */
+  get obj(): Readonly<KObject> {
+    let t = this.tree;
+    if (t === undefined) {
+      t = this.tree = JSON.parse(this.bytes.toString()) as KObject;
+      this.hot.add(this);
+    }
+    return t;
+  }
+
+  /** Drops what can be rebuilt from `bytes` (the hot set's eviction). */
+  cool(): void {
+    this.tree = undefined;
+    this.pb = undefined;
+    this.pbRaw = undefined;
+  }
 }
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -42,12 +114,41 @@ export interface CacheEvent {
   lines?: Partial<Record<CacheEventType, Buffer>>;
   /** Length-prefixed protobuf WatchEvent frames by event type, shared by all protobuf watchers. */
   frames?: Partial<Record<CacheEventType, Buffer | null>>;
+  /** The line or frame as one HTTP/1.1 chunk (size line, bytes, CRLF), by encoding and type. */
+  chunks?: Partial<Record<`${'json' | 'pb'}:${CacheEventType}`, Buffer | null>>;
 }
 
 /** The watch line for an event as `type` (selector transitions may report another type). */
 export function eventLine(ev: CacheEvent, type: CacheEventType): Buffer {
   const lines = (ev.lines ??= {});
-  return (lines[type] ??= Buffer.from(`{"type":"${type}","object":${encodeCached(ev.cur)}}\n`));
+  return (lines[type] ??= watchLine(type, ev.cur));
+}
+
+/**
+ * The event's watch line (JSON) or frame (protobuf; null when the kind has none) framed as one
+ * HTTP/1.1 chunk, built once per event and shared by every chunked watch stream: a watcher's
+ * socket gets it in a single write (one TLS record), with no per-watcher framing.
+ */
+export function eventChunk(ev: CacheEvent, type: CacheEventType, protobuf: boolean): Buffer | null {
+  const chunks = (ev.chunks ??= {});
+  const k = `${protobuf ? 'pb' : 'json'}:${type}` as const;
+  let c = chunks[k];
+  if (c === undefined) {
+    const body = protobuf ? eventFrame(ev, type) : eventLine(ev, type);
+    c = chunks[k] = body ? frameChunk(body) : null;
+  }
+  return c;
+}
+
+/** `bytes` as one chunk of a chunked HTTP/1.1 body. */
+export function frameChunk(bytes: Buffer): Buffer {
+  const head = `${bytes.length.toString(16)}\r\n`;
+  const out = Buffer.allocUnsafe(head.length + bytes.length + 2);
+  out.write(head, 0, 'latin1');
+  bytes.copy(out, head.length);
+  out[out.length - 2] = 0x0d;
+  out[out.length - 1] = 0x0a;
+  return out;
 }
 
 /**
@@ -92,11 +193,32 @@ export interface WatchCacheOptions {
   maxEvents?: number;
   /** Keep events at least this long while under maxEvents (default 75 s). */
   retainMs?: number;
+  /** Builds each entry's selection view (default: metadata name, namespace, labels). */
+  view?: Viewer;
+  /** Entries that keep their decoded tree (default HOT_ENTRIES). */
+  hotEntries?: number;
 }
 
-/** The object's JSON (computed on entry; DELETED tombstones encode on first use). */
+/** The object's JSON as a string (decoded from the cached bytes; prefer encodeCachedBytes). */
 export function encodeCached(c: CachedObject): string {
-  return (c.json ??= JSON.stringify(c.obj));
+  return c.bytes.toString();
+}
+
+/** The object's JSON bytes (encoded once, when it entered the cache). */
+export function encodeCachedBytes(c: CachedObject): Buffer {
+  return c.bytes;
+}
+
+const LINE_TAIL = Buffer.from('}\n');
+
+/** `{"type":TYPE,"object":<the cached JSON>}\n` as one buffer. */
+export function watchLine(type: string, c: CachedObject): Buffer {
+  const head = `{"type":"${type}","object":`;
+  const out = Buffer.allocUnsafe(head.length + c.bytes.length + LINE_TAIL.length);
+  out.write(head, 0, 'latin1');
+  c.bytes.copy(out, head.length);
+  LINE_TAIL.copy(out, head.length + c.bytes.length);
+  return out;
 }
 
 export interface CacheWatcher {
@@ -107,6 +229,14 @@ export interface CacheWatcher {
 }
 
 export type Decoder = (key: string, value: string, rv: number) => KObject;
+/** The selection view of a decoded object (see CachedObject.view). */
+export type Viewer = (obj: Readonly<KObject>) => KObject;
+
+/** Without a viewer: metadata name, namespace and labels (what every kind can be selected by). */
+function metadataView(obj: Readonly<KObject>): KObject {
+  const m = obj.metadata;
+  return { metadata: { name: m.name, namespace: m.namespace, labels: m.labels } } as KObject;
+}
 
 export class WatchCache {
   private readonly items = new Map<string, CachedObject>();
@@ -124,6 +254,8 @@ export class WatchCache {
   private readonly waiters: Array<{ rv: number; resolve: () => void }> = [];
   private handle?: WatchHandle;
   private ready = false;
+  private readonly hot: HotSet;
+  private readonly view: Viewer;
 
   constructor(
     private readonly store: Store,
@@ -134,6 +266,8 @@ export class WatchCache {
     this.maxEvents = opts.maxEvents ?? 102_400;
     this.minEvents = Math.min(opts.minEvents ?? 1024, this.maxEvents);
     this.retainMs = opts.retainMs ?? 75_000;
+    this.hot = new HotSet(Math.max(1, opts.hotEntries ?? HOT_ENTRIES));
+    this.view = opts.view ?? metadataView;
   }
 
   /** Lists the prefix and starts the storage watch. */
@@ -182,7 +316,7 @@ export class WatchCache {
 
   private entry(key: string, value: string, rv: number): CachedObject {
     const obj = this.decode(key, value, rv);
-    return { key, obj, rv, json: JSON.stringify(obj) };
+    return new CachedObject(key, rv, Buffer.from(JSON.stringify(obj)), this.view(obj), obj, this.hot);
   }
 
   private apply(ev: StoreEvent): void {
@@ -195,12 +329,13 @@ export class WatchCache {
       this.items.set(ev.kv.key, cur);
       ce = { type: prev ? 'MODIFIED' : 'ADDED', cur, prev, rv: ev.kv.modRevision, at };
     } else {
-      const prev = this.items.get(ev.key) ?? { key: ev.key, obj: this.decode(ev.key, ev.prev.value, ev.prev.modRevision), rv: ev.prev.modRevision };
+      const prev = this.items.get(ev.key) ?? this.entry(ev.key, ev.prev.value, ev.prev.modRevision);
       this.items.delete(ev.key);
       if (this.sortedKeys) removeSorted(this.sortedKeys, ev.key);
       // A deleted object is reported with the deletion's revision, as upstream does.
       const obj = { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.revision) } };
-      ce = { type: 'DELETED', cur: { key: ev.key, obj, rv: ev.revision }, prev, rv: ev.revision, at };
+      const cur = new CachedObject(ev.key, ev.revision, Buffer.from(JSON.stringify(obj)), prev.view, obj, this.hot);
+      ce = { type: 'DELETED', cur, prev, rv: ev.revision, at };
     }
     this.revision = ce.rv;
     this.push(ce);
@@ -218,6 +353,7 @@ export class WatchCache {
     // The shared encodings served this fan-out; a later replay re-encodes on demand.
     ce.lines = undefined;
     ce.frames = undefined;
+    ce.chunks = undefined;
     this.wake();
   }
 
@@ -299,6 +435,15 @@ export class WatchCache {
     }
   }
 
+  /** How many keys starting with `keyPrefix` sort after `afterKey` (binary searches: no scan). */
+  countAfter(keyPrefix: string, afterKey: string): number {
+    if (!this.sortedKeys) this.sortedKeys = [...this.items.keys()].sort();
+    const keys = this.sortedKeys;
+    const from = afterKey < keyPrefix ? lowerBound(keys, keyPrefix) : upperBound(keys, afterKey);
+    const end = keyPrefix ? lowerBound(keys, prefixEnd(keyPrefix)) : keys.length;
+    return Math.max(0, end - from);
+  }
+
   /**
    * Registers a watcher for events after `afterRv`. Returns undefined if events that old
    * are no longer held (the caller answers 410 Gone). Replayed events are delivered
@@ -333,6 +478,23 @@ function lowerBound(keys: string[], k: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Index of the first key greater than k. */
+function upperBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] <= k) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The least string greater than every string starting with `prefix` (its last code unit + 1). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
 function insertSorted(keys: string[], k: string): void {

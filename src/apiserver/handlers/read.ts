@@ -5,7 +5,7 @@ import { badRequest, gone, notAcceptable, StatusError } from '../../api/status.j
 import { writeJson, writeRaw } from '../http-util.js';
 import { parseListQuery, type ListQuery } from '../query.js';
 import { encodeK8sProtobufObject, encodeListParts, encodeMessageBytes, encodeWatchFrame, protobufMessageOf, PROTOBUF_MEDIA_TYPE, PROTOBUF_WATCH_MEDIA_TYPE } from '../../api/schema/index.js';
-import { encodeCached, encodeCachedEnvelope, encodeCachedProtobuf, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
+import { encodeCachedBytes, encodeCachedEnvelope, encodeCachedProtobuf, eventChunk, watchLine, eventFrame, eventLine, type CacheEvent, type CacheEventType, type CachedObject } from '../cache/watch-cache.js';
 import { compileSelectors } from '../api-hooks.js';
 import { buildTable, includeObjectOf, needsConversion, partialMetadata, toExternal, writeCached, writeWarnings, type ResourceRequest } from './shared.js';
 import { watchTimeoutSeconds } from '../limits/limits.js';
@@ -73,7 +73,7 @@ export async function handleList(r: ResourceRequest): Promise<void> {
     if (!r.accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${r.def.listKind}: application/json, application/yaml`);
   }
   const head = JSON.stringify({ kind: r.def.listKind, apiVersion, metadata: meta });
-  await writeItems(r, `${head.slice(0, -1)},"items":[`, page.items.length, (i) => (convert ? JSON.stringify(toExternal(r, page.items[i].obj)) : encodeCached(page.items[i])), ']}');
+  await writeItems(r, `${head.slice(0, -1)},"items":[`, page.items.length, (i) => (convert ? Buffer.from(JSON.stringify(toExternal(r, page.items[i].obj))) : encodeCachedBytes(page.items[i])), ']}');
 }
 
 const STREAM_CHUNK_BYTES = 256 * 1024;
@@ -123,27 +123,30 @@ function drained(res: ResourceRequest['res']): Promise<void> {
 /**
  * Writes `prefix item,item,... suffix`. Small bodies go out in one piece with a length;
  * large ones are streamed in chunks, waiting for the socket to drain, so a 10k-pod list
- * never exists as one string and the first byte leaves early.
+ * never exists as one buffer and the first byte leaves early. Items are bytes (the cached
+ * encodings), copied once into each outgoing piece.
  */
-async function writeItems(r: ResourceRequest, prefix: string, n: number, item: (i: number) => string, suffix: string): Promise<void> {
+async function writeItems(r: ResourceRequest, prefix: string, n: number, item: (i: number) => Buffer, suffix: string): Promise<void> {
   const res = r.res;
-  const parts: string[] = [];
+  const parts: Buffer[] = [];
   let size = 0;
   let i = 0;
   for (; i < n && size < STREAM_CHUNK_BYTES; i++) {
-    const s = item(i);
-    parts.push(s);
-    size += s.length;
+    if (i > 0) parts.push(COMMA);
+    const b = item(i);
+    parts.push(b);
+    size += b.length + 1;
   }
   if (i >= n) {
-    writeJson(res, 200, prefix + parts.join(',') + suffix);
+    parts.unshift(Buffer.from(prefix));
+    parts.push(Buffer.from(suffix));
+    writeRaw(res, 200, Buffer.concat(parts), 'application/json');
     return;
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  let first = true;
+  parts.unshift(Buffer.from(prefix));
   const flush = async (): Promise<void> => {
-    const ok = res.write((first ? prefix : ',') + parts.join(','));
-    first = false;
+    const ok = res.write(Buffer.concat(parts));
     parts.length = 0;
     size = 0;
     if (!ok && !res.destroyed) await drained(res);
@@ -151,14 +154,16 @@ async function writeItems(r: ResourceRequest, prefix: string, n: number, item: (
   await flush();
   for (; i < n; i++) {
     if (res.destroyed) return;
-    const s = item(i);
-    parts.push(s);
-    size += s.length;
+    const b = item(i);
+    parts.push(COMMA, b);
+    size += b.length + 1;
     if (size >= STREAM_CHUNK_BYTES) await flush();
   }
   if (parts.length) await flush();
   res.end(suffix);
 }
+
+const COMMA = Buffer.from(',');
 
 /** Shared coarse timer for watch timeouts and bookmarks (no per-watch timers). */
 const BOOKMARK_INTERVAL_MS = 60_000;
@@ -218,8 +223,8 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
   const nameFilter = r.info.name;
   const matches = (c: CachedObject): boolean => {
     if (nsPrefix && !c.key.startsWith(nsPrefix)) return false;
-    if (nameFilter && c.obj.metadata.name !== nameFilter) return false;
-    return !filter || filter(c.obj);
+    if (nameFilter && c.view.metadata.name !== nameFilter) return false;
+    return !filter || filter(c.view);
   };
   // Without timeoutSeconds a watch still ends, at a random time in [min, 2·min) (--min-request-timeout).
   const timeoutS = lq.timeoutSeconds || watchTimeoutSeconds(r.core.limits);
@@ -253,7 +258,7 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
       return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
     }
     if (r.accept.partial) return `{"type":"${type}","object":${JSON.stringify(partialMetadata(c.obj))}}\n`;
-    return `{"type":"${type}","object":${convert ? JSON.stringify(toExternal(r, c.obj)) : encodeCached(c)}}\n`;
+    return convert ? `{"type":"${type}","object":${JSON.stringify(toExternal(r, c.obj))}}\n` : watchLine(type, c);
   };
 
   const watch: ActiveWatch = {
@@ -280,10 +285,22 @@ export async function handleWatch(r: ResourceRequest): Promise<void> {
     return true;
   };
 
-  // Plain JSON watchers of the storage version share one encoded line per event.
+  // Watchers of the storage version (JSON or protobuf) share one encoding per event. On a
+  // chunked HTTP/1.1 response it goes to the socket as one pre-framed chunk, shared too: a
+  // single write (one TLS record) per watcher and event. The socket is the response's own, so
+  // these writes stay in order with the response's (headers, bookmarks, its final chunk).
   const shared = !table && !r.accept.partial && !convert;
-  const send = (ev: CacheEvent, type: CacheEventType): boolean =>
-    shared ? write(pbKind ? eventFrame(ev, type)! : eventLine(ev, type)) : write(encode(type, ev.cur));
+  const writeShared = (ev: CacheEvent, type: CacheEventType): boolean => {
+    const sock = res.chunkedEncoding ? res.socket : null;
+    if (!sock || sock.destroyed || closed) return write(pbKind ? eventFrame(ev, type)! : eventLine(ev, type));
+    sock.write(eventChunk(ev, type, pbKind === true)!);
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      watch.close();
+      return false;
+    }
+    return true;
+  };
+  const send = (ev: CacheEvent, type: CacheEventType): boolean => (shared ? writeShared(ev, type) : write(encode(type, ev.cur)));
   const onEvent = (ev: CacheEvent): boolean => {
     if (closed) return false;
     const now = matches(ev.cur);

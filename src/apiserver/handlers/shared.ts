@@ -9,7 +9,7 @@ import type { ResourceRequestInfo } from '../request-info.js';
 import type { RequestContext } from '../context.js';
 import type { AcceptInfo } from '../negotiate.js';
 import type { ResourceStore } from '../registry/resource-store.js';
-import { encodeCached, encodeCachedEnvelope, type CachedObject } from '../cache/watch-cache.js';
+import { encodeCachedBytes, encodeCachedEnvelope, type CachedObject } from '../cache/watch-cache.js';
 import { encodeK8sProtobufObject, PROTOBUF_MEDIA_TYPE } from '../../api/schema/index.js';
 import { convertObject, dropUnknownFields, findScalarTypeError, findUnknownFields, tableColumns, tableRow } from '../api-hooks.js';
 import { writeJson, writeRaw } from '../http-util.js';
@@ -175,7 +175,7 @@ export function writeCached(r: ResourceRequest, code: number, c: CachedObject): 
     if (env) return writeRaw(r.res, code, env, PROTOBUF_MEDIA_TYPE);
     if (!r.accept.jsonOk) throw notAcceptable(`only the following media types are accepted for ${r.def.kind}: application/json, application/yaml`);
   }
-  writeJson(r.res, code, encodeCached(c));
+  writeRaw(r.res, code, encodeCachedBytes(c), 'application/json');
 }
 
 export function partialMetadata(obj: Readonly<KObject>): Record<string, unknown> {

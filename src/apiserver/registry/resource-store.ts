@@ -11,6 +11,7 @@ import { storageKey, storagePrefix, apiVersionOf, initServerMetadata, keepServer
 import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
 import { type Store, isStorageError } from '../../storage/index.js';
 import { WatchCache, type CachedObject } from '../cache/watch-cache.js';
+import { selectionView } from '../../api/selectors/index.js';
 import { clone, deepEqual } from '../../util/json.js';
 import { generateName } from '../../util/names.js';
 import type { RequestContext } from '../context.js';
@@ -28,6 +29,7 @@ export interface DeleteOptions {
 
 export interface ListQuery {
   namespace?: string;
+  /** A compiled selector (compileSelectors): it is given each entry's selection view, not the whole object. */
   filter?: (o: Readonly<KObject>) => boolean;
   limit?: number;
   continueToken?: string;
@@ -91,7 +93,7 @@ export class ResourceStore {
       obj.metadata.resourceVersion = String(rv);
       onDecode?.(obj);
       return obj;
-    }, watchCacheSize ? { minEvents: watchCacheSize, maxEvents: watchCacheSize } : {});
+    }, { ...(watchCacheSize ? { minEvents: watchCacheSize, maxEvents: watchCacheSize } : {}), view: (obj) => selectionView(def.group, def.kind, obj) });
   }
 
   start(): Promise<void> {
@@ -125,11 +127,18 @@ export class ResourceStore {
     let remaining = 0;
     let last: string | undefined;
     for (const c of this.cache.scan(keyPrefix, startAfter)) {
-      if (q.filter && !q.filter(c.obj)) continue;
+      // Selectors read only the view: a LIST with a selector decodes nothing.
+      if (q.filter && !q.filter(c.view)) continue;
       if (items.length < limit) {
         items.push(c);
         last = c.key;
-      } else remaining++;
+      } else if (q.filter) remaining++;
+      else {
+        // Without a selector the rest is a count of keys: a page of a large list costs its
+        // own items, not a walk over every object after it.
+        remaining = this.cache.countAfter(keyPrefix, last!);
+        break;
+      }
     }
     const revision = this.cache.currentRevision;
     if (remaining > 0 && last) return { items, revision, continueToken: encodeContinue(last, revision), remaining };

@@ -23,6 +23,21 @@ export interface ReflectorOptions {
   /** Watch timeout; the server ends the stream and the reflector re-watches. */
   watchTimeoutSeconds?: number;
   pageSize?: number;
+  /**
+   * Applied to every object as it enters the store (list items and watch events), before any
+   * handler sees it (client-go's TransformFunc), e.g. stripManagedFields.
+   */
+  transform?: <O extends KObject>(obj: O) => O;
+}
+
+/**
+ * Drops metadata.managedFields: what kube-controller-manager's informers do (controllers never
+ * read them, and they are a large share of a decoded object). An update sent without them keeps
+ * the stored ones, so a controller may PUT what it cached.
+ */
+export function stripManagedFields<T extends KObject>(obj: T): T {
+  if (obj?.metadata?.managedFields !== undefined) delete obj.metadata.managedFields;
+  return obj;
 }
 
 const MIN_BACKOFF_MS = 200;
@@ -98,7 +113,7 @@ export class Reflector<T extends KObject> {
         // List items may omit kind/apiVersion; informers hand out complete objects.
         if (!it.kind) (it as KObject).kind = kind;
         if (!it.apiVersion) (it as KObject).apiVersion = apiVersion;
-        items.push(it);
+        items.push(this.opts.transform ? this.opts.transform(it) : it);
       }
       cont = page.metadata.continue || undefined;
       rv = page.metadata.resourceVersion ?? rv;
@@ -130,6 +145,7 @@ export class Reflector<T extends KObject> {
         (ev) => {
           events++;
           const rv = ev.object?.metadata?.resourceVersion;
+          if (this.opts.transform && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) ev.object = this.opts.transform(ev.object);
           switch (ev.type) {
             case 'ADDED':
               this.sink.added(ev.object);

@@ -5,6 +5,7 @@ import { R } from '../resources.js';
 import { isNotFound, isConflict } from '../../api/status.js';
 import type { KObject } from '../../api/types/index.js';
 import { isDeletedFinalStateUnknown } from '../informer-types.js';
+import { ClientSharedInformer, stripManagedFields } from './index.js';
 
 async function until(fn: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -72,6 +73,33 @@ test('an informer relists after its watch falls out of the server window', async
     await inf.whenSynced();
     for (let i = 0; i < 20; i++) await c.create(R.secrets, 'default', { apiVersion: 'v1', kind: 'Secret', metadata: { name: `s${i}` } });
     await until(() => inf.lister.list('default').length === 20);
+  } finally {
+    await api.stop();
+  }
+});
+
+test('an informer with stripManagedFields caches objects without managedFields; updates of them keep the stored ones', { timeout: 30_000 }, async () => {
+  const api = await startTestApi();
+  try {
+    const c = api.client;
+    await c.create(R.configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'listed', labels: { a: '1' } }, data: { x: '1' } }, { fieldManager: 'creator' });
+    const inf = new ClientSharedInformer(c, R.configmaps, { transform: stripManagedFields });
+    const ac = new AbortController();
+    inf.run(ac.signal);
+    try {
+      await inf.whenSynced();
+      await c.create(R.configmaps, 'default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', labels: { a: '1' } } }, { fieldManager: 'creator' });
+      await until(() => !!inf.lister.get('default', 'watched'));
+      for (const name of ['listed', 'watched']) {
+        const cached = inf.lister.get('default', name)!;
+        assert.equal(cached.metadata.managedFields, undefined, `${name} from the ${name === 'listed' ? 'list' : 'watch'}`);
+        assert.ok((await c.get(R.configmaps, 'default', name)).metadata.managedFields?.length, 'the stored object keeps them');
+        const put = await c.update(R.configmaps, 'default', { ...cached, data: { y: '2' } } as KObject, { fieldManager: 'controller' });
+        assert.deepEqual(put.metadata.managedFields?.map((m) => m.manager).sort(), ['controller', 'creator']);
+      }
+    } finally {
+      ac.abort();
+    }
   } finally {
     await api.stop();
   }

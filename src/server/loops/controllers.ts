@@ -2,7 +2,7 @@
 // own Lease (kube-controller-manager, kube-scheduler), meeting the rest of the server only
 // through the API on the loopback socket.
 import { RestClient } from '../../client/rest-client.js';
-import { SharedInformerFactory } from '../../client/informers/index.js';
+import { SharedInformerFactory, stripManagedFields } from '../../client/informers/index.js';
 import { startControllerManager, type LeaseTimings } from '../../controller-manager/index.js';
 import type { ControllerRegistration } from '../../client/index.js';
 import type { ControllerName } from '../../controllers/names.js';
@@ -23,7 +23,9 @@ export interface ControllersLoopOptions {
 export async function runLoop(o: ControllersLoopOptions, signal: AbortSignal): Promise<RunningLoop> {
   const disabled = new Set(o.disabled);
   const client = new RestClient({ transport: { kind: 'unix', socketPath: o.loopbackSocket }, userAgent: 'k8ts-controller-manager' });
-  const informers = new SharedInformerFactory(client);
+  // Controllers never read managedFields; like kube-controller-manager's informers, these drop
+  // them (a large share of every cached pod) and updates sent without them keep the stored ones.
+  const informers = new SharedInformerFactory(client, { transform: stripManagedFields });
   const managers: Array<{ stopped: Promise<void> }> = [];
   if (!disabled.has('controllers')) {
     const { controllerRegistrations, CONTROLLER_NAMES, controllerUser } = await import('../../controllers/index.js');
