@@ -19,7 +19,7 @@ import { newAgent } from './api/http.js';
 import { call, type BenchContext } from './api/loops.js';
 import { createNamespaces, seedPods } from './api/crud.js';
 import { runWatchFanout, type FanoutResult } from './api/scale.js';
-import { readRss, startServer, type ServerHandle } from './api/server-process.js';
+import { heapsMB, readRss, startServer, type ServerHandle } from './api/server-process.js';
 import { ErrorLog, fmt, percentile } from './api/stats.js';
 import { freePort } from '../test/helpers/cluster.js';
 
@@ -51,14 +51,6 @@ interface GrowthRow {
   listMs: number;
   pagedMs: number;
   pages: number;
-}
-
-function heapsMB(metrics: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const main = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+(\S+)$/m.exec(metrics);
-  if (main) out.main = +(Number(main[1]) / 2 ** 20).toFixed(1);
-  for (const m of metrics.matchAll(/^k8ts_loop_heap_bytes\{(?=[^}]*kind="used")[^}]*loop="([^"]+)"[^}]*\}\s+(\S+)$/gm)) out[m[1]!] = +(Number(m[2]) / 2 ** 20).toFixed(1);
-  return out;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

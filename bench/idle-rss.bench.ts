@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '../test/helpers/cluster.js';
 import { bounded } from '../src/testing/bounded.js';
+import { heapsMB } from './api/server-process.js';
 
 const { values } = parseArgs({ options: { k8ts: { type: 'string', multiple: true }, rounds: { type: 'string', default: '3' }, 'idle-seconds': { type: 'string', default: '40' }, datastore: { type: 'string', default: 'sqlite' } } });
 const root = process.env.K8TS_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -39,15 +40,6 @@ function scrape(dataDir: string, port: number): Promise<string> {
     10_000,
     'GET /metrics',
   );
-}
-
-/** V8 heap used per loop, MB: the main loop (nodejs_heap_size_used_bytes) and each worker (k8ts_loop_heap_bytes). */
-function heapsMB(metrics: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  const main = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+(\S+)$/m.exec(metrics);
-  if (main) out.main = +(Number(main[1]) / 2 ** 20).toFixed(1);
-  for (const m of metrics.matchAll(/^k8ts_loop_heap_bytes\{(?=[^}]*kind="used")[^}]*loop="([^"]+)"[^}]*\}\s+(\S+)$/gm)) out[m[1]!] = +(Number(m[2]) / 2 ** 20).toFixed(1);
-  return out;
 }
 
 async function idleRss(bin: string): Promise<{ rssMB: number; heapMB: Record<string, number> }> {

@@ -142,3 +142,12 @@ export function readRss(pid: number): { rssMB: number; hwmMB: number } {
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s*(\\d+) kB`).exec(s)?.[1] ?? Number.NaN);
   return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
 }
+
+/** V8 heap used per loop, MB, from the server's /metrics text: the main loop (nodejs_heap_size_used_bytes) and each worker (k8ts_loop_heap_bytes). */
+export function heapsMB(metrics: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const main = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})?\s+(\S+)$/m.exec(metrics);
+  if (main) out.main = +(Number(main[1]) / 2 ** 20).toFixed(1);
+  for (const m of metrics.matchAll(/^k8ts_loop_heap_bytes\{(?=[^}]*kind="used")[^}]*loop="([^"]+)"[^}]*\}\s+(\S+)$/gm)) out[m[1]!] = +(Number(m[2]) / 2 ** 20).toFixed(1);
+  return out;
+}
