@@ -9,7 +9,7 @@ import type { KObject } from '../../api/types/index.js';
 import type { ResourceDef } from '../../api/registry/index.js';
 import { storageKey, storagePrefix, apiVersionOf, initServerMetadata, keepServerMetadata, nextGeneration } from '../../api/registry/index.js';
 import { alreadyExists, conflict, notFound, badRequest, invalid, StatusError, type FieldError, type GroupResource } from '../../api/status.js';
-import { type Store, isStorageError } from '../../storage/index.js';
+import { type Store, type StorageError, isStorageError } from '../../storage/index.js';
 import { WatchCache, type CachedObject } from '../cache/watch-cache.js';
 import { selectionView } from '../../api/selectors/index.js';
 import { clone, deepEqual } from '../../util/json.js';
@@ -50,7 +50,14 @@ export interface UpdateOptions {
   createIfMissing?: () => KObject | Promise<KObject>;
 }
 
+/**
+ * A write without a resourceVersion retries its conflicts (as upstream's GuaranteedUpdate, which
+ * retries until the request's deadline): at least MAX_RETRIES times, and for RETRY_WINDOW_MS.
+ * Writers of one key that collide win one per commit, so N of them need up to N tries.
+ */
 const MAX_RETRIES = 16;
+const RETRY_WINDOW_MS = 10_000;
+const mayRetry = (attempt: number, giveUpAt: number): boolean => attempt < MAX_RETRIES || Date.now() < giveUpAt;
 
 export class ResourceStore {
   readonly cache: WatchCache;
@@ -193,7 +200,8 @@ export class ResourceStore {
    */
   async update(namespace: string | undefined, name: string, fn: UpdateFn, ctx: RequestContext, opts: UpdateOptions = {}): Promise<{ obj: KObject; created: boolean }> {
     const key = this.key(namespace, name);
-    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+    const giveUpAt = Date.now() + RETRY_WINDOW_MS;
+    for (let attempt = 0; mayRetry(attempt, giveUpAt); attempt++) {
       const cur = this.cache.get(key);
       if (!cur) {
         if (opts.createIfMissing) {
@@ -237,7 +245,10 @@ export class ResourceStore {
           await this.strategy.afterDelete(next);
           return { obj: next, created: false };
         } catch (e) {
-          if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+          if (isStorageError(e, ERR_STORAGE_CONFLICT)) {
+            await this.catchUp(e);
+            continue;
+          }
           if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
           throw e;
         }
@@ -253,6 +264,7 @@ export class ResourceStore {
         await this.strategy.afterUpdateFailed(next, old);
         if (isStorageError(e, ERR_STORAGE_CONFLICT)) {
           if (wantRv) throw conflict(this.gr, name);
+          await this.catchUp(e);
           continue;
         }
         if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
@@ -273,7 +285,8 @@ export class ResourceStore {
    */
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<{ obj: KObject; gone: boolean }> {
     const key = this.key(namespace, name);
-    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+    const giveUpAt = Date.now() + RETRY_WINDOW_MS;
+    for (let attempt = 0; mayRetry(attempt, giveUpAt); attempt++) {
       const cur = this.cache.get(key);
       if (!cur) throw notFound(this.gr, name);
       const old = cur.obj as KObject;
@@ -293,7 +306,10 @@ export class ResourceStore {
           await this.cache.waitFor(kv.modRevision);
           return { obj: (this.cache.get(key)?.obj as KObject) ?? withRv(plan.object, kv.modRevision), gone: false };
         } catch (e) {
-          if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+          if (isStorageError(e, ERR_STORAGE_CONFLICT)) {
+            await this.catchUp(e);
+            continue;
+          }
           if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
           throw e;
         }
@@ -306,12 +322,25 @@ export class ResourceStore {
         await this.strategy.afterDelete(old);
         return { obj: old, gone: true };
       } catch (e) {
-        if (isStorageError(e, ERR_STORAGE_CONFLICT)) continue;
+        if (isStorageError(e, ERR_STORAGE_CONFLICT)) {
+            await this.catchUp(e);
+            continue;
+          }
         if (isStorageError(e, ERR_STORAGE_KEY_NOT_FOUND)) throw notFound(this.gr, name);
         throw e;
       }
     }
     throw conflict(this.gr, name, 'too many concurrent updates; please try again');
+  }
+
+  /**
+   * After a conflict, the next try must read the write that won. The store may answer the
+   * conflict before that write is committed and in the cache (SQLite checks against the
+   * pending group commit), so a try at once would read the same stale entry and spend every
+   * retry within one turn of the loop.
+   */
+  private async catchUp(e: StorageError): Promise<void> {
+    if (e.revision !== undefined && e.revision > 0) await this.cache.waitFor(e.revision).catch(() => undefined);
   }
 
   invalid(obj: KObject, errs: FieldError[]): StatusError {
