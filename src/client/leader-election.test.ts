@@ -169,3 +169,24 @@ test('a leader that cannot renew for renewDeadline steps down', async () => {
     setLogSink(prev);
   }
 });
+
+test('the leader renews with one update, without reading the Lease first; a conflicting write sends it back to the read', async () => {
+  const clock = fakeClock();
+  const client = new FakeApiClient({ clock });
+  const a = candidate(client, clock, 'a');
+  await settle(10);
+  assert.ok(a.leading);
+  const from = client.actions.length;
+  await step(clock, 10_000);
+  const renewals = client.actions.slice(from).filter((x) => x.resource === 'leases');
+  assert.ok(renewals.length >= 4, `renewed every retry period (${renewals.length})`);
+  assert.deepEqual([...new Set(renewals.map((x) => x.verb))], ['update'], 'no get between renewals');
+  // Someone else writes the Lease (as another candidate after an expiry would): the next
+  // renewal conflicts, reads, and the leader steps down for the new holder.
+  const cur = client.object(R.leases, 'kube-system', 'kube-controller-manager')!;
+  await client.update(R.leases, 'kube-system', { ...cur, spec: { ...(cur.spec as object), holderIdentity: 'b', renewTime: rfc3339Micro(clock.now()) } });
+  await step(clock, 3000);
+  assert.equal(a.leading, false, 'the leader saw the other holder and stepped down');
+  a.abort.abort();
+  await a.done;
+});

@@ -70,6 +70,8 @@ class Elector {
   private failing = false;
   /** When the Lease another candidate holds expires (ms), as of the last 'held-by-other'. */
   private heldUntil = 0;
+  /** The Lease as this candidate last wrote it while leading (the renewal's fast path). */
+  private mine: Lease | undefined;
 
   constructor(private readonly o: LeaderElectionOptions) {
     this.clock = o.clock ?? realClock;
@@ -128,13 +130,27 @@ class Elector {
   private async tryAcquireOrRenew(): Promise<Attempt> {
     const { client, namespace, name, identity } = this.o;
     const now = this.clock.now();
+    // Fast path, as client-go's: the leader renews the Lease it wrote last without reading it
+    // first; if someone else wrote it meanwhile the update conflicts and the slow path reads it.
+    const mine = this.mine;
+    this.mine = undefined;
+    if (mine?.spec && Date.parse(mine.spec.renewTime ?? '') + this.leaseMs > now) {
+      const next = clone(mine);
+      next.spec = this.specFor(Date.parse(mine.spec.acquireTime ?? '') || now, now, mine.spec.leaseTransitions ?? 0);
+      try {
+        this.mine = await client.update<Lease>(R.leases, namespace, next);
+        return this.succeeded(identity);
+      } catch (e) {
+        if (!isConflict(e) && !isNotFound(e)) this.failed('renewing', e);
+      }
+    }
     let lease: Lease;
     try {
       lease = await client.get<Lease>(R.leases, namespace, name);
     } catch (e) {
       if (!isNotFound(e)) return this.failed('getting', e);
       try {
-        await client.create(R.leases, namespace, {
+        this.mine = await client.create<Lease>(R.leases, namespace, {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name, namespace },
@@ -165,7 +181,7 @@ class Elector {
       (spec.leaseTransitions ?? 0) + (ours ? 0 : 1),
     );
     try {
-      await client.update(R.leases, namespace, next);
+      this.mine = await client.update<Lease>(R.leases, namespace, next);
       return this.succeeded(identity);
     } catch (e) {
       return isConflict(e) ? 'failed' : this.failed('updating', e);
