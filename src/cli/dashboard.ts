@@ -1,9 +1,8 @@
 // `k8ts dashboard`: prints the URL of the web dashboard the API server serves (src/dashboard/),
 // opens it with --open, and prints a bearer token to sign in with (--token): the kubeconfig's own
 // token when it has one, else a fresh TokenRequest for a service account (`kubectl create token`).
-import { parseArgs } from 'node:util';
 import { spawn, spawnSync } from 'node:child_process';
-import { CliError } from './errors.js';
+import { CliError, parseCommandArgs } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
 import { R } from '../client/index.js';
 import { isForbidden, isNotFound } from '../api/status.js';
@@ -35,7 +34,7 @@ function seconds(d: string): number {
 }
 
 export async function runDashboard(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs('dashboard', {
     args: argv,
     options: {
       open: { type: 'boolean' },

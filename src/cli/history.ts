@@ -1,8 +1,7 @@
 // `k8ts history KIND/NAME [-n NS] [--diff REV | --diff REV1..REV2]` and
 // `k8ts history --deleted KIND [-n NS]`: the object history the API server keeps
 // (history.k8ts.io/v1 revisions), through the kubeconfig, so with the user's credentials and RBAC.
-import { parseArgs } from 'node:util';
-import { CliError } from './errors.js';
+import { CliError, parseCommandArgs } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
 import { unifiedDiff } from './unified-diff.js';
 import { isStatusError } from '../api/status.js';
@@ -111,25 +110,19 @@ async function objectText(r: Revision | undefined): Promise<string> {
 }
 
 export async function runHistory(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        namespace: { type: 'string', short: 'n' },
-        diff: { type: 'string' },
-        deleted: { type: 'string' },
-        'all-namespaces': { type: 'boolean', short: 'A' },
-        kubeconfig: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run 'k8ts history --help' for the flags`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('history', {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      namespace: { type: 'string', short: 'n' },
+      diff: { type: 'string' },
+      deleted: { type: 'string' },
+      'all-namespaces': { type: 'boolean', short: 'A' },
+      kubeconfig: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   if (values.help) return void process.stdout.write(historyHelp);
   const { client, server, namespace: contextNs } = kubeconfigClient({ kubeconfig: values.kubeconfig, dataDir: values['data-dir'] }, 'k8ts-history');
   const namespace = values.namespace ?? contextNs;

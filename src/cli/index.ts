@@ -1,2 +1,2 @@
 export { runServer, serverHelp, defaultDataDir } from './server.js';
-export { CliError } from './errors.js';
+export { CliError, isFlagError } from './errors.js';

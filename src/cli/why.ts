@@ -1,11 +1,10 @@
 // `k8ts why KIND/NAME [-n NS] [-o json]` (and `kubectl why …` through bin/kubectl-why): one
 // plain-words diagnosis that follows the chain of cause. Exit code 0 healthy, 1 a cause was
 // found, 2 no answer (bad input, an object the user may not read, the server unreachable).
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from './errors.js';
+import { CliError, parseCommandArgs } from './errors.js';
 import { kubeconfigClient } from './kube-client.js';
 import { diagnose, fetchFacts, parseTarget, renderJson, renderText, restSource, WhyInputError, SUPPORTED_KINDS } from '../why/index.js';
 
@@ -33,23 +32,17 @@ Flags:
 `;
 
 export async function runWhy(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        namespace: { type: 'string', short: 'n' },
-        output: { type: 'string', short: 'o', default: 'text' },
-        kubeconfig: { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}; run 'k8ts why --help' for the flags`, WHY_EXIT_BAD_INPUT);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('why', {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      namespace: { type: 'string', short: 'n' },
+      output: { type: 'string', short: 'o', default: 'text' },
+      kubeconfig: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }, WHY_EXIT_BAD_INPUT);
   if (values.help) return void process.stdout.write(whyHelp);
   if (!positionals.length) throw new CliError("k8ts why needs an object: KIND/NAME, e.g. 'k8ts why deploy/web'", WHY_EXIT_BAD_INPUT);
   if (values.output !== 'text' && values.output !== 'json') throw new CliError(`-o must be text or json, got "${values.output}"`, WHY_EXIT_BAD_INPUT);

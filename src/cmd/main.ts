@@ -1,5 +1,5 @@
 // Entry point of the k8ts binary: picks the command, nothing else.
-import { runServer, CliError } from '../cli/index.js';
+import { runServer, CliError, isFlagError } from '../cli/index.js';
 import { runImage } from '../cli/image.js';
 import { runService } from '../cli/service.js';
 import { runAgent } from '../cli/agent.js';
@@ -141,7 +141,7 @@ main(process.argv.slice(2)).catch((e: unknown) => {
     process.stderr.write(`k8ts: ${e.message}\n`);
     process.exit(e.exitCode);
   }
-  if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+  if (isFlagError(e)) {
     process.stderr.write(`k8ts: ${e.message}; run with --help for the flags\n`);
     process.exit(1);
   }
